@@ -1,0 +1,151 @@
+"""The `sijpath` command line: thin commands over wiring, with errors mapped to exit codes in one place."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import click
+import orjson
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from sijpath import wiring
+from sijpath.cli.render import print_assessment, print_ruleset
+from sijpath.documents.markdown import assessment_markdown
+from sijpath.domain.document import episode_json_schema
+from sijpath.engine.evaluate import evaluate
+from sijpath.errors import EvidenceCatalogError, InputError, RuleSetError, SijpathError
+
+__all__ = ["EXIT_CODES", "app", "main", "run"]
+
+# The one mapping from errors to exit codes. 2 = the input cannot be used; 3 = sijpath's own data is broken.
+EXIT_CODES: tuple[tuple[type[SijpathError], int], ...] = (
+    (InputError, 2),
+    (RuleSetError, 2),
+    (EvidenceCatalogError, 3),
+    (SijpathError, 1),
+)
+
+app = typer.Typer(
+    name="sijpath",
+    help="Clinical decision support for sacroiliac-joint pain: an explained, cited care pathway.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+rulesets_app = typer.Typer(help="List and inspect rule sets.", no_args_is_help=True)
+app.add_typer(rulesets_app, name="rulesets")
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+RulesetOption = Annotated[
+    str, typer.Option("--ruleset", "-r", help="Built-in rule-set id or path to a rule-set .toml file.")
+]
+
+
+def _as_of(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()  # the one clock read: the engine itself never reads the clock
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--as-of") from None
+
+
+@app.command()
+def assess(
+    file: Annotated[Path, typer.Argument(help="Episode file (.json, .yaml, .yml).")],
+    ruleset: RulesetOption = wiring.DEFAULT_RULESET,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Assess as of this date (default: today).")] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.text,
+) -> None:
+    """Assess one patient's episode: where they stand, the next step, and why."""
+    episode = wiring.load_episode(file)
+    assessment = evaluate(episode, wiring.load_ruleset(ruleset), _as_of(as_of))
+    if output is OutputFormat.json:
+        sys.stdout.buffer.write(orjson.dumps(assessment.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
+    elif output is OutputFormat.markdown:
+        sys.stdout.write(assessment_markdown(assessment))
+    else:
+        print_assessment(Console(), assessment)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the episode file format."""
+    sys.stdout.write(episode_json_schema())
+
+
+@app.command()
+def demo(
+    examples: Annotated[Path, typer.Option(help="Folder of example episodes.")] = Path("examples"),
+    as_of: Annotated[str, typer.Option("--as-of", help="Assess as of this date.")] = "2026-11-01",
+    ruleset: RulesetOption = wiring.DEFAULT_RULESET,
+) -> None:
+    """Assess every example patient and show where each stands, then one full report."""
+    files = sorted(p for p in examples.glob("*.yaml"))
+    if not files:
+        raise typer.BadParameter(f"no example episodes (*.yaml) in {examples}", param_hint="--examples")
+    console = Console()
+    rules = wiring.load_ruleset(ruleset)
+    day = _as_of(as_of)
+    table = Table(title=f"{len(files)} example patients under {rules.title} {rules.version}, as of {day}")
+    for column in ("Patient", "Stage", "Next step", "Flags"):
+        table.add_column(column)
+    assessments = [evaluate(wiring.load_episode(path), rules, day) for path in files]
+    for a in assessments:
+        table.add_row(a.patient_id, a.stage, a.next_step.code, ", ".join(f.code for f in a.flags) or "—")
+    console.print(table)
+    featured = next((a for a in assessments if a.next_step.code == "fusion-evaluation"), assessments[0])
+    console.print()
+    print_assessment(console, featured)
+
+
+@rulesets_app.command("list")
+def rulesets_list() -> None:
+    """List the built-in rule sets."""
+    table = Table()
+    for column in ("Id", "Version", "Title", "Issuer", "Effective from"):
+        table.add_column(column)
+    for ruleset_id in wiring.builtin_ruleset_ids():
+        rs = wiring.load_ruleset(ruleset_id)
+        table.add_row(rs.id, rs.version, rs.title, rs.issuer, str(rs.effective_from))
+    Console().print(table)
+
+
+@rulesets_app.command("show")
+def rulesets_show(ruleset: Annotated[str, typer.Argument(help="Rule-set id or .toml path.")]) -> None:
+    """Show a rule set's thresholds, rules and coverage, with sources."""
+    print_ruleset(Console(), wiring.load_ruleset(ruleset))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; every sijpath error becomes a one-paragraph message and its exit code, never a traceback."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except SijpathError as exc:
+        Console(stderr=True).print(f"[bold red]error:[/bold red] {exc}", highlight=False, markup=True)
+        return next(code for kind, code in EXIT_CODES if isinstance(exc, kind))
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        return 130
+    return 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

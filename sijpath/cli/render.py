@@ -1,0 +1,130 @@
+"""Terminal rendering of assessments and rule sets with Rich."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from sijpath.engine.assessment import NOTICE, Assessment
+from sijpath.engine.ruleset import RuleSet
+from sijpath.evidence.catalog import Source
+
+__all__ = ["print_assessment", "print_ruleset"]
+
+STATUS_STYLE = {"met": ("✔ met", "green"), "not-met": ("✘ not met", "red"), "unknown": ("? unknown", "yellow")}
+SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def _sources(sources: tuple[Source, ...]) -> Text:
+    text = Text()
+    for source in sources:
+        text.append(f" [{source.id}]", style="bold red" if source.unverified else "dim")
+        if source.unverified:
+            text.append(" UNVERIFIED", style="bold red")
+    return text
+
+
+def print_assessment(console: Console, a: Assessment) -> None:
+    header = Text.assemble(
+        ("Patient ", "dim"),
+        (a.patient_id, "bold"),
+        ("   Rule set ", "dim"),
+        f"{a.ruleset_id} {a.ruleset_version}",
+        ("   As of ", "dim"),
+        str(a.as_of),
+        ("   Stage ", "dim"),
+        (a.stage, "bold"),
+    )
+    step = Text.assemble(("Next step: ", "bold"), (a.next_step.title, "bold cyan"), "\n", a.next_step.rationale)
+    step.append_text(_sources(a.next_step_citations))
+    body: list[Text | Table] = [header, Text(), step]
+    for action, cites in a.other_actions:
+        line = Text.assemble(("  • ", "dim"), (action.title, "bold"), ": ", action.rationale)
+        line.append_text(_sources(cites))
+        body.append(line)
+    console.print(Panel(Group(*body), title="sijpath assessment", border_style="cyan"))
+
+    if a.flags:
+        console.print(Text("Flags", style="bold"))
+        for flag in a.flags:
+            line = Text.assemble(
+                (f"  {flag.severity.upper():8}", SEVERITY_STYLE[flag.severity]), (flag.code, "bold"), ": ", flag.message
+            )
+            line.append_text(_sources(flag.citations))
+            console.print(line)
+        console.print()
+
+    table = Table(title="Criteria", show_lines=True, expand=True)
+    table.add_column("Criterion", ratio=3)
+    table.add_column("Status", ratio=1, no_wrap=True)
+    table.add_column("Why, and the facts behind it", ratio=6)
+    for c in a.criteria:
+        label, style = STATUS_STYLE[c.status]
+        why = Text(c.summary)
+        for evidence in c.evidence:
+            why.append(f"\n  · {evidence.fact}", style="dim")
+        why.append_text(_sources(c.citations))
+        title = Text(c.title + (" (supporting)" if c.role == "supporting" else ""))
+        table.add_row(title, Text(label, style=style), why)
+    console.print(table)
+
+    if a.missing_data:
+        console.print(Text("Missing data", style="bold yellow"))
+        for missing in a.missing_data:
+            console.print(f"  • {missing.item}  [dim](for {', '.join(missing.needed_for)})[/dim]", highlight=False)
+    if a.data_issues:
+        console.print(Text("Data issues", style="bold magenta"))
+        for issue in a.data_issues:
+            console.print(f"  • {issue.severity}: {issue.location}: {issue.message}", highlight=False, markup=False)
+    if a.unverified_sources:
+        console.print(
+            Text(
+                "Rests in part on UNVERIFIED sources: " + ", ".join(s.id for s in a.unverified_sources),
+                style="bold red",
+            )
+        )
+    console.print(Text(NOTICE, style="italic dim"))
+
+
+def print_ruleset(console: Console, ruleset: RuleSet[Any]) -> None:
+    console.print(
+        Panel(
+            Text.assemble(
+                (ruleset.title, "bold"),
+                f"  {ruleset.id} {ruleset.version}\n",
+                (f"Issuer: {ruleset.issuer}; effective from {ruleset.effective_from}", "dim"),
+                "\n\n",
+                ruleset.description,
+            )
+        )
+    )
+    thresholds = Table(title="Thresholds")
+    thresholds.add_column("Name")
+    thresholds.add_column("Value")
+    thresholds.add_column("Sources")
+    for threshold in ruleset.thresholds.values():
+        sources = tuple(ruleset.catalog[s] for s in threshold.cites)
+        thresholds.add_row(threshold.name, str(threshold.value), _sources(sources))
+    console.print(thresholds)
+    rules = Table(title="Rules")
+    rules.add_column("Id")
+    rules.add_column("Title")
+    rules.add_column("Stage")
+    for criterion in ruleset.criteria:
+        rules.add_row(criterion.id, criterion.title, criterion.stage)
+    for flag in ruleset.flags:
+        rules.add_row(flag.id, flag.title, flag.stage)
+    console.print(rules)
+    if ruleset.coverage:
+        coverage = Table(title="Coverage")
+        for column in ("Procedure", "Status", "Sources"):
+            coverage.add_column(column)
+        for statement in ruleset.coverage.values():
+            coverage.add_row(
+                statement.procedure, statement.status, _sources(tuple(ruleset.catalog[s] for s in statement.cites))
+            )
+        console.print(coverage)

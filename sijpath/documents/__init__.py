@@ -1,0 +1,1 @@
+"""Documents made from assessments: Markdown reports (later: prior-authorization letters, decision aids)."""

@@ -1,0 +1,35 @@
+"""Shared building blocks of the episode model: the frozen base class and the small vocabularies."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["FactId", "Guidance", "Nrs", "Percent", "Side", "Vocabulary"]
+
+
+class Vocabulary(BaseModel):
+    """Base of every episode model: immutable, and unknown fields are errors, not silently dropped."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+Side = Literal["left", "right", "bilateral"]
+"""Which SI joint a fact concerns."""
+
+Guidance = Literal["fluoroscopy", "ct", "ultrasound", "none"]
+"""How a needle was guided into the joint."""
+
+Nrs = Annotated[float, Field(ge=0, le=10, description="Numeric rating scale, 0 (no pain) to 10 (worst pain).")]
+Percent = Annotated[float, Field(ge=0, le=100)]
+FactId = Annotated[
+    str | None,
+    Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="Stable id of this fact in its source record (for example `Procedure/blk-1`); "
+        "assessments cite it so a conclusion can be traced back to the chart.",
+    ),
+]

@@ -1,0 +1,132 @@
+"""Diagnostic blocks: relief percent, technique validity and the agreement of two blocks."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from sijpath.domain.procedures import DiagnosticBlock
+
+__all__ = ["BlockReading", "read_block", "relief_percent", "two_block_agreement"]
+
+Validity = Literal["valid", "invalid", "unverifiable"]
+
+
+def relief_percent(pre_nrs: float, post_nrs: float) -> float:
+    """Pain relief in percent from a pre and a post score on the same scale: (pre − post) / pre × 100.
+
+    Raises ValueError when the pair cannot express relief (a pre score of 0, or a post score above the pre).
+    """
+    if pre_nrs <= 0:
+        raise ValueError(f"pre score {pre_nrs:g} leaves no pain to relieve")
+    if post_nrs > pre_nrs:
+        raise ValueError(f"post score {post_nrs:g} is higher than the pre score {pre_nrs:g}")
+    return (pre_nrs - post_nrs) / pre_nrs * 100
+
+
+@dataclass(frozen=True, slots=True)
+class BlockReading:
+    """What one diagnostic block shows: its relief, and whether its technique makes that relief count."""
+
+    block: DiagnosticBlock
+    location: str
+    relief_percent: float | None
+    technique_problems: tuple[str, ...]
+    unverified: tuple[str, ...]
+    data_problem: str | None
+
+    @property
+    def validity(self) -> Validity:
+        if self.technique_problems:
+            return "invalid"
+        if self.unverified or self.relief_percent is None:
+            return "unverifiable"
+        return "valid"
+
+    def describe(self) -> str:
+        """`block 2025-01-10, lidocaine only, fluoroscopy: NRS 8 → 1 at 30 min = 88% relief`."""
+        b = self.block
+        agents = " + ".join(a.drug for a in b.anesthetics)
+        injectate = f"{agents} + {' + '.join(s.drug for s in b.steroids)}" if b.steroids else f"{agents} only"
+        text = f"block {b.date} ({b.side}), {injectate}, {_guidance_text(b.guidance)}"
+        if b.pre_block_nrs is None or b.post_block_nrs is None:
+            return f"{text}: pre/post pain scores not recorded"
+        when = f" at {b.post_block_minutes} min" if b.post_block_minutes is not None else ""
+        scores = f"NRS {b.pre_block_nrs:g} → {b.post_block_nrs:g}{when}"
+        if self.relief_percent is None:
+            return f"{text}: {scores}, relief not computable ({self.data_problem})"
+        return f"{text}: {scores} = {self.relief_percent:.0f}% relief"
+
+
+def read_block(
+    block: DiagnosticBlock,
+    location: str,
+    *,
+    accepted_guidance: Collection[str],
+    anesthetic_window_minutes: Mapping[str, int],
+    contrast_required: bool,
+) -> BlockReading:
+    """Read a diagnostic block against the technique a rule set requires.
+
+    A block counts only if it is anesthetic-only, guided by an accepted modality, with contrast where
+    required, and its post score was taken while the anesthetic was active. Missing facts make the block
+    unverifiable (never valid).
+    """
+    problems: list[str] = []
+    unverified: list[str] = []
+    if block.steroids:
+        problems.append("injectate contains a corticosteroid (a diagnostic block is anesthetic-only)")
+    if block.guidance not in accepted_guidance:
+        problems.append(f"guidance `{block.guidance}` is not accepted (needs {' or '.join(sorted(accepted_guidance))})")
+    if contrast_required and block.contrast is False:
+        problems.append("no contrast was used")
+    elif contrast_required and block.contrast is None:
+        unverified.append("use of contrast not recorded")
+    windows = [anesthetic_window_minutes.get(agent.drug) for agent in block.anesthetics]
+    if any(window is None for window in windows):
+        unknown = [a.drug for a, w in zip(block.anesthetics, windows, strict=True) if w is None]
+        unverified.append(f"no duration of action known for {', '.join(unknown)}")
+    elif block.post_block_minutes is None:
+        unverified.append("time of the post-block score not recorded")
+    else:
+        window = max(w for w in windows if w is not None)
+        if block.post_block_minutes > window:
+            problems.append(
+                f"post-block score at {block.post_block_minutes} min is outside the anesthetic's {window}-minute window"
+            )
+
+    relief: float | None = None
+    data_problem: str | None = None
+    if block.pre_block_nrs is None or block.post_block_nrs is None:
+        unverified.append("pre- or post-block pain score not recorded")
+    else:
+        try:
+            relief = relief_percent(block.pre_block_nrs, block.post_block_nrs)
+        except ValueError as exc:
+            data_problem = str(exc)
+    return BlockReading(block, location, relief, tuple(problems), tuple(unverified), data_problem)
+
+
+Agreement = Literal["concordant-positive", "concordant-negative", "discordant", "indeterminate"]
+
+
+def two_block_agreement(first: BlockReading, second: BlockReading, min_relief_percent: float) -> Agreement:
+    """Whether two valid blocks agree about the joint: both positive, both negative, or one of each."""
+    if first.validity != "valid" or second.validity != "valid":
+        return "indeterminate"
+    assert first.relief_percent is not None
+    assert second.relief_percent is not None
+    first_positive = first.relief_percent >= min_relief_percent
+    second_positive = second.relief_percent >= min_relief_percent
+    if first_positive and second_positive:
+        return "concordant-positive"
+    if not first_positive and not second_positive:
+        return "concordant-negative"
+    return "discordant"
+
+
+def _guidance_text(guidance: str) -> str:
+    return {"ct": "CT-guided", "fluoroscopy": "fluoroscopy", "ultrasound": "ultrasound", "none": "no image guidance"}[
+        guidance
+    ]

@@ -1,0 +1,160 @@
+"""What was observed about the patient: presentation, scores, examination, diagnoses, imaging, function."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from sijpath.domain.base import FactId, Nrs, Percent, Side, Vocabulary
+
+__all__ = [
+    "FORTIN_TEST",
+    "PROVOCATION_TESTS",
+    "Diagnosis",
+    "FortinFingerTest",
+    "FunctionalStatus",
+    "FusionContraindication",
+    "ImagingFinding",
+    "ImagingStudy",
+    "OdiScore",
+    "PainPresentation",
+    "PainScore",
+    "ProvocationTest",
+    "TobaccoUse",
+]
+
+PROVOCATION_TESTS = (
+    "distraction",
+    "thigh-thrust",
+    "compression",
+    "sacral-thrust",
+    "gaenslen",
+    "faber",
+    "yeoman",
+)
+FORTIN_TEST = "fortin-finger"
+
+ProvocationTestName = Literal[
+    "distraction", "thigh-thrust", "compression", "sacral-thrust", "gaenslen", "faber", "yeoman"
+]
+
+ImagingFinding = Literal[
+    "joint-space-widening",
+    "subchondral-sclerosis",
+    "joint-disruption",
+    "destructive-lesion",
+    "inflammatory-sacroiliitis",
+    "lumbar-stenosis-or-disc-herniation",
+    "hip-osteoarthritis",
+    "normal",
+]
+"""Controlled vocabulary of imaging findings; `subchondral-sclerosis` covers subchondral bone change."""
+
+# ICD-10-CM: a letter, two characters, then an optional dot and up to four more.
+ICD10CM_PATTERN = r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$"
+
+
+class PainPresentation(Vocabulary):
+    """Where and since when the patient hurts."""
+
+    onset_date: dt.date | None = None
+    below_l5: bool | None = Field(default=None, description="Pain is located below the L5 vertebra.")
+    laterality: Literal["left", "right", "bilateral"] | None = None
+    radiates_below_knee: bool | None = None
+
+
+class PainScore(Vocabulary):
+    """A numeric pain rating (NRS 0–10) on a date, in a context."""
+
+    id: FactId = None
+    date: dt.date
+    nrs: Nrs
+    context: Literal["clinic", "diary", "follow-up", "pre-operative"] = "clinic"
+
+
+class OdiScore(Vocabulary):
+    """An Oswestry Disability Index score in percent (0 = no disability, 100 = bed-bound)."""
+
+    id: FactId = None
+    date: dt.date
+    percent: Percent
+
+
+class ProvocationTest(Vocabulary):
+    """An SI-joint provocation manoeuvre; it counts as positive only when it reproduces the familiar pain."""
+
+    id: FactId = None
+    date: dt.date
+    test: ProvocationTestName
+    side: Side | None = None
+    result: Literal["familiar-pain", "other-pain", "no-pain"]
+
+    @property
+    def positive(self) -> bool:
+        return self.result == "familiar-pain"
+
+
+class FortinFingerTest(Vocabulary):
+    """The patient points, with one finger, to the pain just inferomedial to the PSIS."""
+
+    id: FactId = None
+    date: dt.date
+    side: Side | None = None
+    positive: bool
+
+
+class Diagnosis(Vocabulary):
+    """A coded diagnosis (ICD-10-CM)."""
+
+    id: FactId = None
+    code: Annotated[str, Field(pattern=ICD10CM_PATTERN, description="ICD-10-CM code, for example `M46.1`.")]
+    display: str | None = None
+    recorded_date: dt.date
+    status: Literal["active", "resolved"] = "active"
+
+
+class ImagingStudy(Vocabulary):
+    """An imaging study of one region with its findings from the controlled vocabulary."""
+
+    id: FactId = None
+    date: dt.date
+    modality: Literal["xray", "ct", "mri"]
+    region: Literal["sij", "pelvis", "lumbar", "hip"]
+    findings: Annotated[tuple[ImagingFinding, ...], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _normal_stands_alone(self) -> ImagingStudy:
+        if "normal" in self.findings and len(self.findings) > 1:
+            raise ValueError("`normal` cannot be combined with other findings")
+        return self
+
+
+class TobaccoUse(Vocabulary):
+    """Smoking status on a date, with the cotinine level when one was measured."""
+
+    id: FactId = None
+    date: dt.date
+    status: Literal["never", "former", "current"]
+    cotinine_ng_per_ml: Annotated[float, Field(ge=0)] | None = None
+
+
+class FusionContraindication(Vocabulary):
+    """A condition that argues against SI-joint fusion."""
+
+    id: FactId = None
+    date: dt.date
+    kind: Literal["generalized-pain-disorder", "infection", "tumor", "inflammatory-arthropathy"]
+    description: str | None = None
+    active: bool = True
+
+
+class FunctionalStatus(Vocabulary):
+    """How the pain affects work and activities of daily living on a date."""
+
+    id: FactId = None
+    date: dt.date
+    work: Literal["full-duty", "restricted", "unable", "not-applicable"] | None = None
+    adl_limited: bool | None = Field(default=None, description="Activities of daily living are limited by the pain.")
+    note: str | None = None

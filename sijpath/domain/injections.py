@@ -1,0 +1,128 @@
+"""Therapeutic injections: relief duration, the trend of relief over a series, and spacing between them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from sijpath.domain.blocks import relief_percent
+from sijpath.domain.procedures import TherapeuticInjection
+
+__all__ = [
+    "InjectionInterval",
+    "InjectionReading",
+    "injection_intervals",
+    "read_injection",
+    "relief_trend",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class InjectionReading:
+    """How much and how long one therapeutic injection helped.
+
+    `relief_days_at_least` is True when the last follow-up still showed relief, so the true duration is
+    longer than `relief_days` (a censored observation).
+    """
+
+    injection: TherapeuticInjection
+    location: str
+    relief_percent: float | None
+    relief_days: int | None
+    relief_days_at_least: bool
+    data_problem: str | None
+
+    def describe(self) -> str:
+        i = self.injection
+        steroid = f"{i.steroid.drug} {i.steroid.dose_mg:g} mg" if i.steroid else "no steroid recorded"
+        text = f"injection {i.date} ({i.side}), {steroid}"
+        parts = []
+        if self.relief_percent is not None:
+            parts.append(f"{self.relief_percent:.0f}% relief")
+        if self.relief_days is not None:
+            weeks = self.relief_days / 7
+            parts.append(f"{'≥ ' if self.relief_days_at_least else ''}{weeks:.0f} weeks")
+        return f"{text}: {', '.join(parts)}" if parts else f"{text}: relief not recorded"
+
+
+def read_injection(injection: TherapeuticInjection, location: str, min_relief_percent: float) -> InjectionReading:
+    """Relief and its duration: as reported, or else derived from the follow-up pain scores.
+
+    From follow-up scores, relief lasts until the last score that still shows at least `min_relief_percent`
+    relief from the pre-injection score; if every follow-up still does, the duration is a lower bound.
+    """
+    relief = injection.relief_percent
+    days = injection.relief_duration_days
+    at_least = False
+    problem = None
+    pre = injection.pre_injection_nrs
+    if injection.follow_up and pre is not None and (relief is None or days is None):
+        try:
+            reliefs = [(e.date, relief_percent(pre, e.nrs)) for e in sorted(injection.follow_up, key=lambda e: e.date)]
+        except ValueError as exc:
+            problem = f"follow-up scores: {exc}"
+        else:
+            if relief is None:
+                relief = max(r for _, r in reliefs)
+            if days is None:
+                days, at_least = _duration_from_diary(injection.date, reliefs, min_relief_percent)
+    return InjectionReading(injection, location, relief, days, at_least, problem)
+
+
+def _duration_from_diary(
+    injected: dt.date, reliefs: Sequence[tuple[dt.date, float]], min_relief_percent: float
+) -> tuple[int, bool]:
+    last_good = injected
+    for day, relief in reliefs:
+        if relief < min_relief_percent:
+            return (last_good - injected).days, False
+        last_good = day
+    return (last_good - injected).days, True
+
+
+Trend = Literal["shortening", "not-shortening", "insufficient-data"]
+
+
+def relief_trend(readings: Sequence[InjectionReading], min_injections: int) -> tuple[Trend, list[InjectionReading]]:
+    """Whether relief keeps shortening: the last `min_injections` known durations, each shorter than the one before.
+
+    Censored durations (`at least N days`) are skipped: they cannot show that relief got shorter.
+    Returns the trend and the readings it rests on.
+    """
+    known = [r for r in sorted(readings, key=lambda r: r.injection.date) if r.relief_days is not None]
+    exact = [r for r in known if not r.relief_days_at_least]
+    if len(exact) < min_injections:
+        return "insufficient-data", exact
+    recent = exact[-min_injections:]
+    durations = [r.relief_days for r in recent]
+    shortening = all(b < a for a, b in itertools.pairwise(durations))  # type: ignore[operator]
+    return ("shortening" if shortening else "not-shortening"), recent
+
+
+@dataclass(frozen=True, slots=True)
+class InjectionInterval:
+    """The gap between two consecutive therapeutic injections on the same joint."""
+
+    earlier: TherapeuticInjection
+    later: TherapeuticInjection
+
+    @property
+    def days(self) -> int:
+        return (self.later.date - self.earlier.date).days
+
+    def describe(self) -> str:
+        return f"injections {self.earlier.date} → {self.later.date}: {self.days / 7:.1f} weeks apart"
+
+
+def injection_intervals(injections: Sequence[TherapeuticInjection]) -> list[InjectionInterval]:
+    """Gaps between consecutive injections of the same joint (a bilateral injection counts for both sides)."""
+    intervals: list[InjectionInterval] = []
+    for side in ("left", "right"):
+        on_side = sorted((i for i in injections if i.side in (side, "bilateral")), key=lambda i: i.date)
+        intervals.extend(InjectionInterval(a, b) for a, b in itertools.pairwise(on_side))
+    # A pair of bilateral injections appears under both sides; keep it once.
+    unique = {(i.earlier, i.later): i for i in intervals}
+    return sorted(unique.values(), key=lambda i: (i.later.date, i.earlier.date))

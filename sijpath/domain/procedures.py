@@ -1,0 +1,126 @@
+"""Procedures on the SI joint: diagnostic blocks, therapeutic injections, radiofrequency ablation, fusion."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from sijpath.domain.base import FactId, Guidance, Nrs, Percent, Side, Vocabulary
+
+__all__ = [
+    "Anesthetic",
+    "DiagnosticBlock",
+    "FollowUpPain",
+    "Fusion",
+    "PostOperativeFollowUp",
+    "RadiofrequencyAblation",
+    "SteroidDose",
+    "TherapeuticInjection",
+]
+
+LocalAnesthetic = Literal["lidocaine", "bupivacaine", "ropivacaine", "levobupivacaine", "mepivacaine"]
+Corticosteroid = Literal["methylprednisolone", "triamcinolone", "betamethasone", "dexamethasone"]
+
+
+class Anesthetic(Vocabulary):
+    """A local anesthetic in an injectate."""
+
+    drug: LocalAnesthetic
+    concentration_percent: Annotated[float, Field(gt=0, le=10)] | None = None
+    volume_ml: Annotated[float, Field(gt=0, le=50)] | None = None
+
+
+class SteroidDose(Vocabulary):
+    """A corticosteroid in an injectate, with its dose in milligrams."""
+
+    drug: Corticosteroid
+    dose_mg: Annotated[float, Field(gt=0, le=1000)]
+
+
+class DiagnosticBlock(Vocabulary):
+    """An intra-articular SI-joint block given to test whether the joint is the pain generator.
+
+    Relief is read from the pre- and post-block scores on the same 0–10 scale; the post score must be taken
+    while the anesthetic is still active (`post_block_minutes` after the injection).
+    """
+
+    id: FactId = None
+    date: dt.date
+    side: Side
+    guidance: Guidance
+    contrast: bool | None = None
+    anesthetics: Annotated[tuple[Anesthetic, ...], Field(min_length=1)]
+    steroids: tuple[SteroidDose, ...] = ()
+    pre_block_nrs: Nrs | None = None
+    post_block_nrs: Nrs | None = None
+    post_block_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] | None = None
+
+
+class FollowUpPain(Vocabulary):
+    """A pain score some time after an injection (a pain diary entry or a follow-up visit)."""
+
+    date: dt.date
+    nrs: Nrs
+
+
+class TherapeuticInjection(Vocabulary):
+    """A therapeutic intra-articular SI-joint injection (corticosteroid, usually with anesthetic).
+
+    Relief duration comes from `relief_duration_days` when reported, else from the follow-up scores.
+    """
+
+    id: FactId = None
+    date: dt.date
+    side: Side
+    guidance: Guidance = "fluoroscopy"
+    steroid: SteroidDose | None = None
+    anesthetic: Anesthetic | None = None
+    relief_percent: Percent | None = None
+    relief_duration_days: Annotated[int, Field(ge=0, le=3650)] | None = None
+    pre_injection_nrs: Nrs | None = None
+    follow_up: tuple[FollowUpPain, ...] = ()
+
+    @model_validator(mode="after")
+    def _follow_up_after_injection(self) -> TherapeuticInjection:
+        for index, entry in enumerate(self.follow_up):
+            if entry.date < self.date:
+                raise ValueError(f"follow_up[{index}] is dated {entry.date}, before the injection on {self.date}")
+        return self
+
+
+class RadiofrequencyAblation(Vocabulary):
+    """Radiofrequency ablation of the nerves that supply the SI joint."""
+
+    id: FactId = None
+    date: dt.date
+    side: Side
+    technique: Literal["conventional", "cooled", "pulsed", "other"] = "conventional"
+    relief_percent: Percent | None = None
+    relief_duration_days: Annotated[int, Field(ge=0, le=3650)] | None = None
+
+
+class Fusion(Vocabulary):
+    """SI-joint fusion (arthrodesis)."""
+
+    id: FactId = None
+    date: dt.date
+    side: Side
+    cpt: Literal["27279", "27280", "27278"]
+    approach: Literal["lateral", "posterior", "posterolateral", "open"]
+    implants: str | None = Field(default=None, description="Implant system and count, free text.")
+    implant_count: Annotated[int, Field(ge=1, le=10)] | None = None
+    transfixing: bool | None = Field(default=None, description="Implants cross (transfix) the joint.")
+
+
+class PostOperativeFollowUp(Vocabulary):
+    """A visit after fusion: pain, disability, opioid use and CT evidence of bony bridging."""
+
+    id: FactId = None
+    date: dt.date
+    nrs: Nrs | None = None
+    odi_percent: Percent | None = None
+    taking_opioids: bool | None = None
+    ct_bony_bridging: bool | None = None
+    weight_bearing: Literal["assisted", "cane", "independent"] | None = None

@@ -1,0 +1,53 @@
+"""Corticosteroid exposure in methylprednisolone-dose-equivalents (MPDE) over rolling windows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sijpath.domain.procedures import SteroidDose
+from sijpath.domain.timeline import add_months
+
+__all__ = ["MPDE_FACTORS", "MPDE_SOURCES", "SteroidExposure", "cumulative_mpde", "mpde_mg"]
+
+# Milligrams of methylprednisolone equivalent to 1 mg of each steroid. ASIPP Table 15: triamcinolone 4 mg ≈
+# methylprednisolone 4 mg ≈ betamethasone 0.6 mg. Dexamethasone 0.75 mg ≈ methylprednisolone 4 mg is standard
+# pharmacology but UNVERIFIED in our reference notes, so it carries its own (unverified) source.
+MPDE_FACTORS: dict[str, float] = {
+    "methylprednisolone": 1.0,
+    "triamcinolone": 1.0,
+    "betamethasone": 4 / 0.6,
+    "dexamethasone": 4 / 0.75,
+}
+MPDE_SOURCES: dict[str, str] = {
+    "methylprednisolone": "asipp-steroid-equivalence",
+    "triamcinolone": "asipp-steroid-equivalence",
+    "betamethasone": "asipp-steroid-equivalence",
+    "dexamethasone": "dexamethasone-equivalence",
+}
+
+
+def mpde_mg(dose: SteroidDose) -> float:
+    """The dose in methylprednisolone-equivalent milligrams."""
+    return dose.dose_mg * MPDE_FACTORS[dose.drug]
+
+
+@dataclass(frozen=True, slots=True)
+class SteroidExposure:
+    """Total MPDE in the `months` up to and including `as_of`, and the doses that make it up."""
+
+    months: int
+    total_mg: float
+    doses: tuple[tuple[dt.date, str, SteroidDose], ...]
+
+    def describe(self) -> str:
+        parts = ", ".join(f"{day} {dose.drug} {dose.dose_mg:g} mg" for day, _, dose in self.doses)
+        return f"{self.total_mg:.0f} mg MPDE in the {self.months} months to the as-of date ({parts or 'no doses'})"
+
+
+def cumulative_mpde(doses: Iterable[tuple[dt.date, str, SteroidDose]], as_of: dt.date, months: int) -> SteroidExposure:
+    """Sum MPDE of the doses given after `as_of` − `months` and on or before `as_of`."""
+    window_start = add_months(as_of, -months)
+    inside = tuple(sorted((d for d in doses if window_start < d[0] <= as_of), key=lambda d: (d[0], d[1])))
+    return SteroidExposure(months, sum(mpde_mg(dose) for _, _, dose in inside), inside)

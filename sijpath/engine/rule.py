@@ -1,0 +1,49 @@
+"""Rules as values: an id, a title, a pathway stage, the sources it cites, and a pure check over derived facts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, Literal, TypeVar
+
+from sijpath.engine.results import FlagResult, Outcome
+
+__all__ = ["STAGES", "CriterionRule", "FlagRule", "Rule", "Stage"]
+
+FactsT = TypeVar("FactsT")
+
+Stage = Literal["diagnosis", "confirmation", "non-surgical-care", "surgical-candidacy", "post-fusion"]
+STAGES: tuple[Stage, ...] = ("diagnosis", "confirmation", "non-surgical-care", "surgical-candidacy", "post-fusion")
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionRule(Generic[FactsT]):
+    """A question answered met / not met / unknown; `None` from `check` means it does not apply to this patient.
+
+    `thresholds` names the rule-set thresholds it reads, so an assessment cites their sources too.
+    `role` is `required` when the pathway gates on it, `supporting` when it only adds weight.
+    """
+
+    id: str
+    title: str
+    stage: Stage
+    cites: tuple[str, ...]
+    thresholds: tuple[str, ...]
+    check: Callable[[FactsT], Outcome | None]
+    role: Literal["required", "supporting"] = "required"
+
+
+@dataclass(frozen=True, slots=True)
+class FlagRule(Generic[FactsT]):
+    """A warning that fires (or not) on the record; `code` is the stable flag code in the output."""
+
+    id: str
+    title: str
+    code: str
+    stage: Stage
+    cites: tuple[str, ...]
+    thresholds: tuple[str, ...]
+    check: Callable[[FactsT], FlagResult | None]
+
+
+Rule = CriterionRule[FactsT] | FlagRule[FactsT]

@@ -1,0 +1,73 @@
+"""Rule sets as values: identity and version, thresholds with their sources, enabled rules, coverage, pathway."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Generic, Literal, TypeVar
+
+from sijpath.domain.episode import Episode
+from sijpath.engine.results import Outcome
+from sijpath.engine.rule import CriterionRule, FlagRule
+from sijpath.engine.steps import Decision
+from sijpath.evidence.catalog import Catalog
+
+__all__ = ["CoverageStatement", "CoverageStatus", "RuleSet", "Threshold"]
+
+FactsT = TypeVar("FactsT")
+
+CoverageStatus = Literal["covered", "not-covered", "investigational", "not-addressed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """A number (or list) a rule compares against; its name carries the unit, and it cites its sources."""
+
+    name: str
+    value: object
+    cites: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageStatement:
+    """Whether the rule set's issuer covers a procedure (by CPT/HCPCS code), and on what source."""
+
+    procedure: str
+    status: CoverageStatus
+    cites: tuple[str, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet(Generic[FactsT]):
+    """A named, versioned bundle of rules and thresholds; built by the rules layer, run by `evaluate`.
+
+    `derive` turns an episode (already cut at the as-of date) into the facts rules read; `decide` turns
+    the facts and criterion outcomes into the pathway decision.
+    """
+
+    id: str
+    title: str
+    version: str
+    issuer: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+    description: str
+    sources: tuple[str, ...]
+    thresholds: Mapping[str, Threshold]
+    criteria: tuple[CriterionRule[FactsT], ...]
+    flags: tuple[FlagRule[FactsT], ...]
+    coverage: Mapping[str, CoverageStatement]
+    derive: Callable[[Episode, dt.date], FactsT]
+    decide: Callable[[FactsT, Mapping[str, Outcome]], Decision]
+    catalog: Catalog
+
+    def cites_for(self, rule: CriterionRule[FactsT] | FlagRule[FactsT]) -> tuple[str, ...]:
+        """The rule's own sources, then the sources of every threshold it reads, without repeats."""
+        cited = list(rule.cites)
+        for name in rule.thresholds:
+            threshold = self.thresholds.get(name)
+            if threshold is not None:
+                cited.extend(threshold.cites)
+        return tuple(dict.fromkeys(cited))

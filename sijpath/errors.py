@@ -1,0 +1,85 @@
+"""The one tree of sijpath errors; callers map it to exit codes (cli) and HTTP statuses (web) in one place each.
+
+    SijpathError
+    ├── InputError                  a file or document sijpath cannot use
+    │   ├── UnreadableInputError    not JSON/YAML/TOML at all, or not found
+    │   └── EpisodeValidationError  parsed, but the episode does not fit the schema
+    ├── RuleSetError                a rule-set file or id that cannot be used
+    │   ├── RuleSetValidationError  unknown keys, rule ids, units or sources
+    │   └── UnknownRuleSetError     no rule set with that id
+    └── EvidenceCatalogError        the evidence catalog has unknown or duplicate ids
+
+Problems *in the clinical data* of an otherwise valid episode are not errors: they become
+`DataIssue`s on the assessment, so one implausible fact never aborts a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "EpisodeValidationError",
+    "EvidenceCatalogError",
+    "InputError",
+    "Problem",
+    "RuleSetError",
+    "RuleSetValidationError",
+    "SijpathError",
+    "UnknownRuleSetError",
+    "UnreadableInputError",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with an input, located by a field path (`diagnostic_blocks[0].post_block_nrs`)."""
+
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}" if self.location else self.message
+
+
+class SijpathError(Exception):
+    """Base of every error sijpath raises on purpose."""
+
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = tuple(problems)
+
+    def __str__(self) -> str:
+        if not self.problems:
+            return self.message
+        lines = [self.message, *(f"  - {problem}" for problem in self.problems)]
+        return "\n".join(lines)
+
+
+class InputError(SijpathError):
+    """An input file or document that sijpath cannot use."""
+
+
+class UnreadableInputError(InputError):
+    """The input is missing, or is not well-formed JSON, YAML or TOML."""
+
+
+class EpisodeValidationError(InputError):
+    """The document parsed, but does not describe a valid episode; `problems` name each field."""
+
+
+class RuleSetError(SijpathError):
+    """A rule set that cannot be loaded or used."""
+
+
+class RuleSetValidationError(RuleSetError):
+    """A rule-set file with unknown keys, unknown rule ids, unknown sources or wrong units."""
+
+
+class UnknownRuleSetError(RuleSetError):
+    """No rule set is known under the requested id."""
+
+
+class EvidenceCatalogError(SijpathError):
+    """The evidence catalog references an unknown source or defines one twice."""

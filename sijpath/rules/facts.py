@@ -1,0 +1,153 @@
+"""Facts derived once per evaluation from an episode and a rule set's thresholds; every rule reads these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+
+from pydantic import BaseModel
+
+from sijpath.domain.blocks import BlockReading, read_block
+from sijpath.domain.conservative_care import ConservativeCare, conservative_care
+from sijpath.domain.episode import Episode
+from sijpath.domain.findings import Diagnosis, FusionContraindication
+from sijpath.domain.injections import InjectionReading, read_injection
+from sijpath.domain.issues import DataIssue
+from sijpath.domain.procedures import Fusion, SteroidDose
+from sijpath.engine.results import Evidence
+from sijpath.rules.thresholds import Thresholds
+
+__all__ = ["INFLAMMATORY_ARTHROPATHY_CODES", "SACROILIITIS_CODES", "Facts"]
+
+# ICD-10-CM, from the VSAC chronic-pain value set (source `icd10cm-exclusion-codes`).
+SACROILIITIS_CODES = frozenset({"M46.1"})
+INFLAMMATORY_ARTHROPATHY_CODES = frozenset({"M45.7", "M45.8"})
+
+
+class Facts:
+    """What the rules need to know about one episode on one date, computed lazily and at most once."""
+
+    def __init__(self, episode: Episode, as_of: dt.date, thresholds: Thresholds) -> None:
+        self.episode = episode
+        self.as_of = as_of
+        self.t = thresholds
+        self.data_issues: list[DataIssue] = []
+        self.blocks = self._read_blocks()
+        self.injections = self._read_injections()
+
+    @staticmethod
+    def ref(fact: BaseModel, location: str) -> str:
+        """Where a fact lives: its own id (from the source record) or its place in the episode."""
+        fact_id = getattr(fact, "id", None)
+        return fact_id if isinstance(fact_id, str) else location
+
+    def _read_blocks(self) -> list[BlockReading]:
+        t = self.t
+        readings = []
+        for index, block in enumerate(self.episode.diagnostic_blocks):
+            reading = read_block(
+                block,
+                self.ref(block, f"diagnostic_blocks[{index}]"),
+                accepted_guidance=t.accepted_block_guidance_modalities or (),
+                anesthetic_window_minutes=t.anesthetic_window_minutes or {},
+                contrast_required=bool(t.block_contrast_required_flag),
+            )
+            if reading.data_problem:
+                self.data_issues.append(
+                    DataIssue("warning", reading.location, f"relief not computable: {reading.data_problem}")
+                )
+            readings.append(reading)
+        return sorted(readings, key=lambda r: r.block.date)
+
+    def _read_injections(self) -> list[InjectionReading]:
+        threshold = self.t.min_lasting_injection_relief_percent or 50.0
+        readings = []
+        for index, injection in enumerate(self.episode.therapeutic_injections):
+            reading = read_injection(injection, self.ref(injection, f"therapeutic_injections[{index}]"), threshold)
+            if reading.data_problem:
+                self.data_issues.append(DataIssue("warning", reading.location, reading.data_problem))
+            readings.append(reading)
+        return sorted(readings, key=lambda r: r.injection.date)
+
+    # Diagnostic blocks
+
+    @cached_property
+    def valid_blocks(self) -> list[BlockReading]:
+        return [b for b in self.blocks if b.validity == "valid"]
+
+    def block_positive(self, reading: BlockReading) -> bool:
+        assert reading.relief_percent is not None
+        return reading.relief_percent >= (self.t.min_block_relief_percent or 100.0)
+
+    @staticmethod
+    def block_evidence(reading: BlockReading) -> Evidence:
+        return Evidence(reading.block.date, reading.describe(), reading.location)
+
+    # Therapeutic injections and steroid exposure
+
+    @staticmethod
+    def injection_evidence(reading: InjectionReading) -> Evidence:
+        return Evidence(reading.injection.date, reading.describe(), reading.location)
+
+    @cached_property
+    def steroid_doses(self) -> list[tuple[dt.date, str, SteroidDose]]:
+        """Every corticosteroid dose given, from injections and from (improperly) steroid-containing blocks."""
+        doses = [(r.injection.date, r.location, r.injection.steroid) for r in self.injections if r.injection.steroid]
+        doses += [(b.block.date, b.location, s) for b in self.blocks for s in b.block.steroids]
+        return [(day, where, dose) for day, where, dose in doses if dose is not None]
+
+    # Conservative care, function, imaging, contraindications
+
+    @cached_property
+    def care(self) -> ConservativeCare:
+        return conservative_care(self.episode, self.as_of)
+
+    @cached_property
+    def fusion(self) -> tuple[Fusion, str] | None:
+        fusions = sorted(enumerate(self.episode.fusions), key=lambda pair: pair[1].date)
+        if not fusions:
+            return None
+        index, fusion = fusions[0]
+        return fusion, self.ref(fusion, f"fusions[{index}]")
+
+    @cached_property
+    def inflammatory_sacroiliitis(self) -> list[Evidence]:
+        found = [
+            Evidence(d.recorded_date, f"diagnosis {d.code} {d.display or ''}".strip(), self.ref(d, f"diagnoses[{i}]"))
+            for i, d in enumerate(self.episode.diagnoses)
+            if d.code in SACROILIITIS_CODES and d.status == "active"
+        ]
+        found += [
+            Evidence(
+                s.date, f"{s.modality.upper()} {s.region}: inflammatory sacroiliitis", self.ref(s, f"imaging[{i}]")
+            )
+            for i, s in enumerate(self.episode.imaging)
+            if "inflammatory-sacroiliitis" in s.findings
+        ]
+        return found
+
+    @cached_property
+    def contraindications(self) -> list[Evidence]:
+        """Active conditions that argue against fusion, recorded directly or as ICD-10-CM diagnoses."""
+        found = [
+            Evidence(c.date, _contraindication_text(c), self.ref(c, f"contraindications[{i}]"))
+            for i, c in enumerate(self.episode.contraindications)
+            if c.active
+        ]
+        found += [
+            Evidence(
+                d.recorded_date, _diagnosis_text(d) + " (inflammatory arthropathy)", self.ref(d, f"diagnoses[{i}]")
+            )
+            for i, d in enumerate(self.episode.diagnoses)
+            if d.code in INFLAMMATORY_ARTHROPATHY_CODES and d.status == "active"
+        ]
+        return found
+
+
+def _contraindication_text(condition: FusionContraindication) -> str:
+    detail = f": {condition.description}" if condition.description else ""
+    return f"{condition.kind.replace('-', ' ')}{detail}"
+
+
+def _diagnosis_text(diagnosis: Diagnosis) -> str:
+    return f"diagnosis {diagnosis.code}" + (f" {diagnosis.display}" if diagnosis.display else "")

@@ -1,0 +1,249 @@
+"""Fusion candidacy: conservative care, imaging, function, contraindications, and the injection pattern behind it."""
+
+from __future__ import annotations
+
+from sijpath.domain.findings import ImagingStudy
+from sijpath.domain.injections import injection_intervals, relief_trend
+from sijpath.domain.timeline import add_months
+from sijpath.engine.results import Evidence, FlagResult, Outcome, met, not_met, unknown
+from sijpath.engine.rule import CriterionRule, FlagRule
+from sijpath.rules.facts import Facts
+from sijpath.rules.thresholds import required
+
+__all__ = [
+    "CARE_COMPONENTS",
+    "CARE_DURATION",
+    "CONTRAINDICATION_FLAG",
+    "FREQUENT_INJECTIONS",
+    "FUNCTIONAL_IMPAIRMENT",
+    "NO_CONTRAINDICATION",
+    "RELIEF_SHORTENING",
+    "STRUCTURAL_IMAGING",
+]
+
+SEED_1 = "seed-injections-dont-work"
+SEED_2 = "seed-injections-not-enough"
+CARE_HISTORY = "dates of physical therapy, medication courses, injections and ablations"
+
+
+def care_evidence(f: Facts) -> list[Evidence]:
+    return [Evidence(day, text, None) for items in f.care.components.values() for day, text in items]
+
+
+def care_duration(f: Facts) -> Outcome:
+    """Non-surgical care has gone on for at least the minimum number of months."""
+    months = required(f.t.min_conservative_care_months, "min_conservative_care_months")
+    care = f.care
+    if care.start is None:
+        return unknown("no conservative care recorded", [CARE_HISTORY])
+    evidence = care_evidence(f)
+    span = f"{care.months:.1f} months of conservative care ({care.start} → {care.latest})"
+    if care.lasted(months):
+        return met(span, evidence)
+    return not_met(f"{span}; reaches {months} months on {care.reaches(months)}", evidence)
+
+
+def care_components(f: Facts) -> Outcome:
+    """Conservative care included every component the rule set requires."""
+    needed = required(f.t.required_conservative_care_components, "required_conservative_care_components")
+    care = f.care
+    if care.start is None:
+        return unknown("no conservative care recorded", [CARE_HISTORY])
+    absent = [c for c in needed if c not in care.components]
+    evidence = care_evidence(f)
+    if absent:
+        return not_met(f"not yet tried: {', '.join(c.replace('-', ' ') for c in absent)}", evidence)
+    return met(f"tried: {', '.join(c.replace('-', ' ') for c in needed)}", evidence)
+
+
+def structural_imaging(f: Facts) -> Outcome:
+    """CT or MRI of the SI joint shows structural change (widening, subchondral change, disruption)."""
+    structural = set(required(f.t.structural_imaging_findings, "structural_imaging_findings"))
+    studies = [(i, s) for i, s in enumerate(f.episode.imaging) if s.region in ("sij", "pelvis")]
+    cross_sectional = [(i, s) for i, s in studies if s.modality in ("ct", "mri")]
+
+    def evidence(pairs: list[tuple[int, ImagingStudy]]) -> list[Evidence]:
+        out = []
+        for i, study in pairs:
+            text = f"{study.modality.upper()} {study.region} {study.date}: {', '.join(study.findings)}"
+            out.append(Evidence(study.date, text, f.ref(study, f"imaging[{i}]")))
+        return out
+
+    showing = [(i, s) for i, s in cross_sectional if structural & set(s.findings)]
+    if showing:
+        return met("CT/MRI shows structural change of the SI joint", evidence(showing))
+    if cross_sectional:
+        return not_met(
+            f"CT/MRI of the SI joint shows none of: {', '.join(sorted(structural))}", evidence(cross_sectional)
+        )
+    return unknown("no CT or MRI of the SI joint", ["CT or MRI of the SI joint"], evidence(studies))
+
+
+def functional_impairment(f: Facts) -> Outcome:
+    """The pain limits work or daily activities, or the ODI shows more than minimal disability."""
+    min_odi = required(f.t.min_odi_percent_for_impairment, "min_odi_percent_for_impairment")
+    informative = [
+        (i, s) for i, s in enumerate(f.episode.functional_status) if s.work is not None or s.adl_limited is not None
+    ]
+    evidence, impaired = [], []
+    if informative:
+        i, status = max(informative, key=lambda pair: pair[1].date)
+        parts = [f"work: {status.work}"] if status.work else []
+        parts += (
+            [f"daily activities {'limited' if status.adl_limited else 'not limited'}"]
+            if status.adl_limited is not None
+            else []
+        )
+        item = Evidence(status.date, "; ".join(parts), f.ref(status, f"functional_status[{i}]"))
+        evidence.append(item)
+        if status.work in ("restricted", "unable") or status.adl_limited:
+            impaired.append(item)
+    if f.episode.odi_scores:
+        i, odi = max(enumerate(f.episode.odi_scores), key=lambda pair: pair[1].date)
+        item = Evidence(odi.date, f"ODI {odi.percent:g}%", f.ref(odi, f"odi_scores[{i}]"))
+        evidence.append(item)
+        if odi.percent >= min_odi:
+            impaired.append(item)
+    if impaired:
+        return met("function impaired: " + "; ".join(e.fact for e in impaired), evidence)
+    if evidence:
+        return not_met(
+            f"no functional impairment documented (ODI under {min_odi:g}%, work and daily activities not limited)",
+            evidence,
+        )
+    return unknown("function not documented", ["ODI score, or the pain's impact on work and daily activities"])
+
+
+def no_contraindication(f: Facts) -> Outcome:
+    """No active condition argues against fusion, after a documented review."""
+    found = f.contraindications
+    if found:
+        return not_met("argues against fusion: " + "; ".join(e.fact for e in found), found)
+    reviewed = f.episode.contraindications_reviewed_on
+    if reviewed is not None:
+        return met(
+            f"record reviewed for contraindications on {reviewed}: none found",
+            [Evidence(reviewed, "contraindication review: none found", "contraindications_reviewed_on")],
+        )
+    return unknown(
+        "no documented review for conditions that argue against fusion",
+        [
+            "a documented review for generalized pain disorder (e.g. fibromyalgia), infection, tumor and "
+            "inflammatory arthropathy (contraindications_reviewed_on)"
+        ],
+    )
+
+
+def relief_shortening(f: Facts) -> Outcome:
+    """Relief after successive injections keeps getting shorter (supports fusion)."""
+    count = required(f.t.min_injections_for_shortening_trend_count, "min_injections_for_shortening_trend_count")
+    trend, used = relief_trend(f.injections, count)
+    evidence = [f.injection_evidence(r) for r in used]
+    if trend == "shortening":
+        return met(
+            "relief keeps shortening: "
+            + " → ".join(f"{r.relief_days / 7:.0f}" for r in used if r.relief_days is not None)
+            + " weeks",
+            evidence,
+        )
+    if trend == "not-shortening":
+        return not_met(f"relief over the last {count} injections is not consistently shortening", evidence)
+    return unknown(
+        f"relief duration known for {len(used)} of the {count} injections needed to see a trend",
+        [f"relief duration after at least {count} therapeutic injections"],
+        evidence,
+    )
+
+
+def frequent_injections(f: Facts) -> Outcome:
+    """Injections are needed every few months to keep basic function (supports fusion)."""
+    months = required(
+        f.t.max_injection_interval_months_supporting_fusion, "max_injection_interval_months_supporting_fusion"
+    )
+    intervals = injection_intervals([r.injection for r in f.injections])
+    if not intervals:
+        return unknown("fewer than two injections of the same joint", ["dates of repeated therapeutic injections"])
+    latest = intervals[-1]
+    evidence = [Evidence(i.later.date, i.describe(), None) for i in intervals]
+    if add_months(latest.earlier.date, months) >= latest.later.date:
+        return met(f"latest injections {latest.days / 7:.0f} weeks apart (every {months} months or less)", evidence)
+    return not_met(f"latest injections {latest.days / 7:.0f} weeks apart (more than {months} months)", evidence)
+
+
+def contraindication_flag(f: Facts) -> FlagResult | None:
+    if not f.contraindications:
+        return None
+    return FlagResult(
+        "critical",
+        "conditions that argue against SI-joint fusion: " + "; ".join(e.fact for e in f.contraindications),
+        tuple(f.contraindications),
+    )
+
+
+CARE_DURATION: CriterionRule[Facts] = CriterionRule(
+    id="conservative-care-duration",
+    title="Enough months of non-surgical care",
+    stage="surgical-candidacy",
+    cites=(SEED_1, SEED_2),
+    thresholds=("min_conservative_care_months",),
+    check=care_duration,
+)
+CARE_COMPONENTS: CriterionRule[Facts] = CriterionRule(
+    id="conservative-care-components",
+    title="Non-surgical care included each required component",
+    stage="surgical-candidacy",
+    cites=(SEED_1, SEED_2),
+    thresholds=("required_conservative_care_components",),
+    check=care_components,
+)
+STRUCTURAL_IMAGING: CriterionRule[Facts] = CriterionRule(
+    id="imaging-structural-change",
+    title="CT or MRI shows structural change of the SI joint",
+    stage="surgical-candidacy",
+    cites=(SEED_2,),
+    thresholds=("structural_imaging_findings",),
+    check=structural_imaging,
+)
+FUNCTIONAL_IMPAIRMENT: CriterionRule[Facts] = CriterionRule(
+    id="functional-impairment",
+    title="Pain impairs function (work, daily activities, ODI)",
+    stage="surgical-candidacy",
+    cites=(SEED_2,),
+    thresholds=("min_odi_percent_for_impairment",),
+    check=functional_impairment,
+)
+NO_CONTRAINDICATION: CriterionRule[Facts] = CriterionRule(
+    id="no-fusion-contraindication",
+    title="No condition that argues against fusion",
+    stage="surgical-candidacy",
+    cites=("bcbs-al-mp-555", "evicore-cmm-611", "icd10cm-exclusion-codes"),
+    thresholds=(),
+    check=no_contraindication,
+)
+RELIEF_SHORTENING: CriterionRule[Facts] = CriterionRule(
+    id="injection-relief-shortening",
+    title="Injection relief keeps shortening",
+    stage="surgical-candidacy",
+    cites=(SEED_2,),
+    thresholds=("min_injections_for_shortening_trend_count",),
+    check=relief_shortening,
+    role="supporting",
+)
+FREQUENT_INJECTIONS: CriterionRule[Facts] = CriterionRule(
+    id="injections-needed-every-few-months",
+    title="Injections needed every few months to keep basic function",
+    stage="surgical-candidacy",
+    cites=(SEED_2,),
+    thresholds=("max_injection_interval_months_supporting_fusion",),
+    check=frequent_injections,
+    role="supporting",
+)
+CONTRAINDICATION_FLAG: FlagRule[Facts] = FlagRule(
+    id="fusion-contraindication",
+    title="Condition that argues against fusion",
+    code="fusion-contraindication",
+    stage="surgical-candidacy",
+    cites=("bcbs-al-mp-555", "evicore-cmm-611", "icd10cm-exclusion-codes"),
+    thresholds=(),
+    check=contraindication_flag,
+)

@@ -1,0 +1,177 @@
+"""Rule-set files: parse and validate TOML text into a `RuleSet`; built-in and user rule sets share this path."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sijpath.engine.ruleset import CoverageStatement, RuleSet, Threshold
+from sijpath.errors import EvidenceCatalogError, Problem, RuleSetValidationError
+from sijpath.evidence.catalog import Catalog
+from sijpath.rules import pathway, registry
+from sijpath.rules.facts import Facts
+from sijpath.rules.thresholds import THRESHOLD_UNITS, Thresholds
+
+__all__ = ["parse_ruleset"]
+
+SourceIds = Annotated[tuple[str, ...], Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class _Header(_Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    title: str
+    version: Annotated[str, Field(min_length=1)]
+    issuer: str
+    effective_from: dt.date
+    effective_to: dt.date | None = None
+    description: str = ""
+    sources: SourceIds
+    criteria: tuple[str, ...]
+    flags: tuple[str, ...] = ()
+
+
+class _ThresholdEntry(_Strict):
+    value: Any
+    cites: SourceIds
+
+
+class _CoverageEntry(_Strict):
+    status: Literal["covered", "not-covered", "investigational", "not-addressed"]
+    cites: SourceIds
+    note: str | None = None
+
+
+def parse_ruleset(text: str, origin: str, catalog: Catalog) -> RuleSet[Facts]:
+    """Validate a rule-set document completely, reporting every problem at once, then bind it to the rules."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleSetValidationError(f"{origin}: not valid TOML ({exc})") from None
+    problems: list[Problem] = []
+    for key in sorted(set(data) - {"ruleset", "thresholds", "coverage"}):
+        problems.append(Problem(key, "unknown top-level table (expected [ruleset], [thresholds], [coverage])"))
+
+    header = _validated(_Header, data.get("ruleset"), "ruleset", problems)
+    thresholds = _thresholds(data.get("thresholds", {}), problems)
+    coverage = _coverage(data.get("coverage", {}), problems)
+    criteria, flags = _rules(header, thresholds, problems)
+    if header is not None and header.effective_to is not None and header.effective_to < header.effective_from:
+        problems.append(Problem("ruleset.effective_to", "is before effective_from"))
+    if header is not None and thresholds is not None and coverage is not None:
+        cited = [("ruleset.sources", s) for s in header.sources]
+        cited += [(f"thresholds.{t.name}", s) for t in thresholds.values() for s in t.cites]
+        cited += [(f"coverage.{c.procedure}", s) for c in coverage.values() for s in c.cites]
+        try:
+            catalog.check(cited)
+        except EvidenceCatalogError as exc:
+            problems.extend(exc.problems)
+    if problems or header is None or thresholds is None or coverage is None:
+        raise RuleSetValidationError(f"{origin}: invalid rule set", problems)
+
+    values = Thresholds.model_validate({name: t.value for name, t in thresholds.items()})
+    return RuleSet(
+        id=header.id,
+        title=header.title,
+        version=header.version,
+        issuer=header.issuer,
+        effective_from=header.effective_from,
+        effective_to=header.effective_to,
+        description=header.description,
+        sources=header.sources,
+        thresholds=thresholds,
+        criteria=criteria,
+        flags=flags,
+        coverage=coverage,
+        derive=lambda episode, as_of: Facts(episode, as_of, values),
+        decide=pathway.decide,
+        catalog=catalog,
+    )
+
+
+def _validated(model: type[_Strict], raw: object, where: str, problems: list[Problem]) -> Any:
+    if raw is None:
+        problems.append(Problem(where, "missing"))
+        return None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            path = ".".join(str(p) for p in (where, *error["loc"]))
+            message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+            problems.append(Problem(path, message))
+        return None
+
+
+def _thresholds(raw: dict[str, Any], problems: list[Problem]) -> dict[str, Threshold] | None:
+    known = Thresholds.model_fields
+    parsed: dict[str, Threshold] = {}
+    before = len(problems)
+    for name, entry in raw.items():
+        where = f"thresholds.{name}"
+        if name not in known:
+            hint = "; threshold names end in their unit (" + ", ".join(THRESHOLD_UNITS) + ")"
+            problems.append(Problem(where, "unknown threshold" + ("" if name.endswith(THRESHOLD_UNITS) else hint)))
+            continue
+        checked = _validated(_ThresholdEntry, entry, where, problems)
+        if checked is not None:
+            parsed[name] = Threshold(name, checked.value, checked.cites)
+    if len(problems) == before:
+        try:
+            Thresholds.model_validate({name: t.value for name, t in parsed.items()})
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False):
+                path = ".".join(str(p) for p in error["loc"])
+                problems.append(Problem(f"thresholds.{path}.value", error["msg"]))
+    return parsed if len(problems) == before else None
+
+
+def _coverage(raw: dict[str, Any], problems: list[Problem]) -> dict[str, CoverageStatement] | None:
+    parsed: dict[str, CoverageStatement] = {}
+    before = len(problems)
+    for procedure, entry in raw.items():
+        where = f"coverage.{procedure}"
+        if not re.fullmatch(r"[0-9]{4}[0-9A-Z]|[A-Z][0-9]{4}", procedure):
+            problems.append(Problem(where, "not a CPT or HCPCS code"))
+            continue
+        checked = _validated(_CoverageEntry, entry, where, problems)
+        if checked is not None:
+            parsed[procedure] = CoverageStatement(procedure, checked.status, checked.cites, checked.note)
+    return parsed if len(problems) == before else None
+
+
+def _rules(
+    header: _Header | None, thresholds: dict[str, Threshold] | None, problems: list[Problem]
+) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    if header is None:
+        return (), ()
+    criteria = {rule.id: rule for rule in registry.CRITERIA}
+    flags = {rule.id: rule for rule in registry.FLAGS}
+    for index, rule_id in enumerate(header.criteria):
+        if rule_id not in criteria:
+            problems.append(Problem(f"ruleset.criteria[{index}]", f"unknown criterion rule `{rule_id}`"))
+    for index, rule_id in enumerate(header.flags):
+        if rule_id not in flags:
+            problems.append(Problem(f"ruleset.flags[{index}]", f"unknown flag rule `{rule_id}`"))
+    for rule_id in registry.PATHWAY_RULES:
+        if rule_id not in header.criteria:
+            problems.append(Problem("ruleset.criteria", f"must enable `{rule_id}` (the pathway depends on it)"))
+    enabled = [criteria[r] for r in criteria if r in header.criteria] + [flags[r] for r in flags if r in header.flags]
+    if thresholds is not None:
+        needed = {name: "the pathway" for name in registry.PATHWAY_THRESHOLDS}
+        for rule in enabled:
+            needed.update({name: f"rule `{rule.id}`" for name in rule.thresholds if name not in needed})
+        for name, needer in needed.items():
+            if name not in thresholds:
+                problems.append(Problem(f"thresholds.{name}", f"missing (needed by {needer})"))
+    return (
+        tuple(criteria[r] for r in criteria if r in header.criteria),
+        tuple(flags[r] for r in flags if r in header.flags),
+    )

@@ -1,0 +1,303 @@
+"""The pathway decision: from criterion outcomes to where the patient stands and the next step, with reasons."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from sijpath.domain.timeline import add_months
+from sijpath.engine.results import Outcome
+from sijpath.engine.steps import Action, Decision
+from sijpath.rules.facts import Facts
+from sijpath.rules.thresholds import required
+
+__all__ = ["FUSION_GATES", "decide"]
+
+SEED_1 = "seed-injections-dont-work"
+SEED_2 = "seed-injections-not-enough"
+
+# Criteria that must all be met before fusion evaluation; a rule set that does not enable one does not require it.
+FUSION_GATES = (
+    "conservative-care-duration",
+    "conservative-care-components",
+    "imaging-structural-change",
+    "functional-impairment",
+    "no-fusion-contraindication",
+)
+
+
+def decide(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
+    """Walk the source articles' pathway: confirm the joint, treat without surgery, then consider fusion."""
+    if f.fusion is not None:
+        return _after_fusion(f)
+
+    def status(rule_id: str) -> str | None:
+        outcome = outcomes.get(rule_id)
+        return outcome.status if outcome else None
+
+    def summary(rule_id: str) -> str:
+        return outcomes[rule_id].summary
+
+    if status("repeat-block-fails-to-confirm") == "met":
+        return Decision(
+            "other-pain-source",
+            Action(
+                "evaluate-other-pain-sources",
+                summary("repeat-block-fails-to-confirm")
+                + ". Consider lumbar radiculopathy or a compressed nerve root, and hip disease.",
+                (SEED_1,),
+            ),
+            (_review_imaging(f),),
+        )
+    alongside = _alongside(f)
+    first_line = status("therapeutic-injection-first-line") == "met"
+    if first_line and not f.injections:
+        return Decision(
+            "non-surgical-care",
+            Action(
+                "therapeutic-injection",
+                f"{summary('therapeutic-injection-first-line')}; no therapeutic injection yet.",
+                (SEED_2,),
+            ),
+            alongside,
+        )
+    if status("diagnostic-block-confirms-sij") != "met":
+        return _confirm_source(f, outcomes)
+
+    if not f.injections:
+        return Decision(
+            "non-surgical-care",
+            Action(
+                "therapeutic-injection",
+                f"SI joint confirmed ({summary('diagnostic-block-confirms-sij')}); no therapeutic injection yet.",
+                (SEED_2,),
+            ),
+            alongside,
+        )
+    lasting = status("injection-relief-lasting")
+    if lasting == "met":
+        return Decision(
+            "non-surgical-care",
+            Action(
+                "therapeutic-injection",
+                f"{summary('injection-relief-lasting')}: repeat the injection when the pain returns.",
+                (SEED_2,),
+            ),
+            alongside,
+        )
+    if lasting == "unknown":
+        return Decision(
+            "non-surgical-care",
+            Action(
+                "gather-information",
+                f"{summary('injection-relief-lasting')}: record how much and how long it helped "
+                "before choosing the next step.",
+                (SEED_1,),
+            ),
+            alongside,
+        )
+
+    failed = f"injections did not give lasting relief ({summary('injection-relief-lasting')})"
+    if not f.episode.radiofrequency_ablations:
+        return Decision(
+            "non-surgical-care",
+            Action(
+                "radiofrequency-ablation",
+                f"SI joint confirmed and {failed}; patients with a temporary response to the "
+                "diagnostic block are the best candidates.",
+                (SEED_1,),
+            ),
+            alongside,
+        )
+    ablation = max(f.episode.radiofrequency_ablations, key=lambda a: a.date)
+    minimum = required(f.t.min_lasting_injection_relief_percent, "min_lasting_injection_relief_percent")
+    if ablation.relief_percent is None:
+        return Decision(
+            "non-surgical-care",
+            Action(
+                "gather-information",
+                f"radiofrequency ablation on {ablation.date}: record how much it helped and for how "
+                "long before considering fusion.",
+                (SEED_1,),
+            ),
+            alongside,
+        )
+    still_helping = ablation.relief_duration_days is None or (
+        ablation.date + dt.timedelta(days=ablation.relief_duration_days) >= f.as_of
+    )
+    if ablation.relief_percent >= minimum and still_helping:
+        return Decision(
+            "non-surgical-care",
+            Action(
+                "conservative-care",
+                f"radiofrequency ablation on {ablation.date} still gives "
+                f"{ablation.relief_percent:g}% relief; its benefit often lasts months while the nerves regenerate.",
+                (SEED_1, "cohen-2008-rfa"),
+            ),
+            alongside,
+        )
+    return _fusion_candidacy(f, outcomes, failed, alongside)
+
+
+def _confirm_source(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
+    presentation = outcomes.get("sij-pain-presentation")
+    confirms = outcomes["diagnostic-block-confirms-sij"]
+    valid = f.valid_blocks
+    if not valid:
+        unverifiable = [b for b in f.blocks if b.validity == "unverifiable"]
+        if unverifiable:
+            missing = "; ".join(confirms.missing[1:]) or confirms.missing[0]
+            return Decision(
+                "confirmation",
+                Action(
+                    "gather-information", f"the recorded block cannot be read as diagnostic yet: {missing}.", (SEED_1,)
+                ),
+            )
+        if not f.blocks and presentation is not None and presentation.status == "not-met":
+            return Decision(
+                "diagnosis",
+                Action(
+                    "evaluate-other-pain-sources",
+                    f"{presentation.summary}: the SI joint is not the likely source.",
+                    (SEED_1,),
+                ),
+                (_review_imaging(f),),
+            )
+        if not f.blocks and presentation is not None and presentation.status == "unknown":
+            return Decision(
+                "diagnosis",
+                Action("gather-information", f"{presentation.summary}: {'; '.join(presentation.missing)}.", (SEED_1,)),
+            )
+        reason = "no diagnostic block that meets the technique requirements"
+        if f.injections:
+            reason = f"therapeutic injections have not given lasting relief and {reason}: reconfirm the pain source"
+        return Decision("diagnosis", Action("diagnostic-block", reason + ".", (SEED_1,)))
+    latest = valid[-1]
+    assert latest.relief_percent is not None
+    if f.block_positive(latest):
+        why = f"{confirms.summary}; a second positive block is required"
+    else:
+        why = (
+            f"the block of {latest.block.date} gave {latest.relief_percent:.0f}% relief: a second block decides "
+            "(if it too gives little relief, look for other pain sources)"
+        )
+    return Decision("confirmation", Action("confirmatory-block", why + ".", (SEED_1,)))
+
+
+def _fusion_candidacy(
+    f: Facts, outcomes: Mapping[str, Outcome], failed: str, alongside: tuple[Action, ...]
+) -> Decision:
+    gates = {g: outcomes[g] for g in FUSION_GATES if g in outcomes}
+    not_met = [g for g, o in gates.items() if o.status == "not-met"]
+    unknown = [g for g, o in gates.items() if o.status == "unknown"]
+    if not not_met and not unknown:
+        support = [
+            outcomes[s].summary
+            for s in ("injection-relief-shortening", "injections-needed-every-few-months")
+            if s in outcomes and outcomes[s].status == "met"
+        ]
+        reasons = "; ".join(o.summary for o in gates.values())
+        extra = f" Supporting: {'; '.join(support)}." if support else ""
+        return Decision(
+            "surgical-candidacy",
+            Action(
+                "fusion-evaluation",
+                f"SI joint confirmed, {failed}, radiofrequency ablation tried; {reasons}.{extra}",
+                (SEED_1, SEED_2),
+            ),
+            (_fusion_risks(), *alongside),
+        )
+    if not_met:
+        reasons = "; ".join(gates[g].summary for g in not_met)
+        return Decision(
+            "non-surgical-care",
+            Action("conservative-care", f"fusion criteria not met: {reasons}.", (SEED_1, SEED_2)),
+            alongside,
+        )
+    missing = "; ".join(item for g in unknown for item in gates[g].missing)
+    return Decision(
+        "surgical-candidacy",
+        Action(
+            "gather-information", f"fusion evaluation may be next, but the record does not show: {missing}.", (SEED_2,)
+        ),
+        alongside,
+    )
+
+
+def _after_fusion(f: Facts) -> Decision:
+    assert f.fusion is not None
+    fusion, _ = f.fusion
+    months = required(f.t.expected_bony_fusion_months, "expected_bony_fusion_months")
+    cane_weeks = required(f.t.expected_cane_walking_weeks, "expected_cane_walking_weeks")
+    since = (f.as_of - fusion.date).days
+    rationale = (
+        f"SI-joint fusion on {fusion.date} ({fusion.side}, CPT {fusion.cpt}, {fusion.approach} approach), "
+        f"{since // 7} weeks ago."
+    )
+    milestones = (
+        Action(
+            "recovery-milestone",
+            f"Discharge the same day or the next; weight bearing with assistive devices "
+            f"from the start; a cane by about {cane_weeks} weeks ({fusion.date + dt.timedelta(weeks=cane_weeks)}).",
+            (SEED_2, "heiney-2015"),
+        ),
+        Action(
+            "recovery-milestone",
+            f"Bony fusion develops over {months // 2}–{months} months: CT for bony "
+            f"bridging by {add_months(fusion.date, months)}.",
+            (SEED_2, "lois-whang-2019"),
+        ),
+        Action(
+            "outcome-measures",
+            "Track pain, ODI and opioid use against the pre-operative baseline.",
+            ("insite-polly-2016", "lois-whang-2019"),
+        ),
+        Action(
+            "discuss-fusion-risks",
+            "Watch for the risks the articles name: infection, nerve irritation, "
+            "implant malposition, and incomplete relief.",
+            (SEED_2, "imia-sturesson-2017"),
+        ),
+    )
+    return Decision("post-fusion", Action("post-fusion-follow-up", rationale, (SEED_2,)), milestones)
+
+
+def _alongside(f: Facts) -> tuple[Action, ...]:
+    actions = []
+    has_pt = bool(f.episode.physical_therapy)
+    actions.append(
+        Action(
+            "physical-therapy",
+            ("Continue" if has_pt else "Start")
+            + " a targeted program: core strengthening and pelvic stabilization, with manual "
+            "techniques to improve joint mechanics.",
+            (SEED_1,),
+        )
+    )
+    has_meds = bool(f.episode.medications)
+    actions.append(
+        Action(
+            "medications",
+            ("Adjust" if has_meds else "Consider") + " NSAIDs, muscle relaxants and nerve-pain medications alongside.",
+            (SEED_1,),
+        )
+    )
+    return tuple(actions)
+
+
+def _review_imaging(f: Facts) -> Action:
+    other = [
+        s for s in f.episode.imaging if set(s.findings) & {"lumbar-stenosis-or-disc-herniation", "hip-osteoarthritis"}
+    ]
+    found = "; ".join(f"{s.modality.upper()} {s.region} {s.date}: {', '.join(s.findings)}" for s in other)
+    text = f"Imaging already shows: {found}." if found else "Review X-ray, MRI and CT of the lumbar spine and hip."
+    return Action("review-imaging", text, (SEED_1,))
+
+
+def _fusion_risks() -> Action:
+    return Action(
+        "discuss-fusion-risks",
+        "Risks include infection, nerve irritation, implant malposition, and the "
+        "possibility that fusion does not fully relieve pain.",
+        (SEED_2, "imia-sturesson-2017"),
+    )

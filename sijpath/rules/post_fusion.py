@@ -1,0 +1,178 @@
+"""After fusion: bony bridging on CT, pain and disability against the pre-operative baseline, opioid use."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sijpath.domain.procedures import PostOperativeFollowUp
+from sijpath.domain.timeline import add_months
+from sijpath.engine.results import Evidence, Outcome, met, not_met, unknown
+from sijpath.engine.rule import CriterionRule
+from sijpath.rules.facts import Facts
+from sijpath.rules.thresholds import required
+
+__all__ = ["BONY_BRIDGING", "ODI_IMPROVED", "OFF_OPIOIDS", "PAIN_IMPROVED"]
+
+SEED_2 = "seed-injections-not-enough"
+
+
+def _follow_ups(f: Facts, fused: dt.date) -> list[tuple[str, PostOperativeFollowUp]]:
+    visits = [
+        (f.ref(v, f"post_operative_follow_ups[{i}]"), v)
+        for i, v in enumerate(f.episode.post_operative_follow_ups)
+        if v.date >= fused
+    ]
+    return sorted(visits, key=lambda pair: pair[1].date)
+
+
+def bony_bridging(f: Facts) -> Outcome | None:
+    """CT shows bone bridging the joint; fusion develops over 6–12 months."""
+    if f.fusion is None:
+        return None
+    fusion, _ = f.fusion
+    months = required(f.t.expected_bony_fusion_months, "expected_bony_fusion_months")
+    expected_by = add_months(fusion.date, months)
+    scans = [(ref, v) for ref, v in _follow_ups(f, fusion.date) if v.ct_bony_bridging is not None]
+    evidence = [
+        Evidence(v.date, f"CT {'shows' if v.ct_bony_bridging else 'does not show'} bony bridging", ref)
+        for ref, v in scans
+    ]
+    if any(v.ct_bony_bridging for _, v in scans):
+        return met("bony bridging on CT", evidence)
+    if scans and scans[-1][1].date >= expected_by:
+        return not_met(f"no bony bridging on CT {scans[-1][1].date}, {months} or more months after fusion", evidence)
+    if f.as_of < expected_by:
+        return unknown(
+            f"too early to judge: bony fusion develops over the first {months} months (by {expected_by})",
+            [f"CT for bony bridging at or after {expected_by}"],
+            evidence,
+        )
+    return unknown(
+        f"no CT at or after {expected_by} to show bony bridging",
+        [f"CT for bony bridging at or after {expected_by}"],
+        evidence,
+    )
+
+
+def _baseline_and_latest(
+    f: Facts, before: list[tuple[dt.date, float, str]], after: list[tuple[dt.date, float, str]]
+) -> tuple[tuple[dt.date, float, str] | None, tuple[dt.date, float, str] | None]:
+    return (max(before, default=None), max(after, default=None))
+
+
+def pain_improved(f: Facts) -> Outcome | None:
+    """Pain fell by at least the minimal clinically important difference from the pre-operative baseline."""
+    if f.fusion is None:
+        return None
+    fusion, _ = f.fusion
+    points = required(f.t.min_post_fusion_nrs_improvement_points, "min_post_fusion_nrs_improvement_points")
+    before = [
+        (s.date, s.nrs, f.ref(s, f"pain_scores[{i}]"))
+        for i, s in enumerate(f.episode.pain_scores)
+        if s.date <= fusion.date
+    ]
+    after = [(v.date, v.nrs, ref) for ref, v in _follow_ups(f, fusion.date) if v.nrs is not None]
+    return _improvement(f, "pain", "NRS", points, before, after, "pre-operative pain score", "NRS")
+
+
+def odi_improved(f: Facts) -> Outcome | None:
+    """Disability (ODI) fell by at least the minimal clinically important difference."""
+    if f.fusion is None:
+        return None
+    fusion, _ = f.fusion
+    points = required(f.t.min_post_fusion_odi_improvement_points, "min_post_fusion_odi_improvement_points")
+    before = [
+        (s.date, s.percent, f.ref(s, f"odi_scores[{i}]"))
+        for i, s in enumerate(f.episode.odi_scores)
+        if s.date <= fusion.date
+    ]
+    after = [(v.date, v.odi_percent, ref) for ref, v in _follow_ups(f, fusion.date) if v.odi_percent is not None]
+    return _improvement(f, "disability", "ODI", points, before, after, "pre-operative ODI score", "ODI")
+
+
+def _improvement(
+    f: Facts,
+    what: str,
+    scale: str,
+    points: float,
+    before: list[tuple[dt.date, float, str]],
+    after: list[tuple[dt.date, float, str]],
+    baseline_name: str,
+    unit: str,
+) -> Outcome:
+    baseline, latest = _baseline_and_latest(f, before, after)
+    evidence = [
+        Evidence(d, f"{label} {unit} {v:g}", ref)
+        for label, item in (("before fusion:", baseline), ("after fusion:", latest))
+        if item
+        for d, v, ref in [item]
+    ]
+    missing = ([baseline_name] if baseline is None else []) + (
+        [f"post-operative {scale} score"] if latest is None else []
+    )
+    if baseline is None or latest is None:
+        return unknown(f"{what} before and after fusion not both recorded", missing, evidence)
+    change = baseline[1] - latest[1]
+    text = f"{scale} {baseline[1]:g} → {latest[1]:g} ({change:+g} points improvement)"
+    if change >= points:
+        return met(f"{text}, at least {points:g}", evidence)
+    return not_met(f"{text}, under {points:g}", evidence)
+
+
+def off_opioids(f: Facts) -> Outcome | None:
+    """At the latest follow-up the patient no longer takes opioids."""
+    if f.fusion is None:
+        return None
+    fusion, _ = f.fusion
+    visits = [(ref, v) for ref, v in _follow_ups(f, fusion.date) if v.taking_opioids is not None]
+    pre_op = [m for m in f.episode.medications if m.drug_class == "opioid" and m.start_date <= fusion.date]
+    evidence = [
+        Evidence(
+            m.start_date,
+            f"opioid before fusion: {m.drug or 'opioid'}"
+            + (f", {m.daily_mme:g} MME/day" if m.daily_mme is not None else ""),
+            None,
+        )
+        for m in pre_op
+    ]
+    if not visits:
+        return unknown("opioid use after fusion not recorded", ["opioid use at a post-operative visit"], evidence)
+    ref, latest = visits[-1]
+    evidence.append(Evidence(latest.date, f"taking opioids: {'yes' if latest.taking_opioids else 'no'}", ref))
+    if latest.taking_opioids:
+        return not_met(f"still taking opioids on {latest.date}", evidence)
+    return met(f"not taking opioids on {latest.date}", evidence)
+
+
+BONY_BRIDGING: CriterionRule[Facts] = CriterionRule(
+    id="post-fusion-bony-bridging",
+    title="CT shows bony bridging across the fused joint",
+    stage="post-fusion",
+    cites=(SEED_2, "lois-whang-2019"),
+    thresholds=("expected_bony_fusion_months",),
+    check=bony_bridging,
+)
+PAIN_IMPROVED: CriterionRule[Facts] = CriterionRule(
+    id="post-fusion-pain-improved",
+    title="Pain improved by a clinically important amount",
+    stage="post-fusion",
+    cites=(SEED_2, "insite-polly-2016"),
+    thresholds=("min_post_fusion_nrs_improvement_points",),
+    check=pain_improved,
+)
+ODI_IMPROVED: CriterionRule[Facts] = CriterionRule(
+    id="post-fusion-odi-improved",
+    title="Disability (ODI) improved by a clinically important amount",
+    stage="post-fusion",
+    cites=(SEED_2, "insite-polly-2016"),
+    thresholds=("min_post_fusion_odi_improvement_points",),
+    check=odi_improved,
+)
+OFF_OPIOIDS: CriterionRule[Facts] = CriterionRule(
+    id="post-fusion-off-opioids",
+    title="Off opioids after fusion",
+    stage="post-fusion",
+    cites=(SEED_2, "lois-whang-2019"),
+    thresholds=(),
+    check=off_opioids,
+)

@@ -1,0 +1,46 @@
+"""Every rule sijpath knows, in pathway order; rule sets enable them by id (no import-time registration)."""
+
+from __future__ import annotations
+
+from sijpath.engine.rule import CriterionRule, FlagRule
+from sijpath.rules import diagnosis, fusion, nonsurgical, post_fusion
+from sijpath.rules.facts import Facts
+
+__all__ = ["CRITERIA", "FLAGS", "PATHWAY_RULES", "PATHWAY_THRESHOLDS"]
+
+CRITERIA: tuple[CriterionRule[Facts], ...] = (
+    diagnosis.PAIN_PRESENTATION,
+    diagnosis.BLOCK_CONFIRMS,
+    diagnosis.REPEAT_BLOCK_FAILS,
+    nonsurgical.INJECTION_FIRST_LINE,
+    nonsurgical.INJECTION_RELIEF_LASTING,
+    nonsurgical.RFA_CANDIDATE,
+    fusion.CARE_DURATION,
+    fusion.CARE_COMPONENTS,
+    fusion.STRUCTURAL_IMAGING,
+    fusion.FUNCTIONAL_IMPAIRMENT,
+    fusion.NO_CONTRAINDICATION,
+    fusion.RELIEF_SHORTENING,
+    fusion.FREQUENT_INJECTIONS,
+    post_fusion.BONY_BRIDGING,
+    post_fusion.PAIN_IMPROVED,
+    post_fusion.ODI_IMPROVED,
+    post_fusion.OFF_OPIOIDS,
+)
+
+FLAGS: tuple[FlagRule[Facts], ...] = (
+    diagnosis.BLOCK_TECHNIQUE_FLAG,
+    nonsurgical.DIMINISHING_RELIEF_FLAG,
+    nonsurgical.INJECTION_FREQUENCY_FLAG,
+    nonsurgical.CUMULATIVE_STEROID_FLAG,
+    fusion.CONTRAINDICATION_FLAG,
+)
+
+# The pathway cannot walk without these; every rule set must enable them.
+PATHWAY_RULES = ("diagnostic-block-confirms-sij", "repeat-block-fails-to-confirm", "injection-relief-lasting")
+# Thresholds the pathway itself reads, beyond those of the enabled rules.
+PATHWAY_THRESHOLDS = (
+    "min_lasting_injection_relief_percent",
+    "expected_bony_fusion_months",
+    "expected_cane_walking_weeks",
+)
