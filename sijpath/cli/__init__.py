@@ -17,6 +17,7 @@ from rich.table import Table
 from sijpath import wiring
 from sijpath.cli.render import print_assessment, print_ruleset
 from sijpath.documents.markdown import assessment_markdown
+from sijpath.documents.reference import evidence_markdown, rules_markdown
 from sijpath.domain.document import episode_json_schema
 from sijpath.engine.evaluate import evaluate
 from sijpath.errors import EvidenceCatalogError, InputError, RuleSetError, SijpathError
@@ -30,6 +31,7 @@ EXIT_CODES: tuple[tuple[type[SijpathError], int], ...] = (
     (EvidenceCatalogError, 3),
     (SijpathError, 1),
 )
+INTERNAL_ERROR = 70
 
 app = typer.Typer(
     name="sijpath",
@@ -40,6 +42,8 @@ app = typer.Typer(
 )
 rulesets_app = typer.Typer(help="List and inspect rule sets.", no_args_is_help=True)
 app.add_typer(rulesets_app, name="rulesets")
+docs_app = typer.Typer(help="Generated reference documentation.", no_args_is_help=True)
+app.add_typer(docs_app, name="docs")
 
 
 class OutputFormat(StrEnum):
@@ -129,6 +133,27 @@ def rulesets_show(ruleset: Annotated[str, typer.Argument(help="Rule-set id or .t
     print_ruleset(Console(), wiring.load_ruleset(ruleset))
 
 
+@docs_app.command("generate")
+def docs_generate(
+    out: Annotated[Path, typer.Option(help="Folder to write rules.md and evidence.md into.")] = Path("docs"),
+    check: Annotated[bool, typer.Option("--check", help="Only check the files are up to date (exit 1 if not).")] = False,
+) -> None:
+    """Write docs/rules.md and docs/evidence.md from the code, or check that they are fresh."""
+    pages = {
+        "rules.md": rules_markdown([wiring.load_ruleset(i) for i in wiring.builtin_ruleset_ids()]),
+        "evidence.md": evidence_markdown(wiring.load_catalog()),
+    }
+    stale = [name for name, text in pages.items() if not (out / name).exists() or (out / name).read_text() != text]
+    if check:
+        if stale:
+            Console(stderr=True).print(f"stale generated docs: {', '.join(stale)}; run `sijpath docs generate`")
+            raise typer.Exit(1)
+        return
+    for name in stale:
+        (out / name).write_text(pages[name], encoding="utf-8")
+    Console().print(f"wrote {', '.join(stale) or 'nothing (up to date)'}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every sijpath error becomes a one-paragraph message and its exit code, never a traceback."""
     try:
@@ -143,6 +168,13 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except click.exceptions.Abort:
         return 130
+    except Exception as exc:  # a bug: say so plainly instead of dumping a traceback on a clinician
+        Console(stderr=True).print(
+            f"internal error (a bug in sijpath; please report it with the input): {type(exc).__name__}: {exc}",
+            highlight=False,
+            markup=False,
+        )
+        return INTERNAL_ERROR
     return 0
 
 

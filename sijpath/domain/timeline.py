@@ -28,8 +28,8 @@ def months_between(start: dt.date, end: dt.date) -> float:
 
 
 def fact_date(fact: BaseModel) -> dt.date:
-    """The date a fact happened: `date` for events, `start_date` for courses."""
-    value = getattr(fact, "date", None) or getattr(fact, "start_date", None)
+    """The date a fact happened: `date` for events, `start_date` for courses, `recorded_date` for diagnoses."""
+    value = getattr(fact, "date", None) or getattr(fact, "start_date", None) or getattr(fact, "recorded_date", None)
     assert isinstance(value, dt.date), f"{type(fact).__name__} has no date"
     return value
 
@@ -59,6 +59,11 @@ def episode_as_of(episode: Episode, as_of: dt.date) -> tuple[Episode, list[DataI
             changes[name] = tuple(_with_location(fact, f"{name}[{index}]") for index, fact in kept)
         elif any(fact is not original for (_, fact), original in zip(kept, value, strict=True)):
             changes[name] = tuple(fact for _, fact in kept)
+    reviewed = episode.contraindications_reviewed_on
+    if reviewed is not None and reviewed > as_of:
+        issues.append(DataIssue("info", "contraindications_reviewed_on", f"{reviewed} is after the as-of date {as_of}; "
+                                "not used"))
+        changes["contraindications_reviewed_on"] = None
     if episode.pain.onset_date is not None and episode.pain.onset_date > as_of:
         issues.append(
             DataIssue("warning", "pain.onset_date", f"{episode.pain.onset_date} is after the as-of date {as_of}")

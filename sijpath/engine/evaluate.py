@@ -32,9 +32,12 @@ def evaluate(episode: Episode, ruleset: RuleSet[FactsT], as_of: dt.date) -> Asse
     def sources(ids: tuple[str, ...]) -> tuple[Source, ...]:
         return tuple(ruleset.catalog[i] for i in ids)
 
+    stages = ruleset.stages(facts)
     outcomes: dict[str, Outcome] = {}
     criteria = []
     for rule in ruleset.criteria:
+        if rule.stage not in stages:
+            continue
         outcome = rule.check(facts)
         if outcome is None:
             continue
@@ -55,6 +58,8 @@ def evaluate(episode: Episode, ruleset: RuleSet[FactsT], as_of: dt.date) -> Asse
 
     flags = []
     for flag_rule in ruleset.flags:
+        if flag_rule.stage not in stages:
+            continue
         fired = flag_rule.check(facts)
         if fired is not None:
             flags.append(

@@ -9,7 +9,7 @@ from typing import Generic, Literal, TypeVar
 
 from sijpath.domain.episode import Episode
 from sijpath.engine.results import Outcome
-from sijpath.engine.rule import CriterionRule, FlagRule
+from sijpath.engine.rule import CriterionRule, FlagRule, Stage
 from sijpath.engine.steps import Decision
 from sijpath.evidence.catalog import Catalog
 
@@ -22,11 +22,13 @@ CoverageStatus = Literal["covered", "not-covered", "investigational", "not-addre
 
 @dataclass(frozen=True, slots=True)
 class Threshold:
-    """A number (or list) a rule compares against; its name carries the unit, and it cites its sources."""
+    """A number (or list) a rule compares against; its name carries the unit, it cites its sources, and
+    `note` says how it was derived where the sources do not state it directly."""
 
     name: str
     value: object
     cites: tuple[str, ...]
+    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +45,9 @@ class CoverageStatement:
 class RuleSet(Generic[FactsT]):
     """A named, versioned bundle of rules and thresholds; built by the rules layer, run by `evaluate`.
 
-    `derive` turns an episode (already cut at the as-of date) into the facts rules read; `decide` turns
-    the facts and criterion outcomes into the pathway decision.
+    `derive` turns an episode (already cut at the as-of date) into the facts rules read; `stages` says which
+    pathway stages apply to the patient (rules of other stages are skipped); `decide` turns the facts and
+    criterion outcomes into the pathway decision.
     """
 
     id: str
@@ -61,6 +64,7 @@ class RuleSet(Generic[FactsT]):
     coverage: Mapping[str, CoverageStatement]
     derive: Callable[[Episode, dt.date], FactsT]
     decide: Callable[[FactsT, Mapping[str, Outcome]], Decision]
+    stages: Callable[[FactsT], frozenset[Stage]]
     catalog: Catalog
 
     def cites_for(self, rule: CriterionRule[FactsT] | FlagRule[FactsT]) -> tuple[str, ...]:

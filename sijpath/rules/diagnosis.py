@@ -51,6 +51,9 @@ def block_confirms(f: Facts) -> Outcome:
     if not valid:
         missing = [VALID_BLOCK]
         missing += [f"block {b.block.date}: {problem}" for b in f.blocks for problem in b.unverified]
+        missing += [
+            f"block {b.block.date}: check the recorded scores ({b.data_problem})" for b in f.blocks if b.data_problem
+        ]
         evidence = [f.block_evidence(b) for b in f.blocks]
         return unknown("no diagnostic block that meets the technique requirements", missing, evidence)
     evidence = [f.block_evidence(b) for b in valid]

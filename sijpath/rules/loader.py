@@ -41,6 +41,7 @@ class _Header(_Strict):
 class _ThresholdEntry(_Strict):
     value: Any
     cites: SourceIds
+    note: str | None = None
 
 
 class _CoverageEntry(_Strict):
@@ -92,6 +93,7 @@ def parse_ruleset(text: str, origin: str, catalog: Catalog) -> RuleSet[Facts]:
         coverage=coverage,
         derive=lambda episode, as_of: Facts(episode, as_of, values),
         decide=pathway.decide,
+        stages=pathway.stages,
         catalog=catalog,
     )
 
@@ -122,7 +124,7 @@ def _thresholds(raw: dict[str, Any], problems: list[Problem]) -> dict[str, Thres
             continue
         checked = _validated(_ThresholdEntry, entry, where, problems)
         if checked is not None:
-            parsed[name] = Threshold(name, checked.value, checked.cites)
+            parsed[name] = Threshold(name, checked.value, checked.cites, checked.note)
     if len(problems) == before:
         try:
             Thresholds.model_validate({name: t.value for name, t in parsed.items()})

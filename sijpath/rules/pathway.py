@@ -7,11 +7,12 @@ from collections.abc import Mapping
 
 from sijpath.domain.timeline import add_months
 from sijpath.engine.results import Outcome
+from sijpath.engine.rule import STAGES, Stage
 from sijpath.engine.steps import Action, Decision
 from sijpath.rules.facts import Facts
 from sijpath.rules.thresholds import required
 
-__all__ = ["FUSION_GATES", "decide"]
+__all__ = ["FUSION_GATES", "decide", "stages"]
 
 SEED_1 = "seed-injections-dont-work"
 SEED_2 = "seed-injections-not-enough"
@@ -24,6 +25,13 @@ FUSION_GATES = (
     "functional-impairment",
     "no-fusion-contraindication",
 )
+
+
+def stages(f: Facts) -> frozenset[Stage]:
+    """After fusion only post-fusion rules apply; before it, every stage but post-fusion."""
+    if f.fusion is not None:
+        return frozenset({"post-fusion"})
+    return frozenset(STAGES) - {"post-fusion"}
 
 
 def decide(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
@@ -144,7 +152,7 @@ def _confirm_source(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
     confirms = outcomes["diagnostic-block-confirms-sij"]
     valid = f.valid_blocks
     if not valid:
-        unverifiable = [b for b in f.blocks if b.validity == "unverifiable"]
+        unverifiable = [b for b in f.blocks if b.validity == "unverifiable" and not b.technique_problems]
         if unverifiable:
             missing = "; ".join(confirms.missing[1:]) or confirms.missing[0]
             return Decision(
