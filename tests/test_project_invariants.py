@@ -39,7 +39,9 @@ def test_every_shipped_criterion_has_golden_cases_where_it_is_met_and_not_met() 
             declared.setdefault(criterion_id, set()).add(status)
     for ruleset in SHIPPED:
         for rule in ruleset.criteria:
-            assert {"met", "not-met"} <= declared.get(rule.id, set()), f"{rule.id}: golden statuses {declared.get(rule.id)}"
+            assert {"met", "not-met"} <= declared.get(rule.id, set()), (
+                f"{rule.id}: golden statuses {declared.get(rule.id)}"
+            )
 
 
 def test_every_shipped_flag_has_golden_cases_where_it_fires_and_where_it_does_not() -> None:
@@ -68,8 +70,16 @@ def _core_modules() -> list[Path]:
 @pytest.mark.parametrize("path", _core_modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_clinical_core_never_reads_the_clock_or_the_environment(path: Path) -> None:
     text = path.read_text()
-    for pattern in (r"\.today\(", r"\.now\(", r"\butcnow\(", r"\bos\.environ", r"\bgetenv\(", r"\bopen\(",
-                    r"\brandom\b", r"\btime\.time\("):
+    for pattern in (
+        r"\.today\(",
+        r"\.now\(",
+        r"\butcnow\(",
+        r"\bos\.environ",
+        r"\bgetenv\(",
+        r"\bopen\(",
+        r"\brandom\b",
+        r"\btime\.time\(",
+    ):
         assert not re.search(pattern, text), f"{path.name} matches {pattern}"
 
 
@@ -86,8 +96,11 @@ def test_every_module_has_a_docstring_and_a_complete_all(path: Path) -> None:
             # Ordering is ruff's job (RUF022); here: every exported name exists.
             names = [elt.value for elt in node.value.elts]  # type: ignore[attr-defined]
             defined = {getattr(n, "name", None) for n in tree.body} | {
-                t.id for n in tree.body if isinstance(n, ast.Assign | ast.AnnAssign)
-                for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)
+                t.id
+                for n in tree.body
+                if isinstance(n, ast.Assign | ast.AnnAssign)
+                for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+                if isinstance(t, ast.Name)
             }
             assert set(names) <= defined, f"{path}: __all__ names undefined {set(names) - defined}"
 

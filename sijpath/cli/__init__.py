@@ -8,7 +8,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-import click
 import orjson
 import typer
 from rich.console import Console
@@ -159,15 +158,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, standalone_mode=False)
     except SijpathError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/bold red] {exc}", highlight=False, markup=True)
+        Console(stderr=True, soft_wrap=True).print(f"error: {exc}", highlight=False, markup=False)
         return next(code for kind, code in EXIT_CODES if isinstance(exc, kind))
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except typer.Abort:
         return 130
+    except typer.TyperException as exc:  # usage errors: bad option, bad --as-of, missing argument
+        exc.show()  # type: ignore[attr-defined]
+        return int(exc.exit_code)  # type: ignore[attr-defined]
     except Exception as exc:  # a bug: say so plainly instead of dumping a traceback on a clinician
         Console(stderr=True).print(
             f"internal error (a bug in sijpath; please report it with the input): {type(exc).__name__}: {exc}",

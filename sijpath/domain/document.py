@@ -38,7 +38,7 @@ def problems_from_validation(exc: ValidationError) -> list[Problem]:
         path = ""
         for part in error["loc"]:
             path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-        message = error["msg"]
+        message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "unknown field (check the spelling against `sijpath schema`)"
         elif "input" in error and error["type"] not in {"missing"} and not isinstance(error["input"], dict | list):

@@ -120,9 +120,7 @@ def test_post_score_taken_after_the_anesthetic_window_makes_the_block_invalid() 
     reading = read(make_block(post_block_minutes=121))  # lidocaine window is 120 min; 121 > 120
 
     assert reading.validity == "invalid"
-    assert reading.technique_problems == (
-        "post-block score at 121 min is outside the anesthetic's 120-minute window",
-    )
+    assert reading.technique_problems == ("post-block score at 121 min is outside the anesthetic's 120-minute window",)
 
 
 def test_post_score_taken_at_the_last_minute_of_the_window_is_valid() -> None:
@@ -261,11 +259,13 @@ def test_description_says_why_relief_is_not_computable() -> None:
 # --- two_block_agreement --------------------------------------------------------------------------------------
 
 
-def test_two_positive_blocks_are_concordant_positive() -> None:
-    first = read(make_block(pre_block_nrs=8, post_block_nrs=1))  # 87.5%
-    second = read(make_block(pre_block_nrs=4, post_block_nrs=1))  # 75%, exactly on the threshold counts
+@pytest.mark.parametrize("threshold_block_first", [True, False])
+def test_two_positive_blocks_are_concordant_positive(threshold_block_first: bool) -> None:
+    clear = read(make_block(pre_block_nrs=8, post_block_nrs=1))  # 87.5%
+    on_threshold = read(make_block(pre_block_nrs=4, post_block_nrs=1))  # 75%: exactly on the threshold counts
 
-    assert two_block_agreement(first, second, 75) == "concordant-positive"
+    pair = (on_threshold, clear) if threshold_block_first else (clear, on_threshold)
+    assert two_block_agreement(*pair, 75) == "concordant-positive"
 
 
 def test_two_negative_blocks_are_concordant_negative() -> None:

@@ -193,7 +193,11 @@ def test_only_the_most_recent_durations_count() -> None:
 
 
 def test_readings_are_ordered_by_injection_date_before_the_trend_is_read() -> None:
-    first, second, third = reading_on(D(2024, 2, 15), 180), reading_on(D(2024, 9, 10), 70), reading_on(D(2024, 12, 2), 21)
+    first, second, third = (
+        reading_on(D(2024, 2, 15), 180),
+        reading_on(D(2024, 9, 10), 70),
+        reading_on(D(2024, 12, 2), 21),
+    )
 
     trend, used = relief_trend([third, first, second], 3)
 

@@ -1,0 +1,203 @@
+"""Calendar-month arithmetic and the view of an episode as it could be known on a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from sijpath.domain.care import MedicationCourse, PhysicalTherapyCourse
+from sijpath.domain.episode import Episode, Patient
+from sijpath.domain.findings import Diagnosis, PainPresentation, PainScore
+from sijpath.domain.issues import DataIssue
+from sijpath.domain.procedures import Anesthetic, DiagnosticBlock, FollowUpPain, TherapeuticInjection
+from sijpath.domain.timeline import add_months, episode_as_of
+
+D = dt.date
+AS_OF = D(2025, 1, 1)
+
+
+# --- add_months -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (D(2025, 1, 15), 1, D(2025, 2, 15)),
+        (D(2025, 1, 31), 1, D(2025, 2, 28)),  # no Feb 31: clamped to the month's last day
+        (D(2024, 1, 31), 1, D(2024, 2, 29)),  # 2024 is a leap year
+        (D(2025, 1, 31), 3, D(2025, 4, 30)),  # April has 30 days
+        (D(2024, 11, 30), 3, D(2025, 2, 28)),  # across the year end, then clamped
+        (D(2025, 12, 15), 1, D(2026, 1, 15)),  # year wrap forward
+        (D(2025, 1, 15), -1, D(2024, 12, 15)),  # year wrap backward
+        (D(2025, 3, 31), -1, D(2025, 2, 28)),  # backward, clamped
+        (D(2025, 1, 15), -13, D(2023, 12, 15)),  # more than a year back: 2025-01 − 13 months = 2023-12
+        (D(2024, 2, 29), 12, D(2025, 2, 28)),  # leap day a year on
+        (D(2024, 2, 29), -48, D(2020, 2, 29)),  # leap day four years back exists
+        (D(2025, 5, 20), 0, D(2025, 5, 20)),
+        (D(2025, 1, 31), 24, D(2027, 1, 31)),
+    ],
+)
+def test_add_months_moves_by_calendar_months_and_clamps_to_the_month_end(
+    day: dt.date, months: int, expected: dt.date
+) -> None:
+    assert add_months(day, months) == expected
+
+
+# --- episode_as_of --------------------------------------------------------------------------------------------
+
+
+def episode(**facts: Any) -> Episode:
+    return Episode(patient=Patient(id="p1"), **facts)
+
+
+def block(day: dt.date, **changes: Any) -> DiagnosticBlock:
+    return DiagnosticBlock(
+        date=day, side="left", guidance="fluoroscopy", anesthetics=(Anesthetic(drug="lidocaine"),), **changes
+    )
+
+
+def test_an_episode_with_nothing_after_the_as_of_date_is_returned_unchanged() -> None:
+    e = episode(
+        diagnostic_blocks=(block(D(2024, 5, 1)), block(AS_OF)),  # a fact on the as-of date is known on it
+        physical_therapy=(PhysicalTherapyCourse(start_date=D(2024, 1, 1), end_date=AS_OF),),
+    )
+
+    visible, issues = episode_as_of(e, AS_OF)
+
+    assert visible is e
+    assert issues == []
+
+
+def test_facts_after_the_as_of_date_are_dropped_with_an_info_issue_naming_them() -> None:
+    e = episode(
+        diagnostic_blocks=(block(D(2024, 5, 1)), block(D(2025, 1, 2)), block(D(2024, 6, 1))),
+        pain_scores=(PainScore(date=D(2025, 3, 1), nrs=6),),
+    )
+
+    visible, issues = episode_as_of(e, AS_OF)
+
+    assert [b.date for b in visible.diagnostic_blocks] == [D(2024, 5, 1), D(2024, 6, 1)]
+    assert visible.pain_scores == ()
+    assert issues == [
+        DataIssue("info", "pain_scores[0]", "dated 2025-03-01, after the as-of date 2025-01-01; not used"),
+        DataIssue("info", "diagnostic_blocks[1]", "dated 2025-01-02, after the as-of date 2025-01-01; not used"),
+    ]
+
+
+def test_kept_facts_take_their_original_location_as_id_when_their_list_lost_facts() -> None:
+    e = episode(
+        diagnostic_blocks=(
+            block(D(2024, 5, 1)),
+            block(D(2025, 6, 1)),  # dropped
+            block(D(2024, 6, 1)),  # was diagnostic_blocks[2]; now the second kept block
+            block(D(2024, 7, 1), id="Procedure/blk-9"),  # a recorded id is kept
+        )
+    )
+
+    visible, _ = episode_as_of(e, AS_OF)
+
+    assert [b.id for b in visible.diagnostic_blocks] == [
+        "diagnostic_blocks[0]",
+        "diagnostic_blocks[2]",
+        "Procedure/blk-9",
+    ]
+
+
+def test_ids_are_left_alone_in_a_list_that_lost_no_facts() -> None:
+    e = episode(
+        diagnostic_blocks=(block(D(2024, 5, 1)),),
+        pain_scores=(PainScore(date=D(2025, 3, 1), nrs=6),),  # another list loses a fact
+    )
+
+    visible, _ = episode_as_of(e, AS_OF)
+
+    assert visible.diagnostic_blocks[0].id is None
+
+
+def test_a_course_ending_after_the_as_of_date_is_treated_as_ongoing() -> None:
+    e = episode(
+        physical_therapy=(PhysicalTherapyCourse(start_date=D(2024, 10, 1), end_date=D(2025, 2, 1)),),
+        medications=(
+            MedicationCourse(start_date=D(2024, 3, 1), end_date=D(2024, 9, 1), drug_class="nsaid"),  # ended before
+            MedicationCourse(start_date=D(2025, 2, 1), drug_class="nsaid"),  # starts after: dropped
+        ),
+    )
+
+    visible, issues = episode_as_of(e, AS_OF)
+
+    assert visible.physical_therapy[0].end_date is None
+    assert visible.physical_therapy[0].start_date == D(2024, 10, 1)
+    assert [(m.start_date, m.end_date) for m in visible.medications] == [(D(2024, 3, 1), D(2024, 9, 1))]
+    assert [issue.location for issue in issues] == ["medications[1]"]  # the trimmed PT course is not an issue
+
+
+def test_follow_up_scores_after_the_as_of_date_are_dropped_from_their_injection() -> None:
+    injection = TherapeuticInjection(
+        date=D(2024, 12, 1),
+        side="left",
+        pre_injection_nrs=8,
+        follow_up=(
+            FollowUpPain(date=D(2024, 12, 15), nrs=2),
+            FollowUpPain(date=AS_OF, nrs=3),  # on the as-of date: kept
+            FollowUpPain(date=D(2025, 1, 15), nrs=6),  # after: dropped
+        ),
+    )
+
+    visible, issues = episode_as_of(episode(therapeutic_injections=(injection,)), AS_OF)
+
+    assert [f.date for f in visible.therapeutic_injections[0].follow_up] == [D(2024, 12, 15), AS_OF]
+    assert issues == []
+
+
+def test_pain_onset_after_the_as_of_date_is_a_warning_and_is_set_aside() -> None:
+    e = episode(pain=PainPresentation(onset_date=D(2025, 3, 1), below_l5=True))
+
+    visible, issues = episode_as_of(e, AS_OF)
+
+    assert issues == [DataIssue("warning", "pain.onset_date", "2025-03-01 is after the as-of date 2025-01-01")]
+    assert visible.pain.onset_date is None
+    assert visible.pain.below_l5 is True  # the rest of the presentation stays
+
+
+def test_the_original_episode_is_not_changed() -> None:
+    e = episode(diagnostic_blocks=(block(D(2024, 5, 1)), block(D(2025, 6, 1))))
+
+    episode_as_of(e, AS_OF)
+
+    assert len(e.diagnostic_blocks) == 2
+    assert e.diagnostic_blocks[0].id is None
+
+
+def test_diagnoses_recorded_after_the_as_of_date_are_dropped() -> None:
+    # Diagnoses are dated by `recorded_date`, not `date` or `start_date`.
+    e = episode(
+        diagnoses=(
+            Diagnosis(code="M46.1", recorded_date=D(2024, 6, 1)),
+            Diagnosis(code="M45.8", recorded_date=D(2025, 6, 1)),
+        )
+    )
+
+    visible, issues = episode_as_of(e, AS_OF)
+
+    assert [d.code for d in visible.diagnoses] == ["M46.1"]
+    assert [(issue.severity, issue.location) for issue in issues] == [("info", "diagnoses[1]")]
+
+
+def test_a_contraindication_review_after_the_as_of_date_is_not_known_on_it() -> None:
+    e = episode(contraindications_reviewed_on=D(2025, 10, 1))
+
+    visible, issues = episode_as_of(e, AS_OF)
+
+    assert visible.contraindications_reviewed_on is None
+    assert [(issue.severity, issue.location) for issue in issues] == [("info", "contraindications_reviewed_on")]
+
+
+def test_a_contraindication_review_on_the_as_of_date_is_kept() -> None:
+    e = episode(contraindications_reviewed_on=AS_OF)
+
+    visible, issues = episode_as_of(e, AS_OF)
+
+    assert visible.contraindications_reviewed_on == AS_OF
+    assert issues == []

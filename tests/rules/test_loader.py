@@ -1,0 +1,90 @@
+"""Rule-set files: a valid file loads; every kind of mistake is reported with the key it concerns."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from sijpath import wiring
+from sijpath.errors import RuleSetValidationError
+from sijpath.rules.loader import parse_ruleset
+
+SOURCE = (Path(__file__).resolve().parents[2] / "sijpath" / "rulesets" / "source-articles.toml").read_text()
+
+
+def problems_of(text: str) -> list[str]:
+    with pytest.raises(RuleSetValidationError) as info:
+        parse_ruleset(text, "test.toml", wiring.load_catalog())
+    return [str(p) for p in info.value.problems]
+
+
+def test_the_builtin_source_articles_file_loads_with_every_rule() -> None:
+    ruleset = parse_ruleset(SOURCE, "source-articles.toml", wiring.load_catalog())
+    assert ruleset.id == "source-articles"
+    assert ruleset.thresholds["min_block_relief_percent"].value == 75
+    assert len(ruleset.criteria) == 17
+
+
+def test_unknown_threshold_is_rejected_with_a_units_hint() -> None:
+    text = SOURCE.replace("[thresholds]\n", '[thresholds]\nmin_block_relief = { value = 75, cites = ["isass-2015"] }\n')
+    (problem,) = problems_of(text)
+    assert problem.startswith("thresholds.min_block_relief: unknown threshold")
+    assert "_percent" in problem
+
+
+def test_unknown_rule_id_is_rejected() -> None:
+    text = SOURCE.replace('"functional-impairment",', '"functional-impairement",')
+    assert problems_of(text) == ["ruleset.criteria[9]: unknown criterion rule `functional-impairement`"]
+
+
+def test_unknown_source_is_rejected_where_it_is_cited() -> None:
+    text = SOURCE.replace('cites = ["odi-scoring-bands"]', 'cites = ["fairbank-1980"]')
+    assert problems_of(text) == ["thresholds.min_odi_percent_for_impairment: cites unknown source `fairbank-1980`"]
+
+
+def test_threshold_without_a_source_is_rejected() -> None:
+    text = SOURCE.replace('cites = ["odi-scoring-bands"]', "cites = []")
+    assert any(p.startswith("thresholds.min_odi_percent_for_impairment.cites") for p in problems_of(text))
+
+
+def test_missing_threshold_names_the_rule_that_needs_it() -> None:
+    text = re.sub(r"^min_odi_percent_for_impairment = .*\n", "", SOURCE, flags=re.M)
+    assert problems_of(text) == ["thresholds.min_odi_percent_for_impairment: missing (needed by rule "
+                                 "`functional-impairment`)"]
+
+
+def test_out_of_range_threshold_value_is_rejected() -> None:
+    text = SOURCE.replace("min_block_relief_percent = { value = 75,", "min_block_relief_percent = { value = 750,")
+    assert problems_of(text) == ["thresholds.min_block_relief_percent.value: Input should be less than or equal to 100"]
+
+
+def test_unknown_keys_and_tables_are_rejected() -> None:
+    text = SOURCE.replace('version = "1.0.0"', 'version = "1.0.0"\nauthor = "me"') + "\n[extras]\nx = 1\n"
+    assert set(problems_of(text)) == {"extras: unknown top-level table (expected [ruleset], [thresholds], [coverage])",
+                                      "ruleset.author: unknown key"}
+
+
+def test_pathway_rules_cannot_be_disabled() -> None:
+    text = SOURCE.replace('    "repeat-block-fails-to-confirm",\n', "")
+    assert problems_of(text) == ["ruleset.criteria: must enable `repeat-block-fails-to-confirm` (the pathway "
+                                 "depends on it)"]
+
+
+def test_coverage_needs_a_procedure_code_and_a_known_status() -> None:
+    text = SOURCE.replace("[coverage]", '[coverage]\n"fusion" = { status = "covered", cites = ["cms-l39797"] }\n'
+                          '"64625" = { status = "maybe", cites = ["cms-l39797"] }')
+    problems = problems_of(text)
+    assert "coverage.fusion: not a CPT or HCPCS code" in problems
+    assert any(p.startswith("coverage.64625.status") for p in problems)
+
+
+def test_effective_to_before_effective_from_is_rejected() -> None:
+    text = SOURCE.replace("effective_from = 2024-01-01", "effective_from = 2024-01-01\neffective_to = 2023-01-01")
+    assert problems_of(text) == ["ruleset.effective_to: is before effective_from"]
+
+
+def test_malformed_toml_is_reported_with_its_position() -> None:
+    with pytest.raises(RuleSetValidationError, match=r"not valid TOML .*line"):
+        parse_ruleset("[ruleset\n", "broken.toml", wiring.load_catalog())

@@ -1,0 +1,163 @@
+"""Hypothesis strategies for whole episodes: varied, sometimes implausible, always schema-valid."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import strategies as st
+
+from sijpath.domain.care import MedicationCourse, PhysicalTherapyCourse
+from sijpath.domain.episode import Episode, Patient
+from sijpath.domain.findings import FunctionalStatus, FusionContraindication, ImagingStudy, OdiScore, PainPresentation
+from sijpath.domain.procedures import (
+    Anesthetic,
+    DiagnosticBlock,
+    Fusion,
+    PostOperativeFollowUp,
+    RadiofrequencyAblation,
+    SteroidDose,
+    TherapeuticInjection,
+)
+
+AS_OF = dt.date(2026, 11, 1)
+START = dt.date(2023, 1, 1)
+
+dates = st.dates(START, AS_OF)
+nrs = st.integers(0, 10).map(float)
+optional_bool = st.sampled_from([None, True, False])
+
+blocks = st.builds(
+    DiagnosticBlock,
+    date=dates,
+    side=st.sampled_from(["left", "right", "bilateral"]),
+    guidance=st.sampled_from(["fluoroscopy", "ct", "ultrasound", "none"]),
+    contrast=optional_bool,
+    anesthetics=st.lists(
+        st.builds(Anesthetic, drug=st.sampled_from(["lidocaine", "bupivacaine", "ropivacaine"])), min_size=1, max_size=2
+    ).map(tuple),
+    steroids=st.lists(st.builds(SteroidDose, drug=st.just("triamcinolone"), dose_mg=st.just(40.0)), max_size=1).map(
+        tuple
+    ),
+    pre_block_nrs=st.one_of(st.none(), nrs),
+    post_block_nrs=st.one_of(st.none(), nrs),
+    post_block_minutes=st.one_of(st.none(), st.integers(0, 600)),
+)
+injections = st.builds(
+    TherapeuticInjection,
+    date=dates,
+    side=st.sampled_from(["left", "right", "bilateral"]),
+    steroid=st.one_of(
+        st.none(),
+        st.builds(
+            SteroidDose,
+            drug=st.sampled_from(["triamcinolone", "betamethasone", "dexamethasone"]),
+            dose_mg=st.sampled_from([4.0, 6.0, 40.0, 80.0]),
+        ),
+    ),
+    relief_percent=st.one_of(st.none(), st.integers(0, 100).map(float)),
+    relief_duration_days=st.one_of(st.none(), st.integers(0, 365)),
+)
+imaging = st.builds(
+    ImagingStudy,
+    date=dates,
+    modality=st.sampled_from(["xray", "ct", "mri"]),
+    region=st.sampled_from(["sij", "pelvis", "lumbar", "hip"]),
+    findings=st.sampled_from(
+        [
+            ("normal",),
+            ("joint-space-widening",),
+            ("joint-disruption", "subchondral-sclerosis"),
+            ("lumbar-stenosis-or-disc-herniation",),
+            ("inflammatory-sacroiliitis",),
+        ]
+    ),
+)
+
+
+@st.composite
+def courses(draw: st.DrawFn, kind: type[PhysicalTherapyCourse] | type[MedicationCourse]) -> object:
+    start = draw(dates)
+    end = draw(st.one_of(st.none(), st.dates(start, AS_OF)))
+    if kind is MedicationCourse:
+        return MedicationCourse(start_date=start, end_date=end, drug_class=draw(st.sampled_from(["nsaid", "opioid"])))
+    return PhysicalTherapyCourse(start_date=start, end_date=end)
+
+
+@st.composite
+def episodes(draw: st.DrawFn, with_fusion: bool | None = None) -> Episode:
+    fused = draw(st.booleans()) if with_fusion is None else with_fusion
+    return Episode(
+        patient=Patient(id="generated"),
+        pain=PainPresentation(
+            onset_date=draw(st.one_of(st.none(), dates)),
+            below_l5=draw(optional_bool),
+            radiates_below_knee=draw(optional_bool),
+        ),
+        odi_scores=tuple(
+            draw(st.lists(st.builds(OdiScore, date=dates, percent=st.integers(0, 100).map(float)), max_size=2))
+        ),
+        imaging=tuple(draw(st.lists(imaging, max_size=3))),
+        diagnostic_blocks=tuple(draw(st.lists(blocks, max_size=3))),
+        therapeutic_injections=tuple(draw(st.lists(injections, max_size=5))),
+        radiofrequency_ablations=tuple(
+            draw(
+                st.lists(
+                    st.builds(
+                        RadiofrequencyAblation,
+                        date=dates,
+                        side=st.just("left"),
+                        relief_percent=st.one_of(st.none(), st.integers(0, 100).map(float)),
+                        relief_duration_days=st.one_of(st.none(), st.integers(0, 400)),
+                    ),
+                    max_size=1,
+                )
+            )
+        ),
+        physical_therapy=tuple(draw(st.lists(courses(PhysicalTherapyCourse), max_size=2))),
+        medications=tuple(draw(st.lists(courses(MedicationCourse), max_size=2))),
+        functional_status=tuple(
+            draw(
+                st.lists(
+                    st.builds(
+                        FunctionalStatus,
+                        date=dates,
+                        work=st.sampled_from([None, "full-duty", "restricted", "unable"]),
+                        adl_limited=optional_bool,
+                    ),
+                    max_size=1,
+                )
+            )
+        ),
+        contraindications=tuple(
+            draw(
+                st.lists(
+                    st.builds(
+                        FusionContraindication,
+                        date=dates,
+                        kind=st.sampled_from(
+                            ["generalized-pain-disorder", "infection", "tumor", "inflammatory-arthropathy"]
+                        ),
+                    ),
+                    max_size=1,
+                )
+            )
+        ),
+        contraindications_reviewed_on=draw(st.one_of(st.none(), dates)),
+        fusions=(Fusion(date=draw(dates), side="left", cpt="27279", approach="lateral"),) if fused else (),
+        post_operative_follow_ups=tuple(
+            draw(
+                st.lists(
+                    st.builds(
+                        PostOperativeFollowUp,
+                        date=dates,
+                        nrs=st.one_of(st.none(), nrs),
+                        taking_opioids=optional_bool,
+                        ct_bony_bridging=optional_bool,
+                    ),
+                    max_size=2,
+                )
+            )
+        )
+        if fused
+        else (),
+    )
