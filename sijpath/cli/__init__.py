@@ -135,7 +135,9 @@ def rulesets_show(ruleset: Annotated[str, typer.Argument(help="Rule-set id or .t
 @docs_app.command("generate")
 def docs_generate(
     out: Annotated[Path, typer.Option(help="Folder to write rules.md and evidence.md into.")] = Path("docs"),
-    check: Annotated[bool, typer.Option("--check", help="Only check the files are up to date (exit 1 if not).")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Only check the files are up to date (exit 1 if not).")
+    ] = False,
 ) -> None:
     """Write docs/rules.md and docs/evidence.md from the code, or check that they are fresh."""
     pages = {

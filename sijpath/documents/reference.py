@@ -30,20 +30,37 @@ def rules_markdown(rulesets: Sequence[RuleSet[Any]]) -> str:
     for rs in rulesets:
         catalog = rs.catalog
         lines += ["", f'<a id="{rs.id}"></a>', f"## {rs.title} — `{rs.id}` {rs.version}", ""]
-        lines += [f"Issuer: {rs.issuer}. Effective from {rs.effective_from}"
-                  + (f" to {rs.effective_to}" if rs.effective_to else "") + ".", ""]
+        lines += [
+            f"Issuer: {rs.issuer}. Effective from {rs.effective_from}"
+            + (f" to {rs.effective_to}" if rs.effective_to else "")
+            + ".",
+            "",
+        ]
         if rs.description:
             lines += [rs.description, ""]
-        lines += [f"Rests on: {_cites(rs.sources, catalog)}.", "", "### Thresholds", "",
-                  "| Threshold | Value | Sources | How it was derived |", "|---|---|---|---|"]
+        lines += [
+            f"Rests on: {_cites(rs.sources, catalog)}.",
+            "",
+            "### Thresholds",
+            "",
+            "| Threshold | Value | Sources | How it was derived |",
+            "|---|---|---|---|",
+        ]
         for t in rs.thresholds.values():
             lines.append(f"| `{t.name}` | `{_value(t.value)}` | {_cites(t.cites, catalog)} | {t.note or ''} |")
-        lines += ["", "### Criteria", "", "| Id | Criterion | Stage | Role | Sources (rule and thresholds) |",
-                  "|---|---|---|---|---|"]
+        lines += [
+            "",
+            "### Criteria",
+            "",
+            "| Id | Criterion | Stage | Role | Sources (rule and thresholds) |",
+            "|---|---|---|---|---|",
+        ]
         for rule in rs.criteria:
             doc = (rule.check.__doc__ or "").strip().splitlines()[0] if rule.check.__doc__ else ""
-            lines.append(f"| `{rule.id}` | **{rule.title}.** {doc} | {rule.stage} | {rule.role} | "
-                         f"{_cites(rs.cites_for(rule), catalog)} |")
+            lines.append(
+                f"| `{rule.id}` | **{rule.title}.** {doc} | {rule.stage} | {rule.role} | "
+                f"{_cites(rs.cites_for(rule), catalog)} |"
+            )
         lines += ["", "### Flags", "", "| Code | Flag | Stage | Sources |", "|---|---|---|---|"]
         for flag in rs.flags:
             lines.append(f"| `{flag.code}` | {flag.title} | {flag.stage} | {_cites(rs.cites_for(flag), catalog)} |")
@@ -58,9 +75,15 @@ def rules_markdown(rulesets: Sequence[RuleSet[Any]]) -> str:
 
 def evidence_markdown(catalog: Catalog) -> str:
     """The bibliography, one entry per source, with what sijpath takes from it and how far it was verified."""
-    lines = [GENERATED_NOTICE, "", "# Evidence catalog", "",
-             f"{len(catalog)} sources. Verification labels come from the project's reference notes; a rule resting "
-             "on an UNVERIFIED source says so in every assessment that uses it.", ""]
+    lines = [
+        GENERATED_NOTICE,
+        "",
+        "# Evidence catalog",
+        "",
+        f"{len(catalog)} sources. Verification labels come from the project's reference notes; a rule resting "
+        "on an UNVERIFIED source says so in every assessment that uses it.",
+        "",
+    ]
     for source in sorted(catalog.values(), key=lambda s: s.id):
         lines += [f'<a id="{source.id}"></a>', f"### `{source.id}`", "", _entry(source), ""]
     return "\n".join(lines)
@@ -68,10 +91,13 @@ def evidence_markdown(catalog: Catalog) -> str:
 
 def _entry(s: Source) -> str:
     ids = [f"DOI {s.doi}" if s.doi else "", f"PMID {s.pmid}" if s.pmid else "", f"LCD {s.lcd}" if s.lcd else ""]
-    parts = [f"**{s.title}**. {s.authors + '. ' if s.authors else ''}{s.issuer}"
-             + (f", {s.year}" if s.year else "") + ".",
-             " ".join(i for i in ids if i), f"<{s.url}>" if s.url else "",
-             f"\n\n- Verification: {VERIFICATION[s.verification]}", f"\n- Used for: {s.supports}"]
+    parts = [
+        f"**{s.title}**. {s.authors + '. ' if s.authors else ''}{s.issuer}" + (f", {s.year}" if s.year else "") + ".",
+        " ".join(i for i in ids if i),
+        f"<{s.url}>" if s.url else "",
+        f"\n\n- Verification: {VERIFICATION[s.verification]}",
+        f"\n- Used for: {s.supports}",
+    ]
     if s.note:
         parts.append(f"\n- Note: {s.note}")
     return " ".join(p for p in parts[:3] if p) + "".join(parts[3:])

@@ -21,8 +21,9 @@ Side = Literal["left", "right", "bilateral"]
 Guidance = Literal["fluoroscopy", "ct", "ultrasound", "none"]
 """How a needle was guided into the joint."""
 
-Nrs = Annotated[float, Field(ge=0, le=10, description="Numeric rating scale, 0 (no pain) to 10 (worst pain).")]
-Percent = Annotated[float, Field(ge=0, le=100)]
+# Numbers and booleans are strict: JSON `true` is not a pain score, and "8" is not a number.
+Nrs = Annotated[float, Field(strict=True, ge=0, le=10, description="Numeric rating scale, 0 (none) to 10 (worst).")]
+Percent = Annotated[float, Field(strict=True, ge=0, le=100)]
 FactId = Annotated[
     str | None,
     Field(

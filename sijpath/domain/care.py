@@ -29,7 +29,7 @@ class _Course(Vocabulary):
 class PhysicalTherapyCourse(_Course):
     """A course of physical therapy (core and pelvic stabilization, manual therapy, home program)."""
 
-    sessions: Annotated[int, Field(ge=0, le=500)] | None = None
+    sessions: Annotated[int, Field(strict=True, ge=0, le=500)] | None = None
     setting: Literal["supervised", "home-program"] = "supervised"
     focus: tuple[Literal["core-stabilization", "pelvic-stabilization", "manual-therapy", "general"], ...] = ()
 
@@ -39,7 +39,7 @@ class MedicationCourse(_Course):
 
     drug_class: Literal["nsaid", "muscle-relaxant", "neuropathic-agent", "opioid", "acetaminophen", "other"]
     drug: str | None = None
-    daily_mme: Annotated[float, Field(ge=0, le=2000)] | None = None
+    daily_mme: Annotated[float, Field(strict=True, ge=0, le=2000)] | None = None
 
     @model_validator(mode="after")
     def _mme_only_for_opioids(self) -> MedicationCourse:

@@ -6,21 +6,29 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
+from sijpath.domain.care import MedicationCourse, PhysicalTherapyCourse
 from sijpath.domain.episode import Episode
+from sijpath.domain.procedures import RadiofrequencyAblation, TherapeuticInjection
 from sijpath.domain.timeline import add_months, months_between
 
-__all__ = ["CareComponent", "ConservativeCare", "conservative_care"]
+__all__ = ["CareComponent", "CareFact", "ConservativeCare", "conservative_care", "describe_care"]
 
 CareComponent = Literal["physical-therapy", "medication", "therapeutic-injection", "radiofrequency-ablation"]
+CareFact = PhysicalTherapyCourse | MedicationCourse | TherapeuticInjection | RadiofrequencyAblation
 
 
 @dataclass(frozen=True, slots=True)
 class ConservativeCare:
-    """Non-surgical care from its first start to its latest activity, by component, with dated evidence."""
+    """Non-surgical care from its first start to its latest activity, with the facts of each component.
+
+    `first` and `last` are the facts that begin the span and carry its latest activity.
+    """
 
     start: dt.date | None
     latest: dt.date | None
-    components: dict[CareComponent, list[tuple[dt.date, str]]] = field(default_factory=dict)
+    components: dict[CareComponent, list[CareFact]] = field(default_factory=dict)
+    first: CareFact | None = None
+    last: CareFact | None = None
 
     @property
     def months(self) -> float:
@@ -42,42 +50,54 @@ def conservative_care(episode: Episode, as_of: dt.date) -> ConservativeCare:
 
     Care before the first fusion only counts: after surgery it is recovery, not conservative care.
     """
-    until = min((f.date for f in episode.fusions), default=as_of)
-    components: dict[CareComponent, list[tuple[dt.date, str]]] = {}
-    starts: list[dt.date] = []
-    latest: list[dt.date] = []
-
-    def add(component: CareComponent, start: dt.date, end: dt.date, text: str) -> None:
-        if start > until:
-            return
-        starts.append(start)
-        latest.append(min(end, until))
-        components.setdefault(component, []).append((start, text))
-
-    for course in episode.physical_therapy:
-        end = course.end_date or as_of
-        sessions = f", {course.sessions} sessions" if course.sessions is not None else ""
-        add(
-            "physical-therapy",
-            course.start_date,
-            end,
-            f"PT {course.start_date} → {_end(course.end_date)} ({course.setting}{sessions})",
-        )
-    for med in episode.medications:
-        end = med.end_date or as_of
-        mme = f", {med.daily_mme:g} MME/day" if med.daily_mme is not None else ""
-        name = med.drug or med.drug_class
-        add(
-            "medication", med.start_date, end, f"{name} ({med.drug_class}) {med.start_date} → {_end(med.end_date)}{mme}"
-        )
-    for injection in episode.therapeutic_injections:
-        add("therapeutic-injection", injection.date, injection.date, f"therapeutic injection {injection.date}")
-    for ablation in episode.radiofrequency_ablations:
-        add("radiofrequency-ablation", ablation.date, ablation.date, f"radiofrequency ablation {ablation.date}")
-    if not starts:
-        return ConservativeCare(None, None, {})
-    return ConservativeCare(min(starts), max(latest), components)
+    until = min(as_of, min((f.date for f in episode.fusions), default=as_of))
+    components: dict[CareComponent, list[CareFact]] = {}
+    start: dt.date | None = None
+    latest: dt.date | None = None
+    first: CareFact | None = None
+    last: CareFact | None = None
+    groups: tuple[tuple[CareComponent, tuple[CareFact, ...]], ...] = (
+        ("physical-therapy", episode.physical_therapy),
+        ("medication", episode.medications),
+        ("therapeutic-injection", episode.therapeutic_injections),
+        ("radiofrequency-ablation", episode.radiofrequency_ablations),
+    )
+    for component, facts in groups:
+        for fact in sorted(facts, key=_start):
+            begins = _start(fact)
+            if begins > until:
+                continue
+            ends = min(_end_date(fact, as_of), until)
+            components.setdefault(component, []).append(fact)
+            if start is None or begins < start:
+                start, first = begins, fact
+            if latest is None or ends > latest:
+                latest, last = ends, fact
+    return ConservativeCare(start, latest, components, first, last)
 
 
-def _end(end: dt.date | None) -> str:
+def describe_care(fact: CareFact) -> str:
+    """One line for a course or procedure of conservative care."""
+    if isinstance(fact, PhysicalTherapyCourse):
+        sessions = f", {fact.sessions} sessions" if fact.sessions is not None else ""
+        return f"PT {fact.start_date} → {_ongoing(fact.end_date)} ({fact.setting}{sessions})"
+    if isinstance(fact, MedicationCourse):
+        mme = f", {fact.daily_mme:g} MME/day" if fact.daily_mme is not None else ""
+        return f"{fact.drug or fact.drug_class} ({fact.drug_class}) {fact.start_date} → {_ongoing(fact.end_date)}{mme}"
+    if isinstance(fact, TherapeuticInjection):
+        return f"therapeutic injection {fact.date}"
+    return f"radiofrequency ablation {fact.date}"
+
+
+def _start(fact: CareFact) -> dt.date:
+    return fact.start_date if isinstance(fact, PhysicalTherapyCourse | MedicationCourse) else fact.date
+
+
+def _end_date(fact: CareFact, as_of: dt.date) -> dt.date:
+    if isinstance(fact, PhysicalTherapyCourse | MedicationCourse):
+        return fact.end_date or as_of
+    return fact.date
+
+
+def _ongoing(end: dt.date | None) -> str:
     return str(end) if end is not None else "ongoing"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from sijpath.domain.base import FactId, Nrs, Percent, Side, Vocabulary
 
@@ -60,9 +60,9 @@ class PainPresentation(Vocabulary):
     """Where and since when the patient hurts."""
 
     onset_date: dt.date | None = None
-    below_l5: bool | None = Field(default=None, description="Pain is located below the L5 vertebra.")
+    below_l5: StrictBool | None = Field(default=None, description="Pain is located below the L5 vertebra.")
     laterality: Literal["left", "right", "bilateral"] | None = None
-    radiates_below_knee: bool | None = None
+    radiates_below_knee: StrictBool | None = None
 
 
 class PainScore(Vocabulary):
@@ -102,7 +102,7 @@ class FortinFingerTest(Vocabulary):
     id: FactId = None
     date: dt.date
     side: Side | None = None
-    positive: bool
+    positive: StrictBool
 
 
 class Diagnosis(Vocabulary):
@@ -137,7 +137,7 @@ class TobaccoUse(Vocabulary):
     id: FactId = None
     date: dt.date
     status: Literal["never", "former", "current"]
-    cotinine_ng_per_ml: Annotated[float, Field(ge=0)] | None = None
+    cotinine_ng_per_ml: Annotated[float, Field(strict=True, ge=0)] | None = None
 
 
 class FusionContraindication(Vocabulary):
@@ -147,7 +147,7 @@ class FusionContraindication(Vocabulary):
     date: dt.date
     kind: Literal["generalized-pain-disorder", "infection", "tumor", "inflammatory-arthropathy"]
     description: str | None = None
-    active: bool = True
+    active: StrictBool = True
 
 
 class FunctionalStatus(Vocabulary):
@@ -156,5 +156,7 @@ class FunctionalStatus(Vocabulary):
     id: FactId = None
     date: dt.date
     work: Literal["full-duty", "restricted", "unable", "not-applicable"] | None = None
-    adl_limited: bool | None = Field(default=None, description="Activities of daily living are limited by the pain.")
+    adl_limited: StrictBool | None = Field(
+        default=None, description="Activities of daily living are limited by the pain."
+    )
     note: str | None = None

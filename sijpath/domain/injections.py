@@ -119,10 +119,10 @@ class InjectionInterval:
 
 def injection_intervals(injections: Sequence[TherapeuticInjection]) -> list[InjectionInterval]:
     """Gaps between consecutive injections of the same joint (a bilateral injection counts for both sides)."""
-    intervals: list[InjectionInterval] = []
+    ordered = sorted(range(len(injections)), key=lambda k: injections[k].date)
+    pairs: set[tuple[int, int]] = set()  # by position, so a bilateral pair seen from both sides counts once
     for side in ("left", "right"):
-        on_side = sorted((i for i in injections if i.side in (side, "bilateral")), key=lambda i: i.date)
-        intervals.extend(InjectionInterval(a, b) for a, b in itertools.pairwise(on_side))
-    # A pair of bilateral injections appears under both sides; keep it once.
-    unique = {(i.earlier, i.later): i for i in intervals}
-    return sorted(unique.values(), key=lambda i: (i.later.date, i.earlier.date))
+        on_side = [k for k in ordered if injections[k].side in (side, "bilateral")]
+        pairs.update(itertools.pairwise(on_side))
+    intervals = [InjectionInterval(injections[a], injections[b]) for a, b in pairs]
+    return sorted(intervals, key=lambda i: (i.later.date, i.earlier.date, i.earlier.side, i.later.side))

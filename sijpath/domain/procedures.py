@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from sijpath.domain.base import FactId, Guidance, Nrs, Percent, Side, Vocabulary
 
@@ -28,15 +28,15 @@ class Anesthetic(Vocabulary):
     """A local anesthetic in an injectate."""
 
     drug: LocalAnesthetic
-    concentration_percent: Annotated[float, Field(gt=0, le=10)] | None = None
-    volume_ml: Annotated[float, Field(gt=0, le=50)] | None = None
+    concentration_percent: Annotated[float, Field(strict=True, gt=0, le=10)] | None = None
+    volume_ml: Annotated[float, Field(strict=True, gt=0, le=50)] | None = None
 
 
 class SteroidDose(Vocabulary):
     """A corticosteroid in an injectate, with its dose in milligrams."""
 
     drug: Corticosteroid
-    dose_mg: Annotated[float, Field(gt=0, le=1000)]
+    dose_mg: Annotated[float, Field(strict=True, gt=0, le=1000)]
 
 
 class DiagnosticBlock(Vocabulary):
@@ -50,12 +50,12 @@ class DiagnosticBlock(Vocabulary):
     date: dt.date
     side: Side
     guidance: Guidance
-    contrast: bool | None = None
+    contrast: StrictBool | None = None
     anesthetics: Annotated[tuple[Anesthetic, ...], Field(min_length=1)]
     steroids: tuple[SteroidDose, ...] = ()
     pre_block_nrs: Nrs | None = None
     post_block_nrs: Nrs | None = None
-    post_block_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] | None = None
+    post_block_minutes: Annotated[int, Field(strict=True, ge=0, le=7 * 24 * 60)] | None = None
 
 
 class FollowUpPain(Vocabulary):
@@ -78,7 +78,7 @@ class TherapeuticInjection(Vocabulary):
     steroid: SteroidDose | None = None
     anesthetic: Anesthetic | None = None
     relief_percent: Percent | None = None
-    relief_duration_days: Annotated[int, Field(ge=0, le=3650)] | None = None
+    relief_duration_days: Annotated[int, Field(strict=True, ge=0, le=3650)] | None = None
     pre_injection_nrs: Nrs | None = None
     follow_up: tuple[FollowUpPain, ...] = ()
 
@@ -98,7 +98,7 @@ class RadiofrequencyAblation(Vocabulary):
     side: Side
     technique: Literal["conventional", "cooled", "pulsed", "other"] = "conventional"
     relief_percent: Percent | None = None
-    relief_duration_days: Annotated[int, Field(ge=0, le=3650)] | None = None
+    relief_duration_days: Annotated[int, Field(strict=True, ge=0, le=3650)] | None = None
 
 
 class Fusion(Vocabulary):
@@ -110,8 +110,8 @@ class Fusion(Vocabulary):
     cpt: Literal["27279", "27280", "27278"]
     approach: Literal["lateral", "posterior", "posterolateral", "open"]
     implants: str | None = Field(default=None, description="Implant system and count, free text.")
-    implant_count: Annotated[int, Field(ge=1, le=10)] | None = None
-    transfixing: bool | None = Field(default=None, description="Implants cross (transfix) the joint.")
+    implant_count: Annotated[int, Field(strict=True, ge=1, le=10)] | None = None
+    transfixing: StrictBool | None = Field(default=None, description="Implants cross (transfix) the joint.")
 
 
 class PostOperativeFollowUp(Vocabulary):
@@ -121,6 +121,6 @@ class PostOperativeFollowUp(Vocabulary):
     date: dt.date
     nrs: Nrs | None = None
     odi_percent: Percent | None = None
-    taking_opioids: bool | None = None
-    ct_bony_bridging: bool | None = None
+    taking_opioids: StrictBool | None = None
+    ct_bony_bridging: StrictBool | None = None
     weight_bearing: Literal["assisted", "cane", "independent"] | None = None

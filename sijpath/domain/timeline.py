@@ -29,9 +29,32 @@ def months_between(start: dt.date, end: dt.date) -> float:
 
 def fact_date(fact: BaseModel) -> dt.date:
     """The date a fact happened: `date` for events, `start_date` for courses, `recorded_date` for diagnoses."""
-    value = getattr(fact, "date", None) or getattr(fact, "start_date", None) or getattr(fact, "recorded_date", None)
-    assert isinstance(value, dt.date), f"{type(fact).__name__} has no date"
-    return value
+    for name in DATE_FIELDS:
+        value = fact.__dict__.get(name)
+        if isinstance(value, dt.date):
+            return value
+    raise TypeError(f"{type(fact).__name__} has no date")
+
+
+DATE_FIELDS = ("date", "start_date", "recorded_date")
+
+
+def _list_fields() -> dict[str, tuple[str, bool, bool]]:
+    """For each list of facts in an episode: its date field, and whether its items have `end_date` / `follow_up`.
+
+    Computed once from the model, so cutting an episode never probes for absent attributes.
+    """
+    fields = {}
+    for name, info in Episode.model_fields.items():
+        item = getattr(info.annotation, "__args__", (None,))[0]
+        if not (isinstance(item, type) and issubclass(item, BaseModel)):
+            continue
+        date_field = next(f for f in DATE_FIELDS if f in item.model_fields)
+        fields[name] = (date_field, "end_date" in item.model_fields, "follow_up" in item.model_fields)
+    return fields
+
+
+LIST_FIELDS = _list_fields()
 
 
 def episode_as_of(episode: Episode, as_of: dt.date) -> tuple[Episode, list[DataIssue]]:
@@ -43,26 +66,42 @@ def episode_as_of(episode: Episode, as_of: dt.date) -> tuple[Episode, list[DataI
     """
     issues: list[DataIssue] = []
     changes: dict[str, object] = {}
-    for name, value in episode:
-        if not isinstance(value, tuple):
+    values = episode.__dict__
+    for name, (date_field, has_end, has_follow_up) in LIST_FIELDS.items():
+        facts = values[name]
+        if not facts:
             continue
+        if not (has_end or has_follow_up) and max(fact.__dict__[date_field] for fact in facts) <= as_of:
+            continue  # the usual case: nothing in this list lies after the as-of date
         kept: list[tuple[int, BaseModel]] = []
-        for index, fact in enumerate(value):
-            when = fact_date(fact)
+        changed = False
+        for index, fact in enumerate(facts):
+            fields = fact.__dict__
+            when = fields[date_field]
             if when > as_of:
                 issues.append(
                     DataIssue("info", f"{name}[{index}]", f"dated {when}, after the as-of date {as_of}; not used")
                 )
+                changed = True
                 continue
-            kept.append((index, _without_future_parts(fact, as_of)))
-        if len(kept) != len(value):
+            update: dict[str, object] = {}
+            if has_end and fields["end_date"] is not None and fields["end_date"] > as_of:
+                update["end_date"] = None
+            if has_follow_up and fields["follow_up"] and max(e.date for e in fields["follow_up"]) > as_of:
+                update["follow_up"] = tuple(e for e in fields["follow_up"] if e.date <= as_of)
+            if update:
+                fact = fact.model_copy(update=update)
+                changed = True
+            kept.append((index, fact))
+        if len(kept) != len(facts):
             changes[name] = tuple(_with_location(fact, f"{name}[{index}]") for index, fact in kept)
-        elif any(fact is not original for (_, fact), original in zip(kept, value, strict=True)):
+        elif changed:
             changes[name] = tuple(fact for _, fact in kept)
     reviewed = episode.contraindications_reviewed_on
     if reviewed is not None and reviewed > as_of:
-        issues.append(DataIssue("info", "contraindications_reviewed_on", f"{reviewed} is after the as-of date {as_of}; "
-                                "not used"))
+        issues.append(
+            DataIssue("info", "contraindications_reviewed_on", f"{reviewed} is after the as-of date {as_of}; not used")
+        )
         changes["contraindications_reviewed_on"] = None
     if episode.pain.onset_date is not None and episode.pain.onset_date > as_of:
         issues.append(
@@ -70,16 +109,6 @@ def episode_as_of(episode: Episode, as_of: dt.date) -> tuple[Episode, list[DataI
         )
         changes["pain"] = episode.pain.model_copy(update={"onset_date": None})
     return (episode.model_copy(update=changes) if changes else episode), issues
-
-
-def _without_future_parts(fact: BaseModel, as_of: dt.date) -> BaseModel:
-    follow_up = getattr(fact, "follow_up", None)
-    if follow_up and any(entry.date > as_of for entry in follow_up):
-        fact = fact.model_copy(update={"follow_up": tuple(e for e in follow_up if e.date <= as_of)})
-    end_date = getattr(fact, "end_date", None)
-    if end_date is not None and end_date > as_of:
-        fact = fact.model_copy(update={"end_date": None})
-    return fact
 
 
 def _with_location(fact: BaseModel, location: str) -> BaseModel:

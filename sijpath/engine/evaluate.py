@@ -11,6 +11,7 @@ from sijpath.domain.issues import DataIssue
 from sijpath.domain.timeline import episode_as_of
 from sijpath.engine.assessment import Assessment, Criterion, Flag, MissingData
 from sijpath.engine.results import Evidence, Outcome
+from sijpath.engine.rule import CriterionRule, FlagRule
 from sijpath.engine.ruleset import RuleSet
 from sijpath.evidence.catalog import Source
 
@@ -52,7 +53,7 @@ def evaluate(episode: Episode, ruleset: RuleSet[FactsT], as_of: dt.date) -> Asse
                 outcome.summary,
                 outcome.evidence,
                 outcome.missing if outcome.status == "unknown" else (),
-                sources(_merge(ruleset.cites_for(rule), outcome.cites)),
+                ruleset.sources_for(rule) + sources(_extra(ruleset, rule, outcome.cites)),
             )
         )
 
@@ -69,7 +70,7 @@ def evaluate(episode: Episode, ruleset: RuleSet[FactsT], as_of: dt.date) -> Asse
                     fired.severity,
                     fired.message,
                     fired.evidence,
-                    sources(_merge(ruleset.cites_for(flag_rule), fired.cites)),
+                    ruleset.sources_for(flag_rule) + sources(_extra(ruleset, flag_rule, fired.cites)),
                 )
             )
 
@@ -133,5 +134,11 @@ def _unique(issues: list[DataIssue]) -> list[DataIssue]:
     return list(dict.fromkeys(issues))
 
 
-def _merge(static: tuple[str, ...], dynamic: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(static + dynamic)) if dynamic else static
+def _extra(
+    ruleset: RuleSet[FactsT], rule: CriterionRule[FactsT] | FlagRule[FactsT], dynamic: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Sources an outcome adds beyond its rule's own, in order and without repeats."""
+    if not dynamic:
+        return ()
+    static = ruleset.cites_for(rule)
+    return tuple(i for i in dict.fromkeys(dynamic) if i not in static)

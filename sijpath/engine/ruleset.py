@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar
 
 from sijpath.domain.episode import Episode
 from sijpath.engine.results import Outcome
 from sijpath.engine.rule import CriterionRule, FlagRule, Stage
 from sijpath.engine.steps import Decision
-from sijpath.evidence.catalog import Catalog
+from sijpath.evidence.catalog import Catalog, Source
 
 __all__ = ["CoverageStatement", "CoverageStatus", "RuleSet", "Threshold"]
 
@@ -66,6 +66,7 @@ class RuleSet(Generic[FactsT]):
     decide: Callable[[FactsT, Mapping[str, Outcome]], Decision]
     stages: Callable[[FactsT], frozenset[Stage]]
     catalog: Catalog
+    _sources_cache: dict[str, tuple[Source, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def cites_for(self, rule: CriterionRule[FactsT] | FlagRule[FactsT]) -> tuple[str, ...]:
         """The rule's own sources, then the sources of every threshold it reads, without repeats."""
@@ -75,3 +76,10 @@ class RuleSet(Generic[FactsT]):
             if threshold is not None:
                 cited.extend(threshold.cites)
         return tuple(dict.fromkeys(cited))
+
+    def sources_for(self, rule: CriterionRule[FactsT] | FlagRule[FactsT]) -> tuple[Source, ...]:
+        """`cites_for` resolved to catalog entries, computed once per rule (rule sets are immutable)."""
+        cache = self._sources_cache
+        if rule.id not in cache:
+            cache[rule.id] = tuple(self.catalog[i] for i in self.cites_for(rule))
+        return cache[rule.id]

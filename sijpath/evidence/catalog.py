@@ -64,6 +64,12 @@ class Catalog(Mapping[str, Source]):
         except KeyError:
             raise EvidenceCatalogError(f"unknown source id `{source_id}` (not in the evidence catalog)") from None
 
+    def __contains__(self, source_id: object) -> bool:
+        return source_id in self._by_id
+
+    def get(self, source_id: str, default: Source | None = None) -> Source | None:  # type: ignore[override]
+        return self._by_id.get(source_id, default)
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._by_id)
 

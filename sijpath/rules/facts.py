@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import cached_property
 
 from pydantic import BaseModel
 
@@ -11,10 +10,11 @@ from sijpath.domain.blocks import BlockReading, read_block
 from sijpath.domain.conservative_care import ConservativeCare, conservative_care
 from sijpath.domain.episode import Episode
 from sijpath.domain.findings import Diagnosis, FusionContraindication
-from sijpath.domain.injections import InjectionReading, read_injection
+from sijpath.domain.injections import InjectionInterval, InjectionReading, injection_intervals, read_injection
 from sijpath.domain.issues import DataIssue
 from sijpath.domain.procedures import Fusion, SteroidDose
 from sijpath.engine.results import Evidence
+from sijpath.rules.memo import lazy
 from sijpath.rules.thresholds import Thresholds
 
 __all__ = ["INFLAMMATORY_ARTHROPATHY_CODES", "SACROILIITIS_CODES", "Facts"]
@@ -71,7 +71,7 @@ class Facts:
 
     # Diagnostic blocks
 
-    @cached_property
+    @lazy
     def valid_blocks(self) -> list[BlockReading]:
         return [b for b in self.blocks if b.validity == "valid"]
 
@@ -79,17 +79,27 @@ class Facts:
         assert reading.relief_percent is not None
         return reading.relief_percent >= (self.t.min_block_relief_percent or 100.0)
 
-    @staticmethod
-    def block_evidence(reading: BlockReading) -> Evidence:
-        return Evidence(reading.block.date, reading.describe(), reading.location)
+    def block_evidence(self, reading: BlockReading) -> Evidence:
+        """The evidence line for a block, built once per evaluation."""
+        cache: dict[str, Evidence] = self.__dict__.setdefault("_block_evidence", {})
+        if reading.location not in cache:
+            cache[reading.location] = Evidence(reading.block.date, reading.describe(), reading.location)
+        return cache[reading.location]
 
     # Therapeutic injections and steroid exposure
 
-    @staticmethod
-    def injection_evidence(reading: InjectionReading) -> Evidence:
-        return Evidence(reading.injection.date, reading.describe(), reading.location)
+    def injection_evidence(self, reading: InjectionReading) -> Evidence:
+        """The evidence line for an injection, built once per evaluation (several rules cite the same one)."""
+        cache: dict[str, Evidence] = self.__dict__.setdefault("_injection_evidence", {})
+        if reading.location not in cache:
+            cache[reading.location] = Evidence(reading.injection.date, reading.describe(), reading.location)
+        return cache[reading.location]
 
-    @cached_property
+    @lazy
+    def injection_intervals(self) -> list[InjectionInterval]:
+        return injection_intervals([r.injection for r in self.injections])
+
+    @lazy
     def steroid_doses(self) -> list[tuple[dt.date, str, SteroidDose]]:
         """Every corticosteroid dose given, from injections and from (improperly) steroid-containing blocks."""
         doses = [(r.injection.date, r.location, r.injection.steroid) for r in self.injections if r.injection.steroid]
@@ -98,11 +108,11 @@ class Facts:
 
     # Conservative care, function, imaging, contraindications
 
-    @cached_property
+    @lazy
     def care(self) -> ConservativeCare:
         return conservative_care(self.episode, self.as_of)
 
-    @cached_property
+    @lazy
     def fusion(self) -> tuple[Fusion, str] | None:
         fusions = sorted(enumerate(self.episode.fusions), key=lambda pair: pair[1].date)
         if not fusions:
@@ -110,7 +120,7 @@ class Facts:
         index, fusion = fusions[0]
         return fusion, self.ref(fusion, f"fusions[{index}]")
 
-    @cached_property
+    @lazy
     def inflammatory_sacroiliitis(self) -> list[Evidence]:
         found = [
             Evidence(d.recorded_date, f"diagnosis {d.code} {d.display or ''}".strip(), self.ref(d, f"diagnoses[{i}]"))
@@ -126,7 +136,7 @@ class Facts:
         ]
         return found
 
-    @cached_property
+    @lazy
     def contraindications(self) -> list[Evidence]:
         """Active conditions that argue against fusion, recorded directly or as ICD-10-CM diagnoses."""
         found = [

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from sijpath.domain.care import MedicationCourse, PhysicalTherapyCourse
+from sijpath.domain.conservative_care import CareFact, describe_care
 from sijpath.domain.findings import ImagingStudy
-from sijpath.domain.injections import injection_intervals, relief_trend
+from sijpath.domain.injections import relief_trend
 from sijpath.domain.timeline import add_months
 from sijpath.engine.results import Evidence, FlagResult, Outcome, met, not_met, unknown
 from sijpath.engine.rule import CriterionRule, FlagRule
@@ -26,8 +28,9 @@ SEED_2 = "seed-injections-not-enough"
 CARE_HISTORY = "dates of physical therapy, medication courses, injections and ablations"
 
 
-def care_evidence(f: Facts) -> list[Evidence]:
-    return [Evidence(day, text, None) for items in f.care.components.values() for day, text in items]
+def care_evidence(f: Facts, fact: CareFact) -> Evidence:
+    start = fact.start_date if isinstance(fact, PhysicalTherapyCourse | MedicationCourse) else fact.date
+    return Evidence(start, describe_care(fact), getattr(fact, "id", None))
 
 
 def care_duration(f: Facts) -> Outcome:
@@ -36,7 +39,12 @@ def care_duration(f: Facts) -> Outcome:
     care = f.care
     if care.start is None:
         return unknown("no conservative care recorded", [CARE_HISTORY])
-    evidence = care_evidence(f)
+    assert care.first is not None
+    assert care.last is not None
+    # The span rests on two facts: where care began, and its latest activity.
+    evidence = [care_evidence(f, care.first)]
+    if care.last is not care.first:
+        evidence.append(care_evidence(f, care.last))
     span = f"{care.months:.1f} months of conservative care ({care.start} → {care.latest})"
     if care.lasted(months):
         return met(span, evidence)
@@ -50,7 +58,8 @@ def care_components(f: Facts) -> Outcome:
     if care.start is None:
         return unknown("no conservative care recorded", [CARE_HISTORY])
     absent = [c for c in needed if c not in care.components]
-    evidence = care_evidence(f)
+    # One fact shows each component was tried: the first of its kind.
+    evidence = [care_evidence(f, care.components[c][0]) for c in needed if c in care.components]
     if absent:
         return not_met(f"not yet tried: {', '.join(c.replace('-', ' ') for c in absent)}", evidence)
     return met(f"tried: {', '.join(c.replace('-', ' ') for c in needed)}", evidence)
@@ -160,11 +169,12 @@ def frequent_injections(f: Facts) -> Outcome:
     months = required(
         f.t.max_injection_interval_months_supporting_fusion, "max_injection_interval_months_supporting_fusion"
     )
-    intervals = injection_intervals([r.injection for r in f.injections])
+    intervals = f.injection_intervals
     if not intervals:
         return unknown("fewer than two injections of the same joint", ["dates of repeated therapeutic injections"])
     latest = intervals[-1]
-    evidence = [Evidence(i.later.date, i.describe(), None) for i in intervals]
+    # The pattern is about how often injections are needed now: show the most recent gaps.
+    evidence = [Evidence(i.later.date, i.describe(), None) for i in intervals[-3:]]
     if add_months(latest.earlier.date, months) >= latest.later.date:
         return met(f"latest injections {latest.days / 7:.0f} weeks apart (every {months} months or less)", evidence)
     return not_met(f"latest injections {latest.days / 7:.0f} weeks apart (more than {months} months)", evidence)

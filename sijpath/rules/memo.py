@@ -3,13 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar, overload
 
-from sijpath.rules.facts import Facts
+if TYPE_CHECKING:
+    from sijpath.rules.facts import Facts
 
-__all__ = ["memoized"]
+__all__ = ["lazy", "memoized"]
 
 R = TypeVar("R")
+T = TypeVar("T")
+
+
+class lazy(Generic[T, R]):
+    """A property computed on first access and stored on the instance.
+
+    Like `functools.cached_property` without its per-access lock (Python 3.11), which costs more than most of
+    the facts it caches; `Facts` is never shared between threads.
+    """
+
+    def __init__(self, compute: Callable[[T], R]) -> None:
+        self.compute = compute
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type[T], name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type[T]) -> lazy[T, R]: ...
+    @overload
+    def __get__(self, instance: T, owner: type[T]) -> R: ...
+    def __get__(self, instance: T | None, owner: type[T]) -> lazy[T, R] | R:
+        if instance is None:
+            return self
+        value = self.compute(instance)
+        instance.__dict__[self.name] = value  # a non-data descriptor: later reads hit the instance dict
+        return value
 
 
 def memoized(check: Callable[[Facts], R]) -> Callable[[Facts], R]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sijpath.domain.injections import injection_intervals, relief_trend
+from sijpath.domain.injections import relief_trend
 from sijpath.domain.steroids import MPDE_SOURCES, cumulative_mpde
 from sijpath.domain.timeline import add_months
 from sijpath.engine.results import Evidence, FlagResult, Outcome, Status, met, not_met, unknown
@@ -52,7 +52,7 @@ def injection_relief_lasting(f: Facts) -> Outcome | None:
     min_months = required(f.t.min_lasting_injection_relief_months, "min_lasting_injection_relief_months")
     latest = f.injections[-1]
     injected = latest.injection.date
-    evidence = [f.injection_evidence(r) for r in f.injections]
+    evidence = [f.injection_evidence(latest)]  # the criterion reads the latest injection only
     lasting_needed = add_months(injected, min_months)
     if latest.relief_percent is not None and latest.relief_percent < min_percent:
         return not_met(
@@ -125,11 +125,7 @@ def injection_frequency(f: Facts) -> FlagResult | None:
         f.t.max_injection_interval_weeks_for_steroid_concern, "max_injection_interval_weeks_for_steroid_concern"
     )
     since = add_months(f.as_of, -12)
-    close = [
-        i
-        for i in injection_intervals([r.injection for r in f.injections])
-        if i.later.date > since and i.days <= weeks * 7
-    ]
+    close = [i for i in f.injection_intervals if i.later.date > since and i.days <= weeks * 7]
     if not close:
         return None
     evidence = tuple(Evidence(i.later.date, i.describe(), None) for i in close)

@@ -70,14 +70,28 @@ def test_markdown_and_text_reports_name_the_next_step_and_the_notice(capsys: pyt
         ("patient: [unclosed", ".yaml", "not valid YAML"),
         ("- a list", ".yaml", "must be a mapping"),
         ('{"patient": {"id": "p"}, "surprise": 1}', ".json", "surprise: unknown field"),
-        ('{"patient": {"id": "p"}, "pain_scores": [{"date": "2025-01-01", "nrs": 11}]}', ".json",
-         "pain_scores[0].nrs: Input should be less than or equal to 10"),
-        ('{"patient": {"id": "p"}, "therapeutic_injections": [{"date": "2025-01-01", "side": "left", '
-         '"relief_duration_days": -3}]}', ".json", "therapeutic_injections[0].relief_duration_days"),
-        ('{"patient": {"id": "p"}, "physical_therapy": [{"start_date": "2025-02-01", "end_date": "2025-01-01"}]}',
-         ".json", "end_date 2025-01-01 is before start_date 2025-02-01"),
-        ('{"patient": {"id": "p"}, "imaging": [{"date": "2025-13-01", "modality": "ct", "region": "sij", '
-         '"findings": ["normal"]}]}', ".json", "imaging[0].date"),
+        (
+            '{"patient": {"id": "p"}, "pain_scores": [{"date": "2025-01-01", "nrs": 11}]}',
+            ".json",
+            "pain_scores[0].nrs: Input should be less than or equal to 10",
+        ),
+        (
+            '{"patient": {"id": "p"}, "therapeutic_injections": [{"date": "2025-01-01", "side": "left", '
+            '"relief_duration_days": -3}]}',
+            ".json",
+            "therapeutic_injections[0].relief_duration_days",
+        ),
+        (
+            '{"patient": {"id": "p"}, "physical_therapy": [{"start_date": "2025-02-01", "end_date": "2025-01-01"}]}',
+            ".json",
+            "end_date 2025-01-01 is before start_date 2025-02-01",
+        ),
+        (
+            '{"patient": {"id": "p"}, "imaging": [{"date": "2025-13-01", "modality": "ct", "region": "sij", '
+            '"findings": ["normal"]}]}',
+            ".json",
+            "imaging[0].date",
+        ),
         ("{}", ".txt", "unknown file type"),
     ],
 )
@@ -114,12 +128,26 @@ def test_implausible_but_parseable_facts_become_data_issues_not_errors(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "e.json"
-    path.write_text(json.dumps({"patient": {"id": "p"}, "pain": {"below_l5": True, "radiates_below_knee": False},
-                                "diagnostic_blocks": [{"date": "2026-01-01", "side": "left", "guidance": "ct",
-                                                       "anesthetics": [{"drug": "lidocaine"}], "pre_block_nrs": 0,
-                                                       "post_block_nrs": 0, "post_block_minutes": 20}],
-                                "fusions": [{"date": "2027-01-01", "side": "left", "cpt": "27279",
-                                             "approach": "lateral"}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "patient": {"id": "p"},
+                "pain": {"below_l5": True, "radiates_below_knee": False},
+                "diagnostic_blocks": [
+                    {
+                        "date": "2026-01-01",
+                        "side": "left",
+                        "guidance": "ct",
+                        "anesthetics": [{"drug": "lidocaine"}],
+                        "pre_block_nrs": 0,
+                        "post_block_nrs": 0,
+                        "post_block_minutes": 20,
+                    }
+                ],
+                "fusions": [{"date": "2027-01-01", "side": "left", "cpt": "27279", "approach": "lateral"}],
+            }
+        )
+    )
     code, out, _ = run(capsys, "assess", str(path), "--as-of", "2026-11-01", "-f", "json")
     report = json.loads(out)
     assert code == 0
@@ -158,8 +186,17 @@ def test_rulesets_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_a_user_ruleset_file_loads_like_a_builtin(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "assess", "examples/rfa-candidate.yaml", "--as-of", "2026-11-01", "-f", "json",
-                       "--ruleset", "examples/rulesets/clinic-medicare-rfa.toml")
+    code, out, _ = run(
+        capsys,
+        "assess",
+        "examples/rfa-candidate.yaml",
+        "--as-of",
+        "2026-11-01",
+        "-f",
+        "json",
+        "--ruleset",
+        "examples/rulesets/clinic-medicare-rfa.toml",
+    )
     report = json.loads(out)
     assert code == 0
     assert report["ruleset"]["id"] == "clinic-medicare-rfa"

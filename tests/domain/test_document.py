@@ -288,3 +288,9 @@ def test_the_schema_accepts_the_full_example_document() -> None:
     validator = jsonschema.Draft202012Validator(json.loads(episode_json_schema()))
 
     assert list(validator.iter_errors(json.loads(EPISODE_JSON))) == []
+
+
+def test_a_boolean_pain_score_is_rejected() -> None:
+    problems = problems_of(with_patient(pain_scores=[{"date": "2024-01-01", "nrs": True}]))
+
+    assert [p.location for p in problems] == ["pain_scores[0].nrs"]

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sijpath import wiring
+from sijpath.domain.care import PhysicalTherapyCourse
 from sijpath.domain.episode import Episode
 from sijpath.domain.findings import FusionContraindication
-from sijpath.domain.care import PhysicalTherapyCourse
 from sijpath.engine.evaluate import evaluate
 from sijpath.rules.pathway import FUSION_GATES
 from tests.strategies import AS_OF, episodes

@@ -159,12 +159,6 @@ def test_text_that_is_not_toml_is_rejected_with_its_origin() -> None:
         parse_catalog("[[source]\nid = ", origin="my-sources.toml")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=EvidenceCatalogError,
-    reason="BUG catalog.py:61-65: Catalog is a Mapping but __getitem__ raises EvidenceCatalogError, not KeyError, "
-    "so the inherited `in` and `.get()` raise for an unknown id instead of returning False / None",
-)
 def test_membership_of_an_unknown_id_is_false() -> None:
     catalog = parse_catalog(entries("alpha"))
 

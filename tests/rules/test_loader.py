@@ -51,8 +51,9 @@ def test_threshold_without_a_source_is_rejected() -> None:
 
 def test_missing_threshold_names_the_rule_that_needs_it() -> None:
     text = re.sub(r"^min_odi_percent_for_impairment = .*\n", "", SOURCE, flags=re.M)
-    assert problems_of(text) == ["thresholds.min_odi_percent_for_impairment: missing (needed by rule "
-                                 "`functional-impairment`)"]
+    assert problems_of(text) == [
+        "thresholds.min_odi_percent_for_impairment: missing (needed by rule `functional-impairment`)"
+    ]
 
 
 def test_out_of_range_threshold_value_is_rejected() -> None:
@@ -62,19 +63,25 @@ def test_out_of_range_threshold_value_is_rejected() -> None:
 
 def test_unknown_keys_and_tables_are_rejected() -> None:
     text = SOURCE.replace('version = "1.0.0"', 'version = "1.0.0"\nauthor = "me"') + "\n[extras]\nx = 1\n"
-    assert set(problems_of(text)) == {"extras: unknown top-level table (expected [ruleset], [thresholds], [coverage])",
-                                      "ruleset.author: unknown key"}
+    assert set(problems_of(text)) == {
+        "extras: unknown top-level table (expected [ruleset], [thresholds], [coverage])",
+        "ruleset.author: unknown key",
+    }
 
 
 def test_pathway_rules_cannot_be_disabled() -> None:
     text = SOURCE.replace('    "repeat-block-fails-to-confirm",\n', "")
-    assert problems_of(text) == ["ruleset.criteria: must enable `repeat-block-fails-to-confirm` (the pathway "
-                                 "depends on it)"]
+    assert problems_of(text) == [
+        "ruleset.criteria: must enable `repeat-block-fails-to-confirm` (the pathway depends on it)"
+    ]
 
 
 def test_coverage_needs_a_procedure_code_and_a_known_status() -> None:
-    text = SOURCE.replace("[coverage]", '[coverage]\n"fusion" = { status = "covered", cites = ["cms-l39797"] }\n'
-                          '"64625" = { status = "maybe", cites = ["cms-l39797"] }')
+    text = SOURCE.replace(
+        "[coverage]",
+        '[coverage]\n"fusion" = { status = "covered", cites = ["cms-l39797"] }\n'
+        '"64625" = { status = "maybe", cites = ["cms-l39797"] }',
+    )
     problems = problems_of(text)
     assert "coverage.fusion: not a CPT or HCPCS code" in problems
     assert any(p.startswith("coverage.64625.status") for p in problems)
