@@ -1,4 +1,4 @@
-"""Composition root: the only place that reads files and picks the catalog, rule sets and inputs."""
+"""Composition root: the one place that picks the catalog, rule sets and inputs, and reads them from disk."""
 
 from __future__ import annotations
 

@@ -158,17 +158,16 @@ def docs_generate(
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every sijpath error becomes a one-paragraph message and its exit code, never a traceback."""
     try:
-        app(args=argv, standalone_mode=False)
+        # Without standalone mode, click returns the code of `typer.Exit` instead of exiting.
+        result = app(args=argv, standalone_mode=False)
     except SijpathError as exc:
         Console(stderr=True, soft_wrap=True).print(f"error: {exc}", highlight=False, markup=False)
         return next(code for kind, code in EXIT_CODES if isinstance(exc, kind))
-    except typer.Exit as exc:
-        return int(exc.exit_code)
     except typer.Abort:
         return 130
     except typer.TyperException as exc:  # usage errors: bad option, bad --as-of, missing argument
         exc.show()  # type: ignore[attr-defined]
-        return int(exc.exit_code)  # type: ignore[attr-defined]
+        return int(exc.exit_code)
     except Exception as exc:  # a bug: say so plainly instead of dumping a traceback on a clinician
         Console(stderr=True).print(
             f"internal error (a bug in sijpath; please report it with the input): {type(exc).__name__}: {exc}",
@@ -176,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
             markup=False,
         )
         return INTERNAL_ERROR
-    return 0
+    return result if isinstance(result, int) else 0
 
 
 def run() -> None:

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["FactId", "Guidance", "Nrs", "Percent", "Side", "Vocabulary"]
+__all__ = ["FactId", "Guidance", "Nrs", "Percent", "Side", "Vocabulary", "same_joint"]
 
 
 class Vocabulary(BaseModel):
@@ -17,6 +17,12 @@ class Vocabulary(BaseModel):
 
 Side = Literal["left", "right", "bilateral"]
 """Which SI joint a fact concerns."""
+
+
+def same_joint(a: Side, b: Side) -> bool:
+    """Whether two facts concern the same joint: equal sides, or either one bilateral."""
+    return a == b or "bilateral" in (a, b)
+
 
 Guidance = Literal["fluoroscopy", "ct", "ultrasound", "none"]
 """How a needle was guided into the joint."""

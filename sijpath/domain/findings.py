@@ -52,7 +52,7 @@ ImagingFinding = Literal[
 ]
 """Controlled vocabulary of imaging findings; `subchondral-sclerosis` covers subchondral bone change."""
 
-# ICD-10-CM: a letter, two characters, then an optional dot and up to four more.
+# ICD-10-CM: a letter, a digit, a digit or letter, then an optional dot and up to four more characters.
 ICD10CM_PATTERN = r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["ACTIONS", "NEXT_STEPS", "Action", "Decision", "StepCode"]
+__all__ = ["ACTIONS", "NEXT_STEPS", "POSITIONS", "Action", "Decision", "Position", "StepCode"]
 
 StepCode = Literal[
     "gather-information",
@@ -18,6 +18,24 @@ StepCode = Literal[
     "fusion-evaluation",
     "post-fusion-follow-up",
 ]
+
+Position = Literal[
+    "diagnosis",
+    "confirmation",
+    "other-pain-source",
+    "non-surgical-care",
+    "surgical-candidacy",
+    "post-fusion",
+]
+"""Where the patient stands on the pathway (the assessment's `stage`)."""
+POSITIONS: tuple[Position, ...] = (
+    "diagnosis",
+    "confirmation",
+    "other-pain-source",
+    "non-surgical-care",
+    "surgical-candidacy",
+    "post-fusion",
+)
 
 # code → (title, CPT code of the procedure the step leads to, if any)
 NEXT_STEPS: dict[str, tuple[str, str | None]] = {
@@ -69,6 +87,6 @@ class Action:
 class Decision:
     """Where the patient stands, the next step, and what else to do alongside it."""
 
-    stage: str
+    stage: Position
     next_step: Action
     other_actions: tuple[Action, ...] = ()

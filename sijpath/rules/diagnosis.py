@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sijpath.domain.base import same_joint
 from sijpath.domain.blocks import two_block_agreement
 from sijpath.engine.results import Evidence, FlagResult, Outcome, met, not_met, unknown
 from sijpath.engine.rule import CriterionRule, FlagRule
@@ -80,9 +81,11 @@ def repeat_block_fails(f: Facts) -> Outcome:
     minimum = required(f.t.min_block_relief_percent, "min_block_relief_percent")
     valid = f.valid_blocks
     evidence = [f.block_evidence(b) for b in valid]
-    if len(valid) < 2:
-        return not_met("no repeat diagnostic block has failed to confirm", evidence)
-    earlier, latest = valid[-2], valid[-1]
+    latest = valid[-1] if valid else None
+    same_side = [b for b in valid[:-1] if latest and same_joint(b.block.side, latest.block.side)]
+    if latest is None or not same_side:
+        return not_met("no repeat diagnostic block of the same joint has failed to confirm", evidence)
+    earlier = same_side[-1]
     agreement = two_block_agreement(earlier, latest, minimum).replace("-", " ")
     if f.block_positive(latest):
         return not_met(f"the latest repeat block confirms the SI joint ({agreement} with the block before)", evidence)

@@ -6,6 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel
 
+from sijpath.domain.base import same_joint
 from sijpath.domain.blocks import BlockReading, read_block
 from sijpath.domain.conservative_care import ConservativeCare, conservative_care
 from sijpath.domain.episode import Episode
@@ -15,7 +16,7 @@ from sijpath.domain.issues import DataIssue
 from sijpath.domain.procedures import Fusion, SteroidDose
 from sijpath.engine.results import Evidence
 from sijpath.rules.memo import lazy
-from sijpath.rules.thresholds import Thresholds
+from sijpath.rules.thresholds import Thresholds, required
 
 __all__ = ["INFLAMMATORY_ARTHROPATHY_CODES", "SACROILIITIS_CODES", "Facts"]
 
@@ -60,7 +61,7 @@ class Facts:
         return sorted(readings, key=lambda r: r.block.date)
 
     def _read_injections(self) -> list[InjectionReading]:
-        threshold = self.t.min_lasting_injection_relief_percent or 50.0
+        threshold = required(self.t.min_lasting_injection_relief_percent, "min_lasting_injection_relief_percent")
         readings = []
         for index, injection in enumerate(self.episode.therapeutic_injections):
             reading = read_injection(injection, self.ref(injection, f"therapeutic_injections[{index}]"), threshold)
@@ -77,7 +78,7 @@ class Facts:
 
     def block_positive(self, reading: BlockReading) -> bool:
         assert reading.relief_percent is not None
-        return reading.relief_percent >= (self.t.min_block_relief_percent or 100.0)
+        return reading.relief_percent >= required(self.t.min_block_relief_percent, "min_block_relief_percent")
 
     def block_evidence(self, reading: BlockReading) -> Evidence:
         """The evidence line for a block, built once per evaluation."""
@@ -94,6 +95,14 @@ class Facts:
         if reading.location not in cache:
             cache[reading.location] = Evidence(reading.injection.date, reading.describe(), reading.location)
         return cache[reading.location]
+
+    @lazy
+    def latest_joint_injections(self) -> list[InjectionReading]:
+        """Injections of the joint most recently injected: the series whose relief trend matters now."""
+        if not self.injections:
+            return []
+        side = self.injections[-1].injection.side
+        return [r for r in self.injections if same_joint(r.injection.side, side)]
 
     @lazy
     def injection_intervals(self) -> list[InjectionInterval]:

@@ -146,7 +146,7 @@ def no_contraindication(f: Facts) -> Outcome:
 def relief_shortening(f: Facts) -> Outcome:
     """Relief after successive injections keeps getting shorter (supports fusion)."""
     count = required(f.t.min_injections_for_shortening_trend_count, "min_injections_for_shortening_trend_count")
-    trend, used = relief_trend(f.injections, count)
+    trend, used = relief_trend(f.latest_joint_injections, count)
     evidence = [f.injection_evidence(r) for r in used]
     if trend == "shortening":
         return met(

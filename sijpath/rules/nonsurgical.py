@@ -107,7 +107,7 @@ def rfa_candidate(f: Facts) -> Outcome:
 def diminishing_relief(f: Facts) -> FlagResult | None:
     """Relief after each injection shorter than after the one before."""
     count = required(f.t.min_injections_for_shortening_trend_count, "min_injections_for_shortening_trend_count")
-    trend, used = relief_trend(f.injections, count)
+    trend, used = relief_trend(f.latest_joint_injections, count)
     if trend != "shortening":
         return None
     weeks = " → ".join(f"{r.relief_days / 7:.0f}" for r in used if r.relief_days is not None)

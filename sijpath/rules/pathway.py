@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from sijpath.domain.timeline import add_months
 from sijpath.engine.results import Outcome
 from sijpath.engine.rule import STAGES, Stage
 from sijpath.engine.steps import Action, Decision
+from sijpath.rules import actions
 from sijpath.rules.facts import Facts
 from sijpath.rules.thresholds import required
 
@@ -37,7 +37,7 @@ def stages(f: Facts) -> frozenset[Stage]:
 def decide(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
     """Walk the source articles' pathway: confirm the joint, treat without surgery, then consider fusion."""
     if f.fusion is not None:
-        return _after_fusion(f)
+        return actions.after_fusion(f)
 
     def status(rule_id: str) -> str | None:
         outcome = outcomes.get(rule_id)
@@ -55,9 +55,9 @@ def decide(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
                 + ". Consider lumbar radiculopathy or a compressed nerve root, and hip disease.",
                 (SEED_1,),
             ),
-            (_review_imaging(f),),
+            (actions.review_imaging(f),),
         )
-    alongside = _alongside(f)
+    alongside = actions.alongside(f)
     first_line = status("therapeutic-injection-first-line") == "met"
     if first_line and not f.injections:
         return Decision(
@@ -67,7 +67,7 @@ def decide(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
                 f"{summary('therapeutic-injection-first-line')}; no therapeutic injection yet.",
                 (SEED_2,),
             ),
-            alongside,
+            actions.with_steroid_review(f, alongside),
         )
     if status("diagnostic-block-confirms-sij") != "met":
         return _confirm_source(f, outcomes)
@@ -80,7 +80,7 @@ def decide(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
                 f"SI joint confirmed ({summary('diagnostic-block-confirms-sij')}); no therapeutic injection yet.",
                 (SEED_2,),
             ),
-            alongside,
+            actions.with_steroid_review(f, alongside),
         )
     lasting = status("injection-relief-lasting")
     if lasting == "met":
@@ -91,7 +91,7 @@ def decide(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
                 f"{summary('injection-relief-lasting')}: repeat the injection when the pain returns.",
                 (SEED_2,),
             ),
-            alongside,
+            actions.with_steroid_review(f, alongside),
         )
     if lasting == "unknown":
         return Decision(
@@ -106,7 +106,7 @@ def decide(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
         )
 
     failed = f"injections did not give lasting relief ({summary('injection-relief-lasting')})"
-    if not f.episode.radiofrequency_ablations:
+    if not f.episode.radiofrequency_ablations and status("rfa-candidate") != "not-met":
         return Decision(
             "non-surgical-care",
             Action(
@@ -152,7 +152,7 @@ def _confirm_source(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
     confirms = outcomes["diagnostic-block-confirms-sij"]
     valid = f.valid_blocks
     if not valid:
-        unverifiable = [b for b in f.blocks if b.validity == "unverifiable" and not b.technique_problems]
+        unverifiable = [b for b in f.blocks if b.validity == "unverifiable"]
         if unverifiable:
             missing = "; ".join(confirms.missing[1:]) or confirms.missing[0]
             return Decision(
@@ -169,7 +169,7 @@ def _confirm_source(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
                     f"{presentation.summary}: the SI joint is not the likely source.",
                     (SEED_1,),
                 ),
-                (_review_imaging(f),),
+                (actions.review_imaging(f),),
             )
         if not f.blocks and presentation is not None and presentation.status == "unknown":
             return Decision(
@@ -213,7 +213,7 @@ def _fusion_candidacy(
                 f"SI joint confirmed, {failed}, radiofrequency ablation tried; {reasons}.{extra}",
                 (SEED_1, SEED_2),
             ),
-            (_fusion_risks(), *alongside),
+            (actions.fusion_risks(), *alongside),
         )
     if not_met:
         reasons = "; ".join(gates[g].summary for g in not_met)
@@ -229,83 +229,4 @@ def _fusion_candidacy(
             "gather-information", f"fusion evaluation may be next, but the record does not show: {missing}.", (SEED_2,)
         ),
         alongside,
-    )
-
-
-def _after_fusion(f: Facts) -> Decision:
-    assert f.fusion is not None
-    fusion, _ = f.fusion
-    months = required(f.t.expected_bony_fusion_months, "expected_bony_fusion_months")
-    cane_weeks = required(f.t.expected_cane_walking_weeks, "expected_cane_walking_weeks")
-    since = (f.as_of - fusion.date).days
-    rationale = (
-        f"SI-joint fusion on {fusion.date} ({fusion.side}, CPT {fusion.cpt}, {fusion.approach} approach), "
-        f"{since // 7} weeks ago."
-    )
-    milestones = (
-        Action(
-            "recovery-milestone",
-            f"Discharge the same day or the next; weight bearing with assistive devices "
-            f"from the start; a cane by about {cane_weeks} weeks ({fusion.date + dt.timedelta(weeks=cane_weeks)}).",
-            (SEED_2, "heiney-2015"),
-        ),
-        Action(
-            "recovery-milestone",
-            f"Bony fusion develops over {months // 2}–{months} months: CT for bony "
-            f"bridging by {add_months(fusion.date, months)}.",
-            (SEED_2, "lois-whang-2019"),
-        ),
-        Action(
-            "outcome-measures",
-            "Track pain, ODI and opioid use against the pre-operative baseline.",
-            ("insite-polly-2016", "lois-whang-2019"),
-        ),
-        Action(
-            "discuss-fusion-risks",
-            "Watch for the risks the articles name: infection, nerve irritation, "
-            "implant malposition, and incomplete relief.",
-            (SEED_2, "imia-sturesson-2017"),
-        ),
-    )
-    return Decision("post-fusion", Action("post-fusion-follow-up", rationale, (SEED_2,)), milestones)
-
-
-def _alongside(f: Facts) -> tuple[Action, ...]:
-    actions = []
-    has_pt = bool(f.episode.physical_therapy)
-    actions.append(
-        Action(
-            "physical-therapy",
-            ("Continue" if has_pt else "Start")
-            + " a targeted program: core strengthening and pelvic stabilization, with manual "
-            "techniques to improve joint mechanics.",
-            (SEED_1,),
-        )
-    )
-    has_meds = bool(f.episode.medications)
-    actions.append(
-        Action(
-            "medications",
-            ("Adjust" if has_meds else "Consider") + " NSAIDs, muscle relaxants and nerve-pain medications alongside.",
-            (SEED_1,),
-        )
-    )
-    return tuple(actions)
-
-
-def _review_imaging(f: Facts) -> Action:
-    other = [
-        s for s in f.episode.imaging if set(s.findings) & {"lumbar-stenosis-or-disc-herniation", "hip-osteoarthritis"}
-    ]
-    found = "; ".join(f"{s.modality.upper()} {s.region} {s.date}: {', '.join(s.findings)}" for s in other)
-    text = f"Imaging already shows: {found}." if found else "Review X-ray, MRI and CT of the lumbar spine and hip."
-    return Action("review-imaging", text, (SEED_1,))
-
-
-def _fusion_risks() -> Action:
-    return Action(
-        "discuss-fusion-risks",
-        "Risks include infection, nerve irritation, implant malposition, and the "
-        "possibility that fusion does not fully relieve pain.",
-        (SEED_2, "imia-sturesson-2017"),
     )

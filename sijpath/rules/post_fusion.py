@@ -54,12 +54,6 @@ def bony_bridging(f: Facts) -> Outcome | None:
     )
 
 
-def _baseline_and_latest(
-    f: Facts, before: list[tuple[dt.date, float, str]], after: list[tuple[dt.date, float, str]]
-) -> tuple[tuple[dt.date, float, str] | None, tuple[dt.date, float, str] | None]:
-    return (max(before, default=None), max(after, default=None))
-
-
 def pain_improved(f: Facts) -> Outcome | None:
     """Pain fell by at least the minimal clinically important difference from the pre-operative baseline."""
     if f.fusion is None:
@@ -72,7 +66,7 @@ def pain_improved(f: Facts) -> Outcome | None:
         if s.date <= fusion.date
     ]
     after = [(v.date, v.nrs, ref) for ref, v in _follow_ups(f, fusion.date) if v.nrs is not None]
-    return _improvement(f, "pain", "NRS", points, before, after, "pre-operative pain score", "NRS")
+    return _improvement("pain", "NRS", points, before, after, "pre-operative pain score", "NRS")
 
 
 def odi_improved(f: Facts) -> Outcome | None:
@@ -87,11 +81,10 @@ def odi_improved(f: Facts) -> Outcome | None:
         if s.date <= fusion.date
     ]
     after = [(v.date, v.odi_percent, ref) for ref, v in _follow_ups(f, fusion.date) if v.odi_percent is not None]
-    return _improvement(f, "disability", "ODI", points, before, after, "pre-operative ODI score", "ODI")
+    return _improvement("disability", "ODI", points, before, after, "pre-operative ODI score", "ODI")
 
 
 def _improvement(
-    f: Facts,
     what: str,
     scale: str,
     points: float,
@@ -100,7 +93,9 @@ def _improvement(
     baseline_name: str,
     unit: str,
 ) -> Outcome:
-    baseline, latest = _baseline_and_latest(f, before, after)
+    # The latest score on each side of surgery; on a tie of dates the later-recorded entry wins.
+    baseline = max(reversed(before), key=lambda item: item[0], default=None)
+    latest = max(reversed(after), key=lambda item: item[0], default=None)
     evidence = [
         Evidence(d, f"{label} {unit} {v:g}", ref)
         for label, item in (("before fusion:", baseline), ("after fusion:", latest))

@@ -59,7 +59,8 @@ def test_markdown_and_text_reports_name_the_next_step_and_the_notice(capsys: pyt
     assert "## Next step: Refer for minimally invasive SI-joint fusion evaluation" in markdown
     assert "UNVERIFIED" in markdown
     _, text, _ = run(capsys, "assess", EXAMPLE, "--as-of", "2026-11-01")
-    assert "Next step" in text and "fusion evaluation" in text
+    assert "Next step" in text
+    assert "fusion evaluation" in text
     assert "does not make them" in text
 
 
@@ -168,7 +169,7 @@ def test_every_example_validates_against_the_published_schema(repo: Path, capsys
     import yaml
 
     run(capsys, "schema")
-    code, out, _ = run(capsys, "schema")
+    _code, out, _ = run(capsys, "schema")
     validator = jsonschema.Draft202012Validator(json.loads(out))
     for path in sorted((repo / "examples").glob("*.yaml")):
         errors = list(validator.iter_errors(json.loads(json.dumps(yaml.safe_load(path.read_text()), default=str))))
@@ -210,3 +211,12 @@ def test_demo_assesses_every_example(capsys: pytest.CaptureFixture[str]) -> None
     assert code == 0
     for name in ("fusion-candidate", "post-fusion", "second-block-negative"):
         assert name in out
+
+
+def test_docs_check_fails_when_generated_docs_are_stale(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "rules.md").write_text("stale\n")
+    code, _, err = run(capsys, "docs", "generate", "--check", "--out", str(tmp_path))
+    assert code == 1
+    assert "rules.md" in err
+    assert run(capsys, "docs", "generate", "--out", str(tmp_path))[0] == 0
+    assert run(capsys, "docs", "generate", "--check", "--out", str(tmp_path))[0] == 0

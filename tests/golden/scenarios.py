@@ -1,4 +1,4 @@
-"""Golden scenario files: an episode (a file or inline), a rule set and an as-of date, with hand-written expectations."""
+"""Golden scenario files: an episode (file or inline), a rule set and an as-of date, with hand-written expectations."""
 
 from __future__ import annotations
 

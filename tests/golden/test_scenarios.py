@@ -24,6 +24,9 @@ def test_scenario_matches_expectations(scenario: Scenario) -> None:
         assert criterion_id not in statuses
     if "data_issues" in expect:
         assert len(assessment.data_issues) == expect["data_issues"], assessment.data_issues
+    codes = [action.code for action, _ in assessment.other_actions]
+    for code in expect.get("other_actions_contains", []):
+        assert code in codes
     missing = [m.item for m in assessment.missing_data]
     for item in expect.get("missing_data_contains", []):
         assert item in missing
