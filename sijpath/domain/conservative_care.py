@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Literal
 
 from sijpath.domain.care import MedicationCourse, PhysicalTherapyCourse
@@ -56,18 +57,21 @@ def conservative_care(episode: Episode, as_of: dt.date) -> ConservativeCare:
     latest: dt.date | None = None
     first: CareFact | None = None
     last: CareFact | None = None
-    groups: tuple[tuple[CareComponent, tuple[CareFact, ...]], ...] = (
-        ("physical-therapy", episode.physical_therapy),
-        ("medication", episode.medications),
-        ("therapeutic-injection", episode.therapeutic_injections),
-        ("radiofrequency-ablation", episode.radiofrequency_ablations),
+    # (component, facts, start, end) per group, read without per-fact helper calls: this runs on every assessment.
+    groups: tuple[tuple[CareComponent, list[tuple[dt.date, dt.date, CareFact]]], ...] = (
+        ("physical-therapy", [(c.start_date, c.end_date or as_of, c) for c in episode.physical_therapy]),
+        ("medication", [(c.start_date, c.end_date or as_of, c) for c in episode.medications]),
+        ("therapeutic-injection", [(i.date, i.date, i) for i in episode.therapeutic_injections]),
+        ("radiofrequency-ablation", [(a.date, a.date, a) for a in episode.radiofrequency_ablations]),
     )
-    for component, facts in groups:
-        for fact in sorted(facts, key=_start):
-            begins = _start(fact)
+    for component, spans in groups:
+        if not spans:
+            continue
+        spans.sort(key=itemgetter(0))
+        for begins, ends, fact in spans:
             if begins > until:
                 continue
-            ends = min(_end_date(fact, as_of), until)
+            ends = min(ends, until)
             components.setdefault(component, []).append(fact)
             if start is None or begins < start:
                 start, first = begins, fact
@@ -87,16 +91,6 @@ def describe_care(fact: CareFact) -> str:
     if isinstance(fact, TherapeuticInjection):
         return f"therapeutic injection {fact.date}"
     return f"radiofrequency ablation {fact.date}"
-
-
-def _start(fact: CareFact) -> dt.date:
-    return fact.start_date if isinstance(fact, PhysicalTherapyCourse | MedicationCourse) else fact.date
-
-
-def _end_date(fact: CareFact, as_of: dt.date) -> dt.date:
-    if isinstance(fact, PhysicalTherapyCourse | MedicationCourse):
-        return fact.end_date or as_of
-    return fact.date
 
 
 def _ongoing(end: dt.date | None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from operator import attrgetter
 
 from pydantic import BaseModel
 
@@ -71,7 +72,7 @@ def episode_as_of(episode: Episode, as_of: dt.date) -> tuple[Episode, list[DataI
         facts = values[name]
         if not facts:
             continue
-        if not (has_end or has_follow_up) and max(fact.__dict__[date_field] for fact in facts) <= as_of:
+        if not (has_end or has_follow_up) and max(map(attrgetter(date_field), facts)) <= as_of:
             continue  # the usual case: nothing in this list lies after the as-of date
         kept: list[tuple[int, BaseModel]] = []
         changed = False

@@ -53,7 +53,7 @@ def evaluate(episode: Episode, ruleset: RuleSet[FactsT], as_of: dt.date) -> Asse
                 outcome.summary,
                 outcome.evidence,
                 outcome.missing if outcome.status == "unknown" else (),
-                ruleset.sources_for(rule) + sources(_extra(ruleset, rule, outcome.cites)),
+                _citations(ruleset, rule, outcome.cites),
             )
         )
 
@@ -70,7 +70,7 @@ def evaluate(episode: Episode, ruleset: RuleSet[FactsT], as_of: dt.date) -> Asse
                     fired.severity,
                     fired.message,
                     fired.evidence,
-                    ruleset.sources_for(flag_rule) + sources(_extra(ruleset, flag_rule, fired.cites)),
+                    _citations(ruleset, flag_rule, fired.cites),
                 )
             )
 
@@ -134,11 +134,12 @@ def _unique(issues: list[DataIssue]) -> list[DataIssue]:
     return list(dict.fromkeys(issues))
 
 
-def _extra(
+def _citations(
     ruleset: RuleSet[FactsT], rule: CriterionRule[FactsT] | FlagRule[FactsT], dynamic: tuple[str, ...]
-) -> tuple[str, ...]:
-    """Sources an outcome adds beyond its rule's own, in order and without repeats."""
+) -> tuple[Source, ...]:
+    """The rule's sources, then any its outcome adds (for example a steroid's dose equivalence), without repeats."""
+    static = ruleset.sources_for(rule)
     if not dynamic:
-        return ()
-    static = ruleset.cites_for(rule)
-    return tuple(i for i in dict.fromkeys(dynamic) if i not in static)
+        return static
+    own = ruleset.cites_for(rule)
+    return static + tuple(ruleset.catalog[i] for i in dict.fromkeys(dynamic) if i not in own)
