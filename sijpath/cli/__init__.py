@@ -104,7 +104,7 @@ def demo(
     day = _as_of(as_of)
     table = Table(title=f"{len(files)} example patients under {rules.title} {rules.version}, as of {day}")
     for column in ("Patient", "Stage", "Next step", "Flags"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # codes are read and copied: never cut them
     assessments = [evaluate(wiring.load_episode(path), rules, day) for path in files]
     for a in assessments:
         table.add_row(a.patient_id, a.stage, a.next_step.code, ", ".join(f.code for f in a.flags) or "—")

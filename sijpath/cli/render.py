@@ -72,6 +72,16 @@ def print_assessment(console: Console, a: Assessment) -> None:
         table.add_row(title, Text(label, style=style), why)
     console.print(table)
 
+    if a.measurements:
+        measures = Table(title="Measurements", expand=True)
+        measures.add_column("Measure", ratio=2)
+        measures.add_column("Value", ratio=1)
+        measures.add_column("From", ratio=5)
+        for m, cites in a.measurements:
+            detail = Text(m.detail, style="dim")
+            detail.append_text(_sources(cites))
+            measures.add_row(m.name, "—" if m.value is None else f"{m.value} {m.unit}".strip(), detail)
+        console.print(measures)
     if a.missing_data:
         console.print(Text("Missing data", style="bold yellow"))
         for missing in a.missing_data:

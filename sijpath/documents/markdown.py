@@ -49,6 +49,12 @@ def assessment_markdown(assessment: Assessment) -> str:
         lines += [f"**{c.title}**{_cite(c.citations)}", ""]
         lines += [f"- {e.fact}" + (f" (`{e.ref}`)" if e.ref else "") for e in c.evidence]
         lines.append("")
+    if a.measurements:
+        lines += ["## Measurements", "", "| Measure | Value | From |", "|---|---|---|"]
+        for m, cites in a.measurements:
+            value = "—" if m.value is None else f"{m.value} {m.unit}".strip()
+            lines.append(f"| {m.name} | {value} | {m.detail}{_cite(cites)} |")
+        lines.append("")
     if a.missing_data:
         lines += ["## Missing data", ""]
         lines += [f"- {m.item} *(for: {', '.join(m.needed_for)})*" for m in a.missing_data]

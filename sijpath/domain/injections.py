@@ -10,11 +10,14 @@ from typing import Literal
 
 from sijpath.domain.blocks import relief_percent
 from sijpath.domain.procedures import TherapeuticInjection
+from sijpath.domain.timeline import add_months
 
 __all__ = [
     "InjectionInterval",
     "InjectionReading",
+    "InjectionWindow",
     "injection_intervals",
+    "injections_in_window",
     "read_injection",
     "relief_trend",
 ]
@@ -126,3 +129,22 @@ def injection_intervals(injections: Sequence[TherapeuticInjection]) -> list[Inje
         pairs.update(itertools.pairwise(on_side))
     intervals = [InjectionInterval(injections[a], injections[b]) for a, b in pairs]
     return sorted(intervals, key=lambda i: (i.later.date, i.earlier.date, i.earlier.side, i.later.side))
+
+
+@dataclass(frozen=True, slots=True)
+class InjectionWindow:
+    """Therapeutic injections in the `months` up to `as_of`: how many, and the shortest gap between two of them."""
+
+    months: int
+    count: int
+    shortest_interval_days: int | None
+
+
+def injections_in_window(
+    injections: Sequence[TherapeuticInjection], intervals: Sequence[InjectionInterval], as_of: dt.date, months: int
+) -> InjectionWindow:
+    """Count injections after `as_of` − `months` (rolling window) and the shortest same-joint gap ending inside it."""
+    start = add_months(as_of, -months)
+    inside = [i for i in injections if start < i.date <= as_of]
+    gaps = [i.days for i in intervals if start < i.later.date <= as_of]
+    return InjectionWindow(months, len(inside), min(gaps) if gaps else None)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sijpath.domain.issues import DataIssue
-from sijpath.engine.results import Evidence, Severity, Status
+from sijpath.engine.results import Evidence, Measurement, Severity, Status
 from sijpath.engine.steps import Action
 from sijpath.evidence.catalog import Source
 
@@ -72,6 +72,7 @@ class Assessment:
     flags: tuple[Flag, ...]
     missing_data: tuple[MissingData, ...]
     data_issues: tuple[DataIssue, ...]
+    measurements: tuple[tuple[Measurement, tuple[Source, ...]], ...] = ()
 
     def criterion(self, criterion_id: str) -> Criterion:
         for criterion in self.criteria:
@@ -85,6 +86,7 @@ class Assessment:
         used: dict[str, Source] = {}
         groups = [self.next_step_citations, *(c for _, c in self.other_actions)]
         groups += [c.citations for c in self.criteria] + [f.citations for f in self.flags]
+        groups += [cites for _, cites in self.measurements]
         for group in groups:
             for source in group:
                 if source.unverified:
@@ -125,6 +127,16 @@ class Assessment:
                     "citations": [_citation(s) for s in f.citations],
                 }
                 for f in self.flags
+            ],
+            "measurements": [
+                {
+                    "name": m.name,
+                    "value": m.value,
+                    "unit": m.unit,
+                    "detail": m.detail,
+                    "citations": [_citation(s) for s in cites],
+                }
+                for m, cites in self.measurements
             ],
             "missing_data": [{"item": m.item, "needed_for": list(m.needed_for)} for m in self.missing_data],
             "data_issues": [

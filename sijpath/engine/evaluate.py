@@ -93,6 +93,7 @@ def evaluate(episode: Episode, ruleset: RuleSet[FactsT], as_of: dt.date) -> Asse
         flags=tuple(flags),
         missing_data=_missing_data(criteria),
         data_issues=tuple(_unique(issues)),
+        measurements=tuple((m, sources(m.cites)) for m in ruleset.measure(facts)),
     )
 
 

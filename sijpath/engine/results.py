@@ -7,7 +7,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["Evidence", "FlagResult", "Outcome", "Severity", "Status", "all_of", "met", "not_met", "unknown"]
+__all__ = [
+    "Evidence",
+    "FlagResult",
+    "Measurement",
+    "Outcome",
+    "Severity",
+    "Status",
+    "all_of",
+    "met",
+    "not_met",
+    "unknown",
+]
 
 Status = Literal["met", "not-met", "unknown"]
 Severity = Literal["info", "warning", "critical"]
@@ -64,4 +75,18 @@ class FlagResult:
     severity: Severity
     message: str
     evidence: tuple[Evidence, ...] = ()
+    cites: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    """A computed fact shown with the assessment (a count, a total, a duration), whatever the criteria made of it.
+
+    `value` is None when the record cannot give it; `detail` says what it was computed from.
+    """
+
+    name: str
+    value: int | float | str | None
+    unit: str
+    detail: str
     cites: tuple[str, ...] = ()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar
 
 from sijpath.domain.episode import Episode
-from sijpath.engine.results import Outcome
+from sijpath.engine.results import Measurement, Outcome
 from sijpath.engine.rule import CriterionRule, FlagRule, Stage
 from sijpath.engine.steps import Decision
 from sijpath.evidence.catalog import Catalog, Source
@@ -47,7 +47,7 @@ class RuleSet(Generic[FactsT]):
 
     `derive` turns an episode (already cut at the as-of date) into the facts rules read; `stages` says which
     pathway stages apply to the patient (rules of other stages are skipped); `decide` turns the facts and
-    criterion outcomes into the pathway decision.
+    criterion outcomes into the pathway decision; `measure` lists the computed facts shown alongside.
     """
 
     id: str
@@ -65,6 +65,7 @@ class RuleSet(Generic[FactsT]):
     derive: Callable[[Episode, dt.date], FactsT]
     decide: Callable[[FactsT, Mapping[str, Outcome]], Decision]
     stages: Callable[[FactsT], frozenset[Stage]]
+    measure: Callable[[FactsT], tuple[Measurement, ...]]
     catalog: Catalog
     _sources_cache: dict[str, tuple[Source, ...]] = field(default_factory=dict, repr=False, compare=False)
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sijpath.engine.ruleset import CoverageStatement, RuleSet, Threshold
 from sijpath.errors import EvidenceCatalogError, Problem, RuleSetValidationError
 from sijpath.evidence.catalog import Catalog
-from sijpath.rules import pathway, registry
+from sijpath.rules import measurements, pathway, registry
 from sijpath.rules.facts import Facts
 from sijpath.rules.thresholds import THRESHOLD_UNITS, Thresholds
 
@@ -94,6 +94,7 @@ def parse_ruleset(text: str, origin: str, catalog: Catalog) -> RuleSet[Facts]:
         derive=lambda episode, as_of: Facts(episode, as_of, values),
         decide=pathway.decide,
         stages=pathway.stages,
+        measure=measurements.measure,
         catalog=catalog,
     )
 

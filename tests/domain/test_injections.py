@@ -285,3 +285,14 @@ def test_intervals_are_sorted_by_date_whatever_the_input_order() -> None:
 
 def test_a_single_injection_has_no_interval() -> None:
     assert injection_intervals([make_injection()]) == []
+
+
+def test_rolling_12_month_window_counts_injections_and_the_shortest_gap() -> None:
+    from sijpath.domain.injections import injections_in_window
+
+    # 2025-01-01 (outside the window ending 2026-03-01), 2025-06-01, 2025-07-27 (8 weeks later), 2025-12-01.
+    dates = [D(2025, 1, 1), D(2025, 6, 1), D(2025, 7, 27), D(2025, 12, 1)]
+    series = [TherapeuticInjection(date=d, side="left") for d in dates]
+    window = injections_in_window(series, injection_intervals(series), D(2026, 3, 1), 12)
+    assert window.count == 3  # 2025-03-01 < date <= 2026-03-01
+    assert window.shortest_interval_days == 56  # 2025-06-01 → 2025-07-27

@@ -1,0 +1,50 @@
+"""Examination findings: the provocation-test cluster and the Fortin finger test."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sijpath.domain.findings import FortinFingerTest, ProvocationTest
+
+__all__ = ["ProvocationCluster", "latest_fortin", "provocation_cluster"]
+
+
+@dataclass(frozen=True, slots=True)
+class ProvocationCluster:
+    """The latest result of each provocation test, and which of them reproduced the familiar pain."""
+
+    latest: dict[str, ProvocationTest]
+
+    @property
+    def positive(self) -> list[str]:
+        return sorted(name for name, test in self.latest.items() if test.positive)
+
+    @property
+    def examined(self) -> int:
+        return len(self.latest)
+
+    def describe(self) -> str:
+        if not self.latest:
+            return "no provocation tests recorded"
+        positives = ", ".join(self.positive) or "none"
+        return f"{len(self.positive)} of {self.examined} provocation tests reproduce the familiar pain ({positives})"
+
+
+def provocation_cluster(tests: Sequence[ProvocationTest], as_of: dt.date) -> ProvocationCluster:
+    """Each distinct test counted once, by its latest result on or before `as_of`.
+
+    A test is positive only when it reproduced the patient's familiar pain; other pain does not count.
+    """
+    latest: dict[str, ProvocationTest] = {}
+    for test in sorted(tests, key=lambda t: t.date):
+        if test.date <= as_of:
+            latest[test.test] = test
+    return ProvocationCluster(latest)
+
+
+def latest_fortin(tests: Sequence[FortinFingerTest], as_of: dt.date) -> FortinFingerTest | None:
+    """The most recent Fortin finger test on or before `as_of`."""
+    recorded = [t for t in tests if t.date <= as_of]
+    return max(recorded, key=lambda t: t.date) if recorded else None
