@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sijpath.domain.findings import FortinFingerTest, ProvocationTest
 
@@ -16,10 +16,10 @@ class ProvocationCluster:
     """The latest result of each provocation test, and which of them reproduced the familiar pain."""
 
     latest: dict[str, ProvocationTest]
+    positive: list[str] = field(init=False)
 
-    @property
-    def positive(self) -> list[str]:
-        return sorted(name for name, test in self.latest.items() if test.positive)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "positive", sorted(name for name, test in self.latest.items() if test.positive))
 
     @property
     def examined(self) -> int:

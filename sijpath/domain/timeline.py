@@ -20,6 +20,8 @@ def add_months(day: dt.date, months: int) -> dt.date:
     """The same day `months` calendar months later (or earlier), clamped to the month's last day."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
+    if day.day <= 28:  # every month has a 28th: skip the calendar lookup in the common case
+        return dt.date(year, month, day.day)
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, Literal, TypeVar
+from typing import Generic, Literal, TypeVar, get_args
 
 from sijpath.engine.results import FlagResult, Outcome
 
@@ -13,7 +13,7 @@ __all__ = ["STAGES", "CriterionRule", "FlagRule", "Rule", "Stage"]
 FactsT = TypeVar("FactsT")
 
 Stage = Literal["diagnosis", "confirmation", "non-surgical-care", "surgical-candidacy", "post-fusion"]
-STAGES: tuple[Stage, ...] = ("diagnosis", "confirmation", "non-surgical-care", "surgical-candidacy", "post-fusion")
+STAGES: tuple[Stage, ...] = get_args(Stage)
 
 
 @dataclass(frozen=True, slots=True)

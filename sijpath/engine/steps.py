@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 __all__ = ["ACTIONS", "NEXT_STEPS", "POSITIONS", "Action", "Decision", "Position", "StepCode"]
 
@@ -28,14 +28,7 @@ Position = Literal[
     "post-fusion",
 ]
 """Where the patient stands on the pathway (the assessment's `stage`)."""
-POSITIONS: tuple[Position, ...] = (
-    "diagnosis",
-    "confirmation",
-    "other-pain-source",
-    "non-surgical-care",
-    "surgical-candidacy",
-    "post-fusion",
-)
+POSITIONS: tuple[Position, ...] = get_args(Position)
 
 # code → (title, CPT code of the procedure the step leads to, if any)
 NEXT_STEPS: dict[str, tuple[str, str | None]] = {

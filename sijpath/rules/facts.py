@@ -14,6 +14,7 @@ from sijpath.domain.findings import Diagnosis, FusionContraindication
 from sijpath.domain.injections import InjectionInterval, InjectionReading, injection_intervals, read_injection
 from sijpath.domain.issues import DataIssue
 from sijpath.domain.procedures import Fusion, SteroidDose
+from sijpath.domain.steroids import SteroidExposure, cumulative_mpde
 from sijpath.engine.results import Evidence
 from sijpath.rules.memo import lazy
 from sijpath.rules.thresholds import Thresholds, required
@@ -114,6 +115,13 @@ class Facts:
         doses = [(r.injection.date, r.location, r.injection.steroid) for r in self.injections if r.injection.steroid]
         doses += [(b.block.date, b.location, s) for b in self.blocks for s in b.block.steroids]
         return [(day, where, dose) for day, where, dose in doses if dose is not None]
+
+    def exposure(self, months: int) -> SteroidExposure:
+        """Corticosteroid MPDE over the rolling `months` to the as-of date, computed once per window."""
+        cache: dict[int, SteroidExposure] = self.__dict__.setdefault("_exposure", {})
+        if months not in cache:
+            cache[months] = cumulative_mpde(self.steroid_doses, self.as_of, months)
+        return cache[months]
 
     # Conservative care, function, imaging, contraindications
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sijpath.domain.examination import latest_fortin, provocation_cluster
 from sijpath.domain.injections import injections_in_window
-from sijpath.domain.steroids import MPDE_SOURCES, SteroidExposure, cumulative_mpde
+from sijpath.domain.steroids import MPDE_SOURCES, SteroidExposure
 from sijpath.engine.results import Measurement
 from sijpath.rules.facts import Facts
 
@@ -18,8 +18,7 @@ def measure(f: Facts) -> tuple[Measurement, ...]:
     fortin = latest_fortin(episode.fortin_tests, as_of)
     valid = f.valid_blocks
     window = injections_in_window([r.injection for r in f.injections], f.injection_intervals, as_of, 12)
-    exposure_12 = cumulative_mpde(f.steroid_doses, as_of, 12)
-    exposure_36 = cumulative_mpde(f.steroid_doses, as_of, 36)
+    exposure_12, exposure_36 = f.exposure(12), f.exposure(36)
     care = f.care
     odi = max(episode.odi_scores, key=lambda s: s.date, default=None)
     tobacco = max(episode.tobacco, key=lambda t: t.date, default=None)

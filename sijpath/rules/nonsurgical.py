@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sijpath.domain.injections import relief_trend
-from sijpath.domain.steroids import MPDE_SOURCES, cumulative_mpde
+from sijpath.domain.steroids import MPDE_SOURCES
 from sijpath.domain.timeline import add_months
 from sijpath.engine.results import Evidence, FlagResult, Outcome, Status, met, not_met, unknown
 from sijpath.engine.rule import CriterionRule, FlagRule
@@ -145,7 +145,7 @@ def cumulative_steroid(f: Facts) -> FlagResult | None:
     )
     exceeded = []
     for months, limit in limits:
-        exposure = cumulative_mpde(f.steroid_doses, f.as_of, months)
+        exposure = f.exposure(months)
         if exposure.total_mg > limit:
             exceeded.append((exposure, limit))
     if not exceeded:
