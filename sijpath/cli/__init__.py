@@ -17,6 +17,7 @@ from sijpath import wiring
 from sijpath.cli.render import print_assessment, print_ruleset
 from sijpath.documents.markdown import assessment_markdown
 from sijpath.documents.reference import evidence_markdown, rules_markdown
+from sijpath.domain.base import EARLIEST_DATE, LATEST_DATE
 from sijpath.domain.document import episode_json_schema
 from sijpath.engine.evaluate import evaluate
 from sijpath.errors import EvidenceCatalogError, InputError, RuleSetError, SijpathError
@@ -60,9 +61,12 @@ def _as_of(value: str | None) -> dt.date:
     if value is None:
         return dt.date.today()  # the one clock read: the engine itself never reads the clock
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--as-of") from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise typer.BadParameter(f"{value} is outside {EARLIEST_DATE} … {LATEST_DATE}", param_hint="--as-of")
+    return day
 
 
 @app.command()

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["FactId", "Guidance", "Nrs", "Percent", "Side", "Vocabulary", "same_joint"]
+__all__ = [
+    "EARLIEST_DATE",
+    "LATEST_DATE",
+    "ClinicalDate",
+    "FactId",
+    "Guidance",
+    "Nrs",
+    "Percent",
+    "Side",
+    "Vocabulary",
+    "same_joint",
+]
 
 
 class Vocabulary(BaseModel):
@@ -14,6 +26,11 @@ class Vocabulary(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
+
+# Dates outside this range are typing errors, not history, and would overflow month arithmetic.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2199, 12, 31)
+ClinicalDate = Annotated[dt.date, Field(ge=EARLIEST_DATE, le=LATEST_DATE)]
 
 Side = Literal["left", "right", "bilateral"]
 """Which SI joint a fact concerns."""

@@ -66,12 +66,13 @@ def read_block(
     accepted_guidance: Collection[str],
     anesthetic_window_minutes: Mapping[str, int],
     contrast_required: bool,
+    min_pre_block_nrs: float | None = None,
 ) -> BlockReading:
     """Read a diagnostic block against the technique a rule set requires.
 
     A block counts only if it is anesthetic-only, guided by an accepted modality, with contrast where
     required, and its post score was taken while the anesthetic was active. Missing facts make the block
-    unverifiable (never valid).
+    unverifiable (never valid), and so does a pre score below `min_pre_block_nrs` (no pain to relieve).
     """
     problems: list[str] = []
     unverified: list[str] = []
@@ -105,6 +106,12 @@ def read_block(
             relief = relief_percent(block.pre_block_nrs, block.post_block_nrs)
         except ValueError as exc:
             data_problem = str(exc)
+        if relief is not None and min_pre_block_nrs is not None and block.pre_block_nrs < min_pre_block_nrs:
+            relief = None
+            data_problem = (
+                f"pre score {block.pre_block_nrs:g} is below {min_pre_block_nrs:g}: too little pain for "
+                "relief to be read"
+            )
     return BlockReading(block, location, relief, tuple(problems), tuple(unverified), data_problem)
 
 

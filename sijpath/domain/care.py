@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from sijpath.domain.base import FactId, Vocabulary
+from sijpath.domain.base import ClinicalDate, FactId, Vocabulary
 
 __all__ = ["MedicationCourse", "PhysicalTherapyCourse"]
 
@@ -16,8 +15,8 @@ class _Course(Vocabulary):
     """A course of care from `start_date` to `end_date` (open-ended while it goes on)."""
 
     id: FactId = None
-    start_date: dt.date
-    end_date: dt.date | None = None
+    start_date: ClinicalDate
+    end_date: ClinicalDate | None = None
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> _Course:

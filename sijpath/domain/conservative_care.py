@@ -46,10 +46,12 @@ class ConservativeCare:
         return reached is not None and self.latest is not None and self.latest >= reached
 
 
-def conservative_care(episode: Episode, as_of: dt.date) -> ConservativeCare:
-    """Summarize conservative care up to `as_of` (a course without an end date is ongoing on `as_of`).
+def conservative_care(episode: Episode, as_of: dt.date, max_gap_months: int | None = None) -> ConservativeCare:
+    """Summarize the current period of conservative care up to `as_of` (a course without an end is ongoing).
 
-    Care before the first fusion only counts: after surgery it is recovery, not conservative care.
+    Care before the first fusion only counts: after surgery it is recovery, not conservative care. With
+    `max_gap_months`, a pause longer than that ends a period, and only the latest period is summarized: care
+    from years ago followed by a fresh start is not one long course.
     """
     until = min(as_of, min((f.date for f in episode.fusions), default=as_of))
     components: dict[CareComponent, list[CareFact]] = {}
@@ -64,20 +66,39 @@ def conservative_care(episode: Episode, as_of: dt.date) -> ConservativeCare:
         ("therapeutic-injection", [(i.date, i.date, i) for i in episode.therapeutic_injections]),
         ("radiofrequency-ablation", [(a.date, a.date, a) for a in episode.radiofrequency_ablations]),
     )
-    for component, spans in groups:
-        if not spans:
-            continue
-        spans.sort(key=itemgetter(0))
-        for begins, ends, fact in spans:
-            if begins > until:
-                continue
-            ends = min(ends, until)
-            components.setdefault(component, []).append(fact)
-            if start is None or begins < start:
-                start, first = begins, fact
-            if latest is None or ends > latest:
-                latest, last = ends, fact
+    spans = sorted(
+        (
+            (begins, min(ends, until), component, fact)
+            for component, group in groups
+            for begins, ends, fact in group
+            if begins <= until
+        ),
+        key=itemgetter(0),
+    )
+    if max_gap_months is not None:
+        spans = _latest_period(spans, max_gap_months)
+    for begins, ends, component, fact in spans:
+        components.setdefault(component, []).append(fact)
+        if start is None or begins < start:
+            start, first = begins, fact
+        if latest is None or ends > latest:
+            latest, last = ends, fact
     return ConservativeCare(start, latest, components, first, last)
+
+
+def _latest_period(
+    spans: list[tuple[dt.date, dt.date, CareComponent, CareFact]], max_gap_months: int
+) -> list[tuple[dt.date, dt.date, CareComponent, CareFact]]:
+    """The spans of the latest period: a span starting more than `max_gap_months` after all care so far ended
+    starts a new period."""
+    period_start = 0
+    covered_until: dt.date | None = None
+    for index, (begins, ends, _, _) in enumerate(spans):
+        if covered_until is not None and begins > add_months(covered_until, max_gap_months):
+            period_start = index
+            covered_until = None
+        covered_until = ends if covered_until is None else max(covered_until, ends)
+    return spans[period_start:]
 
 
 def describe_care(fact: CareFact) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import Field
 
-from sijpath.domain.base import Vocabulary
+from sijpath.domain.base import ClinicalDate, Vocabulary
 from sijpath.domain.care import MedicationCourse, PhysicalTherapyCourse
 from sijpath.domain.findings import (
     Diagnosis,
@@ -38,7 +37,7 @@ class Patient(Vocabulary):
     """Who the episode is about."""
 
     id: Annotated[str, Field(min_length=1, max_length=128)]
-    birth_date: dt.date | None = None
+    birth_date: ClinicalDate | None = None
     sex: Literal["female", "male", "other", "unknown"] = "unknown"
 
 
@@ -65,7 +64,7 @@ class Episode(Vocabulary):
     post_operative_follow_ups: tuple[PostOperativeFollowUp, ...] = ()
     tobacco: tuple[TobaccoUse, ...] = ()
     contraindications: tuple[FusionContraindication, ...] = ()
-    contraindications_reviewed_on: dt.date | None = Field(
+    contraindications_reviewed_on: ClinicalDate | None = Field(
         default=None,
         description="Date a clinician reviewed the record for conditions that argue against fusion; without it an "
         "empty `contraindications` list means 'not documented', not 'none'.",

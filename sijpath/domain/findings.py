@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, model_validator
 
-from sijpath.domain.base import FactId, Nrs, Percent, Side, Vocabulary
+from sijpath.domain.base import ClinicalDate, FactId, Nrs, Percent, Side, Vocabulary
 
 __all__ = [
     "FORTIN_TEST",
@@ -59,7 +58,7 @@ ICD10CM_PATTERN = r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$"
 class PainPresentation(Vocabulary):
     """Where and since when the patient hurts."""
 
-    onset_date: dt.date | None = None
+    onset_date: ClinicalDate | None = None
     below_l5: StrictBool | None = Field(default=None, description="Pain is located below the L5 vertebra.")
     laterality: Literal["left", "right", "bilateral"] | None = None
     radiates_below_knee: StrictBool | None = None
@@ -69,7 +68,7 @@ class PainScore(Vocabulary):
     """A numeric pain rating (NRS 0–10) on a date, in a context."""
 
     id: FactId = None
-    date: dt.date
+    date: ClinicalDate
     nrs: Nrs
     context: Literal["clinic", "diary", "follow-up", "pre-operative"] = "clinic"
 
@@ -78,7 +77,7 @@ class OdiScore(Vocabulary):
     """An Oswestry Disability Index score in percent (0 = no disability, 100 = bed-bound)."""
 
     id: FactId = None
-    date: dt.date
+    date: ClinicalDate
     percent: Percent
 
 
@@ -86,7 +85,7 @@ class ProvocationTest(Vocabulary):
     """An SI-joint provocation manoeuvre; it counts as positive only when it reproduces the familiar pain."""
 
     id: FactId = None
-    date: dt.date
+    date: ClinicalDate
     test: ProvocationTestName
     side: Side | None = None
     result: Literal["familiar-pain", "other-pain", "no-pain"]
@@ -100,7 +99,7 @@ class FortinFingerTest(Vocabulary):
     """The patient points, with one finger, to the pain just inferomedial to the PSIS."""
 
     id: FactId = None
-    date: dt.date
+    date: ClinicalDate
     side: Side | None = None
     positive: StrictBool
 
@@ -111,7 +110,7 @@ class Diagnosis(Vocabulary):
     id: FactId = None
     code: Annotated[str, Field(pattern=ICD10CM_PATTERN, description="ICD-10-CM code, for example `M46.1`.")]
     display: str | None = None
-    recorded_date: dt.date
+    recorded_date: ClinicalDate
     status: Literal["active", "resolved"] = "active"
 
 
@@ -119,7 +118,7 @@ class ImagingStudy(Vocabulary):
     """An imaging study of one region with its findings from the controlled vocabulary."""
 
     id: FactId = None
-    date: dt.date
+    date: ClinicalDate
     modality: Literal["xray", "ct", "mri"]
     region: Literal["sij", "pelvis", "lumbar", "hip"]
     findings: Annotated[tuple[ImagingFinding, ...], Field(min_length=1)]
@@ -135,7 +134,7 @@ class TobaccoUse(Vocabulary):
     """Smoking status on a date, with the cotinine level when one was measured."""
 
     id: FactId = None
-    date: dt.date
+    date: ClinicalDate
     status: Literal["never", "former", "current"]
     cotinine_ng_per_ml: Annotated[float, Field(strict=True, ge=0)] | None = None
 
@@ -144,7 +143,7 @@ class FusionContraindication(Vocabulary):
     """A condition that argues against SI-joint fusion."""
 
     id: FactId = None
-    date: dt.date
+    date: ClinicalDate
     kind: Literal["generalized-pain-disorder", "infection", "tumor", "inflammatory-arthropathy"]
     description: str | None = None
     active: StrictBool = True
@@ -154,7 +153,7 @@ class FunctionalStatus(Vocabulary):
     """How the pain affects work and activities of daily living on a date."""
 
     id: FactId = None
-    date: dt.date
+    date: ClinicalDate
     work: Literal["full-duty", "restricted", "unable", "not-applicable"] | None = None
     adl_limited: StrictBool | None = Field(
         default=None, description="Activities of daily living are limited by the pain."

@@ -64,13 +64,15 @@ def read_injection(injection: TherapeuticInjection, location: str, min_relief_pe
     pre = injection.pre_injection_nrs
     if injection.follow_up and pre is not None and (relief is None or days is None):
         try:
-            reliefs = [(e.date, relief_percent(pre, e.nrs)) for e in sorted(injection.follow_up, key=lambda e: e.date)]
+            # A score on the injection day itself is not follow-up (it may precede the injection).
+            later = sorted((e for e in injection.follow_up if e.date > injection.date), key=lambda e: e.date)
+            reliefs = [(e.date, relief_percent(pre, e.nrs)) for e in later]
         except ValueError as exc:
             problem = f"follow-up scores: {exc}"
         else:
-            if relief is None:
+            if relief is None and reliefs:
                 relief = max(r for _, r in reliefs)
-            if days is None:
+            if days is None and reliefs:
                 days, at_least = _duration_from_diary(injection.date, reliefs, min_relief_percent)
     return InjectionReading(injection, location, relief, days, at_least, problem)
 

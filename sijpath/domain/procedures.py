@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, model_validator
 
-from sijpath.domain.base import FactId, Guidance, Nrs, Percent, Side, Vocabulary
+from sijpath.domain.base import ClinicalDate, FactId, Guidance, Nrs, Percent, Side, Vocabulary
 
 __all__ = [
     "Anesthetic",
@@ -47,7 +46,7 @@ class DiagnosticBlock(Vocabulary):
     """
 
     id: FactId = None
-    date: dt.date
+    date: ClinicalDate
     side: Side
     guidance: Guidance
     contrast: StrictBool | None = None
@@ -61,7 +60,7 @@ class DiagnosticBlock(Vocabulary):
 class FollowUpPain(Vocabulary):
     """A pain score some time after an injection (a pain diary entry or a follow-up visit)."""
 
-    date: dt.date
+    date: ClinicalDate
     nrs: Nrs
 
 
@@ -72,7 +71,7 @@ class TherapeuticInjection(Vocabulary):
     """
 
     id: FactId = None
-    date: dt.date
+    date: ClinicalDate
     side: Side
     guidance: Guidance = "fluoroscopy"
     steroid: SteroidDose | None = None
@@ -94,7 +93,7 @@ class RadiofrequencyAblation(Vocabulary):
     """Radiofrequency ablation of the nerves that supply the SI joint."""
 
     id: FactId = None
-    date: dt.date
+    date: ClinicalDate
     side: Side
     technique: Literal["conventional", "cooled", "pulsed", "other"] = "conventional"
     relief_percent: Percent | None = None
@@ -105,7 +104,7 @@ class Fusion(Vocabulary):
     """SI-joint fusion (arthrodesis)."""
 
     id: FactId = None
-    date: dt.date
+    date: ClinicalDate
     side: Side
     cpt: Literal["27279", "27280", "27278"]
     approach: Literal["lateral", "posterior", "posterolateral", "open"]
@@ -118,7 +117,7 @@ class PostOperativeFollowUp(Vocabulary):
     """A visit after fusion: pain, disability, opioid use and CT evidence of bony bridging."""
 
     id: FactId = None
-    date: dt.date
+    date: ClinicalDate
     nrs: Nrs | None = None
     odi_percent: Percent | None = None
     taking_opioids: StrictBool | None = None

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sijpath.domain.episode import Episode
 from sijpath.domain.issues import DataIssue
 
-__all__ = ["add_months", "episode_as_of", "fact_date", "months_between"]
+__all__ = ["add_months", "episode_as_of", "fact_date", "months_between", "with_location"]
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -97,7 +97,7 @@ def episode_as_of(episode: Episode, as_of: dt.date) -> tuple[Episode, list[DataI
                 changed = True
             kept.append((index, fact))
         if len(kept) != len(facts):
-            changes[name] = tuple(_with_location(fact, f"{name}[{index}]") for index, fact in kept)
+            changes[name] = tuple(with_location(fact, f"{name}[{index}]") for index, fact in kept)
         elif changed:
             changes[name] = tuple(fact for _, fact in kept)
     reviewed = episode.contraindications_reviewed_on
@@ -114,7 +114,8 @@ def episode_as_of(episode: Episode, as_of: dt.date) -> tuple[Episode, list[DataI
     return (episode.model_copy(update=changes) if changes else episode), issues
 
 
-def _with_location(fact: BaseModel, location: str) -> BaseModel:
+def with_location(fact: BaseModel, location: str) -> BaseModel:
+    """The fact with its original place in the episode as id, unless it already has an id."""
     if getattr(fact, "id", "") is None:
         return fact.model_copy(update={"id": location})
     return fact

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sijpath.domain.base import same_joint
 from sijpath.domain.blocks import two_block_agreement
 from sijpath.engine.results import Evidence, FlagResult, Outcome, met, not_met, unknown
 from sijpath.engine.rule import CriterionRule, FlagRule
@@ -20,6 +19,7 @@ VALID_BLOCK = (
 )
 
 
+@memoized
 def pain_presentation(f: Facts) -> Outcome:
     """Pain below L5 that does not radiate below the knee points to the SI joint."""
     pain = f.episode.pain
@@ -82,7 +82,8 @@ def repeat_block_fails(f: Facts) -> Outcome:
     valid = f.valid_blocks
     evidence = [f.block_evidence(b) for b in valid]
     latest = valid[-1] if valid else None
-    same_side = [b for b in valid[:-1] if latest and same_joint(b.block.side, latest.block.side)]
+    # A repeat block targets exactly the same joint(s): a left block does not repeat a bilateral one.
+    same_side = [b for b in valid[:-1] if latest and b.block.side == latest.block.side]
     if latest is None or not same_side:
         return not_met("no repeat diagnostic block of the same joint has failed to confirm", evidence)
     earlier = same_side[-1]
@@ -113,6 +114,7 @@ def block_technique(f: Facts) -> FlagResult | None:
 
 BLOCK_THRESHOLDS = (
     "min_block_relief_percent",
+    "min_pre_block_nrs_points",
     "accepted_block_guidance_modalities",
     "block_contrast_required_flag",
     "anesthetic_window_minutes",

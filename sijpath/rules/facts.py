@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from pydantic import BaseModel
 
@@ -13,29 +14,57 @@ from sijpath.domain.episode import Episode
 from sijpath.domain.findings import Diagnosis, FusionContraindication
 from sijpath.domain.injections import InjectionInterval, InjectionReading, injection_intervals, read_injection
 from sijpath.domain.issues import DataIssue
+from sijpath.domain.joints import episode_for_painful_joint
 from sijpath.domain.procedures import Fusion, SteroidDose
 from sijpath.domain.steroids import SteroidExposure, cumulative_mpde
+from sijpath.domain.timeline import LIST_FIELDS
 from sijpath.engine.results import Evidence
 from sijpath.rules.memo import lazy
 from sijpath.rules.thresholds import Thresholds, required
 
-__all__ = ["INFLAMMATORY_ARTHROPATHY_CODES", "SACROILIITIS_CODES", "Facts"]
+__all__ = ["FUSION_EXCLUDING_FINDINGS", "INFLAMMATORY_ARTHROPATHY_CODES", "SACROILIITIS_CODES", "Facts"]
 
 # ICD-10-CM, from the VSAC chronic-pain value set (source `icd10cm-exclusion-codes`).
 SACROILIITIS_CODES = frozenset({"M46.1"})
 INFLAMMATORY_ARTHROPATHY_CODES = frozenset({"M45.7", "M45.8"})
+# Imaging that excludes fusion: destructive lesions (tumor, infection) and inflammatory arthropathy (MP-555).
+FUSION_EXCLUDING_FINDINGS = frozenset({"destructive-lesion", "inflammatory-sacroiliitis"})
 
 
 class Facts:
     """What the rules need to know about one episode on one date, computed lazily and at most once."""
 
     def __init__(self, episode: Episode, as_of: dt.date, thresholds: Thresholds) -> None:
-        self.episode = episode
+        # Rules read the painful joint's procedures; steroid exposure reads every dose, since it is systemic.
+        self.whole_episode = episode
+        self.episode, joint_issues = episode_for_painful_joint(episode)
         self.as_of = as_of
         self.t = thresholds
-        self.data_issues: list[DataIssue] = []
+        self.data_issues: list[DataIssue] = joint_issues
+        if episode.post_operative_follow_ups and not episode.fusions:
+            self.data_issues.append(
+                DataIssue(
+                    "warning",
+                    "post_operative_follow_ups",
+                    "post-operative follow-ups are recorded but no fusion is: record the fusion (date, side, CPT)",
+                )
+            )
         self.blocks = self._read_blocks()
         self.injections = self._read_injections()
+
+    def locate(self, fact: BaseModel) -> str | None:
+        """Where a fact of this episode lives, for facts handed on without their list position."""
+        fact_id = getattr(fact, "id", None)
+        if isinstance(fact_id, str):
+            return fact_id
+        locations: dict[int, str] | None = self.__dict__.get("_locations")
+        if locations is None:
+            # Keyed by identity: the episode holds every fact for as long as these Facts live.
+            locations = {
+                id(item): f"{name}[{i}]" for name in LIST_FIELDS for i, item in enumerate(getattr(self.episode, name))
+            }
+            self.__dict__["_locations"] = locations
+        return locations.get(id(fact))
 
     @staticmethod
     def ref(fact: BaseModel, location: str) -> str:
@@ -53,13 +82,28 @@ class Facts:
                 accepted_guidance=t.accepted_block_guidance_modalities or (),
                 anesthetic_window_minutes=t.anesthetic_window_minutes or {},
                 contrast_required=bool(t.block_contrast_required_flag),
+                min_pre_block_nrs=t.min_pre_block_nrs_points,
             )
             if reading.data_problem:
                 self.data_issues.append(
                     DataIssue("warning", reading.location, f"relief not computable: {reading.data_problem}")
                 )
             readings.append(reading)
-        return sorted(readings, key=lambda r: r.block.date)
+        # On a same-day tie the lower relief sorts last and so counts as "latest": the cautious reading, whatever
+        # order the record lists the blocks in.
+        readings.sort(key=lambda r: (r.block.date, -(r.relief_percent if r.relief_percent is not None else -1.0)))
+        for earlier, later in itertools.pairwise(readings):
+            if earlier.block.date == later.block.date and earlier.block.side == later.block.side:
+                self.data_issues.append(
+                    DataIssue(
+                        "warning",
+                        later.location,
+                        f"two blocks of the {later.block.side} "
+                        f"joint on {later.block.date}; the one with less relief is read as "
+                        "the later",
+                    )
+                )
+        return readings
 
     def _read_injections(self) -> list[InjectionReading]:
         threshold = required(self.t.min_lasting_injection_relief_percent, "min_lasting_injection_relief_percent")
@@ -112,9 +156,18 @@ class Facts:
     @lazy
     def steroid_doses(self) -> list[tuple[dt.date, str, SteroidDose]]:
         """Every corticosteroid dose given, from injections and from (improperly) steroid-containing blocks."""
-        doses = [(r.injection.date, r.location, r.injection.steroid) for r in self.injections if r.injection.steroid]
-        doses += [(b.block.date, b.location, s) for b in self.blocks for s in b.block.steroids]
-        return [(day, where, dose) for day, where, dose in doses if dose is not None]
+        whole = self.whole_episode
+        doses = [
+            (i.date, self.ref(i, f"therapeutic_injections[{n}]"), i.steroid)
+            for n, i in enumerate(whole.therapeutic_injections)
+            if i.steroid is not None
+        ]
+        doses += [
+            (b.date, self.ref(b, f"diagnostic_blocks[{n}]"), s)
+            for n, b in enumerate(whole.diagnostic_blocks)
+            for s in b.steroids
+        ]
+        return doses
 
     def exposure(self, months: int) -> SteroidExposure:
         """Corticosteroid MPDE over the rolling `months` to the as-of date, computed once per window."""
@@ -127,14 +180,16 @@ class Facts:
 
     @lazy
     def care(self) -> ConservativeCare:
-        return conservative_care(self.episode, self.as_of)
+        # A pause longer than the required duration itself ends a period of care (parameter-free: no new number).
+        return conservative_care(self.episode, self.as_of, self.t.min_conservative_care_months)
 
     @lazy
     def fusion(self) -> tuple[Fusion, str] | None:
+        """The most recent fusion of the painful joint: recovery is tracked from it."""
         fusions = sorted(enumerate(self.episode.fusions), key=lambda pair: pair[1].date)
         if not fusions:
             return None
-        index, fusion = fusions[0]
+        index, fusion = fusions[-1]
         return fusion, self.ref(fusion, f"fusions[{index}]")
 
     @lazy
@@ -155,11 +210,19 @@ class Facts:
 
     @lazy
     def contraindications(self) -> list[Evidence]:
-        """Active conditions that argue against fusion, recorded directly or as ICD-10-CM diagnoses."""
+        """Active conditions that argue against fusion: recorded directly, as ICD-10-CM diagnoses, or on imaging."""
         found = [
             Evidence(c.date, _contraindication_text(c), self.ref(c, f"contraindications[{i}]"))
             for i, c in enumerate(self.episode.contraindications)
             if c.active
+        ]
+        found += [
+            Evidence(
+                s.date, f"{s.modality.upper()} {s.region}: {finding.replace('-', ' ')}", self.ref(s, f"imaging[{i}]")
+            )
+            for i, s in enumerate(self.episode.imaging)
+            for finding in s.findings
+            if finding in FUSION_EXCLUDING_FINDINGS and s.region in ("sij", "pelvis")
         ]
         found += [
             Evidence(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sijpath.domain.care import MedicationCourse, PhysicalTherapyCourse
 from sijpath.domain.conservative_care import CareFact, describe_care
-from sijpath.domain.findings import ImagingStudy
 from sijpath.domain.injections import relief_trend
 from sijpath.domain.timeline import add_months
 from sijpath.engine.results import Evidence, FlagResult, Outcome, met, not_met, unknown
@@ -17,10 +16,8 @@ __all__ = [
     "CARE_DURATION",
     "CONTRAINDICATION_FLAG",
     "FREQUENT_INJECTIONS",
-    "FUNCTIONAL_IMPAIRMENT",
     "NO_CONTRAINDICATION",
     "RELIEF_SHORTENING",
-    "STRUCTURAL_IMAGING",
 ]
 
 SEED_1 = "seed-injections-dont-work"
@@ -30,7 +27,7 @@ CARE_HISTORY = "dates of physical therapy, medication courses, injections and ab
 
 def care_evidence(f: Facts, fact: CareFact) -> Evidence:
     start = fact.start_date if isinstance(fact, PhysicalTherapyCourse | MedicationCourse) else fact.date
-    return Evidence(start, describe_care(fact), getattr(fact, "id", None))
+    return Evidence(start, describe_care(fact), f.locate(fact))
 
 
 def care_duration(f: Facts) -> Outcome:
@@ -57,70 +54,16 @@ def care_components(f: Facts) -> Outcome:
     care = f.care
     if care.start is None:
         return unknown("no conservative care recorded", [CARE_HISTORY])
-    absent = [c for c in needed if c not in care.components]
+    absent = [c.replace("-", " ") for c in needed if c not in care.components]
+    series = required(f.t.min_injections_before_fusion_count, "min_injections_before_fusion_count")
+    injections = len(care.components.get("therapeutic-injection", []))
+    if "therapeutic-injection" in needed and 0 < injections < series:
+        absent.append(f"a series of therapeutic injections ({injections} of at least {series})")
     # One fact shows each component was tried: the first of its kind.
     evidence = [care_evidence(f, care.components[c][0]) for c in needed if c in care.components]
     if absent:
-        return not_met(f"not yet tried: {', '.join(c.replace('-', ' ') for c in absent)}", evidence)
+        return not_met(f"not yet tried: {', '.join(absent)}", evidence)
     return met(f"tried: {', '.join(c.replace('-', ' ') for c in needed)}", evidence)
-
-
-def structural_imaging(f: Facts) -> Outcome:
-    """CT or MRI of the SI joint shows structural change (widening, subchondral change, disruption)."""
-    structural = set(required(f.t.structural_imaging_findings, "structural_imaging_findings"))
-    studies = [(i, s) for i, s in enumerate(f.episode.imaging) if s.region in ("sij", "pelvis")]
-    cross_sectional = [(i, s) for i, s in studies if s.modality in ("ct", "mri")]
-
-    def evidence(pairs: list[tuple[int, ImagingStudy]]) -> list[Evidence]:
-        out = []
-        for i, study in pairs:
-            text = f"{study.modality.upper()} {study.region} {study.date}: {', '.join(study.findings)}"
-            out.append(Evidence(study.date, text, f.ref(study, f"imaging[{i}]")))
-        return out
-
-    showing = [(i, s) for i, s in cross_sectional if structural & set(s.findings)]
-    if showing:
-        return met("CT/MRI shows structural change of the SI joint", evidence(showing))
-    if cross_sectional:
-        return not_met(
-            f"CT/MRI of the SI joint shows none of: {', '.join(sorted(structural))}", evidence(cross_sectional)
-        )
-    return unknown("no CT or MRI of the SI joint", ["CT or MRI of the SI joint"], evidence(studies))
-
-
-def functional_impairment(f: Facts) -> Outcome:
-    """The pain limits work or daily activities, or the ODI shows more than minimal disability."""
-    min_odi = required(f.t.min_odi_percent_for_impairment, "min_odi_percent_for_impairment")
-    informative = [
-        (i, s) for i, s in enumerate(f.episode.functional_status) if s.work is not None or s.adl_limited is not None
-    ]
-    evidence, impaired = [], []
-    if informative:
-        i, status = max(informative, key=lambda pair: pair[1].date)
-        parts = [f"work: {status.work}"] if status.work else []
-        parts += (
-            [f"daily activities {'limited' if status.adl_limited else 'not limited'}"]
-            if status.adl_limited is not None
-            else []
-        )
-        item = Evidence(status.date, "; ".join(parts), f.ref(status, f"functional_status[{i}]"))
-        evidence.append(item)
-        if status.work in ("restricted", "unable") or status.adl_limited:
-            impaired.append(item)
-    if f.episode.odi_scores:
-        i, odi = max(enumerate(f.episode.odi_scores), key=lambda pair: pair[1].date)
-        item = Evidence(odi.date, f"ODI {odi.percent:g}%", f.ref(odi, f"odi_scores[{i}]"))
-        evidence.append(item)
-        if odi.percent >= min_odi:
-            impaired.append(item)
-    if impaired:
-        return met("function impaired: " + "; ".join(e.fact for e in impaired), evidence)
-    if evidence:
-        return not_met(
-            f"no functional impairment documented (ODI under {min_odi:g}%, work and daily activities not limited)",
-            evidence,
-        )
-    return unknown("function not documented", ["ODI score, or the pain's impact on work and daily activities"])
 
 
 def no_contraindication(f: Facts) -> Outcome:
@@ -174,7 +117,7 @@ def frequent_injections(f: Facts) -> Outcome:
         return unknown("fewer than two injections of the same joint", ["dates of repeated therapeutic injections"])
     latest = intervals[-1]
     # The pattern is about how often injections are needed now: show the most recent gaps.
-    evidence = [Evidence(i.later.date, i.describe(), None) for i in intervals[-3:]]
+    evidence = [Evidence(i.later.date, i.describe(), f.locate(i.later)) for i in intervals[-3:]]
     if add_months(latest.earlier.date, months) >= latest.later.date:
         return met(f"latest injections {latest.days / 7:.0f} weeks apart (every {months} months or less)", evidence)
     return not_met(f"latest injections {latest.days / 7:.0f} weeks apart (more than {months} months)", evidence)
@@ -203,24 +146,8 @@ CARE_COMPONENTS: CriterionRule[Facts] = CriterionRule(
     title="Non-surgical care included each required component",
     stage="surgical-candidacy",
     cites=(SEED_1, SEED_2),
-    thresholds=("required_conservative_care_components",),
+    thresholds=("required_conservative_care_components", "min_injections_before_fusion_count"),
     check=care_components,
-)
-STRUCTURAL_IMAGING: CriterionRule[Facts] = CriterionRule(
-    id="imaging-structural-change",
-    title="CT or MRI shows structural change of the SI joint",
-    stage="surgical-candidacy",
-    cites=(SEED_2,),
-    thresholds=("structural_imaging_findings",),
-    check=structural_imaging,
-)
-FUNCTIONAL_IMPAIRMENT: CriterionRule[Facts] = CriterionRule(
-    id="functional-impairment",
-    title="Pain impairs function (work, daily activities, ODI)",
-    stage="surgical-candidacy",
-    cites=(SEED_2,),
-    thresholds=("min_odi_percent_for_impairment",),
-    check=functional_impairment,
 )
 NO_CONTRAINDICATION: CriterionRule[Facts] = CriterionRule(
     id="no-fusion-contraindication",

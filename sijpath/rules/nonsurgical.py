@@ -9,7 +9,7 @@ from sijpath.domain.steroids import MPDE_SOURCES
 from sijpath.domain.timeline import add_months
 from sijpath.engine.results import Evidence, FlagResult, Outcome, Status, met, not_met, unknown
 from sijpath.engine.rule import CriterionRule, FlagRule
-from sijpath.rules.diagnosis import block_confirms
+from sijpath.rules.diagnosis import block_confirms, pain_presentation
 from sijpath.rules.facts import Facts
 from sijpath.rules.memo import memoized
 from sijpath.rules.thresholds import required
@@ -31,6 +31,9 @@ INVERSE: dict[Status, Status] = {"met": "not-met", "not-met": "met", "unknown": 
 def injection_first_line(f: Facts) -> Outcome:
     """Inflammatory sacroiliitis or acute irritation: a therapeutic injection is the first step."""
     acute_weeks = required(f.t.max_acute_pain_weeks, "max_acute_pain_weeks")
+    pattern = pain_presentation(f)
+    if pattern.status == "not-met":
+        return not_met(f"{pattern.summary}: an SI-joint injection is not the first step", pattern.evidence)
     if f.inflammatory_sacroiliitis:
         return met("inflammatory sacroiliitis: injections work best here", f.inflammatory_sacroiliitis)
     onset = f.episode.pain.onset_date
@@ -39,7 +42,14 @@ def injection_first_line(f: Facts) -> Outcome:
     weeks = (f.as_of - onset).days / 7
     evidence = [Evidence(onset, f"pain began {onset}, {weeks:.0f} weeks before the as-of date", "pain.onset_date")]
     if weeks < acute_weeks:
-        return met(f"acute irritation: pain began {weeks:.0f} weeks ago (under {acute_weeks} weeks)", evidence)
+        if pattern.status == "unknown":
+            return unknown(
+                f"pain began {weeks:.0f} weeks ago, but its location is not documented", pattern.missing, evidence
+            )
+        return met(
+            f"acute SI-joint irritation: pain below L5 that began {weeks:.0f} weeks ago (under {acute_weeks} weeks)",
+            evidence + list(pattern.evidence),
+        )
     return not_met(f"chronic pain for {weeks:.0f} weeks, no inflammatory sacroiliitis recorded", evidence)
 
 
@@ -128,7 +138,7 @@ def injection_frequency(f: Facts) -> FlagResult | None:
     close = [i for i in f.injection_intervals if i.later.date > since and i.days <= weeks * 7]
     if not close:
         return None
-    evidence = tuple(Evidence(i.later.date, i.describe(), None) for i in close)
+    evidence = tuple(Evidence(i.later.date, i.describe(), f.locate(i.later)) for i in close)
     return FlagResult(
         "warning",
         f"{len(close)} injection interval(s) of {weeks} weeks or less in the last 12 months; "

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from sijpath.domain.timeline import add_months
 from sijpath.engine.results import Outcome
 from sijpath.engine.rule import STAGES, Stage
-from sijpath.engine.steps import Action, Decision
+from sijpath.engine.steps import Action, Decision, StepCode
 from sijpath.rules import actions
 from sijpath.rules.facts import Facts
 from sijpath.rules.thresholds import required
@@ -23,6 +24,7 @@ FUSION_GATES = (
     "conservative-care-components",
     "imaging-structural-change",
     "functional-impairment",
+    "pain-severity",
     "no-fusion-contraindication",
 )
 
@@ -57,7 +59,27 @@ def decide(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
             ),
             (actions.review_imaging(f),),
         )
+    if f.episode.post_operative_follow_ups and not f.whole_episode.fusions:
+        return Decision(
+            "post-fusion",
+            Action(
+                "gather-information",
+                "post-operative follow-ups are recorded but no fusion is: record the fusion (date, "
+                "side, CPT) before anything else is concluded.",
+                (SEED_2,),
+            ),
+        )
     alongside = actions.alongside(f)
+    if f.injections and status("injection-relief-lasting") == "met":
+        return Decision(
+            "non-surgical-care",
+            Action(
+                "therapeutic-injection",
+                f"{summary('injection-relief-lasting')}: repeat the injection when the pain returns.",
+                (SEED_2,),
+            ),
+            actions.with_steroid_review(f, alongside),
+        )
     first_line = status("therapeutic-injection-first-line") == "met"
     if first_line and not f.injections:
         return Decision(
@@ -82,18 +104,7 @@ def decide(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
             ),
             actions.with_steroid_review(f, alongside),
         )
-    lasting = status("injection-relief-lasting")
-    if lasting == "met":
-        return Decision(
-            "non-surgical-care",
-            Action(
-                "therapeutic-injection",
-                f"{summary('injection-relief-lasting')}: repeat the injection when the pain returns.",
-                (SEED_2,),
-            ),
-            actions.with_steroid_review(f, alongside),
-        )
-    if lasting == "unknown":
+    if status("injection-relief-lasting") == "unknown":
         return Decision(
             "non-surgical-care",
             Action(
@@ -117,33 +128,44 @@ def decide(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
             ),
             alongside,
         )
+    return _after_ablation(f, outcomes, failed, alongside)
+
+
+def _after_ablation(f: Facts, outcomes: Mapping[str, Outcome], failed: str, alongside: tuple[Action, ...]) -> Decision:
+    """After RFA: wait while it helps, repeat one that helped for months, else consider fusion."""
     ablation = max(f.episode.radiofrequency_ablations, key=lambda a: a.date)
     minimum = required(f.t.min_lasting_injection_relief_percent, "min_lasting_injection_relief_percent")
-    if ablation.relief_percent is None:
-        return Decision(
-            "non-surgical-care",
-            Action(
-                "gather-information",
-                f"radiofrequency ablation on {ablation.date}: record how much it helped and for how "
-                "long before considering fusion.",
-                (SEED_1,),
-            ),
-            alongside,
+    lasting_months = required(f.t.min_lasting_rfa_relief_months, "min_lasting_rfa_relief_months")
+
+    def next_step(code: StepCode, rationale: str, cites: tuple[str, ...] = (SEED_1,)) -> Decision:
+        return Decision("non-surgical-care", Action(code, rationale, cites), alongside)
+
+    helped = ablation.relief_percent is not None and ablation.relief_percent >= minimum
+    if ablation.relief_percent is None or (helped and ablation.relief_duration_days is None):
+        return next_step(
+            "gather-information",
+            f"radiofrequency ablation on {ablation.date}: record how much it "
+            "helped and for how long (or whether it still helps) before considering fusion.",
         )
-    still_helping = ablation.relief_duration_days is None or (
-        ablation.date + dt.timedelta(days=ablation.relief_duration_days) >= f.as_of
-    )
-    if ablation.relief_percent >= minimum and still_helping:
-        return Decision(
-            "non-surgical-care",
-            Action(
+    if helped and ablation.relief_duration_days is not None:
+        ended = ablation.date + dt.timedelta(days=ablation.relief_duration_days)
+        weeks = ablation.relief_duration_days / 7
+        if ended >= f.as_of:
+            return next_step(
                 "conservative-care",
                 f"radiofrequency ablation on {ablation.date} still gives "
-                f"{ablation.relief_percent:g}% relief; its benefit often lasts months while the nerves regenerate.",
+                f"{ablation.relief_percent:g}% relief ({weeks:.0f} weeks so far); its benefit lasts while "
+                "the nerves regenerate.",
                 (SEED_1, "cohen-2008-rfa"),
-            ),
-            alongside,
-        )
+            )
+        if ended >= add_months(ablation.date, lasting_months):
+            return next_step(
+                "radiofrequency-ablation",
+                f"radiofrequency ablation on {ablation.date} gave "
+                f"{ablation.relief_percent:g}% relief for {weeks:.0f} weeks before the nerves regenerated: "
+                "repeat it before considering fusion.",
+                (SEED_1, "cohen-2008-rfa"),
+            )
     return _fusion_candidacy(f, outcomes, failed, alongside)
 
 
@@ -177,7 +199,8 @@ def _confirm_source(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
                 Action("gather-information", f"{presentation.summary}: {'; '.join(presentation.missing)}.", (SEED_1,)),
             )
         reason = "no diagnostic block that meets the technique requirements"
-        if f.injections:
+        lasting = outcomes.get("injection-relief-lasting")
+        if lasting is not None and lasting.status == "not-met":
             reason = f"therapeutic injections have not given lasting relief and {reason}: reconfirm the pain source"
         return Decision("diagnosis", Action("diagnostic-block", reason + ".", (SEED_1,)))
     latest = valid[-1]

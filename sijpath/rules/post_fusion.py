@@ -20,7 +20,7 @@ def _follow_ups(f: Facts, fused: dt.date) -> list[tuple[str, PostOperativeFollow
     visits = [
         (f.ref(v, f"post_operative_follow_ups[{i}]"), v)
         for i, v in enumerate(f.episode.post_operative_follow_ups)
-        if v.date >= fused
+        if v.date > fused  # a score on the day of surgery is not an outcome
     ]
     return sorted(visits, key=lambda pair: pair[1].date)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sijpath.engine.rule import CriterionRule, FlagRule
-from sijpath.rules import diagnosis, fusion, nonsurgical, post_fusion
+from sijpath.rules import candidacy, diagnosis, fusion, nonsurgical, post_fusion
 from sijpath.rules.facts import Facts
 
 __all__ = ["CRITERIA", "FLAGS", "PATHWAY_RULES", "PATHWAY_THRESHOLDS"]
@@ -17,8 +17,9 @@ CRITERIA: tuple[CriterionRule[Facts], ...] = (
     nonsurgical.RFA_CANDIDATE,
     fusion.CARE_DURATION,
     fusion.CARE_COMPONENTS,
-    fusion.STRUCTURAL_IMAGING,
-    fusion.FUNCTIONAL_IMPAIRMENT,
+    candidacy.STRUCTURAL_IMAGING,
+    candidacy.FUNCTIONAL_IMPAIRMENT,
+    candidacy.PAIN_SEVERITY,
     fusion.NO_CONTRAINDICATION,
     fusion.RELIEF_SHORTENING,
     fusion.FREQUENT_INJECTIONS,
@@ -41,6 +42,7 @@ PATHWAY_RULES = ("diagnostic-block-confirms-sij", "repeat-block-fails-to-confirm
 # Thresholds the pathway itself reads, beyond those of the enabled rules.
 PATHWAY_THRESHOLDS = (
     "min_lasting_injection_relief_percent",
+    "min_lasting_rfa_relief_months",
     "expected_bony_fusion_months",
     "expected_cane_walking_weeks",
 )

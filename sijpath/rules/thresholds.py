@@ -24,6 +24,7 @@ class Thresholds(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     min_block_relief_percent: PercentValue | None = None
+    min_pre_block_nrs_points: Annotated[float, Field(gt=0, le=10)] | None = None
     min_positive_block_count: Count | None = None
     accepted_block_guidance_modalities: tuple[Literal["fluoroscopy", "ct", "ultrasound"], ...] | None = None
     block_contrast_required_flag: bool | None = None
@@ -34,6 +35,10 @@ class Thresholds(BaseModel):
     min_conservative_care_months: Count | None = None
     required_conservative_care_components: tuple[CareComponent, ...] | None = None
     min_odi_percent_for_impairment: PercentValue | None = None
+    min_fusion_pain_nrs_points: Annotated[float, Field(gt=0, le=10)] | None = None
+    min_injections_before_fusion_count: Count | None = None
+    max_imaging_age_months: Count | None = None
+    min_lasting_rfa_relief_months: Count | None = None
     structural_imaging_findings: tuple[ImagingFinding, ...] | None = None
     max_injection_interval_weeks_for_steroid_concern: Count | None = None
     max_injection_interval_months_supporting_fusion: Count | None = None

@@ -134,7 +134,8 @@ def test_each_component_is_detected_with_its_dated_evidence() -> None:
         "radiofrequency ablation 2024-08-20",
     ]
     assert care.first is e.physical_therapy[0]  # earliest start
-    assert care.last is e.physical_therapy[1]  # ongoing to as_of: the latest activity
+    # Naproxen and the home program both run to as_of; on that tie the earlier-started course carries the span.
+    assert care.last is e.medications[0]
     assert (care.start, care.latest) == (D(2024, 1, 10), D(2024, 12, 1))  # ongoing courses run to as_of
 
 
@@ -146,3 +147,27 @@ def test_no_care_recorded_has_no_start_and_never_lasts() -> None:
     assert care.months == 0.0
     assert care.reaches(6) is None
     assert care.lasted(6) is False
+
+
+def test_a_pause_longer_than_the_gap_starts_a_new_period_of_care() -> None:
+    # PT in 2016 (one month), then nothing until an injection on 2026-06-01 and an ongoing NSAID from 2026-07-01.
+    e = episode(
+        physical_therapy=(PhysicalTherapyCourse(start_date=D(2016, 1, 1), end_date=D(2016, 2, 1)),),
+        therapeutic_injections=(TherapeuticInjection(date=D(2026, 6, 1), side="left"),),
+        medications=(MedicationCourse(start_date=D(2026, 7, 1), drug_class="nsaid"),),
+    )
+    care = conservative_care(e, D(2026, 11, 1), max_gap_months=6)
+    assert care.start == D(2026, 6, 1)  # the 2016 course belongs to an earlier period
+    assert set(care.components) == {"therapeutic-injection", "medication"}
+    assert care.lasted(6) is False  # 2026-06-01 → 2026-11-01 is five months
+    assert conservative_care(e, D(2026, 11, 1)).start == D(2016, 1, 1)  # without a gap limit: one long span
+
+
+def test_a_pause_shorter_than_the_gap_keeps_one_period() -> None:
+    e = episode(
+        physical_therapy=(PhysicalTherapyCourse(start_date=D(2025, 1, 1), end_date=D(2025, 3, 1)),),
+        therapeutic_injections=(TherapeuticInjection(date=D(2025, 8, 1), side="left"),),  # 5 months after PT ended
+    )
+    care = conservative_care(e, D(2025, 9, 1), max_gap_months=6)
+    assert care.start == D(2025, 1, 1)
+    assert care.latest == D(2025, 8, 1)

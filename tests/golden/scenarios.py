@@ -25,6 +25,7 @@ class Scenario:
     ruleset: str
     as_of: dt.date
     expect: dict[str, Any] = field(default_factory=dict)
+    source: str = "inline"
 
     def assess(self) -> Assessment:
         return evaluate(self.episode, wiring.load_ruleset(self.ruleset), self.as_of)
@@ -39,5 +40,6 @@ def load_scenarios() -> list[Scenario]:
         ruleset = data.get("ruleset", "source-articles")
         if ruleset.endswith(".toml"):
             ruleset = str(REPO / ruleset)
-        scenarios.append(Scenario(path.stem, episode, ruleset, data["as_of"], data["expect"]))
+        origin = source if isinstance(source, str) else "inline"
+        scenarios.append(Scenario(path.stem, episode, ruleset, data["as_of"], data["expect"], origin))
     return scenarios

@@ -24,7 +24,7 @@ def test_the_builtin_source_articles_file_loads_with_every_rule() -> None:
     ruleset = parse_ruleset(SOURCE, "source-articles.toml", wiring.load_catalog())
     assert ruleset.id == "source-articles"
     assert ruleset.thresholds["min_block_relief_percent"].value == 75
-    assert len(ruleset.criteria) == 17
+    assert len(ruleset.criteria) == 18
 
 
 def test_unknown_threshold_is_rejected_with_a_units_hint() -> None:
