@@ -94,7 +94,7 @@ def _latest_period(
     period_start = 0
     covered_until: dt.date | None = None
     for index, (begins, ends, _, _) in enumerate(spans):
-        if covered_until is not None and begins > add_months(covered_until, max_gap_months):
+        if covered_until is not None and begins > covered_until and begins > add_months(covered_until, max_gap_months):
             period_start = index
             covered_until = None
         covered_until = ends if covered_until is None else max(covered_until, ends)

@@ -42,8 +42,9 @@ class SteroidExposure:
     doses: tuple[tuple[dt.date, str, SteroidDose], ...]
 
     def describe(self) -> str:
-        parts = ", ".join(f"{day} {dose.drug} {dose.dose_mg:g} mg" for day, _, dose in self.doses)
-        return f"{self.total_mg:.0f} mg MPDE in the {self.months} months to the as-of date ({parts or 'no doses'})"
+        count = len(self.doses)
+        doses = f"{count} dose{'s' if count != 1 else ''}" if count else "no doses"
+        return f"{self.total_mg:.0f} mg MPDE from {doses} in the {self.months} months to the as-of date"
 
 
 def cumulative_mpde(doses: Iterable[tuple[dt.date, str, SteroidDose]], as_of: dt.date, months: int) -> SteroidExposure:

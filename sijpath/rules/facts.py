@@ -17,7 +17,6 @@ from sijpath.domain.issues import DataIssue
 from sijpath.domain.joints import episode_for_painful_joint
 from sijpath.domain.procedures import Fusion, SteroidDose
 from sijpath.domain.steroids import SteroidExposure, cumulative_mpde
-from sijpath.domain.timeline import LIST_FIELDS
 from sijpath.engine.results import Evidence
 from sijpath.rules.memo import lazy
 from sijpath.rules.thresholds import Thresholds, required
@@ -27,6 +26,8 @@ __all__ = ["FUSION_EXCLUDING_FINDINGS", "INFLAMMATORY_ARTHROPATHY_CODES", "SACRO
 # ICD-10-CM, from the VSAC chronic-pain value set (source `icd10cm-exclusion-codes`).
 SACROILIITIS_CODES = frozenset({"M46.1"})
 INFLAMMATORY_ARTHROPATHY_CODES = frozenset({"M45.7", "M45.8"})
+# The lists whose facts reach evidence without their position (care summaries, injection intervals).
+LOCATABLE = ("physical_therapy", "medications", "therapeutic_injections", "radiofrequency_ablations")
 # Imaging that excludes fusion: destructive lesions (tumor, infection) and inflammatory arthropathy (MP-555).
 FUSION_EXCLUDING_FINDINGS = frozenset({"destructive-lesion", "inflammatory-sacroiliitis"})
 
@@ -61,7 +62,7 @@ class Facts:
         if locations is None:
             # Keyed by identity: the episode holds every fact for as long as these Facts live.
             locations = {
-                id(item): f"{name}[{i}]" for name in LIST_FIELDS for i, item in enumerate(getattr(self.episode, name))
+                id(item): f"{name}[{i}]" for name in LOCATABLE for i, item in enumerate(getattr(self.episode, name))
             }
             self.__dict__["_locations"] = locations
         return locations.get(id(fact))

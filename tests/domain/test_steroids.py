@@ -70,13 +70,16 @@ def test_window_start_is_clamped_to_the_end_of_a_short_month() -> None:
     assert exposure.total_mg == pytest.approx(20)
 
 
-def test_exposure_description_lists_the_doses() -> None:
+def test_exposure_description_gives_the_total_and_the_dose_count() -> None:
+    # triamcinolone 40 mg = 40 MPDE; betamethasone 6 mg = 6 × 4 / 0.6 = 40 MPDE.
     doses = [dose(D(2024, 7, 1), "triamcinolone", 40), dose(D(2025, 6, 30), "betamethasone", 6)]
 
     exposure = cumulative_mpde(doses, D(2025, 6, 30), 12)
 
-    assert exposure.describe() == (
-        "80 mg MPDE in the 12 months to the as-of date (2024-07-01 triamcinolone 40 mg, 2025-06-30 betamethasone 6 mg)"
+    assert exposure.describe() == "80 mg MPDE from 2 doses in the 12 months to the as-of date"
+    assert (
+        cumulative_mpde([], D(2025, 6, 30), 12).describe()
+        == "0 mg MPDE from no doses in the 12 months to the as-of date"
     )
 
 
@@ -85,4 +88,4 @@ def test_no_doses_in_the_window_is_zero_exposure() -> None:
 
     assert exposure.total_mg == 0
     assert exposure.doses == ()
-    assert exposure.describe() == "0 mg MPDE in the 12 months to the as-of date (no doses)"
+    assert exposure.describe() == "0 mg MPDE from no doses in the 12 months to the as-of date"
