@@ -2,21 +2,48 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from sijpath.domain.document import parse_episode
 from sijpath.domain.episode import Episode
 from sijpath.engine.ruleset import RuleSet
-from sijpath.errors import UnknownRuleSetError, UnreadableInputError
+from sijpath.errors import RuleSetValidationError, UnknownRuleSetError, UnreadableInputError
 from sijpath.evidence.catalog import Catalog, parse_catalog
 from sijpath.rules.facts import Facts
-from sijpath.rules.loader import parse_ruleset
+from sijpath.rules.loader import parse_document, parse_ruleset
 
-__all__ = ["DEFAULT_RULESET", "builtin_ruleset_ids", "load_catalog", "load_episode", "load_ruleset"]
+__all__ = [
+    "DEFAULT_RULESET",
+    "BuiltinVersion",
+    "builtin_ruleset_ids",
+    "builtin_versions",
+    "load_catalog",
+    "load_episode",
+    "load_ruleset",
+]
 
 DEFAULT_RULESET = "source-articles"
+
+
+@dataclass(frozen=True)
+class BuiltinVersion:
+    """One version of a built-in rule set, as found in its file."""
+
+    id: str
+    version: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+    file: str
+    text: str
+    document: dict[str, Any]
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
 
 
 @functools.cache
@@ -26,25 +53,68 @@ def load_catalog() -> Catalog:
     return parse_catalog(text, "sijpath/evidence/sources.toml")
 
 
+@functools.cache
+def _builtin_files() -> tuple[BuiltinVersion, ...]:
+    versions = []
+    for item in sorted(resources.files("sijpath.rulesets").iterdir(), key=lambda i: i.name):
+        if not item.name.endswith(".toml"):
+            continue
+        origin = f"sijpath/rulesets/{item.name}"
+        text = item.read_text(encoding="utf-8")
+        document = parse_document(text, origin)
+        header = document.get("ruleset", {})
+        try:
+            versions.append(
+                BuiltinVersion(
+                    header["id"],
+                    str(header["version"]),
+                    header["effective_from"],
+                    header.get("effective_to"),
+                    origin,
+                    text,
+                    document,
+                )
+            )
+        except KeyError as exc:
+            raise RuleSetValidationError(f"{origin}: [ruleset] lacks {exc.args[0]}") from None
+    return tuple(versions)
+
+
+def builtin_versions(ruleset_id: str) -> list[BuiltinVersion]:
+    """Every shipped version of a rule set, oldest first."""
+    return sorted((v for v in _builtin_files() if v.id == ruleset_id), key=lambda v: v.effective_from)
+
+
 def builtin_ruleset_ids() -> list[str]:
     """Ids of the rule sets shipped with sijpath, sorted."""
-    folder = resources.files("sijpath.rulesets")
-    return sorted(item.name.removesuffix(".toml") for item in folder.iterdir() if item.name.endswith(".toml"))
+    return sorted({v.id for v in _builtin_files()})
+
+
+def _parent(ruleset_id: str, child_from: dt.date) -> dict[str, Any] | None:
+    """For `extends`: the version of `ruleset_id` in force just before the child takes effect."""
+    earlier = [v for v in builtin_versions(ruleset_id) if v.effective_from < child_from]
+    return earlier[-1].document if earlier else None
 
 
 @functools.cache
-def _builtin(ruleset_id: str) -> RuleSet[Facts]:
-    text = resources.files("sijpath.rulesets").joinpath(f"{ruleset_id}.toml").read_text(encoding="utf-8")
-    return parse_ruleset(text, f"sijpath/rulesets/{ruleset_id}.toml", load_catalog())
+def _parsed(ruleset_id: str, version: str) -> RuleSet[Facts]:
+    chosen = next(v for v in builtin_versions(ruleset_id) if v.version == version)
+    return parse_ruleset(chosen.text, chosen.file, load_catalog(), _parent)
 
 
-def load_ruleset(id_or_path: str = DEFAULT_RULESET) -> RuleSet[Facts]:
-    """A built-in rule set by id, or a user's rule-set file by path; both go through the same parser."""
-    if id_or_path in builtin_ruleset_ids():
-        return _builtin(id_or_path)
+def load_ruleset(id_or_path: str = DEFAULT_RULESET, as_of: dt.date | None = None) -> RuleSet[Facts]:
+    """A built-in rule set by id, in the version in force on `as_of` (the latest without a date), or a user's
+    rule-set file by path; both go through the same parser, and a user's file may extend a built-in one."""
+    versions = builtin_versions(id_or_path)
+    if versions:
+        candidates = [v for v in versions if as_of is None or v.in_force(as_of)]
+        if not candidates:
+            spans = ", ".join(f"{v.version} {v.effective_from}…{v.effective_to or ''}" for v in versions)
+            raise UnknownRuleSetError(f"no version of `{id_or_path}` is in force on {as_of} (versions: {spans})")
+        return _parsed(id_or_path, candidates[-1].version)
     path = Path(id_or_path)
     if path.suffix == ".toml" or path.exists():
-        return parse_ruleset(_read_text(path), str(path), load_catalog())
+        return parse_ruleset(_read_text(path), str(path), load_catalog(), _parent)
     known = ", ".join(builtin_ruleset_ids())
     raise UnknownRuleSetError(f"no rule set `{id_or_path}` (built-in: {known}; or give the path of a .toml file)")
 

@@ -78,7 +78,8 @@ def assess(
 ) -> None:
     """Assess one patient's episode: where they stand, the next step, and why."""
     episode = wiring.load_episode(file)
-    assessment = evaluate(episode, wiring.load_ruleset(ruleset), _as_of(as_of))
+    day = _as_of(as_of)
+    assessment = evaluate(episode, wiring.load_ruleset(ruleset, day), day)
     if output is OutputFormat.json:
         sys.stdout.buffer.write(orjson.dumps(assessment.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
     elif output is OutputFormat.markdown:
@@ -104,8 +105,8 @@ def demo(
     if not files:
         raise typer.BadParameter(f"no example episodes (*.yaml) in {examples}", param_hint="--examples")
     console = Console()
-    rules = wiring.load_ruleset(ruleset)
     day = _as_of(as_of)
+    rules = wiring.load_ruleset(ruleset, day)
     table = Table(title=f"{len(files)} example patients under {rules.title} {rules.version}, as of {day}")
     for column in ("Patient", "Stage", "Next step", "Flags"):
         table.add_column(column, overflow="fold")  # codes are read and copied: never cut them
@@ -122,18 +123,35 @@ def demo(
 def rulesets_list() -> None:
     """List the built-in rule sets."""
     table = Table()
-    for column in ("Id", "Version", "Title", "Issuer", "Effective from"):
+    for column in ("Id", "Version", "Title", "Issuer", "In force"):
         table.add_column(column)
     for ruleset_id in wiring.builtin_ruleset_ids():
-        rs = wiring.load_ruleset(ruleset_id)
-        table.add_row(rs.id, rs.version, rs.title, rs.issuer, str(rs.effective_from))
+        for version in wiring.builtin_versions(ruleset_id):
+            rs = wiring.load_ruleset(ruleset_id, version.effective_from)
+            span = f"{version.effective_from} → {version.effective_to or 'now'}"
+            table.add_row(rs.id, rs.version, rs.title, rs.issuer, span)
     Console().print(table)
 
 
+@rulesets_app.command("check")
+def rulesets_check(file: Annotated[Path, typer.Argument(help="Rule-set .toml file to validate.")]) -> None:
+    """Validate a rule-set file (and what it extends); print a summary, or every problem with exit code 2."""
+    ruleset = wiring.load_ruleset(str(file))
+    Console().print(
+        f"{file}: valid rule set `{ruleset.id}` {ruleset.version} — {len(ruleset.criteria)} criteria, "
+        f"{len(ruleset.flags)} flags, {len(ruleset.thresholds)} thresholds, "
+        f"{len(ruleset.coverage)} coverage statements",
+        highlight=False,
+    )
+
+
 @rulesets_app.command("show")
-def rulesets_show(ruleset: Annotated[str, typer.Argument(help="Rule-set id or .toml path.")]) -> None:
-    """Show a rule set's thresholds, rules and coverage, with sources."""
-    print_ruleset(Console(), wiring.load_ruleset(ruleset))
+def rulesets_show(
+    ruleset: Annotated[str, typer.Argument(help="Rule-set id or .toml path.")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Show the version in force on this date.")] = None,
+) -> None:
+    """Show a rule set's thresholds, rules and coverage, with sources (the latest version unless --as-of)."""
+    print_ruleset(Console(), wiring.load_ruleset(ruleset, _as_of(as_of) if as_of else None))
 
 
 @docs_app.command("generate")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -16,7 +17,11 @@ from sijpath.rules import measurements, pathway, registry
 from sijpath.rules.facts import Facts
 from sijpath.rules.thresholds import THRESHOLD_UNITS, Thresholds
 
-__all__ = ["parse_ruleset"]
+__all__ = ["ParentLookup", "merge_documents", "parse_document", "parse_ruleset"]
+
+# Given a rule-set id and the child's effective date, the raw document of the parent version in force then.
+ParentLookup = Callable[[str, dt.date], dict[str, Any] | None]
+MAX_EXTENDS_DEPTH = 8
 
 SourceIds = Annotated[tuple[str, ...], Field(min_length=1)]
 
@@ -27,6 +32,7 @@ class _Strict(BaseModel):
 
 class _Header(_Strict):
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    extends: str | None = None
     title: str
     version: Annotated[str, Field(min_length=1)]
     issuer: str
@@ -50,13 +56,61 @@ class _CoverageEntry(_Strict):
     note: str | None = None
 
 
-def parse_ruleset(text: str, origin: str, catalog: Catalog) -> RuleSet[Facts]:
-    """Validate a rule-set document completely, reporting every problem at once, then bind it to the rules."""
+def parse_document(text: str, origin: str) -> dict[str, Any]:
+    """The raw TOML document of a rule set; only syntax is checked here."""
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RuleSetValidationError(f"{origin}: not valid TOML ({exc})") from None
+
+
+def merge_documents(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    """A child rule set over its parent: header keys and single thresholds or coverage entries override,
+    sources accumulate, and `criteria` / `flags` replace the parent's lists only when the child gives them."""
+    header = {k: v for k, v in parent.get("ruleset", {}).items() if k not in ("extends", "description")}
+    child_header = dict(child.get("ruleset", {}))
+    sources = [*header.get("sources", []), *child_header.get("sources", [])]
+    header.update(child_header)
+    header["sources"] = list(dict.fromkeys(sources))
+    merged: dict[str, Any] = {"ruleset": header}
+    for table in ("thresholds", "coverage"):
+        merged[table] = {**parent.get(table, {}), **child.get(table, {})}
+    merged.update({k: v for k, v in child.items() if k not in ("ruleset", "thresholds", "coverage")})
+    return merged
+
+
+def _resolve(
+    data: dict[str, Any], lookup: ParentLookup | None, problems: list[Problem], depth: int = 0
+) -> dict[str, Any]:
+    header = data.get("ruleset")
+    parent_id = header.get("extends") if isinstance(header, dict) else None
+    if parent_id is None:
+        return data
+    if lookup is None or depth >= MAX_EXTENDS_DEPTH:
+        problems.append(
+            Problem(
+                "ruleset.extends",
+                f"cannot extend `{parent_id}` here" if lookup is None else "too many levels of `extends` (a cycle?)",
+            )
+        )
+        return data
+    assert isinstance(header, dict)
+    since = header.get("effective_from")
+    parent = lookup(str(parent_id), since if isinstance(since, dt.date) else dt.date.max)
+    if parent is None:
+        problems.append(Problem("ruleset.extends", f"no rule set `{parent_id}` in force on {since}"))
+        return data
+    return merge_documents(_resolve(parent, lookup, problems, depth + 1), data)
+
+
+def parse_ruleset(text: str, origin: str, catalog: Catalog, lookup: ParentLookup | None = None) -> RuleSet[Facts]:
+    """Validate a rule-set document completely, reporting every problem at once, then bind it to the rules.
+
+    A document with `extends = "ID"` is first merged over the parent version in force on its effective date
+    (found through `lookup`), so a clinic or payer states only what differs.
+    """
     problems: list[Problem] = []
+    data = _resolve(parse_document(text, origin), lookup, problems)
     for key in sorted(set(data) - {"ruleset", "thresholds", "coverage"}):
         problems.append(Problem(key, "unknown top-level table (expected [ruleset], [thresholds], [coverage])"))
 

@@ -220,3 +220,14 @@ def test_docs_check_fails_when_generated_docs_are_stale(tmp_path: Path, capsys: 
     assert "rules.md" in err
     assert run(capsys, "docs", "generate", "--out", str(tmp_path))[0] == 0
     assert run(capsys, "docs", "generate", "--check", "--out", str(tmp_path))[0] == 0
+
+
+def test_rulesets_check_validates_a_user_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "rulesets", "check", "examples/rulesets/clinic-medicare-rfa.toml")
+    assert code == 0
+    assert "valid rule set `clinic-medicare-rfa` 2026.1" in out
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[ruleset]\nid = "x"\nextends = "source-articles"\nbogus = 1\n')
+    code, _, err = run(capsys, "rulesets", "check", str(bad))
+    assert code == 2
+    assert "ruleset.bogus: unknown key" in err

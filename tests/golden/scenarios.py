@@ -28,7 +28,7 @@ class Scenario:
     source: str = "inline"
 
     def assess(self) -> Assessment:
-        return evaluate(self.episode, wiring.load_ruleset(self.ruleset), self.as_of)
+        return evaluate(self.episode, wiring.load_ruleset(self.ruleset, self.as_of), self.as_of)
 
 
 def load_scenarios() -> list[Scenario]:

@@ -95,3 +95,76 @@ def test_effective_to_before_effective_from_is_rejected() -> None:
 def test_malformed_toml_is_reported_with_its_position() -> None:
     with pytest.raises(RuleSetValidationError, match=r"not valid TOML .*line"):
         parse_ruleset("[ruleset\n", "broken.toml", wiring.load_catalog())
+
+
+CLINIC = """
+[ruleset]
+id = "my-clinic"
+extends = "source-articles"
+title = "My clinic"
+version = "1"
+issuer = "My clinic"
+effective_from = 2026-01-01
+sources = ["aspn-2024"]
+
+[thresholds]
+min_block_relief_percent = { value = 80, cites = ["aspn-2024"] }
+
+[coverage]
+"64625" = { status = "investigational", cites = ["cms-sij-injection-lcd-2023"] }
+"""
+
+
+def load_with_builtins(text: str):  # type: ignore[no-untyped-def]
+    from sijpath.wiring import _parent
+
+    return parse_ruleset(text, "clinic.toml", wiring.load_catalog(), _parent)
+
+
+def test_a_rule_set_that_extends_another_inherits_its_rules_and_overrides_what_it_states() -> None:
+    clinic = load_with_builtins(CLINIC)
+    base = wiring.load_ruleset("source-articles")
+    assert clinic.id == "my-clinic"
+    assert [r.id for r in clinic.criteria] == [r.id for r in base.criteria]
+    assert clinic.thresholds["min_block_relief_percent"].value == 80
+    assert clinic.thresholds["min_conservative_care_months"] == base.thresholds["min_conservative_care_months"]
+    assert clinic.coverage["64625"].status == "investigational"
+    assert clinic.sources == ("seed-injections-dont-work", "seed-injections-not-enough", "aspn-2024")
+
+
+def test_extending_an_unknown_rule_set_is_reported_at_the_extends_key() -> None:
+    with pytest.raises(RuleSetValidationError) as info:
+        load_with_builtins(CLINIC.replace('extends = "source-articles"', 'extends = "nowhere"'))
+    assert "ruleset.extends: no rule set `nowhere` in force on 2026-01-01" in [str(p) for p in info.value.problems]
+
+
+def test_extending_a_rule_set_before_it_took_effect_is_an_error() -> None:
+    with pytest.raises(RuleSetValidationError, match="in force on 2020-01-01"):
+        load_with_builtins(CLINIC.replace("effective_from = 2026-01-01", "effective_from = 2020-01-01"))
+
+
+def test_extends_without_a_lookup_is_reported() -> None:
+    with pytest.raises(RuleSetValidationError, match="cannot extend `source-articles` here"):
+        parse_ruleset(CLINIC, "clinic.toml", wiring.load_catalog())
+
+
+def test_an_extended_rule_set_is_still_fully_validated() -> None:
+    problems = problems_of_extended(
+        CLINIC.replace("min_block_relief_percent = { value = 80,", "min_block_relief_pct = { value = 80,")
+    )
+    assert any(p.startswith("thresholds.min_block_relief_pct: unknown threshold") for p in problems)
+
+
+def problems_of_extended(text: str) -> list[str]:
+    with pytest.raises(RuleSetValidationError) as info:
+        load_with_builtins(text)
+    return [str(p) for p in info.value.problems]
+
+
+def test_no_version_in_force_names_the_versions_that_exist() -> None:
+    import datetime as dt
+
+    from sijpath.errors import UnknownRuleSetError
+
+    with pytest.raises(UnknownRuleSetError, match=r"no version of `source-articles` is in force on 2023-06-01"):
+        wiring.load_ruleset("source-articles", dt.date(2023, 6, 1))
