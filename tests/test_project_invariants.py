@@ -96,13 +96,18 @@ def test_every_module_has_a_docstring_and_a_complete_all(path: Path) -> None:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in node.targets):
             # Ordering is ruff's job (RUF022); here: every exported name exists.
             names = [elt.value for elt in node.value.elts]  # type: ignore[attr-defined]
-            defined = {getattr(n, "name", None) for n in tree.body} | {
-                t.id
-                for n in tree.body
-                if isinstance(n, ast.Assign | ast.AnnAssign)
-                for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
-                if isinstance(t, ast.Name)
-            }
+            imported = {a.asname or a.name for n in tree.body if isinstance(n, ast.ImportFrom) for a in n.names}
+            defined = (
+                imported
+                | {getattr(n, "name", None) for n in tree.body}
+                | {
+                    t.id
+                    for n in tree.body
+                    if isinstance(n, ast.Assign | ast.AnnAssign)
+                    for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+                    if isinstance(t, ast.Name)
+                }
+            )
             assert set(names) <= defined, f"{path}: __all__ names undefined {set(names) - defined}"
 
 

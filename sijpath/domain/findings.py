@@ -21,6 +21,7 @@ __all__ = [
     "PainPresentation",
     "PainScore",
     "ProvocationTest",
+    "ProvocationTestName",
     "TobaccoUse",
 ]
 

@@ -20,7 +20,8 @@ STAGES: tuple[Stage, ...] = get_args(Stage)
 class CriterionRule(Generic[FactsT]):
     """A question answered met / not met / unknown; `None` from `check` means it does not apply to this patient.
 
-    `thresholds` names the rule-set thresholds it reads, so an assessment cites their sources too.
+    `thresholds` names the rule-set thresholds it reads, so an assessment cites their sources too;
+    `optional_thresholds` are read (and cited) only when the rule set sets them.
     `role` is `required` when the pathway gates on it, `supporting` when it only adds weight.
     """
 
@@ -31,6 +32,7 @@ class CriterionRule(Generic[FactsT]):
     thresholds: tuple[str, ...]
     check: Callable[[FactsT], Outcome | None]
     role: Literal["required", "supporting"] = "required"
+    optional_thresholds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,7 @@ class FlagRule(Generic[FactsT]):
     cites: tuple[str, ...]
     thresholds: tuple[str, ...]
     check: Callable[[FactsT], FlagResult | None]
+    optional_thresholds: tuple[str, ...] = ()
 
 
 Rule = CriterionRule[FactsT] | FlagRule[FactsT]

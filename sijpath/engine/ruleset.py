@@ -72,7 +72,7 @@ class RuleSet(Generic[FactsT]):
     def cites_for(self, rule: CriterionRule[FactsT] | FlagRule[FactsT]) -> tuple[str, ...]:
         """The rule's own sources, then the sources of every threshold it reads, without repeats."""
         cited = list(rule.cites)
-        for name in rule.thresholds:
+        for name in (*rule.thresholds, *rule.optional_thresholds):
             threshold = self.thresholds.get(name)
             if threshold is not None:
                 cited.extend(threshold.cites)

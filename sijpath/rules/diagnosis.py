@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sijpath.domain.blocks import two_block_agreement
 from sijpath.engine.results import Evidence, FlagResult, Outcome, met, not_met, unknown
 from sijpath.engine.rule import CriterionRule, FlagRule
 from sijpath.rules.facts import Facts
@@ -46,7 +45,6 @@ def pain_presentation(f: Facts) -> Outcome:
 @memoized
 def block_confirms(f: Facts) -> Outcome:
     """Enough valid blocks reach the relief threshold, and the latest valid block is one of them."""
-    minimum = required(f.t.min_block_relief_percent, "min_block_relief_percent")
     needed = required(f.t.min_positive_block_count, "min_positive_block_count")
     valid = f.valid_blocks
     if not valid:
@@ -63,13 +61,14 @@ def block_confirms(f: Facts) -> Outcome:
     assert latest.relief_percent is not None
     if not f.block_positive(latest):
         return not_met(
-            f"latest valid block ({latest.block.date}) gave {latest.relief_percent:.0f}% relief, below {minimum:g}%",
+            f"latest valid block ({latest.block.date}) gave {latest.relief_percent:.0f}% relief, "
+            f"not {f.block_threshold_text}",
             evidence,
         )
     if len(positives) < needed:
-        return not_met(f"{len(positives)} of {needed} required blocks with ≥{minimum:g}% relief", evidence)
+        return not_met(f"{len(positives)} of {needed} required blocks with {f.block_threshold_text} relief", evidence)
     return met(
-        f"{len(positives)} valid block(s) with ≥{minimum:g}% relief; the latest ({latest.block.date}) "
+        f"{len(positives)} valid block(s) with {f.block_threshold_text} relief; the latest ({latest.block.date}) "
         f"gave {latest.relief_percent:.0f}%",
         evidence,
     )
@@ -78,7 +77,6 @@ def block_confirms(f: Facts) -> Outcome:
 @memoized
 def repeat_block_fails(f: Facts) -> Outcome:
     """A repeat valid block below the threshold means the SI joint is not the (main) pain source."""
-    minimum = required(f.t.min_block_relief_percent, "min_block_relief_percent")
     valid = f.valid_blocks
     evidence = [f.block_evidence(b) for b in valid]
     latest = valid[-1] if valid else None
@@ -87,12 +85,12 @@ def repeat_block_fails(f: Facts) -> Outcome:
     if latest is None or not same_side:
         return not_met("no repeat diagnostic block of the same joint has failed to confirm", evidence)
     earlier = same_side[-1]
-    agreement = two_block_agreement(earlier, latest, minimum).replace("-", " ")
+    agreement = "concordant" if f.block_positive(earlier) == f.block_positive(latest) else "discordant"
     if f.block_positive(latest):
         return not_met(f"the latest repeat block confirms the SI joint ({agreement} with the block before)", evidence)
     assert latest.relief_percent is not None
     return met(
-        f"repeat block {latest.block.date} gave {latest.relief_percent:.0f}% relief, below {minimum:g}% "
+        f"repeat block {latest.block.date} gave {latest.relief_percent:.0f}% relief, not {f.block_threshold_text} "
         f"({agreement} with the block before): the SI joint is not confirmed as the pain source",
         evidence,
     )

@@ -122,9 +122,18 @@ class Facts:
     def valid_blocks(self) -> list[BlockReading]:
         return [b for b in self.blocks if b.validity == "valid"]
 
+    @property
+    def block_threshold_text(self) -> str:
+        """How the rule set states block positivity: `≥75%`, or `>50%` when the threshold is exclusive."""
+        minimum = required(self.t.min_block_relief_percent, "min_block_relief_percent")
+        return f"{'>' if self.t.block_relief_exclusive_flag else '≥'}{minimum:g}%"
+
     def block_positive(self, reading: BlockReading) -> bool:
         assert reading.relief_percent is not None
-        return reading.relief_percent >= required(self.t.min_block_relief_percent, "min_block_relief_percent")
+        minimum = required(self.t.min_block_relief_percent, "min_block_relief_percent")
+        if self.t.block_relief_exclusive_flag:  # "greater than 50%" (ASPN) rather than "at least 75%"
+            return reading.relief_percent > minimum
+        return reading.relief_percent >= minimum
 
     def block_evidence(self, reading: BlockReading) -> Evidence:
         """The evidence line for a block, built once per evaluation."""

@@ -55,6 +55,13 @@ def care_components(f: Facts) -> Outcome:
     if care.start is None:
         return unknown("no conservative care recorded", [CARE_HISTORY])
     absent = [c.replace("-", " ") for c in needed if c not in care.components]
+    therapy = care.components.get("physical-therapy", [])
+    if (
+        f.t.supervised_physical_therapy_required_flag
+        and therapy
+        and not any(getattr(c, "setting", None) == "supervised" for c in therapy)
+    ):
+        absent.append("supervised physical therapy (only a home program is recorded)")
     series = required(f.t.min_injections_before_fusion_count, "min_injections_before_fusion_count")
     injections = len(care.components.get("therapeutic-injection", []))
     if "therapeutic-injection" in needed and 0 < injections < series:

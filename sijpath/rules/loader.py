@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import tomllib
 from collections.abc import Callable
@@ -42,6 +43,12 @@ class _Header(_Strict):
     sources: SourceIds
     criteria: tuple[str, ...]
     flags: tuple[str, ...] = ()
+    block_indications: tuple[str, ...] = Field(
+        default=(), description="Criteria that must be met before a diagnostic or confirmatory block."
+    )
+    injection_indications: tuple[str, ...] = Field(
+        default=(), description="Criteria that must be met before a therapeutic injection."
+    )
 
 
 class _ThresholdEntry(_Strict):
@@ -67,7 +74,8 @@ def parse_document(text: str, origin: str) -> dict[str, Any]:
 def merge_documents(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     """A child rule set over its parent: header keys and single thresholds or coverage entries override,
     sources accumulate, and `criteria` / `flags` replace the parent's lists only when the child gives them."""
-    header = {k: v for k, v in parent.get("ruleset", {}).items() if k not in ("extends", "description")}
+    # A version's own dates and description never pass to what extends it.
+    header = {k: v for k, v in parent.get("ruleset", {}).items() if k not in ("extends", "description", "effective_to")}
     child_header = dict(child.get("ruleset", {}))
     sources = [*header.get("sources", []), *child_header.get("sources", [])]
     header.update(child_header)
@@ -131,6 +139,13 @@ def parse_ruleset(text: str, origin: str, catalog: Catalog, lookup: ParentLookup
     if problems or header is None or thresholds is None or coverage is None:
         raise RuleSetValidationError(f"{origin}: invalid rule set", problems)
 
+    # Only thresholds an enabled rule or the pathway reads belong to the rule set (an inherited, unused one would
+    # mislead in its documentation).
+    read = {
+        *registry.PATHWAY_THRESHOLDS,
+        *(name for rule in (*criteria, *flags) for name in (*rule.thresholds, *rule.optional_thresholds)),
+    }
+    thresholds = {name: t for name, t in thresholds.items() if name in read}
     values = Thresholds.model_validate({name: t.value for name, t in thresholds.items()})
     return RuleSet(
         id=header.id,
@@ -146,7 +161,14 @@ def parse_ruleset(text: str, origin: str, catalog: Catalog, lookup: ParentLookup
         flags=flags,
         coverage=coverage,
         derive=lambda episode, as_of: Facts(episode, as_of, values),
-        decide=pathway.decide,
+        decide=functools.partial(
+            pathway.decide,
+            indications={
+                "diagnostic-block": header.block_indications,
+                "confirmatory-block": header.block_indications,
+                "therapeutic-injection": header.injection_indications,
+            },
+        ),
         stages=pathway.stages,
         measure=measurements.measure,
         catalog=catalog,
@@ -217,6 +239,10 @@ def _rules(
     for index, rule_id in enumerate(header.flags):
         if rule_id not in flags:
             problems.append(Problem(f"ruleset.flags[{index}]", f"unknown flag rule `{rule_id}`"))
+    for key in ("block_indications", "injection_indications"):
+        for index, rule_id in enumerate(getattr(header, key)):
+            if rule_id not in header.criteria:
+                problems.append(Problem(f"ruleset.{key}[{index}]", f"`{rule_id}` is not an enabled criterion"))
     for rule_id in registry.PATHWAY_RULES:
         if rule_id not in header.criteria:
             problems.append(Problem("ruleset.criteria", f"must enable `{rule_id}` (the pathway depends on it)"))

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 
-from sijpath.domain.timeline import add_months
 from sijpath.engine.results import Outcome
 from sijpath.engine.rule import STAGES, Stage
-from sijpath.engine.steps import Action, Decision, StepCode
-from sijpath.rules import actions
+from sijpath.engine.steps import Action, Decision
+from sijpath.rules import actions, surgery
 from sijpath.rules.facts import Facts
-from sijpath.rules.thresholds import required
+from sijpath.rules.surgery import FUSION_GATES
 
 __all__ = ["FUSION_GATES", "decide", "stages"]
 
 SEED_1 = "seed-injections-dont-work"
 SEED_2 = "seed-injections-not-enough"
-
-# Criteria that must all be met before fusion evaluation; a rule set that does not enable one does not require it.
-FUSION_GATES = (
-    "conservative-care-duration",
-    "conservative-care-components",
-    "imaging-structural-change",
-    "functional-impairment",
-    "pain-severity",
-    "no-fusion-contraindication",
-)
 
 
 def stages(f: Facts) -> frozenset[Stage]:
@@ -36,7 +24,46 @@ def stages(f: Facts) -> frozenset[Stage]:
     return frozenset(STAGES) - {"post-fusion"}
 
 
-def decide(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
+def decide(
+    f: Facts, outcomes: Mapping[str, Outcome], indications: Mapping[str, tuple[str, ...]] | None = None
+) -> Decision:
+    """The pathway decision, held back where the rule set's indications for the next step are not met.
+
+    `indications` maps a step (`diagnostic-block`, `therapeutic-injection`, …) to the criteria a rule set requires
+    before it, as declared in the rule-set file (`block_indications`, `injection_indications`).
+    """
+    decision = _walk(f, outcomes)
+    required_first = (indications or {}).get(decision.next_step.code, ())
+    gates = {g: outcomes[g] for g in required_first if g in outcomes}
+    if not gates:
+        return decision
+    failing = [o.summary for o in gates.values() if o.status == "not-met"]
+    if failing:
+        return Decision(
+            decision.stage,
+            Action(
+                "conservative-care",
+                f"{decision.next_step.title} would be next, but this rule set's indications are not "
+                f"met: {'; '.join(failing)}.",
+                decision.next_step.cites,
+            ),
+            decision.other_actions,
+        )
+    missing = [item for o in gates.values() if o.status == "unknown" for item in o.missing]
+    if missing:
+        return Decision(
+            decision.stage,
+            Action(
+                "gather-information",
+                f"{decision.next_step.title} may be next; this rule set's indications need: {'; '.join(missing)}.",
+                decision.next_step.cites,
+            ),
+            decision.other_actions,
+        )
+    return decision
+
+
+def _walk(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
     """Walk the source articles' pathway: confirm the joint, treat without surgery, then consider fusion."""
     if f.fusion is not None:
         return actions.after_fusion(f)
@@ -93,6 +120,16 @@ def decide(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
         )
     if status("diagnostic-block-confirms-sij") != "met":
         return _confirm_source(f, outcomes)
+    if status("comparative-blocks") in ("not-met", "unknown"):
+        return Decision(
+            "confirmation",
+            Action(
+                "confirmatory-block",
+                f"{summary('diagnostic-block-confirms-sij')}; this rule set requires controlled "
+                "comparative blocks: repeat with an anesthetic of different duration.",
+                (SEED_1, "bcbs-fl-mp-558"),
+            ),
+        )
 
     if not f.injections:
         return Decision(
@@ -117,6 +154,9 @@ def decide(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
         )
 
     failed = f"injections did not give lasting relief ({summary('injection-relief-lasting')})"
+    rfa_required = "radiofrequency-ablation" in (f.t.required_conservative_care_components or ())
+    if not f.episode.radiofrequency_ablations and not rfa_required:
+        return surgery.fusion_candidacy(f, outcomes, failed, alongside)
     if not f.episode.radiofrequency_ablations and status("rfa-candidate") != "not-met":
         return Decision(
             "non-surgical-care",
@@ -128,45 +168,7 @@ def decide(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
             ),
             alongside,
         )
-    return _after_ablation(f, outcomes, failed, alongside)
-
-
-def _after_ablation(f: Facts, outcomes: Mapping[str, Outcome], failed: str, alongside: tuple[Action, ...]) -> Decision:
-    """After RFA: wait while it helps, repeat one that helped for months, else consider fusion."""
-    ablation = max(f.episode.radiofrequency_ablations, key=lambda a: a.date)
-    minimum = required(f.t.min_lasting_injection_relief_percent, "min_lasting_injection_relief_percent")
-    lasting_months = required(f.t.min_lasting_rfa_relief_months, "min_lasting_rfa_relief_months")
-
-    def next_step(code: StepCode, rationale: str, cites: tuple[str, ...] = (SEED_1,)) -> Decision:
-        return Decision("non-surgical-care", Action(code, rationale, cites), alongside)
-
-    helped = ablation.relief_percent is not None and ablation.relief_percent >= minimum
-    if ablation.relief_percent is None or (helped and ablation.relief_duration_days is None):
-        return next_step(
-            "gather-information",
-            f"radiofrequency ablation on {ablation.date}: record how much it "
-            "helped and for how long (or whether it still helps) before considering fusion.",
-        )
-    if helped and ablation.relief_duration_days is not None:
-        ended = ablation.date + dt.timedelta(days=ablation.relief_duration_days)
-        weeks = ablation.relief_duration_days / 7
-        if ended >= f.as_of:
-            return next_step(
-                "conservative-care",
-                f"radiofrequency ablation on {ablation.date} still gives "
-                f"{ablation.relief_percent:g}% relief ({weeks:.0f} weeks so far); its benefit lasts while "
-                "the nerves regenerate.",
-                (SEED_1, "cohen-2008-rfa"),
-            )
-        if ended >= add_months(ablation.date, lasting_months):
-            return next_step(
-                "radiofrequency-ablation",
-                f"radiofrequency ablation on {ablation.date} gave "
-                f"{ablation.relief_percent:g}% relief for {weeks:.0f} weeks before the nerves regenerated: "
-                "repeat it before considering fusion.",
-                (SEED_1, "cohen-2008-rfa"),
-            )
-    return _fusion_candidacy(f, outcomes, failed, alongside)
+    return surgery.after_ablation(f, outcomes, failed, alongside)
 
 
 def _confirm_source(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
@@ -213,43 +215,3 @@ def _confirm_source(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
             "(if it too gives little relief, look for other pain sources)"
         )
     return Decision("confirmation", Action("confirmatory-block", why + ".", (SEED_1,)))
-
-
-def _fusion_candidacy(
-    f: Facts, outcomes: Mapping[str, Outcome], failed: str, alongside: tuple[Action, ...]
-) -> Decision:
-    gates = {g: outcomes[g] for g in FUSION_GATES if g in outcomes}
-    not_met = [g for g, o in gates.items() if o.status == "not-met"]
-    unknown = [g for g, o in gates.items() if o.status == "unknown"]
-    if not not_met and not unknown:
-        support = [
-            outcomes[s].summary
-            for s in ("injection-relief-shortening", "injections-needed-every-few-months")
-            if s in outcomes and outcomes[s].status == "met"
-        ]
-        reasons = "; ".join(o.summary for o in gates.values())
-        extra = f" Supporting: {'; '.join(support)}." if support else ""
-        return Decision(
-            "surgical-candidacy",
-            Action(
-                "fusion-evaluation",
-                f"SI joint confirmed, {failed}, radiofrequency ablation tried; {reasons}.{extra}",
-                (SEED_1, SEED_2),
-            ),
-            (actions.fusion_risks(), *alongside),
-        )
-    if not_met:
-        reasons = "; ".join(gates[g].summary for g in not_met)
-        return Decision(
-            "non-surgical-care",
-            Action("conservative-care", f"fusion criteria not met: {reasons}.", (SEED_1, SEED_2)),
-            alongside,
-        )
-    missing = "; ".join(item for g in unknown for item in gates[g].missing)
-    return Decision(
-        "surgical-candidacy",
-        Action(
-            "gather-information", f"fusion evaluation may be next, but the record does not show: {missing}.", (SEED_2,)
-        ),
-        alongside,
-    )

@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 from sijpath.engine.rule import CriterionRule, FlagRule
-from sijpath.rules import candidacy, diagnosis, fusion, nonsurgical, post_fusion
+from sijpath.rules import candidacy, diagnosis, exam, fusion, nonsurgical, policy, post_fusion
 from sijpath.rules.facts import Facts
 
 __all__ = ["CRITERIA", "FLAGS", "PATHWAY_RULES", "PATHWAY_THRESHOLDS"]
 
 CRITERIA: tuple[CriterionRule[Facts], ...] = (
     diagnosis.PAIN_PRESENTATION,
+    policy.PAIN_DURATION,
+    exam.PROVOCATION_CLUSTER,
+    exam.FORTIN_POINT,
     diagnosis.BLOCK_CONFIRMS,
     diagnosis.REPEAT_BLOCK_FAILS,
+    exam.COMPARATIVE_BLOCKS,
+    policy.DIAGNOSTIC_BLOCK_LIMIT,
     nonsurgical.INJECTION_FIRST_LINE,
     nonsurgical.INJECTION_RELIEF_LASTING,
     nonsurgical.RFA_CANDIDATE,
+    policy.CARE_BEFORE_INJECTION,
     fusion.CARE_DURATION,
     fusion.CARE_COMPONENTS,
     candidacy.STRUCTURAL_IMAGING,
     candidacy.FUNCTIONAL_IMPAIRMENT,
     candidacy.PAIN_SEVERITY,
+    policy.IMAGING_TRIAD,
+    policy.IMAGING_RECENCY,
+    policy.NICOTINE_FREE,
     fusion.NO_CONTRAINDICATION,
     fusion.RELIEF_SHORTENING,
     fusion.FREQUENT_INJECTIONS,
@@ -34,7 +43,9 @@ FLAGS: tuple[FlagRule[Facts], ...] = (
     nonsurgical.DIMINISHING_RELIEF_FLAG,
     nonsurgical.INJECTION_FREQUENCY_FLAG,
     nonsurgical.CUMULATIVE_STEROID_FLAG,
+    policy.INJECTION_LIMITS_FLAG,
     fusion.CONTRAINDICATION_FLAG,
+    policy.EVIDENCE_CAUTION_FLAG,
 )
 
 # The pathway cannot walk without these; every rule set must enable them.

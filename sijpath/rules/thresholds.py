@@ -7,7 +7,7 @@ from typing import Annotated, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from sijpath.domain.conservative_care import CareComponent
-from sijpath.domain.findings import ImagingFinding
+from sijpath.domain.findings import ImagingFinding, ProvocationTestName
 
 __all__ = ["THRESHOLD_UNITS", "Thresholds", "required"]
 
@@ -39,6 +39,16 @@ class Thresholds(BaseModel):
     min_injections_before_fusion_count: Count | None = None
     max_imaging_age_months: Count | None = None
     min_lasting_rfa_relief_months: Count | None = None
+    block_relief_exclusive_flag: bool | None = None
+    min_pain_duration_months: Count | None = None
+    min_positive_provocation_tests_count: Count | None = None
+    counted_provocation_tests: tuple[ProvocationTestName, ...] | None = None
+    min_conservative_care_weeks: Count | None = None
+    max_diagnostic_blocks_count: Count | None = None
+    max_cotinine_ng_per_ml: Annotated[float, Field(ge=0)] | None = None
+    max_therapeutic_injections_per_12_months_count: Count | None = None
+    min_injection_interval_months: Count | None = None
+    supervised_physical_therapy_required_flag: bool | None = None
     structural_imaging_findings: tuple[ImagingFinding, ...] | None = None
     max_injection_interval_weeks_for_steroid_concern: Count | None = None
     max_injection_interval_months_supporting_fusion: Count | None = None
@@ -53,6 +63,8 @@ class Thresholds(BaseModel):
 
 # The unit each name ends in; the loader rejects a threshold whose name does not carry one.
 THRESHOLD_UNITS = (
+    "_tests",
+    "_ng_per_ml",
     "_percent",
     "_count",
     "_months",

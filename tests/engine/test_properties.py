@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from sijpath import wiring
 from sijpath.domain.care import PhysicalTherapyCourse
+from sijpath.domain.conservative_care import conservative_care
 from sijpath.domain.episode import Episode
 from sijpath.domain.findings import FusionContraindication
 from sijpath.engine.evaluate import evaluate
@@ -43,10 +44,16 @@ def test_more_relief_never_removes_block_positivity(episode: Episode, data: st.D
 
 @PROPERTY_SETTINGS
 @given(episodes(with_fusion=False), st.integers(1, 48))
-def test_more_months_of_conservative_care_never_remove_the_duration_criterion(episode: Episode, months: int) -> None:
+def test_extending_the_current_period_of_care_never_removes_the_duration_criterion(
+    episode: Episode, months: int
+) -> None:
+    # Care is read in periods (a long pause starts a new one), so the invariant is about continuous care:
+    # a course that runs up to the start of the current period only lengthens it.
+    current = conservative_care(episode, AS_OF, max_gap_months=6)
+    assume(current.start is not None)
+    assert current.start is not None
     before = status(episode, "conservative-care-duration")
-    earlier = AS_OF - dt.timedelta(days=30 * months + 400)
-    extra = PhysicalTherapyCourse(start_date=earlier, end_date=earlier + dt.timedelta(days=30))
+    extra = PhysicalTherapyCourse(start_date=current.start - dt.timedelta(days=30 * months), end_date=current.start)
     after = status(
         episode.model_copy(update={"physical_therapy": (*episode.physical_therapy, extra)}),
         "conservative-care-duration",

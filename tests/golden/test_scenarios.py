@@ -14,6 +14,8 @@ def test_scenario_matches_expectations(scenario: Scenario) -> None:
     assessment = scenario.assess()
     expect = scenario.expect
     assert assessment.next_step.code == expect["next_step"], assessment.next_step.rationale
+    if "ruleset_version" in expect:
+        assert assessment.ruleset_version == expect["ruleset_version"]
     if "stage" in expect:
         assert assessment.stage == expect["stage"]
     assert sorted(f.code for f in assessment.flags) == sorted(expect["flags"])
@@ -34,7 +36,7 @@ def test_scenario_matches_expectations(scenario: Scenario) -> None:
 
 def test_every_example_patient_has_a_golden_scenario(repo) -> None:
     examples = {p.stem for p in (repo / "examples").glob("*.yaml")}
-    covered = {s.name for s in SCENARIOS}
+    covered = {s.source.removeprefix("examples/").removesuffix(".yaml") for s in SCENARIOS}
     assert examples <= covered, f"examples without a golden scenario: {sorted(examples - covered)}"
 
 
