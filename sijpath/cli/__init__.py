@@ -14,11 +14,12 @@ from rich.console import Console
 from rich.table import Table
 
 from sijpath import wiring
-from sijpath.cli.render import print_assessment, print_ruleset
-from sijpath.documents.markdown import assessment_markdown
+from sijpath.cli.render import print_assessment, print_comparison, print_ruleset
+from sijpath.documents.markdown import assessment_markdown, comparison_markdown
 from sijpath.documents.reference import evidence_markdown, rules_markdown
 from sijpath.domain.base import EARLIEST_DATE, LATEST_DATE
 from sijpath.domain.document import episode_json_schema
+from sijpath.engine.compare import compare
 from sijpath.engine.evaluate import evaluate
 from sijpath.errors import EvidenceCatalogError, InputError, RuleSetError, SijpathError
 
@@ -86,6 +87,29 @@ def assess(
         sys.stdout.write(assessment_markdown(assessment))
     else:
         print_assessment(Console(), assessment)
+
+
+@app.command("compare")
+def compare_command(
+    file: Annotated[Path, typer.Argument(help="Episode file (.json, .yaml, .yml).")],
+    rulesets: Annotated[
+        str | None,
+        typer.Option("--rulesets", help="Comma-separated rule-set ids or .toml paths (default: all built-in)."),
+    ] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Compare as of this date (default: today).")] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.text,
+) -> None:
+    """Assess one patient under several rule sets side by side and say where they diverge."""
+    episode = wiring.load_episode(file)
+    day = _as_of(as_of)
+    chosen = [r.strip() for r in rulesets.split(",") if r.strip()] if rulesets else wiring.builtin_ruleset_ids()
+    comparison = compare([evaluate(episode, wiring.load_ruleset(r, day), day) for r in chosen])
+    if output is OutputFormat.json:
+        sys.stdout.buffer.write(orjson.dumps(comparison.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
+    elif output is OutputFormat.markdown:
+        sys.stdout.write(comparison_markdown(comparison))
+    else:
+        print_comparison(Console(), comparison)
 
 
 @app.command()

@@ -10,10 +10,11 @@ from rich.table import Table
 from rich.text import Text
 
 from sijpath.engine.assessment import NOTICE, Assessment
+from sijpath.engine.compare import Comparison
 from sijpath.engine.ruleset import RuleSet
 from sijpath.evidence.catalog import Source
 
-__all__ = ["print_assessment", "print_ruleset"]
+__all__ = ["print_assessment", "print_comparison", "print_ruleset"]
 
 STATUS_STYLE = {"met": ("✔ met", "green"), "not-met": ("✘ not met", "red"), "unknown": ("? unknown", "yellow")}
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
@@ -138,3 +139,35 @@ def print_ruleset(console: Console, ruleset: RuleSet[Any]) -> None:
                 statement.procedure, statement.status, _sources(tuple(ruleset.catalog[s] for s in statement.cites))
             )
         console.print(coverage)
+
+
+def print_comparison(console: Console, comparison: Comparison) -> None:
+    first = comparison.assessments[0]
+    table = Table(
+        title=f"Patient {first.patient_id} under {len(comparison.assessments)} rule sets, as of {first.as_of}",
+        show_lines=False,
+        expand=True,
+    )
+    table.add_column("", ratio=3)
+    for a in comparison.assessments:
+        table.add_column(f"{a.ruleset_id}\n{a.ruleset_version}", ratio=2, overflow="fold")
+    for row in comparison.rows:
+        cells = []
+        for value in row.cells:
+            if value is None:
+                cells.append(Text("—", style="dim"))
+            elif row.key in ("next-step", "stage", "flags"):
+                cells.append(Text(value, style="bold" if row.key == "next-step" else ""))
+            else:
+                label, style = STATUS_STYLE[value]
+                cells.append(Text(label, style=style))
+        title = Text(row.title, style="bold yellow" if row.divergent else "")
+        table.add_row(title, *cells)
+    console.print(table)
+    if comparison.divergences:
+        console.print(Text("Where they diverge", style="bold yellow"))
+        for sentence in comparison.divergences:
+            console.print(Text("  • " + sentence))
+    else:
+        console.print(Text("The rule sets agree on every criterion and on the next step.", style="green"))
+    console.print(Text(NOTICE, style="italic dim"))

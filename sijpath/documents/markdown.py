@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from sijpath.engine.assessment import NOTICE, Assessment
+from sijpath.engine.compare import Comparison
 from sijpath.evidence.catalog import Source
 
-__all__ = ["STATUS_MARKS", "assessment_markdown"]
+__all__ = ["STATUS_MARKS", "assessment_markdown", "comparison_markdown"]
 
 STATUS_MARKS = {"met": "✅ met", "not-met": "❌ not met", "unknown": "❔ unknown"}
 SEVERITY_MARKS = {"critical": "🛑 critical", "warning": "⚠️ warning", "info": "ℹ️ info"}
@@ -76,3 +77,37 @@ def _cite(sources: tuple[Source, ...]) -> str:
     if not sources:
         return ""
     return " " + " ".join(f"[{s.id}{' — UNVERIFIED' if s.unverified else ''}]" for s in sources)
+
+
+def comparison_markdown(comparison: Comparison) -> str:
+    """The side-by-side table, divergent rows marked, then one sentence per divergence."""
+    assessments = comparison.assessments
+    first = assessments[0]
+    header = " | ".join(f"`{a.ruleset_id}` {a.ruleset_version}" for a in assessments)
+    lines = [
+        f"# Rule sets side by side: patient {first.patient_id}, as of {first.as_of}",
+        "",
+        f"| | {header} |",
+        "|---" * (len(assessments) + 1) + "|",
+    ]
+    for row in comparison.rows:
+        cells = [_cell(row.key, value) for value in row.cells]
+        title = f"**{row.title}** ⚠" if row.divergent else row.title
+        lines.append(f"| {title} | " + " | ".join(cells) + " |")
+    lines += ["", "⚠ marks a row where the rule sets disagree.", ""]
+    if comparison.divergences:
+        lines += ["## Where they diverge", ""]
+        lines += [f"- {sentence}" for sentence in comparison.divergences]
+        lines.append("")
+    else:
+        lines += ["The rule sets agree on every criterion and on the next step.", ""]
+    lines += ["---", "", f"*{NOTICE}*", ""]
+    return "\n".join(lines)
+
+
+def _cell(key: str, value: str | None) -> str:
+    if value is None:
+        return "—"
+    if key in ("next-step", "stage", "flags"):
+        return f"`{value}`" if key != "flags" else value
+    return STATUS_MARKS[value]

@@ -190,8 +190,7 @@ class Facts:
 
     @lazy
     def care(self) -> ConservativeCare:
-        # A pause longer than the required duration itself ends a period of care (parameter-free: no new number).
-        return conservative_care(self.episode, self.as_of, self.t.min_conservative_care_months)
+        return conservative_care(self.episode, self.as_of, self.t.max_conservative_care_gap_months)
 
     @lazy
     def fusion(self) -> tuple[Fusion, str] | None:

@@ -145,7 +145,7 @@ CARE_DURATION: CriterionRule[Facts] = CriterionRule(
     title="Enough months of non-surgical care",
     stage="surgical-candidacy",
     cites=(SEED_1, SEED_2),
-    thresholds=("min_conservative_care_months",),
+    thresholds=("min_conservative_care_months", "max_conservative_care_gap_months"),
     check=care_duration,
 )
 CARE_COMPONENTS: CriterionRule[Facts] = CriterionRule(
@@ -153,7 +153,11 @@ CARE_COMPONENTS: CriterionRule[Facts] = CriterionRule(
     title="Non-surgical care included each required component",
     stage="surgical-candidacy",
     cites=(SEED_1, SEED_2),
-    thresholds=("required_conservative_care_components", "min_injections_before_fusion_count"),
+    thresholds=(
+        "required_conservative_care_components",
+        "min_injections_before_fusion_count",
+        "max_conservative_care_gap_months",
+    ),
     check=care_components,
 )
 NO_CONTRAINDICATION: CriterionRule[Facts] = CriterionRule(

@@ -233,7 +233,7 @@ CARE_BEFORE_INJECTION = criterion(
     "Conservative care before an injection",
     "non-surgical-care",
     ("cms-sij-injection-lcd-2023", "aspn-2024"),
-    ("min_conservative_care_weeks",),
+    ("min_conservative_care_weeks", "max_conservative_care_gap_months"),
     care_before_injection,
 )
 INJECTION_LIMITS_FLAG: FlagRule[Facts] = FlagRule(

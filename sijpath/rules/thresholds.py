@@ -33,6 +33,7 @@ class Thresholds(BaseModel):
     min_lasting_injection_relief_months: Count | None = None
     min_injections_for_shortening_trend_count: Annotated[int, Field(ge=2, le=20)] | None = None
     min_conservative_care_months: Count | None = None
+    max_conservative_care_gap_months: Count | None = None
     required_conservative_care_components: tuple[CareComponent, ...] | None = None
     min_odi_percent_for_impairment: PercentValue | None = None
     min_fusion_pain_nrs_points: Annotated[float, Field(gt=0, le=10)] | None = None
