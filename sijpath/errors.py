@@ -7,7 +7,8 @@
     ├── RuleSetError                a rule-set file or id that cannot be used
     │   ├── RuleSetValidationError  unknown keys, rule ids, units or sources
     │   └── UnknownRuleSetError     no rule set with that id
-    └── EvidenceCatalogError        the evidence catalog has unknown or duplicate ids
+    ├── EvidenceCatalogError        the evidence catalog has unknown or duplicate ids
+    └── RequestNotSupportedError    a letter was asked for what the record does not (yet) support
 
 Problems *in the clinical data* of an otherwise valid episode are not errors: they become
 `DataIssue`s on the assessment, so one implausible fact never aborts a run.
@@ -23,6 +24,7 @@ __all__ = [
     "EvidenceCatalogError",
     "InputError",
     "Problem",
+    "RequestNotSupportedError",
     "RuleSetError",
     "RuleSetValidationError",
     "SijpathError",
@@ -83,3 +85,7 @@ class UnknownRuleSetError(RuleSetError):
 
 class EvidenceCatalogError(SijpathError):
     """The evidence catalog references an unknown source or defines one twice."""
+
+
+class RequestNotSupportedError(SijpathError):
+    """A medical-necessity letter was requested, but criteria are unmet or unknown; `problems` lists each gap."""

@@ -67,6 +67,7 @@ class RuleSet(Generic[FactsT]):
     stages: Callable[[FactsT], frozenset[Stage]]
     measure: Callable[[FactsT], tuple[Measurement, ...]]
     catalog: Catalog
+    indications: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     _sources_cache: dict[str, tuple[Source, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def cites_for(self, rule: CriterionRule[FactsT] | FlagRule[FactsT]) -> tuple[str, ...]:

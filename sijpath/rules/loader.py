@@ -147,6 +147,11 @@ def parse_ruleset(text: str, origin: str, catalog: Catalog, lookup: ParentLookup
     }
     thresholds = {name: t for name, t in thresholds.items() if name in read}
     values = Thresholds.model_validate({name: t.value for name, t in thresholds.items()})
+    indications = {
+        "diagnostic-block": header.block_indications,
+        "confirmatory-block": header.block_indications,
+        "therapeutic-injection": header.injection_indications,
+    }
     return RuleSet(
         id=header.id,
         title=header.title,
@@ -161,17 +166,11 @@ def parse_ruleset(text: str, origin: str, catalog: Catalog, lookup: ParentLookup
         flags=flags,
         coverage=coverage,
         derive=lambda episode, as_of: Facts(episode, as_of, values),
-        decide=functools.partial(
-            pathway.decide,
-            indications={
-                "diagnostic-block": header.block_indications,
-                "confirmatory-block": header.block_indications,
-                "therapeutic-injection": header.injection_indications,
-            },
-        ),
+        decide=functools.partial(pathway.decide, indications=indications),
         stages=pathway.stages,
         measure=measurements.measure,
         catalog=catalog,
+        indications=indications,
     )
 
 

@@ -231,3 +231,106 @@ def test_rulesets_check_validates_a_user_file(capsys: pytest.CaptureFixture[str]
     code, _, err = run(capsys, "rulesets", "check", str(bad))
     assert code == 2
     assert "ruleset.bogus: unknown key" in err
+
+
+def test_compare_prints_the_divergence_sentences(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys,
+        "compare",
+        "examples/payer-smoker.yaml",
+        "--as-of",
+        "2026-11-01",
+        "--rulesets",
+        "cms-mis-fusion,commercial-strict",
+        "-f",
+        "json",
+    )
+    data = json.loads(out)
+    assert code == 0
+    assert [r["id"] for r in data["rulesets"]] == ["cms-mis-fusion", "commercial-strict"]
+    assert any("cotinine 150 ng/mL" in sentence for sentence in data["divergences"])
+
+
+def test_gaps_list_what_would_settle_each_unmet_criterion(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys,
+        "gaps",
+        "examples/payer-smoker.yaml",
+        "--for",
+        "27279",
+        "--as-of",
+        "2026-11-01",
+        "--rulesets",
+        "commercial-strict,cms-mis-fusion",
+        "-f",
+        "json",
+    )
+    data = json.loads(out)
+    assert code == 0
+    by_id = {r["id"]: r for r in data["rulesets"]}
+    assert [g["criterion"] for g in by_id["commercial-strict"]["gaps"]] == ["nicotine-free"]
+    assert by_id["cms-mis-fusion"]["gaps"] == []
+    assert by_id["cms-mis-fusion"]["coverage"] == "covered"
+
+
+def test_gaps_reject_an_unknown_procedure_code(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "gaps", "examples/payer-smoker.yaml", "--for", "12345")
+    assert code == 2
+    assert "--for" in err
+
+
+def test_letter_refuses_with_exit_4_and_lists_the_gaps(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        capsys,
+        "letter",
+        "examples/payer-smoker.yaml",
+        "--for",
+        "27279",
+        "-r",
+        "commercial-strict",
+        "--as-of",
+        "2026-11-01",
+    )
+    assert code == 4
+    assert out == ""
+    assert "nicotine-free: not met" in err
+
+
+def test_letter_writes_a_pdf_draft(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "letter.pdf"
+    code, _, _ = run(
+        capsys,
+        "letter",
+        "examples/payer-smoker.yaml",
+        "--for",
+        "27279",
+        "-r",
+        "commercial-strict",
+        "--as-of",
+        "2026-11-01",
+        "--draft",
+        "-f",
+        "pdf",
+        "-o",
+        str(target),
+    )
+    assert code == 0
+    assert target.read_bytes().startswith(b"%PDF-")
+
+
+def test_a_pdf_letter_needs_an_output_file(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(
+        capsys,
+        "letter",
+        "examples/payer-fusion-candidate.yaml",
+        "--for",
+        "27279",
+        "-r",
+        "commercial-strict",
+        "--as-of",
+        "2026-11-01",
+        "-f",
+        "pdf",
+    )
+    assert code == 2
+    assert "--output" in err

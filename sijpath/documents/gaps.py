@@ -1,0 +1,37 @@
+"""Documentation gaps for a procedure, per rule set: what is still unmet or unknown, and what would settle it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sijpath.engine.ruleset import RuleSet
+from sijpath.rules.requirements import PROCEDURES, Gap
+
+__all__ = ["gaps_markdown"]
+
+
+def gaps_markdown(
+    procedure: str, patient_id: str, as_of: dt.date, report: Sequence[tuple[RuleSet[Any], Sequence[Gap]]]
+) -> str:
+    lines = [
+        f"# Documentation gaps for CPT {procedure} ({PROCEDURES[procedure][0]})",
+        "",
+        f"Patient {patient_id}, as of {as_of}.",
+        "",
+    ]
+    for ruleset, found in report:
+        coverage = ruleset.coverage.get(procedure)
+        status = coverage.status if coverage else "not stated"
+        lines += [f"## {ruleset.title} (`{ruleset.id}` {ruleset.version}): coverage {status}", ""]
+        if not found:
+            lines += ["No gaps: every criterion this rule set sets for the procedure is documented.", ""]
+            continue
+        for gap in found:
+            c = gap.criterion
+            lines.append(
+                f"- **{c.title}**: {c.status.replace('-', ' ')} ({c.summary}); needed: {'; '.join(gap.settle)}"
+            )
+        lines.append("")
+    return "\n".join(lines)

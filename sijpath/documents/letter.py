@@ -1,0 +1,181 @@
+"""Medical-necessity letters: every statement from a computed criterion, with its dated record facts and source."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+from sijpath.engine.assessment import NOTICE, Assessment, Criterion
+from sijpath.engine.ruleset import CoverageStatement, RuleSet
+from sijpath.errors import Problem, RequestNotSupportedError
+from sijpath.evidence.catalog import Source
+from sijpath.rules.requirements import PROCEDURES, Gap, gaps, requirements
+
+__all__ = ["Letter", "build_letter", "letter_html", "letter_markdown"]
+
+
+@dataclass(frozen=True, slots=True)
+class Letter:
+    """The content of a letter; renderers only lay it out."""
+
+    assessment: Assessment
+    procedure: str
+    procedure_name: str
+    coverage: CoverageStatement | None
+    documented: tuple[tuple[Criterion, str], ...]
+    gaps: tuple[Gap, ...]
+    catalog: Any
+
+    @property
+    def draft(self) -> bool:
+        return bool(self.gaps) or self.coverage_blocks
+
+    @property
+    def coverage_blocks(self) -> bool:
+        return self.coverage is not None and self.coverage.status in ("not-covered", "investigational")
+
+    @property
+    def sources(self) -> list[Source]:
+        used: dict[str, Source] = {}
+        for criterion, _ in self.documented:
+            for source in criterion.citations:
+                used.setdefault(source.id, source)
+        if self.coverage is not None:
+            for source_id in self.coverage.cites:
+                used.setdefault(source_id, self.catalog[source_id])
+        return list(used.values())
+
+
+def build_letter(assessment: Assessment, ruleset: RuleSet[Any], procedure: str, draft: bool) -> Letter:
+    """Assemble a letter for `procedure` under `ruleset`; without `draft`, refuse when anything is missing."""
+    found = gaps(assessment, ruleset, procedure)
+    coverage = ruleset.coverage.get(procedure)
+    needed = {r.criterion_id: r.needed for r in requirements(procedure, ruleset)}
+    documented = tuple((c, needed[c.id]) for c in assessment.criteria if c.id in needed and c.status == needed[c.id])
+    letter = Letter(
+        assessment, procedure, PROCEDURES[procedure][0], coverage, documented, tuple(found), ruleset.catalog
+    )
+    if letter.draft and not draft:
+        problems = [
+            Problem(
+                g.criterion.id,
+                f"{g.criterion.status.replace('-', ' ')}: {g.criterion.summary}; needed: {'; '.join(g.settle)}",
+            )
+            for g in found
+        ]
+        if letter.coverage_blocks and coverage is not None:
+            problems.insert(0, Problem("coverage", f"CPT {procedure} is {coverage.status} under {ruleset.id}"))
+        raise RequestNotSupportedError(
+            f"the record does not support CPT {procedure} under {ruleset.id} {ruleset.version}; "
+            "use --draft for a letter that marks each gap",
+            problems,
+        )
+    return letter
+
+
+def _statement(criterion: Criterion, needed: str) -> str:
+    return criterion.title if needed == "met" else f"Not the case: {criterion.title.lower()}"
+
+
+def letter_markdown(letter: Letter) -> str:
+    a = letter.assessment
+    lines = [f"# Letter of medical necessity: CPT {letter.procedure}", ""]
+    if letter.draft:
+        lines += [
+            f"**DRAFT, NOT FOR SUBMISSION: {len(letter.gaps)} criterion(s) not documented (marked GAP)"
+            + ("; the procedure is not covered under this policy" if letter.coverage_blocks else "")
+            + ".**",
+            "",
+        ]
+    coverage = (
+        f"{letter.coverage.status}" + _cite_md(letter.coverage.cites)
+        if letter.coverage
+        else "not stated by this policy"
+    )
+    lines += [
+        "| | |",
+        "|---|---|",
+        f"| Date | {a.as_of} |",
+        f"| Patient | {a.patient_id} |",
+        f"| Procedure | CPT {letter.procedure}, {letter.procedure_name} |",
+        f"| Policy | {a.ruleset_title}, `{a.ruleset_id}` version {a.ruleset_version} |",
+        f"| Coverage under this policy | {coverage} |",
+        "",
+        "To the reviewer:",
+        "",
+        f"The record of patient {a.patient_id} documents the criteria of {a.ruleset_title} for CPT "
+        f"{letter.procedure} listed below. Each statement rests on dated entries of the clinical record (record "
+        "reference in brackets) and cites the source of the criterion.",
+        "",
+    ]
+    for number, (criterion, needed) in enumerate(letter.documented, start=1):
+        lines += [f"## {number}. {_statement(criterion, needed)}", ""]
+        lines += [f"- {e.date or 'undated'}: {e.fact}" + (f" [`{e.ref}`]" if e.ref else "") for e in criterion.evidence]
+        lines += ["", "Source: " + "; ".join(_label(s) for s in criterion.citations), ""]
+    for gap in letter.gaps:
+        lines += [
+            f"## GAP: {gap.criterion.title}",
+            "",
+            f"Not documented as needed ({gap.criterion.status.replace('-', ' ')}): {gap.criterion.summary}.",
+            "",
+            "Needed: " + "; ".join(gap.settle),
+            "",
+        ]
+    lines += ["## Sources", ""] + [f"- `{s.id}`: {_label(s)}" for s in letter.sources]
+    lines += [
+        "",
+        "Prepared with sijpath from the clinical record. " + NOTICE,
+        "",
+        "Treating clinician: ______________________    Signature: ______________________    Date: __________",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def letter_html(letter: Letter) -> str:
+    """The same letter as a standalone HTML page (escaped; no scripts, no external resources)."""
+    body = []
+    for line in letter_markdown(letter).splitlines():
+        text = html.escape(line).replace("`", "")
+        if line.startswith("# "):
+            body.append(f"<h1>{text[2:]}</h1>")
+        elif line.startswith("## "):
+            body.append(f"<h2>{text[3:]}</h2>")
+        elif line.startswith("- "):
+            body.append(f"<li>{text[2:]}</li>")
+        elif line.startswith("| ") and not line.startswith("| |") and "---" not in line:
+            cells = [c.strip() for c in text.strip("|").split("|")]
+            body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        elif line.startswith("**"):
+            body.append(f"<p class='draft'><strong>{text.strip('*')}</strong></p>")
+        elif line.strip() and not line.startswith("|"):
+            body.append(f"<p>{text}</p>")
+    title = html.escape(f"Letter of medical necessity: CPT {letter.procedure}")
+    return (
+        "<!doctype html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{title}</title><style>body{{font-family:sans-serif;max-width:48rem;margin:2rem auto;"
+        "line-height:1.45}td{padding:.2rem .8rem;border-bottom:1px solid #ddd}.draft{color:#a00}</style>"
+        "</head><body>\n" + "\n".join(_wrap_rows(body)) + "\n</body></html>\n"
+    )
+
+
+def _wrap_rows(body: list[str]) -> list[str]:
+    out: list[str] = []
+    for element in body:
+        if element.startswith("<tr>") and (not out or not out[-1].startswith("<tr>")):
+            out.append("<table>")
+        if not element.startswith("<tr>") and out and out[-1].startswith("<tr>"):
+            out.append("</table>")
+        out.append(element)
+    if out and out[-1].startswith("<tr>"):
+        out.append("</table>")
+    return out
+
+
+def _label(source: Source) -> str:
+    return source.label()
+
+
+def _cite_md(ids: tuple[str, ...]) -> str:
+    return " [" + ", ".join(ids) + "]" if ids else ""

@@ -1,0 +1,106 @@
+"""Medical-necessity letters: refusal with the gaps, drafts that mark them, and no fact that is not in the record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from sijpath import wiring
+from sijpath.documents.letter import build_letter, letter_html, letter_markdown
+from sijpath.documents.pdf import letter_pdf
+from sijpath.domain.episode import Episode
+from sijpath.engine.evaluate import evaluate
+from sijpath.errors import RequestNotSupportedError
+
+AS_OF = dt.date(2026, 11, 1)
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def letter_for(example: str, ruleset_id: str, procedure: str, draft: bool = False):  # type: ignore[no-untyped-def]
+    episode = wiring.load_episode(EXAMPLES / f"{example}.yaml")
+    ruleset = wiring.load_ruleset(ruleset_id, AS_OF)
+    return episode, build_letter(evaluate(episode, ruleset, AS_OF), ruleset, procedure, draft)
+
+
+def test_a_letter_lists_each_documented_criterion_with_its_record_facts_and_sources() -> None:
+    _, letter = letter_for("payer-fusion-candidate", "commercial-strict", "27279")
+    text = letter_markdown(letter)
+    assert not letter.draft
+    assert "DRAFT" not in text
+    assert "## 3. Image-guided, anesthetic-only diagnostic block confirms the SI joint" in text
+    assert (
+        "- 2026-03-23: block 2026-03-23 (right), bupivacaine only, fluoroscopy: NRS 8 → 2 at 120 min = 75% relief "
+        "[`Procedure/blk-2`]" in text
+    )
+    assert "| Coverage under this policy | covered [evicore-cmm-611] |" in text
+    assert "Signature" in text
+    assert "does not make them" in text
+
+
+def test_a_letter_is_refused_with_every_gap_when_criteria_are_unmet() -> None:
+    with pytest.raises(RequestNotSupportedError) as info:
+        letter_for("payer-smoker", "commercial-strict", "27279")
+    assert [p.location for p in info.value.problems] == ["nicotine-free"]
+    assert "cotinine 150 ng/mL" in str(info.value)
+
+
+def test_a_draft_marks_each_gap_and_says_it_is_not_for_submission() -> None:
+    _, letter = letter_for("payer-smoker", "commercial-strict", "27279", draft=True)
+    text = letter_markdown(letter)
+    assert text.count("## GAP:") == 1
+    assert "## GAP: Nicotine-free (never-smoker or cotinine under the limit)" in text
+    assert "DRAFT, NOT FOR SUBMISSION: 1 criterion(s) not documented" in text
+
+
+def test_a_procedure_the_policy_does_not_cover_is_refused_even_when_criteria_are_met() -> None:
+    with pytest.raises(RequestNotSupportedError) as info:
+        letter_for("payer-fusion-candidate", "controlled-block", "64625")
+    assert info.value.problems[0].location == "coverage"
+    assert "investigational" in info.value.problems[0].message
+
+
+def _record_dates(episode: Episode) -> set[str]:
+    return set(re.findall(r"\d{4}-\d{2}-\d{2}", episode.model_dump_json()))
+
+
+EXAMPLE_NAMES = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("example", EXAMPLE_NAMES)
+def test_letters_state_no_date_or_score_that_is_not_in_the_record(example: str) -> None:
+    for ruleset_id in wiring.builtin_ruleset_ids():
+        for procedure in ("27279", "64625", "27096"):
+            episode, letter = letter_for(example, ruleset_id, procedure, draft=True)
+            documented = letter_markdown(letter).split("## GAP:")[0].split("## Sources")[0]
+            body = documented.split("To the reviewer:")[1]
+            assert set(re.findall(r"\d{4}-\d{2}-\d{2}", body)) <= _record_dates(episode), (example, ruleset_id)
+            blocks = {(b.pre_block_nrs, b.post_block_nrs) for b in episode.diagnostic_blocks}
+            for pre, post in re.findall(r"NRS (\d+(?:\.\d+)?) → (\d+(?:\.\d+)?)", body):
+                assert (float(pre), float(post)) in blocks, (example, ruleset_id, pre, post)
+            odi = {s.percent for s in episode.odi_scores}
+            for value in re.findall(r"ODI (\d+(?:\.\d+)?)%", body):
+                assert float(value) in odi, (example, value)
+            pain = {s.nrs for s in episode.pain_scores}
+            for value in re.findall(r"pain NRS (\d+(?:\.\d+)?)", body):
+                assert float(value) in pain, (example, value)
+
+
+def test_html_is_escaped_and_self_contained() -> None:
+    _, letter = letter_for("payer-smoker", "commercial-strict", "27279", draft=True)
+    page = letter_html(letter)
+    assert page.startswith("<!doctype html>")
+    assert "<script" not in page
+    assert "<h2>GAP: Nicotine-free (never-smoker or cotinine under the limit)</h2>" in page
+    assert "&lt;" not in page or "<" in page  # escaping applied to text, markup intact
+    assert "http" not in page.split("<body>")[0]
+
+
+def test_pdf_is_a_pdf_and_is_deterministic() -> None:
+    _, letter = letter_for("payer-fusion-candidate", "commercial-strict", "27279")
+    first, second = letter_pdf(letter), letter_pdf(letter)
+    assert first.startswith(b"%PDF-")
+    assert first == second
+    assert len(first) > 2000
