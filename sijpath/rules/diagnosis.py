@@ -132,6 +132,7 @@ BLOCK_CONFIRMS: CriterionRule[Facts] = CriterionRule(
     stage="confirmation",
     cites=(SEED_1, SEED_2),
     thresholds=(*BLOCK_THRESHOLDS, "min_positive_block_count"),
+    optional_thresholds=("block_relief_exclusive_flag",),
     check=block_confirms,
 )
 REPEAT_BLOCK_FAILS: CriterionRule[Facts] = CriterionRule(
@@ -140,6 +141,7 @@ REPEAT_BLOCK_FAILS: CriterionRule[Facts] = CriterionRule(
     stage="confirmation",
     cites=(SEED_1,),
     thresholds=BLOCK_THRESHOLDS,
+    optional_thresholds=("block_relief_exclusive_flag",),
     check=repeat_block_fails,
 )
 BLOCK_TECHNIQUE_FLAG: FlagRule[Facts] = FlagRule(

@@ -159,6 +159,7 @@ CARE_COMPONENTS: CriterionRule[Facts] = CriterionRule(
         "max_conservative_care_gap_months",
     ),
     check=care_components,
+    optional_thresholds=("supervised_physical_therapy_required_flag",),
 )
 NO_CONTRAINDICATION: CriterionRule[Facts] = CriterionRule(
     id="no-fusion-contraindication",

@@ -118,7 +118,8 @@ def parse_ruleset(text: str, origin: str, catalog: Catalog, lookup: ParentLookup
     (found through `lookup`), so a clinic or payer states only what differs.
     """
     problems: list[Problem] = []
-    data = _resolve(parse_document(text, origin), lookup, problems)
+    own = parse_document(text, origin)
+    data = _resolve(own, lookup, problems)
     for key in sorted(set(data) - {"ruleset", "thresholds", "coverage"}):
         problems.append(Problem(key, "unknown top-level table (expected [ruleset], [thresholds], [coverage])"))
 
@@ -126,6 +127,16 @@ def parse_ruleset(text: str, origin: str, catalog: Catalog, lookup: ParentLookup
     thresholds = _thresholds(data.get("thresholds", {}), problems)
     coverage = _coverage(data.get("coverage", {}), problems)
     criteria, flags = _rules(header, thresholds, problems)
+    if thresholds is not None and header is not None and not problems:  # judge usage only on a valid rule list
+        read = _read_thresholds(criteria, flags)
+        for name in own.get("thresholds", {}):
+            if name in thresholds and name not in read:
+                problems.append(
+                    Problem(
+                        f"thresholds.{name}",
+                        "no enabled rule reads this threshold (enable a rule that uses it, or remove it)",
+                    )
+                )
     if header is not None and header.effective_to is not None and header.effective_to < header.effective_from:
         problems.append(Problem("ruleset.effective_to", "is before effective_from"))
     if header is not None and thresholds is not None and coverage is not None:
@@ -137,14 +148,11 @@ def parse_ruleset(text: str, origin: str, catalog: Catalog, lookup: ParentLookup
         except EvidenceCatalogError as exc:
             problems.extend(exc.problems)
     if problems or header is None or thresholds is None or coverage is None:
-        raise RuleSetValidationError(f"{origin}: invalid rule set", problems)
+        raise RuleSetValidationError(f"{origin}: invalid rule set", [_with_line(text, p) for p in problems])
 
     # Only thresholds an enabled rule or the pathway reads belong to the rule set (an inherited, unused one would
     # mislead in its documentation).
-    read = {
-        *registry.PATHWAY_THRESHOLDS,
-        *(name for rule in (*criteria, *flags) for name in (*rule.thresholds, *rule.optional_thresholds)),
-    }
+    read = _read_thresholds(criteria, flags)
     thresholds = {name: t for name, t in thresholds.items() if name in read}
     values = Thresholds.model_validate({name: t.value for name, t in thresholds.items()})
     indications = {
@@ -257,3 +265,36 @@ def _rules(
         tuple(criteria[r] for r in criteria if r in header.criteria),
         tuple(flags[r] for r in flags if r in header.flags),
     )
+
+
+def _with_line(text: str, problem: Problem) -> Problem:
+    """Prefix a problem with the line of the file its key is on (`line 12: thresholds.x: …`), when it can be found.
+
+    tomllib gives no positions, so the key is looked up in the text: first its table header, then the key after it.
+    """
+    parts = problem.location.split(".")
+    if not parts or not parts[0]:
+        return problem
+    lines = text.splitlines()
+    table = parts[0]
+    start = next((i for i, line in enumerate(lines) if line.strip() == f"[{table}]"), None)
+    if start is None:
+        return problem
+    if len(parts) == 1:
+        return Problem(f"line {start + 1}: {problem.location}", problem.message)
+    key = parts[1].split("[")[0].strip('"')
+    pattern = re.compile(rf'^\s*"?{re.escape(key)}"?\s*=')
+    for i in range(start + 1, len(lines)):
+        if lines[i].lstrip().startswith("["):
+            break
+        if pattern.match(lines[i]):
+            return Problem(f"line {i + 1}: {problem.location}", problem.message)
+    return problem
+
+
+def _read_thresholds(criteria: tuple[Any, ...], flags: tuple[Any, ...]) -> set[str]:
+    """Every threshold the pathway or an enabled rule reads (required or optional)."""
+    return {
+        *registry.PATHWAY_THRESHOLDS,
+        *(name for rule in (*criteria, *flags) for name in (*rule.thresholds, *rule.optional_thresholds)),
+    }

@@ -15,9 +15,18 @@ SOURCE = (Path(__file__).resolve().parents[2] / "sijpath" / "rulesets" / "source
 
 
 def problems_of(text: str) -> list[str]:
+    """The problems, without their `line N: ` prefix (tested on its own below)."""
     with pytest.raises(RuleSetValidationError) as info:
         parse_ruleset(text, "test.toml", wiring.load_catalog())
-    return [str(p) for p in info.value.problems]
+    return [re.sub(r"^line \d+: ", "", str(p)) for p in info.value.problems]
+
+
+def test_problems_name_the_line_of_the_offending_key() -> None:
+    text = SOURCE.replace('cites = ["odi-scoring-bands"]', 'cites = ["fairbank-1980"]')
+    with pytest.raises(RuleSetValidationError) as info:
+        parse_ruleset(text, "test.toml", wiring.load_catalog())
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if row.startswith("min_odi_percent_for_impairment"))
+    assert [p.location for p in info.value.problems] == [f"line {line}: thresholds.min_odi_percent_for_impairment"]
 
 
 def test_the_builtin_source_articles_file_loads_with_every_rule() -> None:
@@ -135,7 +144,9 @@ def test_a_rule_set_that_extends_another_inherits_its_rules_and_overrides_what_i
 def test_extending_an_unknown_rule_set_is_reported_at_the_extends_key() -> None:
     with pytest.raises(RuleSetValidationError) as info:
         load_with_builtins(CLINIC.replace('extends = "source-articles"', 'extends = "nowhere"'))
-    assert "ruleset.extends: no rule set `nowhere` in force on 2026-01-01" in [str(p) for p in info.value.problems]
+    assert "line 4: ruleset.extends: no rule set `nowhere` in force on 2026-01-01" in [
+        str(p) for p in info.value.problems
+    ]
 
 
 def test_extending_a_rule_set_before_it_took_effect_is_an_error() -> None:
@@ -158,7 +169,7 @@ def test_an_extended_rule_set_is_still_fully_validated() -> None:
 def problems_of_extended(text: str) -> list[str]:
     with pytest.raises(RuleSetValidationError) as info:
         load_with_builtins(text)
-    return [str(p) for p in info.value.problems]
+    return [re.sub(r"^line \d+: ", "", str(p)) for p in info.value.problems]
 
 
 def test_no_version_in_force_names_the_versions_that_exist() -> None:
@@ -168,3 +179,11 @@ def test_no_version_in_force_names_the_versions_that_exist() -> None:
 
     with pytest.raises(UnknownRuleSetError, match=r"no version of `source-articles` is in force on 2010-06-01"):
         wiring.load_ruleset("source-articles", dt.date(2010, 6, 1))
+
+
+def test_a_threshold_no_enabled_rule_reads_is_an_error_not_silently_ignored() -> None:
+    text = SOURCE.replace('    "functional-impairment",\n', "")
+    assert problems_of(text) == [
+        "thresholds.min_odi_percent_for_impairment: no enabled rule reads this threshold "
+        "(enable a rule that uses it, or remove it)"
+    ]
