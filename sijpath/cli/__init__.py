@@ -215,7 +215,7 @@ def demo(
     as_of: Annotated[str, typer.Option("--as-of", help="Assess as of this date.")] = "2026-11-01",
     ruleset: RulesetOption = wiring.DEFAULT_RULESET,
 ) -> None:
-    """Assess every example patient and show where each stands, then one full report."""
+    """Assess every example patient, show one full report, then one patient under every rule set side by side."""
     files = sorted(p for p in examples.glob("*.yaml"))
     if not files:
         raise typer.BadParameter(f"no example episodes (*.yaml) in {examples}", param_hint="--examples")
@@ -232,6 +232,12 @@ def demo(
     featured = next((a for a in assessments if a.next_step.code == "fusion-evaluation"), assessments[0])
     console.print()
     print_assessment(console, featured)
+    divergent = examples / "payer-smoker.yaml"
+    if divergent.exists():
+        console.print()
+        episode = wiring.load_episode(divergent)
+        others = [wiring.load_ruleset(r, day) for r in wiring.builtin_ruleset_ids()]
+        print_comparison(console, compare([evaluate(episode, r, day) for r in others]))
 
 
 @rulesets_app.command("list")
