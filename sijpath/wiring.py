@@ -90,10 +90,15 @@ def builtin_ruleset_ids() -> list[str]:
     return sorted({v.id for v in _builtin_files()})
 
 
-def _parent(ruleset_id: str, child_from: dt.date) -> dict[str, Any] | None:
-    """For `extends`: the version of `ruleset_id` in force just before the child takes effect."""
-    earlier = [v for v in builtin_versions(ruleset_id) if v.effective_from < child_from]
-    return earlier[-1].document if earlier else None
+def _parent(ruleset_id: str, child_from: dt.date, child_id: str) -> dict[str, Any] | None:
+    """For `extends`: the version of `ruleset_id` in force on the day the child takes effect, or, for a new
+    version extending its own rule set, the version before it."""
+    versions = builtin_versions(ruleset_id)
+    if ruleset_id == child_id:
+        earlier = [v for v in versions if v.effective_from < child_from]
+        return earlier[-1].document if earlier else None
+    in_force = [v for v in versions if v.in_force(child_from)]
+    return in_force[-1].document if in_force else None
 
 
 @functools.cache
@@ -114,7 +119,14 @@ def load_ruleset(id_or_path: str = DEFAULT_RULESET, as_of: dt.date | None = None
         return _parsed(id_or_path, candidates[-1].version)
     path = Path(id_or_path)
     if path.suffix == ".toml" or path.exists():
-        return parse_ruleset(_read_text(path), str(path), load_catalog(), _parent)
+        ruleset = parse_ruleset(_read_text(path), str(path), load_catalog(), _parent)
+        ends = ruleset.effective_to
+        if as_of is not None and not (ruleset.effective_from <= as_of and (ends is None or as_of <= ends)):
+            raise UnknownRuleSetError(
+                f"{path}: `{ruleset.id}` {ruleset.version} is in force {ruleset.effective_from} "
+                f"… {ends or 'now'}, not on {as_of}"
+            )
+        return ruleset
     known = ", ".join(builtin_ruleset_ids())
     raise UnknownRuleSetError(f"no rule set `{id_or_path}` (built-in: {known}; or give the path of a .toml file)")
 

@@ -118,3 +118,10 @@ def test_modules_stay_readable_in_size(path: Path) -> None:
 
 def test_generated_docs_are_fresh(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["docs", "generate", "--check", "--out", str(repo / "docs")]) == 0, capsys.readouterr().err
+
+
+def test_every_threshold_name_ends_in_its_unit() -> None:
+    from sijpath.rules.thresholds import THRESHOLD_UNITS, Thresholds
+
+    for name in Thresholds.model_fields:
+        assert name.endswith(THRESHOLD_UNITS), f"{name} does not end in a unit"

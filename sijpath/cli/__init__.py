@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,19 +12,15 @@ from rich.console import Console
 from rich.table import Table
 
 from sijpath import wiring
+from sijpath.cli import letters
+from sijpath.cli.options import OutputFormat, RulesetOption, parse_as_of
 from sijpath.cli.render import print_assessment, print_comparison, print_ruleset
-from sijpath.documents.gaps import gaps_markdown
-from sijpath.documents.letter import build_letter, letter_html, letter_markdown
 from sijpath.documents.markdown import assessment_markdown, comparison_markdown
-from sijpath.documents.pdf import letter_pdf
 from sijpath.documents.reference import evidence_markdown, rules_markdown
-from sijpath.domain.base import EARLIEST_DATE, LATEST_DATE
 from sijpath.domain.document import episode_json_schema
 from sijpath.engine.compare import compare
 from sijpath.engine.evaluate import evaluate
 from sijpath.errors import EvidenceCatalogError, InputError, RequestNotSupportedError, RuleSetError, SijpathError
-from sijpath.rules.requirements import PROCEDURES
-from sijpath.rules.requirements import gaps as find_gaps
 
 __all__ = ["EXIT_CODES", "app", "main", "run"]
 
@@ -49,31 +43,9 @@ app = typer.Typer(
 )
 rulesets_app = typer.Typer(help="List and inspect rule sets.", no_args_is_help=True)
 app.add_typer(rulesets_app, name="rulesets")
+letters.register(app)
 docs_app = typer.Typer(help="Generated reference documentation.", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
-
-
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-
-
-RulesetOption = Annotated[
-    str, typer.Option("--ruleset", "-r", help="Built-in rule-set id or path to a rule-set .toml file.")
-]
-
-
-def _as_of(value: str | None) -> dt.date:
-    if value is None:
-        return dt.date.today()  # the one clock read: the engine itself never reads the clock
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--as-of") from None
-    if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise typer.BadParameter(f"{value} is outside {EARLIEST_DATE} … {LATEST_DATE}", param_hint="--as-of")
-    return day
 
 
 @app.command()
@@ -85,7 +57,7 @@ def assess(
 ) -> None:
     """Assess one patient's episode: where they stand, the next step, and why."""
     episode = wiring.load_episode(file)
-    day = _as_of(as_of)
+    day = parse_as_of(as_of)
     assessment = evaluate(episode, wiring.load_ruleset(ruleset, day), day)
     if output is OutputFormat.json:
         sys.stdout.buffer.write(orjson.dumps(assessment.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
@@ -107,100 +79,18 @@ def compare_command(
 ) -> None:
     """Assess one patient under several rule sets side by side and say where they diverge."""
     episode = wiring.load_episode(file)
-    day = _as_of(as_of)
+    day = parse_as_of(as_of)
     chosen = [r.strip() for r in rulesets.split(",") if r.strip()] if rulesets else wiring.builtin_ruleset_ids()
-    comparison = compare([evaluate(episode, wiring.load_ruleset(r, day), day) for r in chosen])
+    loaded = [wiring.load_ruleset(r, day) for r in chosen]
+    if len({r.id for r in loaded}) < len(loaded):
+        raise typer.BadParameter("each rule set can appear only once", param_hint="--rulesets")
+    comparison = compare([evaluate(episode, ruleset, day) for ruleset in loaded])
     if output is OutputFormat.json:
         sys.stdout.buffer.write(orjson.dumps(comparison.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
     elif output is OutputFormat.markdown:
         sys.stdout.write(comparison_markdown(comparison))
     else:
         print_comparison(Console(), comparison)
-
-
-class LetterFormat(StrEnum):
-    markdown = "markdown"
-    html = "html"
-    pdf = "pdf"
-
-
-ProcedureOption = Annotated[str, typer.Option("--for", help="CPT/HCPCS code of the procedure (27279, 64625, 27096…).")]
-
-
-def _procedure(code: str) -> str:
-    if code not in PROCEDURES:
-        raise typer.BadParameter(f"{code!r} is not one of {', '.join(PROCEDURES)}", param_hint="--for")
-    return code
-
-
-@app.command()
-def gaps(
-    file: Annotated[Path, typer.Argument(help="Episode file (.json, .yaml, .yml).")],
-    procedure: ProcedureOption,
-    rulesets: Annotated[
-        str | None, typer.Option("--rulesets", help="Comma-separated rule sets (default: all).")
-    ] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="As of this date (default: today).")] = None,
-    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.text,
-) -> None:
-    """Documentation gaps for a procedure: per rule set, each criterion still unmet or unknown and what settles it."""
-    code = _procedure(procedure)
-    episode = wiring.load_episode(file)
-    day = _as_of(as_of)
-    chosen = [r.strip() for r in rulesets.split(",") if r.strip()] if rulesets else wiring.builtin_ruleset_ids()
-    report = []
-    for ruleset_id in chosen:
-        ruleset = wiring.load_ruleset(ruleset_id, day)
-        found = find_gaps(evaluate(episode, ruleset, day), ruleset, code)
-        report.append((ruleset, found))
-    if output is OutputFormat.json:
-        data = {
-            "procedure": code,
-            "as_of": day.isoformat(),
-            "patient": {"id": episode.patient.id},
-            "rulesets": [
-                {
-                    "id": r.id,
-                    "version": r.version,
-                    "coverage": r.coverage[code].status if code in r.coverage else None,
-                    "gaps": [g.to_dict() for g in found],
-                }
-                for r, found in report
-            ],
-        }
-        sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
-    else:
-        sys.stdout.write(gaps_markdown(code, episode.patient.id, day, report))
-
-
-@app.command()
-def letter(
-    file: Annotated[Path, typer.Argument(help="Episode file (.json, .yaml, .yml).")],
-    procedure: ProcedureOption,
-    ruleset: RulesetOption = wiring.DEFAULT_RULESET,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Letter date (default: today).")] = None,
-    draft: Annotated[
-        bool, typer.Option("--draft", help="Write a draft that marks each gap instead of refusing.")
-    ] = False,
-    output: Annotated[LetterFormat, typer.Option("--format", "-f", help="Letter format.")] = LetterFormat.markdown,
-    out: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (required for pdf).")] = None,
-) -> None:
-    """A medical-necessity letter for a procedure under a rule set; refuses (exit 4) when criteria are unmet."""
-    code = _procedure(procedure)
-    episode = wiring.load_episode(file)
-    day = _as_of(as_of)
-    rules = wiring.load_ruleset(ruleset, day)
-    built = build_letter(evaluate(episode, rules, day), rules, code, draft)
-    if output is LetterFormat.pdf:
-        if out is None:
-            raise typer.BadParameter("a PDF needs --output FILE", param_hint="--output")
-        out.write_bytes(letter_pdf(built))
-        return
-    text = letter_html(built) if output is LetterFormat.html else letter_markdown(built)
-    if out is not None:
-        out.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
 
 
 @app.command()
@@ -220,7 +110,7 @@ def demo(
     if not files:
         raise typer.BadParameter(f"no example episodes (*.yaml) in {examples}", param_hint="--examples")
     console = Console()
-    day = _as_of(as_of)
+    day = parse_as_of(as_of)
     rules = wiring.load_ruleset(ruleset, day)
     table = Table(title=f"{len(files)} example patients under {rules.title} {rules.version}, as of {day}")
     for column in ("Patient", "Stage", "Next step", "Flags"):
@@ -272,7 +162,7 @@ def rulesets_show(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Show the version in force on this date.")] = None,
 ) -> None:
     """Show a rule set's thresholds, rules and coverage, with sources (the latest version unless --as-of)."""
-    print_ruleset(Console(), wiring.load_ruleset(ruleset, _as_of(as_of) if as_of else None))
+    print_ruleset(Console(), wiring.load_ruleset(ruleset, parse_as_of(as_of) if as_of else None))
 
 
 @docs_app.command("generate")

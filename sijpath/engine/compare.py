@@ -70,6 +70,8 @@ def compare(assessments: Sequence[Assessment]) -> Comparison:
         raise ValueError("nothing to compare")
     if len({(a.patient_id, a.as_of) for a in assessments}) > 1:
         raise ValueError("assessments of different patients or dates cannot be compared")
+    if len({a.ruleset_id for a in assessments}) < len(assessments):
+        raise ValueError("each rule set can appear only once in a comparison")
     rows = [
         Row("next-step", "Next step", tuple(a.next_step.code for a in assessments)),
         Row("stage", "Stage", tuple(a.stage for a in assessments)),
@@ -95,6 +97,13 @@ def _divergences(assessments: Sequence[Assessment], rows: list[Row], statuses: l
     if len(steps) > 1:
         sentences.append(
             "Next step: " + "; ".join(f"{title} under {', '.join(names)}" for title, names in steps.items()) + "."
+        )
+    flags = rows[2]
+    if flags.divergent:
+        sentences.append(
+            "Flags: "
+            + "; ".join(f"{ruleset_id}: {cell}" for ruleset_id, cell in zip(ids, flags.cells, strict=True))
+            + "."
         )
     for row in rows[3:]:
         if not row.divergent:

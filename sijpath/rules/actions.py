@@ -86,7 +86,7 @@ def with_steroid_review(f: Facts, alongside: tuple[Action, ...]) -> tuple[Action
         if exposure is not None:
             concerns.append(exposure.message)
             cites += ["brown-beresford-2022", *exposure.cites]
-    if f.t.max_injection_interval_weeks_for_steroid_concern:
+    if f.t.steroid_concern_injection_interval_weeks:
         frequency = nonsurgical.injection_frequency(f)
         if frequency is not None:
             concerns.append(frequency.message)

@@ -50,7 +50,7 @@ def _evidence(f: Facts, pairs: list[tuple[int, ImagingStudy]]) -> list[Evidence]
 
 def functional_impairment(f: Facts) -> Outcome:
     """The most recent documentation of function, during the current period of care, shows impairment."""
-    min_odi = required(f.t.min_odi_percent_for_impairment, "min_odi_percent_for_impairment")
+    min_odi = required(f.t.min_impairment_odi_percent, "min_impairment_odi_percent")
     records: list[tuple[dt.date, Evidence, bool]] = []
     for i, status in enumerate(f.episode.functional_status):
         if status.work is None and status.adl_limited is None:
@@ -129,7 +129,7 @@ FUNCTIONAL_IMPAIRMENT: CriterionRule[Facts] = CriterionRule(
     title="Pain impairs function (work, daily activities, ODI)",
     stage="surgical-candidacy",
     cites=(SEED_2,),
-    thresholds=("min_odi_percent_for_impairment",),
+    thresholds=("min_impairment_odi_percent",),
     check=functional_impairment,
 )
 PAIN_SEVERITY: CriterionRule[Facts] = CriterionRule(

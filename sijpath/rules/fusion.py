@@ -116,9 +116,7 @@ def relief_shortening(f: Facts) -> Outcome:
 
 def frequent_injections(f: Facts) -> Outcome:
     """Injections are needed every few months to keep basic function (supports fusion)."""
-    months = required(
-        f.t.max_injection_interval_months_supporting_fusion, "max_injection_interval_months_supporting_fusion"
-    )
+    months = required(f.t.fusion_support_injection_interval_months, "fusion_support_injection_interval_months")
     intervals = f.injection_intervals
     if not intervals:
         return unknown("fewer than two injections of the same joint", ["dates of repeated therapeutic injections"])
@@ -183,7 +181,7 @@ FREQUENT_INJECTIONS: CriterionRule[Facts] = CriterionRule(
     title="Injections needed every few months to keep basic function",
     stage="surgical-candidacy",
     cites=(SEED_2,),
-    thresholds=("max_injection_interval_months_supporting_fusion",),
+    thresholds=("fusion_support_injection_interval_months",),
     check=frequent_injections,
     role="supporting",
 )

@@ -20,8 +20,9 @@ from sijpath.rules.thresholds import THRESHOLD_UNITS, Thresholds
 
 __all__ = ["ParentLookup", "merge_documents", "parse_document", "parse_ruleset"]
 
-# Given a rule-set id and the child's effective date, the raw document of the parent version in force then.
-ParentLookup = Callable[[str, dt.date], dict[str, Any] | None]
+# (parent id, child's effective date, child id) → the raw document of the parent version in force then; when a
+# rule set extends its own id (a new version), the version before it.
+ParentLookup = Callable[[str, dt.date, str], dict[str, Any] | None]
 MAX_EXTENDS_DEPTH = 8
 
 SourceIds = Annotated[tuple[str, ...], Field(min_length=1)]
@@ -75,7 +76,9 @@ def merge_documents(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, 
     """A child rule set over its parent: header keys and single thresholds or coverage entries override,
     sources accumulate, and `criteria` / `flags` replace the parent's lists only when the child gives them."""
     # A version's own dates and description never pass to what extends it.
-    header = {k: v for k, v in parent.get("ruleset", {}).items() if k not in ("extends", "description", "effective_to")}
+    # A version's identity, dates and description belong to it alone: the child states its own.
+    own = ("extends", "id", "title", "version", "effective_from", "effective_to", "description")
+    header = {k: v for k, v in parent.get("ruleset", {}).items() if k not in own}
     child_header = dict(child.get("ruleset", {}))
     sources = [*header.get("sources", []), *child_header.get("sources", [])]
     header.update(child_header)
@@ -104,7 +107,15 @@ def _resolve(
         return data
     assert isinstance(header, dict)
     since = header.get("effective_from")
-    parent = lookup(str(parent_id), since if isinstance(since, dt.date) else dt.date.max)
+    if isinstance(since, str):
+        try:
+            since = dt.date.fromisoformat(since)
+        except ValueError:
+            since = None
+    if not isinstance(since, dt.date):
+        problems.append(Problem("ruleset.effective_from", "needed (a date) to find the version it extends"))
+        return data
+    parent = lookup(str(parent_id), since, str(header.get("id", "")))
     if parent is None:
         problems.append(Problem("ruleset.extends", f"no rule set `{parent_id}` in force on {since}"))
         return data

@@ -131,9 +131,7 @@ def diminishing_relief(f: Facts) -> FlagResult | None:
 
 def injection_frequency(f: Facts) -> FlagResult | None:
     """Injections in the last 12 months repeated at or under the interval that raises steroid concern."""
-    weeks = required(
-        f.t.max_injection_interval_weeks_for_steroid_concern, "max_injection_interval_weeks_for_steroid_concern"
-    )
+    weeks = required(f.t.steroid_concern_injection_interval_weeks, "steroid_concern_injection_interval_weeks")
     since = add_months(f.as_of, -12)
     close = [i for i in f.injection_intervals if i.later.date > since and i.days <= weeks * 7]
     if not close:
@@ -217,7 +215,7 @@ INJECTION_FREQUENCY_FLAG: FlagRule[Facts] = FlagRule(
     code="injection-frequency-exceeded",
     stage="non-surgical-care",
     cites=(SEED_2,),
-    thresholds=("max_injection_interval_weeks_for_steroid_concern",),
+    thresholds=("steroid_concern_injection_interval_weeks",),
     check=injection_frequency,
 )
 CUMULATIVE_STEROID_FLAG: FlagRule[Facts] = FlagRule(

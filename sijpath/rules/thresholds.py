@@ -35,7 +35,7 @@ class Thresholds(BaseModel):
     min_conservative_care_months: Count | None = None
     max_conservative_care_gap_months: Count | None = None
     required_conservative_care_components: tuple[CareComponent, ...] | None = None
-    min_odi_percent_for_impairment: PercentValue | None = None
+    min_impairment_odi_percent: PercentValue | None = None
     min_fusion_pain_nrs_points: Annotated[float, Field(gt=0, le=10)] | None = None
     min_injections_before_fusion_count: Count | None = None
     max_imaging_age_months: Count | None = None
@@ -51,8 +51,8 @@ class Thresholds(BaseModel):
     min_injection_interval_months: Count | None = None
     supervised_physical_therapy_required_flag: bool | None = None
     structural_imaging_findings: tuple[ImagingFinding, ...] | None = None
-    max_injection_interval_weeks_for_steroid_concern: Count | None = None
-    max_injection_interval_months_supporting_fusion: Count | None = None
+    steroid_concern_injection_interval_weeks: Count | None = None
+    fusion_support_injection_interval_months: Count | None = None
     max_steroid_mpde_mg_per_12_months: Positive | None = None
     max_steroid_mpde_mg_per_36_months: Positive | None = None
     max_acute_pain_weeks: Count | None = None

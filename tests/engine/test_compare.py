@@ -52,10 +52,23 @@ def test_one_block_meets_the_articles_but_not_a_two_block_payer() -> None:
     assert any("1 of 2 required blocks" in sentence for sentence in comparison.divergences)
 
 
-def test_identical_rule_sets_do_not_diverge() -> None:
-    comparison = compare(assess("new-referral", "source-articles", "source-articles"))
+def test_rule_sets_that_agree_on_a_patient_produce_no_divergence() -> None:
+    # New referral: no procedures yet. Both give a diagnostic block; ASPN adds only a met care criterion.
+    comparison = compare(assess("new-referral", "source-articles", "aspn-2024"))
     assert comparison.divergences == ()
     assert not any(row.divergent for row in comparison.rows)
+
+
+def test_a_rule_set_cannot_appear_twice() -> None:
+    with pytest.raises(ValueError, match="only once"):
+        compare(assess("new-referral", "source-articles", "source-articles"))
+
+
+def test_diverging_flags_get_their_own_sentence() -> None:
+    comparison = compare(assess("payer-fusion-candidate", "source-articles", "controlled-block"))
+    assert "Flags: source-articles: none; controlled-block: coverage-conflict, evidence-caution." in (
+        comparison.divergences
+    )
 
 
 def test_assessments_of_different_dates_cannot_be_compared() -> None:

@@ -152,7 +152,7 @@ effective_from = 2026-01-01
 [thresholds]
 min_block_relief_percent = { value = 90, cites = ["isass-2015"] }
 min_conservative_care_months = { value = 12, cites = ["isass-2015"] }
-min_odi_percent_for_impairment = { value = 41, cites = ["odi-scoring-bands"] }
+min_impairment_odi_percent = { value = 41, cites = ["odi-scoring-bands"] }
 min_fusion_pain_nrs_points = { value = 8, cites = ["bcbs-al-mp-555"] }
 min_lasting_injection_relief_months = { value = 6, cites = ["isass-2015"] }
 max_imaging_age_months = { value = 3, cites = ["aspn-2024"] }

@@ -25,8 +25,8 @@ def test_problems_name_the_line_of_the_offending_key() -> None:
     text = SOURCE.replace('cites = ["odi-scoring-bands"]', 'cites = ["fairbank-1980"]')
     with pytest.raises(RuleSetValidationError) as info:
         parse_ruleset(text, "test.toml", wiring.load_catalog())
-    line = next(i for i, row in enumerate(text.splitlines(), 1) if row.startswith("min_odi_percent_for_impairment"))
-    assert [p.location for p in info.value.problems] == [f"line {line}: thresholds.min_odi_percent_for_impairment"]
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if row.startswith("min_impairment_odi_percent"))
+    assert [p.location for p in info.value.problems] == [f"line {line}: thresholds.min_impairment_odi_percent"]
 
 
 def test_the_builtin_source_articles_file_loads_with_every_rule() -> None:
@@ -50,18 +50,18 @@ def test_unknown_rule_id_is_rejected() -> None:
 
 def test_unknown_source_is_rejected_where_it_is_cited() -> None:
     text = SOURCE.replace('cites = ["odi-scoring-bands"]', 'cites = ["fairbank-1980"]')
-    assert problems_of(text) == ["thresholds.min_odi_percent_for_impairment: cites unknown source `fairbank-1980`"]
+    assert problems_of(text) == ["thresholds.min_impairment_odi_percent: cites unknown source `fairbank-1980`"]
 
 
 def test_threshold_without_a_source_is_rejected() -> None:
     text = SOURCE.replace('cites = ["odi-scoring-bands"]', "cites = []")
-    assert any(p.startswith("thresholds.min_odi_percent_for_impairment.cites") for p in problems_of(text))
+    assert any(p.startswith("thresholds.min_impairment_odi_percent.cites") for p in problems_of(text))
 
 
 def test_missing_threshold_names_the_rule_that_needs_it() -> None:
-    text = re.sub(r"^min_odi_percent_for_impairment = .*\n", "", SOURCE, flags=re.M)
+    text = re.sub(r"^min_impairment_odi_percent = .*\n", "", SOURCE, flags=re.M)
     assert problems_of(text) == [
-        "thresholds.min_odi_percent_for_impairment: missing (needed by rule `functional-impairment`)"
+        "thresholds.min_impairment_odi_percent: missing (needed by rule `functional-impairment`)"
     ]
 
 
@@ -184,6 +184,38 @@ def test_no_version_in_force_names_the_versions_that_exist() -> None:
 def test_a_threshold_no_enabled_rule_reads_is_an_error_not_silently_ignored() -> None:
     text = SOURCE.replace('    "functional-impairment",\n', "")
     assert problems_of(text) == [
-        "thresholds.min_odi_percent_for_impairment: no enabled rule reads this threshold "
+        "thresholds.min_impairment_odi_percent: no enabled rule reads this threshold "
         "(enable a rule that uses it, or remove it)"
     ]
+
+
+def test_a_child_states_its_own_identity_and_does_not_inherit_it() -> None:
+    text = CLINIC.replace('id = "my-clinic"\n', "").replace('version = "1"\n', "")
+    problems = problems_of_extended(text)
+    assert "ruleset.id: Field required" in problems
+    assert "ruleset.version: Field required" in problems
+
+
+def test_the_parent_is_the_version_in_force_on_the_childs_effective_date() -> None:
+    child = CLINIC.replace('extends = "source-articles"', 'extends = "cms-mis-fusion"')
+    on_the_day = load_with_builtins(child.replace("effective_from = 2026-01-01", "effective_from = 2025-04-17"))
+    assert on_the_day.coverage["27278"].status == "not-covered"  # the 2025 version took effect that day
+    day_before = load_with_builtins(child.replace("effective_from = 2026-01-01", "effective_from = 2025-04-16"))
+    assert "27278" not in day_before.coverage  # the 2016 version was still in force
+
+
+def test_a_quoted_effective_date_finds_the_same_parent() -> None:
+    quoted = CLINIC.replace("effective_from = 2026-01-01", 'effective_from = "2026-01-01"')
+    assert load_with_builtins(quoted).thresholds["min_block_relief_percent"].value == 80
+
+
+def test_a_user_file_not_in_force_on_the_as_of_date_is_refused(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from sijpath.errors import UnknownRuleSetError
+
+    path = tmp_path / "clinic.toml"
+    path.write_text(CLINIC)
+    assert wiring.load_ruleset(str(path), dt.date(2026, 6, 1)).id == "my-clinic"
+    with pytest.raises(UnknownRuleSetError, match="is in force 2026-01-01"):
+        wiring.load_ruleset(str(path), dt.date(2025, 6, 1))

@@ -1,0 +1,111 @@
+"""Commands that make documents from assessments: documentation gaps and medical-necessity letters."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+
+from sijpath import wiring
+from sijpath.cli.options import OutputFormat, RulesetOption, parse_as_of
+from sijpath.documents.gaps import gaps_markdown
+from sijpath.documents.letter import build_letter, letter_html, letter_markdown
+from sijpath.documents.pdf import letter_pdf
+from sijpath.engine.evaluate import evaluate
+from sijpath.rules.requirements import PROCEDURES
+from sijpath.rules.requirements import gaps as find_gaps
+
+__all__ = ["register"]
+
+
+class LetterFormat(StrEnum):
+    markdown = "markdown"
+    html = "html"
+    pdf = "pdf"
+
+
+ProcedureOption = Annotated[str, typer.Option("--for", help="CPT/HCPCS code of the procedure (27279, 64625, 27096…).")]
+
+
+def _procedure(code: str) -> str:
+    if code not in PROCEDURES:
+        raise typer.BadParameter(f"{code!r} is not one of {', '.join(PROCEDURES)}", param_hint="--for")
+    return code
+
+
+def gaps(
+    file: Annotated[Path, typer.Argument(help="Episode file (.json, .yaml, .yml).")],
+    procedure: ProcedureOption,
+    rulesets: Annotated[
+        str | None, typer.Option("--rulesets", help="Comma-separated rule sets (default: all).")
+    ] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="As of this date (default: today).")] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.text,
+) -> None:
+    """Documentation gaps for a procedure: per rule set, each criterion still unmet or unknown and what settles it."""
+    code = _procedure(procedure)
+    episode = wiring.load_episode(file)
+    day = parse_as_of(as_of)
+    chosen = [r.strip() for r in rulesets.split(",") if r.strip()] if rulesets else wiring.builtin_ruleset_ids()
+    report = []
+    for ruleset_id in chosen:
+        ruleset = wiring.load_ruleset(ruleset_id, day)
+        found = find_gaps(evaluate(episode, ruleset, day), ruleset, code)
+        report.append((ruleset, found))
+    if output is OutputFormat.json:
+        data = {
+            "procedure": code,
+            "as_of": day.isoformat(),
+            "patient": {"id": episode.patient.id},
+            "rulesets": [
+                {
+                    "id": r.id,
+                    "version": r.version,
+                    "coverage": r.coverage[code].status if code in r.coverage else None,
+                    "gaps": [g.to_dict() for g in found],
+                }
+                for r, found in report
+            ],
+        }
+        sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+    else:
+        sys.stdout.write(gaps_markdown(code, episode.patient.id, day, report))
+
+
+def letter(
+    file: Annotated[Path, typer.Argument(help="Episode file (.json, .yaml, .yml).")],
+    procedure: ProcedureOption,
+    ruleset: RulesetOption = wiring.DEFAULT_RULESET,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Letter date (default: today).")] = None,
+    draft: Annotated[
+        bool, typer.Option("--draft", help="Write a draft that marks each gap instead of refusing.")
+    ] = False,
+    output: Annotated[LetterFormat, typer.Option("--format", "-f", help="Letter format.")] = LetterFormat.markdown,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (required for pdf).")] = None,
+) -> None:
+    """A medical-necessity letter for a procedure under a rule set; refuses (exit 4) when criteria are unmet."""
+    code = _procedure(procedure)
+    episode = wiring.load_episode(file)
+    day = parse_as_of(as_of)
+    rules = wiring.load_ruleset(ruleset, day)
+    built = build_letter(evaluate(episode, rules, day), rules, code, draft)
+    if output is LetterFormat.pdf:
+        if out is None:
+            raise typer.BadParameter("a PDF needs --output FILE", param_hint="--output")
+        out.write_bytes(letter_pdf(built))
+        return
+    text = letter_html(built) if output is LetterFormat.html else letter_markdown(built)
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the document commands to the application."""
+    app.command()(gaps)
+    app.command()(letter)
