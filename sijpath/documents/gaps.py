@@ -26,7 +26,15 @@ def gaps_markdown(
         status = coverage.status if coverage else "not stated"
         lines += [f"## {ruleset.title} (`{ruleset.id}` {ruleset.version}): coverage {status}", ""]
         if not found:
-            lines += ["No gaps: every criterion this rule set sets for the procedure is documented.", ""]
+            if coverage is not None and coverage.status == "covered":
+                lines += ["No gaps: every criterion this rule set sets for the procedure is documented.", ""]
+            elif coverage is None and not ruleset.coverage:
+                lines += ["No gaps in the criteria (this rule set does not speak to coverage).", ""]
+            else:
+                lines += [
+                    f"No criterion gaps, but this rule set does not state CPT {procedure} as covered ({status}).",
+                    "",
+                ]
             continue
         for gap in found:
             c = gap.criterion

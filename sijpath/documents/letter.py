@@ -26,6 +26,7 @@ class Letter:
     documented: tuple[tuple[Criterion, str], ...]
     gaps: tuple[Gap, ...]
     catalog: Any
+    policy_states_coverage: bool = False
 
     @property
     def draft(self) -> bool:
@@ -33,7 +34,10 @@ class Letter:
 
     @property
     def coverage_blocks(self) -> bool:
-        return self.coverage is not None and self.coverage.status in ("not-covered", "investigational")
+        """A payer policy that does not state the procedure as covered gives no basis for a letter."""
+        if self.coverage is not None:
+            return self.coverage.status != "covered"
+        return self.policy_states_coverage
 
     @property
     def sources(self) -> list[Source]:
@@ -54,7 +58,14 @@ def build_letter(assessment: Assessment, ruleset: RuleSet[Any], procedure: str, 
     needed = {r.criterion_id: r.needed for r in requirements(procedure, ruleset)}
     documented = tuple((c, needed[c.id]) for c in assessment.criteria if c.id in needed and c.status == needed[c.id])
     letter = Letter(
-        assessment, procedure, PROCEDURES[procedure][0], coverage, documented, tuple(found), ruleset.catalog
+        assessment,
+        procedure,
+        PROCEDURES[procedure][0],
+        coverage,
+        documented,
+        tuple(found),
+        ruleset.catalog,
+        policy_states_coverage=bool(ruleset.coverage),
     )
     if letter.draft and not draft:
         problems = [
@@ -64,8 +75,9 @@ def build_letter(assessment: Assessment, ruleset: RuleSet[Any], procedure: str, 
             )
             for g in found
         ]
-        if letter.coverage_blocks and coverage is not None:
-            problems.insert(0, Problem("coverage", f"CPT {procedure} is {coverage.status} under {ruleset.id}"))
+        if letter.coverage_blocks:
+            status = coverage.status if coverage is not None else "not listed"
+            problems.insert(0, Problem("coverage", f"CPT {procedure} is {status} under {ruleset.id}"))
         raise RequestNotSupportedError(
             f"the record does not support CPT {procedure} under {ruleset.id} {ruleset.version}; "
             "use --draft for a letter that marks each gap",
@@ -84,7 +96,7 @@ def letter_markdown(letter: Letter) -> str:
     if letter.draft:
         lines += [
             f"**DRAFT, NOT FOR SUBMISSION: {len(letter.gaps)} criterion(s) not documented (marked GAP)"
-            + ("; the procedure is not covered under this policy" if letter.coverage_blocks else "")
+            + ("; this policy does not state the procedure as covered" if letter.coverage_blocks else "")
             + ".**",
             "",
         ]

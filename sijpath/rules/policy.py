@@ -16,6 +16,7 @@ __all__ = [
     "EVIDENCE_CAUTION_FLAG",
     "IMAGING_RECENCY",
     "IMAGING_TRIAD",
+    "INJECTION_COUNT_LIMIT",
     "INJECTION_LIMITS_FLAG",
     "NICOTINE_FREE",
     "PAIN_DURATION",
@@ -220,6 +221,29 @@ def imaging_recency(f: Facts) -> Outcome:
     )
 
 
+def injection_count_limit(f: Facts) -> Outcome:
+    """One more therapeutic injection now would stay within the rule set's count per rolling 12 months."""
+    most = required(
+        f.t.max_therapeutic_injections_per_12_months_count, "max_therapeutic_injections_per_12_months_count"
+    )
+    since = add_months(f.as_of, -12)
+    recent = [r for r in f.injections if since < r.injection.date <= f.as_of]
+    evidence = [f.injection_evidence(r) for r in recent]
+    if len(recent) < most:
+        return met(
+            f"{len(recent)} therapeutic injection(s) in the last 12 months; another stays within {most}", evidence
+        )
+    return not_met(f"{len(recent)} therapeutic injections in the last 12 months: another would exceed {most}", evidence)
+
+
+INJECTION_COUNT_LIMIT = criterion(
+    "injection-count-limit",
+    "Another injection stays within the yearly limit",
+    "non-surgical-care",
+    ("cms-sij-injection-lcd-2023", "evicore-cmm-203"),
+    ("max_therapeutic_injections_per_12_months_count",),
+    injection_count_limit,
+)
 IMAGING_RECENCY = criterion(
     "imaging-recency",
     "Recent CT or MRI of the SI joint",

@@ -21,6 +21,7 @@ CRITERIA: tuple[CriterionRule[Facts], ...] = (
     nonsurgical.INJECTION_RELIEF_LASTING,
     nonsurgical.RFA_CANDIDATE,
     policy.CARE_BEFORE_INJECTION,
+    policy.INJECTION_COUNT_LIMIT,
     fusion.CARE_DURATION,
     fusion.CARE_COMPONENTS,
     candidacy.STRUCTURAL_IMAGING,

@@ -26,6 +26,7 @@ PROCEDURES: dict[str, tuple[str, ProcedureKind]] = {
 }
 
 CONFIRMED: tuple[tuple[str, Needed], ...] = (
+    ("sij-pain-presentation", "met"),
     ("diagnostic-block-confirms-sij", "met"),
     ("comparative-blocks", "met"),
     ("repeat-block-fails-to-confirm", "not-met"),
@@ -54,6 +55,8 @@ REMEDIES: dict[str, str] = {
     "imaging-triad": "reports of SI-joint CT or MRI, an AP pelvis radiograph and lumbar CT or MRI that exclude "
     "other causes",
     "imaging-recency": "a CT or MRI of the SI joint within the required number of months",
+    "injection-count-limit": "none now: the yearly number of injections is reached; wait until an injection falls "
+    "out of the rolling 12 months",
     "functional-impairment": "a current ODI score, or documentation of limits on work and daily activities",
     "pain-severity": "a current pain score at or above the required level",
     "nicotine-free": "documented never-smoker status, or a cotinine level at or under the limit",
@@ -111,7 +114,8 @@ def requirements(procedure: str, ruleset: RuleSet[Any]) -> list[Requirement]:
             *ruleset.indications.get("diagnostic-block", ()),
             *ruleset.indications.get("therapeutic-injection", ()),
         }
-        wanted = [(indication, "met") for indication in sorted(indications)]
+        wanted = [("sij-pain-presentation", "met")]
+        wanted += [(indication, "met") for indication in sorted(indications) if indication != "sij-pain-presentation"]
         wanted.append(("diagnostic-block-limit", "met"))
     enabled = {rule.id for rule in ruleset.criteria}
     return [Requirement(c, needed) for c, needed in wanted if c in enabled]
@@ -124,7 +128,19 @@ def gaps(assessment: Assessment, ruleset: RuleSet[Any], procedure: str) -> list[
         try:
             criterion = assessment.criterion(requirement.criterion_id)
         except KeyError:
-            continue  # not applicable to this patient at this stage
+            # Not evaluated at the patient's stage (after a fusion only post-fusion rules run): never a pass.
+            rule = next(r for r in ruleset.criteria if r.id == requirement.criterion_id)
+            criterion = Criterion(
+                rule.id,
+                rule.title,
+                rule.stage,
+                rule.role,
+                "unknown",
+                f"not assessed at the patient's current stage ({assessment.stage})",
+                (),
+                (f"{rule.title.lower()}, assessed at the current stage",),
+                (),
+            )
         if criterion.status != requirement.needed:
             found.append(Gap(criterion, requirement.needed))
     return found

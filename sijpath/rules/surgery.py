@@ -19,6 +19,7 @@ SEED_2 = "seed-injections-not-enough"
 
 # Criteria that must all be met before fusion evaluation; a rule set that does not enable one does not require it.
 FUSION_GATES = (
+    "sij-pain-presentation",
     "pain-duration",
     "provocation-cluster",
     "fortin-point",

@@ -30,7 +30,8 @@ def test_a_letter_lists_each_documented_criterion_with_its_record_facts_and_sour
     text = letter_markdown(letter)
     assert not letter.draft
     assert "DRAFT" not in text
-    assert "## 3. Image-guided, anesthetic-only diagnostic block confirms the SI joint" in text
+    assert "## 1. Pain pattern points to the SI joint (below L5, not radiating below the knee)" in text
+    assert "## 4. Image-guided, anesthetic-only diagnostic block confirms the SI joint" in text
     assert (
         "- 2026-03-23: block 2026-03-23 (right), bupivacaine only, fluoroscopy: NRS 8 → 2 at 120 min = 75% relief "
         "[`Procedure/blk-2`]" in text

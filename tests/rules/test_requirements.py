@@ -28,7 +28,10 @@ def test_fusion_under_the_source_articles_needs_confirmation_failed_injections_a
 def test_injections_under_medicare_need_the_lcd_indications() -> None:
     needed = [r.criterion_id for r in requirements("27096", wiring.load_ruleset("cms-sij-injection", AS_OF))]
     assert needed == [
+        "sij-pain-presentation",
         "conservative-care-before-injection",
+        "diagnostic-block-confirms-sij",
+        "injection-count-limit",
         "pain-duration",
         "provocation-cluster",
         "diagnostic-block-limit",
