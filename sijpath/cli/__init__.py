@@ -80,8 +80,14 @@ def compare_command(
     """Assess one patient under several rule sets side by side and say where they diverge."""
     episode = wiring.load_episode(file)
     day = parse_as_of(as_of)
-    chosen = [r.strip() for r in rulesets.split(",") if r.strip()] if rulesets else wiring.builtin_ruleset_ids()
-    loaded = [wiring.load_ruleset(r, day) for r in chosen]
+    if rulesets:
+        loaded = [wiring.load_ruleset(r.strip(), day) for r in rulesets.split(",") if r.strip()]
+    else:  # every built-in rule set in force on the date
+        loaded = [
+            wiring.load_ruleset(r, day)
+            for r in wiring.builtin_ruleset_ids()
+            if any(v.in_force(day) for v in wiring.builtin_versions(r))
+        ]
     if len({r.id for r in loaded}) < len(loaded):
         raise typer.BadParameter("each rule set can appear only once", param_hint="--rulesets")
     comparison = compare([evaluate(episode, ruleset, day) for ruleset in loaded])

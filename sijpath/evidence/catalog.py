@@ -39,7 +39,7 @@ class Source(BaseModel):
 
     def label(self) -> str:
         """Short citation: `ASPN 2024 (American Society …)`, with UNVERIFIED spelled out."""
-        marker = " [UNVERIFIED]" if self.unverified else ""
+        marker = {"unverified": " [UNVERIFIED]", "secondary": " [secondary source]"}.get(self.verification, "")
         year = f", {self.year}" if self.year else ""
         return f"{self.title} ({self.authors or self.issuer}{year}){marker}"
 

@@ -56,12 +56,16 @@ def comparative_blocks(f: Facts) -> Outcome:
     """Two positive valid blocks of the same joint with anesthetics of different duration (controlled blocks)."""
     positives = [b for b in f.valid_blocks if f.block_positive(b)]
     evidence = [f.block_evidence(b) for b in f.valid_blocks]
-    agents = {b.location: frozenset(a.drug for a in b.block.anesthetics) for b in positives}
+    # "Different duration" is read from the rule set's anesthetic windows (UNVERIFIED durations, cited).
+    windows = f.t.anesthetic_window_minutes or {}
+    duration = {b.location: max(windows.get(a.drug, 0) for a in b.block.anesthetics) for b in positives}
     for i, first in enumerate(positives):
         for second in positives[i + 1 :]:
-            if first.block.side == second.block.side and agents[first.location] != agents[second.location]:
+            if first.block.side == second.block.side and duration[first.location] != duration[second.location]:
                 return met(
-                    f"positive blocks {first.block.date} and {second.block.date} with different anesthetics", evidence
+                    f"positive blocks {first.block.date} and {second.block.date} with anesthetics of "
+                    "different duration",
+                    evidence,
                 )
     if not f.valid_blocks:
         return unknown("no valid diagnostic block", ["two diagnostic blocks with anesthetics of different duration"])
@@ -88,6 +92,6 @@ COMPARATIVE_BLOCKS = criterion(
     "Controlled comparative blocks with two anesthetics",
     "confirmation",
     ("bcbs-fl-mp-558", "simopoulos-2012", "anesthetic-duration-of-action"),
-    (),
+    ("anesthetic_window_minutes",),
     comparative_blocks,
 )

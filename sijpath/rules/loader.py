@@ -119,7 +119,11 @@ def _resolve(
     if parent is None:
         problems.append(Problem("ruleset.extends", f"no rule set `{parent_id}` in force on {since}"))
         return data
-    return merge_documents(_resolve(parent, lookup, problems, depth + 1), data)
+    merged = merge_documents(_resolve(parent, lookup, problems, depth + 1), data)
+    parent_end = parent.get("ruleset", {}).get("effective_to")
+    if parent_id != header.get("id") and "effective_to" not in header and parent_end is not None:
+        merged["ruleset"]["effective_to"] = parent_end  # it rests on a version that ends: so does it
+    return merged
 
 
 def parse_ruleset(text: str, origin: str, catalog: Catalog, lookup: ParentLookup | None = None) -> RuleSet[Facts]:

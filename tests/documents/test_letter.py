@@ -105,3 +105,27 @@ def test_pdf_is_a_pdf_and_is_deterministic() -> None:
     assert first.startswith(b"%PDF-")
     assert first == second
     assert len(first) > 2000
+
+
+@pytest.mark.parametrize(
+    ("example", "ruleset_id", "procedure", "status"),
+    [
+        ("payer-fusion-candidate", "cms-sij-injection", "27279", "not-addressed"),  # fusion is outside that LCD
+        ("payer-fusion-candidate", "commercial-strict", "27278", "not listed"),  # not stated as covered
+        ("payer-fusion-candidate", "cms-mis-fusion", "27280", "not listed"),  # open fusion: not in the MI LCD
+        ("payer-fusion-candidate", "cms-mis-fusion", "27278", "not-covered"),  # non-transfixing, from 2025
+    ],
+)
+def test_a_letter_is_refused_unless_the_policy_states_the_procedure_as_covered(
+    example: str, ruleset_id: str, procedure: str, status: str
+) -> None:
+    with pytest.raises(RequestNotSupportedError) as info:
+        letter_for(example, ruleset_id, procedure)
+    assert info.value.problems[0].location == "coverage"
+    assert status in info.value.problems[0].message
+
+
+def test_after_a_fusion_a_request_for_another_fusion_is_not_documented() -> None:
+    with pytest.raises(RequestNotSupportedError) as info:
+        letter_for("post-fusion", "source-articles", "27279")
+    assert "not assessed at the patient's current stage (post-fusion)" in str(info.value)

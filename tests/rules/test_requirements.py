@@ -67,3 +67,13 @@ def test_every_criterion_a_request_can_need_has_a_remedy() -> None:
             for requirement in requirements(code, wiring.load_ruleset(ruleset_id)):
                 assert requirement.criterion_id in REMEDIES, requirement.criterion_id
                 assert requirement.criterion_id in ids
+
+
+def test_radiating_pain_blocks_a_fusion_request_under_every_payer() -> None:
+    episode = wiring.load_episode(EXAMPLES / "payer-fusion-candidate.yaml")
+    radicular = episode.model_copy(update={"pain": episode.pain.model_copy(update={"radiates_below_knee": True})})
+    for ruleset_id in ("cms-mis-fusion", "commercial-strict", "source-articles"):
+        ruleset = wiring.load_ruleset(ruleset_id, AS_OF)
+        assessment = evaluate(radicular, ruleset, AS_OF)
+        assert assessment.next_step.code != "fusion-evaluation", ruleset_id
+        assert "sij-pain-presentation" in [g.criterion.id for g in gaps(assessment, ruleset, "27279")]
