@@ -6,14 +6,13 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import orjson
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from sijpath import wiring
 from sijpath.cli import letters
-from sijpath.cli.options import OutputFormat, RulesetOption, parse_as_of
+from sijpath.cli.options import OutputFormat, RulesetOption, emit, parse_as_of
 from sijpath.cli.render import print_assessment, print_comparison, print_ruleset
 from sijpath.documents.markdown import assessment_markdown, comparison_markdown
 from sijpath.documents.reference import evidence_markdown, rules_markdown
@@ -59,12 +58,12 @@ def assess(
     episode = wiring.load_episode(file)
     day = parse_as_of(as_of)
     assessment = evaluate(episode, wiring.load_ruleset(ruleset, day), day)
-    if output is OutputFormat.json:
-        sys.stdout.buffer.write(orjson.dumps(assessment.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
-    elif output is OutputFormat.markdown:
-        sys.stdout.write(assessment_markdown(assessment))
-    else:
-        print_assessment(Console(), assessment)
+    emit(
+        output,
+        assessment.to_dict,
+        lambda: assessment_markdown(assessment),
+        lambda console: print_assessment(console, assessment),
+    )
 
 
 @app.command("compare")
@@ -91,12 +90,12 @@ def compare_command(
     if len({r.id for r in loaded}) < len(loaded):
         raise typer.BadParameter("each rule set can appear only once", param_hint="--rulesets")
     comparison = compare([evaluate(episode, ruleset, day) for ruleset in loaded])
-    if output is OutputFormat.json:
-        sys.stdout.buffer.write(orjson.dumps(comparison.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
-    elif output is OutputFormat.markdown:
-        sys.stdout.write(comparison_markdown(comparison))
-    else:
-        print_comparison(Console(), comparison)
+    emit(
+        output,
+        comparison.to_dict,
+        lambda: comparison_markdown(comparison),
+        lambda console: print_comparison(console, comparison),
+    )
 
 
 @app.command()

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
+import orjson
 import typer
+from rich.console import Console
 
 from sijpath.domain.base import EARLIEST_DATE, LATEST_DATE
 
-__all__ = ["OutputFormat", "RulesetOption", "parse_as_of"]
+__all__ = ["OutputFormat", "RulesetOption", "emit", "parse_as_of"]
 
 
 class OutputFormat(StrEnum):
@@ -24,19 +28,8 @@ RulesetOption = Annotated[
 ]
 
 
-def _as_of(value: str | None) -> dt.date:
-    if value is None:
-        return dt.date.today()  # the one clock read: the engine itself never reads the clock
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--as-of") from None
-    if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise typer.BadParameter(f"{value} is outside {EARLIEST_DATE} … {LATEST_DATE}", param_hint="--as-of")
-    return day
-
-
 def parse_as_of(value: str | None) -> dt.date:
+    """The `--as-of` date; today when absent (the one clock read in sijpath), and within the supported range."""
     if value is None:
         return dt.date.today()  # the one clock read: the engine itself never reads the clock
     try:
@@ -46,3 +39,18 @@ def parse_as_of(value: str | None) -> dt.date:
     if not EARLIEST_DATE <= day <= LATEST_DATE:
         raise typer.BadParameter(f"{value} is outside {EARLIEST_DATE} … {LATEST_DATE}", param_hint="--as-of")
     return day
+
+
+def emit(
+    output: OutputFormat,
+    data: Callable[[], dict[str, Any]],
+    markdown: Callable[[], str],
+    show: Callable[[Console], None],
+) -> None:
+    """Write a report in the chosen format: the JSON contract, Markdown, or Rich text on the terminal."""
+    if output is OutputFormat.json:
+        sys.stdout.buffer.write(orjson.dumps(data(), option=orjson.OPT_INDENT_2) + b"\n")
+    elif output is OutputFormat.markdown:
+        sys.stdout.write(markdown())
+    else:
+        show(Console())
