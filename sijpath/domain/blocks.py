@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -118,14 +118,16 @@ def read_block(
 Agreement = Literal["concordant-positive", "concordant-negative", "discordant", "indeterminate"]
 
 
-def two_block_agreement(first: BlockReading, second: BlockReading, min_relief_percent: float) -> Agreement:
-    """Whether two valid blocks agree about the joint: both positive, both negative, or one of each."""
+def two_block_agreement(
+    first: BlockReading, second: BlockReading, positive: Callable[[BlockReading], bool]
+) -> Agreement:
+    """Whether two valid blocks agree about the joint: both positive, both negative, or one of each.
+
+    `positive` is the rule set's test of a block (`≥75%`, or `>50%`), so agreement follows the rule set.
+    """
     if first.validity != "valid" or second.validity != "valid":
         return "indeterminate"
-    assert first.relief_percent is not None
-    assert second.relief_percent is not None
-    first_positive = first.relief_percent >= min_relief_percent
-    second_positive = second.relief_percent >= min_relief_percent
+    first_positive, second_positive = positive(first), positive(second)
     if first_positive and second_positive:
         return "concordant-positive"
     if not first_positive and not second_positive:

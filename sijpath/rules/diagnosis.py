@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sijpath.domain.blocks import two_block_agreement
 from sijpath.engine.results import Evidence, FlagResult, Outcome, met, not_met, unknown
 from sijpath.engine.rule import CriterionRule, FlagRule
 from sijpath.rules.facts import Facts
@@ -85,7 +86,7 @@ def repeat_block_fails(f: Facts) -> Outcome:
     if latest is None or not same_side:
         return not_met("no repeat diagnostic block of the same joint has failed to confirm", evidence)
     earlier = same_side[-1]
-    agreement = "concordant" if f.block_positive(earlier) == f.block_positive(latest) else "discordant"
+    agreement = two_block_agreement(earlier, latest, f.block_positive).replace("-", " ")
     if f.block_positive(latest):
         return not_met(f"the latest repeat block confirms the SI joint ({agreement} with the block before)", evidence)
     assert latest.relief_percent is not None

@@ -256,6 +256,10 @@ def test_description_says_why_relief_is_not_computable() -> None:
     )
 
 
+def AT_LEAST_75(reading: BlockReading) -> bool:
+    return reading.relief_percent is not None and reading.relief_percent >= 75
+
+
 # --- two_block_agreement --------------------------------------------------------------------------------------
 
 
@@ -265,14 +269,14 @@ def test_two_positive_blocks_are_concordant_positive(threshold_block_first: bool
     on_threshold = read(make_block(pre_block_nrs=4, post_block_nrs=1))  # 75%: exactly on the threshold counts
 
     pair = (on_threshold, clear) if threshold_block_first else (clear, on_threshold)
-    assert two_block_agreement(*pair, 75) == "concordant-positive"
+    assert two_block_agreement(*pair, AT_LEAST_75) == "concordant-positive"
 
 
 def test_two_negative_blocks_are_concordant_negative() -> None:
     first = read(make_block(pre_block_nrs=8, post_block_nrs=4))  # 50%
     second = read(make_block(pre_block_nrs=10, post_block_nrs=6))  # 40%
 
-    assert two_block_agreement(first, second, 75) == "concordant-negative"
+    assert two_block_agreement(first, second, AT_LEAST_75) == "concordant-negative"
 
 
 @pytest.mark.parametrize("positive_first", [True, False])
@@ -281,7 +285,7 @@ def test_one_positive_and_one_negative_block_are_discordant(positive_first: bool
     negative = read(make_block(pre_block_nrs=7, post_block_nrs=2))  # 5/7 = 71.4%, just under 75
 
     pair = (positive, negative) if positive_first else (negative, positive)
-    assert two_block_agreement(*pair, 75) == "discordant"
+    assert two_block_agreement(*pair, AT_LEAST_75) == "discordant"
 
 
 @pytest.mark.parametrize(
@@ -300,4 +304,4 @@ def test_agreement_is_indeterminate_when_either_block_is_not_valid(
     bad = read(make_block(**not_valid))
 
     pair = (bad, good) if not_valid_first else (good, bad)
-    assert two_block_agreement(*pair, 75) == "indeterminate"
+    assert two_block_agreement(*pair, AT_LEAST_75) == "indeterminate"
