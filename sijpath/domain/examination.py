@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sijpath.domain.findings import FortinFingerTest, ProvocationTest
+from sijpath.domain.timeline import latest
 
 __all__ = ["ProvocationCluster", "latest_fortin", "provocation_cluster"]
 
@@ -44,7 +45,10 @@ def provocation_cluster(tests: Sequence[ProvocationTest], as_of: dt.date) -> Pro
     return ProvocationCluster(latest)
 
 
-def latest_fortin(tests: Sequence[FortinFingerTest], as_of: dt.date) -> FortinFingerTest | None:
-    """The most recent Fortin finger test on or before `as_of`."""
-    recorded = [t for t in tests if t.date <= as_of]
-    return max(recorded, key=lambda t: t.date) if recorded else None
+def latest_fortin(tests: Sequence[FortinFingerTest], as_of: dt.date) -> tuple[int, FortinFingerTest] | None:
+    """The most recent Fortin finger test on or before `as_of`, with its position in `tests`."""
+    found = latest([t for t in tests if t.date <= as_of])
+    if found is None:
+        return None
+    _, test = found
+    return next(i for i, t in enumerate(tests) if t is test), test

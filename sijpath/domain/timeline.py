@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Sequence
 from operator import attrgetter
+from typing import TypeVar
 
 from pydantic import BaseModel
 
 from sijpath.domain.episode import Episode
 from sijpath.domain.issues import DataIssue
 
-__all__ = ["add_months", "episode_as_of", "fact_date", "months_between", "with_location"]
+__all__ = ["add_months", "episode_as_of", "fact_date", "latest", "months_between", "with_location"]
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -40,6 +42,19 @@ def fact_date(fact: BaseModel) -> dt.date:
 
 
 DATE_FIELDS = ("date", "start_date", "recorded_date")
+
+F = TypeVar("F", bound=BaseModel)
+
+
+def latest(facts: Sequence[F]) -> tuple[int, F] | None:
+    """The most recent fact and its position; on the same date, the one recorded later in the list wins.
+
+    The one tie rule for "the latest X" everywhere, so two same-day records never give two answers.
+    """
+    if not facts:
+        return None
+    index = max(range(len(facts)), key=lambda i: (fact_date(facts[i]), i))
+    return index, facts[index]
 
 
 def _list_fields() -> dict[str, tuple[str, bool, bool]]:

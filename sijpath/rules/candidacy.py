@@ -96,7 +96,7 @@ def pain_severity(f: Facts) -> Outcome:
     minimum = required(f.t.min_fusion_pain_nrs_points, "min_fusion_pain_nrs_points")
     if not f.episode.pain_scores:
         return unknown("no pain score recorded", ["a current pain score (NRS 0–10)"])
-    index, latest = max(enumerate(f.episode.pain_scores), key=lambda pair: (pair[1].date, pair[0]))
+    index, latest = max(enumerate(f.episode.pain_scores), key=lambda pair: (pair[1].date, pair[0]))  # same tie rule
     evidence = [
         Evidence(latest.date, f"pain NRS {latest.nrs:g} ({latest.context})", f.ref(latest, f"pain_scores[{index}]"))
     ]

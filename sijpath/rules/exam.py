@@ -36,10 +36,10 @@ def provocation(f: Facts) -> Outcome:
 
 def fortin_point(f: Facts) -> Outcome:
     """Fortin finger test: the patient points to the pain just inferomedial to the PSIS."""
-    fortin = latest_fortin(f.episode.fortin_tests, f.as_of)
-    if fortin is None:
+    found = latest_fortin(f.episode.fortin_tests, f.as_of)
+    if found is None:
         return unknown("Fortin finger test not recorded", ["Fortin finger test (Fortin's point tenderness)"])
-    index = f.episode.fortin_tests.index(fortin)
+    index, fortin = found
     evidence = [
         Evidence(
             fortin.date,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sijpath.domain.examination import latest_fortin, provocation_cluster
 from sijpath.domain.injections import injections_in_window
 from sijpath.domain.steroids import MPDE_SOURCES, SteroidExposure
+from sijpath.domain.timeline import latest
 from sijpath.engine.results import Measurement
 from sijpath.rules.facts import Facts
 
@@ -15,13 +16,14 @@ def measure(f: Facts) -> tuple[Measurement, ...]:
     """Measurements in a fixed order, rounded for stable output; None where the record cannot give a value."""
     episode, as_of = f.episode, f.as_of
     cluster = provocation_cluster(episode.provocation_tests, as_of)
-    fortin = latest_fortin(episode.fortin_tests, as_of)
+    found_fortin = latest_fortin(episode.fortin_tests, as_of)
+    fortin = found_fortin[1] if found_fortin else None
     valid = f.valid_blocks
     window = injections_in_window([r.injection for r in f.injections], f.injection_intervals, as_of, 12)
     exposure_12, exposure_36 = f.exposure(12), f.exposure(36)
     care = f.care
-    odi = max(episode.odi_scores, key=lambda s: s.date, default=None)
-    tobacco = max(episode.tobacco, key=lambda t: t.date, default=None)
+    odi = (latest(episode.odi_scores) or (0, None))[1]
+    tobacco = (latest(episode.tobacco) or (0, None))[1]
     shortest = window.shortest_interval_days
     return (
         Measurement(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sijpath.domain.timeline import add_months
+from sijpath.domain.timeline import add_months, latest
 from sijpath.engine.results import Evidence, FlagResult, Outcome, met, not_met, unknown
 from sijpath.engine.rule import CriterionRule, FlagRule, Stage
 from sijpath.rules.facts import Facts
@@ -48,7 +48,7 @@ def imaging_triad(f: Facts) -> Outcome:
     evidence, other_causes = [], []
     for found in parts.values():
         if found:
-            i, study = max(found, key=lambda pair: pair[1].date)
+            i, study = max(found, key=lambda pair: (pair[1].date, pair[0]))
             text = f"{study.modality.upper()} {study.region}: {', '.join(study.findings)}"
             evidence.append(Evidence(study.date, text, f.ref(study, f"imaging[{i}]")))
             other_causes += [
@@ -79,18 +79,18 @@ def nicotine_free(f: Facts) -> Outcome:
     limit = required(f.t.max_cotinine_ng_per_ml, "max_cotinine_ng_per_ml")
     if not f.episode.tobacco:
         return unknown("smoking status not recorded", ["smoking status, and a cotinine level if not a never-smoker"])
-    index, latest = max(enumerate(f.episode.tobacco), key=lambda pair: (pair[1].date, pair[0]))
-    cotinine = latest.cotinine_ng_per_ml
-    text = f"{latest.status} smoker" + (f", cotinine {cotinine:g} ng/mL" if cotinine is not None else "")
-    evidence = [Evidence(latest.date, text, f.ref(latest, f"tobacco[{index}]"))]
+    index, latest_use = latest(f.episode.tobacco) or (0, f.episode.tobacco[0])
+    cotinine = latest_use.cotinine_ng_per_ml
+    text = f"{latest_use.status} smoker" + (f", cotinine {cotinine:g} ng/mL" if cotinine is not None else "")
+    evidence = [Evidence(latest_use.date, text, f.ref(latest_use, f"tobacco[{index}]"))]
     if cotinine is not None and cotinine > limit:
-        return not_met(f"cotinine {cotinine:g} ng/mL on {latest.date}, above {limit:g}", evidence)
-    if latest.status == "current":
-        return not_met(f"current smoker on {latest.date}", evidence)
-    if latest.status == "never" or cotinine is not None:
-        return met(f"{text} on {latest.date}", evidence)
+        return not_met(f"cotinine {cotinine:g} ng/mL on {latest_use.date}, above {limit:g}", evidence)
+    if latest_use.status == "current":
+        return not_met(f"current smoker on {latest_use.date}", evidence)
+    if latest_use.status == "never" or cotinine is not None:
+        return met(f"{text} on {latest_use.date}", evidence)
     return unknown(
-        f"former smoker on {latest.date} without a cotinine level",
+        f"former smoker on {latest_use.date} without a cotinine level",
         [f"cotinine level (at most {limit:g} ng/mL)"],
         evidence,
     )
@@ -210,12 +210,12 @@ def imaging_recency(f: Facts) -> Outcome:
     ]
     if not studies:
         return unknown("no CT or MRI of the SI joint", [f"CT or MRI of the SI joint within {months} months"])
-    i, latest = max(studies, key=lambda pair: pair[1].date)
-    evidence = [Evidence(latest.date, f"{latest.modality.upper()} {latest.region}", f.ref(latest, f"imaging[{i}]"))]
-    if add_months(latest.date, months) >= f.as_of:
-        return met(f"latest CT/MRI {latest.date}, within {months} months", evidence)
+    i, newest = max(studies, key=lambda pair: (pair[1].date, pair[0]))
+    evidence = [Evidence(newest.date, f"{newest.modality.upper()} {newest.region}", f.ref(newest, f"imaging[{i}]"))]
+    if add_months(newest.date, months) >= f.as_of:
+        return met(f"latest CT/MRI {newest.date}, within {months} months", evidence)
     return not_met(
-        f"latest CT/MRI {latest.date}, more than {months} months ago",
+        f"latest CT/MRI {newest.date}, more than {months} months ago",
         evidence,
         [f"CT or MRI of the SI joint within {months} months"],
     )

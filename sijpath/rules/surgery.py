@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from sijpath.domain.timeline import add_months
+from sijpath.domain.timeline import add_months, latest
 from sijpath.engine.results import Outcome
 from sijpath.engine.steps import Action, Decision, StepCode
 from sijpath.rules import actions
@@ -38,7 +38,7 @@ FUSION_GATES = (
 
 def after_ablation(f: Facts, outcomes: Mapping[str, Outcome], failed: str, alongside: tuple[Action, ...]) -> Decision:
     """After RFA: wait while it helps, repeat one that helped for months, else consider fusion."""
-    ablation = max(f.episode.radiofrequency_ablations, key=lambda a: a.date)
+    _, ablation = latest(f.episode.radiofrequency_ablations) or (0, f.episode.radiofrequency_ablations[0])
     minimum = required(f.t.min_lasting_injection_relief_percent, "min_lasting_injection_relief_percent")
     lasting_months = required(f.t.min_lasting_rfa_relief_months, "min_lasting_rfa_relief_months")
 

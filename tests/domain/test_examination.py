@@ -57,5 +57,11 @@ def test_latest_fortin_before_the_as_of_date_wins() -> None:
     early = FortinFingerTest(date=D(2025, 1, 1), positive=False)
     later = FortinFingerTest(date=D(2025, 5, 1), positive=True)
     future = FortinFingerTest(date=D(2025, 9, 1), positive=False)
-    assert latest_fortin([later, early, future], D(2025, 6, 1)) is later
+    assert latest_fortin([later, early, future], D(2025, 6, 1)) == (0, later)
     assert latest_fortin([future], D(2025, 6, 1)) is None
+
+
+def test_two_fortin_tests_on_the_same_day_resolve_to_the_one_recorded_later() -> None:
+    first = FortinFingerTest(date=D(2025, 5, 1), positive=False)
+    second = FortinFingerTest(date=D(2025, 5, 1), positive=True)
+    assert latest_fortin([first, second], D(2025, 6, 1)) == (1, second)

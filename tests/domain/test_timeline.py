@@ -201,3 +201,15 @@ def test_a_contraindication_review_on_the_as_of_date_is_kept() -> None:
 
     assert visible.contraindications_reviewed_on == AS_OF
     assert issues == []
+
+
+def test_latest_picks_the_most_recent_fact_and_breaks_same_day_ties_by_record_order() -> None:
+    from sijpath.domain.findings import TobaccoUse
+    from sijpath.domain.timeline import latest
+
+    never = TobaccoUse(date=D(2026, 10, 5), status="never")
+    current = TobaccoUse(date=D(2026, 10, 5), status="current")
+    older = TobaccoUse(date=D(2025, 1, 1), status="former")
+    assert latest([older, never, current]) == (2, current)
+    assert latest([current, never, older]) == (1, never)
+    assert latest([]) is None
