@@ -7,6 +7,7 @@
     ├── RuleSetError                a rule-set file or id that cannot be used
     │   ├── RuleSetValidationError  unknown keys, rule ids, units or sources
     │   └── UnknownRuleSetError     no rule set with that id
+    ├── UsageError                  a request that cannot be carried out as asked (e.g. one rule set twice)
     ├── EvidenceCatalogError        the evidence catalog has unknown or duplicate ids
     └── RequestNotSupportedError    a letter was asked for what the record does not (yet) support
 
@@ -30,6 +31,7 @@ __all__ = [
     "SijpathError",
     "UnknownRuleSetError",
     "UnreadableInputError",
+    "UsageError",
 ]
 
 
@@ -89,3 +91,7 @@ class EvidenceCatalogError(SijpathError):
 
 class RequestNotSupportedError(SijpathError):
     """A medical-necessity letter was requested, but criteria are unmet or unknown; `problems` lists each gap."""
+
+
+class UsageError(SijpathError):
+    """A request that cannot be carried out as asked, such as comparing a rule set with itself."""

@@ -19,7 +19,14 @@ from sijpath.documents.reference import evidence_markdown, rules_markdown
 from sijpath.domain.document import episode_json_schema
 from sijpath.engine.compare import compare
 from sijpath.engine.evaluate import evaluate
-from sijpath.errors import EvidenceCatalogError, InputError, RequestNotSupportedError, RuleSetError, SijpathError
+from sijpath.errors import (
+    EvidenceCatalogError,
+    InputError,
+    RequestNotSupportedError,
+    RuleSetError,
+    SijpathError,
+    UsageError,
+)
 
 __all__ = ["EXIT_CODES", "app", "main", "run"]
 
@@ -29,6 +36,7 @@ EXIT_CODES: tuple[tuple[type[SijpathError], int], ...] = (
     (RuleSetError, 2),
     (EvidenceCatalogError, 3),
     (RequestNotSupportedError, 4),
+    (UsageError, 2),
     (SijpathError, 1),
 )
 INTERNAL_ERROR = 70
@@ -87,8 +95,6 @@ def compare_command(
             for r in wiring.builtin_ruleset_ids()
             if any(v.in_force(day) for v in wiring.builtin_versions(r))
         ]
-    if len({r.id for r in loaded}) < len(loaded):
-        raise typer.BadParameter("each rule set can appear only once", param_hint="--rulesets")
     comparison = compare([evaluate(episode, ruleset, day) for ruleset in loaded])
     emit(
         output,

@@ -124,6 +124,11 @@ class ImagingStudy(Vocabulary):
     region: Literal["sij", "pelvis", "lumbar", "hip"]
     findings: Annotated[tuple[ImagingFinding, ...], Field(min_length=1)]
 
+    @property
+    def sij_cross_sectional(self) -> bool:
+        """A CT or MRI that shows the SI joint (of the joint itself, or of the pelvis)."""
+        return self.modality in ("ct", "mri") and self.region in ("sij", "pelvis")
+
     @model_validator(mode="after")
     def _normal_stands_alone(self) -> ImagingStudy:
         if "normal" in self.findings and len(self.findings) > 1:

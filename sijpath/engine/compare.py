@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sijpath.engine.assessment import NOTICE, Assessment
+from sijpath.errors import UsageError
 
 __all__ = ["COMPARISON_FORMAT", "Comparison", "Row", "compare"]
 
@@ -67,11 +68,11 @@ class Comparison:
 def compare(assessments: Sequence[Assessment]) -> Comparison:
     """Line up assessments of the same episode and date; raise ValueError if they are of different ones."""
     if not assessments:
-        raise ValueError("nothing to compare")
+        raise UsageError("nothing to compare")
     if len({(a.patient_id, a.as_of) for a in assessments}) > 1:
-        raise ValueError("assessments of different patients or dates cannot be compared")
+        raise UsageError("assessments of different patients or dates cannot be compared")
     if len({a.ruleset_id for a in assessments}) < len(assessments):
-        raise ValueError("each rule set can appear only once in a comparison")
+        raise UsageError("each rule set can appear only once in a comparison")
     rows = [
         Row("next-step", "Next step", tuple(a.next_step.code for a in assessments)),
         Row("stage", "Stage", tuple(a.stage for a in assessments)),

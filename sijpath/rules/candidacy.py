@@ -23,7 +23,7 @@ def structural_imaging(f: Facts) -> Outcome:
     structural = set(required(f.t.structural_imaging_findings, "structural_imaging_findings"))
     max_age = required(f.t.max_imaging_age_months, "max_imaging_age_months")
     studies = [(i, s) for i, s in enumerate(f.episode.imaging) if s.region in ("sij", "pelvis")]
-    cross_sectional = sorted(((i, s) for i, s in studies if s.modality in ("ct", "mri")), key=lambda p: p[1].date)
+    cross_sectional = sorted(((i, s) for i, s in studies if s.sij_cross_sectional), key=lambda p: (p[1].date, p[0]))
     if not cross_sectional:
         return unknown("no CT or MRI of the SI joint", ["CT or MRI of the SI joint"], _evidence(f, studies))
     index, latest = cross_sectional[-1]

@@ -41,7 +41,7 @@ def imaging_triad(f: Facts) -> Outcome:
     """Imaging excludes other causes: SI-joint CT or MRI, an AP pelvis radiograph, and lumbar CT or MRI."""
     studies = list(enumerate(f.episode.imaging))
     parts = {
-        "CT or MRI of the SI joint": [(i, s) for i, s in studies if s.region == "sij" and s.modality in ("ct", "mri")],
+        "CT or MRI of the SI joint": [(i, s) for i, s in studies if s.sij_cross_sectional],
         "AP pelvis radiograph": [(i, s) for i, s in studies if s.region == "pelvis" and s.modality == "xray"],
         "CT or MRI of the lumbar spine": [(i, s) for i, s in studies if s.region == "lumbar" and s.modality != "xray"],
     }

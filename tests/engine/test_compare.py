@@ -10,6 +10,7 @@ import pytest
 from sijpath import wiring
 from sijpath.engine.compare import Row, compare
 from sijpath.engine.evaluate import evaluate
+from sijpath.errors import UsageError
 
 AS_OF = dt.date(2026, 11, 1)
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -60,7 +61,7 @@ def test_rule_sets_that_agree_on_a_patient_produce_no_divergence() -> None:
 
 
 def test_a_rule_set_cannot_appear_twice() -> None:
-    with pytest.raises(ValueError, match="only once"):
+    with pytest.raises(UsageError, match="only once"):
         compare(assess("new-referral", "source-articles", "source-articles"))
 
 
@@ -74,7 +75,7 @@ def test_diverging_flags_get_their_own_sentence() -> None:
 def test_assessments_of_different_dates_cannot_be_compared() -> None:
     episode = wiring.load_episode(EXAMPLES / "new-referral.yaml")
     ruleset = wiring.load_ruleset("source-articles")
-    with pytest.raises(ValueError, match="different patients or dates"):
+    with pytest.raises(UsageError, match="different patients or dates"):
         compare([evaluate(episode, ruleset, AS_OF), evaluate(episode, ruleset, dt.date(2026, 10, 1))])
 
 
