@@ -1,1 +1,1 @@
-"""Documents made from assessments: Markdown reports (later: prior-authorization letters, decision aids)."""
+"""Documents made from assessments: reports, comparisons, documentation gaps and medical-necessity letters."""

@@ -28,9 +28,7 @@ from sijpath.domain.procedures import (
     TherapeuticInjection,
 )
 
-__all__ = ["EPISODE_FORMAT", "Episode", "Patient"]
-
-EPISODE_FORMAT = "sijpath-episode/1"
+__all__ = ["Episode", "Patient"]
 
 
 class Patient(Vocabulary):

@@ -9,8 +9,6 @@ from pydantic import Field, StrictBool, model_validator
 from sijpath.domain.base import ClinicalDate, FactId, Nrs, Percent, Side, Vocabulary
 
 __all__ = [
-    "FORTIN_TEST",
-    "PROVOCATION_TESTS",
     "Diagnosis",
     "FortinFingerTest",
     "FunctionalStatus",
@@ -25,16 +23,6 @@ __all__ = [
     "TobaccoUse",
 ]
 
-PROVOCATION_TESTS = (
-    "distraction",
-    "thigh-thrust",
-    "compression",
-    "sacral-thrust",
-    "gaenslen",
-    "faber",
-    "yeoman",
-)
-FORTIN_TEST = "fortin-finger"
 
 ProvocationTestName = Literal[
     "distraction", "thigh-thrust", "compression", "sacral-thrust", "gaenslen", "faber", "yeoman"

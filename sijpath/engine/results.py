@@ -59,9 +59,9 @@ def unknown(summary: str, missing: Iterable[str], evidence: Iterable[Evidence] =
     return Outcome("unknown", summary, tuple(evidence), missing)
 
 
-def all_of(parts: Iterable[tuple[str, Outcome]]) -> Status:
+def all_of(statuses: Iterable[Status]) -> Status:
     """Three-valued AND (Kleene): any not-met → not-met; else any unknown → unknown; else met."""
-    statuses = {outcome.status for _, outcome in parts}
+    statuses = set(statuses)
     if "not-met" in statuses:
         return "not-met"
     return "unknown" if "unknown" in statuses else "met"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal
 
-__all__ = ["ACTIONS", "NEXT_STEPS", "POSITIONS", "Action", "Decision", "Position", "StepCode"]
+__all__ = ["ACTIONS", "NEXT_STEPS", "Action", "Decision", "Position", "StepCode"]
 
 StepCode = Literal[
     "gather-information",
@@ -28,7 +28,6 @@ Position = Literal[
     "post-fusion",
 ]
 """Where the patient stands on the pathway (the assessment's `stage`)."""
-POSITIONS: tuple[Position, ...] = get_args(Position)
 
 # code → (title, CPT code of the procedure the step leads to, if any)
 NEXT_STEPS: dict[str, tuple[str, str | None]] = {

@@ -7,7 +7,7 @@ import datetime as dt
 from sijpath.domain.injections import relief_trend
 from sijpath.domain.steroids import MPDE_SOURCES
 from sijpath.domain.timeline import add_months
-from sijpath.engine.results import Evidence, FlagResult, Outcome, Status, met, not_met, unknown
+from sijpath.engine.results import Evidence, FlagResult, Outcome, Status, all_of, met, not_met, unknown
 from sijpath.engine.rule import CriterionRule, FlagRule
 from sijpath.rules.diagnosis import block_confirms, pain_presentation
 from sijpath.rules.facts import Facts
@@ -105,10 +105,10 @@ def rfa_candidate(f: Facts) -> Outcome:
     ]
     summary = "; ".join(f"{name}: {status}" for name, status in parts)
     evidence = confirmed.evidence + (lasting.evidence if lasting else ())
-    statuses = {status for _, status in parts}
-    if "not-met" in statuses:
+    combined = all_of(status for _, status in parts)
+    if combined == "not-met":
         return not_met(summary, evidence)
-    if "unknown" in statuses:
+    if combined == "unknown":
         missing = confirmed.missing + (lasting.missing if lasting else ())
         return unknown(summary, missing or ("therapeutic injection history",), evidence)
     return met(summary + " (a temporary response to the diagnostic block marks the best candidates)", evidence)

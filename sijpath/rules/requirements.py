@@ -78,7 +78,7 @@ class Gap:
     """A requirement the record does not (yet) satisfy, and what would settle it."""
 
     criterion: Criterion
-    needed: str
+    needed: Needed
 
     @property
     def settle(self) -> list[str]:
