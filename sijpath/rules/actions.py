@@ -8,12 +8,10 @@ from sijpath.domain.timeline import add_months
 from sijpath.engine.steps import Action, Decision
 from sijpath.rules import nonsurgical
 from sijpath.rules.facts import Facts
+from sijpath.rules.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
 from sijpath.rules.thresholds import required
 
 __all__ = ["after_fusion", "alongside", "fusion_risks", "review_imaging", "with_steroid_review"]
-
-SEED_1 = "seed-injections-dont-work"
-SEED_2 = "seed-injections-not-enough"
 
 
 def after_fusion(f: Facts) -> Decision:
@@ -31,13 +29,13 @@ def after_fusion(f: Facts) -> Decision:
             "recovery-milestone",
             f"Discharge the same day or the next; weight bearing with assistive devices "
             f"from the start; a cane by about {cane_weeks} weeks ({fusion.date + dt.timedelta(weeks=cane_weeks)}).",
-            (SEED_2, "heiney-2015"),
+            (ARTICLE_INJECTIONS_NOT_ENOUGH, "heiney-2015"),
         ),
         Action(
             "recovery-milestone",
             f"Bony fusion develops over {months // 2}–{months} months: CT for bony "
             f"bridging by {add_months(fusion.date, months)}.",
-            (SEED_2, "lois-whang-2019"),
+            (ARTICLE_INJECTIONS_NOT_ENOUGH, "lois-whang-2019"),
         ),
         Action(
             "outcome-measures",
@@ -48,10 +46,12 @@ def after_fusion(f: Facts) -> Decision:
             "discuss-fusion-risks",
             "Watch for the risks the articles name: infection, nerve irritation, "
             "implant malposition, and incomplete relief.",
-            (SEED_2, "imia-sturesson-2017"),
+            (ARTICLE_INJECTIONS_NOT_ENOUGH, "imia-sturesson-2017"),
         ),
     )
-    return Decision("post-fusion", Action("post-fusion-follow-up", rationale, (SEED_2,)), milestones)
+    return Decision(
+        "post-fusion", Action("post-fusion-follow-up", rationale, (ARTICLE_INJECTIONS_NOT_ENOUGH,)), milestones
+    )
 
 
 def alongside(f: Facts) -> tuple[Action, ...]:
@@ -63,7 +63,7 @@ def alongside(f: Facts) -> tuple[Action, ...]:
             ("Continue" if has_pt else "Start")
             + " a targeted program: core strengthening and pelvic stabilization, with manual "
             "techniques to improve joint mechanics.",
-            (SEED_1,),
+            (ARTICLE_INJECTIONS_DONT_WORK,),
         )
     )
     has_meds = bool(f.episode.medications)
@@ -71,7 +71,7 @@ def alongside(f: Facts) -> tuple[Action, ...]:
         Action(
             "medications",
             ("Adjust" if has_meds else "Consider") + " NSAIDs, muscle relaxants and nerve-pain medications alongside.",
-            (SEED_1,),
+            (ARTICLE_INJECTIONS_DONT_WORK,),
         )
     )
     return tuple(actions)
@@ -90,7 +90,7 @@ def with_steroid_review(f: Facts, alongside: tuple[Action, ...]) -> tuple[Action
         frequency = nonsurgical.injection_frequency(f)
         if frequency is not None:
             concerns.append(frequency.message)
-            cites.append(SEED_2)
+            cites.append(ARTICLE_INJECTIONS_NOT_ENOUGH)
     if not concerns:
         return alongside
     review = Action("steroid-review", " ".join(concerns), tuple(dict.fromkeys(cites)))
@@ -103,7 +103,7 @@ def review_imaging(f: Facts) -> Action:
     ]
     found = "; ".join(f"{s.modality.upper()} {s.region} {s.date}: {', '.join(s.findings)}" for s in other)
     text = f"Imaging already shows: {found}." if found else "Review X-ray, MRI and CT of the lumbar spine and hip."
-    return Action("review-imaging", text, (SEED_1,))
+    return Action("review-imaging", text, (ARTICLE_INJECTIONS_DONT_WORK,))
 
 
 def fusion_risks() -> Action:
@@ -111,5 +111,5 @@ def fusion_risks() -> Action:
         "discuss-fusion-risks",
         "Risks include infection, nerve irritation, implant malposition, and the "
         "possibility that fusion does not fully relieve pain.",
-        (SEED_2, "imia-sturesson-2017"),
+        (ARTICLE_INJECTIONS_NOT_ENOUGH, "imia-sturesson-2017"),
     )

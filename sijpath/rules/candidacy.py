@@ -9,12 +9,10 @@ from sijpath.domain.timeline import add_months
 from sijpath.engine.results import Evidence, Outcome, met, not_met, unknown
 from sijpath.engine.rule import CriterionRule
 from sijpath.rules.facts import Facts
+from sijpath.rules.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
 from sijpath.rules.thresholds import required
 
 __all__ = ["FUNCTIONAL_IMPAIRMENT", "PAIN_SEVERITY", "STRUCTURAL_IMAGING"]
-
-SEED_1 = "seed-injections-dont-work"
-SEED_2 = "seed-injections-not-enough"
 
 
 def structural_imaging(f: Facts) -> Outcome:
@@ -120,7 +118,7 @@ STRUCTURAL_IMAGING: CriterionRule[Facts] = CriterionRule(
     id="imaging-structural-change",
     title="Recent CT or MRI shows structural change of the SI joint",
     stage="surgical-candidacy",
-    cites=(SEED_2,),
+    cites=(ARTICLE_INJECTIONS_NOT_ENOUGH,),
     thresholds=("structural_imaging_findings", "max_imaging_age_months"),
     check=structural_imaging,
 )
@@ -128,7 +126,7 @@ FUNCTIONAL_IMPAIRMENT: CriterionRule[Facts] = CriterionRule(
     id="functional-impairment",
     title="Pain impairs function (work, daily activities, ODI)",
     stage="surgical-candidacy",
-    cites=(SEED_2,),
+    cites=(ARTICLE_INJECTIONS_NOT_ENOUGH,),
     thresholds=("min_impairment_odi_percent",),
     check=functional_impairment,
 )
@@ -136,7 +134,7 @@ PAIN_SEVERITY: CriterionRule[Facts] = CriterionRule(
     id="pain-severity",
     title="Pain severe enough to consider surgery",
     stage="surgical-candidacy",
-    cites=(SEED_1,),
+    cites=(ARTICLE_INJECTIONS_DONT_WORK,),
     thresholds=("min_fusion_pain_nrs_points",),
     check=pain_severity,
 )

@@ -7,12 +7,11 @@ from sijpath.engine.results import Evidence, FlagResult, Outcome, met, not_met, 
 from sijpath.engine.rule import CriterionRule, FlagRule
 from sijpath.rules.facts import Facts
 from sijpath.rules.memo import memoized
+from sijpath.rules.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
 from sijpath.rules.thresholds import required
 
 __all__ = ["BLOCK_CONFIRMS", "BLOCK_TECHNIQUE_FLAG", "PAIN_PRESENTATION", "REPEAT_BLOCK_FAILS"]
 
-SEED_1 = "seed-injections-dont-work"
-SEED_2 = "seed-injections-not-enough"
 VALID_BLOCK = (
     "an image-guided, anesthetic-only diagnostic block with pre- and post-block pain scores on the same scale, "
     "the post score timed while the anesthetic is active"
@@ -123,7 +122,7 @@ PAIN_PRESENTATION: CriterionRule[Facts] = CriterionRule(
     id="sij-pain-presentation",
     title="Pain pattern points to the SI joint (below L5, not radiating below the knee)",
     stage="diagnosis",
-    cites=(SEED_1, "cms-sij-injection-lcd-2023"),
+    cites=(ARTICLE_INJECTIONS_DONT_WORK, "cms-sij-injection-lcd-2023"),
     thresholds=(),
     check=pain_presentation,
 )
@@ -131,7 +130,7 @@ BLOCK_CONFIRMS: CriterionRule[Facts] = CriterionRule(
     id="diagnostic-block-confirms-sij",
     title="Image-guided, anesthetic-only diagnostic block confirms the SI joint",
     stage="confirmation",
-    cites=(SEED_1, SEED_2),
+    cites=(ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH),
     thresholds=(*BLOCK_THRESHOLDS, "min_positive_block_count"),
     optional_thresholds=("block_relief_exclusive_flag",),
     check=block_confirms,
@@ -140,7 +139,7 @@ REPEAT_BLOCK_FAILS: CriterionRule[Facts] = CriterionRule(
     id="repeat-block-fails-to-confirm",
     title="A repeat diagnostic block gives little or no relief (look for other pain sources)",
     stage="confirmation",
-    cites=(SEED_1,),
+    cites=(ARTICLE_INJECTIONS_DONT_WORK,),
     thresholds=BLOCK_THRESHOLDS,
     optional_thresholds=("block_relief_exclusive_flag",),
     check=repeat_block_fails,
@@ -150,7 +149,7 @@ BLOCK_TECHNIQUE_FLAG: FlagRule[Facts] = FlagRule(
     title="Diagnostic block technique does not allow confirmation",
     code="block-technique-invalid",
     stage="confirmation",
-    cites=(SEED_1,),
+    cites=(ARTICLE_INJECTIONS_DONT_WORK,),
     thresholds=BLOCK_THRESHOLDS,
     check=block_technique,
 )

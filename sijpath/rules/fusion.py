@@ -9,6 +9,7 @@ from sijpath.domain.timeline import add_months
 from sijpath.engine.results import Evidence, FlagResult, Outcome, met, not_met, unknown
 from sijpath.engine.rule import CriterionRule, FlagRule
 from sijpath.rules.facts import Facts
+from sijpath.rules.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
 from sijpath.rules.thresholds import required
 
 __all__ = [
@@ -20,8 +21,6 @@ __all__ = [
     "RELIEF_SHORTENING",
 ]
 
-SEED_1 = "seed-injections-dont-work"
-SEED_2 = "seed-injections-not-enough"
 CARE_HISTORY = "dates of physical therapy, medication courses, injections and ablations"
 
 
@@ -142,7 +141,7 @@ CARE_DURATION: CriterionRule[Facts] = CriterionRule(
     id="conservative-care-duration",
     title="Enough months of non-surgical care",
     stage="surgical-candidacy",
-    cites=(SEED_1, SEED_2),
+    cites=(ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH),
     thresholds=("min_conservative_care_months", "max_conservative_care_gap_months"),
     check=care_duration,
 )
@@ -150,7 +149,7 @@ CARE_COMPONENTS: CriterionRule[Facts] = CriterionRule(
     id="conservative-care-components",
     title="Non-surgical care included each required component",
     stage="surgical-candidacy",
-    cites=(SEED_1, SEED_2),
+    cites=(ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH),
     thresholds=(
         "required_conservative_care_components",
         "min_injections_before_fusion_count",
@@ -171,7 +170,7 @@ RELIEF_SHORTENING: CriterionRule[Facts] = CriterionRule(
     id="injection-relief-shortening",
     title="Injection relief keeps shortening",
     stage="surgical-candidacy",
-    cites=(SEED_2,),
+    cites=(ARTICLE_INJECTIONS_NOT_ENOUGH,),
     thresholds=("min_injections_for_shortening_trend_count",),
     check=relief_shortening,
     role="supporting",
@@ -180,7 +179,7 @@ FREQUENT_INJECTIONS: CriterionRule[Facts] = CriterionRule(
     id="injections-needed-every-few-months",
     title="Injections needed every few months to keep basic function",
     stage="surgical-candidacy",
-    cites=(SEED_2,),
+    cites=(ARTICLE_INJECTIONS_NOT_ENOUGH,),
     thresholds=("fusion_support_injection_interval_months",),
     check=frequent_injections,
     role="supporting",

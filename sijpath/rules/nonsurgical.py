@@ -12,6 +12,7 @@ from sijpath.engine.rule import CriterionRule, FlagRule
 from sijpath.rules.diagnosis import block_confirms, pain_presentation
 from sijpath.rules.facts import Facts
 from sijpath.rules.memo import memoized
+from sijpath.rules.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
 from sijpath.rules.thresholds import required
 
 __all__ = [
@@ -23,8 +24,6 @@ __all__ = [
     "RFA_CANDIDATE",
 ]
 
-SEED_1 = "seed-injections-dont-work"
-SEED_2 = "seed-injections-not-enough"
 INVERSE: dict[Status, Status] = {"met": "not-met", "not-met": "met", "unknown": "unknown"}
 
 
@@ -175,7 +174,7 @@ INJECTION_FIRST_LINE: CriterionRule[Facts] = CriterionRule(
     id="therapeutic-injection-first-line",
     title="Inflammatory sacroiliitis or acute irritation (therapeutic injection first)",
     stage="non-surgical-care",
-    cites=(SEED_2, "icd10cm-exclusion-codes"),
+    cites=(ARTICLE_INJECTIONS_NOT_ENOUGH, "icd10cm-exclusion-codes"),
     thresholds=("max_acute_pain_weeks",),
     check=injection_first_line,
     role="supporting",
@@ -184,7 +183,7 @@ INJECTION_RELIEF_LASTING: CriterionRule[Facts] = CriterionRule(
     id="injection-relief-lasting",
     title="Latest therapeutic injection gave lasting relief",
     stage="non-surgical-care",
-    cites=(SEED_1, SEED_2),
+    cites=(ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH),
     thresholds=("min_lasting_injection_relief_percent", "min_lasting_injection_relief_months"),
     check=injection_relief_lasting,
 )
@@ -192,7 +191,7 @@ RFA_CANDIDATE: CriterionRule[Facts] = CriterionRule(
     id="rfa-candidate",
     title="Radiofrequency ablation candidate (confirmed joint, injections failed)",
     stage="non-surgical-care",
-    cites=(SEED_1, "cohen-2008-rfa"),
+    cites=(ARTICLE_INJECTIONS_DONT_WORK, "cohen-2008-rfa"),
     thresholds=(
         "min_block_relief_percent",
         "min_lasting_injection_relief_percent",
@@ -205,7 +204,7 @@ DIMINISHING_RELIEF_FLAG: FlagRule[Facts] = FlagRule(
     title="Injection relief keeps shortening",
     code="diminishing-injection-relief",
     stage="non-surgical-care",
-    cites=(SEED_2,),
+    cites=(ARTICLE_INJECTIONS_NOT_ENOUGH,),
     thresholds=("min_injections_for_shortening_trend_count",),
     check=diminishing_relief,
 )
@@ -214,7 +213,7 @@ INJECTION_FREQUENCY_FLAG: FlagRule[Facts] = FlagRule(
     title="Injections needed too often",
     code="injection-frequency-exceeded",
     stage="non-surgical-care",
-    cites=(SEED_2,),
+    cites=(ARTICLE_INJECTIONS_NOT_ENOUGH,),
     thresholds=("steroid_concern_injection_interval_weeks",),
     check=injection_frequency,
 )
@@ -223,7 +222,7 @@ CUMULATIVE_STEROID_FLAG: FlagRule[Facts] = FlagRule(
     title="Cumulative corticosteroid exposure",
     code="cumulative-steroid-exposure",
     stage="non-surgical-care",
-    cites=(SEED_2, "brown-beresford-2022"),
+    cites=(ARTICLE_INJECTIONS_NOT_ENOUGH, "brown-beresford-2022"),
     thresholds=("max_steroid_mpde_mg_per_12_months", "max_steroid_mpde_mg_per_36_months"),
     check=cumulative_steroid,
 )

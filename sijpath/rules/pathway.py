@@ -9,12 +9,10 @@ from sijpath.engine.rule import STAGES, Stage
 from sijpath.engine.steps import Action, Decision
 from sijpath.rules import actions, surgery
 from sijpath.rules.facts import Facts
+from sijpath.rules.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
 from sijpath.rules.surgery import FUSION_GATES
 
 __all__ = ["FUSION_GATES", "decide", "stages"]
-
-SEED_1 = "seed-injections-dont-work"
-SEED_2 = "seed-injections-not-enough"
 
 
 def stages(f: Facts) -> frozenset[Stage]:
@@ -82,7 +80,7 @@ def _walk(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
                 "evaluate-other-pain-sources",
                 summary("repeat-block-fails-to-confirm")
                 + ". Consider lumbar radiculopathy or a compressed nerve root, and hip disease.",
-                (SEED_1,),
+                (ARTICLE_INJECTIONS_DONT_WORK,),
             ),
             (actions.review_imaging(f),),
         )
@@ -93,7 +91,7 @@ def _walk(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
                 "gather-information",
                 "post-operative follow-ups are recorded but no fusion is: record the fusion (date, "
                 "side, CPT) before anything else is concluded.",
-                (SEED_2,),
+                (ARTICLE_INJECTIONS_NOT_ENOUGH,),
             ),
         )
     alongside = actions.alongside(f)
@@ -103,7 +101,7 @@ def _walk(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
             Action(
                 "therapeutic-injection",
                 f"{summary('injection-relief-lasting')}: repeat the injection when the pain returns.",
-                (SEED_2,),
+                (ARTICLE_INJECTIONS_NOT_ENOUGH,),
             ),
             actions.with_steroid_review(f, alongside),
         )
@@ -114,7 +112,7 @@ def _walk(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
             Action(
                 "therapeutic-injection",
                 f"{summary('therapeutic-injection-first-line')}; no therapeutic injection yet.",
-                (SEED_2,),
+                (ARTICLE_INJECTIONS_NOT_ENOUGH,),
             ),
             actions.with_steroid_review(f, alongside),
         )
@@ -127,7 +125,7 @@ def _walk(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
                 "confirmatory-block",
                 f"{summary('diagnostic-block-confirms-sij')}; this rule set requires controlled "
                 "comparative blocks: repeat with an anesthetic of different duration.",
-                (SEED_1, "bcbs-fl-mp-558"),
+                (ARTICLE_INJECTIONS_DONT_WORK, "bcbs-fl-mp-558"),
             ),
         )
 
@@ -137,7 +135,7 @@ def _walk(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
             Action(
                 "therapeutic-injection",
                 f"SI joint confirmed ({summary('diagnostic-block-confirms-sij')}); no therapeutic injection yet.",
-                (SEED_2,),
+                (ARTICLE_INJECTIONS_NOT_ENOUGH,),
             ),
             actions.with_steroid_review(f, alongside),
         )
@@ -148,7 +146,7 @@ def _walk(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
                 "gather-information",
                 f"{summary('injection-relief-lasting')}: record how much and how long it helped "
                 "before choosing the next step.",
-                (SEED_1,),
+                (ARTICLE_INJECTIONS_DONT_WORK,),
             ),
             alongside,
         )
@@ -164,7 +162,7 @@ def _walk(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
                 "radiofrequency-ablation",
                 f"SI joint confirmed and {failed}; patients with a temporary response to the "
                 "diagnostic block are the best candidates.",
-                (SEED_1,),
+                (ARTICLE_INJECTIONS_DONT_WORK,),
             ),
             alongside,
         )
@@ -182,7 +180,9 @@ def _confirm_source(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
             return Decision(
                 "confirmation",
                 Action(
-                    "gather-information", f"the recorded block cannot be read as diagnostic yet: {missing}.", (SEED_1,)
+                    "gather-information",
+                    f"the recorded block cannot be read as diagnostic yet: {missing}.",
+                    (ARTICLE_INJECTIONS_DONT_WORK,),
                 ),
             )
         if not f.blocks and presentation is not None and presentation.status == "not-met":
@@ -191,20 +191,24 @@ def _confirm_source(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
                 Action(
                     "evaluate-other-pain-sources",
                     f"{presentation.summary}: the SI joint is not the likely source.",
-                    (SEED_1,),
+                    (ARTICLE_INJECTIONS_DONT_WORK,),
                 ),
                 (actions.review_imaging(f),),
             )
         if not f.blocks and presentation is not None and presentation.status == "unknown":
             return Decision(
                 "diagnosis",
-                Action("gather-information", f"{presentation.summary}: {'; '.join(presentation.missing)}.", (SEED_1,)),
+                Action(
+                    "gather-information",
+                    f"{presentation.summary}: {'; '.join(presentation.missing)}.",
+                    (ARTICLE_INJECTIONS_DONT_WORK,),
+                ),
             )
         reason = "no diagnostic block that meets the technique requirements"
         lasting = outcomes.get("injection-relief-lasting")
         if lasting is not None and lasting.status == "not-met":
             reason = f"therapeutic injections have not given lasting relief and {reason}: reconfirm the pain source"
-        return Decision("diagnosis", Action("diagnostic-block", reason + ".", (SEED_1,)))
+        return Decision("diagnosis", Action("diagnostic-block", reason + ".", (ARTICLE_INJECTIONS_DONT_WORK,)))
     latest = valid[-1]
     assert latest.relief_percent is not None
     if f.block_positive(latest):
@@ -214,4 +218,4 @@ def _confirm_source(f: Facts, outcomes: Mapping[str, Outcome]) -> Decision:
             f"the block of {latest.block.date} gave {latest.relief_percent:.0f}% relief: a second block decides "
             "(if it too gives little relief, look for other pain sources)"
         )
-    return Decision("confirmation", Action("confirmatory-block", why + ".", (SEED_1,)))
+    return Decision("confirmation", Action("confirmatory-block", why + ".", (ARTICLE_INJECTIONS_DONT_WORK,)))

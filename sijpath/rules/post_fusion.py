@@ -9,11 +9,10 @@ from sijpath.domain.timeline import add_months
 from sijpath.engine.results import Evidence, Outcome, met, not_met, unknown
 from sijpath.engine.rule import CriterionRule
 from sijpath.rules.facts import Facts
+from sijpath.rules.sources import ARTICLE_INJECTIONS_NOT_ENOUGH
 from sijpath.rules.thresholds import required
 
 __all__ = ["BONY_BRIDGING", "ODI_IMPROVED", "OFF_OPIOIDS", "PAIN_IMPROVED"]
-
-SEED_2 = "seed-injections-not-enough"
 
 
 def _follow_ups(f: Facts, fused: dt.date) -> list[tuple[str, PostOperativeFollowUp]]:
@@ -143,7 +142,7 @@ BONY_BRIDGING: CriterionRule[Facts] = CriterionRule(
     id="post-fusion-bony-bridging",
     title="CT shows bony bridging across the fused joint",
     stage="post-fusion",
-    cites=(SEED_2, "lois-whang-2019"),
+    cites=(ARTICLE_INJECTIONS_NOT_ENOUGH, "lois-whang-2019"),
     thresholds=("expected_bony_fusion_months",),
     check=bony_bridging,
 )
@@ -151,7 +150,7 @@ PAIN_IMPROVED: CriterionRule[Facts] = CriterionRule(
     id="post-fusion-pain-improved",
     title="Pain improved by a clinically important amount",
     stage="post-fusion",
-    cites=(SEED_2, "insite-polly-2016"),
+    cites=(ARTICLE_INJECTIONS_NOT_ENOUGH, "insite-polly-2016"),
     thresholds=("min_post_fusion_nrs_improvement_points",),
     check=pain_improved,
 )
@@ -159,7 +158,7 @@ ODI_IMPROVED: CriterionRule[Facts] = CriterionRule(
     id="post-fusion-odi-improved",
     title="Disability (ODI) improved by a clinically important amount",
     stage="post-fusion",
-    cites=(SEED_2, "insite-polly-2016"),
+    cites=(ARTICLE_INJECTIONS_NOT_ENOUGH, "insite-polly-2016"),
     thresholds=("min_post_fusion_odi_improvement_points",),
     check=odi_improved,
 )
@@ -167,7 +166,7 @@ OFF_OPIOIDS: CriterionRule[Facts] = CriterionRule(
     id="post-fusion-off-opioids",
     title="Off opioids after fusion",
     stage="post-fusion",
-    cites=(SEED_2, "lois-whang-2019"),
+    cites=(ARTICLE_INJECTIONS_NOT_ENOUGH, "lois-whang-2019"),
     thresholds=(),
     check=off_opioids,
 )

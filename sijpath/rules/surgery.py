@@ -10,12 +10,11 @@ from sijpath.engine.results import Outcome
 from sijpath.engine.steps import Action, Decision, StepCode
 from sijpath.rules import actions
 from sijpath.rules.facts import Facts
+from sijpath.rules.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
 from sijpath.rules.thresholds import required
 
 __all__ = ["FUSION_GATES", "after_ablation", "fusion_candidacy"]
 
-SEED_1 = "seed-injections-dont-work"
-SEED_2 = "seed-injections-not-enough"
 
 # Criteria that must all be met before fusion evaluation; a rule set that does not enable one does not require it.
 FUSION_GATES = (
@@ -42,7 +41,7 @@ def after_ablation(f: Facts, outcomes: Mapping[str, Outcome], failed: str, along
     minimum = required(f.t.min_lasting_injection_relief_percent, "min_lasting_injection_relief_percent")
     lasting_months = required(f.t.min_lasting_rfa_relief_months, "min_lasting_rfa_relief_months")
 
-    def next_step(code: StepCode, rationale: str, cites: tuple[str, ...] = (SEED_1,)) -> Decision:
+    def next_step(code: StepCode, rationale: str, cites: tuple[str, ...] = (ARTICLE_INJECTIONS_DONT_WORK,)) -> Decision:
         return Decision("non-surgical-care", Action(code, rationale, cites), alongside)
 
     helped = ablation.relief_percent is not None and ablation.relief_percent >= minimum
@@ -61,7 +60,7 @@ def after_ablation(f: Facts, outcomes: Mapping[str, Outcome], failed: str, along
                 f"radiofrequency ablation on {ablation.date} still gives "
                 f"{ablation.relief_percent:g}% relief ({weeks:.0f} weeks so far); its benefit lasts while "
                 "the nerves regenerate.",
-                (SEED_1, "cohen-2008-rfa"),
+                (ARTICLE_INJECTIONS_DONT_WORK, "cohen-2008-rfa"),
             )
         if ended >= add_months(ablation.date, lasting_months):
             return next_step(
@@ -69,7 +68,7 @@ def after_ablation(f: Facts, outcomes: Mapping[str, Outcome], failed: str, along
                 f"radiofrequency ablation on {ablation.date} gave "
                 f"{ablation.relief_percent:g}% relief for {weeks:.0f} weeks before the nerves regenerated: "
                 "repeat it before considering fusion.",
-                (SEED_1, "cohen-2008-rfa"),
+                (ARTICLE_INJECTIONS_DONT_WORK, "cohen-2008-rfa"),
             )
     return fusion_candidacy(f, outcomes, failed, alongside)
 
@@ -82,7 +81,7 @@ def fusion_candidacy(f: Facts, outcomes: Mapping[str, Outcome], failed: str, alo
                 "conservative-care",
                 f"SI joint confirmed and {failed}, but this rule set does not address fusion: "
                 "continue non-surgical care.",
-                (SEED_1,),
+                (ARTICLE_INJECTIONS_DONT_WORK,),
             ),
             alongside,
         )
@@ -103,7 +102,7 @@ def fusion_candidacy(f: Facts, outcomes: Mapping[str, Outcome], failed: str, alo
             Action(
                 "fusion-evaluation",
                 f"SI joint confirmed, {failed}{ablation}; {reasons}.{extra}",
-                (SEED_1, SEED_2),
+                (ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH),
             ),
             (actions.fusion_risks(), *alongside),
         )
@@ -111,14 +110,20 @@ def fusion_candidacy(f: Facts, outcomes: Mapping[str, Outcome], failed: str, alo
         reasons = "; ".join(gates[g].summary for g in not_met)
         return Decision(
             "non-surgical-care",
-            Action("conservative-care", f"fusion criteria not met: {reasons}.", (SEED_1, SEED_2)),
+            Action(
+                "conservative-care",
+                f"fusion criteria not met: {reasons}.",
+                (ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH),
+            ),
             alongside,
         )
     missing = "; ".join(item for g in unknown for item in gates[g].missing)
     return Decision(
         "surgical-candidacy",
         Action(
-            "gather-information", f"fusion evaluation may be next, but the record does not show: {missing}.", (SEED_2,)
+            "gather-information",
+            f"fusion evaluation may be next, but the record does not show: {missing}.",
+            (ARTICLE_INJECTIONS_NOT_ENOUGH,),
         ),
         alongside,
     )
