@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -209,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
         return next(code for kind, code in EXIT_CODES if isinstance(exc, kind))
     except typer.Abort:
         return 130
+    except BrokenPipeError:
+        _reader_left()
+        return 0
     except typer.TyperException as exc:  # usage errors: bad option, bad --as-of, missing argument
         exc.show()  # type: ignore[attr-defined]
         return int(exc.exit_code)
@@ -224,4 +228,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def run() -> None:
     """Console-script entry point."""
-    sys.exit(main())
+    code = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _reader_left()
+    sys.exit(code)
+
+
+def _reader_left() -> None:
+    """The reader closed the pipe (`sijpath demo | head`): not an error; keep the final flush from failing."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
