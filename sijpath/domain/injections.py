@@ -10,7 +10,7 @@ from typing import Literal
 
 from sijpath.domain.blocks import relief_percent
 from sijpath.domain.procedures import TherapeuticInjection
-from sijpath.domain.timeline import add_months
+from sijpath.domain.timeline import RollingWindow
 
 __all__ = [
     "InjectionInterval",
@@ -146,7 +146,7 @@ def injections_in_window(
     injections: Sequence[TherapeuticInjection], intervals: Sequence[InjectionInterval], as_of: dt.date, months: int
 ) -> InjectionWindow:
     """Count injections after `as_of` − `months` (rolling window) and the shortest same-joint gap ending inside it."""
-    start = add_months(as_of, -months)
-    inside = [i for i in injections if start < i.date <= as_of]
-    gaps = [i.days for i in intervals if start < i.later.date <= as_of]
+    window = RollingWindow(as_of, months)
+    inside = [i for i in injections if i.date in window]
+    gaps = [i.days for i in intervals if i.later.date in window]
     return InjectionWindow(months, len(inside), min(gaps) if gaps else None)

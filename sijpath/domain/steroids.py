@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sijpath.domain.procedures import SteroidDose
-from sijpath.domain.timeline import add_months
+from sijpath.domain.timeline import RollingWindow
 
 __all__ = ["MPDE_FACTORS", "MPDE_SOURCES", "SteroidExposure", "cumulative_mpde", "mpde_mg"]
 
@@ -49,6 +49,6 @@ class SteroidExposure:
 
 def cumulative_mpde(doses: Iterable[tuple[dt.date, str, SteroidDose]], as_of: dt.date, months: int) -> SteroidExposure:
     """Sum MPDE of the doses given after `as_of` − `months` and on or before `as_of`."""
-    window_start = add_months(as_of, -months)
-    inside = tuple(sorted((d for d in doses if window_start < d[0] <= as_of), key=lambda d: (d[0], d[1])))
+    window = RollingWindow(as_of, months)
+    inside = tuple(sorted((d for d in doses if d[0] in window), key=lambda d: (d[0], d[1])))
     return SteroidExposure(months, sum(mpde_mg(dose) for _, _, dose in inside), inside)

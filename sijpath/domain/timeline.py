@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from operator import attrgetter
 from typing import TypeVar
 
@@ -13,7 +14,15 @@ from pydantic import BaseModel
 from sijpath.domain.episode import Episode
 from sijpath.domain.issues import DataIssue
 
-__all__ = ["add_months", "episode_as_of", "fact_date", "latest", "months_between", "with_location"]
+__all__ = [
+    "RollingWindow",
+    "add_months",
+    "episode_as_of",
+    "fact_date",
+    "latest",
+    "months_between",
+    "with_location",
+]
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -25,6 +34,21 @@ def add_months(day: dt.date, months: int) -> dt.date:
     if day.day <= 28:  # every month has a 28th: skip the calendar lookup in the common case
         return dt.date(year, month, day.day)
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True, slots=True)
+class RollingWindow:
+    """The `months` calendar months up to and including `end`: a day is inside when end − months < day <= end."""
+
+    end: dt.date
+    months: int
+
+    @property
+    def start(self) -> dt.date:
+        return add_months(self.end, -self.months)
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, dt.date) and self.start < day <= self.end
 
 
 def months_between(start: dt.date, end: dt.date) -> float:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sijpath.domain.injections import relief_trend
 from sijpath.domain.steroids import MPDE_SOURCES
-from sijpath.domain.timeline import add_months
+from sijpath.domain.timeline import RollingWindow, add_months
 from sijpath.engine.results import Evidence, FlagResult, Outcome, Status, all_of, met, not_met, unknown
 from sijpath.engine.rule import CriterionRule, FlagRule
 from sijpath.rules.diagnosis import block_confirms, pain_presentation
@@ -131,8 +131,8 @@ def diminishing_relief(f: Facts) -> FlagResult | None:
 def injection_frequency(f: Facts) -> FlagResult | None:
     """Injections in the last 12 months repeated at or under the interval that raises steroid concern."""
     weeks = required(f.t.steroid_concern_injection_interval_weeks, "steroid_concern_injection_interval_weeks")
-    since = add_months(f.as_of, -12)
-    close = [i for i in f.injection_intervals if i.later.date > since and i.days <= weeks * 7]
+    year = RollingWindow(f.as_of, 12)
+    close = [i for i in f.injection_intervals if i.later.date in year and i.days <= weeks * 7]
     if not close:
         return None
     evidence = tuple(Evidence(i.later.date, i.describe(), f.locate(i.later)) for i in close)

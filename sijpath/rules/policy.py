@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sijpath.domain.timeline import add_months, latest
+from sijpath.domain.timeline import RollingWindow, add_months, latest
 from sijpath.engine.results import Evidence, FlagResult, Outcome, met, not_met, unknown
 from sijpath.engine.rule import CriterionRule, FlagRule, Stage
 from sijpath.rules.facts import Facts
@@ -184,12 +184,12 @@ def injection_limits(f: Facts) -> FlagResult | None:
         f.t.max_therapeutic_injections_per_12_months_count, "max_therapeutic_injections_per_12_months_count"
     )
     gap = f.t.min_injection_interval_months
-    since = add_months(f.as_of, -12)
-    recent = [r for r in f.injections if since < r.injection.date <= f.as_of]
+    year = RollingWindow(f.as_of, 12)
+    recent = [r for r in f.injections if r.injection.date in year]
     close = [
         i
         for i in f.injection_intervals
-        if gap is not None and i.later.date > since and add_months(i.earlier.date, gap) > i.later.date
+        if gap is not None and i.later.date in year and add_months(i.earlier.date, gap) > i.later.date
     ]
     problems = []
     if len(recent) > most:
@@ -226,8 +226,8 @@ def injection_count_limit(f: Facts) -> Outcome:
     most = required(
         f.t.max_therapeutic_injections_per_12_months_count, "max_therapeutic_injections_per_12_months_count"
     )
-    since = add_months(f.as_of, -12)
-    recent = [r for r in f.injections if since < r.injection.date <= f.as_of]
+    year = RollingWindow(f.as_of, 12)
+    recent = [r for r in f.injections if r.injection.date in year]
     evidence = [f.injection_evidence(r) for r in recent]
     if len(recent) < most:
         return met(

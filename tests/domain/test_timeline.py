@@ -213,3 +213,15 @@ def test_latest_picks_the_most_recent_fact_and_breaks_same_day_ties_by_record_or
     assert latest([older, never, current]) == (2, current)
     assert latest([current, never, older]) == (1, never)
     assert latest([]) is None
+
+
+def test_a_rolling_window_excludes_its_start_and_includes_its_end() -> None:
+    from sijpath.domain.timeline import RollingWindow
+
+    year = RollingWindow(D(2026, 11, 1), 12)
+    assert year.start == D(2025, 11, 1)
+    assert D(2025, 11, 1) not in year  # exactly 12 months before: outside
+    assert D(2025, 11, 2) in year
+    assert D(2026, 11, 1) in year
+    assert D(2026, 11, 2) not in year
+    assert "2026-01-01" not in year  # only dates are inside a window
