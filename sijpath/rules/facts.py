@@ -17,6 +17,7 @@ from sijpath.domain.issues import DataIssue
 from sijpath.domain.joints import episode_for_painful_joint
 from sijpath.domain.procedures import Fusion, SteroidDose
 from sijpath.domain.steroids import SteroidExposure, cumulative_mpde
+from sijpath.domain.timeline import RollingWindow
 from sijpath.engine.results import Evidence
 from sijpath.rules.memo import lazy
 from sijpath.rules.thresholds import Thresholds, required
@@ -158,6 +159,12 @@ class Facts:
             return []
         side = self.injections[-1].injection.side
         return [r for r in self.injections if same_joint(r.injection.side, side)]
+
+    @lazy
+    def injections_last_year(self) -> list[InjectionReading]:
+        """Therapeutic injections in the rolling 12 months to the as-of date."""
+        year = RollingWindow(self.as_of, 12)
+        return [r for r in self.injections if r.injection.date in year]
 
     @lazy
     def injection_intervals(self) -> list[InjectionInterval]:

@@ -184,12 +184,13 @@ def injection_limits(f: Facts) -> FlagResult | None:
         f.t.max_therapeutic_injections_per_12_months_count, "max_therapeutic_injections_per_12_months_count"
     )
     gap = f.t.min_injection_interval_months
-    year = RollingWindow(f.as_of, 12)
-    recent = [r for r in f.injections if r.injection.date in year]
+    recent = f.injections_last_year
     close = [
         i
         for i in f.injection_intervals
-        if gap is not None and i.later.date in year and add_months(i.earlier.date, gap) > i.later.date
+        if gap is not None
+        and i.later.date in RollingWindow(f.as_of, 12)
+        and add_months(i.earlier.date, gap) > i.later.date
     ]
     problems = []
     if len(recent) > most:
@@ -226,8 +227,7 @@ def injection_count_limit(f: Facts) -> Outcome:
     most = required(
         f.t.max_therapeutic_injections_per_12_months_count, "max_therapeutic_injections_per_12_months_count"
     )
-    year = RollingWindow(f.as_of, 12)
-    recent = [r for r in f.injections if r.injection.date in year]
+    recent = f.injections_last_year
     evidence = [f.injection_evidence(r) for r in recent]
     if len(recent) < most:
         return met(
