@@ -3,7 +3,8 @@
     SijpathError
     ├── InputError                  a file or document sijpath cannot use
     │   ├── UnreadableInputError    not JSON/YAML/TOML at all, or not found
-    │   └── EpisodeValidationError  parsed, but the episode does not fit the schema
+    │   ├── EpisodeValidationError  parsed, but the episode does not fit the schema
+    │   └── FhirDocumentError       parsed, but not a FHIR R4 Bundle or NDJSON export sijpath can read
     ├── RuleSetError                a rule-set file or id that cannot be used
     │   ├── RuleSetValidationError  unknown keys, rule ids, units or sources
     │   └── UnknownRuleSetError     no rule set with that id
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 __all__ = [
     "EpisodeValidationError",
     "EvidenceCatalogError",
+    "FhirDocumentError",
     "InputError",
     "Problem",
     "RequestNotSupportedError",
@@ -71,6 +73,10 @@ class UnreadableInputError(InputError):
 
 class EpisodeValidationError(InputError):
     """The document parsed, but does not describe a valid episode; `problems` name each field."""
+
+
+class FhirDocumentError(InputError):
+    """The input parsed, but is not a FHIR R4 Bundle or bulk-data NDJSON export that sijpath can read."""
 
 
 class RuleSetError(SijpathError):

@@ -41,8 +41,8 @@ def same_joint(a: Side, b: Side) -> bool:
     return a == b or "bilateral" in (a, b)
 
 
-Guidance = Literal["fluoroscopy", "ct", "ultrasound", "none"]
-"""How a needle was guided into the joint."""
+Guidance = Literal["fluoroscopy", "ct", "fluoroscopy-or-ct", "ultrasound", "none"]
+"""How a needle was guided into the joint; `fluoroscopy-or-ct` is all a CPT 27096 claim says."""
 
 # Numbers and booleans are strict: JSON `true` is not a pain score, and "8" is not a number.
 Nrs = Annotated[float, Field(strict=True, ge=0, le=10, description="Numeric rating scale, 0 (none) to 10 (worst).")]

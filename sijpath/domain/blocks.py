@@ -78,8 +78,7 @@ def read_block(
     unverified: list[str] = []
     if block.steroids:
         problems.append("injectate contains a corticosteroid (a diagnostic block is anesthetic-only)")
-    if block.guidance not in accepted_guidance:
-        problems.append(f"guidance `{block.guidance}` is not accepted (needs {' or '.join(sorted(accepted_guidance))})")
+    _check_guidance(block.guidance, accepted_guidance, problems, unverified)
     if contrast_required and block.contrast is False:
         problems.append("no contrast was used")
     elif contrast_required and block.contrast is None:
@@ -135,7 +134,30 @@ def two_block_agreement(
     return "discordant"
 
 
-def _guidance_text(guidance: str) -> str:
-    return {"ct": "CT-guided", "fluoroscopy": "fluoroscopy", "ultrasound": "ultrasound", "none": "no image guidance"}[
-        guidance
-    ]
+def _check_guidance(
+    guidance: str | None, accepted: Collection[str], problems: list[str], unverified: list[str]
+) -> None:
+    needs = " or ".join(sorted(accepted))
+    if guidance is None:
+        unverified.append("image guidance not recorded")
+    elif guidance == "fluoroscopy-or-ct":
+        # CPT 27096 says "fluoroscopy or CT" without saying which; it counts only if either would.
+        if not {"fluoroscopy", "ct"} <= set(accepted):
+            if {"fluoroscopy", "ct"} & set(accepted):
+                unverified.append(f"guidance recorded as fluoroscopy or CT, not which (needs {needs})")
+            else:
+                problems.append(f"guidance fluoroscopy or CT is not accepted (needs {needs})")
+    elif guidance not in accepted:
+        problems.append(f"guidance `{guidance}` is not accepted (needs {needs})")
+
+
+def _guidance_text(guidance: str | None) -> str:
+    if guidance is None:
+        return "guidance not recorded"
+    return {
+        "ct": "CT-guided",
+        "fluoroscopy": "fluoroscopy",
+        "fluoroscopy-or-ct": "fluoroscopy or CT",
+        "ultrasound": "ultrasound",
+        "none": "no image guidance",
+    }[guidance]

@@ -48,7 +48,7 @@ class DiagnosticBlock(Vocabulary):
     id: FactId = None
     date: ClinicalDate
     side: Side
-    guidance: Guidance
+    guidance: Guidance | None = Field(default=None, description="How the needle was guided; null when not recorded.")
     contrast: StrictBool | None = None
     anesthetics: Annotated[tuple[Anesthetic, ...], Field(min_length=1)]
     steroids: tuple[SteroidDose, ...] = ()
@@ -73,7 +73,7 @@ class TherapeuticInjection(Vocabulary):
     id: FactId = None
     date: ClinicalDate
     side: Side
-    guidance: Guidance = "fluoroscopy"
+    guidance: Guidance | None = Field(default=None, description="How the needle was guided; null when not recorded.")
     steroid: SteroidDose | None = None
     anesthetic: Anesthetic | None = None
     relief_percent: Percent | None = None
@@ -107,7 +107,7 @@ class Fusion(Vocabulary):
     date: ClinicalDate
     side: Side
     cpt: Literal["27279", "27280", "27278"]
-    approach: Literal["lateral", "posterior", "posterolateral", "open"]
+    approach: Literal["lateral", "posterior", "posterolateral", "open"] | None = None
     implants: str | None = Field(default=None, description="Implant system and count, free text.")
     implant_count: Annotated[int, Field(strict=True, ge=1, le=10)] | None = None
     transfixing: StrictBool | None = Field(default=None, description="Implants cross (transfix) the joint.")

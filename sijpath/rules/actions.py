@@ -20,10 +20,8 @@ def after_fusion(f: Facts) -> Decision:
     months = required(f.t.expected_bony_fusion_months, "expected_bony_fusion_months")
     cane_weeks = required(f.t.expected_cane_walking_weeks, "expected_cane_walking_weeks")
     since = (f.as_of - fusion.date).days
-    rationale = (
-        f"SI-joint fusion on {fusion.date} ({fusion.side}, CPT {fusion.cpt}, {fusion.approach} approach), "
-        f"{since // 7} weeks ago."
-    )
+    approach = f", {fusion.approach} approach" if fusion.approach else ""
+    rationale = f"SI-joint fusion on {fusion.date} ({fusion.side}, CPT {fusion.cpt}{approach}), {since // 7} weeks ago."
     milestones = (
         Action(
             "recovery-milestone",

@@ -305,3 +305,41 @@ def test_agreement_is_indeterminate_when_either_block_is_not_valid(
 
     pair = (bad, good) if not_valid_first else (good, bad)
     assert two_block_agreement(*pair, AT_LEAST_75) == "indeterminate"
+
+
+def test_block_without_recorded_guidance_is_unverifiable_not_valid() -> None:
+    reading = read(make_block(guidance=None))
+
+    assert reading.validity == "unverifiable"
+    assert "image guidance not recorded" in reading.unverified
+
+
+def test_fluoroscopy_or_ct_counts_when_the_rule_set_accepts_both() -> None:
+    reading = read(make_block(guidance="fluoroscopy-or-ct"))
+
+    assert reading.validity == "valid"
+
+
+def test_fluoroscopy_or_ct_is_unverifiable_when_only_one_of_them_is_accepted() -> None:
+    reading = read_block(
+        make_block(guidance="fluoroscopy-or-ct"),
+        "diagnostic_blocks[0]",
+        accepted_guidance=("fluoroscopy",),
+        anesthetic_window_minutes={"lidocaine": 60},
+        contrast_required=False,
+    )
+
+    assert reading.validity == "unverifiable"
+    assert reading.unverified == ("guidance recorded as fluoroscopy or CT, not which (needs fluoroscopy)",)
+
+
+def test_fluoroscopy_or_ct_is_invalid_when_neither_is_accepted() -> None:
+    reading = read_block(
+        make_block(guidance="fluoroscopy-or-ct"),
+        "diagnostic_blocks[0]",
+        accepted_guidance=("ultrasound",),
+        anesthetic_window_minutes={"lidocaine": 60},
+        contrast_required=False,
+    )
+
+    assert reading.validity == "invalid"
