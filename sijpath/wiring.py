@@ -7,23 +7,35 @@ import functools
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sijpath.domain.document import parse_episode
 from sijpath.domain.episode import Episode
 from sijpath.engine.ruleset import RuleSet
-from sijpath.errors import RuleSetValidationError, UnknownRuleSetError, UnreadableInputError
+from sijpath.errors import (
+    FhirDocumentError,
+    RuleSetValidationError,
+    UnknownRuleSetError,
+    UnreadableInputError,
+    UsageError,
+)
 from sijpath.evidence.catalog import Catalog, parse_catalog
+from sijpath.fhir.bulk import open_ndjson_folder
+from sijpath.fhir.bundle import parse_bundle
+from sijpath.fhir.reader import ImportedEpisode
 from sijpath.rules.facts import Facts
 from sijpath.rules.loader import parse_document, parse_ruleset
 
 __all__ = [
     "DEFAULT_RULESET",
     "BuiltinVersion",
+    "InputFormat",
     "builtin_ruleset_ids",
     "builtin_versions",
+    "input_format_of",
     "load_catalog",
     "load_episode",
+    "load_record",
     "load_ruleset",
 ]
 
@@ -137,6 +149,53 @@ def load_episode(path: Path) -> Episode:
     if suffix not in (".json", ".yaml", ".yml"):
         raise UnreadableInputError(f"{path}: unknown file type `{suffix}` (expected .json, .yaml or .yml)")
     return parse_episode(_read_bytes(path), "json" if suffix == ".json" else "yaml", str(path))
+
+
+InputFormat = Literal["auto", "episode", "fhir-bundle", "fhir-ndjson"]
+
+
+def input_format_of(path: Path) -> InputFormat:
+    """What a path holds: a folder is a bulk NDJSON export; JSON with a top-level `resourceType` is FHIR."""
+    if path.is_dir():
+        return "fhir-ndjson"
+    if path.suffix.lower() == ".json":
+        head = _read_bytes(path)[:4096]
+        return "fhir-bundle" if b'"resourceType"' in head else "episode"
+    return "episode"
+
+
+def load_record(path: Path, input_format: InputFormat = "auto", patient: str | None = None) -> ImportedEpisode:
+    """One patient's episode from a native file, a FHIR Bundle or a bulk NDJSON folder, with what reading the
+    record found; `patient` picks one where the input holds several."""
+    chosen = input_format_of(path) if input_format == "auto" else input_format
+    if chosen == "episode":
+        episode = load_episode(path)
+        if patient is not None and patient != episode.patient.id:
+            raise UsageError(f"{path}: holds patient `{episode.patient.id}`, not `{patient}`")
+        return ImportedEpisode(episode, ())
+    if chosen == "fhir-ndjson":
+        with open_ndjson_folder(path) as folder:
+            if patient is None:
+                ids = folder.patient_ids()
+                return folder.read(_only_patient(path, ids))
+            return folder.read(patient)
+    groups = parse_bundle(_read_bytes(path), str(path))
+    chosen_id = patient if patient is not None else _only_patient(path, list(groups.patients))
+    if chosen_id not in groups.patients:
+        raise UsageError(f"{path}: no patient `{chosen_id}` (patients: {_listing(list(groups.patients))})")
+    return groups.read(chosen_id)
+
+
+def _only_patient(path: Path, ids: list[str]) -> str:
+    if len(ids) == 1:
+        return ids[0]
+    if not ids:
+        raise FhirDocumentError(f"{path}: no resources about a patient")
+    raise UsageError(f"{path}: holds {len(ids)} patients; choose one with --patient ({_listing(ids)})")
+
+
+def _listing(ids: list[str]) -> str:
+    return ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
 
 
 def _read_bytes(path: Path) -> bytes:

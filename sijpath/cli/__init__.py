@@ -12,8 +12,17 @@ from rich.console import Console
 from rich.table import Table
 
 from sijpath import wiring
-from sijpath.cli import letters
-from sijpath.cli.options import OutputFormat, RulesetOption, emit, parse_as_of
+from sijpath.cli import fhir, letters
+from sijpath.cli.options import (
+    InputFileArgument,
+    InputFormat,
+    InputFormatOption,
+    OutputFormat,
+    PatientOption,
+    RulesetOption,
+    emit,
+    parse_as_of,
+)
 from sijpath.cli.render import print_assessment, print_comparison, print_ruleset
 from sijpath.documents.markdown import assessment_markdown, comparison_markdown
 from sijpath.documents.reference import evidence_markdown, rules_markdown
@@ -28,6 +37,7 @@ from sijpath.errors import (
     SijpathError,
     UsageError,
 )
+from sijpath.fhir.guidance import assessment_bundle
 
 __all__ = ["EXIT_CODES", "app", "main", "run"]
 
@@ -52,41 +62,47 @@ app = typer.Typer(
 rulesets_app = typer.Typer(help="List and inspect rule sets.", no_args_is_help=True)
 app.add_typer(rulesets_app, name="rulesets")
 letters.register(app)
+fhir.register(app)
 docs_app = typer.Typer(help="Generated reference documentation.", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
 
 
 @app.command()
 def assess(
-    file: Annotated[Path, typer.Argument(help="Episode file (.json, .yaml, .yml).")],
+    file: InputFileArgument,
     ruleset: RulesetOption = wiring.DEFAULT_RULESET,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Assess as of this date (default: today).")] = None,
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.text,
+    input_format: InputFormatOption = InputFormat.auto,
+    patient: PatientOption = None,
 ) -> None:
     """Assess one patient's episode: where they stand, the next step, and why."""
-    episode = wiring.load_episode(file)
+    record = wiring.load_record(file, input_format.value, patient)
     day = parse_as_of(as_of)
-    assessment = evaluate(episode, wiring.load_ruleset(ruleset, day), day)
+    assessment = evaluate(record.episode, wiring.load_ruleset(ruleset, day), day, record.issues)
     emit(
         output,
         assessment.to_dict,
         lambda: assessment_markdown(assessment),
         lambda console: print_assessment(console, assessment),
+        lambda: assessment_bundle(assessment),
     )
 
 
 @app.command("compare")
 def compare_command(
-    file: Annotated[Path, typer.Argument(help="Episode file (.json, .yaml, .yml).")],
+    file: InputFileArgument,
     rulesets: Annotated[
         str | None,
         typer.Option("--rulesets", help="Comma-separated rule-set ids or .toml paths (default: all built-in)."),
     ] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Compare as of this date (default: today).")] = None,
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.text,
+    input_format: InputFormatOption = InputFormat.auto,
+    patient: PatientOption = None,
 ) -> None:
     """Assess one patient under several rule sets side by side and say where they diverge."""
-    episode = wiring.load_episode(file)
+    record = wiring.load_record(file, input_format.value, patient)
     day = parse_as_of(as_of)
     if rulesets:
         loaded = [wiring.load_ruleset(r.strip(), day) for r in rulesets.split(",") if r.strip()]
@@ -96,7 +112,7 @@ def compare_command(
             for r in wiring.builtin_ruleset_ids()
             if any(v.in_force(day) for v in wiring.builtin_versions(r))
         ]
-    comparison = compare([evaluate(episode, ruleset, day) for ruleset in loaded])
+    comparison = compare([evaluate(record.episode, ruleset, day, record.issues) for ruleset in loaded])
     emit(
         output,
         comparison.to_dict,
@@ -179,25 +195,31 @@ def rulesets_show(
 
 @docs_app.command("generate")
 def docs_generate(
-    out: Annotated[Path, typer.Option(help="Folder to write rules.md and evidence.md into.")] = Path("docs"),
+    out: Annotated[Path, typer.Option(help="Folder to write rules.md, evidence.md and fhir/ into.")] = Path("docs"),
+    examples: Annotated[Path, typer.Option(help="Folder of example episodes (their Bundles go to fhir/).")] = Path(
+        "examples"
+    ),
     check: Annotated[
         bool, typer.Option("--check", help="Only check the files are up to date (exit 1 if not).")
     ] = False,
 ) -> None:
-    """Write docs/rules.md and docs/evidence.md from the code, or check that they are fresh."""
+    """Write the generated docs (rules, evidence, FHIR code systems, example Bundles), or check they are fresh."""
     pages = {
-        "rules.md": rules_markdown([wiring.load_ruleset(i) for i in wiring.builtin_ruleset_ids()]),
-        "evidence.md": evidence_markdown(wiring.load_catalog()),
+        out / "rules.md": rules_markdown([wiring.load_ruleset(i) for i in wiring.builtin_ruleset_ids()]),
+        out / "evidence.md": evidence_markdown(wiring.load_catalog()),
+        **fhir.generated_files(out, examples),
     }
-    stale = [name for name, text in pages.items() if not (out / name).exists() or (out / name).read_text() != text]
+    stale = [path for path, text in pages.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
     if check:
         if stale:
-            Console(stderr=True).print(f"stale generated docs: {', '.join(stale)}; run `sijpath docs generate`")
+            names = ", ".join(str(p) for p in stale)
+            Console(stderr=True).print(f"stale generated docs: {names}; run `sijpath docs generate`")
             raise typer.Exit(1)
         return
-    for name in stale:
-        (out / name).write_text(pages[name], encoding="utf-8")
-    Console().print(f"wrote {', '.join(stale) or 'nothing (up to date)'}")
+    for path in stale:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(pages[path], encoding="utf-8")
+    Console().print(f"wrote {', '.join(str(p) for p in stale) or 'nothing (up to date)'}")
 
 
 def main(argv: list[str] | None = None) -> int:

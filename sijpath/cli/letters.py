@@ -11,7 +11,15 @@ import orjson
 import typer
 
 from sijpath import wiring
-from sijpath.cli.options import OutputFormat, RulesetOption, parse_as_of
+from sijpath.cli.options import (
+    InputFileArgument,
+    InputFormat,
+    InputFormatOption,
+    OutputFormat,
+    PatientOption,
+    RulesetOption,
+    parse_as_of,
+)
 from sijpath.documents.gaps import gaps_markdown
 from sijpath.documents.letter import build_letter, letter_html, letter_markdown
 from sijpath.documents.pdf import letter_pdf
@@ -38,29 +46,31 @@ def _procedure(code: str) -> str:
 
 
 def gaps(
-    file: Annotated[Path, typer.Argument(help="Episode file (.json, .yaml, .yml).")],
+    file: InputFileArgument,
     procedure: ProcedureOption,
     rulesets: Annotated[
         str | None, typer.Option("--rulesets", help="Comma-separated rule sets (default: all).")
     ] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="As of this date (default: today).")] = None,
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.text,
+    input_format: InputFormatOption = InputFormat.auto,
+    patient: PatientOption = None,
 ) -> None:
     """Documentation gaps for a procedure: per rule set, each criterion still unmet or unknown and what settles it."""
     code = _procedure(procedure)
-    episode = wiring.load_episode(file)
+    record = wiring.load_record(file, input_format.value, patient)
     day = parse_as_of(as_of)
     chosen = [r.strip() for r in rulesets.split(",") if r.strip()] if rulesets else wiring.builtin_ruleset_ids()
     report = []
     for ruleset_id in chosen:
         ruleset = wiring.load_ruleset(ruleset_id, day)
-        found = find_gaps(evaluate(episode, ruleset, day), ruleset, code)
+        found = find_gaps(evaluate(record.episode, ruleset, day, record.issues), ruleset, code)
         report.append((ruleset, found))
     if output is OutputFormat.json:
         data = {
             "procedure": code,
             "as_of": day.isoformat(),
-            "patient": {"id": episode.patient.id},
+            "patient": {"id": record.episode.patient.id},
             "rulesets": [
                 {
                     "id": r.id,
@@ -73,11 +83,11 @@ def gaps(
         }
         sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
     else:
-        sys.stdout.write(gaps_markdown(code, episode.patient.id, day, report))
+        sys.stdout.write(gaps_markdown(code, record.episode.patient.id, day, report))
 
 
 def letter(
-    file: Annotated[Path, typer.Argument(help="Episode file (.json, .yaml, .yml).")],
+    file: InputFileArgument,
     procedure: ProcedureOption,
     ruleset: RulesetOption = wiring.DEFAULT_RULESET,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Letter date (default: today).")] = None,
@@ -85,14 +95,16 @@ def letter(
         bool, typer.Option("--draft", help="Write a draft that marks each gap instead of refusing.")
     ] = False,
     output: Annotated[LetterFormat, typer.Option("--format", "-f", help="Letter format.")] = LetterFormat.markdown,
+    input_format: InputFormatOption = InputFormat.auto,
+    patient: PatientOption = None,
     out: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (required for pdf).")] = None,
 ) -> None:
     """A medical-necessity letter for a procedure under a rule set; refuses (exit 4) when criteria are unmet."""
     code = _procedure(procedure)
-    episode = wiring.load_episode(file)
+    record = wiring.load_record(file, input_format.value, patient)
     day = parse_as_of(as_of)
     rules = wiring.load_ruleset(ruleset, day)
-    built = build_letter(evaluate(episode, rules, day), rules, code, draft)
+    built = build_letter(evaluate(record.episode, rules, day, record.issues), rules, code, draft)
     if output is LetterFormat.pdf:
         if out is None:
             raise typer.BadParameter("a PDF needs --output FILE", param_hint="--output")

@@ -6,6 +6,7 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
@@ -13,16 +14,44 @@ import typer
 from rich.console import Console
 
 from sijpath.domain.base import EARLIEST_DATE, LATEST_DATE
+from sijpath.errors import UsageError
 
-__all__ = ["OutputFormat", "RulesetOption", "emit", "parse_as_of"]
+__all__ = [
+    "InputFileArgument",
+    "InputFormatOption",
+    "OutputFormat",
+    "PatientOption",
+    "RulesetOption",
+    "emit",
+    "parse_as_of",
+]
 
 
 class OutputFormat(StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
+    fhir = "fhir"
 
 
+class InputFormat(StrEnum):
+    auto = "auto"
+    episode = "episode"
+    fhir_bundle = "fhir-bundle"
+    fhir_ndjson = "fhir-ndjson"
+
+
+InputFileArgument = Annotated[
+    Path,
+    typer.Argument(help="Episode file (.json, .yaml), FHIR R4 Bundle (.json) or bulk-data NDJSON folder."),
+]
+InputFormatOption = Annotated[
+    InputFormat,
+    typer.Option("--input-format", help="What the input holds (default: detected from the file)."),
+]
+PatientOption = Annotated[
+    str | None, typer.Option("--patient", help="Patient id, where the input holds several patients.")
+]
 RulesetOption = Annotated[
     str, typer.Option("--ruleset", "-r", help="Built-in rule-set id or path to a rule-set .toml file.")
 ]
@@ -46,11 +75,21 @@ def emit(
     data: Callable[[], dict[str, Any]],
     markdown: Callable[[], str],
     show: Callable[[Console], None],
+    fhir: Callable[[], dict[str, Any]] | None = None,
 ) -> None:
-    """Write a report in the chosen format: the JSON contract, Markdown, or Rich text on the terminal."""
-    if output is OutputFormat.json:
-        sys.stdout.buffer.write(orjson.dumps(data(), option=orjson.OPT_INDENT_2) + b"\n")
+    """Write a report in the chosen format: the JSON contract, FHIR R4 JSON, Markdown, or Rich text."""
+    if output is OutputFormat.fhir:
+        if fhir is None:
+            raise UsageError("`--format fhir` is for a single assessment (sijpath assess)")
+        write_json(fhir())
+    elif output is OutputFormat.json:
+        write_json(data())
     elif output is OutputFormat.markdown:
         sys.stdout.write(markdown())
     else:
         show(Console())
+
+
+def write_json(document: dict[str, Any]) -> None:
+    """Indented JSON on standard output (keys in the order built, so output is byte-identical run to run)."""
+    sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")

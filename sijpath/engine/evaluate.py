@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from sijpath.domain.episode import Episode
@@ -20,13 +20,17 @@ __all__ = ["evaluate"]
 FactsT = TypeVar("FactsT")
 
 
-def evaluate(episode: Episode, ruleset: RuleSet[FactsT], as_of: dt.date) -> Assessment:
+def evaluate(
+    episode: Episode, ruleset: RuleSet[FactsT], as_of: dt.date, record_issues: Sequence[DataIssue] = ()
+) -> Assessment:
     """Assess an episode under a rule set as of a date.
 
     Facts dated after `as_of` are set aside (each noted as a data issue), so re-running a past date
-    reproduces what could have been concluded then.
+    reproduces what could have been concluded then. `record_issues` are what reading the source record found
+    (a FHIR resource that could not be imported, say); they lead the assessment's data issues.
     """
-    visible, issues = episode_as_of(episode, as_of)
+    visible, cut = episode_as_of(episode, as_of)
+    issues = [*record_issues, *cut]
     facts = ruleset.derive(visible, as_of)
     issues.extend(getattr(facts, "data_issues", ()))
 

@@ -1,0 +1,145 @@
+"""An episode out as a FHIR R4 collection Bundle that follows the sijpath profile (docs/fhir-profile.md)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from sijpath.domain.episode import Episode
+from sijpath.errors import UsageError
+from sijpath.fhir import procedure_shapes as p
+from sijpath.fhir import shapes as s
+from sijpath.fhir.vocabulary import BASE
+
+__all__ = ["RESOURCE_OF", "WRITERS", "canonical_ids", "episode_bundle", "fact_resource_ids"]
+
+# Each episode list and the resource type its facts become.
+RESOURCE_OF = {
+    "pain_scores": "Observation",
+    "odi_scores": "Observation",
+    "provocation_tests": "Observation",
+    "fortin_tests": "Observation",
+    "diagnoses": "Condition",
+    "imaging": "DiagnosticReport",
+    "diagnostic_blocks": "Procedure",
+    "therapeutic_injections": "Procedure",
+    "radiofrequency_ablations": "Procedure",
+    "physical_therapy": "Procedure",
+    "medications": "MedicationStatement",
+    "fusions": "Procedure",
+    "post_operative_follow_ups": "Observation",
+    "tobacco": "Observation",
+    "contraindications": "Condition",
+    "functional_status": "Observation",
+}
+_FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+# Room for the suffixes of the resources a fact brings along (`-follow-up-12`).
+_FACT_ID = re.compile(r"[A-Za-z0-9\-.]{1,40}")
+_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, BASE)
+
+
+def fact_resource_ids(episode: Episode) -> dict[tuple[str, int], str]:
+    """The resource id each fact is written under: its own (`Procedure/blk-1` → `blk-1`) when that is a FHIR id of
+    the right type, else one made from its place (`diagnostic-blocks-0`); never two alike."""
+    ids: dict[tuple[str, int], str] = {}
+    taken: set[str] = set()
+    for name, kind in RESOURCE_OF.items():
+        for index, fact in enumerate(getattr(episode, name)):
+            own = fact.id.removeprefix(f"{kind}/") if fact.id else ""
+            rid = own if _FACT_ID.fullmatch(own) and f"{kind}/{own}" not in taken else _fresh(name, index, kind, taken)
+            taken.add(f"{kind}/{rid}")
+            ids[name, index] = rid
+    return ids
+
+
+def _fresh(name: str, index: int, kind: str, taken: set[str]) -> str:
+    base = f"{name.replace('_', '-')}-{index}"
+    candidate, n = base, 1
+    while f"{kind}/{candidate}" in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def canonical_ids(episode: Episode) -> Episode:
+    """The episode as importing its export gives it back: every fact's id is `Type/id` of its resource."""
+    ids = fact_resource_ids(episode)
+    update = {
+        name: tuple(
+            fact.model_copy(update={"id": f"{kind}/{ids[name, i]}"}) for i, fact in enumerate(getattr(episode, name))
+        )
+        for name, kind in RESOURCE_OF.items()
+    }
+    return episode.model_copy(update=update)
+
+
+def episode_bundle(episode: Episode) -> dict[str, Any]:
+    """A collection Bundle holding the Patient and one resource per fact (plus the scores and injectate a
+    procedure carries), with `urn:uuid` full URLs derived from the resource ids, so output is deterministic."""
+    patient_id = episode.patient.id
+    if not _FHIR_ID.fullmatch(patient_id):
+        raise UsageError(f"patient.id {patient_id!r} is not a FHIR id (1–64 of A–Z, a–z, 0–9, '-', '.')")
+    resources = list(_resources(episode))
+    urls = {key: f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{patient_id}/{key}')}" for key in _keys(resources)}
+    entries = [{"fullUrl": urls[f"{r['resourceType']}/{r['id']}"], "resource": _link(r, urls)} for r in resources]
+    return {"resourceType": "Bundle", "type": "collection", "entry": entries}
+
+
+def _keys(resources: list[dict[str, Any]]) -> list[str]:
+    return [f"{r['resourceType']}/{r['id']}" for r in resources]
+
+
+def _link(value: Any, urls: dict[str, str]) -> Any:
+    """Turn every `{"reference": "Type/id"}` into the `urn:uuid` of its entry."""
+    if isinstance(value, dict):
+        if set(value) == {"reference"} and value["reference"] in urls:
+            return {"reference": urls[value["reference"]]}
+        return {k: _link(v, urls) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_link(v, urls) for v in value]
+    return value
+
+
+WRITERS: dict[str, Callable[[Any, str, dict[str, str]], Iterator[dict[str, Any]]]] = {
+    "pain_scores": s.pain,
+    "odi_scores": s.odi,
+    "provocation_tests": s.provocation,
+    "fortin_tests": s.fortin,
+    "diagnoses": s.diagnosis,
+    "imaging": s.imaging,
+    "diagnostic_blocks": p.block,
+    "therapeutic_injections": p.injection,
+    "radiofrequency_ablations": p.rfa,
+    "physical_therapy": p.therapy,
+    "medications": s.medication,
+    "fusions": p.fusion,
+    "post_operative_follow_ups": s.follow_up,
+    "tobacco": s.tobacco,
+    "contraindications": s.contraindication,
+    "functional_status": s.function,
+}
+
+
+def _resources(episode: Episode) -> Iterator[dict[str, Any]]:
+    patient = episode.patient
+    yield s.drop_none(
+        {
+            "resourceType": "Patient",
+            "id": patient.id,
+            "gender": patient.sex,
+            "birthDate": s.day(patient.birth_date),
+        }
+    )
+    subject = {"reference": f"Patient/{patient.id}"}
+    if episode.pain != type(episode.pain)():
+        yield s.presentation(episode.pain, subject)
+    ids = fact_resource_ids(episode)
+    for name in RESOURCE_OF:
+        facts: tuple[BaseModel, ...] = getattr(episode, name)
+        for index, fact in enumerate(facts):
+            yield from WRITERS[name](fact, ids[name, index], subject)
+    if episode.contraindications_reviewed_on is not None:
+        yield s.reviewed(episode.contraindications_reviewed_on, subject)
