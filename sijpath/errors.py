@@ -9,6 +9,11 @@
     │   ├── RuleSetValidationError  unknown keys, rule ids, units or sources
     │   └── UnknownRuleSetError     no rule set with that id
     ├── UsageError                  a request that cannot be carried out as asked (e.g. one rule set twice)
+    ├── StoreError                  the database cannot serve the request
+    │   ├── SchemaBehindError       the database schema is older than this sijpath (run `sijpath db upgrade`)
+    │   ├── NotFoundError           no such patient, user or record
+    │   └── ConflictError           someone else changed the record since it was read (optimistic concurrency)
+    ├── AccessError                 not signed in, or the role may not do this
     ├── EvidenceCatalogError        the evidence catalog has unknown or duplicate ids
     └── RequestNotSupportedError    a letter was asked for what the record does not (yet) support
 
@@ -22,15 +27,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "AccessError",
+    "ConflictError",
     "EpisodeValidationError",
     "EvidenceCatalogError",
     "FhirDocumentError",
     "InputError",
+    "NotFoundError",
     "Problem",
     "RequestNotSupportedError",
     "RuleSetError",
     "RuleSetValidationError",
+    "SchemaBehindError",
     "SijpathError",
+    "StoreError",
     "UnknownRuleSetError",
     "UnreadableInputError",
     "UsageError",
@@ -101,3 +111,23 @@ class RequestNotSupportedError(SijpathError):
 
 class UsageError(SijpathError):
     """A request that cannot be carried out as asked, such as comparing a rule set with itself."""
+
+
+class StoreError(SijpathError):
+    """The database cannot serve the request."""
+
+
+class SchemaBehindError(StoreError):
+    """The database schema is older than this version of sijpath; `sijpath db upgrade` brings it up to date."""
+
+
+class NotFoundError(StoreError):
+    """No patient, user or record under the requested key."""
+
+
+class ConflictError(StoreError):
+    """The record changed since the caller read it; nothing was written, reload and re-apply the change."""
+
+
+class AccessError(SijpathError):
+    """Not signed in, or signed in with a role that may not do this."""

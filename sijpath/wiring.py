@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from sijpath.domain.document import parse_episode
+from pydantic import ValidationError
+from sqlalchemy import Engine, func, select
+
+from sijpath.domain.document import parse_episode, problems_from_validation
 from sijpath.domain.episode import Episode
 from sijpath.engine.ruleset import RuleSet
 from sijpath.errors import (
@@ -25,6 +29,11 @@ from sijpath.fhir.bundle import parse_bundle
 from sijpath.fhir.reader import ImportedEpisode
 from sijpath.rules.facts import Facts
 from sijpath.rules.loader import parse_document, parse_ruleset
+from sijpath.settings import Settings
+from sijpath.store.accounts import User
+from sijpath.store.database import connect, require_current_schema
+from sijpath.store.tables import episodes
+from sijpath.web.services import App
 
 __all__ = [
     "DEFAULT_RULESET",
@@ -37,6 +46,10 @@ __all__ = [
     "load_episode",
     "load_record",
     "load_ruleset",
+    "open_database",
+    "seed_examples",
+    "settings_from",
+    "web_services",
 ]
 
 DEFAULT_RULESET = "source-articles"
@@ -210,3 +223,53 @@ def _read_text(path: Path) -> str:
         return _read_bytes(path).decode("utf-8")
     except UnicodeDecodeError:
         raise UnreadableInputError(f"{path}: not UTF-8 text") from None
+
+
+def settings_from(environ: Mapping[str, str], **overrides: Any) -> Settings:
+    """Settings from `SIJPATH_*` variables, then command-line overrides (None means not given)."""
+    values: dict[str, Any] = {}
+    for name, variable in (
+        ("data_dir", "SIJPATH_DATA_DIR"),
+        ("database_url", "SIJPATH_DATABASE_URL"),
+        ("default_ruleset", "SIJPATH_RULESET"),
+        ("session_idle_minutes", "SIJPATH_SESSION_IDLE_MINUTES"),
+    ):
+        if environ.get(variable):
+            values[name] = environ[variable]
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        raise UsageError("settings are not valid", problems_from_validation(exc)) from None
+
+
+def open_database(settings: Settings, *, require_current: bool = True) -> Engine:
+    """The database engine; with `require_current`, refuse a schema that is behind this sijpath."""
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = connect(settings.url)
+    if require_current:
+        require_current_schema(engine, settings.url)
+    return engine
+
+
+def web_services(settings: Settings, engine: Engine, now: Callable[[], dt.datetime] | None = None) -> App:
+    """The services of the web app (and later the CDS Hooks service) over a database."""
+
+    def ruleset(ruleset_id: str, as_of: dt.date) -> RuleSet[object]:
+        return load_ruleset(ruleset_id, as_of)  # type: ignore[return-value]
+
+    clock = now or (lambda: dt.datetime.now(dt.UTC))
+    return App(engine, settings, ruleset, tuple(builtin_ruleset_ids()), clock)
+
+
+def seed_examples(services: App, examples: Path) -> int:
+    """Load the example patients into an empty database (the demo's first run); returns how many."""
+    with services.engine.connect() as connection:
+        if connection.execute(select(func.count()).select_from(episodes)).scalar_one():
+            return 0
+    system = User("sijpath-demo-seed", "admin")
+    files = sorted(examples.glob("*.yaml"))
+    for path in files:
+        services.save(system, load_episode(path), None, "localhost", action="seed")
+    return len(files)

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sijpath import wiring
-from sijpath.cli import fhir, letters
+from sijpath.cli import fhir, letters, server
 from sijpath.cli.options import (
     InputFileArgument,
     InputFormat,
@@ -63,6 +63,7 @@ rulesets_app = typer.Typer(help="List and inspect rule sets.", no_args_is_help=T
 app.add_typer(rulesets_app, name="rulesets")
 letters.register(app)
 fhir.register(app)
+server.register(app)
 docs_app = typer.Typer(help="Generated reference documentation.", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
 

@@ -1,0 +1,129 @@
+"""`sijpath serve`, `sijpath db upgrade`, `sijpath users add`, `sijpath audit verify`: running the web app."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from sijpath import wiring
+from sijpath.settings import Settings
+from sijpath.store import audit
+from sijpath.store.accounts import add_user, create_token, user_exists
+from sijpath.store.database import transaction, upgrade
+
+__all__ = ["register"]
+
+DataDirOption = Annotated[Path | None, typer.Option("--data-dir", help="Data folder (SQLite database inside).")]
+DatabaseOption = Annotated[
+    str | None, typer.Option("--database-url", help="SQLAlchemy URL, e.g. postgresql://host/db (default: SQLite).")
+]
+db_app = typer.Typer(help="The database: create or upgrade its schema.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts and API tokens.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+DEMO_USER, DEMO_PASSWORD = "demo-clinician", "sijpath-demo-only"
+
+
+def _settings(data_dir: Path | None, database_url: str | None, **more: object) -> Settings:
+    return wiring.settings_from(os.environ, data_dir=data_dir, database_url=database_url, **more)
+
+
+@db_app.command("upgrade")
+def db_upgrade(data_dir: DataDirOption = None, database_url: DatabaseOption = None) -> None:
+    """Create the schema in a new database, or bring an existing one up to this sijpath's version."""
+    settings = _settings(data_dir, database_url)
+    before, after = upgrade(wiring.open_database(settings, require_current=False))
+    Console().print(f"database at revision {after}" + (f" (was {before or 'empty'})" if before != after else ""))
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="User name.")],
+    role: Annotated[str, typer.Option("--role", help="clinician, staff, admin or auditor.")] = "clinician",
+    data_dir: DataDirOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Create a user; the password is asked for twice and never echoed."""
+    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    engine = wiring.open_database(_settings(data_dir, database_url))
+    with transaction(engine) as connection:
+        add_user(connection, username, password, role, dt.datetime.now(dt.UTC))
+    Console().print(f"user {username} ({role}) created")
+
+
+@users_app.command("token")
+def users_token(
+    username: Annotated[str, typer.Argument(help="The user the integration acts as.")],
+    label: Annotated[str, typer.Option("--label", help="What the token is for.")] = "integration",
+    data_dir: DataDirOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Create an API token (shown once; only its hash is stored)."""
+    engine = wiring.open_database(_settings(data_dir, database_url))
+    with transaction(engine) as connection:
+        token = create_token(connection, username, label, dt.datetime.now(dt.UTC))
+    typer.echo(token)
+
+
+@audit_app.command("verify")
+def audit_verify(data_dir: DataDirOption = None, database_url: DatabaseOption = None) -> None:
+    """Check the hash chain of the audit trail; exit 1 and name each altered or deleted row."""
+    checked, problems = audit.verify(wiring.open_database(_settings(data_dir, database_url)))
+    console = Console()
+    for problem in problems:
+        console.print(f"[red]{problem}[/red]")
+    if problems:
+        raise typer.Exit(1)
+    console.print(f"audit trail intact: {checked} rows")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    data_dir: DataDirOption = None,
+    database_url: DatabaseOption = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Seed the example patients and a demo login.")] = False,
+    examples: Annotated[Path, typer.Option(help="Example episodes for --demo.")] = Path("examples"),
+    insecure_http: Annotated[
+        bool, typer.Option("--insecure-http", help="Allow session cookies over plain HTTP (local use only).")
+    ] = False,
+) -> None:
+    """Run the clinician web app (and its REST API at /api)."""
+    import uvicorn  # only the server needs it
+
+    from sijpath.web.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = _settings(
+        data_dir,
+        database_url,
+        secure_cookies=not insecure_http,
+        demo_login=(DEMO_USER, DEMO_PASSWORD) if demo else None,
+    )
+    console = Console()
+    if demo:
+        upgrade(wiring.open_database(settings, require_current=False))
+    engine = wiring.open_database(settings)
+    services = wiring.web_services(settings, engine)
+    if demo:
+        seeded = wiring.seed_examples(services, examples)
+        with transaction(engine) as connection:
+            if not user_exists(connection, DEMO_USER):
+                add_user(connection, DEMO_USER, DEMO_PASSWORD, "clinician", services.now())
+        console.print(f"demo: {seeded} example patients seeded; sign in as {DEMO_USER} / {DEMO_PASSWORD}")
+    console.print(f"sijpath on http://{host}:{port}/ (database {settings.url})")
+    # Access logs carry paths with patient ids: off, so no patient data lands in logs.
+    uvicorn.run(create_app(services), host=host, port=port, access_log=False, log_level="warning")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the server, database, user and audit commands."""
+    app.command()(serve)
+    app.add_typer(db_app, name="db")
+    app.add_typer(users_app, name="users")
+    app.add_typer(audit_app, name="audit")

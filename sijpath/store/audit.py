@@ -1,0 +1,83 @@
+"""The append-only audit trail: who did what to which patient, when and from where, each row hash-chained."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import orjson
+from sqlalchemy import Connection, Engine, func, select, text
+
+from sijpath.store.tables import audit_log
+
+__all__ = ["GENESIS", "record", "verify"]
+
+GENESIS = "0" * 64
+
+
+def _digest(
+    seq: int, at: dt.datetime, actor: str, action: str, patient_id: str | None, detail: str, remote: str, prev_hash: str
+) -> str:
+    # UTC ISO text with microseconds: the same on every backend, so the chain verifies wherever it is stored.
+    stamp = at.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+    payload = orjson.dumps([seq, stamp, actor, action, patient_id, detail, remote, prev_hash])
+    return hashlib.sha256(payload).hexdigest()
+
+
+def record(
+    connection: Connection,
+    *,
+    actor: str,
+    action: str,
+    patient_id: str | None,
+    detail: str,
+    remote: str,
+    at: dt.datetime,
+) -> None:
+    """Append one row inside the caller's transaction, chained to the row before it."""
+    if connection.dialect.name == "postgresql":
+        # Serialize writers on the chain's tail; SQLite already serializes writers.
+        connection.execute(text("SELECT pg_advisory_xact_lock(424242)"))
+    last = connection.execute(
+        select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
+    ).first()
+    seq, prev_hash = (last.seq + 1, last.hash) if last is not None else (1, GENESIS)
+    at = at.astimezone(dt.UTC)
+    digest = _digest(seq, at, actor, action, patient_id, detail, remote, prev_hash)
+    connection.execute(
+        audit_log.insert().values(
+            seq=seq,
+            at=at,
+            actor=actor,
+            action=action,
+            patient_id=patient_id,
+            detail=detail,
+            remote=remote,
+            prev_hash=prev_hash,
+            hash=digest,
+        )
+    )
+
+
+def verify(engine: Engine) -> tuple[int, list[str]]:
+    """Re-compute the chain: (rows checked, problems). A changed row breaks its own hash; a deleted row breaks
+    the sequence and the next row's link; a truncated tail is caught by the row count the caller keeps."""
+    problems: list[str] = []
+    expected_prev, expected_seq, checked = GENESIS, 1, 0
+    with engine.connect() as connection:
+        rows = connection.execution_options(stream_results=True).execute(select(audit_log).order_by(audit_log.c.seq))
+        for row in rows:
+            checked += 1
+            if row.seq != expected_seq:
+                problems.append(f"row {expected_seq}…{row.seq - 1} missing (deleted?)")
+            if row.prev_hash != expected_prev:
+                problems.append(f"row {row.seq}: does not link to the row before it")
+            at = row.at if row.at.tzinfo else row.at.replace(tzinfo=dt.UTC)
+            digest = _digest(row.seq, at, row.actor, row.action, row.patient_id, row.detail, row.remote, row.prev_hash)
+            if digest != row.hash:
+                problems.append(f"row {row.seq}: content does not match its hash (altered?)")
+            expected_prev, expected_seq = row.hash, row.seq + 1
+        total = connection.execute(select(func.count()).select_from(audit_log)).scalar_one()
+    if total != checked:
+        problems.append(f"{total} rows counted but {checked} read")
+    return checked, problems

@@ -1,0 +1,261 @@
+"""Episodes in the database: versioned writes with optimistic concurrency, fact provenance, stored assessments."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import orjson
+from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, or_, select, update
+
+from sijpath.domain.episode import Episode
+from sijpath.domain.issues import DataIssue
+from sijpath.domain.timeline import LIST_FIELDS
+from sijpath.engine.assessment import Assessment
+from sijpath.errors import ConflictError, NotFoundError
+from sijpath.store.tables import assessments, episodes, facts, imports
+
+__all__ = [
+    "PatientRow",
+    "StoredEpisode",
+    "episode_document",
+    "fingerprint",
+    "list_patients",
+    "load_episode",
+    "remember_import",
+    "save_assessment",
+    "save_episode",
+]
+
+SortKey = Literal["patient", "next_step", "stage", "updated"]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEpisode:
+    episode: Episode
+    record_issues: tuple[DataIssue, ...]
+    version: int
+    fingerprint: str
+    updated_at: dt.datetime
+    updated_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class PatientRow:
+    patient_id: str
+    version: int
+    updated_at: dt.datetime
+    next_step: str | None
+    stage: str | None
+    flags: tuple[str, ...]
+    as_of: dt.date | None
+
+
+def episode_document(episode: Episode) -> bytes:
+    """The canonical JSON of an episode: sorted keys, no defaults, so equal episodes give equal bytes."""
+    return orjson.dumps(episode.model_dump(mode="json", exclude_defaults=True), option=orjson.OPT_SORT_KEYS)
+
+
+def fingerprint(document: bytes) -> str:
+    return hashlib.sha256(document).hexdigest()
+
+
+def save_episode(
+    connection: Connection,
+    episode: Episode,
+    *,
+    expected_version: int | None,
+    actor: str,
+    now: dt.datetime,
+    sources: Mapping[str, str] | None = None,
+    record_issues: Sequence[DataIssue] = (),
+) -> StoredEpisode:
+    """Write an episode. `expected_version` is the version the writer read (None to create): if someone saved
+    since, nothing is written and ConflictError says so. `sources` maps a fact id to where it came from."""
+    document = episode_document(episode)
+    digest = fingerprint(document)
+    patient_id = episode.patient.id
+    issues = orjson.dumps([[i.severity, i.location, i.message] for i in record_issues]).decode()
+    values = {
+        "document": document.decode(),
+        "fingerprint": digest,
+        "record_issues": issues,
+        "updated_at": now,
+        "updated_by": actor,
+    }
+    if expected_version is None:
+        if connection.execute(select(episodes.c.version).where(episodes.c.patient_id == patient_id)).first():
+            raise ConflictError(f"patient `{patient_id}` already exists; open it and edit it instead")
+        connection.execute(insert(episodes).values(patient_id=patient_id, version=1, **values))
+        version = 1
+    else:
+        version = expected_version + 1
+        result = connection.execute(
+            update(episodes)
+            .where(episodes.c.patient_id == patient_id, episodes.c.version == expected_version)
+            .values(version=version, **values)
+        )
+        if result.rowcount != 1:
+            current = connection.execute(
+                select(episodes.c.version, episodes.c.updated_by).where(episodes.c.patient_id == patient_id)
+            ).first()
+            if current is None:
+                raise NotFoundError(f"no patient `{patient_id}`")
+            raise ConflictError(
+                f"patient `{patient_id}` was changed by {current.updated_by} (version {current.version}) after you "
+                f"opened version {expected_version}; nothing was saved: reload the patient and re-enter the change"
+            )
+    _write_facts(connection, episode, actor, sources or {})
+    return StoredEpisode(episode, tuple(record_issues), version, digest, now, actor)
+
+
+def _write_facts(connection: Connection, episode: Episode, actor: str, sources: Mapping[str, str]) -> None:
+    patient_id = episode.patient.id
+    connection.execute(delete(facts).where(facts.c.patient_id == patient_id))
+    rows: list[dict[str, Any]] = []
+    for name in LIST_FIELDS:
+        for position, fact in enumerate(getattr(episode, name)):
+            fact_id = getattr(fact, "id", None)
+            day = (
+                getattr(fact, "date", None) or getattr(fact, "start_date", None) or getattr(fact, "recorded_date", None)
+            )
+            source = sources.get(fact_id, f"entered:{actor}") if fact_id else f"entered:{actor}"
+            rows.append(
+                {
+                    "patient_id": patient_id,
+                    "list_name": name,
+                    "position": position,
+                    "fact_id": fact_id,
+                    "fact_date": day,
+                    "source": source,
+                }
+            )
+    if rows:
+        connection.execute(insert(facts), rows)
+
+
+def load_episode(connection: Connection, patient_id: str) -> StoredEpisode:
+    row = connection.execute(select(episodes).where(episodes.c.patient_id == patient_id)).first()
+    if row is None:
+        raise NotFoundError(f"no patient `{patient_id}`")
+    updated = row.updated_at if row.updated_at.tzinfo else row.updated_at.replace(tzinfo=dt.UTC)
+    episode = Episode.model_validate_json(row.document)
+    issues = tuple(DataIssue(*item) for item in orjson.loads(row.record_issues))
+    return StoredEpisode(episode, issues, row.version, row.fingerprint, updated, row.updated_by)
+
+
+def remember_import(connection: Connection, digest: str, patient_id: str, actor: str, now: dt.datetime) -> bool:
+    """Record that these exact resources were imported; False when they already were (re-import is a no-op)."""
+    if connection.execute(select(imports.c.digest).where(imports.c.digest == digest)).first():
+        return False
+    connection.execute(insert(imports).values(digest=digest, patient_id=patient_id, imported_at=now, imported_by=actor))
+    return True
+
+
+def save_assessment(connection: Connection, assessment: Assessment, episode_fingerprint: str) -> None:
+    """Keep an assessment (idempotent for the same patient, rule-set version, as-of date and episode)."""
+    key = {
+        "patient_id": assessment.patient_id,
+        "ruleset_id": assessment.ruleset_id,
+        "ruleset_version": assessment.ruleset_version,
+        "as_of": assessment.as_of,
+        "fingerprint": episode_fingerprint,
+    }
+    exists = connection.execute(
+        select(func.count()).select_from(assessments).where(and_(*(assessments.c[k] == v for k, v in key.items())))
+    ).scalar_one()
+    if exists:
+        return
+    connection.execute(
+        insert(assessments).values(
+            **key,
+            stage=assessment.stage,
+            next_step=assessment.next_step.code,
+            flags=" ".join(sorted({f.code for f in assessment.flags})),
+            document=orjson.dumps(assessment.to_dict()).decode(),
+        )
+    )
+
+
+def list_patients(
+    connection: Connection,
+    *,
+    ruleset_id: str,
+    as_of: dt.date,
+    search: str = "",
+    next_step: str | None = None,
+    flag: str | None = None,
+    sort: SortKey = "patient",
+    descending: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[PatientRow]]:
+    """(total matching, one page) of patients with their assessment under a rule set on a date, if stored."""
+    current = (
+        select(
+            assessments.c.patient_id,
+            assessments.c.next_step,
+            assessments.c.stage,
+            assessments.c.flags,
+            assessments.c.as_of,
+            assessments.c.fingerprint,
+        )
+        .where(assessments.c.ruleset_id == ruleset_id, assessments.c.as_of == as_of)
+        .subquery()
+    )
+    joined = episodes.outerjoin(
+        current, and_(current.c.patient_id == episodes.c.patient_id, current.c.fingerprint == episodes.c.fingerprint)
+    )
+    conditions: list[ColumnElement[bool]] = []
+    if search:
+        conditions.append(episodes.c.patient_id.ilike(f"%{search}%"))
+    if next_step:
+        conditions.append(current.c.next_step == next_step)
+    if flag:
+        conditions.append(
+            or_(
+                current.c.flags == flag,
+                current.c.flags.like(f"{flag} %"),
+                current.c.flags.like(f"% {flag}"),
+                current.c.flags.like(f"% {flag} %"),
+            )
+        )
+    total = connection.execute(select(func.count()).select_from(joined).where(*conditions)).scalar_one()
+    order = {
+        "patient": episodes.c.patient_id,
+        "next_step": current.c.next_step,
+        "stage": current.c.stage,
+        "updated": episodes.c.updated_at,
+    }[sort]
+    query = (
+        select(
+            episodes.c.patient_id,
+            episodes.c.version,
+            episodes.c.updated_at,
+            current.c.next_step,
+            current.c.stage,
+            current.c.flags,
+            current.c.as_of,
+        )
+        .select_from(joined)
+        .where(*conditions)
+        .order_by(order.desc() if descending else order.asc(), episodes.c.patient_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = [
+        PatientRow(
+            r.patient_id,
+            r.version,
+            r.updated_at,
+            r.next_step,
+            r.stage,
+            tuple(r.flags.split()) if r.flags else (),
+            r.as_of,
+        )
+        for r in connection.execute(query)
+    ]
+    return total, rows

@@ -1,0 +1,1 @@
+"""Alembic migrations of the sijpath schema (run by `sijpath db upgrade`)."""

@@ -1,0 +1,142 @@
+"""The schema, as SQLAlchemy Core tables; Alembic migrations in `migrations/` create and evolve it."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = [
+    "api_tokens",
+    "assessments",
+    "audit_log",
+    "cds_feedback",
+    "episodes",
+    "facts",
+    "imports",
+    "metadata",
+    "sessions",
+    "users",
+]
+
+metadata = MetaData()
+
+episodes = Table(
+    "episodes",
+    metadata,
+    Column("patient_id", String(128), primary_key=True),
+    Column("version", Integer, nullable=False),  # optimistic concurrency: a write names the version it read
+    Column("document", Text, nullable=False),  # the native episode (sijpath-episode/1), canonical JSON
+    Column("fingerprint", String(64), nullable=False),  # SHA-256 of `document`
+    # What reading the source record found (JSON list); every assessment of this episode shows it.
+    Column("record_issues", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(64), nullable=False),
+)
+
+facts = Table(
+    "facts",
+    metadata,
+    Column("patient_id", String(128), ForeignKey("episodes.patient_id", ondelete="CASCADE"), nullable=False),
+    Column("list_name", String(40), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("fact_id", String(128)),
+    Column("fact_date", Date),
+    Column("source", String(200), nullable=False),  # where the fact came from: `fhir:Procedure/blk-1`, `form:alice`
+    UniqueConstraint("patient_id", "list_name", "position"),
+)
+
+imports = Table(
+    "imports",
+    metadata,
+    Column("digest", String(64), primary_key=True),  # SHA-256 of the patient's imported resources
+    Column("patient_id", String(128), nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("imported_by", String(64), nullable=False),
+)
+
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("patient_id", String(128), ForeignKey("episodes.patient_id", ondelete="CASCADE"), nullable=False),
+    Column("ruleset_id", String(80), nullable=False),
+    Column("ruleset_version", String(40), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("fingerprint", String(64), nullable=False),  # of the episode assessed
+    Column("stage", String(40), nullable=False),
+    Column("next_step", String(40), nullable=False),
+    Column("flags", Text, nullable=False),  # space-separated flag codes, for filtering the patient list
+    Column("document", Text, nullable=False),  # the sijpath-assessment/1 JSON
+    UniqueConstraint("patient_id", "ruleset_id", "ruleset_version", "as_of", "fingerprint"),
+)
+Index("assessments_by_ruleset", assessments.c.ruleset_id, assessments.c.as_of, assessments.c.next_step)
+
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # SHA-256 of the token; the token itself is never stored
+    Column("username", String(64), ForeignKey("users.username", ondelete="CASCADE"), nullable=False),
+    Column("label", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked", Boolean, nullable=False, default=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("session_hash", String(64), primary_key=True),  # SHA-256 of the cookie value
+    Column("username", String(64), ForeignKey("users.username", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+)
+
+cds_feedback = Table(
+    "cds_feedback",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("service_id", String(80), nullable=False),
+    Column("card_uuid", String(64), nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("outcome_at", String(40), nullable=False),
+    Column("ruleset_id", String(80)),
+    Column("detail", Text, nullable=False),  # accepted suggestions and override reason, JSON
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("service_id", "card_uuid", "outcome", "outcome_at"),  # a repeated report is stored once
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("patient_id", String(128)),
+    Column("detail", Text, nullable=False),
+    Column("remote", String(64), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+Index("audit_by_patient", audit_log.c.patient_id, audit_log.c.seq)

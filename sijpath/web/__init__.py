@@ -1,0 +1,1 @@
+"""The clinician web app: pages, REST API and the services behind them."""

@@ -1,0 +1,126 @@
+"""The patient timeline as inline SVG: pain over time, procedures as labelled markers, injection relief as bars."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from html import escape
+
+from sijpath.domain.episode import Episode
+from sijpath.domain.injections import read_injection
+
+__all__ = ["timeline_svg"]
+
+WIDTH, HEIGHT = 860, 300
+LEFT, RIGHT, TOP, BOTTOM = 44, 16, 16, 92
+# Marker letters, so the chart reads without colour: B block, I injection, R RFA, F fusion.
+MARKERS = {"diagnostic_blocks": "B", "therapeutic_injections": "I", "radiofrequency_ablations": "R", "fusions": "F"}
+NAMES = {
+    "diagnostic_blocks": "diagnostic block",
+    "therapeutic_injections": "therapeutic injection",
+    "radiofrequency_ablations": "radiofrequency ablation",
+    "fusions": "fusion",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Scale:
+    start: dt.date
+    end: dt.date
+
+    def x(self, day: dt.date) -> float:
+        span = max((self.end - self.start).days, 1)
+        return LEFT + (day - self.start).days / span * (WIDTH - LEFT - RIGHT)
+
+    @staticmethod
+    def y(nrs: float) -> float:
+        return TOP + (10 - nrs) / 10 * (HEIGHT - TOP - BOTTOM)
+
+
+def timeline_svg(episode: Episode, as_of: dt.date, min_relief_percent: float | None) -> str:
+    """An accessible SVG (role img, title and description; every mark has a text title) of the episode.
+
+    Relief bars use the rule set's own threshold for an injection to count as relieving; without one, none.
+    """
+    scores = sorted((p.date, p.nrs) for p in episode.pain_scores if p.date <= as_of)
+    procedures = [
+        (name, fact.date, getattr(fact, "side", ""))
+        for name in MARKERS
+        for fact in getattr(episode, name)
+        if fact.date <= as_of
+    ]
+    dates = [d for d, _ in scores] + [d for _, d, _ in procedures]
+    if not dates:
+        return '<p class="empty">No pain scores or procedures recorded yet.</p>'
+    scale = _Scale(min(dates), max(max(dates), min(dates) + dt.timedelta(days=30)))
+    parts = [_axes(scale)]
+    if scores:
+        points = " ".join(f"{scale.x(d):.1f},{scale.y(n):.1f}" for d, n in scores)
+        parts.append(f'<polyline class="pain" points="{points}" />')
+        parts += [
+            f'<circle class="pain-point" cx="{scale.x(d):.1f}" cy="{scale.y(n):.1f}" r="3.5">'
+            f"<title>{d}: pain NRS {n:g}</title></circle>"
+            for d, n in scores
+        ]
+    if min_relief_percent is not None:
+        parts += _relief_bars(episode, scale, as_of, min_relief_percent)
+    for name, day, side in procedures:
+        x = scale.x(day)
+        label = f"{day}: {NAMES[name]} ({side})"
+        parts.append(
+            f'<g class="marker {name}"><title>{escape(label)}</title>'
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" />'
+            f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 14}" text-anchor="middle">{MARKERS[name]}</text></g>'
+        )
+    description = (
+        f"{len(scores)} pain scores from {scale.start} to {scale.end}; "
+        f"{len(procedures)} procedures (B block, I injection, R ablation, F fusion); bars show how long each "
+        "injection relieved the pain."
+    )
+    return (
+        f'<svg class="timeline" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="tl-title tl-desc">'
+        f'<title id="tl-title">Pain and procedures over time</title><desc id="tl-desc">{escape(description)}</desc>'
+        + "".join(parts)
+        + "</svg>"
+    )
+
+
+def _axes(scale: _Scale) -> str:
+    bottom = HEIGHT - BOTTOM
+    ticks = "".join(
+        f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{scale.y(n):.1f}" y2="{scale.y(n):.1f}" />'
+        f'<text x="{LEFT - 6}" y="{scale.y(n) + 4:.1f}" text-anchor="end">{n}</text>'
+        for n in (0, 5, 10)
+    )
+    years = range(scale.start.year, scale.end.year + 1)
+    labels = "".join(
+        f'<text x="{scale.x(max(dt.date(y, 1, 1), scale.start)):.1f}" y="{bottom + 32}">{y}</text>' for y in years
+    )
+    return (
+        f'<g class="axes">{ticks}<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{bottom}" y2="{bottom}" />{labels}'
+        f'<text x="8" y="{TOP + 10}" class="axis-name">NRS</text></g>'
+    )
+
+
+def _relief_bars(episode: Episode, scale: _Scale, as_of: dt.date, min_relief_percent: float) -> list[str]:
+    bars = []
+    row_y = HEIGHT - BOTTOM + 44
+    for index, injection in enumerate(episode.therapeutic_injections):
+        if injection.date > as_of:
+            continue
+        reading = read_injection(injection, f"therapeutic_injections[{index}]", min_relief_percent)
+        if reading.relief_days is None:
+            continue
+        end = min(injection.date + dt.timedelta(days=reading.relief_days), as_of)
+        x0, x1 = scale.x(injection.date), scale.x(end)
+        weeks = reading.relief_days / 7
+        more = " or more" if reading.relief_days_at_least else ""
+        label = f"{injection.date}: relief lasted {weeks:.0f} weeks{more}"
+        bars.append(
+            f'<g class="relief"><title>{escape(label)}</title>'
+            f'<rect x="{x0:.1f}" y="{row_y + (index % 2) * 12}" width="{max(x1 - x0, 2):.1f}" height="9" />'
+            f'<text x="{x1 + 3:.1f}" y="{row_y + 8 + (index % 2) * 12}">{weeks:.0f} wk{more and "+"}</text></g>'
+        )
+    if bars:
+        bars.insert(0, f'<text x="8" y="{row_y + 8}" class="axis-name">Relief</text>')
+    return bars

@@ -1,0 +1,238 @@
+"""Server-rendered pages: sign-in, patient list, patient page (timeline, assessment, comparison), forms, audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from importlib import resources
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from sijpath.engine.steps import NEXT_STEPS
+from sijpath.errors import InputError, SijpathError, UsageError
+from sijpath.store import episodes as store
+from sijpath.store.accounts import authenticate, create_session, end_session
+from sijpath.store.database import transaction
+from sijpath.web.chart import timeline_svg
+from sijpath.web.forms import add_block
+from sijpath.web.security import COOKIE, Principal, authorize, check_csrf, principal, remote_of
+from sijpath.web.services import App
+
+__all__ = ["error_page", "router"]
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(resources.files("sijpath.web") / "templates"))
+PAGE_SIZE = 50
+
+
+def _services(request: Request) -> App:
+    services: App = request.app.state.sijpath
+    return services
+
+
+def _render(request: Request, name: str, who: Principal | None, status: int = 200, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {"who": who, **context}, status_code=status)
+
+
+def error_page(request: Request, status: int, exc: SijpathError) -> Response:
+    return _render(request, "error.html", None, status=status, status_code=status, error=exc)
+
+
+def _as_of(request: Request, services: App) -> dt.date:
+    text = request.query_params.get("as_of")
+    try:
+        return dt.date.fromisoformat(text) if text else services.today()
+    except ValueError:
+        raise UsageError(f"as_of {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/") -> HTMLResponse:
+    return _render(request, "login.html", None, next=next, demo=_services(request).settings.demo_login)
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=256)],
+    next: Annotated[str, Form(max_length=200)] = "/",
+) -> Response:
+    services = _services(request)
+    throttle = request.app.state.throttle
+    keys = (f"user:{username}", f"addr:{remote_of(request)}")
+    now = services.now()
+    demo = services.settings.demo_login
+    if throttle.blocked(keys, now):
+        return _render(
+            request,
+            "login.html",
+            None,
+            status=429,
+            next=next,
+            demo=demo,
+            message="Too many failed sign-ins: wait a minute and try again.",
+        )
+    with transaction(services.engine) as connection:
+        user = authenticate(connection, username, password)
+        if user is None:
+            throttle.failed(keys, now)
+            return _render(
+                request,
+                "login.html",
+                None,
+                status=401,
+                next=next,
+                demo=demo,
+                message="User name or password is not right.",
+            )
+        cookie, _ = create_session(connection, user, now)
+        services.audit(connection, user, "sign-in", None, remote_of(request))
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        COOKIE,
+        cookie,
+        httponly=True,
+        samesite="strict",
+        secure=services.settings.secure_cookies,
+        max_age=services.settings.session_idle_minutes * 60 * 48,
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
+    services = _services(request)
+    who = principal(services, request)
+    check_csrf(who, csrf_token)
+    with transaction(services.engine) as connection:
+        if who.cookie:
+            end_session(connection, who.cookie)
+        services.audit(connection, who.user, "sign-out", None, remote_of(request))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def patient_list(request: Request) -> HTMLResponse:
+    services = _services(request)
+    who = principal(services, request)
+    authorize(who, "read")
+    params = request.query_params
+    ruleset_id = params.get("ruleset") or services.settings.default_ruleset
+    if ruleset_id not in services.ruleset_ids:
+        raise UsageError(f"no rule set `{ruleset_id}`")
+    as_of = _as_of(request, services)
+    sort = params.get("sort", "patient")
+    if sort not in ("patient", "next_step", "stage", "updated"):
+        sort = "patient"
+    page = max(int(params.get("page", "1")) if params.get("page", "1").isdigit() else 1, 1)
+    with transaction(services.engine) as connection:
+        total, rows = store.list_patients(
+            connection,
+            ruleset_id=ruleset_id,
+            as_of=as_of,
+            search=params.get("q", "")[:128],
+            next_step=params.get("step") or None,
+            flag=params.get("flag") or None,
+            sort=sort,  # type: ignore[arg-type]
+            descending=params.get("dir") == "desc",
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+        services.audit(connection, who.user, "list-patients", None, remote_of(request), f"{total} shown")
+    return _render(
+        request,
+        "patients.html",
+        who,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(math.ceil(total / PAGE_SIZE), 1),
+        ruleset_id=ruleset_id,
+        as_of=as_of,
+        rulesets=services.ruleset_ids,
+        steps=list(NEXT_STEPS),
+        params=params,
+        stale=[r for r in rows if r.next_step is None],
+    )
+
+
+@router.get("/patients/{patient_id}", response_class=HTMLResponse)
+def patient_page(request: Request, patient_id: str, message: str = "") -> HTMLResponse:
+    services = _services(request)
+    who = principal(services, request)
+    authorize(who, "read")
+    ruleset_id = request.query_params.get("ruleset") or services.settings.default_ruleset
+    as_of = _as_of(request, services)
+    with transaction(services.engine) as connection:
+        stored = store.load_episode(connection, patient_id)
+        assessment = services.assess(connection, stored, ruleset_id, as_of)
+        services.audit(connection, who.user, "view-patient", patient_id, remote_of(request), ruleset_id)
+    ruleset = services.load_ruleset(ruleset_id, as_of)
+    threshold = ruleset.thresholds.get("min_lasting_injection_relief_percent")
+    relief = float(threshold.value) if threshold is not None and isinstance(threshold.value, int | float) else None
+    comparison = services.comparison(stored.episode, as_of) if request.query_params.get("compare") else None
+    return _render(
+        request,
+        "patient.html",
+        who,
+        stored=stored,
+        a=assessment,
+        ruleset_id=ruleset_id,
+        as_of=as_of,
+        rulesets=services.ruleset_ids,
+        chart=timeline_svg(stored.episode, as_of, relief),
+        comparison=comparison,
+        message=message,
+        can_write=who.user.role == "clinician",
+        can_audit=who.user.role in ("admin", "auditor"),
+    )
+
+
+@router.post("/patients/{patient_id}/blocks")
+async def add_block_form(request: Request, patient_id: str) -> Response:
+    services = _services(request)
+    who = principal(services, request)
+    authorize(who, "write")
+    form = await request.form()
+    check_csrf(who, str(form.get("csrf_token", "")))
+    with transaction(services.engine) as connection:
+        stored = store.load_episode(connection, patient_id)
+    try:
+        episode, version = add_block(stored.episode, {k: str(v) for k, v in form.items()})
+    except InputError as exc:
+        return _render(
+            request, "error.html", who, status=422, status_code=422, error=exc, back=f"/patients/{patient_id}"
+        )
+    services.save(who.user, episode, version, remote_of(request), action="add-block")
+    return RedirectResponse(f"/patients/{patient_id}?message=Block+saved", status_code=303)
+
+
+@router.post("/import")
+async def import_form(request: Request, bundle: UploadFile, csrf_token: Annotated[str, Form()] = "") -> Response:
+    services = _services(request)
+    who = principal(services, request)
+    authorize(who, "write")
+    check_csrf(who, csrf_token)
+    data = await bundle.read(50_000_001)
+    if len(data) > 50_000_000:
+        raise UsageError("the file is over 50 MB; import it with `sijpath` on the server")
+    results = services.import_bundle(who.user, data, bundle.filename or "upload", remote_of(request))
+    return _render(request, "imported.html", who, results=results)
+
+
+@router.get("/patients/{patient_id}/audit", response_class=HTMLResponse)
+def audit_page(request: Request, patient_id: str) -> HTMLResponse:
+    services = _services(request)
+    who = principal(services, request)
+    authorize(who, "audit")
+    with transaction(services.engine) as connection:
+        rows = services.history(connection, patient_id)
+        services.audit(connection, who.user, "view-audit", patient_id, remote_of(request))
+    return _render(request, "audit.html", who, rows=rows, patient_id=patient_id)

@@ -1,0 +1,160 @@
+"""What the web app does with the store: assess and remember, import Bundles in one transaction, audit every access."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import orjson
+from sqlalchemy import Connection, Engine, select
+
+from sijpath.domain.episode import Episode
+from sijpath.domain.timeline import LIST_FIELDS
+from sijpath.engine.assessment import Assessment
+from sijpath.engine.compare import Comparison, compare
+from sijpath.engine.evaluate import evaluate
+from sijpath.engine.ruleset import RuleSet
+from sijpath.fhir.bundle import parse_bundle
+from sijpath.settings import Settings
+from sijpath.store import audit
+from sijpath.store import episodes as store
+from sijpath.store.accounts import User
+from sijpath.store.database import transaction
+from sijpath.store.tables import audit_log, episodes
+
+__all__ = ["App", "ImportResult", "RulesetLoader"]
+
+RulesetLoader = Callable[[str, dt.date], RuleSet[object]]
+"""A rule set by id as in force on a date (wiring's `load_ruleset`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    patient_id: str
+    created: bool
+    unchanged: bool
+    version: int
+    issues: int
+
+
+@dataclass(frozen=True)
+class App:
+    """The services the pages and the API share; `now` is the one clock, injected so tests control it."""
+
+    engine: Engine
+    settings: Settings
+    load_ruleset: RulesetLoader
+    ruleset_ids: tuple[str, ...]
+    now: Callable[[], dt.datetime]
+
+    def today(self) -> dt.date:
+        return self.now().date()
+
+    def audit(
+        self, connection: Connection, user: User, action: str, patient_id: str | None, remote: str, detail: str = ""
+    ) -> None:
+        audit.record(
+            connection,
+            actor=user.username,
+            action=action,
+            patient_id=patient_id,
+            detail=detail,
+            remote=remote,
+            at=self.now(),
+        )
+
+    def assess(
+        self, connection: Connection, stored: store.StoredEpisode, ruleset_id: str, as_of: dt.date
+    ) -> Assessment:
+        """Assess under a rule set and keep the result, so the patient list can show and filter it."""
+        ruleset = self.load_ruleset(ruleset_id, as_of)
+        assessment = evaluate(stored.episode, ruleset, as_of, stored.record_issues)
+        store.save_assessment(connection, assessment, stored.fingerprint)
+        return assessment
+
+    def comparison(self, episode: Episode, as_of: dt.date) -> Comparison:
+        rulesets = []
+        for ruleset_id in self.ruleset_ids:
+            try:
+                rulesets.append(self.load_ruleset(ruleset_id, as_of))
+            except Exception:  # noqa: S112 - a rule set not in force on the date is simply not compared
+                continue
+        return compare([evaluate(episode, r, as_of) for r in rulesets])
+
+    def refresh_assessments(self, ruleset_id: str, as_of: dt.date) -> int:
+        """Assess every patient whose stored assessment is missing or stale for this rule set and date."""
+        count = 0
+        with transaction(self.engine) as connection:
+            ids = [r.patient_id for r in connection.execute(select(episodes.c.patient_id))]
+            for patient_id in ids:
+                self.assess(connection, store.load_episode(connection, patient_id), ruleset_id, as_of)
+                count += 1
+        return count
+
+    def save(
+        self, user: User, episode: Episode, expected_version: int | None, remote: str, action: str = "update"
+    ) -> store.StoredEpisode:
+        """Save a clinician's edit; the issues found when the record was imported stay with it."""
+        with transaction(self.engine) as connection:
+            before = store.load_episode(connection, episode.patient.id) if expected_version is not None else None
+            stored = store.save_episode(
+                connection,
+                episode,
+                expected_version=expected_version,
+                actor=user.username,
+                now=self.now(),
+                record_issues=before.record_issues if before else (),
+            )
+            self.audit(connection, user, action, episode.patient.id, remote, f"version {stored.version}")
+            self.assess(connection, stored, self.settings.default_ruleset, self.today())
+        return stored
+
+    def import_bundle(self, user: User, data: bytes, origin: str, remote: str) -> list[ImportResult]:
+        """Import every patient of a Bundle in ONE transaction: all of it or nothing. Re-importing the same
+        resources changes nothing; new resources for a known patient replace its record as a new version."""
+        groups = parse_bundle(data, origin)
+        results = []
+        with transaction(self.engine) as connection:
+            for patient_id, resources in groups.patients.items():
+                digest = hashlib.sha256(orjson.dumps(resources, option=orjson.OPT_SORT_KEYS)).hexdigest()
+                imported = groups.read(patient_id)
+                existing = connection.execute(
+                    select(episodes.c.version).where(episodes.c.patient_id == patient_id)
+                ).first()
+                if not store.remember_import(connection, digest, patient_id, user.username, self.now()):
+                    version = existing.version if existing else 0
+                    results.append(ImportResult(patient_id, False, True, version, len(imported.issues)))
+                    continue
+                sources = {fid: f"fhir:{fid}" for fid in _fact_ids(imported.episode)}
+                stored = store.save_episode(
+                    connection,
+                    imported.episode,
+                    expected_version=existing.version if existing else None,
+                    actor=user.username,
+                    now=self.now(),
+                    sources=sources,
+                    record_issues=imported.issues,
+                )
+                self.audit(
+                    connection,
+                    user,
+                    "import",
+                    patient_id,
+                    remote,
+                    f"{origin}: version {stored.version}, {len(imported.issues)} data issue(s)",
+                )
+                self.assess(connection, stored, self.settings.default_ruleset, self.today())
+                results.append(ImportResult(patient_id, existing is None, False, stored.version, len(imported.issues)))
+        return results
+
+    def history(self, connection: Connection, patient_id: str) -> list[dict[str, object]]:
+        rows = connection.execute(
+            select(audit_log).where(audit_log.c.patient_id == patient_id).order_by(audit_log.c.seq.desc()).limit(500)
+        )
+        return [dict(r._mapping) for r in rows]
+
+
+def _fact_ids(episode: Episode) -> list[str]:
+    return [fact.id for name in LIST_FIELDS for fact in getattr(episode, name) if getattr(fact, "id", None)]
