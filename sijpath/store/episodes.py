@@ -28,6 +28,7 @@ __all__ = [
     "remember_import",
     "save_assessment",
     "save_episode",
+    "unassessed",
 ]
 
 SortKey = Literal["patient", "next_step", "stage", "updated"]
@@ -259,3 +260,28 @@ def list_patients(
         for r in connection.execute(query)
     ]
     return total, rows
+
+
+def unassessed(
+    connection: Connection, *, ruleset_id: str, as_of: dt.date, among: Sequence[str] | None = None
+) -> list[str]:
+    """Patients with no stored assessment of their current episode under this rule set on this date."""
+    current = (
+        select(assessments.c.patient_id, assessments.c.fingerprint)
+        .where(assessments.c.ruleset_id == ruleset_id, assessments.c.as_of == as_of)
+        .subquery()
+    )
+    query = (
+        select(episodes.c.patient_id)
+        .select_from(
+            episodes.outerjoin(
+                current,
+                and_(current.c.patient_id == episodes.c.patient_id, current.c.fingerprint == episodes.c.fingerprint),
+            )
+        )
+        .where(current.c.patient_id.is_(None))
+        .order_by(episodes.c.patient_id)
+    )
+    if among is not None:
+        query = query.where(episodes.c.patient_id.in_(list(among)))
+    return [row.patient_id for row in connection.execute(query)]

@@ -211,7 +211,7 @@ def comparison(request: Request, patient_id: str, as_of: AsOf = None) -> dict[st
     with transaction(services.engine) as connection:
         stored = store.load_episode(connection, patient_id)
         services.audit(connection, who.user, "compare", patient_id, remote_of(request), "api")
-    return services.comparison(stored.episode, as_of or services.today()).to_dict()
+    return services.comparison(stored, as_of or services.today()).to_dict()
 
 
 @router.get("/rulesets")

@@ -132,19 +132,30 @@ def patient_list(request: Request) -> HTMLResponse:
     if sort not in ("patient", "next_step", "stage", "updated"):
         sort = "patient"
     page = max(int(params.get("page", "1")) if params.get("page", "1").isdigit() else 1, 1)
+    step, flag = params.get("step") or None, params.get("flag") or None
+    if step or flag or sort in ("next_step", "stage"):
+        services.assess_unassessed(ruleset_id, as_of)  # filtering or sorting needs every patient assessed
+
+    def fetch() -> tuple[int, list[store.PatientRow]]:
+        with transaction(services.engine) as connection:
+            return store.list_patients(
+                connection,
+                ruleset_id=ruleset_id,
+                as_of=as_of,
+                search=params.get("q", "")[:128],
+                next_step=step,
+                flag=flag,
+                sort=sort,  # type: ignore[arg-type]
+                descending=params.get("dir") == "desc",
+                limit=PAGE_SIZE,
+                offset=(page - 1) * PAGE_SIZE,
+            )
+
+    total, rows = fetch()
+    if any(r.next_step is None for r in rows):  # assess only this page: a plain list stays fast
+        services.assess_unassessed(ruleset_id, as_of, [r.patient_id for r in rows if r.next_step is None])
+        total, rows = fetch()
     with transaction(services.engine) as connection:
-        total, rows = store.list_patients(
-            connection,
-            ruleset_id=ruleset_id,
-            as_of=as_of,
-            search=params.get("q", "")[:128],
-            next_step=params.get("step") or None,
-            flag=params.get("flag") or None,
-            sort=sort,  # type: ignore[arg-type]
-            descending=params.get("dir") == "desc",
-            limit=PAGE_SIZE,
-            offset=(page - 1) * PAGE_SIZE,
-        )
         services.audit(connection, who.user, "list-patients", None, remote_of(request), f"{total} shown")
     return _render(
         request,
@@ -177,7 +188,7 @@ def patient_page(request: Request, patient_id: str, message: str = "") -> HTMLRe
     ruleset = services.load_ruleset(ruleset_id, as_of)
     threshold = ruleset.thresholds.get("min_lasting_injection_relief_percent")
     relief = float(threshold.value) if threshold is not None and isinstance(threshold.value, int | float) else None
-    comparison = services.comparison(stored.episode, as_of) if request.query_params.get("compare") else None
+    comparison = services.comparison(stored, as_of) if request.query_params.get("compare") else None
     return _render(
         request,
         "patient.html",

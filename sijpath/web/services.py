@@ -74,24 +74,28 @@ class App:
         store.save_assessment(connection, assessment, stored.fingerprint)
         return assessment
 
-    def comparison(self, episode: Episode, as_of: dt.date) -> Comparison:
+    def comparison(self, stored: store.StoredEpisode, as_of: dt.date) -> Comparison:
         rulesets = []
         for ruleset_id in self.ruleset_ids:
             try:
                 rulesets.append(self.load_ruleset(ruleset_id, as_of))
             except Exception:  # noqa: S112 - a rule set not in force on the date is simply not compared
                 continue
-        return compare([evaluate(episode, r, as_of) for r in rulesets])
+        return compare([evaluate(stored.episode, r, as_of, stored.record_issues) for r in rulesets])
 
-    def refresh_assessments(self, ruleset_id: str, as_of: dt.date) -> int:
-        """Assess every patient whose stored assessment is missing or stale for this rule set and date."""
-        count = 0
+    def assess_unassessed(self, ruleset_id: str, as_of: dt.date, among: list[str] | None = None) -> int:
+        """Assess the patients (all, or `among`) whose current episode has no stored assessment under this rule
+        set on this date, so the list can show, filter and sort by next step; returns how many."""
         with transaction(self.engine) as connection:
-            ids = [r.patient_id for r in connection.execute(select(episodes.c.patient_id))]
+            ids = store.unassessed(connection, ruleset_id=ruleset_id, as_of=as_of, among=among)
+            if not ids:
+                return 0
+            ruleset = self.load_ruleset(ruleset_id, as_of)
             for patient_id in ids:
-                self.assess(connection, store.load_episode(connection, patient_id), ruleset_id, as_of)
-                count += 1
-        return count
+                stored = store.load_episode(connection, patient_id)
+                assessment = evaluate(stored.episode, ruleset, as_of, stored.record_issues)
+                store.save_assessment(connection, assessment, stored.fingerprint)
+        return len(ids)
 
     def save(
         self, user: User, episode: Episode, expected_version: int | None, remote: str, action: str = "update"
