@@ -15,7 +15,7 @@ import orjson
 
 from sijpath.domain.issues import DataIssue
 from sijpath.errors import FhirDocumentError, UnreadableInputError
-from sijpath.fhir.bundle import reference_key
+from sijpath.fhir.bundle import FHIR_ID, reference_key
 from sijpath.fhir.reader import MODELS, ImportedEpisode, read_patient
 
 __all__ = ["NdjsonFolder", "open_ndjson_folder"]
@@ -184,7 +184,8 @@ def _patient_of_line(line: bytes, file: str, line_number: int, problems: _Proble
     kind = resource["resourceType"]
     if kind == "Patient":
         rid = resource.get("id")
-        return rid if isinstance(rid, str) and rid else None
+        if isinstance(rid, str) and FHIR_ID.fullmatch(rid):
+            return rid
     for element in ("subject", "patient"):
         ref = resource.get(element)
         text = ref.get("reference") if isinstance(ref, dict) else None

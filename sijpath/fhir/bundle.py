@@ -13,9 +13,18 @@ from sijpath.domain.issues import DataIssue
 from sijpath.errors import FhirDocumentError, UnreadableInputError
 from sijpath.fhir.reader import MODELS, ImportedEpisode, read_patient
 
-__all__ = ["BUNDLE_TYPES", "PatientGroups", "group_by_patient", "import_bundle", "parse_bundle", "reference_key"]
+__all__ = [
+    "BUNDLE_TYPES",
+    "FHIR_ID",
+    "PatientGroups",
+    "group_by_patient",
+    "import_bundle",
+    "parse_bundle",
+    "reference_key",
+]
 
 BUNDLE_TYPES = ("collection", "searchset", "transaction", "document", "batch")
+FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 _TAIL = re.compile(r"(?:^|/)([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$")
 
 
@@ -84,15 +93,21 @@ def parse_bundle(data: bytes | str, origin: str = "<input>") -> PatientGroups:
     for index, entry in enumerate(entries):
         resource = entry.get("resource") if isinstance(entry, dict) else None
         if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
-            if isinstance(entry, dict) and (entry.get("request") or {}).get("method") == "DELETE":
+            if isinstance(entry, dict) and _member(entry, "request", "method") == "DELETE":
                 continue
             raise FhirDocumentError(f"{origin}: Bundle.entry[{index}] holds no resource (an object with resourceType)")
-        if (entry.get("search") or {}).get("mode") == "outcome":
+        if _member(entry, "search", "mode") == "outcome":
             continue
         full_url = entry.get("fullUrl")
         resources.append(resource)
         full_urls.append(full_url if isinstance(full_url, str) else None)
     return group_by_patient(resources, full_urls)
+
+
+def _member(entry: Mapping[str, Any], element: str, name: str) -> Any:
+    """`entry.element.name`, or None when the element is absent or not an object."""
+    value = entry.get(element)
+    return value.get(name) if isinstance(value, dict) else None
 
 
 def group_by_patient(resources: Iterable[Mapping[str, Any]], full_urls: Iterable[str | None] = ()) -> PatientGroups:
@@ -102,7 +117,7 @@ def group_by_patient(resources: Iterable[Mapping[str, Any]], full_urls: Iterable
     urls = list(full_urls) or [None] * len(items)
     for resource, full_url in zip(items, urls, strict=True):
         kind, rid = resource.get("resourceType"), resource.get("id")
-        if isinstance(rid, str):
+        if isinstance(rid, str) and FHIR_ID.fullmatch(rid):
             canonical = f"{kind}/{rid}"
             groups.aliases[canonical] = canonical
             if full_url:
@@ -123,7 +138,7 @@ def group_by_patient(resources: Iterable[Mapping[str, Any]], full_urls: Iterable
 def _patient_of(resource: Mapping[str, Any], groups: PatientGroups) -> str | None:
     if resource.get("resourceType") == "Patient":
         rid = resource.get("id")
-        return rid if isinstance(rid, str) and rid else None
+        return rid if isinstance(rid, str) and FHIR_ID.fullmatch(rid) else None
     for element in ("subject", "patient"):
         ref = resource.get(element)
         text = ref.get("reference") if isinstance(ref, dict) else None

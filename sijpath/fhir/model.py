@@ -50,13 +50,28 @@ def _check_date_time(text: str) -> str:
         raise ValueError(f"{text!r} is not a FHIR dateTime (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm:ss+zz:zz)")
     if match["time"] and not match["zone"]:
         raise ValueError(f"{text!r} has a time but no time zone (FHIR requires one, e.g. `Z` or `-05:00`)")
+    _check_calendar(text, match["date"], match["time"])
     return text
 
 
 def _check_date(text: str) -> str:
     if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
         raise ValueError(f"{text!r} is not a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    _check_calendar(text, text, None)
     return text
+
+
+def _check_calendar(text: str, date: str, time: str | None) -> None:
+    """The day (and time) must exist: `2025-02-30` and `T25:00` fit the pattern but name no moment."""
+    try:
+        if time:
+            dt.datetime.fromisoformat(text)
+        elif len(date) == 10:
+            dt.date.fromisoformat(date)
+        elif len(date) == 7:
+            dt.date.fromisoformat(f"{date}-01")
+    except ValueError:
+        raise ValueError(f"{text!r} is not a day and time that exists") from None
 
 
 FhirDateTime = Annotated[StrictStr, AfterValidator(_check_date_time)]

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from sijpath.domain.base import EARLIEST_DATE, LATEST_DATE
 from sijpath.domain.care import MedicationCourse
 from sijpath.domain.findings import (
     Diagnosis,
@@ -85,6 +86,9 @@ def read_observation(log: ReadLog, where: str, obs: Observation) -> Found:
     if own == "functional-status":
         return _build(log, where, "functional_status", FunctionalStatus, {**base, **_function(obs)})
     if own == "fusion-contraindications-reviewed":
+        if not EARLIEST_DATE <= date <= LATEST_DATE:
+            log.warn(where, f"effectiveDateTime {date} is outside {EARLIEST_DATE} … {LATEST_DATE}; not imported")
+            return []
         return [("contraindications_reviewed_on", date)]
     if own == "post-fusion-follow-up":
         return _build(log, where, "post_operative_follow_ups", PostOperativeFollowUp, {**base, **_follow_up(obs)})

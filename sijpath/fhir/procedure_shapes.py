@@ -12,6 +12,7 @@ from sijpath.fhir.vocabulary import CPT, EXT, HCPCS, LOINC, LOINC_PAIN_NRS, RXNO
 
 __all__ = ["block", "fusion", "injection", "rfa", "therapy"]
 
+DATA_ABSENT_REASON = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 _RXNORM_OF = {agent: code for code, agent in RXNORM_INGREDIENTS.items()}
 
 
@@ -43,8 +44,9 @@ def _given(
 
 
 def _score(
-    proc: str, n: str, subject: Ref, date: dt.date, nrs: float, timing: str, minutes: int | None = None
+    proc: str, n: str, subject: Ref, date: dt.date, nrs: float | None, timing: str, minutes: int | None = None
 ) -> Resource:
+    """A pain score taken before or after a procedure; without a value when only its time was recorded."""
     extension = [
         ext(EXT.PROCEDURE_TIMING, valueCode=f"timing-{timing}"),
         ext(EXT.MINUTES_AFTER_PROCEDURE, valueDuration=quantity(minutes, "min") if minutes is not None else None),
@@ -56,7 +58,8 @@ def _score(
         date,
         extension=[e for e in extension if e],
         partOf=[{"reference": f"Procedure/{proc}"}],
-        valueQuantity=quantity(nrs, "{score}"),
+        valueQuantity=quantity(nrs, "{score}") if nrs is not None else None,
+        dataAbsentReason=coding(DATA_ABSENT_REASON, "unknown") if nrs is None else None,
     )
 
 
@@ -136,7 +139,7 @@ def block(fact: procedures.DiagnosticBlock, rid: str, subject: Ref) -> Iterator[
     yield from _injectate(rid, subject, fact.date, fact.anesthetics, fact.steroids)
     if fact.pre_block_nrs is not None:
         yield _score(rid, "pre", subject, fact.date, fact.pre_block_nrs, "pre-procedure")
-    if fact.post_block_nrs is not None:
+    if fact.post_block_nrs is not None or fact.post_block_minutes is not None:
         yield _score(rid, "post", subject, fact.date, fact.post_block_nrs, "post-procedure", fact.post_block_minutes)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,7 +12,6 @@ from pydantic import BaseModel, ValidationError
 from sijpath.domain.care import PhysicalTherapyCourse
 from sijpath.domain.procedures import (
     DiagnosticBlock,
-    FollowUpPain,
     Fusion,
     RadiofrequencyAblation,
     TherapeuticInjection,
@@ -130,7 +130,7 @@ def _injection(
         "steroid": dosed[0] if dosed and steroids[0] is dosed[0] else None,
         "anesthetic": anesthetics[0] if anesthetics else None,
         "pre_injection_nrs": pre,
-        "follow_up": [FollowUpPain(date=d, nrs=nrs) for d, nrs, _ in post if d >= day],
+        "follow_up": [{"date": d, "nrs": nrs} for d, nrs, _ in post if d >= day and nrs is not None],
     }
     return _build(log, where, "therapeutic_injections", TherapeuticInjection, fields)
 
@@ -179,10 +179,10 @@ def _label(concept: Any) -> str:
 
 def _scores(
     log: ReadLog, where: str, procedure: Procedure, day: dt.date, attached: Sequence[Any]
-) -> tuple[float | None, list[tuple[dt.date, float, int | None]]]:
+) -> tuple[float | None, list[tuple[dt.date, float | None, float | None]]]:
     """The pre-procedure score and the post-procedure scores (day, NRS, minutes after) attached to a procedure."""
     pre: float | None = None
-    post: list[tuple[dt.date, float, int | None]] = []
+    post: list[tuple[dt.date, float | None, float | None]] = []
     started = procedure.performedDateTime or (procedure.performedPeriod.start if procedure.performedPeriod else None)
     for obs in attached:
         if not isinstance(obs, Observation) or LOINC_PAIN_NRS not in obs.code.codes(LOINC):
@@ -191,25 +191,28 @@ def _scores(
         value = obs.valueQuantity.value if obs.valueQuantity else obs.valueInteger
         taken = obs.effectiveDateTime or (obs.effectivePeriod.start if obs.effectivePeriod else None)
         obs_day = calendar_date(taken) if taken else None
-        if value is None or obs_day is None:
-            log.warn(obs_where, "pain score without a value or a day; not imported")
-            continue
         timing = _ext(obs, EXT.PROCEDURE_TIMING)
         minutes_ext = _ext(obs, EXT.MINUTES_AFTER_PROCEDURE)
         minutes = quantity_in(minutes_ext.valueDuration, _MINUTES) if minutes_ext else None
+        if obs_day is None or (value is None and minutes is None):
+            log.warn(obs_where, "pain score without a value or a day; not imported")
+            continue
         offset = _minutes_between(started, taken)
         phase = timing.valueCode.removeprefix("timing-") if timing and timing.valueCode else None
         if phase is None and offset is not None:
             phase = "pre-procedure" if offset < 0 else "post-procedure"
         if phase is None and obs_day != day:
             phase = "pre-procedure" if obs_day < day else "post-procedure"
-        if phase == "pre-procedure":
-            pre = float(value)
-        elif phase == "post-procedure":
+        if phase == "post-procedure":
+            # A score whose value was not recorded still tells when it was taken (the export writes it so).
             elapsed = (
-                round(minutes) if minutes is not None else (offset if offset is not None and offset >= 0 else None)
+                _whole(minutes) if minutes is not None else (offset if offset is not None and offset >= 0 else None)
             )
-            post.append((obs_day, float(value), elapsed))
+            post.append((obs_day, None if value is None else float(value), elapsed))
+        elif value is None:
+            log.warn(obs_where, "pain score without a value; not imported")
+        elif phase == "pre-procedure":
+            pre = float(value)
         else:
             log.warn(
                 obs_where,
@@ -218,6 +221,11 @@ def _scores(
             )
     post.sort(key=lambda p: (p[0], p[2] if p[2] is not None else 0))
     return pre, post
+
+
+def _whole(value: float) -> float:
+    """A count of minutes or days, rounded; an infinite one is left for the model to reject (and the log to name)."""
+    return round(value) if math.isfinite(value) else value
 
 
 def _minutes_between(start: str | None, then: str | None) -> int | None:
@@ -238,12 +246,13 @@ def _relief(attached: Sequence[Any]) -> dict[str, Any]:
             fields["relief_percent"] = quantity_in(obs.valueQuantity, {"%": 1.0})
         elif code == "relief-duration":
             days = quantity_in(obs.valueQuantity, _DAYS)
-            fields["relief_duration_days"] = round(days) if days is not None else None
+            fields["relief_duration_days"] = _whole(days) if days is not None else None
     return fields
 
 
 def _fusion(procedure: Procedure) -> dict[str, Any]:
-    codes = procedure.code.codes(CPT) if procedure.code else ()
+    # The codes procedure_kind found it a fusion by: CPT codes, sometimes sent under the HCPCS system.
+    codes = procedure.code.codes(CPT) + procedure.code.codes(HCPCS) if procedure.code else ()
     cpt = next(c for c in FUSION_CPT if c in codes)
     approach = _ext(procedure, EXT.FUSION_APPROACH)
     implants = _ext(procedure, EXT.IMPLANT_SYSTEM)

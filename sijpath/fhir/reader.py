@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from sijpath.domain.base import EARLIEST_DATE, LATEST_DATE
 from sijpath.domain.episode import Episode
 from sijpath.domain.issues import DataIssue
 from sijpath.fhir.model import (
@@ -151,4 +152,7 @@ def _patient(patient_id: str, patient: Patient, log: ReadLog, where: str) -> dic
     birth = calendar_date(patient.birthDate) if patient.birthDate else None
     if patient.birthDate and birth is None:
         log.note(where, f"birthDate {patient.birthDate!r} gives no day; age is unknown")
+    elif birth is not None and not EARLIEST_DATE <= birth <= LATEST_DATE:
+        log.warn(where, f"birthDate {patient.birthDate!r} is outside {EARLIEST_DATE} … {LATEST_DATE}; age is unknown")
+        birth = None
     return {"id": patient_id, "birth_date": birth, "sex": patient.gender or "unknown"}

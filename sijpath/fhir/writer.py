@@ -40,18 +40,28 @@ _FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 # Room for the suffixes of the resources a fact brings along (`-follow-up-12`).
 _FACT_ID = re.compile(r"[A-Za-z0-9\-.]{1,40}")
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, BASE)
+# Ids the export gives resources that are not facts: the pain presentation, the contraindication review, and the
+# Observations a procedure brings along (`blk-1-pre`, `inj-1-follow-up-2`; see procedure_shapes).
+_NOT_FACTS = ("Observation/pain-presentation", "Observation/contraindications-reviewed")
+_ALONG = re.compile(r"(.+)-(?:pre|post|relief|relief-duration|follow-up-\d+)")
 
 
 def fact_resource_ids(episode: Episode) -> dict[tuple[str, int], str]:
     """The resource id each fact is written under: its own (`Procedure/blk-1` → `blk-1`) when that is a FHIR id of
     the right type, else one made from its place (`diagnostic-blocks-0`); never two alike."""
     ids: dict[tuple[str, int], str] = {}
-    taken: set[str] = set()
-    for name, kind in RESOURCE_OF.items():
+    taken: set[str] = set(_NOT_FACTS)
+    procedures: set[str] = set()
+    # Procedures first, so an Observation fact cannot take the id of a score a procedure brings along.
+    for name, kind in sorted(RESOURCE_OF.items(), key=lambda item: item[1] != "Procedure"):
         for index, fact in enumerate(getattr(episode, name)):
             own = fact.id.removeprefix(f"{kind}/") if fact.id else ""
-            rid = own if _FACT_ID.fullmatch(own) and f"{kind}/{own}" not in taken else _fresh(name, index, kind, taken)
+            along = _ALONG.fullmatch(own) if kind == "Observation" else None
+            free = _FACT_ID.fullmatch(own) and f"{kind}/{own}" not in taken and not (along and along[1] in procedures)
+            rid = own if free else _fresh(name, index, kind, taken)
             taken.add(f"{kind}/{rid}")
+            if kind == "Procedure":
+                procedures.add(rid)
             ids[name, index] = rid
     return ids
 

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 import orjson
 from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from sijpath.domain.episode import Episode
 from sijpath.domain.issues import DataIssue
@@ -88,9 +89,13 @@ def save_episode(
         "updated_by": actor,
     }
     if expected_version is None:
+        exists = ConflictError(f"patient `{patient_id}` already exists; open it and edit it instead")
         if connection.execute(select(episodes.c.version).where(episodes.c.patient_id == patient_id)).first():
-            raise ConflictError(f"patient `{patient_id}` already exists; open it and edit it instead")
-        connection.execute(insert(episodes).values(patient_id=patient_id, version=1, **values))
+            raise exists
+        try:
+            connection.execute(insert(episodes).values(patient_id=patient_id, version=1, **values))
+        except IntegrityError:  # created by someone else since the check above
+            raise exists from None
         version = 1
     else:
         version = expected_version + 1
@@ -193,23 +198,15 @@ def list_patients(
     descending: bool = False,
     limit: int = 50,
     offset: int = 0,
+    assessed_only: bool = False,
 ) -> tuple[int, list[PatientRow]]:
     """(total matching, one page) of patients with their assessment under a rule set on a date, if stored."""
-    current = (
-        select(
-            assessments.c.patient_id,
-            assessments.c.next_step,
-            assessments.c.stage,
-            assessments.c.flags,
-            assessments.c.as_of,
-            assessments.c.fingerprint,
-        )
-        .where(assessments.c.ruleset_id == ruleset_id, assessments.c.as_of == as_of)
-        .subquery()
-    )
-    joined = episodes.outerjoin(
-        current, and_(current.c.patient_id == episodes.c.patient_id, current.c.fingerprint == episodes.c.fingerprint)
-    )
+    # The join names the rule set and date in ON, so each episode finds its row through the unique index
+    # (patient_id first); a filtered subquery here made SQLite scan assessments once per episode.
+    current = assessments
+    condition = _current_assessment(ruleset_id, as_of)
+    # Once every patient is assessed, an inner join lets the database walk the by-step index in order.
+    joined = episodes.join(current, condition) if assessed_only else episodes.outerjoin(current, condition)
     conditions: list[ColumnElement[bool]] = []
     if search:
         conditions.append(episodes.c.patient_id.ilike(f"%{search}%"))
@@ -231,6 +228,8 @@ def list_patients(
         "stage": current.c.stage,
         "updated": episodes.c.updated_at,
     }[sort]
+    # Ties broken by the same patient id, taken from the table whose index gives the order.
+    tie = current.c.patient_id if assessed_only and sort in ("next_step", "stage") else episodes.c.patient_id
     query = (
         select(
             episodes.c.patient_id,
@@ -243,7 +242,7 @@ def list_patients(
         )
         .select_from(joined)
         .where(*conditions)
-        .order_by(order.desc() if descending else order.asc(), episodes.c.patient_id)
+        .order_by(order.desc() if descending else order.asc(), tie.desc() if descending else tie.asc())
         .limit(limit)
         .offset(offset)
     )
@@ -266,22 +265,22 @@ def unassessed(
     connection: Connection, *, ruleset_id: str, as_of: dt.date, among: Sequence[str] | None = None
 ) -> list[str]:
     """Patients with no stored assessment of their current episode under this rule set on this date."""
-    current = (
-        select(assessments.c.patient_id, assessments.c.fingerprint)
-        .where(assessments.c.ruleset_id == ruleset_id, assessments.c.as_of == as_of)
-        .subquery()
-    )
     query = (
         select(episodes.c.patient_id)
-        .select_from(
-            episodes.outerjoin(
-                current,
-                and_(current.c.patient_id == episodes.c.patient_id, current.c.fingerprint == episodes.c.fingerprint),
-            )
-        )
-        .where(current.c.patient_id.is_(None))
+        .select_from(episodes.outerjoin(assessments, _current_assessment(ruleset_id, as_of)))
+        .where(assessments.c.patient_id.is_(None))
         .order_by(episodes.c.patient_id)
     )
     if among is not None:
         query = query.where(episodes.c.patient_id.in_(list(among)))
     return [row.patient_id for row in connection.execute(query)]
+
+
+def _current_assessment(ruleset_id: str, as_of: dt.date) -> ColumnElement[bool]:
+    """The stored assessment of an episode's current version under a rule set on a date."""
+    return and_(
+        assessments.c.patient_id == episodes.c.patient_id,
+        assessments.c.ruleset_id == ruleset_id,
+        assessments.c.as_of == as_of,
+        assessments.c.fingerprint == episodes.c.fingerprint,
+    )

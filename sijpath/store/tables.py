@@ -45,6 +45,15 @@ episodes = Table(
     Column("updated_by", String(64), nullable=False),
 )
 
+# The list reads these without the wide `document` (stored before them, in overflow pages on SQLite).
+Index(
+    "episodes_summary",
+    episodes.c.patient_id,
+    episodes.c.fingerprint,
+    episodes.c.version,
+    episodes.c.updated_at,
+)
+
 facts = Table(
     "facts",
     metadata,
@@ -80,7 +89,27 @@ assessments = Table(
     Column("document", Text, nullable=False),  # the sijpath-assessment/1 JSON
     UniqueConstraint("patient_id", "ruleset_id", "ruleset_version", "as_of", "fingerprint"),
 )
-Index("assessments_by_ruleset", assessments.c.ruleset_id, assessments.c.as_of, assessments.c.next_step)
+Index(
+    "assessments_by_step",
+    assessments.c.ruleset_id,
+    assessments.c.as_of,
+    assessments.c.next_step,
+    assessments.c.patient_id,
+)
+Index(
+    "assessments_by_stage", assessments.c.ruleset_id, assessments.c.as_of, assessments.c.stage, assessments.c.patient_id
+)
+# Covers the patient list's join and columns, so listing never touches the wide `document` column.
+Index(
+    "assessments_summary",
+    assessments.c.patient_id,
+    assessments.c.ruleset_id,
+    assessments.c.as_of,
+    assessments.c.fingerprint,
+    assessments.c.next_step,
+    assessments.c.stage,
+    assessments.c.flags,
+)
 
 users = Table(
     "users",

@@ -6,6 +6,7 @@ import datetime as dt
 import math
 from importlib import resources
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -131,9 +132,11 @@ def patient_list(request: Request) -> HTMLResponse:
     sort = params.get("sort", "patient")
     if sort not in ("patient", "next_step", "stage", "updated"):
         sort = "patient"
-    page = max(int(params.get("page", "1")) if params.get("page", "1").isdigit() else 1, 1)
+    text = params.get("page", "1")
+    page = max(int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else 1, 1)  # SQL-sized offsets
     step, flag = params.get("step") or None, params.get("flag") or None
-    if step or flag or sort in ("next_step", "stage"):
+    everyone = bool(step or flag or sort in ("next_step", "stage"))
+    if everyone:
         services.assess_unassessed(ruleset_id, as_of)  # filtering or sorting needs every patient assessed
 
     def fetch() -> tuple[int, list[store.PatientRow]]:
@@ -149,6 +152,7 @@ def patient_list(request: Request) -> HTMLResponse:
                 descending=params.get("dir") == "desc",
                 limit=PAGE_SIZE,
                 offset=(page - 1) * PAGE_SIZE,
+                assessed_only=everyone,
             )
 
     total, rows = fetch()
@@ -170,6 +174,7 @@ def patient_list(request: Request) -> HTMLResponse:
         rulesets=services.ruleset_ids,
         steps=list(NEXT_STEPS),
         params=params,
+        base_query=urlencode([(k, v) for k, v in params.multi_items() if k != "page"]),
         stale=[r for r in rows if r.next_step is None],
     )
 
