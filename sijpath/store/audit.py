@@ -36,8 +36,12 @@ def record(
 ) -> None:
     """Append one row inside the caller's transaction, chained to the row before it."""
     if connection.dialect.name == "postgresql":
-        # Serialize writers on the chain's tail; SQLite already serializes writers.
+        # Serialize writers on the chain's tail.
         connection.execute(text("SELECT pg_advisory_xact_lock(424242)"))
+    elif connection.dialect.name == "sqlite":
+        # SQLite has one writer at a time, but pysqlite starts the transaction only at its first write: a no-op
+        # write takes the write lock now, so no other writer can append between reading the tail and appending.
+        connection.execute(text("UPDATE audit_log SET seq = seq WHERE 0 = 1"))
     last = connection.execute(
         select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
     ).first()

@@ -37,16 +37,24 @@ def _postgres_schema() -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """An upgraded, empty database of each backend."""
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database of each backend (nothing created in it yet)."""
     if request.param == "sqlite":
-        url_iter: Iterator[str] = iter([f"sqlite:///{tmp_path / 'test.db'}"])
+        yield f"sqlite:///{tmp_path / 'test.db'}"
     else:
-        url_iter = _postgres_schema()
-    url = next(url_iter)
-    db = connect(url)
-    upgrade(db)
+        yield from _postgres_schema()
+
+
+@pytest.fixture
+def empty_engine(database_url: str) -> Iterator[Engine]:
+    """An engine on an empty database of each backend: no schema, no `alembic_version`."""
+    db = connect(database_url)
     yield db
     db.dispose()
-    for _ in url_iter:  # runs the PostgreSQL clean-up
-        pass
+
+
+@pytest.fixture
+def engine(empty_engine: Engine) -> Engine:
+    """An upgraded, empty database of each backend."""
+    upgrade(empty_engine)
+    return empty_engine

@@ -1,0 +1,135 @@
+"""`sijpath db upgrade`, `sijpath audit verify` and the server's schema check, through the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import uvicorn
+from sqlalchemy import text
+
+from sijpath import wiring
+from sijpath.cli import main
+from sijpath.settings import Settings
+from sijpath.store.database import transaction
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture(autouse=True)
+def _no_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in ("SIJPATH_DATA_DIR", "SIJPATH_DATABASE_URL", "SIJPATH_RULESET", "SIJPATH_SESSION_IDLE_MINUTES"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("COLUMNS", "200")  # Rich wraps at the terminal width; keep each problem on one line
+
+
+def seed(data_dir: Path) -> int:
+    """The example patients saved through the services; returns how many audit rows that wrote."""
+    settings = Settings(data_dir=data_dir)
+    engine = wiring.open_database(settings)
+    try:
+        return wiring.seed_examples(wiring.web_services(settings, engine), EXAMPLES)
+    finally:
+        engine.dispose()
+
+
+def sql(data_dir: Path, statement: str) -> None:
+    engine = wiring.open_database(Settings(data_dir=data_dir))
+    try:
+        with transaction(engine) as connection:
+            connection.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+def test_db_upgrade_creates_the_database_and_a_second_run_changes_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = run(capsys, "db", "upgrade", "--data-dir", str(tmp_path))
+    assert code == 0
+    assert "(was empty)" in out
+    assert (tmp_path / "sijpath.db").is_file()
+
+    code, out, _ = run(capsys, "db", "upgrade", "--data-dir", str(tmp_path))
+    assert code == 0
+    assert "database at revision" in out
+    assert "was" not in out
+
+
+def test_audit_verify_passes_on_an_upgraded_database_and_on_an_untouched_trail(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert run(capsys, "db", "upgrade", "--data-dir", str(tmp_path))[0] == 0
+    code, out, _ = run(capsys, "audit", "verify", "--data-dir", str(tmp_path))
+    assert (code, out.strip()) == (0, "audit trail intact: 0 rows")
+
+    rows = seed(tmp_path)
+    code, out, _ = run(capsys, "audit", "verify", "--data-dir", str(tmp_path))
+
+    assert rows > 3
+    assert (code, out.strip()) == (0, f"audit trail intact: {rows} rows")
+
+
+def test_audit_verify_exits_1_naming_an_altered_row(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    run(capsys, "db", "upgrade", "--data-dir", str(tmp_path))
+    seed(tmp_path)
+    sql(tmp_path, "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 3")
+
+    code, out, _ = run(capsys, "audit", "verify", "--data-dir", str(tmp_path))
+
+    assert code == 1
+    assert out.strip() == "row 3: content does not match its hash (altered?)"
+
+
+def test_audit_verify_exits_1_naming_a_deleted_row(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    run(capsys, "db", "upgrade", "--data-dir", str(tmp_path))
+    seed(tmp_path)
+    sql(tmp_path, "DELETE FROM audit_log WHERE seq = 2")
+
+    code, out, _ = run(capsys, "audit", "verify", "--data-dir", str(tmp_path))
+
+    assert code == 1
+    assert "row 2…2 missing (deleted?)" in out
+    assert "row 3: does not link to the row before it" in out
+
+
+def test_audit_verify_on_a_database_never_upgraded_says_to_run_db_upgrade(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run(capsys, "audit", "verify", "--data-dir", str(tmp_path))
+
+    assert code == 1
+    assert "is empty" in err
+    assert "sijpath db upgrade" in err
+
+
+def test_the_server_refuses_to_start_on_a_database_that_is_behind_and_says_how_to_upgrade(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: started.append(args))
+
+    code, _, err = run(capsys, "serve", "--data-dir", str(tmp_path))
+
+    assert code == 1
+    assert "sijpath db upgrade" in err
+    assert started == []
+
+
+def test_the_server_starts_on_an_upgraded_database(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: started.append(args))
+    run(capsys, "db", "upgrade", "--data-dir", str(tmp_path))
+
+    code, _, err = run(capsys, "serve", "--data-dir", str(tmp_path))
+
+    assert (code, err) == (0, "")
+    assert len(started) == 1
