@@ -78,6 +78,7 @@ def save_episode(
     """Write an episode. `expected_version` is the version the writer read (None to create): if someone saved
     since, nothing is written and ConflictError says so. `sources` maps a fact id to where it came from."""
     document = episode_document(episode)
+    kept = _kept_sources(connection, episode) if expected_version is not None else {}
     digest = fingerprint(document)
     patient_id = episode.patient.id
     issues = orjson.dumps([[i.severity, i.location, i.message] for i in record_issues]).decode()
@@ -114,11 +115,38 @@ def save_episode(
                 f"patient `{patient_id}` was changed by {current.updated_by} (version {current.version}) after you "
                 f"opened version {expected_version}; nothing was saved: reload the patient and re-enter the change"
             )
-    _write_facts(connection, episode, actor, sources or {})
+    _write_facts(connection, episode, actor, sources or {}, kept)
     return StoredEpisode(episode, tuple(record_issues), version, digest, now, actor)
 
 
-def _write_facts(connection: Connection, episode: Episode, actor: str, sources: Mapping[str, str]) -> None:
+def _kept_sources(connection: Connection, episode: Episode) -> dict[tuple[str, int], str]:
+    """Where the facts a save leaves unchanged came from, by (list, new position), so editing one fact keeps
+    the others' provenance; a fact counts as unchanged when the stored episode holds an equal one."""
+    patient_id = episode.patient.id
+    row = connection.execute(select(episodes.c.document).where(episodes.c.patient_id == patient_id)).first()
+    if row is None:
+        return {}
+    before = Episode.model_validate_json(row.document)
+    found = connection.execute(
+        select(facts.c.list_name, facts.c.position, facts.c.source).where(facts.c.patient_id == patient_id)
+    )
+    old_sources = {(r.list_name, r.position): r.source for r in found}
+    kept: dict[tuple[str, int], str] = {}
+    for name in LIST_FIELDS:
+        old = list(getattr(before, name))
+        for position, fact in enumerate(getattr(episode, name)):
+            if fact in old and (name, old.index(fact)) in old_sources:
+                kept[name, position] = old_sources[name, old.index(fact)]
+    return kept
+
+
+def _write_facts(
+    connection: Connection,
+    episode: Episode,
+    actor: str,
+    sources: Mapping[str, str],
+    kept: Mapping[tuple[str, int], str],
+) -> None:
     patient_id = episode.patient.id
     connection.execute(delete(facts).where(facts.c.patient_id == patient_id))
     rows: list[dict[str, Any]] = []
@@ -128,7 +156,7 @@ def _write_facts(connection: Connection, episode: Episode, actor: str, sources: 
             day = (
                 getattr(fact, "date", None) or getattr(fact, "start_date", None) or getattr(fact, "recorded_date", None)
             )
-            source = sources.get(fact_id, f"entered:{actor}") if fact_id else f"entered:{actor}"
+            source = (sources.get(fact_id) if fact_id else None) or kept.get((name, position))
             rows.append(
                 {
                     "patient_id": patient_id,
@@ -136,7 +164,7 @@ def _write_facts(connection: Connection, episode: Episode, actor: str, sources: 
                     "position": position,
                     "fact_id": fact_id,
                     "fact_date": day,
-                    "source": source,
+                    "source": source or f"entered:{actor}",
                 }
             )
     if rows:

@@ -220,7 +220,28 @@ def test_a_new_version_replaces_the_facts_of_the_old_one(engine: Engine) -> None
     rows = fact_rows(engine, "fusion-candidate")
     assert rows
     assert not any(r.list_name == "pain_scores" for r in rows)
-    assert {r.source for r in rows} == {"entered:bob"}
+    # Bob removed the pain scores and changed nothing else: what is left is still as Alice entered it.
+    assert {r.source for r in rows} == {"entered:alice"}
+
+
+def test_editing_one_imported_fact_keeps_the_provenance_of_the_others(engine: Engine, tmp_path: Path) -> None:
+    app = services(engine, tmp_path)
+    clinician = User("dr-jones", "clinician")
+    app.import_bundle(clinician, (EXAMPLES / "fhir" / "rfa-candidate.json").read_bytes(), "rfa.json", "127.0.0.1")
+    with engine.connect() as connection:
+        stored = load_episode(connection, "rfa-candidate")
+    block = stored.episode.diagnostic_blocks[0]
+    edited = stored.episode.model_copy(
+        update={"diagnostic_blocks": (block.model_copy(update={"post_block_minutes": 44}),)}
+    )
+
+    app.save(clinician, edited, stored.version, "127.0.0.1")
+
+    sources = {(r.list_name, r.fact_id): r.source for r in fact_rows(engine, "rfa-candidate")}
+    assert sources["diagnostic_blocks", block.id] == "entered:dr-jones"
+    others = {source for (name, _), source in sources.items() if name != "diagnostic_blocks"}
+    assert others
+    assert all(source.startswith("fhir:") for source in others)
 
 
 def test_facts_given_a_source_keep_it_and_the_others_are_entered_by_the_user(engine: Engine) -> None:
