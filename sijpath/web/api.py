@@ -120,7 +120,7 @@ def _episode(body: Any) -> Episode:
 async def _json(request: Request) -> Any:
     try:
         return await request.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         raise EpisodeValidationError("the request body is not JSON") from None
 
 
@@ -153,7 +153,7 @@ async def replace_episode(
     if episode.patient.id != patient_id:
         raise UsageError(f"the body is about patient `{episode.patient.id}`, the URL about `{patient_id}`")
     version = if_match.strip().strip('"')
-    if not version.isdigit():
+    if not (version.isascii() and version.isdigit() and len(version) <= 18):  # a version the database can hold
         raise UsageError("If-Match must be the version (ETag) the episode was read at")
     stored = services.save(who.user, episode, int(version), remote_of(request))
     return JSONResponse({"patient_id": patient_id, "version": stored.version}, headers={"ETag": f'"{stored.version}"'})

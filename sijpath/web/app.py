@@ -77,7 +77,7 @@ def create_app(services: App) -> FastAPI:
         title="sijpath",
         version="1",
         description="Clinical decision support for SI-joint pain. Supports clinical decisions; does not make them.",
-        docs_url="/api/docs",
+        docs_url=None,  # Swagger UI loads its script and styles from a CDN, which the CSP (rightly) blocks
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -99,7 +99,8 @@ def create_app(services: App) -> FastAPI:
     async def sijpath_error(request: Request, exc: SijpathError) -> Response:
         status = next(code for kind, code in HTTP_STATUS if isinstance(exc, kind))
         if status >= 500:
-            log.error("request failed: %s %s: %s", request.method, request.url.path, type(exc).__name__)
+            route = getattr(request.scope.get("route"), "path", "(no route)")  # the template: no patient id
+            log.error("request failed: %s %s: %s", request.method, route, type(exc).__name__)
         body = {"error": exc.message, "problems": [str(p) for p in exc.problems]}
         if request.url.path.startswith("/api/"):
             return JSONResponse(body, status_code=status)

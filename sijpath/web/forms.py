@@ -28,7 +28,7 @@ def _number(form: Mapping[str, str], name: str, problems: list[Problem]) -> floa
 
 def _version(form: Mapping[str, str]) -> int:
     text = form.get("version", "")
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):  # a version the database can hold
         raise EpisodeValidationError("the form lacks the version it was opened at; reload the page")
     return int(text)
 
@@ -46,9 +46,7 @@ def add_block(episode: Episode, form: Mapping[str, str]) -> tuple[Episode, int]:
     if minutes is not None and not minutes.is_integer():
         problems.append(Problem("post_block_minutes", "give whole minutes"))
     contrast = {"yes": True, "no": False}.get(form.get("contrast", ""))
-    if problems:
-        raise EpisodeValidationError("the block was not saved", problems)
-    try:
+    try:  # validated even when a field did not parse, so every wrong field is named at once
         block = DiagnosticBlock.model_validate(
             {
                 "date": date,
@@ -58,14 +56,15 @@ def add_block(episode: Episode, form: Mapping[str, str]) -> tuple[Episode, int]:
                 "anesthetics": [{"drug": form.get("anesthetic")}],
                 "pre_block_nrs": pre,
                 "post_block_nrs": post,
-                "post_block_minutes": int(minutes) if minutes is not None else None,
+                "post_block_minutes": int(minutes) if minutes is not None and minutes.is_integer() else None,
             }
         )
     except ValidationError as exc:
-        named = [
-            Problem(p.location.replace("anesthetics[0].drug", "anesthetic"), p.message)
-            for p in problems_from_validation(exc)
-        ]
-        raise EpisodeValidationError("the block was not saved", named) from None
+        for problem in problems_from_validation(exc):  # named by form field, one message per field
+            name = {"anesthetics[0].drug": "anesthetic", "anesthetics": "anesthetic"}.get(problem.location)
+            if (name or problem.location) not in {p.location for p in problems}:
+                problems.append(Problem(name or problem.location, problem.message))
+    if problems:
+        raise EpisodeValidationError("the block was not saved", problems)
     version = _version(form)
     return episode.model_copy(update={"diagnostic_blocks": (*episode.diagnostic_blocks, block)}), version

@@ -97,7 +97,7 @@ class LoginThrottle:
         with self._lock:
             for key in keys:
                 window = self._failures[key]
-                while window and now - window[0] > dt.timedelta(minutes=1):
+                while window and now - window[0] >= dt.timedelta(minutes=1):  # a minute on, it no longer counts
                     window.popleft()
                 if len(window) >= self.per_minute:
                     return True
