@@ -29,7 +29,9 @@ class PhysicalTherapyCourse(_Course):
     """A course of physical therapy (core and pelvic stabilization, manual therapy, home program)."""
 
     sessions: Annotated[int, Field(strict=True, ge=0, le=500)] | None = None
-    setting: Literal["supervised", "home-program"] = "supervised"
+    setting: Literal["supervised", "home-program"] | None = Field(
+        default="supervised", description="Supervised therapy or a home program; null when not recorded."
+    )
     focus: tuple[Literal["core-stabilization", "pelvic-stabilization", "manual-therapy", "general"], ...] = ()
 
 

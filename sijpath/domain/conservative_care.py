@@ -105,7 +105,8 @@ def describe_care(fact: CareFact) -> str:
     """One line for a course or procedure of conservative care."""
     if isinstance(fact, PhysicalTherapyCourse):
         sessions = f", {fact.sessions} sessions" if fact.sessions is not None else ""
-        return f"PT {fact.start_date} → {_ongoing(fact.end_date)} ({fact.setting}{sessions})"
+        setting = fact.setting or "setting not recorded"
+        return f"PT {fact.start_date} → {_ongoing(fact.end_date)} ({setting}{sessions})"
     if isinstance(fact, MedicationCourse):
         mme = f", {fact.daily_mme:g} MME/day" if fact.daily_mme is not None else ""
         return f"{fact.drug or fact.drug_class} ({fact.drug_class}) {fact.start_date} → {_ongoing(fact.end_date)}{mme}"

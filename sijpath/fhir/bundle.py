@@ -99,6 +99,10 @@ def parse_bundle(data: bytes | str, origin: str = "<input>") -> PatientGroups:
         if _member(entry, "search", "mode") == "outcome":
             continue
         full_url = entry.get("fullUrl")
+        if "id" not in resource and isinstance(full_url, str) and full_url.startswith("urn:uuid:"):
+            # A transaction's new resources have no id yet; their urn:uuid is what references name, so it
+            # serves as the id (and as the fact id the assessment cites).
+            resource = {**resource, "id": full_url.removeprefix("urn:uuid:")}
         resources.append(resource)
         full_urls.append(full_url if isinstance(full_url, str) else None)
     return group_by_patient(resources, full_urls)

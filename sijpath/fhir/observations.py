@@ -30,7 +30,7 @@ from sijpath.fhir.model import (
     ObservationComponent,
     calendar_date,
 )
-from sijpath.fhir.reading import ReadLog, own_code, quantity_in, side_of, when
+from sijpath.fhir.reading import FACT_NAMES, ReadLog, own_code, quantity_in, side_of, when
 from sijpath.fhir.vocabulary import (
     DICOM,
     EXT,
@@ -103,6 +103,8 @@ def read_condition(log: ReadLog, where: str, condition: Condition) -> Found:
     if date is None:
         return []
     clinical = {c.code for c in condition.clinicalStatus.coding} if condition.clinicalStatus else {"active"}
+    if condition.clinicalStatus is None:
+        log.note(where, "no clinicalStatus: read as active")
     active = bool(clinical & {"active", "recurrence", "relapse"})
     if any(own_code(c) == "fusion-contraindication" for c in condition.category):
         fields = {
@@ -129,6 +131,13 @@ def read_medication(log: ReadLog, where: str, statement: MedicationStatement) ->
     if start is None:
         return []
     end = calendar_date(period.end) if period and period.end else None
+    if period and period.end and end is None:
+        log.warn(where, f"effectivePeriod.end {period.end!r} gives no day: read as ending on its start date")
+        end = start
+    elif end is None and statement.status in ("completed", "stopped"):
+        # Reading a finished course as ongoing would stretch conservative care to today; its start is all we know.
+        log.warn(where, f"status `{statement.status}` without an end date: read as ending on its start date")
+        end = start
     drug_class = statement.extension_value(EXT.MEDICATION_CLASS)
     mme = statement.extension_value(EXT.DAILY_MME)
     concept = statement.medicationCodeableConcept
@@ -155,7 +164,10 @@ def read_report(log: ReadLog, where: str, report: DiagnosticReport) -> Found:
         return []
     date = when(log, where, "effectiveDateTime", report.effectiveDateTime, report.effectivePeriod)
     modality = next((_MODALITY[c] for cat in report.category for c in cat.codes(DICOM) if c in _MODALITY), None)
-    findings = [own_code(c) for c in report.conclusionCode]
+    findings = [own_code(c) for c in report.conclusionCode if own_code(c) is not None]
+    if len(findings) < len(report.conclusionCode):
+        unread = len(report.conclusionCode) - len(findings)
+        log.note(where, f"{unread} conclusionCode(s) not from the sijpath finding codes; ignored")
     if date is None:
         return []
     fields = {"id": where, "date": date, "modality": modality, "region": region, "findings": findings}
@@ -242,5 +254,5 @@ def _build(log: ReadLog, where: str, field: str, model: type[BaseModel], fields:
     try:
         return [(field, model.model_validate(fields))]
     except ValidationError as exc:
-        log.invalid(where, exc, field.replace("_", " "))
+        log.invalid(where, exc, FACT_NAMES.get(field, field.replace("_", " ")))
         return []

@@ -22,6 +22,7 @@ __all__ = [
 ]
 
 CARE_HISTORY = "dates of physical therapy, medication courses, injections and ablations"
+PT_SETTING = "whether physical therapy was supervised or a home program"
 
 
 def care_evidence(f: Facts, fact: CareFact) -> Evidence:
@@ -55,12 +56,13 @@ def care_components(f: Facts) -> Outcome:
         return unknown("no conservative care recorded", [CARE_HISTORY])
     absent = [c.replace("-", " ") for c in needed if c not in care.components]
     therapy = care.components.get("physical-therapy", [])
-    if (
-        f.t.supervised_physical_therapy_required_flag
-        and therapy
-        and not any(getattr(c, "setting", None) == "supervised" for c in therapy)
-    ):
-        absent.append("supervised physical therapy (only a home program is recorded)")
+    settings = {getattr(c, "setting", None) for c in therapy}
+    setting_unknown = False
+    if f.t.supervised_physical_therapy_required_flag and therapy and "supervised" not in settings:
+        if None in settings:
+            setting_unknown = True  # a course of unrecorded setting may have been supervised: not met nor met
+        else:
+            absent.append("supervised physical therapy (only a home program is recorded)")
     series = required(f.t.min_injections_before_fusion_count, "min_injections_before_fusion_count")
     injections = len(care.components.get("therapeutic-injection", []))
     if "therapeutic-injection" in needed and 0 < injections < series:
@@ -69,6 +71,8 @@ def care_components(f: Facts) -> Outcome:
     evidence = [care_evidence(f, care.components[c][0]) for c in needed if c in care.components]
     if absent:
         return not_met(f"not yet tried: {', '.join(absent)}", evidence)
+    if setting_unknown:
+        return unknown("physical therapy recorded, but not whether it was supervised", [PT_SETTING], evidence=evidence)
     return met(f"tried: {', '.join(c.replace('-', ' ') for c in needed)}", evidence)
 
 
