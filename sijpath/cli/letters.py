@@ -24,6 +24,7 @@ from sijpath.documents.gaps import gaps_markdown
 from sijpath.documents.letter import build_letter, letter_html, letter_markdown
 from sijpath.documents.pdf import letter_pdf
 from sijpath.engine.evaluate import evaluate
+from sijpath.errors import UsageError
 from sijpath.rules.requirements import PROCEDURES
 from sijpath.rules.requirements import gaps as find_gaps
 
@@ -58,6 +59,8 @@ def gaps(
 ) -> None:
     """Documentation gaps for a procedure: per rule set, each criterion still unmet or unknown and what settles it."""
     code = _procedure(procedure)
+    if output is OutputFormat.fhir:
+        raise UsageError("`sijpath gaps` writes text, json or markdown; FHIR output is for `sijpath assess`")
     record = wiring.load_record(file, input_format.value, patient)
     day = parse_as_of(as_of)
     chosen = [r.strip() for r in rulesets.split(",") if r.strip()] if rulesets else wiring.builtin_ruleset_ids()

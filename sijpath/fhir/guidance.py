@@ -112,12 +112,15 @@ def _detected_issue(rid: str, flag: Flag, subject: dict[str, str], a: Assessment
             "resourceType": "DetectedIssue",
             "id": rid,
             "status": "final",
-            "code": {"coding": [{"system": FLAG_SYSTEM, "code": flag.code}], "text": flag.rule},
+            "code": {
+                "coding": [{"system": FLAG_SYSTEM, "code": flag.code}],
+                "text": flag.code.replace("-", " ").capitalize(),
+            },
             "severity": _SEVERITY[flag.severity],
             "patient": subject,
             "identifiedDateTime": a.as_of.isoformat(),
             "implicated": _implicated(flag.evidence),
-            "detail": f"{flag.message} Sources: {cites}." if cites else flag.message,
+            "detail": f"{flag.message.rstrip('.')}. Sources: {cites}." if cites else flag.message,
             "reference": next((s.url for s in flag.citations if s.url), None),
         }
     )
@@ -146,14 +149,15 @@ def _parameters(rid: str, a: Assessment) -> dict[str, Any]:
         parameters.append({"name": "missing-data", "part": [{"name": "item", "valueString": m.item}, *needed]})
     for measurement, _ in a.measurements:
         value = measurement.value
-        shown = "not available" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+        shown = f"{value:g}" if isinstance(value, float) else str(value)
         unit = f" {measurement.unit}" if measurement.unit else ""
+        text = "not available" if value is None else f"{shown}{unit}"
         parameters.append(
             {
                 "name": "measurement",
                 "part": [
                     {"name": "name", "valueCode": measurement.name},
-                    {"name": "value", "valueString": f"{shown}{unit}"},
+                    {"name": "value", "valueString": text},
                 ],
             }
         )
