@@ -12,7 +12,7 @@ from sijpath.domain.injections import read_injection
 __all__ = ["timeline_svg"]
 
 WIDTH, HEIGHT = 860, 300
-LEFT, RIGHT, TOP, BOTTOM = 44, 16, 16, 92
+LEFT, RIGHT, TOP, BOTTOM = 44, 16, 20, 92
 # Marker letters, so the chart reads without colour: B block, I injection, R RFA, F fusion.
 MARKERS = {"diagnostic_blocks": "B", "therapeutic_injections": "I", "radiofrequency_ablations": "R", "fusions": "F"}
 NAMES = {
@@ -42,7 +42,7 @@ def timeline_svg(episode: Episode, as_of: dt.date, min_relief_percent: float | N
 
     Relief bars use the rule set's own threshold for an injection to count as relieving; without one, none.
     """
-    scores = sorted((p.date, p.nrs) for p in episode.pain_scores if p.date <= as_of)
+    scores = sorted((d, n) for d, n in _all_scores(episode) if d <= as_of)
     procedures = [
         (name, fact.date, getattr(fact, "side", ""))
         for name in MARKERS
@@ -52,7 +52,9 @@ def timeline_svg(episode: Episode, as_of: dt.date, min_relief_percent: float | N
     dates = [d for d, _ in scores] + [d for _, d, _ in procedures]
     if not dates:
         return '<p class="empty">No pain scores or procedures recorded yet.</p>'
-    scale = _Scale(min(dates), max(max(dates), min(dates) + dt.timedelta(days=30)))
+    first, last = min(dates), max(max(dates), min(dates) + dt.timedelta(days=30))
+    margin = dt.timedelta(days=max((last - first).days // 40, 2))  # keeps edge points whole
+    scale = _Scale(first - margin, last + margin)
     parts = [_axes(scale)]
     if scores:
         points = " ".join(f"{scale.x(d):.1f},{scale.y(n):.1f}" for d, n in scores)
@@ -77,7 +79,13 @@ def timeline_svg(episode: Episode, as_of: dt.date, min_relief_percent: float | N
         f"{len(procedures)} procedures (B block, I injection, R ablation, F fusion); bars show how long each "
         "injection relieved the pain."
     )
-    return (
+    legend = (
+        '<p class="legend">Line: pain (NRS 0–10) from clinic visits, diaries and scores around procedures. '
+        "Markers: <strong>B</strong> diagnostic block, <strong>I</strong> therapeutic injection, "
+        "<strong>R</strong> radiofrequency ablation, <strong>F</strong> fusion. Bars: how long each injection "
+        "relieved the pain (a + means relief was still present at the last score).</p>"
+    )
+    return legend + (
         f'<svg class="timeline" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="tl-title tl-desc">'
         f'<title id="tl-title">Pain and procedures over time</title><desc id="tl-desc">{escape(description)}</desc>'
         + "".join(parts)
@@ -98,7 +106,7 @@ def _axes(scale: _Scale) -> str:
     )
     return (
         f'<g class="axes">{ticks}<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{bottom}" y2="{bottom}" />{labels}'
-        f'<text x="8" y="{TOP + 10}" class="axis-name">NRS</text></g>'
+        f'<text x="4" y="{TOP - 4}" class="axis-name">NRS</text></g>'
     )
 
 
@@ -124,3 +132,18 @@ def _relief_bars(episode: Episode, scale: _Scale, as_of: dt.date, min_relief_per
     if bars:
         bars.insert(0, f'<text x="8" y="{row_y + 8}" class="axis-name">Relief</text>')
     return bars
+
+
+def _all_scores(episode: Episode) -> list[tuple[dt.date, float]]:
+    """Every pain score on record: clinic and diary scores, around blocks, and after injections."""
+    found = [(p.date, p.nrs) for p in episode.pain_scores]
+    for block in episode.diagnostic_blocks:
+        found += [(block.date, n) for n in (block.pre_block_nrs, block.post_block_nrs) if n is not None]
+    for injection in episode.therapeutic_injections:
+        if injection.pre_injection_nrs is not None:
+            found.append((injection.date, injection.pre_injection_nrs))
+        found += [(entry.date, entry.nrs) for entry in injection.follow_up]
+    for visit in episode.post_operative_follow_ups:
+        if visit.nrs is not None:
+            found.append((visit.date, visit.nrs))
+    return found

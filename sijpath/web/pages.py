@@ -19,7 +19,7 @@ from sijpath.store.accounts import authenticate, create_session, end_session
 from sijpath.store.database import transaction
 from sijpath.web.chart import timeline_svg
 from sijpath.web.forms import add_block
-from sijpath.web.security import COOKIE, Principal, authorize, check_csrf, principal, remote_of
+from sijpath.web.security import COOKIE, NotSignedIn, Principal, authorize, check_csrf, principal, remote_of
 from sijpath.web.services import App
 
 __all__ = ["error_page", "router"]
@@ -39,7 +39,14 @@ def _render(request: Request, name: str, who: Principal | None, status: int = 20
 
 
 def error_page(request: Request, status: int, exc: SijpathError) -> Response:
-    return _render(request, "error.html", None, status=status, status_code=status, error=exc)
+    """An error page that keeps the navigation of a signed-in user and leads back where they came from."""
+    try:
+        who: Principal | None = principal(_services(request), request)
+    except (NotSignedIn, SijpathError):
+        who = None
+    patient = request.path_params.get("patient_id")
+    back = f"/patients/{patient}" if patient and status != 404 and not request.url.path.endswith(f"/{patient}") else "/"
+    return _render(request, "error.html", who, status=status, status_code=status, error=exc, back=back)
 
 
 def _as_of(request: Request, services: App) -> dt.date:

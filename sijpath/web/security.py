@@ -40,6 +40,20 @@ PERMISSIONS: dict[Permission, frozenset[str]] = {
 }
 
 
+_ROLE_NAMES = {
+    "clinician": "A clinician",
+    "staff": "Prior-authorization staff",
+    "admin": "An administrator",
+    "auditor": "An auditor",
+}
+_DOING: dict[Permission, str] = {
+    "read": "see patient data",
+    "write": "change patient data",
+    "audit": "see the audit trail",
+    "admin": "manage users",
+}
+
+
 class NotSignedIn(Exception):
     """No valid session cookie or API token: pages send the browser to the login page, the API answers 401."""
 
@@ -74,7 +88,8 @@ def principal(app: App, request: Request) -> Principal:
 
 def authorize(who: Principal, permission: Permission) -> None:
     if who.user.role not in PERMISSIONS[permission]:
-        raise AccessError(f"the role `{who.user.role}` may not {permission.replace('-', ' ')} here")
+        who_is = _ROLE_NAMES.get(who.user.role, f"The role {who.user.role}")
+        raise AccessError(f"{who_is} may not {_DOING[permission]}.")
 
 
 def check_csrf(who: Principal, submitted: str | None) -> None:
