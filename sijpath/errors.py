@@ -14,6 +14,8 @@
     │   ├── NotFoundError           no such patient, user or record
     │   └── ConflictError           someone else changed the record since it was read (optimistic concurrency)
     ├── AccessError                 not signed in, or the role may not do this
+    │   └── AuthenticationError     a caller's credentials (a CDS client's JWT) cannot be verified
+    ├── DataUnavailableError        the data a decision needs can be got neither from the request nor its source
     ├── EvidenceCatalogError        the evidence catalog has unknown or duplicate ids
     └── RequestNotSupportedError    a letter was asked for what the record does not (yet) support
 
@@ -28,7 +30,9 @@ from dataclasses import dataclass
 
 __all__ = [
     "AccessError",
+    "AuthenticationError",
     "ConflictError",
+    "DataUnavailableError",
     "EpisodeValidationError",
     "EvidenceCatalogError",
     "FhirDocumentError",
@@ -131,3 +135,11 @@ class ConflictError(StoreError):
 
 class AccessError(SijpathError):
     """Not signed in, or signed in with a role that may not do this."""
+
+
+class AuthenticationError(AccessError):
+    """The caller's credentials (a CDS client's signed JWT) are missing, invalid, expired or replayed."""
+
+
+class DataUnavailableError(SijpathError):
+    """The data a decision needs was neither sent with the request nor obtainable from its source (CDS Hooks 412)."""
