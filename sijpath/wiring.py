@@ -13,6 +13,8 @@ from typing import Any, Literal
 from pydantic import ValidationError
 from sqlalchemy import Engine, func, select
 
+from sijpath.cdshooks.app import create_cds_app, with_cds_hooks
+from sijpath.cdshooks.service import CdsService, create_service
 from sijpath.domain.document import parse_episode, problems_from_validation
 from sijpath.domain.episode import Episode
 from sijpath.engine.ruleset import RuleSet
@@ -33,6 +35,7 @@ from sijpath.settings import Settings
 from sijpath.store.accounts import User
 from sijpath.store.database import connect, require_current_schema
 from sijpath.store.tables import episodes
+from sijpath.web.app import create_app
 from sijpath.web.services import App
 
 __all__ = [
@@ -41,6 +44,7 @@ __all__ = [
     "InputFormat",
     "builtin_ruleset_ids",
     "builtin_versions",
+    "cds_service",
     "input_format_of",
     "load_catalog",
     "load_episode",
@@ -48,6 +52,7 @@ __all__ = [
     "load_ruleset",
     "open_database",
     "seed_examples",
+    "server_app",
     "settings_from",
     "web_services",
 ]
@@ -233,6 +238,12 @@ def settings_from(environ: Mapping[str, str], **overrides: Any) -> Settings:
         ("database_url", "SIJPATH_DATABASE_URL"),
         ("default_ruleset", "SIJPATH_RULESET"),
         ("session_idle_minutes", "SIJPATH_SESSION_IDLE_MINUTES"),
+        ("cds_base_url", "SIJPATH_CDS_BASE_URL"),
+        ("cds_trusted_issuers", "SIJPATH_CDS_ISSUERS"),
+        ("cds_development_mode", "SIJPATH_CDS_DEVELOPMENT_MODE"),
+        ("cds_ruleset", "SIJPATH_CDS_RULESET"),
+        ("cds_fhir_timeout_seconds", "SIJPATH_CDS_FHIR_TIMEOUT"),
+        ("web_app_url", "SIJPATH_WEB_APP_URL"),
     ):
         if environ.get(variable):
             values[name] = environ[variable]
@@ -261,6 +272,18 @@ def web_services(settings: Settings, engine: Engine, now: Callable[[], dt.dateti
 
     clock = now or (lambda: dt.datetime.now(dt.UTC))
     return App(engine, settings, ruleset, tuple(builtin_ruleset_ids()), clock)
+
+
+def cds_service(settings: Settings, engine: Engine, now: Callable[[], dt.datetime] | None = None) -> CdsService:
+    """The CDS Hooks service over a database; its rule set is loaded here, so one that cannot be used stops start-up."""
+    load_ruleset(settings.cds_ruleset_id)
+    clock = now or (lambda: dt.datetime.now(dt.UTC))
+    return create_service(settings, engine, load_ruleset, clock)
+
+
+def server_app(services: App, cds: CdsService) -> Any:
+    """What `sijpath serve` runs: the CDS Hooks service at /cds-services beside the web app."""
+    return with_cds_hooks(create_cds_app(cds), create_app(services))
 
 
 def seed_examples(services: App, examples: Path) -> int:

@@ -92,11 +92,23 @@ def serve(
     insecure_http: Annotated[
         bool, typer.Option("--insecure-http", help="Allow session cookies over plain HTTP (local use only).")
     ] = False,
+    cds_base_url: Annotated[
+        str | None, typer.Option("--cds-base-url", help="Public base URL of the CDS Hooks service (JWT aud).")
+    ] = None,
+    cds_issuer: Annotated[
+        list[str] | None,
+        typer.Option("--cds-issuer", help="A trusted CDS client: ISS=JWKS (a file path or URL); repeatable."),
+    ] = None,
+    cds_ruleset: Annotated[str | None, typer.Option("--cds-ruleset", help="Rule set of the CDS service.")] = None,
+    cds_development_mode: Annotated[
+        bool, typer.Option("--cds-development-mode", help="Do NOT verify CDS clients' JWTs (development only).")
+    ] = False,
+    web_app_url: Annotated[
+        str | None, typer.Option("--web-app-url", help="Public URL of the web app, for links from CDS cards.")
+    ] = None,
 ) -> None:
-    """Run the clinician web app (and its REST API at /api)."""
+    """Run the clinician web app (and its REST API at /api) and the CDS Hooks service at /cds-services."""
     import uvicorn  # only the server needs it
-
-    from sijpath.web.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = _settings(
@@ -104,6 +116,11 @@ def serve(
         database_url,
         secure_cookies=not insecure_http,
         demo_login=(DEMO_USER, DEMO_PASSWORD) if demo else None,
+        cds_base_url=cds_base_url,
+        cds_trusted_issuers=_issuers(cds_issuer) if cds_issuer else None,
+        cds_ruleset=cds_ruleset,
+        cds_development_mode=cds_development_mode or None,
+        web_app_url=web_app_url,
     )
     console = Console()
     if demo:
@@ -116,9 +133,19 @@ def serve(
             if not user_exists(connection, DEMO_USER):
                 add_user(connection, DEMO_USER, DEMO_PASSWORD, "clinician", services.now())
         console.print(f"demo: {seeded} example patients seeded; sign in as {DEMO_USER} / {DEMO_PASSWORD}")
-    console.print(f"sijpath on http://{host}:{port}/ (database {settings.url})")
+    cds = wiring.cds_service(settings, engine)
+    if settings.cds_development_mode:
+        console.print("[bold red]CDS Hooks DEVELOPMENT MODE: JWTs are not verified; never use with real data.[/]")
+    console.print(f"sijpath on http://{host}:{port}/ and CDS Hooks at /cds-services (database {settings.url})")
     # Access logs carry paths with patient ids: off, so no patient data lands in logs.
-    uvicorn.run(create_app(services), host=host, port=port, access_log=False, log_level="warning")
+    app = wiring.server_app(services, cds)
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+
+
+def _issuers(given: list[str]) -> dict[str, str]:
+    if any("=" not in item for item in given):
+        raise typer.BadParameter("give each trusted CDS client as ISS=JWKS", param_hint="--cds-issuer")
+    return dict(item.split("=", 1) for item in given)
 
 
 def register(app: typer.Typer) -> None:

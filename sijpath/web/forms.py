@@ -1,70 +1,190 @@
-"""Forms that add facts to an episode: parsed into the domain model, with messages that name the form field."""
+"""Forms that add or remove facts: parsed into the domain model, with messages that name the form field."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from sijpath.domain.care import PhysicalTherapyCourse
 from sijpath.domain.document import problems_from_validation
 from sijpath.domain.episode import Episode
-from sijpath.domain.procedures import DiagnosticBlock
-from sijpath.errors import EpisodeValidationError, Problem
+from sijpath.domain.findings import ImagingStudy
+from sijpath.domain.procedures import DiagnosticBlock, TherapeuticInjection
+from sijpath.domain.timeline import LIST_FIELDS
+from sijpath.errors import ConflictError, EpisodeValidationError, NotFoundError, Problem
 
-__all__ = ["add_block"]
+__all__ = ["FACT_FORMS", "FactForm", "FormData", "add_fact", "remove_fact"]
+
+FormData = Mapping[str, Sequence[str]]
+"""A submitted form: every field with all its values (checkbox groups send several)."""
 
 
-def _number(form: Mapping[str, str], name: str, problems: list[Problem]) -> float | None:
-    text = form.get(name, "").strip()
+def _text(form: FormData, name: str) -> str:
+    values = form.get(name, ())
+    return values[-1].strip() if values else ""
+
+
+def _number(form: FormData, name: str, problems: list[Problem], whole: bool = False) -> float | int | None:
+    text = _text(form, name)
     if not text:
         return None
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         problems.append(Problem(name, f"{text!r} is not a number"))
         return None
+    if whole:
+        if not value.is_integer():
+            problems.append(Problem(name, "give a whole number"))
+            return None
+        return int(value)
+    return value
 
 
-def _version(form: Mapping[str, str]) -> int:
-    text = form.get("version", "")
+def _date(form: FormData, name: str, problems: list[Problem], required: bool = True) -> dt.date | None:
+    text = _text(form, name)
+    if not text and not required:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        problems.append(Problem(name, "give a date (YYYY-MM-DD)"))
+        return None
+
+
+def _version(form: FormData) -> int:
+    text = _text(form, "version")
     if not (text.isascii() and text.isdigit() and len(text) <= 18):  # a version the database can hold
         raise EpisodeValidationError("the form lacks the version it was opened at; reload the page")
     return int(text)
 
 
-def add_block(episode: Episode, form: Mapping[str, str]) -> tuple[Episode, int]:
-    """The episode with one more diagnostic block, and the version the form was opened at."""
+def _block(form: FormData, problems: list[Problem]) -> dict[str, Any]:
+    return {
+        "date": _date(form, "date", problems),
+        "side": _text(form, "side"),
+        "guidance": _text(form, "guidance") or None,
+        "contrast": {"yes": True, "no": False}.get(_text(form, "contrast")),
+        "anesthetics": [{"drug": _text(form, "anesthetic")}],
+        "pre_block_nrs": _number(form, "pre_block_nrs", problems),
+        "post_block_nrs": _number(form, "post_block_nrs", problems),
+        "post_block_minutes": _number(form, "post_block_minutes", problems, whole=True),
+    }
+
+
+def _injection(form: FormData, problems: list[Problem]) -> dict[str, Any]:
+    steroid, dose = _text(form, "steroid"), _number(form, "steroid_dose_mg", problems)
+    if steroid and dose is None and not any(p.location == "steroid_dose_mg" for p in problems):
+        problems.append(Problem("steroid_dose_mg", "give the corticosteroid dose in mg"))
+    anesthetic = _text(form, "anesthetic")
+    return {
+        "date": _date(form, "date", problems),
+        "side": _text(form, "side"),
+        "guidance": _text(form, "guidance") or None,
+        "steroid": {"drug": steroid, "dose_mg": dose} if steroid and dose is not None else None,
+        "anesthetic": {"drug": anesthetic} if anesthetic else None,
+        "pre_injection_nrs": _number(form, "pre_injection_nrs", problems),
+        "relief_percent": _number(form, "relief_percent", problems),
+        "relief_duration_days": _number(form, "relief_duration_days", problems, whole=True),
+    }
+
+
+def _therapy(form: FormData, problems: list[Problem]) -> dict[str, Any]:
+    return {
+        "start_date": _date(form, "start_date", problems),
+        "end_date": _date(form, "end_date", problems, required=False),
+        "sessions": _number(form, "sessions", problems, whole=True),
+        "setting": _text(form, "setting") or None,
+        "focus": [f for f in form.get("focus", ()) if f],
+    }
+
+
+def _imaging(form: FormData, problems: list[Problem]) -> dict[str, Any]:
+    findings = [f for f in form.get("findings", ()) if f]
+    if not findings:
+        problems.append(Problem("findings", "tick at least one finding (or normal)"))
+    return {
+        "date": _date(form, "date", problems),
+        "modality": _text(form, "modality"),
+        "region": _text(form, "region"),
+        "findings": findings,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class FactForm:
+    """One kind of fact a clinician can add from the patient page."""
+
+    list_name: str
+    model: type[BaseModel]
+    fields: Callable[[FormData, list[Problem]], dict[str, Any]]
+    noun: str
+    action: str  # the audit trail's name for the addition
+    renames: Mapping[str, str]  # a model field path → the form field that sets it
+
+
+FACT_FORMS: dict[str, FactForm] = {
+    "blocks": FactForm(
+        "diagnostic_blocks",
+        DiagnosticBlock,
+        _block,
+        "diagnostic block",
+        "add-block",
+        {"anesthetics[0].drug": "anesthetic", "anesthetics": "anesthetic"},
+    ),
+    "injections": FactForm(
+        "therapeutic_injections",
+        TherapeuticInjection,
+        _injection,
+        "therapeutic injection",
+        "add-injection",
+        {"steroid.drug": "steroid", "steroid.dose_mg": "steroid_dose_mg", "anesthetic.drug": "anesthetic"},
+    ),
+    "therapy": FactForm(
+        "physical_therapy", PhysicalTherapyCourse, _therapy, "physical-therapy course", "add-therapy", {}
+    ),
+    "imaging": FactForm("imaging", ImagingStudy, _imaging, "imaging study", "add-imaging", {}),
+}
+
+
+def add_fact(episode: Episode, kind: str, form: FormData) -> tuple[Episode, int]:
+    """The episode with one more fact of this kind, and the version the form was opened at."""
+    spec = FACT_FORMS.get(kind)
+    if spec is None:
+        raise NotFoundError(f"no form for `{kind}`")
     problems: list[Problem] = []
-    try:
-        date = dt.date.fromisoformat(form.get("date", ""))
-    except ValueError:
-        problems.append(Problem("date", "give the date of the block (YYYY-MM-DD)"))
-        date = None
-    pre, post = _number(form, "pre_block_nrs", problems), _number(form, "post_block_nrs", problems)
-    minutes = _number(form, "post_block_minutes", problems)
-    if minutes is not None and not minutes.is_integer():
-        problems.append(Problem("post_block_minutes", "give whole minutes"))
-    contrast = {"yes": True, "no": False}.get(form.get("contrast", ""))
+    fields = spec.fields(form, problems)
     try:  # validated even when a field did not parse, so every wrong field is named at once
-        block = DiagnosticBlock.model_validate(
-            {
-                "date": date,
-                "side": form.get("side"),
-                "guidance": form.get("guidance") or None,
-                "contrast": contrast,
-                "anesthetics": [{"drug": form.get("anesthetic")}],
-                "pre_block_nrs": pre,
-                "post_block_nrs": post,
-                "post_block_minutes": int(minutes) if minutes is not None and minutes.is_integer() else None,
-            }
-        )
+        fact = spec.model.model_validate(fields)
     except ValidationError as exc:
         for problem in problems_from_validation(exc):  # named by form field, one message per field
-            name = {"anesthetics[0].drug": "anesthetic", "anesthetics": "anesthetic"}.get(problem.location)
-            if (name or problem.location) not in {p.location for p in problems}:
-                problems.append(Problem(name or problem.location, problem.message))
+            name = spec.renames.get(problem.location, problem.location.split("[")[0])
+            if name not in {p.location for p in problems}:
+                problems.append(Problem(name, problem.message))
     if problems:
-        raise EpisodeValidationError("the block was not saved", problems)
+        raise EpisodeValidationError(f"the {spec.noun} was not saved", problems)
     version = _version(form)
-    return episode.model_copy(update={"diagnostic_blocks": (*episode.diagnostic_blocks, block)}), version
+    facts = getattr(episode, spec.list_name)
+    return episode.model_copy(update={spec.list_name: (*facts, fact)}), version
+
+
+def remove_fact(
+    episode: Episode, current_version: int, list_name: str, position: int, form: FormData
+) -> tuple[Episode, int]:
+    """The episode without one fact (a correction: the fact was entered in error), and the form's version."""
+    if list_name not in LIST_FIELDS:
+        raise NotFoundError(f"no list `{list_name}` in an episode")
+    version = _version(form)
+    if version != current_version:
+        raise ConflictError(
+            f"the record changed (version {current_version}) after you opened version {version}; nothing was "
+            "removed: reload the patient and try again"
+        )
+    facts = getattr(episode, list_name)
+    if not 0 <= position < len(facts):
+        raise NotFoundError(f"no {list_name}[{position}] in this episode (reload the page)")
+    return episode.model_copy(update={list_name: facts[:position] + facts[position + 1 :]}), version

@@ -6,19 +6,20 @@ import datetime as dt
 import math
 from importlib import resources
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from sijpath.engine.steps import NEXT_STEPS
-from sijpath.errors import InputError, SijpathError, UsageError
+from sijpath.errors import InputError, NotFoundError, SijpathError, UsageError
 from sijpath.store import episodes as store
 from sijpath.store.accounts import authenticate, create_session, end_session
 from sijpath.store.database import transaction
 from sijpath.web.chart import timeline_svg
-from sijpath.web.forms import add_block
+from sijpath.web.forms import FACT_FORMS, add_fact, remove_fact
+from sijpath.web.record import record_groups
 from sijpath.web.security import COOKIE, NotSignedIn, Principal, authorize, check_csrf, principal, remote_of
 from sijpath.web.services import App
 
@@ -212,29 +213,60 @@ def patient_page(request: Request, patient_id: str, message: str = "") -> HTMLRe
         rulesets=services.ruleset_ids,
         chart=timeline_svg(stored.episode, as_of, relief),
         comparison=comparison,
+        record=record_groups(stored.episode),
+        forms=FACT_FORMS,
         message=message,
         can_write=who.user.role == "clinician",
         can_audit=who.user.role in ("admin", "auditor"),
     )
 
 
-@router.post("/patients/{patient_id}/blocks")
-async def add_block_form(request: Request, patient_id: str) -> Response:
+async def _form(request: Request) -> dict[str, list[str]]:
+    form = await request.form()
+    fields: dict[str, list[str]] = {}
+    for name, value in form.multi_items():
+        fields.setdefault(name, []).append(value if isinstance(value, str) else "")
+    return fields
+
+
+@router.post("/patients/{patient_id}/{kind}")
+async def add_fact_form(request: Request, patient_id: str, kind: str) -> Response:
+    """Add a block, an injection, a PT course or an imaging study (`kind`: blocks, injections, therapy, imaging)."""
     services = _services(request)
     who = principal(services, request)
     authorize(who, "write")
-    form = await request.form()
-    check_csrf(who, str(form.get("csrf_token", "")))
+    form = await _form(request)
+    check_csrf(who, (form.get("csrf_token") or [""])[-1])
+    if kind not in FACT_FORMS:
+        raise NotFoundError(f"no form `{kind}` (forms: {', '.join(FACT_FORMS)})")
     with transaction(services.engine) as connection:
         stored = store.load_episode(connection, patient_id)
     try:
-        episode, version = add_block(stored.episode, {k: str(v) for k, v in form.items()})
+        episode, version = add_fact(stored.episode, kind, form)
     except InputError as exc:
         return _render(
             request, "error.html", who, status=422, status_code=422, error=exc, back=f"/patients/{patient_id}"
         )
-    services.save(who.user, episode, version, remote_of(request), action="add-block")
-    return RedirectResponse(f"/patients/{patient_id}?message=Block+saved", status_code=303)
+    noun = FACT_FORMS[kind].noun
+    services.save(who.user, episode, version, remote_of(request), action=FACT_FORMS[kind].action)
+    return RedirectResponse(f"/patients/{patient_id}?message={quote(noun.capitalize() + ' saved')}", status_code=303)
+
+
+@router.post("/patients/{patient_id}/{list_name}/{position}/remove")
+async def remove_fact_form(request: Request, patient_id: str, list_name: str, position: int) -> Response:
+    """Remove a fact entered in error (the removal is audited; earlier versions stay in the audit trail)."""
+    services = _services(request)
+    who = principal(services, request)
+    authorize(who, "write")
+    form = await _form(request)
+    check_csrf(who, (form.get("csrf_token") or [""])[-1])
+    with transaction(services.engine) as connection:
+        stored = store.load_episode(connection, patient_id)
+    episode, version = remove_fact(stored.episode, stored.version, list_name, position, form)
+    removed = getattr(stored.episode, list_name)[position]
+    detail = f"removed {list_name}[{position}] {getattr(removed, 'id', None) or ''}".strip()
+    services.save(who.user, episode, version, remote_of(request), action="remove-fact", detail=detail)
+    return RedirectResponse(f"/patients/{patient_id}?message=Fact+removed", status_code=303)
 
 
 @router.post("/import")

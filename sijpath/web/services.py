@@ -98,7 +98,13 @@ class App:
         return len(ids)
 
     def save(
-        self, user: User, episode: Episode, expected_version: int | None, remote: str, action: str = "update"
+        self,
+        user: User,
+        episode: Episode,
+        expected_version: int | None,
+        remote: str,
+        action: str = "update",
+        detail: str = "",
     ) -> store.StoredEpisode:
         """Save a clinician's edit; the issues found when the record was imported stay with it."""
         with transaction(self.engine) as connection:
@@ -111,7 +117,8 @@ class App:
                 now=self.now(),
                 record_issues=before.record_issues if before else (),
             )
-            self.audit(connection, user, action, episode.patient.id, remote, f"version {stored.version}")
+            note = f"version {stored.version}" + (f"; {detail}" if detail else "")
+            self.audit(connection, user, action, episode.patient.id, remote, note)
             self.assess(connection, stored, self.settings.default_ruleset, self.today())
         return stored
 

@@ -174,7 +174,7 @@ def test_add_a_block_and_see_the_assessment_change(
     form.get_by_label("Minutes after injection").fill("30")
     form.get_by_role("button", name="Save block").click()
 
-    expect(page.get_by_role("status")).to_have_text("Block saved")
+    expect(page.get_by_role("status")).to_have_text("Diagnostic block saved")
     expect(page.locator(".meta")).to_contain_text(f"by {DEMO_USER}")
     # One positive (86% relief) anesthetic block confirms the joint: on to a therapeutic injection.
     expect(page.locator(".next-step")).to_have_text("Therapeutic SI-joint injection (corticosteroid)")

@@ -108,7 +108,16 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/", "/", READ, 200),
     Route("GET", "/patients/{patient_id}", "/patients/new-referral", READ, 200),
     Route(
-        "POST", "/patients/{patient_id}/blocks", "/patients/new-referral/blocks", WRITE, 303, _form(_block_form()), True
+        "POST", "/patients/{patient_id}/{kind}", "/patients/new-referral/blocks", WRITE, 303, _form(_block_form()), True
+    ),
+    Route(
+        "POST",
+        "/patients/{patient_id}/{list_name}/{position}/remove",
+        "/patients/new-referral/pain_scores/0/remove",
+        WRITE,
+        303,
+        _form({"version": "1"}),
+        True,
     ),
     Route(
         "POST",
@@ -293,7 +302,7 @@ def test_a_browser_write_without_the_sessions_csrf_token_is_refused_and_changes_
 
 def test_the_csrf_token_of_another_session_does_not_pass(as_caller: Callable[[str], Caller]) -> None:
     mine, theirs = as_caller("clinician"), as_caller("clinician")
-    route = next(r for r in WRITES if r.template == "/patients/{patient_id}/blocks")
+    route = next(r for r in WRITES if r.template == "/patients/{patient_id}/{kind}")
     assert mine.csrf != theirs.csrf
     response = mine.client.request(route.method, route.path, **route.request(theirs.csrf))
     assert response.status_code == 403

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from sijpath.errors import StoreError
+from sijpath.store import episodes as store
 from sijpath.store.accounts import add_user
 from sijpath.store.database import transaction
 from sijpath.store.tables import episodes
@@ -399,8 +400,11 @@ def test_the_comparison_shows_every_rule_set_in_force_side_by_side_only_when_ask
 
 
 def test_a_write_form_is_offered_to_clinicians_only(sign_in: SignIn) -> None:
-    assert "Add a diagnostic block" in sign_in("clinician").get("/patients/new-referral").text
-    assert "Add a diagnostic block" not in sign_in("staff").get("/patients/new-referral").text
+    clinician_page = sign_in("clinician").get("/patients/new-referral").text
+    staff_page = sign_in("staff").get("/patients/new-referral").text
+    for action in ("blocks", "injections", "therapy", "imaging", "pain_scores/0/remove"):
+        assert f'action="/patients/new-referral/{action}"' in clinician_page
+        assert f'action="/patients/new-referral/{action}"' not in staff_page
     assert 'action="/import"' not in sign_in("auditor").get("/").text
 
 
@@ -438,7 +442,7 @@ def test_a_positive_block_entered_in_the_form_moves_the_next_step(
     response = client.post(f"/patients/{patient}/blocks", data=block_form(client, side=side), follow_redirects=False)
     assert response.status_code == 303
     page = client.get(response.headers["location"]).text
-    assert "Block saved" in page
+    assert "Diagnostic block saved" in page
     assert next_step(page) == after
     assert version_of(services, patient) == 2
     assert "Version 2, updated 2026-11-01 by clinician." in page
@@ -589,3 +593,106 @@ def test_no_patient_id_reaches_the_logs(
     logged = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith(("httpx", "httpx2")))
     for patient in ("payer-smoker", "new-referral", "nobody-known"):
         assert patient not in logged
+
+
+# Adding an injection, a PT course and an imaging study; removing a fact entered in error
+
+
+def _form(client: TestClient, version: str = "1", **fields: str | list[str]) -> dict[str, str | list[str]]:
+    return {"csrf_token": client.csrf, "version": version, **fields}  # type: ignore[attr-defined]
+
+
+def test_an_injection_form_adds_a_therapeutic_injection_with_its_steroid_dose(sign_in: SignIn, services: App) -> None:
+    client = sign_in("clinician")
+    form = _form(
+        client,
+        date="2026-10-20",
+        side="left",
+        guidance="fluoroscopy",
+        steroid="triamcinolone",
+        steroid_dose_mg="40",
+        anesthetic="lidocaine",
+        pre_injection_nrs="7",
+    )
+
+    response = client.post("/patients/new-referral/injections", data=form, follow_redirects=False)
+
+    assert response.status_code == 303
+    with transaction(services.engine) as connection:
+        injection = store.load_episode(connection, "new-referral").episode.therapeutic_injections[-1]
+    assert (injection.steroid.drug, injection.steroid.dose_mg) == ("triamcinolone", 40.0)  # type: ignore[union-attr]
+    assert injection.pre_injection_nrs == 7.0
+
+
+def test_an_injection_with_a_steroid_but_no_dose_is_refused_naming_the_dose_field(sign_in: SignIn) -> None:
+    client = sign_in("clinician")
+    form = _form(client, date="2026-10-20", side="left", steroid="triamcinolone", steroid_dose_mg="")
+
+    response = client.post("/patients/new-referral/injections", data=form)
+
+    assert response.status_code == 422
+    assert "steroid_dose_mg" in response.text
+
+
+def test_a_pt_course_form_keeps_every_ticked_focus_and_an_unrecorded_setting(sign_in: SignIn, services: App) -> None:
+    client = sign_in("clinician")
+    form = _form(
+        client, start_date="2026-09-01", sessions="12", setting="", focus=["core-stabilization", "pelvic-stabilization"]
+    )
+
+    assert client.post("/patients/new-referral/therapy", data=form, follow_redirects=False).status_code == 303
+
+    with transaction(services.engine) as connection:
+        course = store.load_episode(connection, "new-referral").episode.physical_therapy[-1]
+    assert course.focus == ("core-stabilization", "pelvic-stabilization")
+    assert course.setting is None
+    assert course.end_date is None
+
+
+def test_an_imaging_form_without_findings_is_refused_and_one_with_findings_is_saved(
+    sign_in: SignIn, services: App
+) -> None:
+    client = sign_in("clinician")
+    refused = client.post(
+        "/patients/new-referral/imaging", data=_form(client, date="2026-10-01", modality="ct", region="sij")
+    )
+    assert refused.status_code == 422
+    assert "findings" in refused.text
+
+    saved = client.post(
+        "/patients/new-referral/imaging",
+        follow_redirects=False,
+        data=_form(client, date="2026-10-01", modality="ct", region="sij", findings=["subchondral-sclerosis"]),
+    )
+
+    assert saved.status_code == 303
+    with transaction(services.engine) as connection:
+        study = store.load_episode(connection, "new-referral").episode.imaging[-1]
+    assert study.findings == ("subchondral-sclerosis",)
+
+
+def test_removing_a_fact_entered_in_error_saves_a_new_version_and_is_audited(sign_in: SignIn, services: App) -> None:
+    client = sign_in("clinician")
+    with transaction(services.engine) as connection:
+        before = store.load_episode(connection, "new-referral").episode.pain_scores
+
+    response = client.post("/patients/new-referral/pain_scores/0/remove", data=_form(client), follow_redirects=False)
+
+    assert response.status_code == 303
+    with transaction(services.engine) as connection:
+        stored = store.load_episode(connection, "new-referral")
+        actions = [r["action"] for r in services.history(connection, "new-referral")]
+    assert stored.episode.pain_scores == before[1:]
+    assert stored.version == 2
+    assert "remove-fact" in actions
+
+
+def test_removing_with_a_stale_version_is_refused_and_removes_nothing(sign_in: SignIn, services: App) -> None:
+    client = sign_in("clinician")
+    client.post("/patients/new-referral/pain_scores/0/remove", data=_form(client))
+
+    stale = client.post("/patients/new-referral/pain_scores/0/remove", data=_form(client, version="1"))
+
+    assert stale.status_code == 409
+    with transaction(services.engine) as connection:
+        assert store.load_episode(connection, "new-referral").version == 2

@@ -1,0 +1,130 @@
+"""Cards: what every card carries (uuid, source, override reasons, links), and the pathway card of patient-view."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from sijpath.cdshooks import markdown as md
+from sijpath.cdshooks.vocabulary import OVERRIDE_REASONS, topic
+from sijpath.engine.assessment import Assessment
+from sijpath.engine.results import Severity
+from sijpath.engine.ruleset import RuleSet
+from sijpath.evidence.catalog import Source
+
+__all__ = ["STAGES", "CardContext", "card_uuid", "indicator", "pathway_card"]
+
+NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://sijpath.org/cds-hooks")
+STAGES = {
+    "diagnosis": "diagnosis",
+    "confirmation": "confirming the SI joint",
+    "other-pain-source": "looking for another pain source",
+    "non-surgical-care": "non-surgical care",
+    "surgical-candidacy": "surgical candidacy",
+    "post-fusion": "after fusion",
+}
+_RANK: dict[str, int] = {"info": 0, "warning": 1, "critical": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class CardContext:
+    """What a card is made in: the service, the invocation, the patient, the rule set, and where links point."""
+
+    service_id: str
+    hook_instance: str
+    patient_id: str
+    ruleset: RuleSet[Any]
+    web_app_url: str | None
+
+    def uuid(self, *key: str) -> str:
+        return card_uuid(self.service_id, self.hook_instance, self.patient_id, *key)
+
+    def card(
+        self,
+        key: str,
+        summary: str,
+        severity: Severity,
+        detail: list[str],
+        cited: Iterable[Source],
+        card_topic: str = "guideline",
+    ) -> dict[str, Any]:
+        """A card with everything the spec and our policy require; `detail` lines are already Markdown."""
+        ruleset = self.ruleset
+        cited = list(cited)
+        source: dict[str, Any] = {"label": f"sijpath · {ruleset.title} {ruleset.version}", "topic": topic(card_topic)}
+        rule_sources = [ruleset.catalog[i] for i in ruleset.sources if i in ruleset.catalog]
+        first_url = next((s.url for s in [*rule_sources, *cited] if _absolute(s.url)), None)
+        if first_url:
+            source["url"] = first_url
+        card: dict[str, Any] = {
+            "uuid": self.uuid(key),
+            "summary": md.clip(summary),
+            "indicator": severity,
+            "detail": "\n".join(detail),
+            "source": source,
+            "overrideReasons": [dict(reason) for reason in OVERRIDE_REASONS],
+        }
+        links = self.links(cited)
+        if links:
+            card["links"] = links
+        return card
+
+    def links(self, cited: Iterable[Source], limit: int = 3) -> list[dict[str, Any]]:
+        """Absolute links to the sources cited (those with a web address), and a link to the patient in the app."""
+        links: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for source in cited:
+            if _absolute(source.url) and source.url not in seen and len(links) < limit:
+                seen.add(str(source.url))
+                links.append({"label": md.clip(source.title, 100), "url": source.url, "type": "absolute"})
+        if self.web_app_url:
+            page = f"{self.web_app_url.rstrip('/')}/patients/{quote(self.patient_id, safe='')}"
+            links.append({"label": "Open the patient in sijpath", "url": page, "type": "smart"})
+        return links
+
+
+def card_uuid(*key: str) -> str:
+    """Deterministic: the same service, hook instance, patient and card give the same uuid (a repeated call
+    gives the same cards, and feedback on either finds them)."""
+    return str(uuid.uuid5(NAMESPACE, "\x1f".join(key)))
+
+
+def indicator(*severities: Severity) -> Severity:
+    """The most serious of the severities given (info when none)."""
+    worst: Severity = "info"
+    for severity in severities:
+        if _RANK[severity] > _RANK[worst]:
+            worst = severity
+    return worst
+
+
+def pathway_card(ctx: CardContext, assessment: Assessment) -> dict[str, Any]:
+    """patient-view: where the patient stands, the next step and why, the flags, and the data still missing."""
+    step = assessment.next_step
+    stage = STAGES.get(assessment.stage, assessment.stage)
+    ruleset = ctx.ruleset
+    detail = [
+        f"**Where the patient stands:** {md.text(stage)}, under {md.text(ruleset.title)} {md.text(ruleset.version)} "
+        f"(`{ruleset.id}`), as of {assessment.as_of.isoformat()}.",
+        "",
+        f"**Next step: {md.text(step.title)}.** {md.text(step.rationale)}",
+        "",
+        *md.flags_section(assessment.flags),
+        "",
+        *md.missing_section(assessment),
+        "",
+    ]
+    issues = md.issues_section(assessment)
+    if issues:
+        detail += [*issues, ""]
+    cited = [*assessment.next_step_citations, *(s for f in assessment.flags for s in f.citations)]
+    detail += [md.sources_line(assessment.next_step_citations), "", md.notice()]
+    severity = indicator(*(f.severity for f in assessment.flags))
+    return ctx.card("pathway", f"SI-joint pathway, {stage}: {step.title}", severity, detail, cited)
+
+
+def _absolute(url: str | None) -> bool:
+    return bool(url) and str(url).startswith(("https://", "http://"))

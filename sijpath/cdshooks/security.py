@@ -1,0 +1,189 @@
+"""The JWT every CDS client call carries: trusted issuer, its keys, audience, expiry, and a jti never seen before."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+import orjson
+
+from sijpath.errors import AuthenticationError, UsageError
+
+__all__ = ["ALGORITHMS", "Caller", "KeySet", "Keys", "ReplayCache", "Verifier", "parse_jwks"]
+
+log = logging.getLogger("sijpath.cdshooks.security")
+
+ALGORITHMS = ("ES384", "RS384")  # the spec's recommended pair; never `none`, never a symmetric (HS*) algorithm
+LEEWAY = 30  # seconds of clock difference tolerated on exp and iat
+MAX_LIFETIME = 3600  # longest a token may still be valid for: its jti is remembered until then
+JWKS_TTL, JWKS_RETRY = 3600.0, 60.0  # keep a fetched JWKS an hour; refetch for an unknown kid at most once a minute
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who called: the verified issuer (or `development-mode`), and the token's jti and tenant for the audit."""
+
+    issuer: str
+    jti: str | None = None
+    tenant: str | None = None
+
+
+Keys = dict[str | None, tuple[jwt.PyJWK, str | None]]
+"""Public keys by kid, each with the `alg` its JWK names (None when it names none)."""
+
+
+def parse_jwks(data: bytes, origin: str) -> Keys:
+    """The EC and RSA keys of a JWKS by kid; other keys are left out."""
+    try:
+        document = orjson.loads(data)
+        listed = document["keys"]
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        raise UsageError(f"{origin}: not a JWKS (a JSON object with `keys`)") from None
+    keys: Keys = {}
+    for item in listed if isinstance(listed, list) else ():
+        if not isinstance(item, dict) or item.get("kty") not in ("EC", "RSA"):
+            continue
+        try:
+            alg = item.get("alg")
+            keys[item.get("kid")] = (jwt.PyJWK(item), alg if isinstance(alg, str) else None)
+        except jwt.PyJWTError:
+            continue
+    if not keys:
+        raise UsageError(f"{origin}: the JWKS holds no usable EC or RSA key")
+    return keys
+
+
+class KeySet:
+    """One trusted issuer's keys: from a file (read at start) or a URL (fetched when needed, kept an hour)."""
+
+    def __init__(self, location: str, http: Callable[[], httpx.AsyncClient], clock: Callable[[], float]) -> None:
+        self.location = location
+        self.is_url = location.startswith(("https://", "http://"))
+        self._http, self._clock = http, clock
+        self._keys: Keys = {}
+        self._fetched = float("-inf")
+        if not self.is_url:
+            path = Path(location)
+            try:
+                self._keys = parse_jwks(path.read_bytes(), location)
+            except OSError as exc:
+                raise UsageError(f"{location}: cannot read the JWKS ({exc.strerror})") from None
+
+    async def key(self, kid: str | None) -> tuple[jwt.PyJWK, str | None] | None:
+        if self.is_url:
+            age = self._clock() - self._fetched
+            if age > JWKS_TTL or (self._find(kid) is None and age > JWKS_RETRY):
+                await self._fetch()
+        return self._find(kid)
+
+    def _find(self, kid: str | None) -> tuple[jwt.PyJWK, str | None] | None:
+        if kid is None and len(self._keys) == 1:
+            return next(iter(self._keys.values()))
+        return self._keys.get(kid)
+
+    async def _fetch(self) -> None:
+        self._fetched = self._clock()
+        try:
+            async with self._http() as client:
+                response = await client.get(self.location, headers={"Accept": "application/json"})
+            response.raise_for_status()
+            self._keys = parse_jwks(response.content, self.location)
+        except (httpx.HTTPError, UsageError) as exc:
+            log.warning("JWKS %s could not be fetched: %s", self.location, type(exc).__name__)
+
+
+class ReplayCache:
+    """jtis seen per issuer, each kept until its token expires; a second use is a replay."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._seen: dict[tuple[str, str], float] = {}
+        self._lock = threading.Lock()
+        self._clock = clock
+
+    def first_use(self, issuer: str, jti: str, expires: float) -> bool:
+        now = self._clock()
+        with self._lock:
+            if len(self._seen) > 10_000:
+                self._seen = {k: v for k, v in self._seen.items() if v + LEEWAY >= now}
+            key = (issuer, jti)
+            if key in self._seen and self._seen[key] + LEEWAY >= now:
+                return False
+            self._seen[key] = expires
+            return True
+
+
+class Verifier:
+    """Checks the bearer JWT of each call; any failure is an AuthenticationError (a bare 401)."""
+
+    def __init__(
+        self,
+        issuers: Mapping[str, str],
+        http: Callable[[], httpx.AsyncClient],
+        *,
+        development: bool = False,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.development = development
+        self.clock = clock
+        self.keys = {iss: KeySet(location, http, clock) for iss, location in issuers.items()}
+        self.replays = ReplayCache(clock)
+        if development:
+            log.warning(
+                "CDS Hooks DEVELOPMENT MODE: the JWT of CDS clients is NOT verified and any caller is trusted. "
+                "Never run it like this with real patient data."
+            )
+
+    async def verify(self, authorization: str | None, audiences: Sequence[str]) -> Caller:
+        if self.development:
+            return Caller("development-mode")
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthenticationError("no bearer token")
+        try:
+            return await self._verify(token.strip(), audiences)
+        except jwt.PyJWTError as exc:
+            raise AuthenticationError(f"JWT rejected ({type(exc).__name__})") from None
+
+    async def _verify(self, token: str, audiences: Sequence[str]) -> Caller:
+        header = jwt.get_unverified_header(token)
+        if header.get("alg") not in ALGORITHMS:
+            raise AuthenticationError(f"JWT alg {str(header.get('alg'))[:10]!r} is not accepted")
+        claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
+        issuer = claims.get("iss")
+        keyset = self.keys.get(issuer) if isinstance(issuer, str) else None
+        if keyset is None or not isinstance(issuer, str):
+            raise AuthenticationError("JWT iss is not a trusted issuer")
+        jku = header.get("jku")
+        if jku is not None and keyset.is_url and jku != keyset.location:
+            raise AuthenticationError("JWT jku is not the issuer's registered JWKS")
+        kid = header.get("kid")
+        found = await keyset.key(kid if isinstance(kid, str) else None)
+        if found is None:
+            raise AuthenticationError("no key of the issuer matches the JWT kid")
+        key, key_alg = found
+        if key_alg not in (None, header["alg"]):
+            raise AuthenticationError("the JWT alg is not the key's")
+        verified: dict[str, Any] = jwt.decode(
+            token,
+            key.key,
+            algorithms=[header["alg"]],
+            audience=list(audiences),
+            issuer=issuer,
+            leeway=LEEWAY,
+            options={"require": ["iss", "aud", "exp", "iat", "jti"]},
+        )
+        expires = float(verified["exp"])
+        if expires > self.clock() + MAX_LIFETIME + LEEWAY:
+            raise AuthenticationError("JWT exp is further away than an hour")
+        jti = str(verified["jti"])
+        if not self.replays.first_use(issuer, jti, expires):
+            raise AuthenticationError("JWT jti was used before (replay)")
+        tenant = verified.get("tenant")
+        return Caller(issuer, jti, tenant if isinstance(tenant, str) else None)

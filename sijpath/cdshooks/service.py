@@ -1,0 +1,225 @@
+"""One hook invocation: the orders that concern us, the patient's data, the assessment, the cards, the audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import ssl
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine
+
+from sijpath.cdshooks.cards import CardContext, pathway_card
+from sijpath.cdshooks.discovery import PREFETCH, Service
+from sijpath.cdshooks.feedback import issued
+from sijpath.cdshooks.fetch import FhirServer
+from sijpath.cdshooks.models import CdsRequest
+from sijpath.cdshooks.orders import Order, order_card, procedure_orders
+from sijpath.cdshooks.prefetch import Gathered, gather
+from sijpath.cdshooks.security import Caller, Verifier
+from sijpath.domain.issues import DataIssue
+from sijpath.engine.evaluate import evaluate
+from sijpath.engine.ruleset import RuleSet
+from sijpath.fhir.bundle import group_by_patient
+from sijpath.settings import Settings
+from sijpath.store import audit
+from sijpath.store.database import transaction
+from sijpath.store.feedback import record_issued
+
+__all__ = ["CdsService", "Invocation", "RulesetLoader", "actor", "create_service"]
+
+log = logging.getLogger("sijpath.cdshooks")
+
+RulesetLoader = Callable[[str, dt.date], RuleSet[Any]]
+
+
+@dataclass
+class Invocation:
+    """What one call produced, for the response and the audit trail."""
+
+    cards: list[dict[str, Any]] = field(default_factory=list)
+    note: str = ""
+    ruleset: str = ""
+    data: str = ""
+
+
+@dataclass
+class CdsService:
+    """The CDS service over a store and a rule set; `now` is the one clock and `transport` reaches fhirServer
+    (tests pass a mock one)."""
+
+    engine: Engine
+    settings: Settings
+    load_ruleset: RulesetLoader
+    now: Callable[[], dt.datetime]
+    verifier: Verifier
+    transport: httpx.AsyncBaseTransport | None = None
+    _rulesets: dict[dt.date, RuleSet[Any]] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _tls: ssl.SSLContext | None = field(default=None, repr=False)
+
+    def http(self) -> httpx.AsyncClient:
+        """A client for one call's fetches: time-limited, no redirects, no cookies kept, no proxy from the
+        environment (the access token goes to fhirServer and nowhere else)."""
+        if self._tls is None and self.transport is None:
+            self._tls = httpx.create_ssl_context()
+        return httpx.AsyncClient(
+            transport=self.transport,
+            verify=self._tls or True,
+            timeout=httpx.Timeout(self.settings.cds_fhir_timeout_seconds),
+            follow_redirects=False,
+            trust_env=False,
+        )
+
+    def ruleset(self, day: dt.date) -> RuleSet[Any]:
+        """The configured rule set in the version in force on `day`, loaded once per day."""
+        with self._lock:
+            if day not in self._rulesets:
+                if len(self._rulesets) > 7:
+                    self._rulesets.clear()
+                self._rulesets[day] = self.load_ruleset(self.settings.cds_ruleset_id, day)
+            return self._rulesets[day]
+
+    async def invoke(self, service: Service, request: CdsRequest) -> tuple[Invocation, Gathered | None, list[Order]]:
+        """The asynchronous part: which orders concern us, and the patient's data (prefetched or fetched)."""
+        if request.hook not in service.hooks:
+            return Invocation(note=f"hook {request.hook} is not one this service answers"), None, []
+        orders: list[Order] = []
+        if service.kind == "procedure-order":
+            orders = procedure_orders(request.context, request.hook)
+            if not orders:
+                return Invocation(note="no SI-joint procedure order"), None, []
+        if request.context.patientId is None:
+            return Invocation(note="no context.patientId"), None, []
+        clients: list[httpx.AsyncClient] = []
+
+        def server() -> FhirServer | None:
+            if request.fhirServer is None:
+                return None
+            clients.append(self.http())
+            auth = request.fhirAuthorization
+            return FhirServer(clients[-1], request.fhirServer, auth.access_token.get_secret_value() if auth else None)
+
+        try:
+            gathered = await gather(PREFETCH, request.prefetch, request.context, server)
+        finally:
+            for client in clients:
+                await client.aclose()
+        return Invocation(), gathered, orders
+
+    def decide(
+        self,
+        service: Service,
+        request: CdsRequest,
+        gathered: Gathered,
+        orders: Sequence[Order],
+        caller: Caller,
+        remote: str,
+    ) -> Invocation:
+        """The synchronous part (run off the event loop): assess, make the cards, remember them, audit."""
+        patient_id = request.context.patientId
+        assert patient_id is not None
+        groups = group_by_patient([r for r, _ in gathered.entries], [u for _, u in gathered.entries])
+        extra: tuple[DataIssue, ...] = ()
+        if patient_id not in groups.patients:
+            groups.patients[patient_id] = []
+            extra = (DataIssue("info", f"Patient/{patient_id}", "no resources about this patient were received"),)
+        imported = groups.read(patient_id)
+        now = self.now()
+        ruleset = self.ruleset(now.date())
+        assessment = evaluate(imported.episode, ruleset, now.date(), imported.issues + extra)
+        ctx = CardContext(service.id, request.hookInstance, patient_id, ruleset, self.settings.web_app_url)
+        if service.kind == "pathway":
+            cards = [pathway_card(ctx, assessment)]
+        else:
+            cards = [order_card(ctx, assessment, order) for order in orders]
+        outcome = Invocation(cards, "", f"{ruleset.id}@{ruleset.version}", gathered.summary)
+        with transaction(self.engine) as connection:
+            record_issued(
+                connection,
+                service_id=service.id,
+                ruleset_id=ruleset.id,
+                cards=issued(cards, request, ruleset.version),
+                at=now,
+            )
+            self._audit(
+                connection, service.id, request.hook, request.hookInstance, patient_id, caller, 200, outcome, remote
+            )
+        return outcome
+
+    def audit_call(
+        self,
+        service_id: str,
+        hook: str,
+        hook_instance: str,
+        patient_id: str | None,
+        caller: Caller,
+        status: int,
+        outcome: Invocation,
+        remote: str = "",
+    ) -> None:
+        """Audit a call that made no cards (an error, or nothing to say)."""
+        with transaction(self.engine) as connection:
+            self._audit(connection, service_id, hook, hook_instance, patient_id, caller, status, outcome, remote)
+
+    def _audit(
+        self,
+        connection: Any,
+        service_id: str,
+        hook: str,
+        hook_instance: str,
+        patient_id: str | None,
+        caller: Caller,
+        status: int,
+        outcome: Invocation,
+        remote: str = "",
+    ) -> None:
+        parts = [
+            f"service={service_id}",
+            f"hook={hook[:100]}",
+            f"hookInstance={hook_instance[:200]}",
+            f"status={status}",
+            f"cards={','.join(c['uuid'] for c in outcome.cards) or 'none'}",
+        ]
+        parts += [f"ruleset={outcome.ruleset}"] if outcome.ruleset else []
+        parts += [f"data={outcome.data}"] if outcome.data else []
+        parts += [f"jti={caller.jti[:200]}"] if caller.jti else []
+        parts += [f"tenant={caller.tenant[:200]}"] if caller.tenant else []
+        parts += [f"note={outcome.note}"] if outcome.note else []
+        audit.record(
+            connection,
+            actor=actor(caller.issuer),
+            action="cds-hooks",
+            patient_id=patient_id,
+            detail=" ".join(parts),
+            remote=remote[:64],
+            at=self.now(),
+        )
+
+
+def actor(issuer: str) -> str:
+    """The audit actor for a CDS client: its issuer, shortened with a digest when over the column's 64 characters."""
+    if len(issuer) <= 60:
+        return f"cds:{issuer}"
+    return f"cds:{issuer[:47]}~{hashlib.sha256(issuer.encode()).hexdigest()[:12]}"
+
+
+def create_service(
+    settings: Settings,
+    engine: Engine,
+    load_ruleset: RulesetLoader,
+    now: Callable[[], dt.datetime],
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> CdsService:
+    """The service with its JWT verifier (which fetches issuers' JWKS through the same kind of client)."""
+    made: list[CdsService] = []
+    verifier = Verifier(settings.cds_trusted_issuers, lambda: made[0].http(), development=settings.cds_development_mode)
+    made.append(CdsService(engine, settings, load_ruleset, now, verifier, transport))
+    if not settings.cds_trusted_issuers and not settings.cds_development_mode:
+        log.warning("CDS Hooks: no trusted issuers are configured, so every call will be refused (401)")
+    return made[0]

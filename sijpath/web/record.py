@@ -1,0 +1,62 @@
+"""The patient's record as the page lists it: each fact with its date, a one-line summary and its id."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from sijpath.domain.episode import Episode
+from sijpath.domain.timeline import LIST_FIELDS
+
+__all__ = ["RecordGroup", "RecordRow", "record_groups"]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRow:
+    position: int
+    date: dt.date | None
+    summary: str
+    fact_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordGroup:
+    list_name: str
+    title: str
+    rows: tuple[RecordRow, ...]
+
+
+def _summary(fact: BaseModel) -> str:
+    shown = fact.model_dump(mode="json", exclude_none=True, exclude={"id", "date", "start_date", "recorded_date"})
+    parts = []
+    for name, value in shown.items():
+        if value in ((), [], {}):
+            continue
+        if isinstance(value, list):
+            value = ", ".join(str(v.get("drug", v)) if isinstance(v, dict) else str(v) for v in value)
+        elif isinstance(value, dict):
+            value = " ".join(str(v) for v in value.values())
+        parts.append(f"{name.replace('_', ' ')}: {value}")
+    return "; ".join(parts)
+
+
+def record_groups(episode: Episode) -> list[RecordGroup]:
+    """Every non-empty list of facts, in the episode's order, each fact in record order."""
+    groups = []
+    for name in LIST_FIELDS:
+        facts = getattr(episode, name)
+        if not facts:
+            continue
+        rows = tuple(
+            RecordRow(
+                i,
+                next((getattr(f, d) for d in ("date", "start_date", "recorded_date") if hasattr(f, d)), None),
+                _summary(f),
+                getattr(f, "id", None),
+            )
+            for i, f in enumerate(facts)
+        )
+        groups.append(RecordGroup(name, name.replace("_", " ").capitalize(), rows))
+    return groups
