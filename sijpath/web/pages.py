@@ -20,7 +20,16 @@ from sijpath.store.database import transaction
 from sijpath.web.chart import timeline_svg
 from sijpath.web.forms import FACT_FORMS, add_fact, remove_fact
 from sijpath.web.record import record_groups
-from sijpath.web.security import COOKIE, NotSignedIn, Principal, authorize, check_csrf, principal, remote_of
+from sijpath.web.security import (
+    COOKIE,
+    NotSignedIn,
+    Principal,
+    authorize,
+    check_csrf,
+    check_same_origin,
+    principal,
+    remote_of,
+)
 from sijpath.web.services import App
 
 __all__ = ["error_page", "router"]
@@ -71,6 +80,7 @@ def login(
     next: Annotated[str, Form(max_length=200)] = "/",
 ) -> Response:
     services = _services(request)
+    check_same_origin(request)
     throttle = request.app.state.throttle
     keys = (f"user:{username}", f"addr:{remote_of(request)}")
     now = services.now()

@@ -8,6 +8,7 @@ import hmac
 import threading
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import urlsplit
 
 from fastapi import Request
 
@@ -25,6 +26,7 @@ __all__ = [
     "Principal",
     "authorize",
     "check_csrf",
+    "check_same_origin",
     "principal",
     "remote_of",
 ]
@@ -90,6 +92,14 @@ def authorize(who: Principal, permission: Permission) -> None:
     if who.user.role not in PERMISSIONS[permission]:
         who_is = _ROLE_NAMES.get(who.user.role, f"The role {who.user.role}")
         raise AccessError(f"{who_is} may not {_DOING[permission]}.")
+
+
+def check_same_origin(request: Request) -> None:
+    """Refuse a form posted from another site. Before sign-in there is no session token to compare, so the
+    sign-in form (login CSRF) relies on the Origin header browsers send with every POST."""
+    origin = request.headers.get("origin")
+    if origin is not None and urlsplit(origin).netloc != request.url.netloc:
+        raise AccessError("this form was sent from another site; open the sign-in page here and try again")
 
 
 def check_csrf(who: Principal, submitted: str | None) -> None:

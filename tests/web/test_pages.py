@@ -696,3 +696,14 @@ def test_removing_with_a_stale_version_is_refused_and_removes_nothing(sign_in: S
     assert stale.status_code == 409
     with transaction(services.engine) as connection:
         assert store.load_episode(connection, "new-referral").version == 2
+
+
+def test_a_sign_in_posted_from_another_site_is_refused(client: TestClient) -> None:
+    form = {"username": "clinician", "password": PASSWORD, "next": "/"}
+
+    foreign = client.post("/login", data=form, headers={"Origin": "https://evil.example"}, follow_redirects=False)
+    same = client.post("/login", data=form, headers={"Origin": "http://testserver"}, follow_redirects=False)
+
+    assert foreign.status_code == 403
+    assert "sijpath_session" not in foreign.headers.get("set-cookie", "")
+    assert same.status_code == 303
