@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sijpath import wiring
-from sijpath.cli import fhir, letters, server
+from sijpath.cli import cds, fhir, letters, server
 from sijpath.cli.options import (
     InputFileArgument,
     InputFormat,
@@ -64,6 +64,7 @@ app.add_typer(rulesets_app, name="rulesets")
 letters.register(app)
 fhir.register(app)
 server.register(app)
+cds.register(app)
 docs_app = typer.Typer(help="Generated reference documentation.", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
 
