@@ -45,6 +45,12 @@ _DATE_TIME = re.compile(
 
 
 def _check_date_time(text: str) -> str:
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":  # the common case, a plain day: no regex needed
+        try:
+            dt.date.fromisoformat(text)
+            return text
+        except ValueError:
+            pass  # the full check below says what is wrong
     match = _DATE_TIME.fullmatch(text)
     if match is None:
         raise ValueError(f"{text!r} is not a FHIR dateTime (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm:ss+zz:zz)")
