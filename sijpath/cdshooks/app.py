@@ -8,7 +8,6 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-import anyio.to_thread
 import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -110,31 +109,36 @@ def create_cds_app(service: CdsService) -> Starlette:
         service_id = request.path_params["service_id"]
         remote = request.client.host if request.client else ""
         try:
+            # The body first: waiting for it before any work keeps calls in arrival order on the event loop.
+            body = await _body(request)
             caller = await caller_of(request, f"{PREFIX}/{service_id}")
-        except SijpathError as exc:
+        except AuthenticationError as exc:
             return _refused(request, exc)
+        except SijpathError as exc:
+            return _error(exc)
         hook, hook_instance, patient_id = "(unknown)", "(none)", None
         outcome = Invocation()
         try:
             definition = _service(service_id)
-            cds_request = parse(CdsRequest, await _body(request), "CDS Hooks request")
+            cds_request = parse(CdsRequest, body, "CDS Hooks request")
             hook, hook_instance = cds_request.hook, cds_request.hookInstance
             patient_id = cds_request.context.patientId
             outcome, gathered, orders = await service.invoke(definition, cds_request)
             if gathered is not None:
-                decide = partial(service.decide, definition, cds_request, gathered, orders, caller, remote)
-                outcome = await anyio.to_thread.run_sync(decide)
+                outcome = service.assess(definition, cds_request, gathered, orders)
+                await service.write(partial(service.remember, definition, cds_request, outcome, caller, remote))
             else:
                 audit = partial(
                     service.audit_call, service_id, hook, hook_instance, patient_id, caller, 200, outcome, remote
                 )
-                await anyio.to_thread.run_sync(audit)
+                await service.write(audit)
             response = _json({"cards": outcome.cards})
         except SijpathError as exc:
             response = _error(exc)
             outcome.note = exc.message[:300]
             if not isinstance(exc, StoreError):
                 await _audit_quietly(
+                    service,
                     partial(
                         service.audit_call,
                         service_id,
@@ -145,7 +149,7 @@ def create_cds_app(service: CdsService) -> Starlette:
                         response.status_code,
                         outcome,
                         remote,
-                    )
+                    ),
                 )
         except Exception as exc:  # a bug: an OperationOutcome, and a log line naming no patient data
             response = _error(SijpathError("internal error in the CDS service"))
@@ -181,7 +185,7 @@ def create_cds_app(service: CdsService) -> Starlette:
                 remote=request.client.host if request.client else "",
                 at=service.now(),
             )
-            await anyio.to_thread.run_sync(store)
+            await service.write(store)
         except SijpathError as exc:
             log.info("feedback to %s refused: %s", service_id, type(exc).__name__)
             return _error(exc)
@@ -229,9 +233,9 @@ async def _body(request: Request) -> bytes:
     return body
 
 
-async def _audit_quietly(write: Callable[[], None]) -> None:
+async def _audit_quietly(service: CdsService, write: Callable[[], None]) -> None:
     try:
-        await anyio.to_thread.run_sync(write)
+        await service.write(write)
     except SijpathError as exc:
         log.error("CDS call could not be audited: %s", type(exc).__name__)
 

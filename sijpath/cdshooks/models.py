@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal, TypeVar
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from sijpath.errors import InputError, Problem
@@ -134,7 +135,11 @@ class FeedbackRequest(Wire):
 def parse(model: type[ModelT], body: bytes, what: str) -> ModelT:
     """Validate a JSON body; every problem is reported by location and message, never by the value sent."""
     try:
-        return model.model_validate_json(body)
+        document = orjson.loads(body)  # then validating the objects is faster than pydantic's own JSON parsing
+    except orjson.JSONDecodeError:
+        raise InputError(f"the {what} is not valid JSON") from None
+    try:
+        return model.model_validate(document)
     except ValidationError as exc:
         problems = [
             Problem(".".join(str(part) for part in error["loc"]), error["msg"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import threading
 import time
@@ -152,10 +153,9 @@ class Verifier:
             raise AuthenticationError(f"JWT rejected ({type(exc).__name__})") from None
 
     async def _verify(self, token: str, audiences: Sequence[str]) -> Caller:
-        header = jwt.get_unverified_header(token)
+        header, claims = _unverified(token)
         if header.get("alg") not in ALGORITHMS:
             raise AuthenticationError(f"JWT alg {str(header.get('alg'))[:10]!r} is not accepted")
-        claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
         issuer = claims.get("iss")
         keyset = self.keys.get(issuer) if isinstance(issuer, str) else None
         if keyset is None or not isinstance(issuer, str):
@@ -187,3 +187,15 @@ class Verifier:
             raise AuthenticationError("JWT jti was used before (replay)")
         tenant = verified.get("tenant")
         return Caller(issuer, jti, tenant if isinstance(tenant, str) else None)
+
+
+def _unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Header and claims before any check, only to find the issuer's key; PyJWT then checks all of it."""
+    try:
+        header, payload, _ = token.split(".")
+        found = [orjson.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))) for part in (header, payload)]
+    except (ValueError, orjson.JSONDecodeError):
+        raise AuthenticationError("not a JWS compact serialization") from None
+    if not all(isinstance(part, dict) for part in found):
+        raise AuthenticationError("JWT header or claims are not JSON objects")
+    return found[0], found[1]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import logging
 import ssl
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from sqlalchemy import Engine
@@ -36,6 +38,7 @@ __all__ = ["CdsService", "Invocation", "RulesetLoader", "actor", "create_service
 log = logging.getLogger("sijpath.cdshooks")
 
 RulesetLoader = Callable[[str, dt.date], RuleSet[Any]]
+T = TypeVar("T")
 
 
 @dataclass
@@ -46,6 +49,8 @@ class Invocation:
     note: str = ""
     ruleset: str = ""
     data: str = ""
+    ruleset_id: str = ""
+    ruleset_version: str = ""
 
 
 @dataclass
@@ -62,6 +67,18 @@ class CdsService:
     _rulesets: dict[dt.date, RuleSet[Any]] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _tls: ssl.SSLContext | None = field(default=None, repr=False)
+    _worker: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="sijpath-cds"), repr=False
+    )
+
+    async def write(self, work: Callable[[], T]) -> T:
+        """Run database work one call at a time, in arrival order, so calls never wait on each other for the write
+        lock (SQLite's busy wait is what makes long tails). SQLite lives in this process: its work is CPU and runs
+        on the event loop (a thread would only add contention for the GIL). A database over the network is I/O:
+        its work goes to one writer thread, and the loop goes on with other calls meanwhile."""
+        if self.engine.dialect.name == "sqlite":
+            return work()
+        return await asyncio.get_running_loop().run_in_executor(self._worker, work)
 
     def http(self) -> httpx.AsyncClient:
         """A client for one call's fetches: time-limited, no redirects, no cookies kept, no proxy from the
@@ -112,16 +129,8 @@ class CdsService:
                 await client.aclose()
         return Invocation(), gathered, orders
 
-    def decide(
-        self,
-        service: Service,
-        request: CdsRequest,
-        gathered: Gathered,
-        orders: Sequence[Order],
-        caller: Caller,
-        remote: str,
-    ) -> Invocation:
-        """The synchronous part (run off the event loop): assess, make the cards, remember them, audit."""
+    def assess(self, service: Service, request: CdsRequest, gathered: Gathered, orders: Sequence[Order]) -> Invocation:
+        """Read the patient's record, assess it under the rule set, and make the cards (all CPU: run on the loop)."""
         patient_id = request.context.patientId
         assert patient_id is not None
         groups = group_by_patient([r for r, _ in gathered.entries], [u for _, u in gathered.entries])
@@ -130,27 +139,37 @@ class CdsService:
             groups.patients[patient_id] = []
             extra = (DataIssue("info", f"Patient/{patient_id}", "no resources about this patient were received"),)
         imported = groups.read(patient_id)
-        now = self.now()
-        ruleset = self.ruleset(now.date())
-        assessment = evaluate(imported.episode, ruleset, now.date(), imported.issues + extra)
+        day = self.now().date()
+        ruleset = self.ruleset(day)
+        assessment = evaluate(imported.episode, ruleset, day, imported.issues + extra)
         ctx = CardContext(service.id, request.hookInstance, patient_id, ruleset, self.settings.web_app_url)
         if service.kind == "pathway":
             cards = [pathway_card(ctx, assessment)]
         else:
             cards = [order_card(ctx, assessment, order) for order in orders]
-        outcome = Invocation(cards, "", f"{ruleset.id}@{ruleset.version}", gathered.summary)
+        return Invocation(cards, "", f"{ruleset.id}@{ruleset.version}", gathered.summary, ruleset.id, ruleset.version)
+
+    def remember(self, service: Service, request: CdsRequest, outcome: Invocation, caller: Caller, remote: str) -> None:
+        """Keep the cards (for feedback) and audit the call, in one transaction."""
         with transaction(self.engine) as connection:
             record_issued(
                 connection,
                 service_id=service.id,
-                ruleset_id=ruleset.id,
-                cards=issued(cards, request, ruleset.version),
-                at=now,
+                ruleset_id=outcome.ruleset_id,
+                cards=issued(outcome.cards, request, outcome.ruleset_version),
+                at=self.now(),
             )
             self._audit(
-                connection, service.id, request.hook, request.hookInstance, patient_id, caller, 200, outcome, remote
+                connection,
+                service.id,
+                request.hook,
+                request.hookInstance,
+                request.context.patientId,
+                caller,
+                200,
+                outcome,
+                remote,
             )
-        return outcome
 
     def audit_call(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import os
 from pathlib import Path
@@ -139,6 +140,7 @@ def serve(
     console.print(f"sijpath on http://{host}:{port}/ and CDS Hooks at /cds-services (database {settings.url})")
     # Access logs carry paths with patient ids: off, so no patient data lands in logs.
     app = wiring.server_app(services, cds)
+    gc.freeze()  # what start-up loaded (rule sets, catalog, code) stays out of every garbage collection: short pauses
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
 
 

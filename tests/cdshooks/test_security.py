@@ -100,6 +100,9 @@ def test_ch15_expired_replayed_untrusted_and_far_future_tokens_are_refused(ehr: 
         bearer(stranger.token(SERVICE)),
         bearer(_without(ehr, "jti")),
         {"Authorization": f"Basic {ehr.token(SERVICE)}"},
+        bearer("not-a-jwt"),
+        bearer("a.b.c"),
+        bearer(f"{b64(b'[1]')}.{b64(b'{}')}.sig"),
         {},
     ]
     for headers in refused:
