@@ -12,12 +12,17 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.exc import OperationalError
+from starlette.testclient import TestClient
 
+from sijpath import wiring
+from sijpath.cdshooks.app import create_cds_app
 from sijpath.cdshooks.report import feedback_report
+from sijpath.cdshooks.service import create_service
 from sijpath.cli import main
 from sijpath.store.database import connect, transaction, upgrade
 from sijpath.store.feedback import IssuedCard, Outcome, issued_counts, outcomes, record_issued, record_outcomes
 from sijpath.store.tables import audit_log
+from tests.cdshooks.conftest import ISSUER_ES
 from tests.cdshooks.ehr import Ehr, Record, hook_request, order
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -187,3 +192,20 @@ def test_the_feedback_report_on_the_command_line_as_json_and_text(
     shown = capsys.readouterr().out
     assert "sij-procedure-order" in shown
     assert "Clinical judgment for this patient [clinical-judgment]" in shown
+
+
+def test_on_a_network_database_calls_and_feedback_are_written_by_the_writer_thread(
+    store: Engine, make_settings: Any, es_key: Any
+) -> None:
+    service = create_service(make_settings(), store, wiring.load_ruleset, lambda: AT)
+    with TestClient(create_cds_app(service)) as client:
+        ehr = Ehr(client, ISSUER_ES, es_key)
+        pathway_card, _ = issue_cards(ehr)
+        item = {"card": pathway_card["uuid"], "outcome": "overridden", "outcomeTimestamp": "2026-11-01T09:00:00Z"}
+        assert ehr.feedback("sij-pathway", [item]).status_code == 200
+
+    [group] = [g for g in feedback_report(store)["services"] if g["service"] == "sij-pathway"]
+    assert (group["cards_issued"], group["overridden"]) == (1, 1)
+    with store.connect() as connection:
+        actions = connection.execute(select(audit_log.c.action).order_by(audit_log.c.seq)).scalars().all()
+    assert actions == ["cds-hooks", "cds-hooks", "cds-feedback"]
