@@ -61,7 +61,8 @@ class SecurityHeaders(BaseHTTPMiddleware):
         headers["Content-Security-Policy"] = CSP
         headers["X-Content-Type-Options"] = "nosniff"
         headers["X-Frame-Options"] = "DENY"
-        headers["Referrer-Policy"] = "no-referrer"
+        # Same-origin: patient ids in URLs never reach another site, and our own forms carry a real Origin.
+        headers["Referrer-Policy"] = "same-origin"
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
         if not request.url.path.startswith("/static/"):

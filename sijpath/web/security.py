@@ -98,6 +98,8 @@ def check_same_origin(request: Request) -> None:
     """Refuse a form posted from another site. Before sign-in there is no session token to compare, so the
     sign-in form (login CSRF) relies on the Origin header browsers send with every POST."""
     origin = request.headers.get("origin")
+    if origin == "null":  # an opaque origin (sandboxed frame, some privacy settings): judge by the Referer
+        origin = request.headers.get("referer") or "null"
     if origin is not None and urlsplit(origin).netloc != request.url.netloc:
         raise AccessError("this form was sent from another site; open the sign-in page here and try again")
 

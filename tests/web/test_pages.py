@@ -235,7 +235,7 @@ def assert_security_headers(response: object) -> None:
     assert not any("unsafe" in source or source == "*" for sources in policy.values() for source in sources)
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["x-frame-options"] == "DENY"
-    assert headers["referrer-policy"] == "no-referrer"
+    assert headers["referrer-policy"] == "same-origin"
     assert headers["cache-control"] == "no-store"
 
 
@@ -707,3 +707,15 @@ def test_a_sign_in_posted_from_another_site_is_refused(client: TestClient) -> No
     assert foreign.status_code == 403
     assert "sijpath_session" not in foreign.headers.get("set-cookie", "")
     assert same.status_code == 303
+
+
+def test_an_opaque_origin_is_judged_by_the_referer(client: TestClient) -> None:
+    form = {"username": "clinician", "password": PASSWORD, "next": "/"}
+
+    ours = client.post(
+        "/login", data=form, headers={"Origin": "null", "Referer": "http://testserver/login"}, follow_redirects=False
+    )
+    theirs = client.post("/login", data=form, headers={"Origin": "null"}, follow_redirects=False)
+
+    assert ours.status_code == 303
+    assert theirs.status_code == 403
