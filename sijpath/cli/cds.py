@@ -11,8 +11,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sijpath import wiring
-from sijpath.cdshooks.report import feedback_report
 from sijpath.cli.options import write_json
 
 __all__ = ["register"]
@@ -32,8 +30,11 @@ def feedback_report_command(
     database_url: Annotated[str | None, typer.Option("--database-url", help="SQLAlchemy URL.")] = None,
 ) -> None:
     """Cards issued, accepted and overridden per service and rule set, with the override reasons given."""
-    settings = wiring.settings_from(os.environ, data_dir=data_dir, database_url=database_url)
-    engine = wiring.open_database(settings)
+    from sijpath.cdshooks.report import feedback_report  # the store loads only for this command
+    from sijpath.wiring import server as server_wiring
+
+    settings = server_wiring.settings_from(os.environ, data_dir=data_dir, database_url=database_url)
+    engine = server_wiring.open_database(settings)
     try:
         report = feedback_report(engine)
     finally:

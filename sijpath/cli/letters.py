@@ -22,7 +22,6 @@ from sijpath.cli.options import (
 )
 from sijpath.documents.gaps import gaps_markdown
 from sijpath.documents.letter import build_letter, letter_html, letter_markdown
-from sijpath.documents.pdf import letter_pdf
 from sijpath.engine.evaluate import evaluate
 from sijpath.errors import UsageError
 from sijpath.rules.requirements import PROCEDURES
@@ -111,6 +110,8 @@ def letter(
     if output is LetterFormat.pdf:
         if out is None:
             raise typer.BadParameter("a PDF needs --output FILE", param_hint="--output")
+        from sijpath.documents.pdf import letter_pdf  # fpdf2 loads only when a PDF is asked for
+
         out.write_bytes(letter_pdf(built))
         return
     text = letter_html(built) if output is LetterFormat.html else letter_markdown(built)

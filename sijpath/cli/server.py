@@ -12,13 +12,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sijpath import wiring
 from sijpath.settings import Settings
-from sijpath.store import audit
-from sijpath.store.accounts import add_user, create_token, user_exists
-from sijpath.store.database import transaction, upgrade
 
 __all__ = ["register"]
+
 
 DataDirOption = Annotated[Path | None, typer.Option("--data-dir", help="Data folder (SQLite database inside).")]
 DatabaseOption = Annotated[
@@ -31,14 +28,21 @@ DEMO_USER, DEMO_PASSWORD = "demo-clinician", "sijpath-demo-only"
 
 
 def _settings(data_dir: Path | None, database_url: str | None, **more: object) -> Settings:
-    return wiring.settings_from(os.environ, data_dir=data_dir, database_url=database_url, **more)
+    # Imported here: the store and web stack load only for the commands that use them.
+    from sijpath.wiring.server import settings_from
+
+    return settings_from(os.environ, data_dir=data_dir, database_url=database_url, **more)
 
 
 @db_app.command("upgrade")
 def db_upgrade(data_dir: DataDirOption = None, database_url: DatabaseOption = None) -> None:
     """Create the schema in a new database, or bring an existing one up to this sijpath's version."""
+    # Imported here: the store and web stack load only for the commands that use them.
+    from sijpath.store.database import upgrade
+    from sijpath.wiring.server import open_database
+
     settings = _settings(data_dir, database_url)
-    before, after = upgrade(wiring.open_database(settings, require_current=False))
+    before, after = upgrade(open_database(settings, require_current=False))
     Console().print(f"database at revision {after}" + (f" (was {before or 'empty'})" if before != after else ""))
 
 
@@ -50,8 +54,13 @@ def users_add(
     database_url: DatabaseOption = None,
 ) -> None:
     """Create a user; the password is asked for twice and never echoed."""
+    # Imported here: the store and web stack load only for the commands that use them.
+    from sijpath.store.accounts import add_user
+    from sijpath.store.database import transaction
+    from sijpath.wiring.server import open_database
+
     password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    engine = wiring.open_database(_settings(data_dir, database_url))
+    engine = open_database(_settings(data_dir, database_url))
     with transaction(engine) as connection:
         add_user(connection, username, password, role, dt.datetime.now(dt.UTC))
     Console().print(f"user {username} ({role}) created")
@@ -65,7 +74,12 @@ def users_token(
     database_url: DatabaseOption = None,
 ) -> None:
     """Create an API token (shown once; only its hash is stored)."""
-    engine = wiring.open_database(_settings(data_dir, database_url))
+    # Imported here: the store and web stack load only for the commands that use them.
+    from sijpath.store.accounts import create_token
+    from sijpath.store.database import transaction
+    from sijpath.wiring.server import open_database
+
+    engine = open_database(_settings(data_dir, database_url))
     with transaction(engine) as connection:
         token = create_token(connection, username, label, dt.datetime.now(dt.UTC))
     typer.echo(token)
@@ -74,7 +88,11 @@ def users_token(
 @audit_app.command("verify")
 def audit_verify(data_dir: DataDirOption = None, database_url: DatabaseOption = None) -> None:
     """Check the hash chain of the audit trail; exit 1 and name each altered or deleted row."""
-    checked, problems = audit.verify(wiring.open_database(_settings(data_dir, database_url)))
+    # Imported here: the store and web stack load only for the commands that use them.
+    from sijpath.store import audit
+    from sijpath.wiring.server import open_database
+
+    checked, problems = audit.verify(open_database(_settings(data_dir, database_url)))
     console = Console()
     for problem in problems:
         console.print(f"[red]{problem}[/red]")
@@ -109,7 +127,12 @@ def serve(
     ] = None,
 ) -> None:
     """Run the clinician web app (and its REST API at /api) and the CDS Hooks service at /cds-services."""
+    # Imported here: the store and web stack load only for the commands that use them.
     import uvicorn  # only the server needs it
+
+    from sijpath.store.accounts import add_user, user_exists
+    from sijpath.store.database import transaction, upgrade
+    from sijpath.wiring.server import cds_service, open_database, seed_examples, server_app, web_services
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = _settings(
@@ -125,21 +148,21 @@ def serve(
     )
     console = Console()
     if demo:
-        upgrade(wiring.open_database(settings, require_current=False))
-    engine = wiring.open_database(settings)
-    services = wiring.web_services(settings, engine)
+        upgrade(open_database(settings, require_current=False))
+    engine = open_database(settings)
+    services = web_services(settings, engine)
     if demo:
-        seeded = wiring.seed_examples(services, examples)
+        seeded = seed_examples(services, examples)
         with transaction(engine) as connection:
             if not user_exists(connection, DEMO_USER):
                 add_user(connection, DEMO_USER, DEMO_PASSWORD, "clinician", services.now())
         console.print(f"demo: {seeded} example patients seeded; sign in as {DEMO_USER} / {DEMO_PASSWORD}")
-    cds = wiring.cds_service(settings, engine)
+    cds = cds_service(settings, engine)
     if settings.cds_development_mode:
         console.print("[bold red]CDS Hooks DEVELOPMENT MODE: JWTs are not verified; never use with real data.[/]")
     console.print(f"sijpath on http://{host}:{port}/ and CDS Hooks at /cds-services (database {settings.url})")
     # Access logs carry paths with patient ids: off, so no patient data lands in logs.
-    app = wiring.server_app(services, cds)
+    app = server_app(services, cds)
     gc.freeze()  # what start-up loaded (rule sets, catalog, code) stays out of every garbage collection: short pauses
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
 

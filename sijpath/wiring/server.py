@@ -1,0 +1,103 @@
+"""Composition root of the running service: settings, the database, and the web app with the CDS Hooks service."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Engine, func, select
+
+from sijpath.cdshooks.app import create_cds_app, with_cds_hooks
+from sijpath.cdshooks.service import CdsService, create_service
+from sijpath.domain.document import problems_from_validation
+from sijpath.engine.ruleset import RuleSet
+from sijpath.errors import UsageError
+from sijpath.settings import Settings
+from sijpath.store.accounts import User
+from sijpath.store.database import connect, require_current_schema
+from sijpath.store.tables import episodes
+from sijpath.web.app import create_app
+from sijpath.web.services import App
+from sijpath.wiring import builtin_ruleset_ids, load_episode, load_ruleset
+
+__all__ = [
+    "App",
+    "Settings",
+    "cds_service",
+    "open_database",
+    "seed_examples",
+    "server_app",
+    "settings_from",
+    "web_services",
+]
+
+
+def settings_from(environ: Mapping[str, str], **overrides: Any) -> Settings:
+    """Settings from `SIJPATH_*` variables, then command-line overrides (None means not given)."""
+    values: dict[str, Any] = {}
+    for name, variable in (
+        ("data_dir", "SIJPATH_DATA_DIR"),
+        ("database_url", "SIJPATH_DATABASE_URL"),
+        ("default_ruleset", "SIJPATH_RULESET"),
+        ("session_idle_minutes", "SIJPATH_SESSION_IDLE_MINUTES"),
+        ("cds_base_url", "SIJPATH_CDS_BASE_URL"),
+        ("cds_trusted_issuers", "SIJPATH_CDS_ISSUERS"),
+        ("cds_development_mode", "SIJPATH_CDS_DEVELOPMENT_MODE"),
+        ("cds_ruleset", "SIJPATH_CDS_RULESET"),
+        ("cds_fhir_timeout_seconds", "SIJPATH_CDS_FHIR_TIMEOUT"),
+        ("web_app_url", "SIJPATH_WEB_APP_URL"),
+    ):
+        if environ.get(variable):
+            values[name] = environ[variable]
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        raise UsageError("settings are not valid", problems_from_validation(exc)) from None
+
+
+def open_database(settings: Settings, *, require_current: bool = True) -> Engine:
+    """The database engine; with `require_current`, refuse a schema that is behind this sijpath."""
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = connect(settings.url)
+    if require_current:
+        require_current_schema(engine, settings.url)
+    return engine
+
+
+def web_services(settings: Settings, engine: Engine, now: Callable[[], dt.datetime] | None = None) -> App:
+    """The services of the web app (and later the CDS Hooks service) over a database."""
+
+    def ruleset(ruleset_id: str, as_of: dt.date) -> RuleSet[object]:
+        return load_ruleset(ruleset_id, as_of)  # type: ignore[return-value]
+
+    clock = now or (lambda: dt.datetime.now(dt.UTC))
+    return App(engine, settings, ruleset, tuple(builtin_ruleset_ids()), clock)
+
+
+def cds_service(settings: Settings, engine: Engine, now: Callable[[], dt.datetime] | None = None) -> CdsService:
+    """The CDS Hooks service over a database; its rule set is loaded here, so one that cannot be used stops start-up."""
+    load_ruleset(settings.cds_ruleset_id)
+    clock = now or (lambda: dt.datetime.now(dt.UTC))
+    return create_service(settings, engine, load_ruleset, clock)
+
+
+def server_app(services: App, cds: CdsService) -> Any:
+    """What `sijpath serve` runs: the CDS Hooks service at /cds-services beside the web app."""
+    return with_cds_hooks(create_cds_app(cds), create_app(services))
+
+
+def seed_examples(services: App, examples: Path) -> int:
+    """Load the example patients into an empty database (the demo's first run); returns how many."""
+    with services.engine.connect() as connection:
+        if connection.execute(select(func.count()).select_from(episodes)).scalar_one():
+            return 0
+    system = User("sijpath-demo-seed", "admin")
+    files = sorted(examples.glob("*.yaml"))
+    for path in files:
+        services.save(system, load_episode(path), None, "localhost", action="seed")
+    return len(files)
