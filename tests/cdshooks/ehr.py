@@ -23,7 +23,8 @@ from sijpath.cdshooks.discovery import PREFETCH
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples" / "fhir"
-FIXTURES = REPO.parent / "shared" / "fixtures"
+# The CDS Hooks 2.0.1 and Da Vinci CRD examples, copied verbatim with their provenance (fixtures/*/README.md).
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FHIR_BASE = "https://ehr.example.org/fhir"
 JWKS_URL = "https://ehr.example.org/.well-known/jwks.json"
 TOKEN = "secret-access-token-4f1c9e"  # the FHIR access token: must never reach a log
