@@ -1,5 +1,5 @@
-"""The CDS Hooks 2.0.1 specification's examples and the Da Vinci CRD examples (tests/cdshooks/fixtures, copied from the specifications): accepted as
-requests, and our responses matched against the same shape as theirs."""
+"""The CDS Hooks 2.0.1 specification's examples and the Da Vinci CRD examples (tests/cdshooks/fixtures, copied from
+the specifications): accepted as requests, and our responses matched against the same shape as theirs."""
 
 from __future__ import annotations
 
