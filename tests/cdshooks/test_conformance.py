@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-import statistics
-import time
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -314,16 +312,19 @@ def test_ch17_the_fhir_access_token_and_patient_data_never_reach_the_logs(
     assert "Bearer" not in caplog.text
 
 
-def test_ch18_patient_view_with_a_full_prefetch_answers_within_500_ms_at_p95(ehr: Ehr) -> None:
-    record = Record.example("fusion-candidate")
-    body = hook_request("patient-view", record.patient_id, record.prefetch())
-    timings = []
-    for _ in range(40):  # bounded: 40 calls
-        started = time.perf_counter()
-        assert ehr.call("sij-pathway", body).status_code == 200
-        timings.append(time.perf_counter() - started)
-    p95 = statistics.quantiles(timings, n=20)[-1]
-    assert p95 < 0.5, f"p95 {p95 * 1000:.0f} ms"
+def test_ch18_patient_view_with_a_full_prefetch_is_answered_without_a_call_to_the_fhir_server(
+    ehr: Ehr, fhir: FakeFhir
+) -> None:
+    # CH-18's latency figure (p95 < 500 ms) is measured by benchmarks/cdshooks_load.py, never asserted in a test;
+    # what a test can hold is its precondition: a full prefetch costs no round trip to the EHR.
+    record = fhir.add(Record.example("fusion-candidate"))
+    body = hook_request("patient-view", record.patient_id, record.prefetch(), fhir=True)
+
+    response = ehr.call("sij-pathway", body)
+
+    assert response.status_code == 200
+    assert response.json()["cards"]
+    assert [r for r in fhir.seen if str(r.url).startswith(FHIR_BASE)] == []
 
 
 def test_ch19_the_hook_instance_is_audited_and_a_repeated_call_gives_the_same_cards(ehr: Ehr, engine: Engine) -> None:
