@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from sijpath.engine.steps import NEXT_STEPS
 from sijpath.errors import InputError, NotFoundError, SijpathError, UsageError
+from sijpath.rules.registry import FLAGS
 from sijpath.store import episodes as store
 from sijpath.store.accounts import authenticate, create_session, end_session
 from sijpath.store.database import transaction
@@ -191,6 +192,8 @@ def patient_list(request: Request) -> HTMLResponse:
         as_of=as_of,
         rulesets=services.ruleset_ids,
         steps=list(NEXT_STEPS),
+        step_titles={code: title for code, (title, _) in NEXT_STEPS.items()},
+        flags=sorted({f.code for f in FLAGS}),
         params=params,
         base_query=urlencode([(k, v) for k, v in params.multi_items() if k != "page"]),
         stale=[r for r in rows if r.next_step is None],

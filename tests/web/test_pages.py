@@ -265,16 +265,27 @@ def test_the_patient_list_shows_every_patient_with_stage_and_next_step(sign_in: 
     page = sign_in("staff").get("/", params={"as_of": AS_OF})
     assert listed(page.text) == PATIENT_IDS
     assert "15 patient(s) under source-articles as of 2026-11-01" in page.text
-    row = re.search(r"new-referral</a></td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>", page.text)
+    row = re.search(
+        r'new-referral</a></td>\s*<td data-stage="([^"]*)">([^<]*)</td>\s*<td data-step="([^"]*)">([^<]*)</td>',
+        page.text,
+    )
     assert row
-    assert row.groups() == ("diagnosis", "diagnostic-block")
+    assert row.groups() == (
+        "diagnosis",
+        "diagnosis",
+        "diagnostic-block",
+        "Image-guided, anesthetic-only diagnostic SI-joint block",
+    )
 
 
 def test_the_patient_list_filters_by_next_step(sign_in: SignIn) -> None:
     client = sign_in("staff")
     everyone = client.get("/", params={"as_of": AS_OF}).text
     steps = dict(
-        re.findall(r'<td><a href="/patients/([^"?]+)\?[^>]*>[^<]*</a></td>\s*<td>[^<]*</td>\s*<td>([^<]*)', everyone)
+        re.findall(
+            r'<td><a href="/patients/([^"?]+)\?[^>]*>[^<]*</a></td>\s*<td[^>]*>[^<]*</td>\s*<td data-step="([^"]*)"',
+            everyone,
+        )
     )
     shown = listed(client.get("/", params={"as_of": AS_OF, "step": "therapeutic-injection"}).text)
     assert shown == sorted(p for p, step in steps.items() if step == "therapeutic-injection")
