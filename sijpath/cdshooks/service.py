@@ -139,7 +139,7 @@ class CdsService:
             groups.patients[patient_id] = []
             extra = (DataIssue("info", f"Patient/{patient_id}", "no resources about this patient were received"),)
         imported = groups.read(patient_id)
-        day = self.now().date()
+        day = self.now().astimezone().date()  # the server's local day, as in the web app
         ruleset = self.ruleset(day)
         assessment = evaluate(imported.episode, ruleset, day, imported.issues + extra)
         ctx = CardContext(service.id, request.hookInstance, patient_id, ruleset, self.settings.web_app_url)

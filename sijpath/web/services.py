@@ -50,7 +50,8 @@ class App:
     now: Callable[[], dt.datetime]
 
     def today(self) -> dt.date:
-        return self.now().date()
+        """The default as-of date: today where the server runs (a UTC date would turn at the wrong hour)."""
+        return self.now().astimezone().date()
 
     def audit(
         self, connection: Connection, user: User, action: str, patient_id: str | None, remote: str, detail: str = ""
