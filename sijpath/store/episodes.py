@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import orjson
-from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from sijpath.domain.episode import Episode
@@ -219,6 +219,7 @@ def list_patients(
     *,
     ruleset_id: str,
     as_of: dt.date,
+    ruleset_version: str | None = None,
     search: str = "",
     next_step: str | None = None,
     flag: str | None = None,
@@ -232,23 +233,17 @@ def list_patients(
     # The join names the rule set and date in ON, so each episode finds its row through the unique index
     # (patient_id first); a filtered subquery here made SQLite scan assessments once per episode.
     current = assessments
-    condition = _current_assessment(ruleset_id, as_of)
+    condition = _current_assessment(ruleset_id, as_of, ruleset_version)
     # Once every patient is assessed, an inner join lets the database walk the by-step index in order.
     joined = episodes.join(current, condition) if assessed_only else episodes.outerjoin(current, condition)
     conditions: list[ColumnElement[bool]] = []
     if search:
-        conditions.append(episodes.c.patient_id.ilike(f"%{search}%"))
+        conditions.append(episodes.c.patient_id.icontains(search, autoescape=True))  # `%` and `_` are literal
     if next_step:
         conditions.append(current.c.next_step == next_step)
     if flag:
-        conditions.append(
-            or_(
-                current.c.flags == flag,
-                current.c.flags.like(f"{flag} %"),
-                current.c.flags.like(f"% {flag}"),
-                current.c.flags.like(f"% {flag} %"),
-            )
-        )
+        padded = literal(" ") + current.c.flags + literal(" ")
+        conditions.append(padded.contains(f" {flag} ", autoescape=True))  # a whole flag code, literally
     total = connection.execute(select(func.count()).select_from(joined).where(*conditions)).scalar_one()
     order = {
         "patient": episodes.c.patient_id,
@@ -290,12 +285,17 @@ def list_patients(
 
 
 def unassessed(
-    connection: Connection, *, ruleset_id: str, as_of: dt.date, among: Sequence[str] | None = None
+    connection: Connection,
+    *,
+    ruleset_id: str,
+    as_of: dt.date,
+    among: Sequence[str] | None = None,
+    ruleset_version: str | None = None,
 ) -> list[str]:
     """Patients with no stored assessment of their current episode under this rule set on this date."""
     query = (
         select(episodes.c.patient_id)
-        .select_from(episodes.outerjoin(assessments, _current_assessment(ruleset_id, as_of)))
+        .select_from(episodes.outerjoin(assessments, _current_assessment(ruleset_id, as_of, ruleset_version)))
         .where(assessments.c.patient_id.is_(None))
         .order_by(episodes.c.patient_id)
     )
@@ -304,11 +304,13 @@ def unassessed(
     return [row.patient_id for row in connection.execute(query)]
 
 
-def _current_assessment(ruleset_id: str, as_of: dt.date) -> ColumnElement[bool]:
-    """The stored assessment of an episode's current version under a rule set on a date."""
-    return and_(
+def _current_assessment(ruleset_id: str, as_of: dt.date, ruleset_version: str | None) -> ColumnElement[bool]:
+    """The stored assessment of an episode's current version under a rule set (in the version in force, when
+    given: after an upgrade an older version's cached step is not current) on a date."""
+    condition = and_(
         assessments.c.patient_id == episodes.c.patient_id,
         assessments.c.ruleset_id == ruleset_id,
         assessments.c.as_of == as_of,
         assessments.c.fingerprint == episodes.c.fingerprint,
     )
+    return and_(condition, assessments.c.ruleset_version == ruleset_version) if ruleset_version else condition

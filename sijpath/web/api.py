@@ -72,11 +72,13 @@ def list_patients(
     services = _services(request)
     who = principal(services, request)
     authorize(who, "read")
+    ruleset_id, day = _ruleset(services, ruleset), as_of or services.today()
     with transaction(services.engine) as connection:
         total, rows = store.list_patients(
             connection,
-            ruleset_id=_ruleset(services, ruleset),
-            as_of=as_of or services.today(),
+            ruleset_id=ruleset_id,
+            as_of=day,
+            ruleset_version=services.load_ruleset(ruleset_id, day).version,
             search=q,
             next_step=step,
             flag=flag,

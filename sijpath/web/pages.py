@@ -164,6 +164,7 @@ def patient_list(request: Request) -> HTMLResponse:
                 connection,
                 ruleset_id=ruleset_id,
                 as_of=as_of,
+                ruleset_version=services.load_ruleset(ruleset_id, as_of).version,
                 search=params.get("q", "")[:128],
                 next_step=step,
                 flag=flag,
@@ -206,6 +207,8 @@ def patient_page(request: Request, patient_id: str, message: str = "") -> HTMLRe
     who = principal(services, request)
     authorize(who, "read")
     ruleset_id = request.query_params.get("ruleset") or services.settings.default_ruleset
+    if ruleset_id not in services.ruleset_ids:  # ids only: a path would make the server read a file
+        raise UsageError(f"no rule set `{ruleset_id[:80]}`")
     as_of = _as_of(request, services)
     with transaction(services.engine) as connection:
         stored = store.load_episode(connection, patient_id)

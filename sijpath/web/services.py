@@ -88,10 +88,12 @@ class App:
         """Assess the patients (all, or `among`) whose current episode has no stored assessment under this rule
         set on this date, so the list can show, filter and sort by next step; returns how many."""
         with transaction(self.engine) as connection:
-            ids = store.unassessed(connection, ruleset_id=ruleset_id, as_of=as_of, among=among)
+            ruleset = self.load_ruleset(ruleset_id, as_of)
+            ids = store.unassessed(
+                connection, ruleset_id=ruleset_id, as_of=as_of, among=among, ruleset_version=ruleset.version
+            )
             if not ids:
                 return 0
-            ruleset = self.load_ruleset(ruleset_id, as_of)
             for patient_id in ids:
                 stored = store.load_episode(connection, patient_id)
                 assessment = evaluate(stored.episode, ruleset, as_of, stored.record_issues)

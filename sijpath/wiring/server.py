@@ -14,7 +14,7 @@ from sijpath.cdshooks.app import create_cds_app, with_cds_hooks
 from sijpath.cdshooks.service import CdsService, create_service
 from sijpath.domain.document import problems_from_validation
 from sijpath.engine.ruleset import RuleSet
-from sijpath.errors import UsageError
+from sijpath.errors import UnknownRuleSetError, UsageError
 from sijpath.settings import Settings
 from sijpath.store.accounts import User
 from sijpath.store.database import connect, require_current_schema
@@ -72,11 +72,16 @@ def open_database(settings: Settings, *, require_current: bool = True) -> Engine
 def web_services(settings: Settings, engine: Engine, now: Callable[[], dt.datetime] | None = None) -> App:
     """The services of the web app (and later the CDS Hooks service) over a database."""
 
+    known = tuple(builtin_ruleset_ids())
+
     def ruleset(ruleset_id: str, as_of: dt.date) -> RuleSet[object]:
+        # Built-in ids only: `load_ruleset` also reads files, which a request must never choose.
+        if ruleset_id not in known:
+            raise UnknownRuleSetError(f"no rule set `{ruleset_id[:80]}` (built-in: {', '.join(known)})")
         return load_ruleset(ruleset_id, as_of)  # type: ignore[return-value]
 
     clock = now or (lambda: dt.datetime.now(dt.UTC))
-    return App(engine, settings, ruleset, tuple(builtin_ruleset_ids()), clock)
+    return App(engine, settings, ruleset, known, clock)
 
 
 def cds_service(settings: Settings, engine: Engine, now: Callable[[], dt.datetime] | None = None) -> CdsService:

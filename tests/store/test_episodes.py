@@ -523,3 +523,23 @@ def test_unassessed_names_the_patients_without_an_assessment_of_their_current_ep
 
     assert stale == among == ["fusion-candidate"]
     assert other_day == sorted(listed)
+
+
+def test_a_cached_assessment_of_another_rule_set_version_is_not_current(engine: Engine) -> None:
+    episode = example("new-referral")
+    stored = create(engine, episode, actor="alice")
+    day = dt.date(2026, 11, 1)
+    ruleset = wiring.load_ruleset("source-articles", day)
+    with transaction(engine) as connection:
+        save_assessment(connection, evaluate(episode, ruleset, day), stored.fingerprint)
+        connection.execute(
+            assessments.update().where(assessments.c.patient_id == "new-referral").values(ruleset_version="0.9")
+        )
+        total, rows = list_patients(
+            connection, ruleset_id="source-articles", as_of=day, ruleset_version=ruleset.version
+        )
+        stale = unassessed(connection, ruleset_id="source-articles", as_of=day, ruleset_version=ruleset.version)
+
+    assert total == 1
+    assert rows[0].next_step is None
+    assert stale == ["new-referral"]

@@ -730,3 +730,21 @@ def test_an_opaque_origin_is_judged_by_the_referer(client: TestClient) -> None:
 
     assert ours.status_code == 303
     assert theirs.status_code == 403
+
+
+def test_a_rule_set_given_as_a_file_path_is_refused_without_reading_the_file(sign_in: SignIn) -> None:
+    staff = sign_in("staff")
+
+    for ruleset in ("/etc/passwd", "/nonexistent/x.toml"):
+        response = staff.get("/patients/fibromyalgia", params={"ruleset": ruleset})
+        assert response.status_code == 400
+        assert "TOML" not in response.text
+        assert "no rule set" in response.text
+
+
+def test_search_treats_percent_and_underscore_literally(sign_in: SignIn) -> None:
+    staff = sign_in("staff")
+
+    assert listed(staff.get("/", params={"as_of": AS_OF, "q": "%"}).text) == []
+    assert listed(staff.get("/", params={"as_of": AS_OF, "q": "_"}).text) == []
+    assert listed(staff.get("/", params={"as_of": AS_OF, "flag": "%"}).text) == []
