@@ -22,6 +22,7 @@ from sijpath.store.tables import assessments, episodes, facts, imports
 __all__ = [
     "PatientRow",
     "StoredEpisode",
+    "delete_episode",
     "episode_document",
     "fingerprint",
     "list_patients",
@@ -169,6 +170,23 @@ def _write_facts(
             )
     if rows:
         connection.execute(insert(facts), rows)
+
+
+def delete_episode(connection: Connection, patient_id: str, expected_version: int | None) -> int:
+    """Delete a patient's record, its facts, stored assessments and import digests (so the same Bundle can bring
+    it back); with `expected_version`, only that version. Returns the version deleted."""
+    row = connection.execute(select(episodes.c.version).where(episodes.c.patient_id == patient_id)).first()
+    if row is None:
+        raise NotFoundError(f"no patient `{patient_id}`")
+    if expected_version is not None and row.version != expected_version:
+        raise ConflictError(
+            f"patient `{patient_id}` is at version {row.version}, not {expected_version}; nothing was deleted"
+        )
+    connection.execute(delete(imports).where(imports.c.patient_id == patient_id))
+    connection.execute(delete(assessments).where(assessments.c.patient_id == patient_id))
+    connection.execute(delete(facts).where(facts.c.patient_id == patient_id))
+    connection.execute(delete(episodes).where(episodes.c.patient_id == patient_id))
+    return int(row.version)
 
 
 def load_episode(connection: Connection, patient_id: str) -> StoredEpisode:

@@ -14,7 +14,6 @@ from sijpath.domain.episode import Episode
 from sijpath.errors import EpisodeValidationError, NotFoundError, UsageError
 from sijpath.store import episodes as store
 from sijpath.store.database import transaction
-from sijpath.store.tables import episodes as episodes_table
 from sijpath.web.security import authorize, check_csrf, principal, remote_of
 from sijpath.web.services import App
 
@@ -110,6 +109,13 @@ def get_episode(request: Request, patient_id: str) -> Response:
     return JSONResponse(body, headers={"ETag": f'"{stored.version}"'})
 
 
+def _version(if_match: str) -> int:
+    version = if_match.strip().strip('"')
+    if not (version.isascii() and version.isdigit() and len(version) <= 18):  # a version the database can hold
+        raise UsageError("If-Match must be the version (ETag) the episode was read at")
+    return int(version)
+
+
 def _episode(body: Any) -> Episode:
     if not isinstance(body, dict):
         raise EpisodeValidationError("the request body must be an episode object (sijpath-episode/1)")
@@ -154,24 +160,26 @@ async def replace_episode(
     episode = _episode(await _json(request))
     if episode.patient.id != patient_id:
         raise UsageError(f"the body is about patient `{episode.patient.id}`, the URL about `{patient_id}`")
-    version = if_match.strip().strip('"')
-    if not (version.isascii() and version.isdigit() and len(version) <= 18):  # a version the database can hold
-        raise UsageError("If-Match must be the version (ETag) the episode was read at")
-    stored = services.save(who.user, episode, int(version), remote_of(request))
+    stored = services.save(who.user, episode, _version(if_match), remote_of(request))
     return JSONResponse({"patient_id": patient_id, "version": stored.version}, headers={"ETag": f'"{stored.version}"'})
 
 
 @router.delete("/patients/{patient_id}", status_code=204)
-def delete_episode(request: Request, patient_id: str, x_csrf_token: Annotated[str | None, Header()] = None) -> Response:
+def delete_episode(
+    request: Request,
+    patient_id: str,
+    x_csrf_token: Annotated[str | None, Header()] = None,
+    if_match: Annotated[str | None, Header(description="The version read (its ETag); checked when given.")] = None,
+) -> Response:
+    """Delete a patient's record (audited); with If-Match, only the version the caller read."""
     services = _services(request)
     who = principal(services, request)
     authorize(who, "write")
     check_csrf(who, x_csrf_token)
+    expected = _version(if_match) if if_match is not None else None
     with transaction(services.engine) as connection:
-        gone = connection.execute(episodes_table.delete().where(episodes_table.c.patient_id == patient_id)).rowcount
-        if not gone:
-            raise NotFoundError(f"no patient `{patient_id}`")
-        services.audit(connection, who.user, "delete", patient_id, remote_of(request))
+        version = store.delete_episode(connection, patient_id, expected)
+        services.audit(connection, who.user, "delete", patient_id, remote_of(request), f"version {version}")
     return Response(status_code=204)
 
 

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from sijpath.engine.steps import NEXT_STEPS
 from sijpath.errors import InputError, NotFoundError, SijpathError, UsageError
 from sijpath.rules.registry import FLAGS
+from sijpath.store import audit
 from sijpath.store import episodes as store
 from sijpath.store.accounts import authenticate, create_session, end_session
 from sijpath.store.database import transaction
@@ -100,6 +101,16 @@ def login(
         user = authenticate(connection, username, password)
         if user is None:
             throttle.failed(keys, now)
+            # Failed attempts are audited too, so guessing leaves a trace that survives a restart.
+            audit.record(
+                connection,
+                actor=username[:64] or "-",
+                action="sign-in-failed",
+                patient_id=None,
+                detail="",
+                remote=remote_of(request),
+                at=now,
+            )
             return _render(
                 request,
                 "login.html",

@@ -123,10 +123,14 @@ class LoginThrottle:
     def blocked(self, keys: tuple[str, ...], now: dt.datetime) -> bool:
         with self._lock:
             for key in keys:
-                window = self._failures[key]
+                window = self._failures.get(key)  # never create an entry just by asking
+                if window is None:
+                    continue
                 while window and now - window[0] >= dt.timedelta(minutes=1):  # a minute on, it no longer counts
                     window.popleft()
-                if len(window) >= self.per_minute:
+                if not window:
+                    del self._failures[key]  # memory stays bounded by recent failures
+                elif len(window) >= self.per_minute:
                     return True
         return False
 

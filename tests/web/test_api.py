@@ -389,3 +389,21 @@ def test_the_openapi_document_loads_and_lists_every_api_route_and_no_page(client
     assert {p["name"]: p["required"] for p in put["parameters"]}["if-match"] is True
     listing = {p["name"] for p in document["paths"]["/api/patients"]["get"]["parameters"]}
     assert {"ruleset", "as_of", "q", "step", "flag", "limit", "offset"} <= listing
+
+
+def test_a_deleted_patient_comes_back_when_the_same_bundle_is_imported_again(api: TestClient) -> None:
+    bundle = (EXAMPLES / "fhir" / "block-with-steroid.json").read_bytes()
+    assert api.post("/api/fhir/import", content=bundle).status_code == 200
+
+    assert api.delete("/api/patients/block-with-steroid").status_code == 204
+    again = api.post("/api/fhir/import", content=bundle).json()
+
+    assert again[0]["unchanged"] is False
+    assert api.get("/api/patients/block-with-steroid").status_code == 200
+
+
+def test_a_delete_with_a_stale_if_match_is_refused_and_deletes_nothing(api: TestClient) -> None:
+    response = api.delete("/api/patients/new-referral", headers={"If-Match": '"7"'})
+
+    assert response.status_code == 409
+    assert api.get("/api/patients/new-referral").status_code == 200

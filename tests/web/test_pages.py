@@ -20,10 +20,10 @@ from sijpath.errors import StoreError
 from sijpath.store import episodes as store
 from sijpath.store.accounts import add_user
 from sijpath.store.database import transaction
-from sijpath.store.tables import episodes
+from sijpath.store.tables import audit_log, episodes
 from sijpath.web import pages
 from sijpath.web.app import create_app
-from sijpath.web.security import COOKIE
+from sijpath.web.security import COOKIE, LoginThrottle
 from sijpath.web.services import App
 from tests.web import seeded
 from tests.web.conftest import EXAMPLES, PASSWORD, Clock
@@ -748,3 +748,23 @@ def test_search_treats_percent_and_underscore_literally(sign_in: SignIn) -> None
     assert listed(staff.get("/", params={"as_of": AS_OF, "q": "%"}).text) == []
     assert listed(staff.get("/", params={"as_of": AS_OF, "q": "_"}).text) == []
     assert listed(staff.get("/", params={"as_of": AS_OF, "flag": "%"}).text) == []
+
+
+def test_a_failed_sign_in_is_audited_with_the_name_tried(client: TestClient, services: App) -> None:
+    client.post("/login", data={"username": "clinician", "password": "wrong password!", "next": "/"})
+
+    with transaction(services.engine) as connection:
+        rows = connection.execute(select(audit_log).where(audit_log.c.action == "sign-in-failed")).all()
+    assert [(r.actor, r.patient_id) for r in rows] == [("clinician", None)]
+
+
+def test_the_sign_in_throttle_keeps_no_entry_for_names_that_never_failed(services: App, clock: Clock) -> None:
+    throttle = LoginThrottle(per_minute=3)
+    throttle.failed(("user:a", "addr:x"), clock())
+
+    for n in range(50):
+        throttle.blocked((f"user:probe-{n}", "addr:y"), clock())
+    clock.now += dt.timedelta(minutes=2)
+    throttle.blocked(("user:a", "addr:x"), clock())
+
+    assert throttle._failures == {}  # the expired failures are gone too
