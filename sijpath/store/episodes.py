@@ -6,10 +6,10 @@ import datetime as dt
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, literal, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from sijpath.domain.episode import Episode
@@ -17,6 +17,7 @@ from sijpath.domain.issues import DataIssue
 from sijpath.domain.timeline import LIST_FIELDS
 from sijpath.engine.assessment import Assessment
 from sijpath.errors import ConflictError, NotFoundError
+from sijpath.store.patient_list import PatientRow, list_patients, unassessed
 from sijpath.store.tables import assessments, episodes, facts, imports
 
 __all__ = [
@@ -31,9 +32,8 @@ __all__ = [
     "save_assessment",
     "save_episode",
     "unassessed",
+    "with_entered_facts",
 ]
-
-SortKey = Literal["patient", "next_step", "stage", "updated"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,17 +44,6 @@ class StoredEpisode:
     fingerprint: str
     updated_at: dt.datetime
     updated_by: str
-
-
-@dataclass(frozen=True, slots=True)
-class PatientRow:
-    patient_id: str
-    version: int
-    updated_at: dt.datetime
-    next_step: str | None
-    stage: str | None
-    flags: tuple[str, ...]
-    as_of: dt.date | None
 
 
 def episode_document(episode: Episode) -> bytes:
@@ -172,6 +161,28 @@ def _write_facts(
         connection.execute(insert(facts), rows)
 
 
+def with_entered_facts(connection: Connection, episode: Episode) -> Episode:
+    """`episode` (newly read from the EHR) plus the facts entered in sijpath for the same patient, which no
+    import knows about; a fact equal to an imported one is not added twice."""
+    patient_id = episode.patient.id
+    row = connection.execute(select(episodes.c.document).where(episodes.c.patient_id == patient_id)).first()
+    if row is None:
+        return episode
+    before = Episode.model_validate_json(row.document)
+    entered = connection.execute(
+        select(facts.c.list_name, facts.c.position)
+        .where(facts.c.patient_id == patient_id, facts.c.source.like("entered:%"))
+        .order_by(facts.c.list_name, facts.c.position)
+    )
+    update: dict[str, tuple[Any, ...]] = {}
+    for r in entered:
+        old = getattr(before, r.list_name)
+        current = update.get(r.list_name, getattr(episode, r.list_name))
+        if r.position < len(old) and old[r.position] not in current:
+            update[r.list_name] = (*current, old[r.position])
+    return episode.model_copy(update=update) if update else episode
+
+
 def delete_episode(connection: Connection, patient_id: str, expected_version: int | None) -> int:
     """Delete a patient's record, its facts, stored assessments and import digests (so the same Bundle can bring
     it back); with `expected_version`, only that version. Returns the version deleted."""
@@ -230,105 +241,3 @@ def save_assessment(connection: Connection, assessment: Assessment, episode_fing
             document=orjson.dumps(assessment.to_dict()).decode(),
         )
     )
-
-
-def list_patients(
-    connection: Connection,
-    *,
-    ruleset_id: str,
-    as_of: dt.date,
-    ruleset_version: str | None = None,
-    search: str = "",
-    next_step: str | None = None,
-    flag: str | None = None,
-    sort: SortKey = "patient",
-    descending: bool = False,
-    limit: int = 50,
-    offset: int = 0,
-    assessed_only: bool = False,
-) -> tuple[int, list[PatientRow]]:
-    """(total matching, one page) of patients with their assessment under a rule set on a date, if stored."""
-    # The join names the rule set and date in ON, so each episode finds its row through the unique index
-    # (patient_id first); a filtered subquery here made SQLite scan assessments once per episode.
-    current = assessments
-    condition = _current_assessment(ruleset_id, as_of, ruleset_version)
-    # Once every patient is assessed, an inner join lets the database walk the by-step index in order.
-    joined = episodes.join(current, condition) if assessed_only else episodes.outerjoin(current, condition)
-    conditions: list[ColumnElement[bool]] = []
-    if search:
-        conditions.append(episodes.c.patient_id.icontains(search, autoescape=True))  # `%` and `_` are literal
-    if next_step:
-        conditions.append(current.c.next_step == next_step)
-    if flag:
-        padded = literal(" ") + current.c.flags + literal(" ")
-        conditions.append(padded.contains(f" {flag} ", autoescape=True))  # a whole flag code, literally
-    total = connection.execute(select(func.count()).select_from(joined).where(*conditions)).scalar_one()
-    order = {
-        "patient": episodes.c.patient_id,
-        "next_step": current.c.next_step,
-        "stage": current.c.stage,
-        "updated": episodes.c.updated_at,
-    }[sort]
-    # Ties broken by the same patient id, taken from the table whose index gives the order.
-    tie = current.c.patient_id if assessed_only and sort in ("next_step", "stage") else episodes.c.patient_id
-    query = (
-        select(
-            episodes.c.patient_id,
-            episodes.c.version,
-            episodes.c.updated_at,
-            current.c.next_step,
-            current.c.stage,
-            current.c.flags,
-            current.c.as_of,
-        )
-        .select_from(joined)
-        .where(*conditions)
-        .order_by(order.desc() if descending else order.asc(), tie.desc() if descending else tie.asc())
-        .limit(limit)
-        .offset(offset)
-    )
-    rows = [
-        PatientRow(
-            r.patient_id,
-            r.version,
-            r.updated_at,
-            r.next_step,
-            r.stage,
-            tuple(r.flags.split()) if r.flags else (),
-            r.as_of,
-        )
-        for r in connection.execute(query)
-    ]
-    return total, rows
-
-
-def unassessed(
-    connection: Connection,
-    *,
-    ruleset_id: str,
-    as_of: dt.date,
-    among: Sequence[str] | None = None,
-    ruleset_version: str | None = None,
-) -> list[str]:
-    """Patients with no stored assessment of their current episode under this rule set on this date."""
-    query = (
-        select(episodes.c.patient_id)
-        .select_from(episodes.outerjoin(assessments, _current_assessment(ruleset_id, as_of, ruleset_version)))
-        .where(assessments.c.patient_id.is_(None))
-        .order_by(episodes.c.patient_id)
-    )
-    if among is not None:
-        query = query.where(episodes.c.patient_id.in_(list(among)))
-    return [row.patient_id for row in connection.execute(query)]
-
-
-def _current_assessment(ruleset_id: str, as_of: dt.date, ruleset_version: str | None) -> ColumnElement[bool]:
-    """The stored assessment of an episode's current version under a rule set (in the version in force, when
-    given: after an upgrade an older version's cached step is not current) on a date."""
-    condition = and_(
-        assessments.c.patient_id == episodes.c.patient_id,
-        assessments.c.ruleset_id == ruleset_id,
-        assessments.c.as_of == as_of,
-        assessments.c.fingerprint == episodes.c.fingerprint,
-    )
-    return and_(condition, assessments.c.ruleset_version == ruleset_version) if ruleset_version else condition

@@ -281,7 +281,7 @@ async def add_fact_form(request: Request, patient_id: str, kind: str) -> Respons
 
 @router.post("/patients/{patient_id}/{list_name}/{position}/remove")
 async def remove_fact_form(request: Request, patient_id: str, list_name: str, position: int) -> Response:
-    """Remove a fact entered in error (the removal is audited; earlier versions stay in the audit trail)."""
+    """Remove a fact entered in error; the audit trail records who removed which fact, and when."""
     services = _services(request)
     who = principal(services, request)
     authorize(who, "write")

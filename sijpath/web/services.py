@@ -127,7 +127,8 @@ class App:
 
     def import_bundle(self, user: User, data: bytes, origin: str, remote: str) -> list[ImportResult]:
         """Import every patient of a Bundle in ONE transaction: all of it or nothing. Re-importing the same
-        resources changes nothing; new resources for a known patient replace its record as a new version."""
+        resources changes nothing; new resources for a known patient replace what came from FHIR before, as a new
+        version, and keep the facts clinicians entered in sijpath."""
         groups = parse_bundle(data, origin)
         results = []
         with transaction(self.engine) as connection:
@@ -142,9 +143,12 @@ class App:
                     results.append(ImportResult(patient_id, False, True, version, len(imported.issues)))
                     continue
                 sources = {fid: f"fhir:{fid}" for fid in _fact_ids(imported.episode)}
+                episode = imported.episode
+                if existing is not None:  # what clinicians entered here is kept: the EHR does not know it
+                    episode = store.with_entered_facts(connection, episode)
                 stored = store.save_episode(
                     connection,
-                    imported.episode,
+                    episode,
                     expected_version=existing.version if existing else None,
                     actor=user.username,
                     now=self.now(),

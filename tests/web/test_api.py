@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 
 from sijpath import wiring
-from sijpath.store.accounts import add_user, create_token
+from sijpath.domain.findings import ImagingStudy
+from sijpath.store import episodes as store
+from sijpath.store.accounts import User, add_user, create_token
 from sijpath.store.database import transaction
 from sijpath.web.app import create_app
 from sijpath.web.services import App
@@ -407,3 +411,27 @@ def test_a_delete_with_a_stale_if_match_is_refused_and_deletes_nothing(api: Test
 
     assert response.status_code == 409
     assert api.get("/api/patients/new-referral").status_code == 200
+
+
+def test_a_new_import_keeps_the_facts_a_clinician_entered(api: TestClient, services: App) -> None:
+    first = (EXAMPLES / "fhir" / "block-with-steroid.json").read_bytes()
+    api.post("/api/fhir/import", content=first)
+    with transaction(services.engine) as connection:
+        stored = store.load_episode(connection, "block-with-steroid")
+    study = ImagingStudy(date=dt.date(2026, 10, 1), modality="ct", region="sij", findings=("subchondral-sclerosis",))
+    services.save(
+        User("clinician", "clinician"),
+        stored.episode.model_copy(update={"imaging": (study,)}),
+        stored.version,
+        "127.0.0.1",
+    )
+
+    changed = orjson.loads(first)
+    changed["entry"][0]["resource"]["gender"] = "other"  # the EHR sends an update
+    result = api.post("/api/fhir/import", content=orjson.dumps(changed)).json()
+
+    assert result[0]["unchanged"] is False
+    with transaction(services.engine) as connection:
+        after = store.load_episode(connection, "block-with-steroid").episode
+    assert after.imaging == (study,)
+    assert after.patient.sex == "other"
