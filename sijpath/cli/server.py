@@ -86,19 +86,36 @@ def users_token(
 
 
 @audit_app.command("verify")
-def audit_verify(data_dir: DataDirOption = None, database_url: DatabaseOption = None) -> None:
-    """Check the hash chain of the audit trail; exit 1 and name each altered or deleted row."""
+def audit_verify(
+    data_dir: DataDirOption = None,
+    database_url: DatabaseOption = None,
+    expect: Annotated[
+        str | None, typer.Option("--expect", help="SEQ:HASH of a head printed by an earlier run (catches a cut tail).")
+    ] = None,
+) -> None:
+    """Check the hash chain of the audit trail; exit 1 and name each altered or deleted row. Keep the head it
+    prints somewhere else and pass it as --expect next time: only that catches deleted newest rows."""
     # Imported here: the store and web stack load only for the commands that use them.
     from sijpath.store import audit
     from sijpath.wiring.server import open_database
 
-    checked, problems = audit.verify(open_database(_settings(data_dir, database_url)))
+    anchor = None
+    if expect is not None:
+        seq, _, digest = expect.partition(":")
+        if not (seq.isdigit() and len(digest) == 64):
+            raise typer.BadParameter("give SEQ:HASH as printed by `sijpath audit verify`", param_hint="--expect")
+        anchor = (int(seq), digest)
+    engine = open_database(_settings(data_dir, database_url))
+    checked, problems = audit.verify(engine, anchor)
     console = Console()
     for problem in problems:
         console.print(f"[red]{problem}[/red]")
     if problems:
         raise typer.Exit(1)
+    top = audit.head(engine)
     console.print(f"audit trail intact: {checked} rows")
+    if top is not None:
+        console.print(f"head {top[0]}:{top[1]} (record it elsewhere; pass it as --expect next time)", soft_wrap=True)
 
 
 def serve(

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, func, select, text
 
 from sijpath.store.tables import audit_log
 
-__all__ = ["GENESIS", "record", "verify"]
+__all__ = ["GENESIS", "head", "record", "verify"]
 
 GENESIS = "0" * 64
 
@@ -63,9 +63,18 @@ def record(
     )
 
 
-def verify(engine: Engine) -> tuple[int, list[str]]:
+def head(engine: Engine) -> tuple[int, str] | None:
+    """The last row's sequence number and hash: kept outside the database, it lets `verify` catch a cut tail."""
+    with engine.connect() as connection:
+        row = connection.execute(select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc())).first()
+    return (row.seq, row.hash) if row is not None else None
+
+
+def verify(engine: Engine, anchor: tuple[int, str] | None = None) -> tuple[int, list[str]]:
     """Re-compute the chain: (rows checked, problems). A changed row breaks its own hash; a deleted row breaks
-    the sequence and the next row's link; a truncated tail is caught by the row count the caller keeps."""
+    the sequence and the next row's link. Deleting the newest rows leaves a valid chain, so a tail cut is caught
+    only against an `anchor` (a head recorded earlier, elsewhere): that row must still be there, unchanged."""
+    anchor_seen = anchor is None
     problems: list[str] = []
     expected_prev, expected_seq, checked = GENESIS, 1, 0
     with engine.connect() as connection:
@@ -80,8 +89,14 @@ def verify(engine: Engine) -> tuple[int, list[str]]:
             digest = _digest(row.seq, at, row.actor, row.action, row.patient_id, row.detail, row.remote, row.prev_hash)
             if digest != row.hash:
                 problems.append(f"row {row.seq}: content does not match its hash (altered?)")
+            if anchor is not None and row.seq == anchor[0]:
+                anchor_seen = True
+                if row.hash != anchor[1]:
+                    problems.append(f"row {row.seq}: not the row recorded as the head earlier (rewritten?)")
             expected_prev, expected_seq = row.hash, row.seq + 1
         total = connection.execute(select(func.count()).select_from(audit_log)).scalar_one()
     if total != checked:
         problems.append(f"{total} rows counted but {checked} read")
+    if not anchor_seen and anchor is not None:
+        problems.append(f"row {anchor[0]}, the head recorded earlier, is gone: the newest rows were deleted")
     return checked, problems

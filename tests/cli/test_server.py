@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,19 @@ def test_audit_verify_passes_on_an_upgraded_database_and_on_an_untouched_trail(
     code, out, _ = run(capsys, "audit", "verify", "--data-dir", str(tmp_path))
 
     assert rows > 3
-    assert (code, out.strip()) == (0, f"audit trail intact: {rows} rows")
+    assert code == 0
+    first, head = out.strip().splitlines()
+    assert first == f"audit trail intact: {rows} rows"
+    assert head.startswith(f"head {rows}:")
+
+    # The head it printed catches a cut tail later.
+    anchor = head.split()[1]
+    assert run(capsys, "audit", "verify", "--data-dir", str(tmp_path), "--expect", anchor)[0] == 0
+    with sqlite3.connect(tmp_path / "sijpath.db") as connection:
+        connection.execute("DELETE FROM audit_log WHERE seq = ?", (rows,))
+    code, out, _ = run(capsys, "audit", "verify", "--data-dir", str(tmp_path), "--expect", anchor)
+    assert code == 1
+    assert "the newest rows were deleted" in out
 
 
 def test_audit_verify_exits_1_naming_an_altered_row(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

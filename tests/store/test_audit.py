@@ -212,3 +212,24 @@ def test_a_row_appended_in_a_transaction_that_rolls_back_leaves_no_trace(trail: 
         audited_request_that_fails()
 
     assert audit.verify(trail) == (ROWS, [])
+
+
+def test_deleting_the_newest_rows_is_caught_against_a_head_recorded_earlier(trail: Engine) -> None:
+    anchor = audit.head(trail)
+    assert anchor is not None
+    assert audit.verify(trail, anchor) == (anchor[0], [])
+
+    tamper(trail, "DELETE FROM audit_log WHERE seq >= :seq", seq=anchor[0] - 1)
+
+    checked, problems = audit.verify(trail, anchor)
+    assert audit.verify(trail) == (checked, [])  # the shortened chain alone looks intact
+    assert problems == [f"row {anchor[0]}, the head recorded earlier, is gone: the newest rows were deleted"]
+
+
+def test_a_rewritten_head_does_not_match_the_head_recorded_earlier(trail: Engine) -> None:
+    anchor = audit.head(trail)
+    assert anchor is not None
+
+    tamper(trail, "UPDATE audit_log SET hash = :h WHERE seq = :seq", h="0" * 64, seq=anchor[0])
+
+    assert f"row {anchor[0]}: not the row recorded as the head earlier (rewritten?)" in audit.verify(trail, anchor)[1]
