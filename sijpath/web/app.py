@@ -22,7 +22,7 @@ from sijpath.errors import (
     UnknownRuleSetError,
     UsageError,
 )
-from sijpath.web import api, pages
+from sijpath.web import api, fact_pages, pages
 from sijpath.web.security import LoginThrottle, NotSignedIn
 from sijpath.web.services import App
 
@@ -89,6 +89,7 @@ def create_app(services: App) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(fact_pages.router)
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:

@@ -13,14 +13,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from sijpath.engine.steps import NEXT_STEPS
-from sijpath.errors import InputError, NotFoundError, SijpathError, UsageError
+from sijpath.errors import SijpathError, UsageError
 from sijpath.rules.registry import FLAGS
 from sijpath.store import audit
 from sijpath.store import episodes as store
 from sijpath.store.accounts import authenticate, create_session, end_session
 from sijpath.store.database import transaction
 from sijpath.web.chart import timeline_svg
-from sijpath.web.forms import FACT_FORMS, add_fact, remove_fact
+from sijpath.web.forms import FACT_FORMS
 from sijpath.web.record import record_groups
 from sijpath.web.security import (
     COOKIE,
@@ -34,31 +34,33 @@ from sijpath.web.security import (
 )
 from sijpath.web.services import App
 
-__all__ = ["error_page", "router"]
+__all__ = ["error_page", "render", "router", "services_of"]
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("sijpath.web") / "templates"))
+# A patient id as one URL path segment: `?`, `#` and `/` in an id must not open another page.
+templates.env.filters["segment"] = lambda value: quote(str(value), safe="")
 PAGE_SIZE = 50
 
 
-def _services(request: Request) -> App:
+def services_of(request: Request) -> App:
     services: App = request.app.state.sijpath
     return services
 
 
-def _render(request: Request, name: str, who: Principal | None, status: int = 200, **context: Any) -> HTMLResponse:
+def render(request: Request, name: str, who: Principal | None, status: int = 200, **context: Any) -> HTMLResponse:
     return templates.TemplateResponse(request, name, {"who": who, **context}, status_code=status)
 
 
 def error_page(request: Request, status: int, exc: SijpathError) -> Response:
     """An error page that keeps the navigation of a signed-in user and leads back where they came from."""
     try:
-        who: Principal | None = principal(_services(request), request)
+        who: Principal | None = principal(services_of(request), request)
     except (NotSignedIn, SijpathError):
         who = None
     patient = request.path_params.get("patient_id")
     back = f"/patients/{patient}" if patient and status != 404 and not request.url.path.endswith(f"/{patient}") else "/"
-    return _render(request, "error.html", who, status=status, status_code=status, error=exc, back=back)
+    return render(request, "error.html", who, status=status, status_code=status, error=exc, back=back)
 
 
 def _as_of(request: Request, services: App) -> dt.date:
@@ -71,7 +73,7 @@ def _as_of(request: Request, services: App) -> dt.date:
 
 @router.get("/login")
 def login_form(request: Request, next: str = "/") -> HTMLResponse:
-    return _render(request, "login.html", None, next=next, demo=_services(request).settings.demo_login)
+    return render(request, "login.html", None, next=next, demo=services_of(request).settings.demo_login)
 
 
 @router.post("/login")
@@ -81,14 +83,14 @@ def login(
     password: Annotated[str, Form(max_length=256)],
     next: Annotated[str, Form(max_length=200)] = "/",
 ) -> Response:
-    services = _services(request)
+    services = services_of(request)
     check_same_origin(request)
     throttle = request.app.state.throttle
     keys = (f"user:{username}", f"addr:{remote_of(request)}")
     now = services.now()
     demo = services.settings.demo_login
     if throttle.blocked(keys, now):
-        return _render(
+        return render(
             request,
             "login.html",
             None,
@@ -111,7 +113,7 @@ def login(
                 remote=remote_of(request),
                 at=now,
             )
-            return _render(
+            return render(
                 request,
                 "login.html",
                 None,
@@ -137,7 +139,7 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
-    services = _services(request)
+    services = services_of(request)
     who = principal(services, request)
     check_csrf(who, csrf_token)
     with transaction(services.engine) as connection:
@@ -151,7 +153,7 @@ def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Respons
 
 @router.get("/", response_class=HTMLResponse)
 def patient_list(request: Request) -> HTMLResponse:
-    services = _services(request)
+    services = services_of(request)
     who = principal(services, request)
     authorize(who, "read")
     params = request.query_params
@@ -192,7 +194,7 @@ def patient_list(request: Request) -> HTMLResponse:
         total, rows = fetch()
     with transaction(services.engine) as connection:
         services.audit(connection, who.user, "list-patients", None, remote_of(request), f"{total} shown")
-    return _render(
+    return render(
         request,
         "patients.html",
         who,
@@ -213,10 +215,14 @@ def patient_list(request: Request) -> HTMLResponse:
 
 
 @router.get("/patients/{patient_id}", response_class=HTMLResponse)
-def patient_page(request: Request, patient_id: str, message: str = "") -> HTMLResponse:
-    services = _services(request)
+def patient_page(request: Request, patient_id: str, saved: str = "", removed: str = "") -> HTMLResponse:
+    services = services_of(request)
     who = principal(services, request)
     authorize(who, "read")
+    # The confirmation comes from a code, never from text in the URL (a link could plant any message).
+    message = (
+        f"{FACT_FORMS[saved].noun.capitalize()} saved" if saved in FACT_FORMS else "Fact removed" if removed else ""
+    )
     ruleset_id = request.query_params.get("ruleset") or services.settings.default_ruleset
     if ruleset_id not in services.ruleset_ids:  # ids only: a path would make the server read a file
         raise UsageError(f"no rule set `{ruleset_id[:80]}`")
@@ -229,7 +235,7 @@ def patient_page(request: Request, patient_id: str, message: str = "") -> HTMLRe
     threshold = ruleset.thresholds.get("min_lasting_injection_relief_percent")
     relief = float(threshold.value) if threshold is not None and isinstance(threshold.value, int | float) else None
     comparison = services.comparison(stored, as_of) if request.query_params.get("compare") else None
-    return _render(
+    return render(
         request,
         "patient.html",
         who,
@@ -248,57 +254,9 @@ def patient_page(request: Request, patient_id: str, message: str = "") -> HTMLRe
     )
 
 
-async def _form(request: Request) -> dict[str, list[str]]:
-    form = await request.form()
-    fields: dict[str, list[str]] = {}
-    for name, value in form.multi_items():
-        fields.setdefault(name, []).append(value if isinstance(value, str) else "")
-    return fields
-
-
-@router.post("/patients/{patient_id}/{kind}")
-async def add_fact_form(request: Request, patient_id: str, kind: str) -> Response:
-    """Add a block, an injection, a PT course or an imaging study (`kind`: blocks, injections, therapy, imaging)."""
-    services = _services(request)
-    who = principal(services, request)
-    authorize(who, "write")
-    form = await _form(request)
-    check_csrf(who, (form.get("csrf_token") or [""])[-1])
-    if kind not in FACT_FORMS:
-        raise NotFoundError(f"no form `{kind}` (forms: {', '.join(FACT_FORMS)})")
-    with transaction(services.engine) as connection:
-        stored = store.load_episode(connection, patient_id)
-    try:
-        episode, version = add_fact(stored.episode, kind, form)
-    except InputError as exc:
-        return _render(
-            request, "error.html", who, status=422, status_code=422, error=exc, back=f"/patients/{patient_id}"
-        )
-    noun = FACT_FORMS[kind].noun
-    services.save(who.user, episode, version, remote_of(request), action=FACT_FORMS[kind].action)
-    return RedirectResponse(f"/patients/{patient_id}?message={quote(noun.capitalize() + ' saved')}", status_code=303)
-
-
-@router.post("/patients/{patient_id}/{list_name}/{position}/remove")
-async def remove_fact_form(request: Request, patient_id: str, list_name: str, position: int) -> Response:
-    """Remove a fact entered in error; the audit trail records who removed which fact, and when."""
-    services = _services(request)
-    who = principal(services, request)
-    authorize(who, "write")
-    form = await _form(request)
-    check_csrf(who, (form.get("csrf_token") or [""])[-1])
-    with transaction(services.engine) as connection:
-        stored = store.load_episode(connection, patient_id)
-    episode, version = remove_fact(stored.episode, stored.version, list_name, position, form)
-    removed = getattr(stored.episode, list_name)[position]
-    detail = f"removed {list_name}[{position}] {getattr(removed, 'id', None) or ''}".strip()
-    services.save(who.user, episode, version, remote_of(request), action="remove-fact", detail=detail)
-    return RedirectResponse(f"/patients/{patient_id}?message=Fact+removed", status_code=303)
-
-
 @router.post("/import")
 async def import_form(request: Request, bundle: UploadFile, csrf_token: Annotated[str, Form()] = "") -> Response:
-    services = _services(request)
+    services = services_of(request)
     who = principal(services, request)
     authorize(who, "write")
     check_csrf(who, csrf_token)
@@ -306,15 +264,15 @@ async def import_form(request: Request, bundle: UploadFile, csrf_token: Annotate
     if len(data) > 50_000_000:
         raise UsageError("the file is over 50 MB; import it with `sijpath` on the server")
     results = services.import_bundle(who.user, data, bundle.filename or "upload", remote_of(request))
-    return _render(request, "imported.html", who, results=results)
+    return render(request, "imported.html", who, results=results)
 
 
 @router.get("/patients/{patient_id}/audit", response_class=HTMLResponse)
 def audit_page(request: Request, patient_id: str) -> HTMLResponse:
-    services = _services(request)
+    services = services_of(request)
     who = principal(services, request)
     authorize(who, "audit")
     with transaction(services.engine) as connection:
         rows = services.history(connection, patient_id)
         services.audit(connection, who.user, "view-audit", patient_id, remote_of(request))
-    return _render(request, "audit.html", who, rows=rows, patient_id=patient_id)
+    return render(request, "audit.html", who, rows=rows, patient_id=patient_id)

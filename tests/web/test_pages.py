@@ -16,9 +16,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from sijpath import wiring
 from sijpath.errors import StoreError
 from sijpath.store import episodes as store
-from sijpath.store.accounts import add_user
+from sijpath.store.accounts import User, add_user
 from sijpath.store.database import transaction
 from sijpath.store.tables import audit_log, episodes
 from sijpath.web import pages
@@ -768,3 +769,23 @@ def test_the_sign_in_throttle_keeps_no_entry_for_names_that_never_failed(service
     throttle.blocked(("user:a", "addr:x"), clock())
 
     assert throttle._failures == {}  # the expired failures are gone too
+
+
+def test_links_to_a_patient_whose_id_has_url_characters_open_that_patient(sign_in: SignIn, services: App) -> None:
+    original = wiring.load_episode(EXAMPLES / "new-referral.yaml")
+    odd = original.model_copy(update={"patient": original.patient.model_copy(update={"id": "fibromyalgia?x#y"})})
+    services.save(User("clinician", "clinician"), odd, None, "127.0.0.1")
+    staff = sign_in("staff")
+
+    listing = staff.get("/", params={"as_of": AS_OF, "q": "fibromyalgia?"}).text
+    href = re.search(r'<a href="(/patients/[^"]+)">fibromyalgia\?x#y</a>', listing)
+
+    assert href is not None
+    assert href.group(1).startswith("/patients/fibromyalgia%3Fx%23y?")
+    assert "Patient fibromyalgia?x#y" in staff.get(href.group(1).replace("&amp;", "&")).text
+
+
+def test_the_confirmation_on_the_patient_page_cannot_be_written_by_a_link(sign_in: SignIn) -> None:
+    page = sign_in("staff").get("/patients/new-referral", params={"message": "Call 0800 to confirm"}).text
+
+    assert "Call 0800" not in page
