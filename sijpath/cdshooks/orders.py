@@ -85,6 +85,7 @@ def order_card(ctx: CardContext, assessment: Assessment, order: Order) -> dict[s
     unknown = [g for g in found if g.criterion.status == "unknown"]
     coverage = ruleset.coverage.get(order.code)
     uncovered = coverage is not None and coverage.status in ("not-covered", "investigational")
+    problems = sum(1 for d in assessment.data_issues if d.severity == "warning")
     where = f"`{order.reference}`" if order.reference else "no id"
     detail = [
         f"**Order:** CPT {order.code}, {md.text(name)} ({where}).",
@@ -96,6 +97,14 @@ def order_card(ctx: CardContext, assessment: Assessment, order: Order) -> dict[s
     if not needed:
         summary = f"CPT {order.code}: {ruleset.id} sets no criteria for this procedure ({name})"
         detail += ["**Criteria:** this rule set sets none for this procedure; nothing is checked.", ""]
+    elif not found and problems:
+        # Something in the record could not be read: "all met" would claim more than the record supports.
+        summary = f"CPT {order.code}: criteria of {ruleset.id} met as read, but {problems} record problem(s)"
+        detail += [
+            f"**Criteria:** all {len(needed)} are met in what could be read; the record problems below may "
+            "hide facts that change this.",
+            "",
+        ]
     elif not found:
         summary = f"CPT {order.code}: all {len(needed)} criteria of {ruleset.id} met in the record sent ({name})"
         detail += [f"**Criteria:** all {len(needed)} that this rule set sets for this procedure are met.", ""]
@@ -108,6 +117,8 @@ def order_card(ctx: CardContext, assessment: Assessment, order: Order) -> dict[s
     step = assessment.next_step
     detail += [f"**Pathway next step: {md.text(step.title)}.** {md.text(step.rationale)}", ""]
     detail += [*md.flags_section(assessment.flags), ""]
+    if problems:
+        detail += [*md.issues_section(assessment), ""]
     # The rule set's own sources and its coverage statement's; each criterion's are in the full assessment.
     cited = [ruleset.catalog[i] for i in ruleset.sources if i in ruleset.catalog]
     if coverage is not None:
@@ -120,7 +131,7 @@ def order_card(ctx: CardContext, assessment: Assessment, order: Order) -> dict[s
             "",
         ]
     detail.append(md.notice())
-    severities: list[Severity] = ["warning"] if found or uncovered else []
+    severities: list[Severity] = ["warning"] if found or uncovered or problems else []
     severity = indicator(*severities, *(f.severity for f in assessment.flags))
     suggestion = _better_step(ctx, assessment, order) if found else None
     card = ctx.card(
@@ -181,8 +192,10 @@ def _better_step(ctx: CardContext, assessment: Assessment, order: Order) -> dict
             {"type": "delete", "description": f"Remove the order for CPT {order.code}", "resourceId": order.reference}
         )
     actions.append({"type": "create", "description": f"Order {step.title} (CPT {better})", "resource": replacement})
+    # "Instead" only when the original order can be removed (it has an id); otherwise the new order is added.
+    wording = "instead" if order.reference else "as well (remove the original order yourself)"
     return {
-        "label": md.clip(f"Order {step.title} (CPT {better}) instead", 120),
+        "label": md.clip(f"Order {step.title} (CPT {better}) {wording}", 120),
         "uuid": ctx.uuid(f"order\x1f{order.reference or ''}\x1f{order.code}", "suggestion", better),
         "actions": actions,
     }

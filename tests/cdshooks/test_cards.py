@@ -178,3 +178,27 @@ def test_summaries_are_clipped_under_140_characters_at_a_word() -> None:
 
     assert len(clipped) <= 139
     assert clipped.endswith("word…")
+
+
+def test_an_order_card_never_says_all_met_when_part_of_the_record_could_not_be_read(ehr: Ehr) -> None:
+    record = Record.example("fibromyalgia")
+    for resource in record.resources:  # the contraindication, recorded with a date that does not exist
+        if resource["resourceType"] == "Condition" and "recordedDate" in resource:
+            resource["recordedDate"] = "2025-13-45"
+    drafts = [dict(order("27279", "x", "fusion-1"), subject={"reference": f"Patient/{record.patient_id}"})]
+    body = hook_request("order-sign", record.patient_id, record.prefetch(), draft_orders=drafts)
+
+    [card] = ehr.call("sij-procedure-order", body).json()["cards"]
+
+    assert "all 10 criteria" not in card["summary"]
+    assert "record problem" in card["summary"]
+    assert card["indicator"] != "info"
+    assert "**Record problems**" in card["detail"]
+
+
+def test_a_suggestion_for_an_order_without_an_id_does_not_say_instead(ehr: Ehr) -> None:
+    [card] = ordered(ehr, "new-referral", {k: v for k, v in order("27279", "x").items() if k != "id"})
+
+    [suggestion] = card["suggestions"]
+    assert [a["type"] for a in suggestion["actions"]] == ["create"]
+    assert "instead" not in suggestion["label"]
