@@ -85,7 +85,18 @@ def start_server(folder: Path, port: int, jwks: Path) -> subprocess.Popen[bytes]
     sijpath = [sys.executable, "-m", "sijpath"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("SIJPATH_")}
     subprocess.run([*sijpath, "db", "upgrade", "--data-dir", str(folder)], check=True, env=env, capture_output=True)
-    command = [*sijpath, "serve", "--data-dir", str(folder), "--port", str(port), "--cds-issuer", f"{ISSUER}={jwks}"]
+    command = [
+        *sijpath,
+        "serve",
+        "--data-dir",
+        str(folder),
+        "--port",
+        str(port),
+        "--cds-issuer",
+        f"{ISSUER}={jwks}",
+        "--cds-base-url",
+        f"http://127.0.0.1:{port}",
+    ]
     log = (folder / "server.log").open("wb")
     server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     deadline = time.monotonic() + 30

@@ -27,6 +27,7 @@ from sijpath.cdshooks.security import Caller, Verifier
 from sijpath.domain.issues import DataIssue
 from sijpath.engine.evaluate import evaluate
 from sijpath.engine.ruleset import RuleSet
+from sijpath.errors import UsageError
 from sijpath.fhir.bundle import group_by_patient
 from sijpath.settings import Settings
 from sijpath.store import audit
@@ -236,6 +237,10 @@ def create_service(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> CdsService:
     """The service with its JWT verifier (which fetches issuers' JWKS through the same kind of client)."""
+    if settings.cds_trusted_issuers and not settings.cds_base_url and not settings.cds_development_mode:
+        # Without it the expected `aud` would come from the request's Host header, which the caller chooses: a
+        # token minted for another service could be replayed here.
+        raise UsageError("trusted CDS issuers need the public base URL the EHR calls (--cds-base-url)")
     made: list[CdsService] = []
     verifier = Verifier(settings.cds_trusted_issuers, lambda: made[0].http(), development=settings.cds_development_mode)
     made.append(CdsService(engine, settings, load_ruleset, now, verifier, transport))

@@ -52,6 +52,7 @@ def make_settings(tmp_path: Path, es_key: SigningKey, rs_key: SigningKey) -> Cal
         values: dict[str, object] = {
             "data_dir": tmp_path,
             "cds_trusted_issuers": issuers,
+            "cds_base_url": "http://testserver",  # where the test client calls
             "web_app_url": WEB_APP,
             **overrides,
         }

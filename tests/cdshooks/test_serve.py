@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 
 from sijpath import wiring
 from sijpath.cli import main
+from sijpath.errors import UsageError
 from sijpath.settings import Settings
 from sijpath.store.database import upgrade
 from tests.cdshooks.conftest import ISSUER_ES
@@ -21,7 +22,12 @@ from tests.cdshooks.ehr import Ehr, SigningKey
 def test_one_app_serves_the_cds_service_and_the_web_app(tmp_path: Path, es_key: SigningKey) -> None:
     jwks = tmp_path / "jwks.json"
     jwks.write_text(json.dumps(es_key.jwks))
-    settings = Settings(data_dir=tmp_path, secure_cookies=False, cds_trusted_issuers={ISSUER_ES: str(jwks)})
+    settings = Settings(
+        data_dir=tmp_path,
+        secure_cookies=False,
+        cds_trusted_issuers={ISSUER_ES: str(jwks)},
+        cds_base_url="http://testserver",
+    )
     engine = wiring.open_database(settings, require_current=False)
     upgrade(engine)
 
@@ -80,3 +86,15 @@ def test_issuers_come_from_a_variable_as_json(tmp_path: Path) -> None:
     assert settings.cds_trusted_issuers == {ISSUER_ES: "/etc/jwks.json"}
     assert settings.cds_development_mode is False
     assert Settings().cds_development_mode is False  # never the default
+
+
+def test_trusted_issuers_without_a_public_base_url_are_refused_at_start(tmp_path: Path, es_key: SigningKey) -> None:
+    # The expected `aud` would otherwise come from the Host header, which a caller with another service's token sets.
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps(es_key.jwks))
+    settings = Settings(data_dir=tmp_path, cds_trusted_issuers={ISSUER_ES: str(jwks)})
+    engine = wiring.open_database(settings, require_current=False)
+
+    with pytest.raises(UsageError, match="--cds-base-url"):
+        wiring.cds_service(settings, engine)
+    engine.dispose()
