@@ -38,7 +38,13 @@ class Settings(BaseModel):
         default=False, description="Skip JWT verification (never in production; logged loudly at start-up)."
     )
     cds_ruleset: str | None = Field(default=None, description="Rule set the CDS service applies (default_ruleset).")
-    cds_fhir_timeout_seconds: float = Field(default=5.0, gt=0, le=60, description="Per request to fhirServer.")
+    cds_fhir_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=60, description="Per request to fhirServer; three times this for all of a call's."
+    )
+    cds_allow_http_fhir_server: bool = Field(
+        default=False,
+        description="Send the access token to an http:// fhirServer (test EHRs only; real data needs TLS).",
+    )
     cds_spec_version: Literal["2.0.1", "3.0.0"] = "2.0.1"
     cds_cors_origins: tuple[str, ...] = ("*",)
     web_app_url: str | None = Field(

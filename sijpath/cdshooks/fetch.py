@@ -91,7 +91,8 @@ class FhirServer:
             response = await self.client.get(url, headers=self.headers)
         except httpx.TimeoutException:
             raise DataUnavailableError(f"prefetch `{key}`: fhirServer did not answer in time") from None
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, UnicodeError, ValueError) as exc:
+            # ValueError/UnicodeError: a token or host httpx cannot put on the wire; still "cannot be reached".
             raise DataUnavailableError(
                 f"prefetch `{key}`: fhirServer cannot be reached ({type(exc).__name__})"
             ) from None

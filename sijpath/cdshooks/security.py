@@ -149,7 +149,8 @@ class Verifier:
             raise AuthenticationError("no bearer token")
         try:
             return await self._verify(token.strip(), audiences)
-        except jwt.PyJWTError as exc:
+        except (jwt.PyJWTError, TypeError, ValueError) as exc:
+            # TypeError/ValueError: a key of the wrong type for the alg (an RSA key named by an ES384 token).
             raise AuthenticationError(f"JWT rejected ({type(exc).__name__})") from None
 
     async def _verify(self, token: str, audiences: Sequence[str]) -> Caller:
@@ -170,6 +171,8 @@ class Verifier:
         key, key_alg = found
         if key_alg not in (None, header["alg"]):
             raise AuthenticationError("the JWT alg is not the key's")
+        if {"EC": "ES", "RSA": "RS"}.get(str(getattr(key, "key_type", ""))) != header["alg"][:2]:
+            raise AuthenticationError("the JWT alg does not fit the key's type")
         verified: dict[str, Any] = jwt.decode(
             token,
             key.key,

@@ -27,7 +27,7 @@ from sijpath.cdshooks.security import Caller, Verifier
 from sijpath.domain.issues import DataIssue
 from sijpath.engine.evaluate import evaluate
 from sijpath.engine.ruleset import RuleSet
-from sijpath.errors import UsageError
+from sijpath.errors import DataUnavailableError, UsageError
 from sijpath.fhir.bundle import group_by_patient
 from sijpath.settings import Settings
 from sijpath.store import audit
@@ -119,12 +119,22 @@ class CdsService:
         def server() -> FhirServer | None:
             if request.fhirServer is None:
                 return None
+            plain_http_allowed = self.settings.cds_development_mode or self.settings.cds_allow_http_fhir_server
+            if not request.fhirServer.startswith("https://") and not plain_http_allowed:
+                # The spec requires TLS with real data; the client's access token never goes out in clear text.
+                raise DataUnavailableError(
+                    "fhirServer is not an https:// URL; sijpath sends the access token only over TLS"
+                )
             clients.append(self.http())
             auth = request.fhirAuthorization
             return FhirServer(clients[-1], request.fhirServer, auth.access_token.get_secret_value() if auth else None)
 
         try:
-            gathered = await gather(PREFETCH, request.prefetch, request.context, server)
+            # One deadline for all fetching: the per-read timeout alone lets a slow server drip for minutes.
+            async with asyncio.timeout(self.settings.cds_fhir_timeout_seconds * 3):
+                gathered = await gather(PREFETCH, request.prefetch, request.context, server)
+        except TimeoutError:
+            raise DataUnavailableError("fhirServer did not deliver the data in time") from None
         finally:
             for client in clients:
                 await client.aclose()

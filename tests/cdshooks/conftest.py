@@ -53,6 +53,7 @@ def make_settings(tmp_path: Path, es_key: SigningKey, rs_key: SigningKey) -> Cal
             "data_dir": tmp_path,
             "cds_trusted_issuers": issuers,
             "cds_base_url": "http://testserver",  # where the test client calls
+            "cds_allow_http_fhir_server": True,  # the spec's and CRD's examples name http:// servers
             "web_app_url": WEB_APP,
             **overrides,
         }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -14,6 +15,7 @@ from starlette.testclient import TestClient
 
 from sijpath.cdshooks.app import create_cds_app
 from sijpath.cdshooks.discovery import PREFETCH
+from sijpath.cdshooks.service import CdsService
 from sijpath.store.tables import audit_log, cds_feedback
 from tests.cdshooks.ehr import (
     EXAMPLES,
@@ -22,6 +24,7 @@ from tests.cdshooks.ehr import (
     Ehr,
     FakeFhir,
     Record,
+    SigningKey,
     hook_request,
     order,
     searchset,
@@ -362,3 +365,18 @@ def test_ch20_discovery_names_the_spec_version_and_unknown_request_fields_are_ig
         "unknownTopLevel": {"nested": True},
     }
     assert ehr.call("sij-pathway", extended).content == ehr.call("sij-pathway", plain).content
+
+
+def test_the_access_token_is_not_sent_to_a_plain_http_fhir_server(
+    make_service: Callable[..., CdsService], es_key: SigningKey, ehr: Ehr, fhir: FakeFhir
+) -> None:
+    record = fhir.add(Record.example("new-referral"))
+    body = hook_request("patient-view", record.patient_id, None, fhir=True)
+    body["fhirServer"] = "http://ehr.example.org/fhir"
+
+    with TestClient(create_cds_app(make_service(cds_allow_http_fhir_server=False))) as client:
+        response = Ehr(client, ehr.issuer, es_key).call("sij-pathway", body)
+
+    assert response.status_code == 412
+    assert "https" in response.text
+    assert fhir.seen == []
