@@ -107,12 +107,15 @@ class ReplayCache:
         self._seen: dict[tuple[str, str], float] = {}
         self._lock = threading.Lock()
         self._clock = clock
+        self._prune_at = 10_000
 
     def first_use(self, issuer: str, jti: str, expires: float) -> bool:
         now = self._clock()
         with self._lock:
-            if len(self._seen) > 10_000:
+            if len(self._seen) > self._prune_at:
                 self._seen = {k: v for k, v in self._seen.items() if v + LEEWAY >= now}
+                # Prune again only once the cache has doubled: amortized O(1) per call however many tokens live.
+                self._prune_at = max(10_000, 2 * len(self._seen))
             key = (issuer, jti)
             if key in self._seen and self._seen[key] + LEEWAY >= now:
                 return False
