@@ -186,3 +186,21 @@ def test_development_mode_is_off_by_default_and_when_on_skips_the_jwt_and_says_s
     with TestClient(create_cds_app(lenient)) as open_client:
         assert open_client.get("/cds-services").status_code == 200
         assert open_client.post("/cds-services/sij-pathway", json=body()).status_code == 200
+
+
+def test_ch15_a_token_naming_a_key_of_the_wrong_type_is_a_bare_401_not_a_500(
+    make_service: Callable[..., CdsService], es_key: SigningKey, rs_key: SigningKey, tmp_path: Any
+) -> None:
+    # Real JWKS often omit `alg`: the key's type must still decide which algorithms it can verify.
+    rsa_public = {k: v for k, v in rs_key.jwks["keys"][0].items() if k != "alg"}
+    jwks = tmp_path / "no-alg-jwks.json"
+    jwks.write_text(json.dumps({"keys": [rsa_public]}))
+    issuer = "https://ehr-no-alg.example.org/"
+    service = make_service(cds_trusted_issuers={issuer: str(jwks)})
+    with TestClient(create_cds_app(service)) as client:
+        # An ES384 token whose kid names the RSA key.
+        forged = Ehr(client, issuer, SigningKey("ES384", rs_key.kid, es_key.private))
+        response = forged.discover()
+
+    assert response.status_code == 401
+    assert response.content == b""
