@@ -10,10 +10,6 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from sijpath import wiring
-from sijpath.settings import Settings
-from sijpath.store.accounts import add_user
-from sijpath.store.database import transaction, upgrade
 from sijpath.web.app import create_app
 from sijpath.web.services import App
 
@@ -37,18 +33,20 @@ def clock() -> Clock:
     return Clock()
 
 
+@pytest.fixture(scope="session")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example patients and one user per role, seeded once: argon2 hashing per test took minutes."""
+    from tests.web import seeded  # seeded.py imports this module's constants
+
+    return seeded.seed_template(tmp_path_factory.mktemp("seeded"))
+
+
 @pytest.fixture
-def services(tmp_path: Path, clock: Clock) -> App:
-    """Services over an upgraded database with the example patients and one user per role."""
-    settings = Settings(data_dir=tmp_path, secure_cookies=False)
-    engine = wiring.open_database(settings, require_current=False)
-    upgrade(engine)
-    app = wiring.web_services(settings, engine, clock)
-    wiring.seed_examples(app, EXAMPLES)
-    with transaction(engine) as connection:
-        for role in ROLES:
-            add_user(connection, role, PASSWORD, role, clock())
-    return app
+def services(template: Path, tmp_path: Path, clock: Clock) -> Iterator[App]:
+    """Services over a fresh copy of the seeded database (upgraded, example patients, one user per role)."""
+    from tests.web import seeded
+
+    yield from seeded.copy_services(template, tmp_path, clock)
 
 
 @pytest.fixture

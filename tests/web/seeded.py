@@ -1,9 +1,8 @@
 """A seeded database built once per test module and copied for each test, and sessions made without the sign-in form.
 
 Seeding 15 patients and argon2-hashing a password per role takes seconds; doing it for each of a few hundred web
-tests took minutes. A test module opts in by overriding the conftest fixtures with these (same names, same
-behaviour): `services` then starts from a copy of the seeded database, and `sign_in(role)` gets a session straight
-from the store, skipping the password check (the sign-in form has its own tests in test_pages).
+tests took minutes. conftest's `services` starts from a copy of the seeded database; `signed_in` gives a session
+straight from the store, skipping the password check (the sign-in form has its own tests in test_pages).
 """
 
 from __future__ import annotations

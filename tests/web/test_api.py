@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -24,17 +23,6 @@ from tests.web.conftest import EXAMPLES, PASSWORD, Clock
 
 AS_OF = "2026-11-01"
 PATIENT_IDS = sorted(path.stem for path in EXAMPLES.glob("*.yaml"))
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded.seed_template(tmp_path_factory.mktemp("seeded"))
-
-
-@pytest.fixture
-def services(template: Path, tmp_path: Path, clock: Clock) -> Iterator[App]:
-    """A fresh copy of a database seeded once for the module (overrides conftest's, which seeds per test)."""
-    yield from seeded.copy_services(template, tmp_path, clock)
 
 
 def _api_client(services: App, username: str) -> Iterator[TestClient]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,7 +24,7 @@ from sijpath.store.tables import episodes, users
 from sijpath.web.app import create_app
 from sijpath.web.services import App
 from tests.web import seeded
-from tests.web.conftest import EXAMPLES, PASSWORD, ROLES, Clock
+from tests.web.conftest import EXAMPLES, PASSWORD, ROLES
 
 PUBLIC = frozenset({"anonymous", *ROLES})  # no sign-in needed
 SIGNED_IN = frozenset(ROLES)  # any role, no permission beyond being signed in
@@ -170,17 +169,6 @@ def app_routes(app: FastAPI) -> set[tuple[str, str]]:
         methods = set(route.methods or {"GET"}) - {"HEAD"}  # a mount answers GET; HEAD comes with GET
         found |= {(method, route.path) for method in methods}
     return found
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded.seed_template(tmp_path_factory.mktemp("seeded"))
-
-
-@pytest.fixture
-def services(template: Path, tmp_path: Path, clock: Clock) -> Iterator[App]:
-    """A fresh copy of a database seeded once for the module (overrides conftest's, which seeds per test)."""
-    yield from seeded.copy_services(template, tmp_path, clock)
 
 
 @dataclass

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,7 +28,7 @@ from sijpath.web.app import create_app
 from sijpath.web.services import App
 from tests import strategies
 from tests.web import seeded
-from tests.web.conftest import EXAMPLES, Clock
+from tests.web.conftest import EXAMPLES
 
 PATIENT_IDS = sorted(path.stem for path in EXAMPLES.glob("*.yaml"))
 # The operations, from the API router alone (parametrizing needs them before any app exists); the first test checks
@@ -52,16 +51,6 @@ FUZZ = settings(
     derandomize=True,  # the same cases every run: a failure here is a bug, never a flake
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
 )
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded.seed_template(tmp_path_factory.mktemp("seeded"))
-
-
-@pytest.fixture
-def services(template: Path, tmp_path: Path, clock: Clock) -> Iterator[App]:
-    yield from seeded.copy_services(template, tmp_path, clock)
 
 
 @pytest.fixture

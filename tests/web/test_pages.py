@@ -9,7 +9,6 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from http.cookies import SimpleCookie
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -32,17 +31,6 @@ from tests.web.conftest import EXAMPLES, PASSWORD, Clock
 SignIn = Callable[[str], TestClient]
 AS_OF = "2026-11-01"
 PATIENT_IDS = sorted(path.stem for path in EXAMPLES.glob("*.yaml"))
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded.seed_template(tmp_path_factory.mktemp("seeded"))
-
-
-@pytest.fixture
-def services(template: Path, tmp_path: Path, clock: Clock) -> Iterator[App]:
-    """A fresh copy of a database seeded once for the module (overrides conftest's, which seeds per test)."""
-    yield from seeded.copy_services(template, tmp_path, clock)
 
 
 @pytest.fixture
