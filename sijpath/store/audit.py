@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, func, select, text
 
 from sijpath.store.tables import audit_log
 
-__all__ = ["GENESIS", "head", "record", "verify"]
+__all__ = ["GENESIS", "head", "history", "record", "verify"]
 
 GENESIS = "0" * 64
 
@@ -61,6 +61,14 @@ def record(
             hash=digest,
         )
     )
+
+
+def history(connection: Connection, patient_id: str, limit: int = 500) -> list[dict[str, object]]:
+    """The newest audit rows about one patient, newest first."""
+    rows = connection.execute(
+        select(audit_log).where(audit_log.c.patient_id == patient_id).order_by(audit_log.c.seq.desc()).limit(limit)
+    )
+    return [dict(r._mapping) for r in rows]
 
 
 def head(engine: Engine) -> tuple[int, str] | None:

@@ -23,11 +23,13 @@ from sijpath.store.tables import assessments, episodes, facts, imports
 __all__ = [
     "PatientRow",
     "StoredEpisode",
+    "current_version",
     "delete_episode",
     "episode_document",
     "fingerprint",
     "list_patients",
     "load_episode",
+    "patient_count",
     "remember_import",
     "save_assessment",
     "save_episode",
@@ -51,8 +53,9 @@ def episode_document(episode: Episode) -> bytes:
     return orjson.dumps(episode.model_dump(mode="json", exclude_defaults=True), option=orjson.OPT_SORT_KEYS)
 
 
-def fingerprint(document: bytes) -> str:
-    return hashlib.sha256(document).hexdigest()
+def fingerprint(document: bytes, record_issues: bytes = b"[]") -> str:
+    """What an assessment was made from: the episode document and the issues found reading its record."""
+    return hashlib.sha256(document + record_issues).hexdigest()
 
 
 def save_episode(
@@ -69,9 +72,10 @@ def save_episode(
     since, nothing is written and ConflictError says so. `sources` maps a fact id to where it came from."""
     document = episode_document(episode)
     kept = _kept_sources(connection, episode) if expected_version is not None else {}
-    digest = fingerprint(document)
-    patient_id = episode.patient.id
+    # The record's issues are part of what an assessment shows, so they are part of what it was made from.
     issues = orjson.dumps([[i.severity, i.location, i.message] for i in record_issues]).decode()
+    digest = fingerprint(document, issues.encode())
+    patient_id = episode.patient.id
     values = {
         "document": document.decode(),
         "fingerprint": digest,
@@ -181,6 +185,16 @@ def with_entered_facts(connection: Connection, episode: Episode) -> Episode:
         if r.position < len(old) and old[r.position] not in current:
             update[r.list_name] = (*current, old[r.position])
     return episode.model_copy(update=update) if update else episode
+
+
+def current_version(connection: Connection, patient_id: str) -> int | None:
+    """The stored version of a patient's episode, or None when there is none."""
+    row = connection.execute(select(episodes.c.version).where(episodes.c.patient_id == patient_id)).first()
+    return int(row.version) if row is not None else None
+
+
+def patient_count(connection: Connection) -> int:
+    return int(connection.execute(select(func.count()).select_from(episodes)).scalar_one())
 
 
 def delete_episode(connection: Connection, patient_id: str, expected_version: int | None) -> int:

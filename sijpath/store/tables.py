@@ -38,7 +38,7 @@ episodes = Table(
     Column("patient_id", String(128), primary_key=True),
     Column("version", Integer, nullable=False),  # optimistic concurrency: a write names the version it read
     Column("document", Text, nullable=False),  # the native episode (sijpath-episode/1), canonical JSON
-    Column("fingerprint", String(64), nullable=False),  # SHA-256 of `document`
+    Column("fingerprint", String(64), nullable=False),  # SHA-256 of `document` and `record_issues`
     # What reading the source record found (JSON list); every assessment of this episode shows it.
     Column("record_issues", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import orjson
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from sijpath.domain.episode import Episode
 from sijpath.domain.timeline import LIST_FIELDS
@@ -22,7 +22,6 @@ from sijpath.store import audit
 from sijpath.store import episodes as store
 from sijpath.store.accounts import User
 from sijpath.store.database import transaction
-from sijpath.store.tables import audit_log, episodes
 
 __all__ = ["App", "ImportResult", "RulesetLoader"]
 
@@ -135,11 +134,9 @@ class App:
             for patient_id, resources in groups.patients.items():
                 digest = hashlib.sha256(orjson.dumps(resources, option=orjson.OPT_SORT_KEYS)).hexdigest()
                 imported = groups.read(patient_id)
-                existing = connection.execute(
-                    select(episodes.c.version).where(episodes.c.patient_id == patient_id)
-                ).first()
+                existing = store.current_version(connection, patient_id)
                 if not store.remember_import(connection, digest, patient_id, user.username, self.now()):
-                    version = existing.version if existing else 0
+                    version = existing or 0
                     results.append(ImportResult(patient_id, False, True, version, len(imported.issues)))
                     continue
                 sources = {fid: f"fhir:{fid}" for fid in _fact_ids(imported.episode)}
@@ -149,7 +146,7 @@ class App:
                 stored = store.save_episode(
                     connection,
                     episode,
-                    expected_version=existing.version if existing else None,
+                    expected_version=existing,
                     actor=user.username,
                     now=self.now(),
                     sources=sources,
@@ -168,10 +165,7 @@ class App:
         return results
 
     def history(self, connection: Connection, patient_id: str) -> list[dict[str, object]]:
-        rows = connection.execute(
-            select(audit_log).where(audit_log.c.patient_id == patient_id).order_by(audit_log.c.seq.desc()).limit(500)
-        )
-        return [dict(r._mapping) for r in rows]
+        return audit.history(connection, patient_id)
 
 
 def _fact_ids(episode: Episode) -> list[str]:

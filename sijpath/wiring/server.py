@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from sijpath.cdshooks.app import create_cds_app, with_cds_hooks
 from sijpath.cdshooks.service import CdsService, create_service
@@ -16,9 +16,9 @@ from sijpath.domain.document import problems_from_validation
 from sijpath.engine.ruleset import RuleSet
 from sijpath.errors import UnknownRuleSetError, UsageError
 from sijpath.settings import Settings
+from sijpath.store import episodes as store
 from sijpath.store.accounts import User
 from sijpath.store.database import connect, require_current_schema
-from sijpath.store.tables import episodes
 from sijpath.web.app import create_app
 from sijpath.web.services import App
 from sijpath.wiring import builtin_ruleset_ids, load_episode, load_ruleset
@@ -99,7 +99,7 @@ def server_app(services: App, cds: CdsService) -> Any:
 def seed_examples(services: App, examples: Path) -> int:
     """Load the example patients into an empty database (the demo's first run); returns how many."""
     with services.engine.connect() as connection:
-        if connection.execute(select(func.count()).select_from(episodes)).scalar_one():
+        if store.patient_count(connection):
             return 0
     system = User("sijpath-demo-seed", "admin")
     files = sorted(examples.glob("*.yaml"))

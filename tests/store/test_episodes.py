@@ -543,3 +543,14 @@ def test_a_cached_assessment_of_another_rule_set_version_is_not_current(engine: 
     assert total == 1
     assert rows[0].next_step is None
     assert stale == ["new-referral"]
+
+
+def test_the_same_episode_with_other_record_issues_has_another_fingerprint(engine: Engine) -> None:
+    # A stored assessment shows the record's issues, so an import with new issues must not reuse an old one.
+    episode = example("new-referral")
+    plain = create(engine, episode)
+    issue = DataIssue("warning", "Procedure/x", "not imported")
+    with transaction(engine) as connection:
+        flagged = save_episode(connection, episode, expected_version=1, actor="bob", now=NOW, record_issues=(issue,))
+
+    assert flagged.fingerprint != plain.fingerprint
