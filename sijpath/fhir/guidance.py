@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sijpath.engine.assessment import Assessment, Criterion, Flag
+from sijpath.engine.assessment import NOTICE, Assessment, Criterion, Flag
 from sijpath.engine.results import Evidence
 from sijpath.engine.steps import Action
 from sijpath.evidence.catalog import Source
@@ -13,12 +13,11 @@ from sijpath.fhir.bundle import reference_key
 from sijpath.fhir.shapes import drop_none
 from sijpath.fhir.vocabulary import BASE
 
-__all__ = ["CRITERION_SYSTEM", "DISCLAIMER", "FLAG_SYSTEM", "STEP_SYSTEM", "assessment_bundle", "ruleset_canonical"]
+__all__ = ["CRITERION_SYSTEM", "FLAG_SYSTEM", "STEP_SYSTEM", "assessment_bundle", "ruleset_canonical"]
 
 STEP_SYSTEM = f"{BASE}/CodeSystem/next-step"
 FLAG_SYSTEM = f"{BASE}/CodeSystem/flag"
 CRITERION_SYSTEM = f"{BASE}/CodeSystem/criterion"
-DISCLAIMER = "sijpath supports clinical decisions; it does not make them."
 _SEVERITY = {"info": "low", "warning": "moderate", "critical": "high"}
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, f"{BASE}/assessment")
 
@@ -50,7 +49,7 @@ def assessment_bundle(assessment: Assessment) -> dict[str, Any]:
             "status": "data-required" if a.next_step.code == "gather-information" else "success",
             "subject": subject,
             "occurrenceDateTime": a.as_of.isoformat(),
-            "note": [{"text": DISCLAIMER}],
+            "note": [{"text": NOTICE}],
             "evaluationMessage": [{"reference": f"OperationOutcome/{outcome['id']}"}] if outcome else None,
             "outputParameters": {"reference": f"Parameters/{params['id']}"},
             "result": {"reference": f"RequestGroup/{plan['id']}"},
@@ -95,7 +94,7 @@ def _request_group(rid: str, a: Assessment, subject: dict[str, str]) -> dict[str
         "intent": "proposal",
         "subject": subject,
         "authoredOn": a.as_of.isoformat(),
-        "note": [{"text": f"Stage: {a.stage}. {DISCLAIMER}"}],
+        "note": [{"text": f"Stage: {a.stage}. {NOTICE}"}],
         "action": actions,
     }
 

@@ -9,9 +9,9 @@ import pytest
 
 from sijpath import wiring
 from sijpath.domain.episode import Episode
-from sijpath.engine.assessment import Assessment
+from sijpath.engine.assessment import NOTICE, Assessment
 from sijpath.engine.evaluate import evaluate
-from sijpath.fhir.guidance import DISCLAIMER, FLAG_SYSTEM, STEP_SYSTEM, assessment_bundle
+from sijpath.fhir.guidance import FLAG_SYSTEM, STEP_SYSTEM, assessment_bundle
 from sijpath.fhir.writer import canonical_ids
 from tests.fhir.records import EXAMPLES, dumps, example, r4b_problems
 
@@ -60,7 +60,7 @@ def test_the_guidance_response_comes_first_and_points_to_the_plan_criteria_and_i
     pointed += [m["reference"] for m in response["evaluationMessage"]]
     assert [p.split("/")[0] for p in pointed] == ["RequestGroup", "Parameters", "OperationOutcome"]
     assert set(pointed) <= ids
-    assert response["note"] == [{"text": DISCLAIMER}]
+    assert response["note"] == [{"text": NOTICE}]
     assert response["moduleCanonical"] == "https://sijpath.org/fhir/PlanDefinition/source-articles|1.0.0"
 
 
