@@ -178,7 +178,7 @@ def measure(folder: Path, assess: bool, baseline_only: bool) -> dict[str, Any]:
     ruleset = None
     if assess:
         from sijpath import wiring
-        from sijpath.engine.evaluate import evaluate
+        from sijpath.pathway.assess import evaluate
 
         ruleset = wiring.load_ruleset("source-articles", AS_OF)
     result: dict[str, Any] = {"rss_after_imports": _rss_now(), "peak_after_imports": _peak_rss()}
@@ -200,7 +200,8 @@ def measure(folder: Path, assess: bool, baseline_only: bool) -> dict[str, Any]:
             facts += sum(len(v) for _, v in imported.episode if isinstance(v, tuple))
             severities.update(i.severity for i in imported.issues)
             if ruleset is not None:
-                steps[evaluate(imported.episode, ruleset, AS_OF, imported.issues).next_step.code] += 1
+                for unit in evaluate(imported.episode, ruleset, AS_OF, imported.issues).units:
+                    steps[unit.next_step.code] += 1
         read = time.perf_counter()
     result.update(
         index_seconds=indexed - started,

@@ -39,7 +39,7 @@ from sijpath.domain.procedures import (
     SteroidDose,
     TherapeuticInjection,
 )
-from sijpath.engine.evaluate import evaluate
+from sijpath.pathway.assess import evaluate
 
 AS_OF = dt.date(2026, 11, 1)
 TARGET_US = 100.0

@@ -31,9 +31,9 @@ import orjson
 
 from sijpath import wiring
 from sijpath.domain.findings import PainScore
-from sijpath.engine.evaluate import evaluate
 from sijpath.fhir.bundle import import_bundle, parse_bundle
 from sijpath.fhir.writer import episode_bundle
+from sijpath.pathway.assess import evaluate
 
 AS_OF = dt.date(2026, 11, 1)
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "fusion-candidate.yaml"
@@ -273,7 +273,7 @@ def main() -> None:
     print("                      " + ", ".join(f"{n} {k}" for k, n in kinds.most_common()))
     print(
         f"imported              {sum(len(v) for _, v in imported.episode if isinstance(v, tuple))} facts, "
-        f"{len(imported.issues)} record issue(s); next step {assessment.next_step.code}"
+        f"{len(imported.issues)} record issue(s); next steps {', '.join(u.next_step.code for u in assessment.units)}"
     )
     print(
         f"samples               {args.rounds} rounds × {args.repeats} calls of each operation, interleaved "

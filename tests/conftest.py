@@ -8,7 +8,6 @@ import pytest
 
 from sijpath import wiring
 from sijpath.engine.ruleset import RuleSet
-from sijpath.rules.facts import Facts
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -19,5 +18,5 @@ def repo() -> Path:
 
 
 @pytest.fixture(scope="session")
-def source_articles() -> RuleSet[Facts]:
+def source_articles() -> RuleSet:
     return wiring.load_ruleset("source-articles")

@@ -26,52 +26,69 @@ dates = st.dates(START, AS_OF)
 nrs = st.integers(0, 10).map(float)
 optional_bool = st.sampled_from([None, True, False])
 
-blocks = st.builds(
-    DiagnosticBlock,
-    date=dates,
-    side=st.sampled_from(["left", "right", "bilateral"]),
-    guidance=st.sampled_from(["fluoroscopy", "ct", "ultrasound", "none"]),
-    contrast=optional_bool,
-    anesthetics=st.lists(
-        st.builds(Anesthetic, drug=st.sampled_from(["lidocaine", "bupivacaine", "ropivacaine"])), min_size=1, max_size=2
-    ).map(tuple),
-    steroids=st.lists(st.builds(SteroidDose, drug=st.just("triamcinolone"), dose_mg=st.just(40.0)), max_size=1).map(
-        tuple
-    ),
-    pre_block_nrs=st.one_of(st.none(), nrs),
-    post_block_nrs=st.one_of(st.none(), nrs),
-    post_block_minutes=st.one_of(st.none(), st.integers(0, 600)),
-)
-injections = st.builds(
-    TherapeuticInjection,
-    date=dates,
-    side=st.sampled_from(["left", "right", "bilateral"]),
-    steroid=st.one_of(
-        st.none(),
-        st.builds(
-            SteroidDose,
-            drug=st.sampled_from(["triamcinolone", "betamethasone", "dexamethasone"]),
-            dose_mg=st.sampled_from([4.0, 6.0, 40.0, 80.0]),
+SIDES = st.sampled_from(["left", "right", "bilateral", None])
+
+
+def blocks(side: st.SearchStrategy[str | None] = SIDES) -> st.SearchStrategy[DiagnosticBlock]:
+    return _blocks(side)
+
+
+def _blocks(side: st.SearchStrategy[str | None]) -> st.SearchStrategy[DiagnosticBlock]:
+    return st.builds(
+        DiagnosticBlock,
+        date=dates,
+        side=side,
+        guidance=st.sampled_from(["fluoroscopy", "ct", "ultrasound", "none"]),
+        contrast=optional_bool,
+        anesthetics=st.lists(
+            st.builds(Anesthetic, drug=st.sampled_from(["lidocaine", "bupivacaine", "ropivacaine"])),
+            min_size=1,
+            max_size=2,
+        ).map(tuple),
+        steroids=st.lists(st.builds(SteroidDose, drug=st.just("triamcinolone"), dose_mg=st.just(40.0)), max_size=1).map(
+            tuple
         ),
-    ),
-    relief_percent=st.one_of(st.none(), st.integers(0, 100).map(float)),
-    relief_duration_days=st.one_of(st.none(), st.integers(0, 365)),
-)
-imaging = st.builds(
-    ImagingStudy,
-    date=dates,
-    modality=st.sampled_from(["xray", "ct", "mri"]),
-    region=st.sampled_from(["sij", "pelvis", "lumbar", "hip"]),
-    findings=st.sampled_from(
-        [
-            ("normal",),
-            ("joint-space-widening",),
-            ("joint-disruption", "subchondral-sclerosis"),
-            ("lumbar-stenosis-or-disc-herniation",),
-            ("inflammatory-sacroiliitis",),
-        ]
-    ),
-)
+        pre_block_nrs=st.one_of(st.none(), nrs),
+        post_block_nrs=st.one_of(st.none(), nrs),
+        post_block_minutes=st.one_of(st.none(), st.integers(0, 600)),
+    )
+
+
+def injections(side: st.SearchStrategy[str | None] = SIDES) -> st.SearchStrategy[TherapeuticInjection]:
+    return st.builds(
+        TherapeuticInjection,
+        date=dates,
+        side=side,
+        steroid=st.one_of(
+            st.none(),
+            st.builds(
+                SteroidDose,
+                drug=st.sampled_from(["triamcinolone", "betamethasone", "dexamethasone"]),
+                dose_mg=st.sampled_from([4.0, 6.0, 40.0, 80.0]),
+            ),
+        ),
+        relief_percent=st.one_of(st.none(), st.integers(0, 100).map(float)),
+        relief_duration_days=st.one_of(st.none(), st.integers(0, 365)),
+    )
+
+
+def imaging(side: st.SearchStrategy[str | None] = SIDES) -> st.SearchStrategy[ImagingStudy]:
+    return st.builds(
+        ImagingStudy,
+        date=dates,
+        modality=st.sampled_from(["xray", "ct", "mri"]),
+        region=st.sampled_from(["sij", "pelvis", "lumbar", "hip"]),
+        side=side,
+        findings=st.sampled_from(
+            [
+                ("normal",),
+                ("joint-space-widening",),
+                ("joint-disruption", "subchondral-sclerosis"),
+                ("lumbar-stenosis-or-disc-herniation",),
+                ("inflammatory-sacroiliitis",),
+            ]
+        ),
+    )
 
 
 @st.composite
@@ -80,32 +97,44 @@ def courses(draw: st.DrawFn, kind: type[PhysicalTherapyCourse] | type[Medication
     end = draw(st.one_of(st.none(), st.dates(start, AS_OF)))
     if kind is MedicationCourse:
         return MedicationCourse(start_date=start, end_date=end, drug_class=draw(st.sampled_from(["nsaid", "opioid"])))
-    return PhysicalTherapyCourse(start_date=start, end_date=end)
+    return PhysicalTherapyCourse(
+        start_date=start, end_date=end, setting=draw(st.sampled_from(["supervised", "home-program", None]))
+    )
 
 
 @st.composite
-def episodes(draw: st.DrawFn, with_fusion: bool | None = None) -> Episode:
+def episodes(
+    draw: st.DrawFn, with_fusion: bool | None = None, one_sided: bool | None = None, bilateral: bool = False
+) -> Episode:
+    """An episode; `one_sided` (drawn when None) puts every procedure and SI-joint study on the painful side, the
+    way most real records are, so deep stages of the pathway are reached; otherwise sides are drawn per fact.
+    `bilateral`: pain on both sides and every fact's side recorded (left, right or bilateral)."""
     fused = draw(st.booleans()) if with_fusion is None else with_fusion
+    coherent = False if bilateral else (draw(st.booleans()) if one_sided is None else one_sided)
+    pain_side = "bilateral" if bilateral else (draw(st.sampled_from(["left", "right"])) if coherent else draw(SIDES))
+    side = st.just(pain_side) if coherent else (st.sampled_from(["left", "right", "bilateral"]) if bilateral else SIDES)
     return Episode(
         patient=Patient(id="generated"),
         pain=PainPresentation(
             onset_date=draw(st.one_of(st.none(), dates)),
             below_l5=draw(optional_bool),
             radiates_below_knee=draw(optional_bool),
+            laterality=pain_side,
         ),
         odi_scores=tuple(
             draw(st.lists(st.builds(OdiScore, date=dates, percent=st.integers(0, 100).map(float)), max_size=2))
         ),
-        imaging=tuple(draw(st.lists(imaging, max_size=3))),
-        diagnostic_blocks=tuple(draw(st.lists(blocks, max_size=3))),
-        therapeutic_injections=tuple(draw(st.lists(injections, max_size=5))),
+        imaging=tuple(draw(st.lists(imaging(side), max_size=3))),
+        diagnostic_blocks=tuple(draw(st.lists(blocks(side), max_size=3))),
+        therapeutic_injections=tuple(draw(st.lists(injections(side), max_size=5))),
         radiofrequency_ablations=tuple(
             draw(
                 st.lists(
                     st.builds(
                         RadiofrequencyAblation,
                         date=dates,
-                        side=st.just("left"),
+                        side=side,
+                        technique=st.sampled_from(["conventional", "cooled", None]),
                         relief_percent=st.one_of(st.none(), st.integers(0, 100).map(float)),
                         relief_duration_days=st.one_of(st.none(), st.integers(0, 400)),
                     ),
@@ -143,7 +172,7 @@ def episodes(draw: st.DrawFn, with_fusion: bool | None = None) -> Episode:
             )
         ),
         contraindications_reviewed_on=draw(st.one_of(st.none(), dates)),
-        fusions=(Fusion(date=draw(dates), side="left", cpt="27279", approach="lateral"),) if fused else (),
+        fusions=(Fusion(date=draw(dates), side=draw(side), cpt="27279", approach="lateral"),) if fused else (),
         post_operative_follow_ups=tuple(
             draw(
                 st.lists(

@@ -11,15 +11,17 @@ import pytest
 from sijpath import wiring
 from sijpath.cli import main
 from sijpath.domain.steroids import MPDE_SOURCES
-from sijpath.rules import registry
+from sijpath.pathway.definition import SIJ_PATHWAY
+from sijpath.pathway.thresholds import ALL_THRESHOLDS, THRESHOLD_UNITS
 from tests.golden.scenarios import load_scenarios
 
 PACKAGE = Path(__file__).resolve().parent.parent / "sijpath"
-CORE = ("domain", "evidence", "engine", "rules")
+CORE = ("domain", "evidence", "engine", "pathway", "rulesets")
 SHIPPED = [wiring.load_ruleset(i) for i in wiring.builtin_ruleset_ids()]
+RULES = [*SIJ_PATHWAY.criteria, *SIJ_PATHWAY.flags]
 
 
-@pytest.mark.parametrize("rule", [*registry.CRITERIA, *registry.FLAGS], ids=lambda r: r.id)
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
 def test_every_rule_cites_known_sources(rule) -> None:
     catalog = wiring.load_catalog()
     assert rule.cites, f"{rule.id} cites no source"
@@ -32,10 +34,19 @@ def test_steroid_equivalences_cite_catalogued_sources() -> None:
     assert set(MPDE_SOURCES.values()) <= set(catalog)
 
 
+def _joint_expectations() -> list[tuple[str, dict[str, object]]]:
+    """(scenario name, one joint's expectations) for every joint of every golden scenario."""
+    found = []
+    for scenario in load_scenarios():
+        joints = scenario.joint_expectations()
+        found += [(scenario.name, e) for e in (joints.values() if joints is not None else [scenario.expect])]
+    return found
+
+
 def test_every_shipped_criterion_has_golden_cases_where_it_is_met_and_not_met() -> None:
     declared: dict[str, set[str]] = {}
-    for scenario in load_scenarios():
-        for criterion_id, status in scenario.expect.get("criteria", {}).items():
+    for _, expect in _joint_expectations():
+        for criterion_id, status in expect.get("criteria", {}).items():  # type: ignore[attr-defined]
             declared.setdefault(criterion_id, set()).add(status)
     for ruleset in SHIPPED:
         for rule in ruleset.criteria:
@@ -45,23 +56,53 @@ def test_every_shipped_criterion_has_golden_cases_where_it_is_met_and_not_met() 
 
 
 def test_every_shipped_flag_has_golden_cases_where_it_fires_and_where_it_does_not() -> None:
-    scenarios = load_scenarios()
+    joints = _joint_expectations()
     for ruleset in SHIPPED:
-        for flag in ruleset.flags:
-            fired = [s.name for s in scenarios if flag.code in s.expect["flags"]]
-            quiet = [s.name for s in scenarios if flag.code not in s.expect["flags"]]
+        for flag in (*ruleset.flags, *ruleset.decision_flags):
+            fired = [name for name, e in joints if flag.code in e["flags"]]  # type: ignore[operator]
+            quiet = [name for name, e in joints if flag.code not in e["flags"]]  # type: ignore[operator]
             assert fired, f"{flag.code} fires in no golden scenario"
             assert quiet, f"{flag.code} fires in every golden scenario"
 
 
-def test_every_registered_rule_is_enabled_by_some_shipped_rule_set() -> None:
+def test_every_pathway_rule_is_enabled_by_some_shipped_rule_set() -> None:
     enabled = {r.id for rs in SHIPPED for r in (*rs.criteria, *rs.flags)}
-    assert enabled == {r.id for r in (*registry.CRITERIA, *registry.FLAGS)}
+    assert enabled == {r.id for r in RULES}
 
 
 def test_rule_ids_are_unique() -> None:
-    ids = [r.id for r in (*registry.CRITERIA, *registry.FLAGS)]
+    ids = [r.id for r in RULES]
     assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("criterion", SIJ_PATHWAY.criteria, ids=lambda r: r.id)
+def test_every_criterion_declares_what_it_gates_and_what_settles_it(criterion) -> None:  # type: ignore[no-untyped-def]
+    assert criterion.remedy.strip(), f"{criterion.id} has no remedy"
+    if criterion.role == "required":
+        assert criterion.required_for, f"{criterion.id} is required but gates nothing"
+    else:
+        assert not criterion.required_for, f"a {criterion.role} criterion gates nothing: {criterion.id}"
+    for gate in criterion.required_for:
+        assert gate.step in SIJ_PATHWAY.steps, (criterion.id, gate.step)
+        assert gate.step.procedure is not None, f"{criterion.id} gates {gate.step.code}, which is no procedure"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_a_shared_rule_uses_only_shared_rules(rule) -> None:  # type: ignore[no-untyped-def]
+    # A shared rule is computed once for both joints: it may not lean on one joint's outcome.
+    if rule.shared:
+        assert all(used.shared for used in rule.uses), rule.id
+
+
+def test_the_engine_imports_nothing_si_joint_specific() -> None:
+    allowed = {"sijpath.engine", "sijpath.errors", "sijpath.evidence", "sijpath.domain.issues"}
+    for path in (PACKAGE / "engine").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("sijpath"):
+                assert any(node.module == a or node.module.startswith(a + ".") for a in allowed), (
+                    f"{path.name} imports {node.module}"
+                )
 
 
 def _core_modules() -> list[Path]:
@@ -120,8 +161,8 @@ def test_generated_docs_are_fresh(repo: Path, capsys: pytest.CaptureFixture[str]
     assert main(["docs", "generate", "--check", "--out", str(repo / "docs")]) == 0, capsys.readouterr().err
 
 
-def test_every_threshold_name_ends_in_its_unit() -> None:
-    from sijpath.rules.thresholds import THRESHOLD_UNITS, Thresholds
-
-    for name in Thresholds.model_fields:
+def test_every_threshold_name_ends_in_its_unit_and_is_declared_once() -> None:
+    names = [spec.name for spec in ALL_THRESHOLDS]
+    assert len(names) == len(set(names))
+    for name in names:
         assert name.endswith(THRESHOLD_UNITS), f"{name} does not end in a unit"

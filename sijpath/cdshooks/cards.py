@@ -15,7 +15,7 @@ from sijpath.engine.results import Severity
 from sijpath.engine.ruleset import RuleSet
 from sijpath.evidence.catalog import Source
 
-__all__ = ["STAGES", "CardContext", "card_uuid", "indicator", "pathway_card"]
+__all__ = ["STAGES", "CardContext", "card_uuid", "indicator", "pathway_cards"]
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://sijpath.org/cds-hooks")
 STAGES = {
@@ -36,7 +36,7 @@ class CardContext:
     service_id: str
     hook_instance: str
     patient_id: str
-    ruleset: RuleSet[Any]
+    ruleset: RuleSet
     web_app_url: str | None
 
     def uuid(self, *key: str) -> str:
@@ -101,29 +101,34 @@ def indicator(*severities: Severity) -> Severity:
     return worst
 
 
-def pathway_card(ctx: CardContext, assessment: Assessment) -> dict[str, Any]:
-    """patient-view: where the patient stands, the next step and why, the flags, and the data still missing."""
-    step = assessment.next_step
-    stage = STAGES.get(assessment.stage, assessment.stage)
+def pathway_cards(ctx: CardContext, assessment: Assessment) -> list[dict[str, Any]]:
+    """patient-view: per assessed SI joint, where it stands, the next step and why, its flags and missing data."""
+    cards = []
     ruleset = ctx.ruleset
-    detail = [
-        f"**Where the patient stands:** {md.text(stage)}, under {md.text(ruleset.title)} {md.text(ruleset.version)} "
-        f"(`{ruleset.id}`), as of {assessment.as_of.isoformat()}.",
-        "",
-        f"**Next step: {md.text(step.title)}.** {md.text(step.rationale)}",
-        "",
-        *md.flags_section(assessment.flags),
-        "",
-        *md.missing_section(assessment),
-        "",
-    ]
-    issues = md.issues_section(assessment)
-    if issues:
-        detail += [*issues, ""]
-    cited = [*assessment.next_step_citations, *(s for f in assessment.flags for s in f.citations)]
-    detail += [md.sources_line(assessment.next_step_citations), "", md.notice()]
-    severity = indicator(*(f.severity for f in assessment.flags))
-    return ctx.card("pathway", f"SI-joint pathway, {stage}: {step.title}", severity, detail, cited)
+    for unit in assessment.units:
+        step = unit.next_step
+        stage = STAGES.get(unit.stage, unit.stage)
+        procedure = f" (CPT {step.procedure}, {unit.key})" if step.procedure else ""
+        detail = [
+            f"**{md.text(unit.title)}, where it stands:** {md.text(stage)}, under {md.text(ruleset.title)} "
+            f"{md.text(ruleset.version)} (`{ruleset.id}`), as of {assessment.as_of.isoformat()}.",
+            "",
+            f"**Next step: {md.text(step.title + procedure)}.** {md.text(step.rationale)}",
+            "",
+            *md.flags_section(unit.flags),
+            "",
+            *md.missing_section(unit),
+            "",
+        ]
+        issues = md.issues_section(assessment)
+        if issues:
+            detail += [*issues, ""]
+        cited = [*unit.next_step_citations, *(s for f in unit.flags for s in f.citations)]
+        detail += [md.sources_line(unit.next_step_citations), "", md.notice()]
+        severity = indicator(*(f.severity for f in unit.flags))
+        summary = f"{unit.title}, {stage}: {step.title}"
+        cards.append(ctx.card(f"pathway\x1f{unit.key}", summary, severity, detail, cited))
+    return cards
 
 
 def _absolute(url: str | None) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sijpath.engine.assessment import NOTICE, Assessment, Flag
+from sijpath.engine.assessment import NOTICE, Assessment, RaisedFlag, UnitAssessment
 from sijpath.evidence.catalog import Source
 
 __all__ = [
@@ -42,21 +42,20 @@ def bullets(lines: Iterable[str]) -> list[str]:
     return [f"- {line}" for line in lines]
 
 
-def flags_section(flags: Iterable[Flag]) -> list[str]:
+def flags_section(flags: Iterable[RaisedFlag]) -> list[str]:
     shown = list(flags)
     if not shown:
         return ["**Flags:** none."]
     return ["**Flags**", "", *bullets(f"**{f.severity}**: {text(f.message)}" for f in shown)]
 
 
-def missing_section(assessment: Assessment) -> list[str]:
-    """The data that would settle the criteria still unknown, and which criteria each item settles."""
-    if not assessment.missing_data:
+def missing_section(unit: UnitAssessment) -> list[str]:
+    """The data that would settle one joint's criteria still unknown, and which criteria each item settles."""
+    if not unit.missing_data:
         return ["**Data missing:** none for the criteria assessed."]
-    titles = {c.id: c.title for c in assessment.criteria}
+    titles = {c.id: c.title for c in unit.criteria}
     lines = [
-        f"{text(m.item)} (for: {text('; '.join(titles.get(c, c) for c in m.needed_for))})"
-        for m in assessment.missing_data
+        f"{text(m.item)} (for: {text('; '.join(titles.get(c, c) for c in m.needed_for))})" for m in unit.missing_data
     ]
     return ["**Data missing** (these criteria are unknown until it is recorded)", "", *bullets(lines)]
 

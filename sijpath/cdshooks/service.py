@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import httpx
 from sqlalchemy import Engine
 
-from sijpath.cdshooks.cards import CardContext, pathway_card
+from sijpath.cdshooks.cards import CardContext, pathway_cards
 from sijpath.cdshooks.discovery import PREFETCH, Service
 from sijpath.cdshooks.feedback import issued
 from sijpath.cdshooks.fetch import FhirServer
@@ -25,10 +25,10 @@ from sijpath.cdshooks.orders import Order, order_card, procedure_orders
 from sijpath.cdshooks.prefetch import Gathered, gather
 from sijpath.cdshooks.security import Caller, Verifier
 from sijpath.domain.issues import DataIssue
-from sijpath.engine.evaluate import evaluate
 from sijpath.engine.ruleset import RuleSet
 from sijpath.errors import DataUnavailableError, UsageError
 from sijpath.fhir.bundle import group_by_patient
+from sijpath.pathway.assess import evaluate
 from sijpath.settings import Settings
 from sijpath.store import audit
 from sijpath.store.database import transaction
@@ -38,7 +38,7 @@ __all__ = ["CdsService", "Invocation", "RulesetLoader", "actor", "create_service
 
 log = logging.getLogger("sijpath.cdshooks")
 
-RulesetLoader = Callable[[str, dt.date], RuleSet[Any]]
+RulesetLoader = Callable[[str, dt.date], RuleSet]
 T = TypeVar("T")
 
 
@@ -65,7 +65,7 @@ class CdsService:
     now: Callable[[], dt.datetime]
     verifier: Verifier
     transport: httpx.AsyncBaseTransport | None = None
-    _rulesets: dict[dt.date, RuleSet[Any]] = field(default_factory=dict, repr=False)
+    _rulesets: dict[dt.date, RuleSet] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _tls: ssl.SSLContext | None = field(default=None, repr=False)
     _worker: ThreadPoolExecutor = field(
@@ -94,7 +94,7 @@ class CdsService:
             trust_env=False,
         )
 
-    def ruleset(self, day: dt.date) -> RuleSet[Any]:
+    def ruleset(self, day: dt.date) -> RuleSet:
         """The configured rule set in the version in force on `day`, loaded once per day."""
         with self._lock:
             if day not in self._rulesets:
@@ -155,7 +155,7 @@ class CdsService:
         assessment = evaluate(imported.episode, ruleset, day, imported.issues + extra)
         ctx = CardContext(service.id, request.hookInstance, patient_id, ruleset, self.settings.web_app_url)
         if service.kind == "pathway":
-            cards = [pathway_card(ctx, assessment)]
+            cards = pathway_cards(ctx, assessment)
         else:
             cards = [order_card(ctx, assessment, order) for order in orders]
         return Invocation(cards, "", f"{ruleset.id}@{ruleset.version}", gathered.summary, ruleset.id, ruleset.version)

@@ -28,7 +28,6 @@ from sijpath.documents.markdown import assessment_markdown, comparison_markdown
 from sijpath.documents.reference import evidence_markdown, rules_markdown
 from sijpath.domain.document import episode_json_schema
 from sijpath.engine.compare import compare
-from sijpath.engine.evaluate import evaluate
 from sijpath.errors import (
     EvidenceCatalogError,
     InputError,
@@ -38,6 +37,8 @@ from sijpath.errors import (
     UsageError,
 )
 from sijpath.fhir.guidance import assessment_bundle
+from sijpath.pathway.assess import evaluate
+from sijpath.pathway.definition import SIJ_PATHWAY
 
 __all__ = ["EXIT_CODES", "app", "main", "run"]
 
@@ -143,13 +144,16 @@ def demo(
     day = parse_as_of(as_of)
     rules = wiring.load_ruleset(ruleset, day)
     table = Table(title=f"{len(files)} example patients under {rules.title} {rules.version}, as of {day}")
-    for column in ("Patient", "Stage", "Next step", "Flags"):
+    for column in ("Patient", "Joint", "Stage", "Next step", "Flags"):
         table.add_column(column, overflow="fold")  # codes are read and copied: never cut them
     assessments = [evaluate(wiring.load_episode(path), rules, day) for path in files]
     for a in assessments:
-        table.add_row(a.patient_id, a.stage, a.next_step.code, ", ".join(f.code for f in a.flags) or "—")
+        for u in a.units:
+            table.add_row(a.patient_id, u.key, u.stage, u.next_step.code, ", ".join(f.code for f in u.flags) or "—")
     console.print(table)
-    featured = next((a for a in assessments if a.next_step.code == "fusion-evaluation"), assessments[0])
+    featured = next(
+        (a for a in assessments if any(u.next_step.code == "fusion-evaluation" for u in a.units)), assessments[0]
+    )
     console.print()
     print_assessment(console, featured)
     divergent = examples / "payer-smoker.yaml"
@@ -207,7 +211,7 @@ def docs_generate(
 ) -> None:
     """Write the generated docs (rules, evidence, FHIR code systems, example Bundles), or check they are fresh."""
     pages = {
-        out / "rules.md": rules_markdown([wiring.load_ruleset(i) for i in wiring.builtin_ruleset_ids()]),
+        out / "rules.md": rules_markdown([wiring.load_ruleset(i) for i in wiring.builtin_ruleset_ids()], SIJ_PATHWAY),
         out / "evidence.md": evidence_markdown(wiring.load_catalog()),
         **fhir.generated_files(out, examples),
     }

@@ -13,18 +13,18 @@ from rich.console import Console
 
 from sijpath import wiring
 from sijpath.cli.options import InputFileArgument, InputFormat, InputFormatOption, PatientOption
+from sijpath.domain.episode import EPISODE_FORMAT
 from sijpath.domain.issues import DataIssue
-from sijpath.engine.steps import ACTIONS, NEXT_STEPS
 from sijpath.fhir.guidance import CRITERION_SYSTEM, FLAG_SYSTEM, STEP_SYSTEM
 from sijpath.fhir.vocabulary import OWN, OWN_CONCEPTS, code_system
 from sijpath.fhir.writer import episode_bundle
-from sijpath.rules.registry import CRITERIA, FLAGS
+from sijpath.pathway.definition import SIJ_PATHWAY
 
 __all__ = ["generated_files", "register"]
 
 fhir_app = typer.Typer(help="FHIR R4: export an episode as a Bundle, import a Bundle or NDJSON folder.")
 OutOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")]
-VERSION = "1"
+VERSION = "2"
 
 
 def _json(document: object) -> bytes:
@@ -70,7 +70,7 @@ def import_command(
     record = wiring.load_record(file, input_format.value, patient)
     _report(record.issues)
     document = record.episode.model_dump(mode="json", exclude_defaults=True)
-    document = {"format": "sijpath-episode/1", **document}
+    document = {"format": EPISODE_FORMAT, **document}
     data = yaml.safe_dump(document, sort_keys=False).encode() if as_yaml else _json(document)
     _write(data, out)
 
@@ -78,7 +78,11 @@ def import_command(
 def generated_files(docs: Path, examples: Path) -> dict[Path, str]:
     """The FHIR artifacts generated from code: our code systems, and each example patient as a Bundle."""
     base = docs / "fhir"
-    steps = [(code, title) for code, (title, _) in NEXT_STEPS.items()] + list(ACTIONS.items())
+    steps = [(step.code, step.title) for step in SIJ_PATHWAY.steps]
+    # The first rule to raise a code names it (two rules share `injection-frequency-exceeded`).
+    named: list[tuple[str, str]] = [(f.code, f.title) for f in SIJ_PATHWAY.flags]
+    named += [(f.code, f.title) for f in SIJ_PATHWAY.decision_flags]
+    flags = dict(reversed(named))
     systems = {
         "CodeSystem-sijpath.json": code_system(OWN, "SijpathRecord", "sijpath record concepts", OWN_CONCEPTS, VERSION),
         "CodeSystem-next-step.json": code_system(STEP_SYSTEM, "SijpathNextStep", "sijpath next steps", steps, VERSION),
@@ -86,14 +90,14 @@ def generated_files(docs: Path, examples: Path) -> dict[Path, str]:
             FLAG_SYSTEM,
             "SijpathFlag",
             "sijpath flags",
-            sorted({f.code: f.title for f in reversed(FLAGS)}.items()),
+            sorted(flags.items()),
             VERSION,
         ),
         "CodeSystem-criterion.json": code_system(
             CRITERION_SYSTEM,
             "SijpathCriterion",
             "sijpath criteria",
-            sorted({c.id: c.title for c in CRITERIA}.items()),
+            sorted({c.id: c.title for c in SIJ_PATHWAY.criteria}.items()),
             VERSION,
         ),
     }

@@ -15,17 +15,20 @@ from sijpath.cli.options import (
     InputFileArgument,
     InputFormat,
     InputFormatOption,
+    JointOption,
     OutputFormat,
     PatientOption,
     RulesetOption,
+    chosen_units,
+    one_unit,
     parse_as_of,
 )
 from sijpath.documents.gaps import gaps_markdown
 from sijpath.documents.letter import build_letter, letter_html, letter_markdown
-from sijpath.engine.evaluate import evaluate
 from sijpath.errors import UsageError
-from sijpath.rules.requirements import PROCEDURES
-from sijpath.rules.requirements import gaps as find_gaps
+from sijpath.pathway.assess import evaluate
+from sijpath.pathway.requests import request_gaps
+from sijpath.pathway.vocabulary import PROCEDURES
 
 __all__ = ["register"]
 
@@ -55,8 +58,10 @@ def gaps(
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.text,
     input_format: InputFormatOption = InputFormat.auto,
     patient: PatientOption = None,
+    joint: JointOption = None,
 ) -> None:
-    """Documentation gaps for a procedure: per rule set, each criterion still unmet or unknown and what settles it."""
+    """Documentation gaps for a procedure: per rule set and joint, each criterion still unmet or unknown and what
+    settles it."""
     code = _procedure(procedure)
     if output is OutputFormat.fhir:
         raise UsageError("`sijpath gaps` writes text, json or markdown; FHIR output is for `sijpath assess`")
@@ -66,8 +71,9 @@ def gaps(
     report = []
     for ruleset_id in chosen:
         ruleset = wiring.load_ruleset(ruleset_id, day)
-        found = find_gaps(evaluate(record.episode, ruleset, day, record.issues), ruleset, code)
-        report.append((ruleset, found))
+        assessment = evaluate(record.episode, ruleset, day, record.issues)
+        for unit in chosen_units(assessment, joint):
+            report.append((ruleset, unit, request_gaps(unit, ruleset, code)))
     if output is OutputFormat.json:
         data = {
             "procedure": code,
@@ -77,15 +83,17 @@ def gaps(
                 {
                     "id": r.id,
                     "version": r.version,
+                    "joint": unit.key,
                     "coverage": r.coverage[code].status if code in r.coverage else None,
                     "gaps": [g.to_dict() for g in found],
                 }
-                for r, found in report
+                for r, unit, found in report
             ],
         }
         sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
     else:
-        sys.stdout.write(gaps_markdown(code, record.episode.patient.id, day, report))
+        rows = [(r, unit.title, found) for r, unit, found in report]
+        sys.stdout.write(gaps_markdown(code, record.episode.patient.id, day, rows))
 
 
 def letter(
@@ -99,14 +107,17 @@ def letter(
     output: Annotated[LetterFormat, typer.Option("--format", "-f", help="Letter format.")] = LetterFormat.markdown,
     input_format: InputFormatOption = InputFormat.auto,
     patient: PatientOption = None,
+    joint: JointOption = None,
     out: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (required for pdf).")] = None,
 ) -> None:
-    """A medical-necessity letter for a procedure under a rule set; refuses (exit 4) when criteria are unmet."""
+    """A medical-necessity letter for a procedure on one joint under a rule set; refuses (exit 4) when criteria are
+    unmet."""
     code = _procedure(procedure)
     record = wiring.load_record(file, input_format.value, patient)
     day = parse_as_of(as_of)
     rules = wiring.load_ruleset(ruleset, day)
-    built = build_letter(evaluate(record.episode, rules, day, record.issues), rules, code, draft)
+    assessment = evaluate(record.episode, rules, day, record.issues)
+    built = build_letter(assessment, one_unit(assessment, joint), rules, code, draft)
     if output is LetterFormat.pdf:
         if out is None:
             raise typer.BadParameter("a PDF needs --output FILE", param_hint="--output")

@@ -14,11 +14,13 @@ import typer
 from rich.console import Console
 
 from sijpath.domain.base import EARLIEST_DATE, LATEST_DATE
+from sijpath.engine.assessment import Assessment, UnitAssessment
 from sijpath.errors import UsageError
 
 __all__ = [
     "InputFileArgument",
     "InputFormatOption",
+    "JointOption",
     "OutputFormat",
     "PatientOption",
     "RulesetOption",
@@ -52,9 +54,34 @@ InputFormatOption = Annotated[
 PatientOption = Annotated[
     str | None, typer.Option("--patient", help="Patient id, where the input holds several patients.")
 ]
+JointOption = Annotated[
+    str | None,
+    typer.Option("--joint", help="left or right: the SI joint (default: every assessed joint, or the only one)."),
+]
 RulesetOption = Annotated[
     str, typer.Option("--ruleset", "-r", help="Built-in rule-set id or path to a rule-set .toml file.")
 ]
+
+
+def chosen_units(assessment: Assessment, joint: str | None) -> tuple[UnitAssessment, ...]:
+    """The joints a command reports on: the one `--joint` names (it must have been assessed), else all assessed."""
+    if joint is None:
+        return assessment.units
+    if joint not in ("left", "right"):
+        raise typer.BadParameter(f"{joint!r} is not left or right", param_hint="--joint")
+    found = tuple(u for u in assessment.units if u.key == joint)
+    if not found:
+        assessed = ", ".join(u.key for u in assessment.units) or "none"
+        raise UsageError(f"the {joint} joint is not assessed for this patient (assessed: {assessed})")
+    return found
+
+
+def one_unit(assessment: Assessment, joint: str | None) -> UnitAssessment:
+    """The one joint a document (a letter) is about: `--joint`, or the only assessed joint."""
+    units = chosen_units(assessment, joint)
+    if len(units) != 1:
+        raise UsageError("both joints are assessed for this patient: choose one with --joint left|right")
+    return units[0]
 
 
 def parse_as_of(value: str | None) -> dt.date:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from sijpath.engine.assessment import NOTICE, Assessment
+from sijpath.engine.assessment import NOTICE, Assessment, UnitAssessment
 from sijpath.engine.compare import Comparison
 from sijpath.engine.ruleset import RuleSet
 from sijpath.evidence.catalog import Source
@@ -18,6 +16,7 @@ __all__ = ["print_assessment", "print_comparison", "print_ruleset"]
 
 STATUS_STYLE = {"met": ("✔ met", "green"), "not-met": ("✘ not met", "red"), "unknown": ("? unknown", "yellow")}
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
+PRESENTATION = {"painful": "yes", "pain-free": "no", "not-recorded": "not recorded"}
 
 
 def _sources(sources: tuple[Source, ...]) -> Text:
@@ -37,56 +36,10 @@ def print_assessment(console: Console, a: Assessment) -> None:
         f"{a.ruleset_id} {a.ruleset_version}",
         ("   As of ", "dim"),
         str(a.as_of),
-        ("   Stage ", "dim"),
-        (a.stage, "bold"),
     )
-    step = Text.assemble(("Next step: ", "bold"), (a.next_step.title, "bold cyan"), "\n", a.next_step.rationale)
-    step.append_text(_sources(a.next_step_citations))
-    body: list[Text | Table] = [header, Text(), step]
-    for action, cites in a.other_actions:
-        line = Text.assemble(("  • ", "dim"), (action.title, "bold"), ": ", action.rationale)
-        line.append_text(_sources(cites))
-        body.append(line)
-    console.print(Panel(Group(*body), title="sijpath assessment", border_style="cyan"))
-
-    if a.flags:
-        console.print(Text("Flags", style="bold"))
-        for flag in a.flags:
-            line = Text.assemble(
-                (f"  {flag.severity.upper():8}", SEVERITY_STYLE[flag.severity]), (flag.code, "bold"), ": ", flag.message
-            )
-            line.append_text(_sources(flag.citations))
-            console.print(line)
-        console.print()
-
-    table = Table(title="Criteria", show_lines=True, expand=True)
-    table.add_column("Criterion", ratio=3)
-    table.add_column("Status", ratio=1, no_wrap=True)
-    table.add_column("Why, and the facts behind it", ratio=6)
-    for c in a.criteria:
-        label, style = STATUS_STYLE[c.status]
-        why = Text(c.summary)
-        for evidence in c.evidence:
-            why.append(f"\n  · {evidence.fact}", style="dim")
-        why.append_text(_sources(c.citations))
-        title = Text(c.title + (" (supporting)" if c.role == "supporting" else ""))
-        table.add_row(title, Text(label, style=style), why)
-    console.print(table)
-
-    if a.measurements:
-        measures = Table(title="Measurements", expand=True)
-        measures.add_column("Measure", ratio=2)
-        measures.add_column("Value", ratio=1)
-        measures.add_column("From", ratio=5)
-        for m, cites in a.measurements:
-            detail = Text(m.detail, style="dim")
-            detail.append_text(_sources(cites))
-            measures.add_row(m.name, "—" if m.value is None else f"{m.value} {m.unit}".strip(), detail)
-        console.print(measures)
-    if a.missing_data:
-        console.print(Text("Missing data", style="bold yellow"))
-        for missing in a.missing_data:
-            console.print(f"  • {missing.item}  [dim](for {', '.join(missing.needed_for)})[/dim]", highlight=False)
+    console.print(Panel(Group(header, Text(a.summary)), title="sijpath assessment", border_style="cyan"))
+    for unit in a.units:
+        _print_unit(console, unit)
     if a.data_issues:
         console.print(Text("Data issues", style="bold magenta"))
         for issue in a.data_issues:
@@ -101,7 +54,68 @@ def print_assessment(console: Console, a: Assessment) -> None:
     console.print(Text(NOTICE, style="italic dim"))
 
 
-def print_ruleset(console: Console, ruleset: RuleSet[Any]) -> None:
+def _print_unit(console: Console, u: UnitAssessment) -> None:
+    procedure = f" (CPT {u.next_step.procedure}, {u.key})" if u.next_step.procedure else ""
+    step = Text.assemble(
+        ("Stage ", "dim"),
+        (u.stage, "bold"),
+        ("   Pain on this side ", "dim"),
+        PRESENTATION[u.presentation],
+        "\n",
+        ("Next step: ", "bold"),
+        (u.next_step.title + procedure, "bold cyan"),
+        "\n",
+        u.next_step.rationale,
+    )
+    step.append_text(_sources(u.next_step_citations))
+    body: list[Text | Table] = [step]
+    for action, cites in u.other_actions:
+        line = Text.assemble(("  • ", "dim"), (action.title, "bold"), ": ", action.rationale)
+        line.append_text(_sources(cites))
+        body.append(line)
+    console.print(Panel(Group(*body), title=u.title, border_style="cyan"))
+
+    if u.flags:
+        console.print(Text(f"Flags ({u.title})", style="bold"))
+        for flag in u.flags:
+            line = Text.assemble(
+                (f"  {flag.severity.upper():8}", SEVERITY_STYLE[flag.severity]), (flag.code, "bold"), ": ", flag.message
+            )
+            line.append_text(_sources(flag.citations))
+            console.print(line)
+        console.print()
+
+    table = Table(title=f"Criteria ({u.title})", show_lines=True, expand=True)
+    table.add_column("Criterion", ratio=3)
+    table.add_column("Status", ratio=1, no_wrap=True)
+    table.add_column("Why, and the facts behind it", ratio=6)
+    for c in u.criteria:
+        label, style = STATUS_STYLE[c.status]
+        why = Text(c.summary)
+        for evidence in c.evidence:
+            why.append(f"\n  · {evidence.fact}", style="dim")
+        why.append_text(_sources(c.citations))
+        title = Text(c.title + (f" ({c.role})" if c.role != "required" else ""))
+        table.add_row(title, Text(label, style=style), why)
+    console.print(table)
+
+    if u.measurements:
+        measures = Table(title=f"Measurements ({u.title})", expand=True)
+        measures.add_column("Measure", ratio=2)
+        measures.add_column("Value", ratio=1)
+        measures.add_column("From", ratio=5)
+        for m, cites in u.measurements:
+            detail = Text(m.detail, style="dim")
+            detail.append_text(_sources(cites))
+            measures.add_row(m.name, "—" if m.value is None else f"{m.value} {m.unit}".strip(), detail)
+        console.print(measures)
+    if u.missing_data:
+        console.print(Text(f"Missing data ({u.title})", style="bold yellow"))
+        for missing in u.missing_data:
+            console.print(f"  • {missing.item}  [dim](for {', '.join(missing.needed_for)})[/dim]", highlight=False)
+
+
+def print_ruleset(console: Console, ruleset: RuleSet) -> None:
     console.print(
         Panel(
             Text.assemble(
@@ -143,31 +157,33 @@ def print_ruleset(console: Console, ruleset: RuleSet[Any]) -> None:
 
 def print_comparison(console: Console, comparison: Comparison) -> None:
     first = comparison.assessments[0]
-    table = Table(
-        title=f"Patient {first.patient_id} under {len(comparison.assessments)} rule sets, as of {first.as_of}",
-        show_lines=False,
-        expand=True,
-    )
-    table.add_column("", ratio=3)
-    for a in comparison.assessments:
-        table.add_column(f"{a.ruleset_id}\n{a.ruleset_version}", ratio=2, overflow="fold")
-    for row in comparison.rows:
-        cells = []
-        for value in row.cells:
-            if value is None:
-                cells.append(Text("—", style="dim"))
-            elif row.key in ("next-step", "stage", "flags"):
-                cells.append(Text(value, style="bold" if row.key == "next-step" else ""))
-            else:
-                label, style = STATUS_STYLE[value]
-                cells.append(Text(label, style=style))
-        title = Text(row.title, style="bold yellow" if row.divergent else "")
-        table.add_row(title, *cells)
-    console.print(table)
-    if comparison.divergences:
-        console.print(Text("Where they diverge", style="bold yellow"))
-        for sentence in comparison.divergences:
-            console.print(Text("  • " + sentence))
-    else:
-        console.print(Text("The rule sets agree on every criterion and on the next step.", style="green"))
+    for unit in comparison.units:
+        table = Table(
+            title=f"Patient {first.patient_id}, {unit.title}, under {len(comparison.assessments)} rule sets, "
+            f"as of {first.as_of}",
+            show_lines=False,
+            expand=True,
+        )
+        table.add_column("", ratio=3)
+        for a in comparison.assessments:
+            table.add_column(f"{a.ruleset_id}\n{a.ruleset_version}", ratio=2, overflow="fold")
+        for row in unit.rows:
+            cells = []
+            for value in row.cells:
+                if value is None:
+                    cells.append(Text("—", style="dim"))
+                elif row.key in ("next-step", "stage", "flags"):
+                    cells.append(Text(value, style="bold" if row.key == "next-step" else ""))
+                else:
+                    label, style = STATUS_STYLE[value]
+                    cells.append(Text(label, style=style))
+            title = Text(row.title, style="bold yellow" if row.divergent else "")
+            table.add_row(title, *cells)
+        console.print(table)
+        if unit.divergences:
+            console.print(Text(f"Where they diverge ({unit.title})", style="bold yellow"))
+            for sentence in unit.divergences:
+                console.print(Text("  • " + sentence))
+        else:
+            console.print(Text("The rule sets agree on every criterion and on the next step.", style="green"))
     console.print(Text(NOTICE, style="italic dim"))

@@ -4,27 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
+from sijpath.engine.requirements import Gap
 from sijpath.engine.ruleset import RuleSet
-from sijpath.rules.requirements import PROCEDURES, Gap
+from sijpath.pathway.requests import procedure as procedure_of
 
 __all__ = ["gaps_markdown"]
 
 
 def gaps_markdown(
-    procedure: str, patient_id: str, as_of: dt.date, report: Sequence[tuple[RuleSet[Any], Sequence[Gap]]]
+    procedure: str, patient_id: str, as_of: dt.date, report: Sequence[tuple[RuleSet, str, Sequence[Gap]]]
 ) -> str:
+    """`report`: (rule set, joint title, gaps) for every rule set and assessed joint."""
     lines = [
-        f"# Documentation gaps for CPT {procedure} ({PROCEDURES[procedure][0]})",
+        f"# Documentation gaps for CPT {procedure} ({procedure_of(procedure).description})",
         "",
         f"Patient {patient_id}, as of {as_of}.",
         "",
     ]
-    for ruleset, found in report:
+    for ruleset, joint, found in report:
         coverage = ruleset.coverage.get(procedure)
         status = coverage.status if coverage else "not stated"
-        lines += [f"## {ruleset.title} (`{ruleset.id}` {ruleset.version}): coverage {status}", ""]
+        lines += [f"## {joint} — {ruleset.title} (`{ruleset.id}` {ruleset.version}): coverage {status}", ""]
         if not found:
             if coverage is not None and coverage.status == "covered":
                 lines += ["No gaps: every criterion this rule set sets for the procedure is documented.", ""]

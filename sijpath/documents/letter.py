@@ -6,11 +6,13 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
-from sijpath.engine.assessment import NOTICE, Assessment, Criterion
+from sijpath.engine.assessment import LATERALITY_MODIFIERS, NOTICE, Assessment, CriterionResult, UnitAssessment
+from sijpath.engine.requirements import Gap
 from sijpath.engine.ruleset import CoverageStatement, RuleSet
 from sijpath.errors import Problem, RequestNotSupportedError
 from sijpath.evidence.catalog import Source
-from sijpath.rules.requirements import PROCEDURES, Gap, gaps, requirements
+from sijpath.pathway.requests import procedure as procedure_of
+from sijpath.pathway.requests import request_gaps, request_requirements
 
 __all__ = ["Letter", "build_letter", "letter_html", "letter_markdown"]
 
@@ -20,10 +22,11 @@ class Letter:
     """The content of a letter; renderers only lay it out."""
 
     assessment: Assessment
+    unit: UnitAssessment
     procedure: str
     procedure_name: str
     coverage: CoverageStatement | None
-    documented: tuple[tuple[Criterion, str], ...]
+    documented: tuple[tuple[CriterionResult, str], ...]
     gaps: tuple[Gap, ...]
     catalog: Any
     policy_states_coverage: bool = False
@@ -50,17 +53,30 @@ class Letter:
                 used.setdefault(source_id, self.catalog[source_id])
         return list(used.values())
 
+    @property
+    def side(self) -> str:
+        """`CPT 27279-LT, left SI joint`: the procedure as an order names it."""
+        modifier = LATERALITY_MODIFIERS.get(self.unit.key)
+        return f"CPT {self.procedure}{'-' + modifier if modifier else ''}, {self.joint}"
 
-def build_letter(assessment: Assessment, ruleset: RuleSet[Any], procedure: str, draft: bool) -> Letter:
-    """Assemble a letter for `procedure` under `ruleset`; without `draft`, refuse when anything is missing."""
-    found = gaps(assessment, ruleset, procedure)
+    @property
+    def joint(self) -> str:
+        """`right SI joint`: the joint as the letter's sentences name it."""
+        return self.unit.title[:1].lower() + self.unit.title[1:]
+
+
+def build_letter(assessment: Assessment, unit: UnitAssessment, ruleset: RuleSet, procedure: str, draft: bool) -> Letter:
+    """Assemble a letter for `procedure` on one joint under `ruleset`; without `draft`, refuse when anything is
+    missing."""
+    found = request_gaps(unit, ruleset, procedure)
     coverage = ruleset.coverage.get(procedure)
-    needed = {r.criterion_id: r.needed for r in requirements(procedure, ruleset)}
-    documented = tuple((c, needed[c.id]) for c in assessment.criteria if c.id in needed and c.status == needed[c.id])
+    needed = {r.criterion.id: r.needed for r in request_requirements(procedure, ruleset)}
+    documented = tuple((c, needed[c.id]) for c in unit.criteria if c.id in needed and c.status == needed[c.id])
     letter = Letter(
         assessment,
+        unit,
         procedure,
-        PROCEDURES[procedure][0],
+        procedure_of(procedure).description,
         coverage,
         documented,
         tuple(found),
@@ -79,20 +95,20 @@ def build_letter(assessment: Assessment, ruleset: RuleSet[Any], procedure: str, 
             status = coverage.status if coverage is not None else "not listed"
             problems.insert(0, Problem("coverage", f"CPT {procedure} is {status} under {ruleset.id}"))
         raise RequestNotSupportedError(
-            f"the record does not support CPT {procedure} under {ruleset.id} {ruleset.version}; "
+            f"the record does not support {letter.side} under {ruleset.id} {ruleset.version}; "
             "use --draft for a letter that marks each gap",
             problems,
         )
     return letter
 
 
-def _statement(criterion: Criterion, needed: str) -> str:
+def _statement(criterion: CriterionResult, needed: str) -> str:
     return criterion.title if needed == "met" else f"Not the case: {criterion.title.lower()}"
 
 
 def letter_markdown(letter: Letter) -> str:
     a = letter.assessment
-    lines = [f"# Letter of medical necessity: CPT {letter.procedure}", ""]
+    lines = [f"# Letter of medical necessity: {letter.side}", ""]
     if letter.draft:
         lines += [
             f"**DRAFT, NOT FOR SUBMISSION: {len(letter.gaps)} criterion(s) not documented (marked GAP)"
@@ -111,14 +127,15 @@ def letter_markdown(letter: Letter) -> str:
         f"| Date | {a.as_of} |",
         f"| Patient | {a.patient_id} |",
         f"| Procedure | CPT {letter.procedure}, {letter.procedure_name} |",
+        f"| Side | {letter.unit.title} (modifier {LATERALITY_MODIFIERS.get(letter.unit.key, '—')}) |",
         f"| Policy | {a.ruleset_title}, `{a.ruleset_id}` version {a.ruleset_version} |",
         f"| Coverage under this policy | {coverage} |",
         "",
         "To the reviewer:",
         "",
         f"The record of patient {a.patient_id} documents the criteria of {a.ruleset_title} for CPT "
-        f"{letter.procedure} listed below. Each statement rests on dated entries of the clinical record (record "
-        "reference in brackets) and cites the source of the criterion.",
+        f"{letter.procedure} on the {letter.joint} listed below. Each statement rests on dated "
+        "entries of the clinical record (record reference in brackets) and cites the source of the criterion.",
         "",
     ]
     for number, (criterion, needed) in enumerate(letter.documented, start=1):
@@ -163,7 +180,7 @@ def letter_html(letter: Letter) -> str:
             body.append(f"<p class='draft'><strong>{text.strip('*')}</strong></p>")
         elif line.strip() and not line.startswith("|"):
             body.append(f"<p>{text}</p>")
-    title = html.escape(f"Letter of medical necessity: CPT {letter.procedure}")
+    title = html.escape(f"Letter of medical necessity: {letter.side}")
     return (
         "<!doctype html>\n<html lang='en'><head><meta charset='utf-8'>"
         f"<title>{title}</title><style>body{{font-family:sans-serif;max-width:48rem;margin:2rem auto;"

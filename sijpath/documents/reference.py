@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sijpath.engine.pathway import Pathway
+from sijpath.engine.rule import Criterion
 from sijpath.engine.ruleset import RuleSet
 from sijpath.evidence.catalog import Catalog, Source
 
@@ -23,10 +25,13 @@ def _cites(ids: Sequence[str], catalog: Catalog) -> str:
     return ", ".join(f"[{i}](evidence.md#{i})" + (" (UNVERIFIED)" if catalog[i].unverified else "") for i in ids)
 
 
-def rules_markdown(rulesets: Sequence[RuleSet[Any]]) -> str:
-    """One section per rule set: header, thresholds with sources, rules with stage and sources, coverage."""
+def rules_markdown(rulesets: Sequence[RuleSet], pathway: Pathway[Any, Any]) -> str:
+    """The pathway's decision table, then one section per rule set: header, thresholds with sources, rules with
+    stage, gates, remedy and sources, the gates it adds, coverage."""
     lines = [GENERATED_NOTICE, "", "# Rules and rule sets", ""]
+    lines += ["- [The decision for one joint](#decision)"]
     lines += [f"- [{rs.title}](#{rs.id}) (`{rs.id}` {rs.version})" for rs in rulesets]
+    lines += _decision(pathway)
     for rs in rulesets:
         catalog = rs.catalog
         lines += ["", f'<a id="{rs.id}"></a>', f"## {rs.title} — `{rs.id}` {rs.version}", ""]
@@ -52,15 +57,21 @@ def rules_markdown(rulesets: Sequence[RuleSet[Any]]) -> str:
             "",
             "### Criteria",
             "",
-            "| Id | Criterion | Stage | Role | Sources (rule and thresholds) |",
-            "|---|---|---|---|---|",
+            "| Id | Criterion | Stage | Role | Required for | Settled by | Sources (rule and thresholds) |",
+            "|---|---|---|---|---|---|---|",
         ]
         for rule in rs.criteria:
             doc = (rule.check.__doc__ or "").strip().splitlines()[0] if rule.check.__doc__ else ""
             lines.append(
-                f"| `{rule.id}` | **{rule.title}.** {doc} | {rule.stage} | {rule.role} | "
-                f"{_cites(rs.cites_for(rule), catalog)} |"
+                f"| `{rule.id}` | **{rule.title}.** {doc} | {rule.stage} | {rule.role} | {_gates(rule)} | "
+                f"{rule.remedy} | {_cites(rs.cites_for(rule), catalog)} |"
             )
+        if rs.extra_gates:
+            lines += ["", "This rule set also requires, before:", ""]
+            lines += [
+                f"- `{step.code}`: " + ", ".join(f"`{c.id}` met" for c in criteria)
+                for step, criteria in rs.extra_gates.items()
+            ]
         lines += ["", "### Flags", "", "| Code | Flag | Stage | Sources |", "|---|---|---|---|"]
         for flag in rs.flags:
             lines.append(f"| `{flag.code}` | {flag.title} | {flag.stage} | {_cites(rs.cites_for(flag), catalog)} |")
@@ -71,6 +82,40 @@ def rules_markdown(rulesets: Sequence[RuleSet[Any]]) -> str:
         else:
             lines.append("No coverage statements: this rule set does not speak for a payer.")
     return "\n".join(lines) + "\n"
+
+
+def _gates(rule: Criterion[Any]) -> str:
+    if not rule.required_for:
+        return "—"
+    return ", ".join(f"`{g.step.code}`" + ("" if g.needed == "met" else f" ({g.needed})") for g in rule.required_for)
+
+
+def _decision(pathway: Pathway[Any, Any]) -> list[str]:
+    """The decision table: the first row whose condition holds gives the joint's next step."""
+    table = pathway.decision
+    lines = [
+        "",
+        '<a id="decision"></a>',
+        "## The decision for one joint",
+        "",
+        "Every rule set shares this table. For each assessed joint the first row whose condition holds gives the "
+        "next step. A procedure step is then held back by its gates (every criterion marked *required for* it "
+        f"below, and the gates a rule set adds): a gate not as needed gives `{table.held_not_met.code}`, an "
+        f"unknown one `{table.held_unknown.code}` with what to record.",
+        "",
+        "| Row | When | Next step | Why |",
+        "|---|---|---|---|",
+    ]
+    for number, condition, step, why in table.describe():
+        procedure = f" (CPT {step.procedure.code})" if step.procedure else ""
+        lines.append(f"| {number} | {condition} | `{step.code}`{procedure} | {why} |")
+    if table.minimum_gates:
+        lines += ["", "A rule set addresses a step only when it enables the step's minimum gates:", ""]
+        lines += [
+            f"- `{step.code}`: " + ", ".join(f"`{c.id}`" for c in criteria)
+            for step, criteria in table.minimum_gates.items()
+        ]
+    return lines
 
 
 def evidence_markdown(catalog: Catalog) -> str:

@@ -9,15 +9,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "EARLIEST_DATE",
+    "JOINTS",
     "LATEST_DATE",
     "ClinicalDate",
     "FactId",
     "Guidance",
+    "Joint",
     "Nrs",
     "Percent",
     "Side",
     "Vocabulary",
-    "same_joint",
+    "joints_of",
 ]
 
 
@@ -33,12 +35,23 @@ LATEST_DATE = dt.date(2199, 12, 31)
 ClinicalDate = Annotated[dt.date, Field(ge=EARLIEST_DATE, le=LATEST_DATE)]
 
 Side = Literal["left", "right", "bilateral"]
-"""Which SI joint a fact concerns."""
+"""Which SI joint(s) a fact concerns; a fact whose side was not recorded carries None, never a guess."""
+
+Joint = Literal["left", "right"]
+"""One SI joint: the unit every assessment is made for."""
+JOINTS: tuple[Joint, ...] = ("left", "right")
+
+_JOINTS_OF: dict[str | None, tuple[Joint, ...]] = {
+    "left": ("left",),
+    "right": ("right",),
+    "bilateral": JOINTS,
+    None: (),
+}
 
 
-def same_joint(a: Side, b: Side) -> bool:
-    """Whether two facts concern the same joint: equal sides, or either one bilateral."""
-    return a == b or "bilateral" in (a, b)
+def joints_of(side: Side | None) -> tuple[Joint, ...]:
+    """The joints a recorded side names: one, both (bilateral), or none when the side was not recorded."""
+    return _JOINTS_OF[side]
 
 
 Guidance = Literal["fluoroscopy", "ct", "fluoroscopy-or-ct", "ultrasound", "none"]

@@ -49,7 +49,7 @@ class BlockReading:
         b = self.block
         agents = " + ".join(a.drug for a in b.anesthetics)
         injectate = f"{agents} + {' + '.join(s.drug for s in b.steroids)}" if b.steroids else f"{agents} only"
-        text = f"block {b.date} ({b.side}), {injectate}, {_guidance_text(b.guidance)}"
+        text = f"block {b.date} ({b.side or 'side not recorded'}), {injectate}, {_guidance_text(b.guidance)}"
         if b.pre_block_nrs is None or b.post_block_nrs is None:
             return f"{text}: pre/post pain scores not recorded"
         when = f" at {b.post_block_minutes} min" if b.post_block_minutes is not None else ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -28,15 +28,19 @@ class _Course(Vocabulary):
 class PhysicalTherapyCourse(_Course):
     """A course of physical therapy (core and pelvic stabilization, manual therapy, home program)."""
 
+    fact_name: ClassVar[str] = "physical-therapy course"
+
     sessions: Annotated[int, Field(strict=True, ge=0, le=500)] | None = None
     setting: Literal["supervised", "home-program"] | None = Field(
-        default="supervised", description="Supervised therapy or a home program; null when not recorded."
+        default=None, description="Supervised therapy or a home program; null (the default) when not recorded."
     )
     focus: tuple[Literal["core-stabilization", "pelvic-stabilization", "manual-therapy", "general"], ...] = ()
 
 
 class MedicationCourse(_Course):
     """A course of a pain medication; opioids carry their daily morphine milligram equivalents."""
+
+    fact_name: ClassVar[str] = "medication course"
 
     drug_class: Literal["nsaid", "muscle-relaxant", "neuropathic-agent", "opioid", "acetaminophen", "other"]
     drug: str | None = None

@@ -8,14 +8,24 @@ from operator import itemgetter
 from typing import Literal
 
 from sijpath.domain.care import MedicationCourse, PhysicalTherapyCourse
-from sijpath.domain.episode import Episode
-from sijpath.domain.procedures import RadiofrequencyAblation, TherapeuticInjection
+from sijpath.domain.procedures import Fusion, RadiofrequencyAblation, TherapeuticInjection
 from sijpath.domain.timeline import add_months, months_between
 
-__all__ = ["CareComponent", "CareFact", "ConservativeCare", "conservative_care", "describe_care"]
+__all__ = ["CareComponent", "CareFact", "ConservativeCare", "JointCare", "conservative_care", "describe_care"]
 
 CareComponent = Literal["physical-therapy", "medication", "therapeutic-injection", "radiofrequency-ablation"]
 CareFact = PhysicalTherapyCourse | MedicationCourse | TherapeuticInjection | RadiofrequencyAblation
+
+
+@dataclass(frozen=True, slots=True)
+class JointCare:
+    """The care one joint has had: the patient's therapy and medications, and the procedures on that joint."""
+
+    physical_therapy: tuple[PhysicalTherapyCourse, ...]
+    medications: tuple[MedicationCourse, ...]
+    injections: tuple[TherapeuticInjection, ...]
+    ablations: tuple[RadiofrequencyAblation, ...]
+    fusions: tuple[Fusion, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +56,15 @@ class ConservativeCare:
         return reached is not None and self.latest is not None and self.latest >= reached
 
 
-def conservative_care(episode: Episode, as_of: dt.date, max_gap_months: int | None = None) -> ConservativeCare:
-    """Summarize the current period of conservative care up to `as_of` (a course without an end is ongoing).
+def conservative_care(care: JointCare, as_of: dt.date, max_gap_months: int | None = None) -> ConservativeCare:
+    """Summarize the current period of one joint's conservative care up to `as_of` (a course without an end is
+    ongoing).
 
-    Care before the first fusion only counts: after surgery it is recovery, not conservative care. With
+    Care before the joint's first fusion only counts: after surgery it is recovery, not conservative care. With
     `max_gap_months`, a pause longer than that ends a period, and only the latest period is summarized: care
     from years ago followed by a fresh start is not one long course.
     """
-    until = min(as_of, min((f.date for f in episode.fusions), default=as_of))
+    until = min(as_of, min((f.date for f in care.fusions), default=as_of))
     components: dict[CareComponent, list[CareFact]] = {}
     start: dt.date | None = None
     latest: dt.date | None = None
@@ -61,10 +72,10 @@ def conservative_care(episode: Episode, as_of: dt.date, max_gap_months: int | No
     last: CareFact | None = None
     # (component, facts, start, end) per group, read without per-fact helper calls: this runs on every assessment.
     groups: tuple[tuple[CareComponent, list[tuple[dt.date, dt.date, CareFact]]], ...] = (
-        ("physical-therapy", [(c.start_date, c.end_date or as_of, c) for c in episode.physical_therapy]),
-        ("medication", [(c.start_date, c.end_date or as_of, c) for c in episode.medications]),
-        ("therapeutic-injection", [(i.date, i.date, i) for i in episode.therapeutic_injections]),
-        ("radiofrequency-ablation", [(a.date, a.date, a) for a in episode.radiofrequency_ablations]),
+        ("physical-therapy", [(c.start_date, c.end_date or as_of, c) for c in care.physical_therapy]),
+        ("medication", [(c.start_date, c.end_date or as_of, c) for c in care.medications]),
+        ("therapeutic-injection", [(i.date, i.date, i) for i in care.injections]),
+        ("radiofrequency-ablation", [(a.date, a.date, a) for a in care.ablations]),
     )
     spans = sorted(
         (
@@ -111,8 +122,8 @@ def describe_care(fact: CareFact) -> str:
         mme = f", {fact.daily_mme:g} MME/day" if fact.daily_mme is not None else ""
         return f"{fact.drug or fact.drug_class} ({fact.drug_class}) {fact.start_date} → {_ongoing(fact.end_date)}{mme}"
     if isinstance(fact, TherapeuticInjection):
-        return f"therapeutic injection {fact.date}"
-    return f"radiofrequency ablation {fact.date}"
+        return f"therapeutic injection {fact.date} ({fact.side or 'side not recorded'})"
+    return f"radiofrequency ablation {fact.date} ({fact.side or 'side not recorded'})"
 
 
 def _ongoing(end: dt.date | None) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import Field
 
@@ -28,7 +28,13 @@ from sijpath.domain.procedures import (
     TherapeuticInjection,
 )
 
-__all__ = ["Episode", "Patient"]
+__all__ = ["EPISODE_FORMAT", "EPISODE_FORMATS", "Episode", "Patient"]
+
+EpisodeFormat = Literal["sijpath-episode/1", "sijpath-episode/2"]
+EPISODE_FORMAT: Final = "sijpath-episode/2"
+# Version 1 documents load unchanged (see docs/episode-format.md, "From version 1"); `sijpath episode upgrade`
+# rewrites them as version 2.
+EPISODE_FORMATS: tuple[EpisodeFormat, ...] = ("sijpath-episode/1", EPISODE_FORMAT)
 
 
 class Patient(Vocabulary):
@@ -42,9 +48,7 @@ class Patient(Vocabulary):
 class Episode(Vocabulary):
     """One patient's SI-joint episode of care, as documented; lists may be in any order."""
 
-    format: Literal["sijpath-episode/1"] = Field(
-        default="sijpath-episode/1", description="Format marker and version of this document."
-    )
+    format: EpisodeFormat = Field(default=EPISODE_FORMAT, description="Format marker and version of this document.")
     patient: Patient
     pain: PainPresentation = PainPresentation()
     pain_scores: tuple[PainScore, ...] = ()

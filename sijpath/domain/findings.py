@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, StrictBool, model_validator
 
@@ -56,6 +56,8 @@ class PainPresentation(Vocabulary):
 class PainScore(Vocabulary):
     """A numeric pain rating (NRS 0–10) on a date, in a context."""
 
+    fact_name: ClassVar[str] = "pain score"
+
     id: FactId = None
     date: ClinicalDate
     nrs: Nrs
@@ -65,6 +67,8 @@ class PainScore(Vocabulary):
 class OdiScore(Vocabulary):
     """An Oswestry Disability Index score in percent (0 = no disability, 100 = bed-bound)."""
 
+    fact_name: ClassVar[str] = "ODI score"
+
     id: FactId = None
     date: ClinicalDate
     percent: Percent
@@ -72,6 +76,8 @@ class OdiScore(Vocabulary):
 
 class ProvocationTest(Vocabulary):
     """An SI-joint provocation manoeuvre; it counts as positive only when it reproduces the familiar pain."""
+
+    fact_name: ClassVar[str] = "provocation test"
 
     id: FactId = None
     date: ClinicalDate
@@ -87,6 +93,8 @@ class ProvocationTest(Vocabulary):
 class FortinFingerTest(Vocabulary):
     """The patient points, with one finger, to the pain just inferomedial to the PSIS."""
 
+    fact_name: ClassVar[str] = "Fortin finger test"
+
     id: FactId = None
     date: ClinicalDate
     side: Side | None = None
@@ -95,6 +103,8 @@ class FortinFingerTest(Vocabulary):
 
 class Diagnosis(Vocabulary):
     """A coded diagnosis (ICD-10-CM)."""
+
+    fact_name: ClassVar[str] = "diagnosis"
 
     id: FactId = None
     code: Annotated[str, Field(pattern=ICD10CM_PATTERN, description="ICD-10-CM code, for example `M46.1`.")]
@@ -106,10 +116,17 @@ class Diagnosis(Vocabulary):
 class ImagingStudy(Vocabulary):
     """An imaging study of one region with its findings from the controlled vocabulary."""
 
+    fact_name: ClassVar[str] = "imaging study"
+
     id: FactId = None
     date: ClinicalDate
     modality: Literal["xray", "ct", "mri"]
     region: Literal["sij", "pelvis", "lumbar", "hip"]
+    side: Side | None = Field(
+        default=None,
+        description="The side the findings concern (left, right or bilateral); null when the report does not say. "
+        "Findings of an SI-joint study without a side never count for one joint.",
+    )
     findings: Annotated[tuple[ImagingFinding, ...], Field(min_length=1)]
 
     @property
@@ -127,6 +144,8 @@ class ImagingStudy(Vocabulary):
 class TobaccoUse(Vocabulary):
     """Smoking status on a date, with the cotinine level when one was measured."""
 
+    fact_name: ClassVar[str] = "tobacco-use record"
+
     id: FactId = None
     date: ClinicalDate
     status: Literal["never", "former", "current"]
@@ -135,6 +154,8 @@ class TobaccoUse(Vocabulary):
 
 class FusionContraindication(Vocabulary):
     """A condition that argues against SI-joint fusion."""
+
+    fact_name: ClassVar[str] = "contraindication"
 
     id: FactId = None
     date: ClinicalDate
@@ -145,6 +166,8 @@ class FusionContraindication(Vocabulary):
 
 class FunctionalStatus(Vocabulary):
     """How the pain affects work and activities of daily living on a date."""
+
+    fact_name: ClassVar[str] = "functional-status record"
 
     id: FactId = None
     date: ClinicalDate

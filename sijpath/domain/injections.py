@@ -41,7 +41,7 @@ class InjectionReading:
     def describe(self) -> str:
         i = self.injection
         steroid = f"{i.steroid.drug} {i.steroid.dose_mg:g} mg" if i.steroid else "no steroid recorded"
-        text = f"injection {i.date} ({i.side}), {steroid}"
+        text = f"injection {i.date} ({i.side or 'side not recorded'}), {steroid}"
         parts = []
         if self.relief_percent is not None:
             parts.append(f"{self.relief_percent:.0f}% relief")
@@ -109,7 +109,7 @@ def relief_trend(readings: Sequence[InjectionReading], min_injections: int) -> t
 
 @dataclass(frozen=True, slots=True)
 class InjectionInterval:
-    """The gap between two consecutive therapeutic injections on the same joint."""
+    """The gap between two consecutive therapeutic injections of one joint."""
 
     earlier: TherapeuticInjection
     later: TherapeuticInjection
@@ -123,14 +123,9 @@ class InjectionInterval:
 
 
 def injection_intervals(injections: Sequence[TherapeuticInjection]) -> list[InjectionInterval]:
-    """Gaps between consecutive injections of the same joint (a bilateral injection counts for both sides)."""
-    ordered = sorted(range(len(injections)), key=lambda k: injections[k].date)
-    pairs: set[tuple[int, int]] = set()  # by position, so a bilateral pair seen from both sides counts once
-    for side in ("left", "right"):
-        on_side = [k for k in ordered if injections[k].side in (side, "bilateral")]
-        pairs.update(itertools.pairwise(on_side))
-    intervals = [InjectionInterval(injections[a], injections[b]) for a, b in pairs]
-    return sorted(intervals, key=lambda i: (i.later.date, i.earlier.date, i.earlier.side, i.later.side))
+    """Gaps between consecutive injections of one joint (the caller passes that joint's injections)."""
+    ordered = sorted(injections, key=lambda i: i.date)
+    return [InjectionInterval(a, b) for a, b in itertools.pairwise(ordered)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,44 +1,173 @@
-"""Which procedures concern the painful joint: with one-sided pain, procedures on the other joint are set aside."""
+"""Which SI joint each fact concerns, as recorded and never guessed, and which joints an assessment is made for."""
 
 from __future__ import annotations
 
-from sijpath.domain.base import Side
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from sijpath.domain.base import JOINTS, Joint, Side, joints_of
 from sijpath.domain.episode import Episode
+from sijpath.domain.findings import FortinFingerTest, ImagingStudy, ProvocationTest
 from sijpath.domain.issues import DataIssue
-from sijpath.domain.timeline import with_location
+from sijpath.domain.procedures import (
+    DiagnosticBlock,
+    Fusion,
+    PostOperativeFollowUp,
+    RadiofrequencyAblation,
+    TherapeuticInjection,
+)
 
-__all__ = ["SIDED_PROCEDURES", "episode_for_painful_joint"]
+__all__ = ["JOINT_PROCEDURES", "Attribution", "JointRecord", "attribute", "symptomatic"]
 
-SIDED_PROCEDURES = ("diagnostic_blocks", "therapeutic_injections", "radiofrequency_ablations", "fusions")
+# The episode lists whose facts are procedures on a joint: each must name its side to count for one.
+JOINT_PROCEDURES = ("diagnostic_blocks", "therapeutic_injections", "radiofrequency_ablations", "fusions")
+_SIJ_REGIONS = ("sij", "pelvis")
+
+F = TypeVar("F", bound=BaseModel)
 
 
-def episode_for_painful_joint(episode: Episode) -> tuple[Episode, list[DataIssue]]:
-    """The episode restricted to procedures on the painful joint (or bilateral ones), with a note for each set aside.
+@dataclass(frozen=True, slots=True)
+class JointRecord:
+    """The facts of one joint: procedures on it (bilateral ones included), its imaging and examination.
 
-    Without a recorded one-sided laterality every procedure is kept: sijpath cannot tell which joint hurts.
+    `symptomatic` is True when the recorded pain includes this side, False when the pain is on the other side only,
+    and None when the record does not say which side hurts.
     """
-    side = episode.pain.laterality
-    if side not in ("left", "right"):
-        return episode, []
+
+    joint: Joint
+    symptomatic: bool | None
+    blocks: tuple[DiagnosticBlock, ...]
+    injections: tuple[TherapeuticInjection, ...]
+    ablations: tuple[RadiofrequencyAblation, ...]
+    fusions: tuple[Fusion, ...]
+    follow_ups: tuple[PostOperativeFollowUp, ...]
+    imaging: tuple[ImagingStudy, ...]
+    unsided_imaging: tuple[ImagingStudy, ...]
+    provocation_tests: tuple[ProvocationTest, ...]
+    fortin_tests: tuple[FortinFingerTest, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Every joint's record, the joints to assess, and what the record cannot place on a joint."""
+
+    joints: dict[Joint, JointRecord]
+    assessed: tuple[Joint, ...]
+    unattributed: tuple[tuple[str, BaseModel], ...]
+    issues: tuple[DataIssue, ...]
+
+
+def symptomatic(laterality: Side | None, joint: Joint) -> bool | None:
+    """Whether the recorded pain includes `joint`: None when the side of the pain is not recorded."""
+    if laterality is None:
+        return None
+    return joint in joints_of(laterality)
+
+
+def attribute(episode: Episode, ref: Callable[[BaseModel], str | None]) -> Attribution:
+    """Place each fact on the joint(s) its recorded side names.
+
+    A procedure without a side counts for neither joint (it is listed as unattributed); an examination finding
+    without a side belongs to the painful joint when the pain is one-sided (the familiar pain is that side's),
+    else to neither. SI-joint imaging without a side is kept apart: it may argue against a procedure on either
+    joint but never for one. Joints assessed: those that hurt (or both when the side of the pain is not recorded),
+    and every fused joint (its recovery is followed whatever the pain does now).
+    """
+    laterality = episode.pain.laterality
+    painful = joints_of(laterality) if laterality is not None else ()
+    only_painful = painful[0] if len(painful) == 1 else None
     issues: list[DataIssue] = []
-    changes: dict[str, object] = {}
-    for name in SIDED_PROCEDURES:
-        facts = getattr(episode, name)
-        kept = [(i, fact) for i, fact in enumerate(facts) if _concerns(fact.side, side)]
-        if len(kept) == len(facts):
+    unattributed: list[tuple[str, BaseModel]] = []
+    for name in JOINT_PROCEDURES:
+        for fact in getattr(episode, name):
+            if fact.side is None:
+                unattributed.append((name, fact))
+                where = ref(fact) or name
+                issues.append(
+                    DataIssue(
+                        "warning",
+                        where,
+                        f"the side of this {fact.fact_name} is not recorded: it counts for neither joint "
+                        "until the side is recorded",
+                    )
+                )
+    fused = {joint for fusion in episode.fusions for joint in joints_of(fusion.side)}
+    follow_ups = _follow_ups(episode, fused, ref, issues)
+
+    def on(joint: Joint, facts: tuple[F, ...], unsided_to: Joint | None = None) -> tuple[F, ...]:
+        return tuple(
+            f
+            for f in facts
+            if joint in joints_of(f.__dict__["side"]) or (f.__dict__["side"] is None and unsided_to == joint)
+        )
+
+    sij_imaging = tuple(s for s in episode.imaging if s.region in _SIJ_REGIONS)
+    joints = {
+        joint: JointRecord(
+            joint=joint,
+            symptomatic=symptomatic(laterality, joint),
+            blocks=on(joint, episode.diagnostic_blocks),
+            injections=on(joint, episode.therapeutic_injections),
+            ablations=on(joint, episode.radiofrequency_ablations),
+            fusions=on(joint, episode.fusions),
+            follow_ups=follow_ups[joint],
+            imaging=on(joint, sij_imaging),
+            unsided_imaging=tuple(s for s in sij_imaging if s.side is None),
+            provocation_tests=on(joint, episode.provocation_tests, only_painful),
+            fortin_tests=on(joint, episode.fortin_tests, only_painful),
+        )
+        for joint in JOINTS
+    }
+    if laterality is None:
+        assessed: tuple[Joint, ...] = JOINTS
+    else:
+        assessed = tuple(j for j in JOINTS if j in painful or j in fused)
+    for joint in JOINTS:
+        if joint in assessed:
             continue
-        for i, fact in enumerate(facts):
-            if not _concerns(fact.side, side):
+        record = joints[joint]
+        procedures: tuple[DiagnosticBlock | TherapeuticInjection | RadiofrequencyAblation, ...] = (
+            *record.blocks,
+            *record.injections,
+            *record.ablations,
+        )
+        for fact in procedures:
+            if fact.side == joint:  # a bilateral procedure also concerns the painful joint
                 issues.append(
                     DataIssue(
                         "info",
-                        f"{name}[{i}]",
-                        f"{fact.side} joint, but the pain is {side}-sided: not used for this joint's pathway",
+                        ref(fact) or fact.fact_name,
+                        f"{joint} joint, but the pain is {laterality}-sided: not used for this patient's pathway",
                     )
                 )
-        changes[name] = tuple(with_location(fact, f"{name}[{i}]") for i, fact in kept)
-    return episode.model_copy(update=changes), issues
+    return Attribution(joints, assessed, tuple(unattributed), tuple(issues))
 
 
-def _concerns(procedure_side: Side, pain_side: Side) -> bool:
-    return procedure_side in (pain_side, "bilateral")
+def _follow_ups(
+    episode: Episode, fused: set[Joint], ref: Callable[[BaseModel], str | None], issues: list[DataIssue]
+) -> dict[Joint, tuple[PostOperativeFollowUp, ...]]:
+    """Post-operative visits per fused joint: by their side, else the only fused joint's (when there is one)."""
+    found: dict[Joint, list[PostOperativeFollowUp]] = {joint: [] for joint in JOINTS}
+    single_surgery = len(episode.fusions) == 1
+    for visit in episode.post_operative_follow_ups:
+        if visit.side is not None:
+            targets = joints_of(visit.side)
+        elif single_surgery or len(fused) == 1:
+            targets = tuple(sorted(fused))  # one operation (one side or bilateral): the visit is about it
+        else:
+            targets = ()
+            if fused:
+                issues.append(
+                    DataIssue(
+                        "warning",
+                        ref(visit) or "post_operative_follow_ups",
+                        "post-operative visit without a side, and both joints were fused separately: record "
+                        "which fused joint it concerns; not used",
+                    )
+                )
+        for joint in targets:
+            found[joint].append(visit)
+    return {joint: tuple(visits) for joint, visits in found.items()}

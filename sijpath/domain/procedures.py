@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, StrictBool, model_validator
 
 from sijpath.domain.base import ClinicalDate, FactId, Guidance, Nrs, Percent, Side, Vocabulary
+
+SIDE_FIELD = "Which SI joint(s): left, right or bilateral; null when the record does not say (never assumed)."
 
 __all__ = [
     "Anesthetic",
@@ -45,9 +47,11 @@ class DiagnosticBlock(Vocabulary):
     while the anesthetic is still active (`post_block_minutes` after the injection).
     """
 
+    fact_name: ClassVar[str] = "diagnostic block"
+
     id: FactId = None
     date: ClinicalDate
-    side: Side
+    side: Side | None = Field(default=None, description=SIDE_FIELD)
     guidance: Guidance | None = Field(default=None, description="How the needle was guided; null when not recorded.")
     contrast: StrictBool | None = None
     anesthetics: Annotated[tuple[Anesthetic, ...], Field(min_length=1)]
@@ -70,9 +74,11 @@ class TherapeuticInjection(Vocabulary):
     Relief duration comes from `relief_duration_days` when reported, else from the follow-up scores.
     """
 
+    fact_name: ClassVar[str] = "therapeutic injection"
+
     id: FactId = None
     date: ClinicalDate
-    side: Side
+    side: Side | None = Field(default=None, description=SIDE_FIELD)
     guidance: Guidance | None = Field(default=None, description="How the needle was guided; null when not recorded.")
     steroid: SteroidDose | None = None
     anesthetic: Anesthetic | None = None
@@ -92,10 +98,14 @@ class TherapeuticInjection(Vocabulary):
 class RadiofrequencyAblation(Vocabulary):
     """Radiofrequency ablation of the nerves that supply the SI joint."""
 
+    fact_name: ClassVar[str] = "radiofrequency ablation"
+
     id: FactId = None
     date: ClinicalDate
-    side: Side
-    technique: Literal["conventional", "cooled", "pulsed", "other"] = "conventional"
+    side: Side | None = Field(default=None, description=SIDE_FIELD)
+    technique: Literal["conventional", "cooled", "pulsed", "other"] | None = Field(
+        default=None, description="Conventional (thermal), cooled, pulsed or other; null when not recorded."
+    )
     relief_percent: Percent | None = None
     relief_duration_days: Annotated[int, Field(strict=True, ge=0, le=3650)] | None = None
 
@@ -103,9 +113,11 @@ class RadiofrequencyAblation(Vocabulary):
 class Fusion(Vocabulary):
     """SI-joint fusion (arthrodesis)."""
 
+    fact_name: ClassVar[str] = "fusion"
+
     id: FactId = None
     date: ClinicalDate
-    side: Side
+    side: Side | None = Field(default=None, description=SIDE_FIELD)
     cpt: Literal["27279", "27280", "27278"]
     approach: Literal["lateral", "posterior", "posterolateral", "open"] | None = None
     implants: str | None = Field(default=None, description="Implant system and count, free text.")
@@ -114,10 +126,17 @@ class Fusion(Vocabulary):
 
 
 class PostOperativeFollowUp(Vocabulary):
-    """A visit after fusion: pain, disability, opioid use and CT evidence of bony bridging."""
+    """A visit after fusion: pain, disability, opioid use and CT evidence of bony bridging.
+
+    `side` names the fused joint the visit concerns; without it the visit belongs to the patient's only fused joint,
+    and is not used when both joints were fused separately.
+    """
+
+    fact_name: ClassVar[str] = "post-operative follow-up"
 
     id: FactId = None
     date: ClinicalDate
+    side: Side | None = Field(default=None, description=SIDE_FIELD)
     nrs: Nrs | None = None
     odi_percent: Percent | None = None
     taking_opioids: StrictBool | None = None

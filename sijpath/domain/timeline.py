@@ -5,23 +5,23 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
-from operator import attrgetter
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from pydantic import BaseModel
 
 from sijpath.domain.episode import Episode
+from sijpath.domain.fact_lists import DATE_FIELDS, FACT_LISTS
 from sijpath.domain.issues import DataIssue
 
 __all__ = [
+    "EpisodeAsOf",
     "RollingWindow",
     "add_months",
     "episode_as_of",
     "fact_date",
     "latest",
     "months_between",
-    "with_location",
 ]
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -65,8 +65,6 @@ def fact_date(fact: BaseModel) -> dt.date:
     raise TypeError(f"{type(fact).__name__} has no date")
 
 
-DATE_FIELDS = ("date", "start_date", "recorded_date")
-
 F = TypeVar("F", bound=BaseModel)
 
 
@@ -81,42 +79,52 @@ def latest(facts: Sequence[F]) -> tuple[int, F] | None:
     return index, facts[index]
 
 
-def _list_fields() -> dict[str, tuple[str, bool, bool]]:
-    """For each list of facts in an episode: its date field, and whether its items have `end_date` / `follow_up`.
+@dataclass(frozen=True, slots=True)
+class EpisodeAsOf:
+    """The episode as it could be known on a date, the facts set aside, and where each kept fact came from."""
 
-    Computed once from the model, so cutting an episode never probes for absent attributes.
-    """
-    fields = {}
-    for name, info in Episode.model_fields.items():
-        item = getattr(info.annotation, "__args__", (None,))[0]
-        if not (isinstance(item, type) and issubclass(item, BaseModel)):
-            continue
-        date_field = next(f for f in DATE_FIELDS if f in item.model_fields)
-        fields[name] = (date_field, "end_date" in item.model_fields, "follow_up" in item.model_fields)
-    return fields
+    episode: Episode
+    issues: tuple[DataIssue, ...]
+    # Locations of the facts of lists the cut changed (their positions moved); other lists are located lazily.
+    _moved: dict[int, str] = field(repr=False, compare=False)
+    _located: dict[int, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def ref(self, fact: BaseModel) -> str | None:
+        """Where a fact lives: its own id (from the source record), else its place in the original episode
+        (`diagnostic_blocks[2]`). The one way every piece of evidence names its fact."""
+        own = fact.__dict__.get("id")
+        if own is not None:
+            return str(own)
+        key = id(fact)
+        found = self._moved.get(key)
+        if found is None:
+            if not self._located:
+                for entry in FACT_LISTS:
+                    for index, item in enumerate(self.episode.__dict__[entry.name]):
+                        self._located.setdefault(id(item), f"{entry.name}[{index}]")
+            found = self._located.get(key)
+        return found
 
 
-LIST_FIELDS = _list_fields()
-
-
-def episode_as_of(episode: Episode, as_of: dt.date) -> tuple[Episode, list[DataIssue]]:
+def episode_as_of(episode: Episode, as_of: dt.date) -> EpisodeAsOf:
     """The episode as it could be known on `as_of`: facts dated later are set aside, each with a data issue.
 
-    Courses still running past `as_of` are kept but treated as ongoing; follow-up scores after `as_of`
-    are dropped from their injection. When a list loses facts, the kept ones without an id get their
-    original location as id (`diagnostic_blocks[2]`), so evidence still points at the right record.
+    Courses still running past `as_of` are kept but treated as ongoing; follow-up scores after `as_of` are
+    dropped from their injection. Every kept fact keeps its original place (`diagnostic_blocks[2]`) for evidence.
     """
     issues: list[DataIssue] = []
     changes: dict[str, object] = {}
+    moved: dict[int, str] = {}
     values = episode.__dict__
-    for name, (date_field, has_end, has_follow_up) in LIST_FIELDS.items():
+    for entry in FACT_LISTS:
+        name, date_field = entry.name, entry.date_field
         facts = values[name]
         if not facts:
             continue
-        if not (has_end or has_follow_up) and max(map(attrgetter(date_field), facts)) <= as_of:
+        trims = entry.has_end or entry.has_follow_up
+        if not trims and max(f.__dict__[date_field] for f in facts) <= as_of:
             continue  # the usual case: nothing in this list lies after the as-of date
         kept: list[tuple[int, BaseModel]] = []
-        changed = False
         for index, fact in enumerate(facts):
             fields = fact.__dict__
             when = fields[date_field]
@@ -124,21 +132,12 @@ def episode_as_of(episode: Episode, as_of: dt.date) -> tuple[Episode, list[DataI
                 issues.append(
                     DataIssue("info", f"{name}[{index}]", f"dated {when}, after the as-of date {as_of}; not used")
                 )
-                changed = True
                 continue
-            update: dict[str, object] = {}
-            if has_end and fields["end_date"] is not None and fields["end_date"] > as_of:
-                update["end_date"] = None
-            if has_follow_up and fields["follow_up"] and max(e.date for e in fields["follow_up"]) > as_of:
-                update["follow_up"] = tuple(e for e in fields["follow_up"] if e.date <= as_of)
-            if update:
-                fact = fact.model_copy(update=update)
-                changed = True
-            kept.append((index, fact))
-        if len(kept) != len(facts):
-            changes[name] = tuple(with_location(fact, f"{name}[{index}]") for index, fact in kept)
-        elif changed:
-            changes[name] = tuple(fact for _, fact in kept)
+            kept.append((index, _trimmed(fact, fields, as_of) if trims else fact))
+        if len(kept) == len(facts) and all(fact is facts[i] for i, fact in kept):
+            continue
+        changes[name] = tuple(fact for _, fact in kept)
+        moved.update((id(fact), f"{name}[{index}]") for index, fact in kept if fact.__dict__["id"] is None)
     reviewed = episode.contraindications_reviewed_on
     if reviewed is not None and reviewed > as_of:
         issues.append(
@@ -150,11 +149,17 @@ def episode_as_of(episode: Episode, as_of: dt.date) -> tuple[Episode, list[DataI
             DataIssue("warning", "pain.onset_date", f"{episode.pain.onset_date} is after the as-of date {as_of}")
         )
         changes["pain"] = episode.pain.model_copy(update={"onset_date": None})
-    return (episode.model_copy(update=changes) if changes else episode), issues
+    cut = episode.model_copy(update=changes) if changes else episode
+    return EpisodeAsOf(cut, tuple(issues), moved)
 
 
-def with_location(fact: BaseModel, location: str) -> BaseModel:
-    """The fact with its original place in the episode as id, unless it already has an id."""
-    if getattr(fact, "id", "") is None:
-        return fact.model_copy(update={"id": location})
-    return fact
+def _trimmed(fact: BaseModel, fields: dict[str, object], as_of: dt.date) -> BaseModel:
+    """A course still running on `as_of` as ongoing, and an injection without its later follow-up scores."""
+    update: dict[str, object] = {}
+    end = fields.get("end_date")
+    if isinstance(end, dt.date) and end > as_of:
+        update["end_date"] = None
+    follow_up = fields.get("follow_up")
+    if isinstance(follow_up, tuple) and follow_up and max(e.date for e in follow_up) > as_of:
+        update["follow_up"] = tuple(e for e in follow_up if e.date <= as_of)
+    return fact.model_copy(update=update) if update else fact

@@ -1,4 +1,4 @@
-"""The assessment: where the patient stands, the next step, every criterion and flag with evidence and sources."""
+"""The assessment: per unit (joint) where it stands, the next step, each criterion and flag with its evidence."""
 
 from __future__ import annotations
 
@@ -7,22 +7,34 @@ from dataclasses import dataclass
 from typing import Any
 
 from sijpath.domain.issues import DataIssue
+from sijpath.engine.decision import Action
 from sijpath.engine.results import Evidence, Measurement, Severity, Status
-from sijpath.engine.steps import Action
 from sijpath.evidence.catalog import Source
 
-__all__ = ["ASSESSMENT_FORMAT", "NOTICE", "Assessment", "Criterion", "Flag", "MissingData"]
+__all__ = [
+    "ASSESSMENT_FORMAT",
+    "CONTRACT_VERSION",
+    "NOTICE",
+    "Assessment",
+    "CriterionResult",
+    "MissingData",
+    "RaisedFlag",
+    "UnitAssessment",
+]
 
-ASSESSMENT_FORMAT = "sijpath-assessment/1"
+ASSESSMENT_FORMAT = "sijpath-assessment/2"
+CONTRACT_VERSION = "2.0.0"
 NOTICE = (
     "sijpath supports clinical decisions; it does not make them. "
-    "Every recommendation must be weighed by a clinician who knows the patient."
+    "Every suggestion must be weighed by a clinician who knows the patient."
 )
+# HCPCS Level II laterality modifiers, so an order names its side the way a claim does.
+LATERALITY_MODIFIERS = {"left": "LT", "right": "RT"}
 
 
 @dataclass(frozen=True, slots=True)
-class Criterion:
-    """One evaluated criterion of the rule set."""
+class CriterionResult:
+    """One evaluated criterion of the rule set, for one unit."""
 
     id: str
     title: str
@@ -33,10 +45,11 @@ class Criterion:
     evidence: tuple[Evidence, ...]
     missing: tuple[str, ...]
     citations: tuple[Source, ...]
+    remedy: str = ""
 
 
 @dataclass(frozen=True, slots=True)
-class Flag:
+class RaisedFlag:
     """A fired flag (`diminishing-injection-relief`, `coverage-conflict`, …)."""
 
     code: str
@@ -56,50 +69,43 @@ class MissingData:
 
 
 @dataclass(frozen=True, slots=True)
-class Assessment:
-    """The result of `evaluate`: deterministic for the same episode, rule-set version and as-of date."""
+class UnitAssessment:
+    """One unit's (joint's) part of an assessment: complete on its own, so a letter, card or order can use it."""
 
-    patient_id: str
-    ruleset_id: str
-    ruleset_version: str
-    ruleset_title: str
-    as_of: dt.date
+    key: str
+    title: str
+    presentation: str
     stage: str
     next_step: Action
     next_step_citations: tuple[Source, ...]
     other_actions: tuple[tuple[Action, tuple[Source, ...]], ...]
-    criteria: tuple[Criterion, ...]
-    flags: tuple[Flag, ...]
+    criteria: tuple[CriterionResult, ...]
+    flags: tuple[RaisedFlag, ...]
     missing_data: tuple[MissingData, ...]
-    data_issues: tuple[DataIssue, ...]
-    measurements: tuple[tuple[Measurement, tuple[Source, ...]], ...] = ()
+    measurements: tuple[tuple[Measurement, tuple[Source, ...]], ...]
+    decision_row: int = 0
 
-    def criterion(self, criterion_id: str) -> Criterion:
+    def criterion(self, criterion_id: str) -> CriterionResult:
         for criterion in self.criteria:
             if criterion.id == criterion_id:
                 return criterion
         raise KeyError(criterion_id)
 
-    @property
-    def unverified_sources(self) -> tuple[Source, ...]:
-        """Every UNVERIFIED source this assessment rests on, in first-use order."""
-        used: dict[str, Source] = {}
+    def status(self, criterion_id: str) -> Status | None:
+        """The status of a criterion, or None when it was not evaluated for this unit."""
+        return next((c.status for c in self.criteria if c.id == criterion_id), None)
+
+    def sources(self) -> list[tuple[Source, ...]]:
         groups = [self.next_step_citations, *(c for _, c in self.other_actions)]
         groups += [c.citations for c in self.criteria] + [f.citations for f in self.flags]
         groups += [cites for _, cites in self.measurements]
-        for group in groups:
-            for source in group:
-                if source.unverified:
-                    used.setdefault(source.id, source)
-        return tuple(used.values())
+        return groups
 
-    def to_dict(self) -> dict[str, Any]:
-        """The stable JSON contract (docs/assessment-format.md)."""
+    def to_dict(self, label: str) -> dict[str, Any]:
         return {
-            "format": ASSESSMENT_FORMAT,
-            "patient": {"id": self.patient_id},
-            "ruleset": {"id": self.ruleset_id, "version": self.ruleset_version, "title": self.ruleset_title},
-            "as_of": self.as_of.isoformat(),
+            label: self.key,
+            "title": self.title,
+            "presentation": self.presentation,
             "stage": self.stage,
             "next_step": _action(self.next_step, self.next_step_citations),
             "other_actions": [_action(action, cites) for action, cites in self.other_actions],
@@ -139,6 +145,70 @@ class Assessment:
                 for m, cites in self.measurements
             ],
             "missing_data": [{"item": m.item, "needed_for": list(m.needed_for)} for m in self.missing_data],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """The result of `evaluate`: deterministic for the same record, rule-set version and as-of date.
+
+    One `UnitAssessment` per assessed unit (for sijpath: per SI joint, left before right); data issues and the
+    summary are the patient's.
+    """
+
+    patient_id: str
+    ruleset_id: str
+    ruleset_version: str
+    ruleset_title: str
+    as_of: dt.date
+    units: tuple[UnitAssessment, ...]
+    data_issues: tuple[DataIssue, ...]
+    unit_label: str = "joint"
+
+    def unit(self, key: str) -> UnitAssessment:
+        for unit in self.units:
+            if unit.key == key:
+                return unit
+        raise KeyError(key)
+
+    @property
+    def summary(self) -> str:
+        """One sentence per unit: `Left SI joint: consider … (CPT 27279-LT).`"""
+        return " ".join(f"{u.title}: {_step_text(u.next_step)}." for u in self.units)
+
+    @property
+    def flag_codes(self) -> tuple[str, ...]:
+        """Every flag raised for any unit, once each, sorted."""
+        return tuple(sorted({f.code for u in self.units for f in u.flags}))
+
+    @property
+    def unverified_sources(self) -> tuple[Source, ...]:
+        """Every UNVERIFIED source this assessment rests on, in first-use order."""
+        used: dict[str, Source] = {}
+        for unit in self.units:
+            for group in unit.sources():
+                for source in group:
+                    if source.unverified:
+                        used.setdefault(source.id, source)
+        return tuple(used.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON contract (docs/assessment-format.md)."""
+        label = self.unit_label
+        return {
+            "format": ASSESSMENT_FORMAT,
+            "contract_version": CONTRACT_VERSION,
+            "patient": {"id": self.patient_id},
+            "ruleset": {"id": self.ruleset_id, "version": self.ruleset_version, "title": self.ruleset_title},
+            "as_of": self.as_of.isoformat(),
+            "summary": {
+                "text": self.summary,
+                "next_steps": [
+                    {label: u.key, "code": u.next_step.code, "procedure": u.next_step.procedure} for u in self.units
+                ],
+                "flags": list(self.flag_codes),
+            },
+            f"{label}s": [u.to_dict(label) for u in self.units],
             "data_issues": [
                 {"severity": d.severity, "location": d.location, "message": d.message} for d in self.data_issues
             ],
@@ -147,12 +217,30 @@ class Assessment:
         }
 
 
+def _step_text(action: Action) -> str:
+    procedure = action.step.procedure
+    text = action.title[:1].lower() + action.title[1:]
+    if procedure is None:
+        return text
+    modifier = LATERALITY_MODIFIERS.get(action.laterality or "")
+    return f"{text} (CPT {procedure.code}{'-' + modifier if modifier else ''})"
+
+
 def _action(action: Action, cites: tuple[Source, ...]) -> dict[str, Any]:
+    procedure = action.step.procedure
     return {
         "code": action.code,
         "title": action.title,
         "rationale": action.rationale,
-        "procedure": action.procedure,
+        "laterality": action.laterality,
+        "procedure": None
+        if procedure is None
+        else {
+            "code": procedure.code,
+            "description": procedure.description,
+            "laterality": action.laterality,
+            "modifier": LATERALITY_MODIFIERS.get(action.laterality or ""),
+        },
         "citations": [_citation(s) for s in cites],
     }
 

@@ -1,132 +1,130 @@
-"""`evaluate(episode, ruleset, as_of) -> Assessment`: pure, deterministic, and never reads the clock."""
+"""`evaluate(record, pathway, ruleset, as_of) -> Assessment`: pure, deterministic, and never reads the clock."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
-from sijpath.domain.episode import Episode
 from sijpath.domain.issues import DataIssue
-from sijpath.domain.timeline import episode_as_of
-from sijpath.engine.assessment import Assessment, Criterion, Flag, MissingData
-from sijpath.engine.results import Evidence, Outcome
-from sijpath.engine.rule import CriterionRule, FlagRule
+from sijpath.engine.assessment import Assessment, CriterionResult, MissingData, RaisedFlag, UnitAssessment
+from sijpath.engine.decision import Decision
+from sijpath.engine.pathway import Pathway, Unit
+from sijpath.engine.results import FlagResult, Outcome
+from sijpath.engine.rule import Criterion, DecisionFlag, Flag
 from sijpath.engine.ruleset import RuleSet
 from sijpath.evidence.catalog import Source
 
 __all__ = ["evaluate"]
 
-FactsT = TypeVar("FactsT")
+R = TypeVar("R")
+U = TypeVar("U")
 
 
 def evaluate(
-    episode: Episode, ruleset: RuleSet[FactsT], as_of: dt.date, record_issues: Sequence[DataIssue] = ()
+    record: R, pathway: Pathway[R, U], ruleset: RuleSet, as_of: dt.date, record_issues: Sequence[DataIssue] = ()
 ) -> Assessment:
-    """Assess an episode under a rule set as of a date.
+    """Assess a record under a rule set as of a date, one unit (joint) at a time.
 
-    Facts dated after `as_of` are set aside (each noted as a data issue), so re-running a past date
-    reproduces what could have been concluded then. `record_issues` are what reading the source record found
-    (a FHIR resource that could not be imported, say); they lead the assessment's data issues.
+    The pathway turns the record into units; each unit's criteria run in dependency order, then its flags, then
+    the pathway's decision table and the flags about the decision. A `shared` rule reads only what every unit has
+    in common, so it is checked once and its outcome reused. `record_issues` are what reading the source record
+    found (a FHIR resource that could not be imported); they lead the assessment's data issues.
     """
-    visible, cut = episode_as_of(episode, as_of)
-    issues = [*record_issues, *cut]
-    facts = ruleset.derive(visible, as_of)
-    issues.extend(getattr(facts, "data_issues", ()))
-
-    def sources(ids: tuple[str, ...]) -> tuple[Source, ...]:
-        return tuple(ruleset.catalog[i] for i in ids)
-
-    stages = ruleset.stages(facts)
-    outcomes: dict[str, Outcome] = {}
-    criteria = []
-    for rule in ruleset.criteria:
-        if rule.stage not in stages:
-            continue
-        outcome = rule.check(facts)
-        if outcome is None:
-            continue
-        outcomes[rule.id] = outcome
-        criteria.append(
-            Criterion(
-                rule.id,
-                rule.title,
-                rule.stage,
-                rule.role,
-                outcome.status,
-                outcome.summary,
-                outcome.evidence,
-                outcome.missing if outcome.status == "unknown" else (),
-                _citations(ruleset, rule, outcome.cites),
-            )
-        )
-
-    flags = []
-    for flag_rule in ruleset.flags:
-        if flag_rule.stage not in stages:
-            continue
-        fired = flag_rule.check(facts)
-        if fired is not None:
-            flags.append(
-                Flag(
-                    flag_rule.code,
-                    flag_rule.id,
-                    fired.severity,
-                    fired.message,
-                    fired.evidence,
-                    _citations(ruleset, flag_rule, fired.cites),
-                )
-            )
-
-    decision = ruleset.decide(facts, outcomes)
-    coverage_flag = _coverage_conflict(ruleset, decision.next_step.procedure, decision.next_step.title, sources)
-    if coverage_flag is not None:
-        flags.append(coverage_flag)
-
+    derived = pathway.derive(record, ruleset.values, as_of)
+    shared: dict[object, Any] = {}
+    units = tuple(_assess(unit, pathway, ruleset, shared) for unit in derived.units)
+    issues = list(dict.fromkeys([*record_issues, *derived.issues]))
     return Assessment(
-        patient_id=episode.patient.id,
+        patient_id=derived.subject_id,
         ruleset_id=ruleset.id,
         ruleset_version=ruleset.version,
         ruleset_title=ruleset.title,
         as_of=as_of,
+        units=units,
+        data_issues=tuple(issues),
+        unit_label=pathway.unit_label,
+    )
+
+
+def _assess(unit: Unit[U], pathway: Pathway[Any, U], ruleset: RuleSet, shared: dict[object, Any]) -> UnitAssessment:
+    facts, stages = unit.facts, unit.stages
+    outcomes: dict[Criterion[Any], Outcome] = {}
+    for rule in ruleset.evaluation_order:
+        if rule.stage not in stages:
+            continue
+        if rule.shared and rule in shared:
+            outcome: Outcome | None = shared[rule]
+        else:
+            outcome = rule.check(facts, outcomes)
+            if rule.shared:
+                shared[rule] = outcome
+        if outcome is not None:
+            outcomes[rule] = outcome
+
+    criteria = tuple(
+        _criterion(ruleset, rule, outcome) for rule in ruleset.criteria if (outcome := outcomes.get(rule)) is not None
+    )
+    flags: list[RaisedFlag] = []
+    for flag_rule in ruleset.flags:
+        if flag_rule.stage not in stages:
+            continue
+        if flag_rule.shared and flag_rule in shared:
+            fired: FlagResult | None = shared[flag_rule]
+        else:
+            fired = flag_rule.check(facts, outcomes)
+            if flag_rule.shared:
+                shared[flag_rule] = fired
+        if fired is not None:
+            flags.append(_flag(ruleset, flag_rule, fired))
+
+    decision: Decision = pathway.decision.decide(facts, outcomes, ruleset, unit.key)
+    for decision_rule in ruleset.decision_flags:
+        raised = decision_rule.check(facts, decision, ruleset)
+        if raised is not None:
+            flags.append(_flag(ruleset, decision_rule, raised))
+
+    def sources(ids: tuple[str, ...]) -> tuple[Source, ...]:
+        return tuple(ruleset.catalog[i] for i in dict.fromkeys(ids))
+
+    return UnitAssessment(
+        key=unit.key,
+        title=unit.title,
+        presentation=unit.presentation,
         stage=decision.stage,
         next_step=decision.next_step,
         next_step_citations=sources(decision.next_step.cites),
         other_actions=tuple((a, sources(a.cites)) for a in decision.other_actions),
-        criteria=tuple(criteria),
+        criteria=criteria,
         flags=tuple(flags),
         missing_data=_missing_data(criteria),
-        data_issues=tuple(_unique(issues)),
-        measurements=tuple((m, sources(m.cites)) for m in ruleset.measure(facts)),
+        measurements=tuple((m, sources(m.cites)) for m in pathway.measure(facts)),
+        decision_row=decision.row,
     )
 
 
-def _coverage_conflict(
-    ruleset: RuleSet[FactsT],
-    procedure: str | None,
-    step_title: str,
-    sources: Callable[[tuple[str, ...]], tuple[Source, ...]],
-) -> Flag | None:
-    """Flag a next step whose procedure the rule set's issuer does not cover."""
-    statement = ruleset.coverage.get(procedure) if procedure else None
-    if statement is None or statement.status not in ("not-covered", "investigational"):
-        return None
-    note = f" ({statement.note})" if statement.note else ""
-    message = (
-        f"{step_title} (CPT {procedure}) is {statement.status.replace('-', ' ')} under "
-        f"{ruleset.title} {ruleset.version}{note}; the clinical pathway still points to it."
-    )
-    return Flag(
-        "coverage-conflict",
-        "coverage",
-        "warning",
-        message,
-        (Evidence(None, f"coverage of {procedure}: {statement.status}", None),),
-        sources(statement.cites),
+def _criterion(ruleset: RuleSet, rule: Criterion[Any], outcome: Outcome) -> CriterionResult:
+    return CriterionResult(
+        rule.id,
+        rule.title,
+        rule.stage,
+        rule.role,
+        outcome.status,
+        outcome.summary,
+        outcome.evidence,
+        outcome.missing if outcome.status == "unknown" else (),
+        _citations(ruleset, rule, outcome.cites),
+        rule.remedy,
     )
 
 
-def _missing_data(criteria: list[Criterion]) -> tuple[MissingData, ...]:
+def _flag(ruleset: RuleSet, rule: Flag[Any] | DecisionFlag[Any], fired: FlagResult) -> RaisedFlag:
+    return RaisedFlag(
+        rule.code, rule.id, fired.severity, fired.message, fired.evidence, _citations(ruleset, rule, fired.cites)
+    )
+
+
+def _missing_data(criteria: tuple[CriterionResult, ...]) -> tuple[MissingData, ...]:
     needed: dict[str, list[str]] = {}
     for criterion in criteria:
         if criterion.status == "unknown":
@@ -135,12 +133,8 @@ def _missing_data(criteria: list[Criterion]) -> tuple[MissingData, ...]:
     return tuple(MissingData(item, tuple(ids)) for item, ids in needed.items())
 
 
-def _unique(issues: list[DataIssue]) -> list[DataIssue]:
-    return list(dict.fromkeys(issues))
-
-
 def _citations(
-    ruleset: RuleSet[FactsT], rule: CriterionRule[FactsT] | FlagRule[FactsT], dynamic: tuple[str, ...]
+    ruleset: RuleSet, rule: Criterion[Any] | Flag[Any] | DecisionFlag[Any], dynamic: tuple[str, ...]
 ) -> tuple[Source, ...]:
     """The rule's sources, then any its outcome adds (for example a steroid's dose equivalence), without repeats."""
     static = ruleset.sources_for(rule)

@@ -1,52 +1,94 @@
-"""Rules as values: an id, a title, a pathway stage, the sources it cites, and a pure check over derived facts."""
+"""Rules as values: what a criterion or flag checks, what it reads, which rules it uses, and what it gates."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Generic, Literal, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-from sijpath.engine.results import FlagResult, Outcome
+from sijpath.engine.results import FlagResult, Outcome, Status
+from sijpath.engine.thresholds import ThresholdSpec
 
-__all__ = ["STAGES", "CriterionRule", "FlagRule", "Rule", "Stage"]
+if TYPE_CHECKING:
+    from sijpath.engine.decision import Decision, Step
+    from sijpath.engine.ruleset import RuleSet
 
-FactsT = TypeVar("FactsT")
+__all__ = ["Criterion", "DecisionFlag", "Flag", "Gate", "Outcomes", "Role"]
 
-Stage = Literal["diagnosis", "confirmation", "non-surgical-care", "surgical-candidacy", "post-fusion"]
-STAGES: tuple[Stage, ...] = get_args(Stage)
+U = TypeVar("U")
+
+Role = Literal["required", "supporting", "outcome"]
+"""`required`: it gates a step; `supporting`: it adds weight and gates nothing; `outcome`: it tracks a result."""
 
 
 @dataclass(frozen=True, slots=True)
-class CriterionRule(Generic[FactsT]):
-    """A question answered met / not met / unknown; `None` from `check` means it does not apply to this patient.
+class Gate:
+    """A step a criterion must allow first: with `needed` met (a confirmed joint) or not met (lasting relief)."""
 
-    `thresholds` names the rule-set thresholds it reads, so an assessment cites their sources too;
-    `optional_thresholds` are read (and cited) only when the rule set sets them.
-    `role` is `required` when the pathway gates on it, `supporting` when it only adds weight.
+    step: Step
+    needed: Status = "met"
+
+
+@dataclass(frozen=True, eq=False)
+class Criterion(Generic[U]):
+    """A question answered met / not met / unknown about one unit (a joint); `None` means it does not apply.
+
+    `check(facts, outcomes)` receives the outcomes of the criteria it `uses` (evaluated first); `reads` and
+    `optional_reads` are the thresholds it compares against, whose sources every outcome cites; `required_for`
+    lists the steps it gates; `remedy` says what settles it when it stands in the way. A `shared` criterion reads
+    only what is common to every unit (the patient's smoking, function, systemic exposure) and is computed once.
+    Identity is the object: outcomes, gates and the pathway's decision refer to the criterion itself.
     """
 
     id: str
     title: str
-    stage: Stage
+    stage: str
     cites: tuple[str, ...]
-    thresholds: tuple[str, ...]
-    check: Callable[[FactsT], Outcome | None]
-    role: Literal["required", "supporting"] = "required"
-    optional_thresholds: tuple[str, ...] = ()
+    check: Callable[[U, Outcomes], Outcome | None]
+    required_for: tuple[Gate, ...]
+    remedy: str
+    reads: tuple[ThresholdSpec[Any], ...] = ()
+    optional_reads: tuple[ThresholdSpec[Any], ...] = ()
+    uses: tuple[Criterion[Any], ...] = ()
+    role: Role = "required"
+    shared: bool = False
+
+    def __repr__(self) -> str:
+        return f"Criterion({self.id})"
 
 
-@dataclass(frozen=True, slots=True)
-class FlagRule(Generic[FactsT]):
-    """A warning that fires (or not) on the record; `code` is the stable flag code in the output."""
+Outcomes = Mapping[Criterion[Any], Outcome]
+"""The outcomes evaluated so far for one unit, by criterion."""
+
+
+@dataclass(frozen=True, eq=False)
+class Flag(Generic[U]):
+    """A warning that fires (or not) on one unit's record; `code` is the stable flag code in the output."""
 
     id: str
     title: str
     code: str
-    stage: Stage
+    stage: str
     cites: tuple[str, ...]
-    thresholds: tuple[str, ...]
-    check: Callable[[FactsT], FlagResult | None]
-    optional_thresholds: tuple[str, ...] = ()
+    check: Callable[[U, Outcomes], FlagResult | None]
+    reads: tuple[ThresholdSpec[Any], ...] = ()
+    optional_reads: tuple[ThresholdSpec[Any], ...] = ()
+    uses: tuple[Criterion[Any], ...] = ()
+    shared: bool = False
+
+    def __repr__(self) -> str:
+        return f"Flag({self.id})"
 
 
-Rule = CriterionRule[FactsT] | FlagRule[FactsT]
+@dataclass(frozen=True, eq=False)
+class DecisionFlag(Generic[U]):
+    """A flag about the decision itself (a next step the rule set's issuer does not cover), raised after it."""
+
+    id: str
+    title: str
+    code: str
+    cites: tuple[str, ...]
+    check: Callable[[U, Decision, RuleSet], FlagResult | None]
+
+    def __repr__(self) -> str:
+        return f"DecisionFlag({self.id})"

@@ -1,34 +1,22 @@
-"""Rule sets as values: identity and version, thresholds with their sources, enabled rules, coverage, pathway."""
+"""Rule sets as plain data: identity and version, thresholds with their sources, enabled rules, gates, coverage."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Generic, Literal, TypeVar
+from typing import Any, Literal
 
-from sijpath.domain.episode import Episode
-from sijpath.engine.results import Measurement, Outcome
-from sijpath.engine.rule import CriterionRule, FlagRule, Stage
-from sijpath.engine.steps import Decision
+from sijpath.engine.decision import Step
+from sijpath.engine.results import Status
+from sijpath.engine.rule import Criterion, DecisionFlag, Flag
+from sijpath.engine.thresholds import ThresholdSetting, ThresholdValues
 from sijpath.evidence.catalog import Catalog, Source
 
-__all__ = ["CoverageStatement", "CoverageStatus", "RuleSet", "Threshold"]
-
-FactsT = TypeVar("FactsT")
+__all__ = ["CoverageStatement", "CoverageStatus", "RuleSet"]
 
 CoverageStatus = Literal["covered", "not-covered", "investigational", "not-addressed"]
-
-
-@dataclass(frozen=True, slots=True)
-class Threshold:
-    """A number (or list) a rule compares against; its name carries the unit, it cites its sources, and
-    `note` says how it was derived where the sources do not state it directly."""
-
-    name: str
-    value: object
-    cites: tuple[str, ...]
-    note: str | None = None
+AnyRule = Criterion[Any] | Flag[Any] | DecisionFlag[Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +29,13 @@ class CoverageStatement:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class RuleSet(Generic[FactsT]):
-    """A named, versioned bundle of rules and thresholds; built by the rules layer, run by `evaluate`.
+@dataclass(frozen=True, eq=False)
+class RuleSet:
+    """A named, versioned bundle of enabled rules and thresholds, as a rule-set file states it (plain data).
 
-    `derive` turns an episode (already cut at the as-of date) into the facts rules read; `stages` says which
-    pathway stages apply to the patient (rules of other stages are skipped); `decide` turns the facts and
-    criterion outcomes into the pathway decision; `measure` lists the computed facts shown alongside.
+    `criteria` are in display order and `evaluation_order` in dependency order (a criterion after those it
+    `uses`); `extra_gates` are the gates the rule set adds to what its criteria declare (`injection_indications`).
+    The pathway that gives the rules meaning is passed to `evaluate` beside it.
     """
 
     id: str
@@ -58,30 +46,50 @@ class RuleSet(Generic[FactsT]):
     effective_to: dt.date | None
     description: str
     sources: tuple[str, ...]
-    thresholds: Mapping[str, Threshold]
-    criteria: tuple[CriterionRule[FactsT], ...]
-    flags: tuple[FlagRule[FactsT], ...]
+    thresholds: Mapping[str, ThresholdSetting]
+    criteria: tuple[Criterion[Any], ...]
+    flags: tuple[Flag[Any], ...]
+    decision_flags: tuple[DecisionFlag[Any], ...]
     coverage: Mapping[str, CoverageStatement]
-    derive: Callable[[Episode, dt.date], FactsT]
-    decide: Callable[[FactsT, Mapping[str, Outcome]], Decision]
-    stages: Callable[[FactsT], frozenset[Stage]]
-    measure: Callable[[FactsT], tuple[Measurement, ...]]
+    extra_gates: Mapping[Step, tuple[Criterion[Any], ...]]
     catalog: Catalog
-    indications: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    _sources_cache: dict[str, tuple[Source, ...]] = field(default_factory=dict, repr=False, compare=False)
+    evaluation_order: tuple[Criterion[Any], ...] = ()
+    values: ThresholdValues = field(default_factory=lambda: ThresholdValues({}))
+    _gates: dict[Step, tuple[tuple[Criterion[Any], Status], ...]] = field(default_factory=dict, repr=False)
+    _sources: dict[AnyRule, tuple[Source, ...]] = field(default_factory=dict, repr=False)
 
-    def cites_for(self, rule: CriterionRule[FactsT] | FlagRule[FactsT]) -> tuple[str, ...]:
-        """The rule's own sources, then the sources of every threshold it reads, without repeats."""
+    def gates_for(self, step: Step) -> tuple[tuple[Criterion[Any], Status], ...]:
+        """Every enabled criterion that must be as needed before `step`: declared by the criterion, or added by
+        the rule set (which needs it met), in display order."""
+        found = self._gates.get(step)
+        if found is None:
+            added = set(self.extra_gates.get(step, ()))
+            gates: list[tuple[Criterion[Any], Status]] = []
+            for criterion in self.criteria:
+                needed = next((g.needed for g in criterion.required_for if g.step is step), None)
+                if needed is None and criterion in added:
+                    needed = "met"
+                if needed is not None:
+                    gates.append((criterion, needed))
+            found = self._gates[step] = tuple(gates)
+        return found
+
+    def cites_for(self, rule: AnyRule) -> tuple[str, ...]:
+        """The rule's own sources, then those of every threshold it reads that this rule set sets, without repeats."""
         cited = list(rule.cites)
-        for name in (*rule.thresholds, *rule.optional_thresholds):
-            threshold = self.thresholds.get(name)
-            if threshold is not None:
-                cited.extend(threshold.cites)
+        if not isinstance(rule, DecisionFlag):
+            for spec in (*rule.reads, *rule.optional_reads):
+                setting = self.thresholds.get(spec.name)
+                if setting is not None:
+                    cited.extend(setting.cites)
         return tuple(dict.fromkeys(cited))
 
-    def sources_for(self, rule: CriterionRule[FactsT] | FlagRule[FactsT]) -> tuple[Source, ...]:
-        """`cites_for` resolved to catalog entries, computed once per rule (rule sets are immutable)."""
-        cache = self._sources_cache
-        if rule.id not in cache:
-            cache[rule.id] = tuple(self.catalog[i] for i in self.cites_for(rule))
-        return cache[rule.id]
+    def sources_for(self, rule: AnyRule) -> tuple[Source, ...]:
+        """`cites_for` resolved to catalog entries, once per rule (rule sets are immutable)."""
+        found = self._sources.get(rule)
+        if found is None:
+            found = self._sources[rule] = tuple(self.catalog[i] for i in self.cites_for(rule))
+        return found
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)

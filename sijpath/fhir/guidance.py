@@ -1,17 +1,18 @@
-"""An assessment out as FHIR R4: GuidanceResponse, RequestGroup of next steps, DetectedIssues, criteria, issues."""
+"""An assessment out as FHIR R4: GuidanceResponse, a RequestGroup with one action per joint (and a ServiceRequest for
+each suggested procedure, with its CPT code and body site), DetectedIssues, criteria per joint, data issues."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from sijpath.engine.assessment import NOTICE, Assessment, Criterion, Flag
+from sijpath.engine.assessment import NOTICE, Assessment, CriterionResult, RaisedFlag, UnitAssessment
+from sijpath.engine.decision import Action
 from sijpath.engine.results import Evidence
-from sijpath.engine.steps import Action
 from sijpath.evidence.catalog import Source
 from sijpath.fhir.bundle import reference_key
-from sijpath.fhir.shapes import drop_none
-from sijpath.fhir.vocabulary import BASE
+from sijpath.fhir.shapes import drop_none, site
+from sijpath.fhir.vocabulary import BASE, CPT
 
 __all__ = ["CRITERION_SYSTEM", "FLAG_SYSTEM", "STEP_SYSTEM", "assessment_bundle", "ruleset_canonical"]
 
@@ -36,8 +37,9 @@ def assessment_bundle(assessment: Assessment) -> dict[str, Any]:
         return str(uuid.uuid5(_NAMESPACE, f"{seed}|{part}"))
 
     subject = {"reference": f"Patient/{a.patient_id}"}
-    issues = [_detected_issue(rid(f"flag-{f.code}"), f, subject, a) for f in a.flags]
-    plan = _request_group(rid("plan"), a, subject)
+    issues = [_detected_issue(rid(f"flag-{u.key}-{f.code}"), f, u, subject, a) for u in a.units for f in u.flags]
+    orders = {u.key: _service_request(rid(f"order-{u.key}"), u, subject, a) for u in a.units if u.next_step.procedure}
+    plan = _request_group(rid("plan"), a, subject, orders)
     params = _parameters(rid("criteria"), a)
     outcome = _operation_outcome(rid("data-issues"), a) if a.data_issues else None
     response = drop_none(
@@ -46,7 +48,9 @@ def assessment_bundle(assessment: Assessment) -> dict[str, Any]:
             "id": rid("response"),
             "identifier": [{"system": f"{BASE}/assessment", "value": rid("response")}],
             "moduleCanonical": ruleset_canonical(a),
-            "status": "data-required" if a.next_step.code == "gather-information" else "success",
+            "status": "data-required"
+            if any(u.next_step.code in ("gather-information", "record-side") for u in a.units)
+            else "success",
             "subject": subject,
             "occurrenceDateTime": a.as_of.isoformat(),
             "note": [{"text": NOTICE}],
@@ -55,7 +59,7 @@ def assessment_bundle(assessment: Assessment) -> dict[str, Any]:
             "result": {"reference": f"RequestGroup/{plan['id']}"},
         }
     )
-    resources = [response, plan, *issues, params, *([outcome] if outcome else [])]
+    resources = [response, plan, *orders.values(), *issues, params, *([outcome] if outcome else [])]
     return {
         "resourceType": "Bundle",
         "type": "collection",
@@ -70,22 +74,37 @@ def _related(sources: tuple[Source, ...]) -> list[dict[str, Any]]:
     ]
 
 
-def _action(action: Action, cites: tuple[Source, ...], kind: str) -> dict[str, Any]:
+def _action(suggested: Action, cites: tuple[Source, ...], kind: str, **more: Any) -> dict[str, Any]:
     return drop_none(
         {
             "prefix": kind,
-            "title": action.title,
-            "description": action.rationale,
-            "code": [{"coding": [{"system": STEP_SYSTEM, "code": action.code, "display": action.title}]}],
+            "title": suggested.title,
+            "description": suggested.rationale,
+            "code": [{"coding": [{"system": STEP_SYSTEM, "code": suggested.code, "display": suggested.title}]}],
             "documentation": _related(cites),
             "priority": "routine",
+            **more,
         }
     )
 
 
-def _request_group(rid: str, a: Assessment, subject: dict[str, str]) -> dict[str, Any]:
-    actions = [_action(a.next_step, a.next_step_citations, "Next step")]
-    actions += [_action(action, cites, "Also") for action, cites in a.other_actions]
+def _request_group(
+    rid: str, a: Assessment, subject: dict[str, str], orders: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """One action per joint (its next step, with the actions alongside as sub-actions), each naming its side."""
+    actions = []
+    for u in a.units:
+        order = orders.get(u.key)
+        actions.append(
+            _action(
+                u.next_step,
+                u.next_step_citations,
+                f"{u.title}: next step",
+                resource={"reference": f"ServiceRequest/{order['id']}"} if order else None,
+                action=[_action(action, cites, "Also") for action, cites in u.other_actions] or None,
+                textEquivalent=f"{u.title} (stage {u.stage}): {u.next_step.title}",
+            )
+        )
     return {
         "resourceType": "RequestGroup",
         "id": rid,
@@ -94,9 +113,28 @@ def _request_group(rid: str, a: Assessment, subject: dict[str, str]) -> dict[str
         "intent": "proposal",
         "subject": subject,
         "authoredOn": a.as_of.isoformat(),
-        "note": [{"text": f"Stage: {a.stage}. {NOTICE}"}],
+        "note": [{"text": f"{a.summary} {NOTICE}"}],
         "action": actions,
     }
+
+
+def _service_request(rid: str, u: UnitAssessment, subject: dict[str, str], a: Assessment) -> dict[str, Any]:
+    """The suggested procedure for one joint as a proposal: CPT code and the joint as body site."""
+    procedure = u.next_step.step.procedure
+    assert procedure is not None
+    return drop_none(
+        {
+            "resourceType": "ServiceRequest",
+            "id": rid,
+            "status": "draft",
+            "intent": "proposal",
+            "code": {"coding": [{"system": CPT, "code": procedure.code, "display": procedure.description}]},
+            "subject": subject,
+            "authoredOn": a.as_of.isoformat(),
+            "bodySite": [site(u.key)],
+            "note": [{"text": f"{u.next_step.rationale} {NOTICE}"}],
+        }
+    )
 
 
 def _implicated(evidence: tuple[Evidence, ...]) -> list[dict[str, str]]:
@@ -104,7 +142,9 @@ def _implicated(evidence: tuple[Evidence, ...]) -> list[dict[str, str]]:
     return [{"reference": ref} for ref in dict.fromkeys(refs)]
 
 
-def _detected_issue(rid: str, flag: Flag, subject: dict[str, str], a: Assessment) -> dict[str, Any]:
+def _detected_issue(
+    rid: str, flag: RaisedFlag, unit: UnitAssessment, subject: dict[str, str], a: Assessment
+) -> dict[str, Any]:
     cites = "; ".join(s.label() for s in flag.citations)
     return drop_none(
         {
@@ -119,14 +159,15 @@ def _detected_issue(rid: str, flag: Flag, subject: dict[str, str], a: Assessment
             "patient": subject,
             "identifiedDateTime": a.as_of.isoformat(),
             "implicated": _implicated(flag.evidence),
-            "detail": f"{flag.message.rstrip('.')}. Sources: {cites}." if cites else flag.message,
+            "detail": f"{unit.title}: {flag.message.rstrip('.')}." + (f" Sources: {cites}." if cites else ""),
             "reference": next((s.url for s in flag.citations if s.url), None),
         }
     )
 
 
-def _criterion(c: Criterion) -> dict[str, Any]:
+def _criterion(c: CriterionResult, joint: str) -> dict[str, Any]:
     parts: list[dict[str, Any]] = [
+        {"name": "joint", "valueCode": joint},
         {"name": "id", "valueCode": c.id},
         {"name": "title", "valueString": c.title},
         {"name": "stage", "valueCode": c.stage},
@@ -142,11 +183,19 @@ def _criterion(c: Criterion) -> dict[str, Any]:
 
 
 def _parameters(rid: str, a: Assessment) -> dict[str, Any]:
-    parameters = [_criterion(c) for c in a.criteria]
-    for m in a.missing_data:
+    parameters = []
+    for u in a.units:
+        parameters += _unit_parameters(u)
+    return {"resourceType": "Parameters", "id": rid, "parameter": parameters}
+
+
+def _unit_parameters(u: UnitAssessment) -> list[dict[str, Any]]:
+    joint = {"name": "joint", "valueCode": u.key}
+    parameters = [_criterion(c, u.key) for c in u.criteria]
+    for m in u.missing_data:
         needed = [{"name": "needed-for", "valueCode": c} for c in m.needed_for]
-        parameters.append({"name": "missing-data", "part": [{"name": "item", "valueString": m.item}, *needed]})
-    for measurement, _ in a.measurements:
+        parameters.append({"name": "missing-data", "part": [joint, {"name": "item", "valueString": m.item}, *needed]})
+    for measurement, _ in u.measurements:
         value = measurement.value
         shown = f"{value:g}" if isinstance(value, float) else str(value)
         unit = f" {measurement.unit}" if measurement.unit else ""
@@ -155,12 +204,13 @@ def _parameters(rid: str, a: Assessment) -> dict[str, Any]:
             {
                 "name": "measurement",
                 "part": [
+                    joint,
                     {"name": "name", "valueCode": measurement.name},
                     {"name": "value", "valueString": text},
                 ],
             }
         )
-    return {"resourceType": "Parameters", "id": rid, "parameter": parameters}
+    return parameters
 
 
 def _operation_outcome(rid: str, a: Assessment) -> dict[str, Any]:

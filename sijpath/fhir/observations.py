@@ -91,7 +91,8 @@ def read_observation(log: ReadLog, where: str, obs: Observation) -> Found:
             return []
         return [("contraindications_reviewed_on", date)]
     if own == "post-fusion-follow-up":
-        return _build(log, where, "post_operative_follow_ups", PostOperativeFollowUp, {**base, **_follow_up(obs)})
+        fields = {**base, **_follow_up(obs), "side": side_of(log, where, _sites(obs))}
+        return _build(log, where, "post_operative_follow_ups", PostOperativeFollowUp, fields)
     shown = next((f"{c.system} {c.code}" for c in obs.code.coding), obs.code.text or "no code")
     log.note(where, f"an Observation sijpath does not read ({shown}); skipped")
     return []
@@ -170,7 +171,16 @@ def read_report(log: ReadLog, where: str, report: DiagnosticReport) -> Found:
         log.note(where, f"{unread} conclusionCode(s) not from the sijpath finding codes; ignored")
     if date is None:
         return []
-    fields = {"id": where, "date": date, "modality": modality, "region": region, "findings": findings}
+    side_extension = report.extension_value(EXT.IMAGING_SIDE)
+    sites = (side_extension.valueCodeableConcept,) if side_extension and side_extension.valueCodeableConcept else ()
+    fields = {
+        "id": where,
+        "date": date,
+        "modality": modality,
+        "region": region,
+        "side": side_of(log, where, sites),
+        "findings": findings,
+    }
     return _build(log, where, "imaging", ImagingStudy, fields)
 
 

@@ -75,9 +75,9 @@ def read_procedure(
     if kind == "physical-therapy":
         return _build(log, where, "physical_therapy", PhysicalTherapyCourse, _therapy(log, where, procedure, day))
     side = side_of(log, where, procedure.bodySite)
-    if side is None:
-        log.warn(where, "bodySite does not say which SI joint (left-sij, right-sij or bilateral-sij); not imported")
-        return None
+    if side is None and procedure.bodySite:
+        # Imported without a side: it then counts for neither joint, and the assessment asks for the side.
+        log.note(where, "bodySite does not say which SI joint (left-sij, right-sij or bilateral-sij)")
     common: dict[str, Any] = {"id": where, "date": day, "side": side}
     relief = _relief(log, attached)
     _report_unread(log, where, kind, attached)

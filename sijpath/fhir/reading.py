@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import ValidationError
 
 from sijpath.domain.document import problems_from_validation
+from sijpath.domain.fact_lists import FACT_LISTS
 from sijpath.domain.issues import DataIssue
 from sijpath.fhir.model import CodeableConcept, Period, Quantity, Resource, calendar_date
 from sijpath.fhir.vocabulary import INJECTATE_AGENTS, OWN, RXNORM, RXNORM_INGREDIENTS
@@ -17,25 +18,7 @@ from sijpath.fhir.vocabulary import INJECTATE_AGENTS, OWN, RXNORM, RXNORM_INGRED
 __all__ = ["FACT_NAMES", "ReadLog", "Resolve", "agent_of", "own_code", "side_of", "when"]
 
 # An episode list's facts, named in the singular for messages ("this pain score was not imported").
-FACT_NAMES = {
-    "pain": "pain presentation",
-    "pain_scores": "pain score",
-    "odi_scores": "ODI score",
-    "provocation_tests": "provocation test",
-    "fortin_tests": "Fortin finger test",
-    "diagnoses": "diagnosis",
-    "imaging": "imaging study",
-    "diagnostic_blocks": "diagnostic block",
-    "therapeutic_injections": "therapeutic injection",
-    "radiofrequency_ablations": "radiofrequency ablation",
-    "physical_therapy": "physical-therapy course",
-    "medications": "medication course",
-    "fusions": "fusion",
-    "post_operative_follow_ups": "post-operative follow-up",
-    "tobacco": "tobacco-use record",
-    "contraindications": "contraindication",
-    "functional_status": "functional-status record",
-}
+FACT_NAMES = {"pain": "pain presentation", **{entry.name: entry.singular for entry in FACT_LISTS}}
 
 Resolve = Callable[[str], str | None]
 """Turns a reference as written (`Procedure/blk-1`, `urn:uuid:…`, an absolute URL) into `Type/id` in the record,

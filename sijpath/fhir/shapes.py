@@ -189,7 +189,7 @@ def diagnosis(fact: findings.Diagnosis, rid: str, subject: Ref) -> Iterator[Reso
 
 def imaging(fact: findings.ImagingStudy, rid: str, subject: Ref) -> Iterator[Resource]:
     modality = coding(DICOM, *_MODALITY[fact.modality])
-    yield {
+    report: Resource = {
         "resourceType": "DiagnosticReport",
         "id": rid,
         "status": "final",
@@ -199,6 +199,10 @@ def imaging(fact: findings.ImagingStudy, rid: str, subject: Ref) -> Iterator[Res
         "effectiveDateTime": day(fact.date),
         "conclusionCode": [own(finding) for finding in fact.findings],
     }
+    side = ext(EXT.IMAGING_SIDE, valueCodeableConcept=site(fact.side))
+    if side is not None:
+        report["extension"] = [side]
+    yield report
 
 
 def medication(fact: care.MedicationCourse, rid: str, subject: Ref) -> Iterator[Resource]:
@@ -234,7 +238,7 @@ def follow_up(fact: procedures.PostOperativeFollowUp, rid: str, subject: Ref) ->
         _component(own("ct-bony-bridging"), valueBoolean=fact.ct_bony_bridging),
         _component(own("weight-bearing"), valueCodeableConcept=bearing),
     )
-    yield observation(rid, subject, own("post-fusion-follow-up"), fact.date, component=parts)
+    yield observation(rid, subject, own("post-fusion-follow-up"), fact.date, component=parts, bodySite=site(fact.side))
 
 
 def tobacco(fact: findings.TobaccoUse, rid: str, subject: Ref) -> Iterator[Resource]:

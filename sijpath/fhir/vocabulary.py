@@ -90,6 +90,7 @@ class EXT:
     THERAPY_SESSIONS = f"{BASE}/StructureDefinition/therapy-sessions"
     THERAPY_SETTING = f"{BASE}/StructureDefinition/therapy-setting"
     THERAPY_FOCUS = f"{BASE}/StructureDefinition/therapy-focus"
+    IMAGING_SIDE = f"{BASE}/StructureDefinition/imaging-side"
 
 
 def _concepts(prefix: str, codes: str, display: str) -> list[tuple[str, str]]:

@@ -9,7 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from sijpath.domain import care, findings, procedures
 from sijpath.domain.episode import Episode
+from sijpath.domain.fact_lists import FACT_LISTS
 from sijpath.errors import UsageError
 from sijpath.fhir import procedure_shapes as p
 from sijpath.fhir import shapes as s
@@ -17,25 +19,6 @@ from sijpath.fhir.vocabulary import BASE
 
 __all__ = ["RESOURCE_OF", "WRITERS", "canonical_ids", "episode_bundle", "fact_resource_ids"]
 
-# Each episode list and the resource type its facts become.
-RESOURCE_OF = {
-    "pain_scores": "Observation",
-    "odi_scores": "Observation",
-    "provocation_tests": "Observation",
-    "fortin_tests": "Observation",
-    "diagnoses": "Condition",
-    "imaging": "DiagnosticReport",
-    "diagnostic_blocks": "Procedure",
-    "therapeutic_injections": "Procedure",
-    "radiofrequency_ablations": "Procedure",
-    "physical_therapy": "Procedure",
-    "medications": "MedicationStatement",
-    "fusions": "Procedure",
-    "post_operative_follow_ups": "Observation",
-    "tobacco": "Observation",
-    "contraindications": "Condition",
-    "functional_status": "Observation",
-}
 _FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 # Room for the suffixes of the resources a fact brings along (`-follow-up-12`).
 _FACT_ID = re.compile(r"[A-Za-z0-9\-.]{1,40}")
@@ -113,24 +96,30 @@ def _link(value: Any, urls: dict[str, str]) -> Any:
     return value
 
 
-WRITERS: dict[str, Callable[[Any, str, dict[str, str]], Iterator[dict[str, Any]]]] = {
-    "pain_scores": s.pain,
-    "odi_scores": s.odi,
-    "provocation_tests": s.provocation,
-    "fortin_tests": s.fortin,
-    "diagnoses": s.diagnosis,
-    "imaging": s.imaging,
-    "diagnostic_blocks": p.block,
-    "therapeutic_injections": p.injection,
-    "radiofrequency_ablations": p.rfa,
-    "physical_therapy": p.therapy,
-    "medications": s.medication,
-    "fusions": p.fusion,
-    "post_operative_follow_ups": s.follow_up,
-    "tobacco": s.tobacco,
-    "contraindications": s.contraindication,
-    "functional_status": s.function,
+Writer = Callable[[Any, str, dict[str, str]], Iterator[dict[str, Any]]]
+
+# Each kind of fact: the resource type it becomes, and the function that writes it (with what it brings along).
+# Keyed by the fact's model, so a new list in the episode without a writer fails loudly (and a meta-test says so).
+WRITERS: dict[type[BaseModel], tuple[str, Writer]] = {
+    findings.PainScore: ("Observation", s.pain),
+    findings.OdiScore: ("Observation", s.odi),
+    findings.ProvocationTest: ("Observation", s.provocation),
+    findings.FortinFingerTest: ("Observation", s.fortin),
+    findings.Diagnosis: ("Condition", s.diagnosis),
+    findings.ImagingStudy: ("DiagnosticReport", s.imaging),
+    procedures.DiagnosticBlock: ("Procedure", p.block),
+    procedures.TherapeuticInjection: ("Procedure", p.injection),
+    procedures.RadiofrequencyAblation: ("Procedure", p.rfa),
+    care.PhysicalTherapyCourse: ("Procedure", p.therapy),
+    care.MedicationCourse: ("MedicationStatement", s.medication),
+    procedures.Fusion: ("Procedure", p.fusion),
+    procedures.PostOperativeFollowUp: ("Observation", s.follow_up),
+    findings.TobaccoUse: ("Observation", s.tobacco),
+    findings.FusionContraindication: ("Condition", s.contraindication),
+    findings.FunctionalStatus: ("Observation", s.function),
 }
+# Each episode list and the resource type its facts become, in the episode's order.
+RESOURCE_OF: dict[str, str] = {entry.name: WRITERS[entry.model][0] for entry in FACT_LISTS}
 
 
 def _resources(episode: Episode) -> Iterator[dict[str, Any]]:
@@ -147,9 +136,10 @@ def _resources(episode: Episode) -> Iterator[dict[str, Any]]:
     if episode.pain != type(episode.pain)():
         yield s.presentation(episode.pain, subject)
     ids = fact_resource_ids(episode)
-    for name in RESOURCE_OF:
-        facts: tuple[BaseModel, ...] = getattr(episode, name)
+    for entry in FACT_LISTS:
+        _, write = WRITERS[entry.model]
+        facts: tuple[BaseModel, ...] = getattr(episode, entry.name)
         for index, fact in enumerate(facts):
-            yield from WRITERS[name](fact, ids[name, index], subject)
+            yield from write(fact, ids[entry.name, index], subject)
     if episode.contraindications_reviewed_on is not None:
         yield s.reviewed(episode.contraindications_reviewed_on, subject)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,8 +13,8 @@ from sqlalchemy import Connection, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from sijpath.domain.episode import Episode
+from sijpath.domain.fact_lists import FACT_LISTS
 from sijpath.domain.issues import DataIssue
-from sijpath.domain.timeline import LIST_FIELDS
 from sijpath.engine.assessment import Assessment
 from sijpath.errors import ConflictError, NotFoundError
 from sijpath.store.patient_list import PatientRow, list_patients, unassessed
@@ -27,6 +27,7 @@ __all__ = [
     "delete_episode",
     "episode_document",
     "fingerprint",
+    "joint_tokens",
     "list_patients",
     "load_episode",
     "patient_count",
@@ -126,7 +127,7 @@ def _kept_sources(connection: Connection, episode: Episode) -> dict[tuple[str, i
     )
     old_sources = {(r.list_name, r.position): r.source for r in found}
     kept: dict[tuple[str, int], str] = {}
-    for name in LIST_FIELDS:
+    for name in (entry.name for entry in FACT_LISTS):
         old = list(getattr(before, name))
         for position, fact in enumerate(getattr(episode, name)):
             if fact in old and (name, old.index(fact)) in old_sources:
@@ -144,7 +145,7 @@ def _write_facts(
     patient_id = episode.patient.id
     connection.execute(delete(facts).where(facts.c.patient_id == patient_id))
     rows: list[dict[str, Any]] = []
-    for name in LIST_FIELDS:
+    for name in (entry.name for entry in FACT_LISTS):
         for position, fact in enumerate(getattr(episode, name)):
             fact_id = getattr(fact, "id", None)
             day = (
@@ -249,9 +250,15 @@ def save_assessment(connection: Connection, assessment: Assessment, episode_fing
     connection.execute(
         insert(assessments).values(
             **key,
-            stage=assessment.stage,
-            next_step=assessment.next_step.code,
-            flags=" ".join(sorted({f.code for f in assessment.flags})),
+            stage=joint_tokens((u.key, u.stage) for u in assessment.units),
+            next_step=joint_tokens((u.key, u.next_step.code) for u in assessment.units),
+            flags=" ".join(assessment.flag_codes),
             document=orjson.dumps(assessment.to_dict()).decode(),
         )
     )
+
+
+def joint_tokens(pairs: Iterable[tuple[str, str]]) -> str:
+    """`left:fusion-evaluation right:diagnostic-block`: one token per joint, in joint order, so the list can show,
+    filter (by `:code`) and sort by each joint's stage or step without reading the stored document."""
+    return " ".join(f"{joint}:{code}" for joint, code in pairs)

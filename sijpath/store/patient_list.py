@@ -11,21 +11,35 @@ from sqlalchemy import ColumnElement, Connection, and_, func, literal, select
 
 from sijpath.store.tables import assessments, episodes
 
-__all__ = ["PatientRow", "SortKey", "list_patients", "unassessed"]
+__all__ = ["JointRow", "PatientRow", "SortKey", "list_patients", "unassessed"]
 
 
 SortKey = Literal["patient", "next_step", "stage", "updated"]
 
 
 @dataclass(frozen=True, slots=True)
+class JointRow:
+    """One joint's stage and next step in the list."""
+
+    joint: str
+    stage: str
+    next_step: str
+
+
+@dataclass(frozen=True, slots=True)
 class PatientRow:
+    """A patient in the list; `joints` is None until the patient is assessed under the list's rule set and date."""
+
     patient_id: str
     version: int
     updated_at: dt.datetime
-    next_step: str | None
-    stage: str | None
+    joints: tuple[JointRow, ...] | None
     flags: tuple[str, ...]
     as_of: dt.date | None
+
+    @property
+    def assessed(self) -> bool:
+        return self.joints is not None
 
 
 def list_patients(
@@ -53,8 +67,9 @@ def list_patients(
     conditions: list[ColumnElement[bool]] = []
     if search:
         conditions.append(episodes.c.patient_id.icontains(search, autoescape=True))  # `%` and `_` are literal
-    if next_step:
-        conditions.append(current.c.next_step == next_step)
+    if next_step:  # any joint at this step: the column holds `joint:step` tokens
+        padded_steps = literal(" ") + current.c.next_step + literal(" ")
+        conditions.append(padded_steps.contains(f":{next_step} ", autoescape=True))
     if flag:
         padded = literal(" ") + current.c.flags + literal(" ")
         conditions.append(padded.contains(f" {flag} ", autoescape=True))  # a whole flag code, literally
@@ -88,14 +103,23 @@ def list_patients(
             r.patient_id,
             r.version,
             r.updated_at,
-            r.next_step,
-            r.stage,
+            _joints(r.stage, r.next_step),
             tuple(r.flags.split()) if r.flags else (),
             r.as_of,
         )
         for r in connection.execute(query)
     ]
     return total, rows
+
+
+def _joints(stages: str | None, steps: str | None) -> tuple[JointRow, ...] | None:
+    if steps is None or stages is None:
+        return None
+    stage_of = dict(token.split(":", 1) for token in stages.split())
+    return tuple(
+        JointRow(joint, stage_of.get(joint, ""), step)
+        for joint, step in (token.split(":", 1) for token in steps.split())
+    )
 
 
 def unassessed(

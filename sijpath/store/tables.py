@@ -83,10 +83,11 @@ assessments = Table(
     Column("ruleset_version", String(40), nullable=False),
     Column("as_of", Date, nullable=False),
     Column("fingerprint", String(64), nullable=False),  # of the episode assessed
-    Column("stage", String(40), nullable=False),
-    Column("next_step", String(40), nullable=False),
+    # One `joint:code` token per assessed joint (`left:fusion-evaluation right:diagnostic-block`).
+    Column("stage", String(200), nullable=False),
+    Column("next_step", String(200), nullable=False),
     Column("flags", Text, nullable=False),  # space-separated flag codes, for filtering the patient list
-    Column("document", Text, nullable=False),  # the sijpath-assessment/1 JSON
+    Column("document", Text, nullable=False),  # the sijpath-assessment/2 JSON
     UniqueConstraint("patient_id", "ruleset_id", "ruleset_version", "as_of", "fingerprint"),
 )
 Index(

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from sijpath.domain.document import problems_from_validation
 from sijpath.domain.episode import Episode
@@ -24,11 +24,18 @@ AsOf = Annotated[dt.date | None, Query(description="Assess as of this date (defa
 RulesetId = Annotated[str | None, Query(max_length=200, description="Rule-set id (default: the configured one).")]
 
 
+class JointSummary(BaseModel):
+    joint: str
+    stage: str
+    next_step: str
+
+
 class PatientSummary(BaseModel):
     patient_id: str
     version: int
-    next_step: str | None
-    stage: str | None
+    joints: list[JointSummary] | None = Field(
+        description="Each assessed joint's stage and next step; null when not yet assessed under this rule set."
+    )
     flags: list[str]
 
 
@@ -89,7 +96,12 @@ def list_patients(
         total=total,
         patients=[
             PatientSummary(
-                patient_id=r.patient_id, version=r.version, next_step=r.next_step, stage=r.stage, flags=list(r.flags)
+                patient_id=r.patient_id,
+                version=r.version,
+                joints=None
+                if r.joints is None
+                else [JointSummary(joint=j.joint, stage=j.stage, next_step=j.next_step) for j in r.joints],
+                flags=list(r.flags),
             )
             for r in rows
         ],

@@ -12,9 +12,9 @@ from pydantic import BaseModel, ValidationError
 from sijpath.domain.care import PhysicalTherapyCourse
 from sijpath.domain.document import problems_from_validation
 from sijpath.domain.episode import Episode
+from sijpath.domain.fact_lists import FACT_LISTS
 from sijpath.domain.findings import ImagingStudy
 from sijpath.domain.procedures import DiagnosticBlock, TherapeuticInjection
-from sijpath.domain.timeline import LIST_FIELDS
 from sijpath.errors import ConflictError, EpisodeValidationError, NotFoundError, Problem
 
 __all__ = ["FACT_FORMS", "FactForm", "FormData", "add_fact", "remove_fact"]
@@ -63,10 +63,19 @@ def _version(form: FormData) -> int:
     return int(text)
 
 
+def _side(form: FormData, problems: list[Problem]) -> str | None:
+    """The side of a procedure is chosen, never defaulted: a block on the wrong side counts for the wrong joint."""
+    side = _text(form, "side")
+    if not side:
+        problems.append(Problem("side", "choose the side of the joint (left, right or bilateral)"))
+        return None
+    return side
+
+
 def _block(form: FormData, problems: list[Problem]) -> dict[str, Any]:
     return {
         "date": _date(form, "date", problems),
-        "side": _text(form, "side"),
+        "side": _side(form, problems),
         "guidance": _text(form, "guidance") or None,
         "contrast": {"yes": True, "no": False}.get(_text(form, "contrast")),
         "anesthetics": [{"drug": _text(form, "anesthetic")}],
@@ -83,7 +92,7 @@ def _injection(form: FormData, problems: list[Problem]) -> dict[str, Any]:
     anesthetic = _text(form, "anesthetic")
     return {
         "date": _date(form, "date", problems),
-        "side": _text(form, "side"),
+        "side": _side(form, problems),
         "guidance": _text(form, "guidance") or None,
         "steroid": {"drug": steroid, "dose_mg": dose} if steroid and dose is not None else None,
         "anesthetic": {"drug": anesthetic} if anesthetic else None,
@@ -111,8 +120,12 @@ def _imaging(form: FormData, problems: list[Problem]) -> dict[str, Any]:
         "date": _date(form, "date", problems),
         "modality": _text(form, "modality"),
         "region": _text(form, "region"),
+        "side": _text(form, "side") or None,
         "findings": findings,
     }
+
+
+FACT_LIST_NAMES = frozenset(entry.name for entry in FACT_LISTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +189,7 @@ def remove_fact(
     episode: Episode, current_version: int, list_name: str, position: int, form: FormData
 ) -> tuple[Episode, int]:
     """The episode without one fact (a correction: the fact was entered in error), and the form's version."""
-    if list_name not in LIST_FIELDS:
+    if list_name not in FACT_LIST_NAMES:
         raise NotFoundError(f"no list `{list_name}` in an episode")
     version = _version(form)
     if version != current_version:

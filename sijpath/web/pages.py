@@ -12,9 +12,10 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from sijpath.engine.steps import NEXT_STEPS
 from sijpath.errors import SijpathError, UsageError
-from sijpath.rules.registry import FLAGS
+from sijpath.pathway.definition import SIJ_PATHWAY
+from sijpath.pathway.thresholds import MIN_LASTING_INJECTION_RELIEF_PERCENT
+from sijpath.pathway.vocabulary import NEXT_STEPS
 from sijpath.store import audit
 from sijpath.store import episodes as store
 from sijpath.store.accounts import authenticate, create_session, end_session
@@ -41,6 +42,7 @@ templates = Jinja2Templates(directory=str(resources.files("sijpath.web") / "temp
 # A patient id as one URL path segment: `?`, `#` and `/` in an id must not open another page.
 templates.env.filters["segment"] = lambda value: quote(str(value), safe="")
 PAGE_SIZE = 50
+FLAG_CODES = sorted({f.code for f in SIJ_PATHWAY.flags} | {f.code for f in SIJ_PATHWAY.decision_flags})
 
 
 def services_of(request: Request) -> App:
@@ -189,8 +191,8 @@ def patient_list(request: Request) -> HTMLResponse:
             )
 
     total, rows = fetch()
-    if any(r.next_step is None for r in rows):  # assess only this page: a plain list stays fast
-        services.assess_unassessed(ruleset_id, as_of, [r.patient_id for r in rows if r.next_step is None])
+    if any(not r.assessed for r in rows):  # assess only this page: a plain list stays fast
+        services.assess_unassessed(ruleset_id, as_of, [r.patient_id for r in rows if not r.assessed])
         total, rows = fetch()
     with transaction(services.engine) as connection:
         services.audit(connection, who.user, "list-patients", None, remote_of(request), f"{total} shown")
@@ -205,12 +207,12 @@ def patient_list(request: Request) -> HTMLResponse:
         ruleset_id=ruleset_id,
         as_of=as_of,
         rulesets=services.ruleset_ids,
-        steps=list(NEXT_STEPS),
-        step_titles={code: title for code, (title, _) in NEXT_STEPS.items()},
-        flags=sorted({f.code for f in FLAGS}),
+        steps=[s.code for s in NEXT_STEPS],
+        step_titles={s.code: s.title for s in NEXT_STEPS},
+        flags=FLAG_CODES,
         params=params,
         base_query=urlencode([(k, v) for k, v in params.multi_items() if k != "page"]),
-        stale=[r for r in rows if r.next_step is None],
+        stale=[r for r in rows if not r.assessed],
     )
 
 
@@ -232,7 +234,7 @@ def patient_page(request: Request, patient_id: str, saved: str = "", removed: st
         assessment = services.assess(connection, stored, ruleset_id, as_of)
         services.audit(connection, who.user, "view-patient", patient_id, remote_of(request), ruleset_id)
     ruleset = services.load_ruleset(ruleset_id, as_of)
-    threshold = ruleset.thresholds.get("min_lasting_injection_relief_percent")
+    threshold = ruleset.thresholds.get(MIN_LASTING_INJECTION_RELIEF_PERCENT.name)
     relief = float(threshold.value) if threshold is not None and isinstance(threshold.value, int | float) else None
     comparison = services.comparison(stored, as_of) if request.query_params.get("compare") else None
     return render(

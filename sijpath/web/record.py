@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from sijpath.domain.episode import Episode
-from sijpath.domain.timeline import LIST_FIELDS
+from sijpath.domain.fact_lists import FACT_LISTS
 
 __all__ = ["RecordGroup", "RecordRow", "record_groups"]
 
@@ -45,18 +45,12 @@ def _summary(fact: BaseModel) -> str:
 def record_groups(episode: Episode) -> list[RecordGroup]:
     """Every non-empty list of facts, in the episode's order, each fact in record order."""
     groups = []
-    for name in LIST_FIELDS:
-        facts = getattr(episode, name)
+    for entry in FACT_LISTS:
+        facts = getattr(episode, entry.name)
         if not facts:
             continue
         rows = tuple(
-            RecordRow(
-                i,
-                next((getattr(f, d) for d in ("date", "start_date", "recorded_date") if hasattr(f, d)), None),
-                _summary(f),
-                getattr(f, "id", None),
-            )
-            for i, f in enumerate(facts)
+            RecordRow(i, getattr(f, entry.date_field), _summary(f), getattr(f, "id", None)) for i, f in enumerate(facts)
         )
-        groups.append(RecordGroup(name, name.replace("_", " ").capitalize(), rows))
+        groups.append(RecordGroup(entry.name, entry.name.replace("_", " ").capitalize(), rows))
     return groups

@@ -11,12 +11,12 @@ import orjson
 from sqlalchemy import Connection, Engine
 
 from sijpath.domain.episode import Episode
-from sijpath.domain.timeline import LIST_FIELDS
+from sijpath.domain.fact_lists import FACT_LISTS
 from sijpath.engine.assessment import Assessment
 from sijpath.engine.compare import Comparison, compare
-from sijpath.engine.evaluate import evaluate
 from sijpath.engine.ruleset import RuleSet
 from sijpath.fhir.bundle import parse_bundle
+from sijpath.pathway.assess import evaluate
 from sijpath.settings import Settings
 from sijpath.store import audit
 from sijpath.store import episodes as store
@@ -25,7 +25,7 @@ from sijpath.store.database import transaction
 
 __all__ = ["App", "ImportResult", "RulesetLoader"]
 
-RulesetLoader = Callable[[str, dt.date], RuleSet[object]]
+RulesetLoader = Callable[[str, dt.date], RuleSet]
 """A rule set by id as in force on a date (wiring's `load_ruleset`)."""
 
 
@@ -169,4 +169,4 @@ class App:
 
 
 def _fact_ids(episode: Episode) -> list[str]:
-    return [fact.id for name in LIST_FIELDS for fact in getattr(episode, name) if getattr(fact, "id", None)]
+    return [fact.id for entry in FACT_LISTS for fact in getattr(episode, entry.name) if getattr(fact, "id", None)]

@@ -23,8 +23,7 @@ from sijpath.evidence.catalog import Catalog, parse_catalog
 from sijpath.fhir.bulk import open_ndjson_folder
 from sijpath.fhir.bundle import parse_bundle
 from sijpath.fhir.reader import ImportedEpisode
-from sijpath.rules.facts import Facts
-from sijpath.rules.loader import parse_document, parse_ruleset
+from sijpath.rulesets.loader import parse_document, parse_ruleset
 
 __all__ = [
     "DEFAULT_RULESET",
@@ -114,12 +113,12 @@ def _parent(ruleset_id: str, child_from: dt.date, child_id: str) -> dict[str, An
 
 
 @functools.cache
-def _parsed(ruleset_id: str, version: str) -> RuleSet[Facts]:
+def _parsed(ruleset_id: str, version: str) -> RuleSet:
     chosen = next(v for v in builtin_versions(ruleset_id) if v.version == version)
     return parse_ruleset(chosen.text, chosen.file, load_catalog(), _parent)
 
 
-def load_ruleset(id_or_path: str = DEFAULT_RULESET, as_of: dt.date | None = None) -> RuleSet[Facts]:
+def load_ruleset(id_or_path: str = DEFAULT_RULESET, as_of: dt.date | None = None) -> RuleSet:
     """A built-in rule set by id, in the version in force on `as_of` (the latest without a date), or a user's
     rule-set file by path; both go through the same parser, and a user's file may extend a built-in one."""
     versions = builtin_versions(id_or_path)

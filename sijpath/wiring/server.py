@@ -74,11 +74,11 @@ def web_services(settings: Settings, engine: Engine, now: Callable[[], dt.dateti
 
     known = tuple(builtin_ruleset_ids())
 
-    def ruleset(ruleset_id: str, as_of: dt.date) -> RuleSet[object]:
+    def ruleset(ruleset_id: str, as_of: dt.date) -> RuleSet:
         # Built-in ids only: `load_ruleset` also reads files, which a request must never choose.
         if ruleset_id not in known:
             raise UnknownRuleSetError(f"no rule set `{ruleset_id[:80]}` (built-in: {', '.join(known)})")
-        return load_ruleset(ruleset_id, as_of)  # type: ignore[return-value]
+        return load_ruleset(ruleset_id, as_of)
 
     clock = now or (lambda: dt.datetime.now(dt.UTC))
     return App(engine, settings, ruleset, known, clock)

@@ -21,7 +21,7 @@ from tests.browser.conftest import LAPTOP, PASSWORD, TABLET
 
 NewPage = Callable[..., Page]
 AS_OF = "2026-11-01"
-FUSION_NEXT_STEP = "Refer for minimally invasive SI-joint fusion evaluation"
+FUSION_NEXT_STEP = "Consider referral for a minimally invasive SI-joint fusion evaluation"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 # Every visible form control that has neither a <label> nor an aria-label / aria-labelledby.
@@ -124,8 +124,8 @@ def test_open_a_patient_and_read_the_next_step(
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Patient fusion-candidate")
     expect(page.locator(".next-step")).to_have_text(FUSION_NEXT_STEP)
-    expect(page.get_by_role("heading", level=2, name=re.compile("^Next step:"))).to_be_visible()
-    expect(page.locator("#next-h + p")).to_contain_text(f"Source articles pathway 1.0.0 · as of {AS_OF}")
+    expect(page.get_by_role("heading", level=2, name=re.compile("^Left SI joint — next step:"))).to_be_visible()
+    expect(page.locator("p.meta").nth(1)).to_contain_text(f"Source articles pathway 1.0.0 · as of {AS_OF}")
     expect(page.locator("#ruleset")).to_have_value("source-articles")
     expect(page.get_by_role("img", name=re.compile("."))).to_be_visible()  # the timeline chart, with a name
 
@@ -148,10 +148,10 @@ def test_switch_the_rule_set(new_page: NewPage, no_console_errors: list[str], ar
 
     expect(page).to_have_url(re.compile(r"[?&]ruleset=commercial-strict(&|$)"))
     expect(page.locator("#ruleset")).to_have_value("commercial-strict")
-    expect(page.locator("#next-h + p")).to_contain_text("Commercial payer criteria (strict) 2024")
+    expect(page.locator("p.meta").nth(1)).to_contain_text("Commercial payer criteria (strict) 2024")
     expect(page.locator("table.criteria caption")).to_contain_text("under commercial-strict")
     # The strict payer wants two positive blocks where the source articles accept one.
-    expect(page.locator(".next-step")).to_have_text("Second (confirmatory) diagnostic SI-joint block")
+    expect(page.locator(".next-step")).to_have_text("Consider a second (confirmatory) diagnostic SI-joint block")
     screenshot(page, artifacts, "patient-fusion-candidate-commercial-strict-laptop")
 
 
@@ -161,7 +161,9 @@ def test_add_a_block_and_see_the_assessment_change(
     page = open_page(new_page, no_console_errors)
     sign_in(page, DEMO_USER, DEMO_PASSWORD)
     page.goto(f"/patients/new-referral?as_of={AS_OF}")
-    expect(page.locator(".next-step")).to_have_text("Image-guided, anesthetic-only diagnostic SI-joint block")
+    expect(page.locator(".next-step")).to_have_text(
+        "Consider an image-guided, anesthetic-only diagnostic SI-joint block"
+    )
 
     form = page.locator("form", has=page.get_by_role("button", name="Save block"))
     form.get_by_label("Date").fill("2026-10-20")
@@ -175,10 +177,10 @@ def test_add_a_block_and_see_the_assessment_change(
     form.get_by_role("button", name="Save block").click()
 
     expect(page.get_by_role("status")).to_have_text("Diagnostic block saved")
-    expect(page.locator(".meta")).to_contain_text(f"by {DEMO_USER}")
+    expect(page.locator(".meta").first).to_contain_text(f"by {DEMO_USER}")
     # One positive (86% relief) anesthetic block confirms the joint: on to a therapeutic injection.
-    expect(page.locator(".next-step")).to_have_text("Therapeutic SI-joint injection (corticosteroid)")
-    expect(page.locator("#next-h + p")).to_contain_text("Stage: non-surgical-care")
+    expect(page.locator(".next-step")).to_have_text("Consider a therapeutic SI-joint injection (corticosteroid)")
+    expect(page.locator("#joint-right-h + p")).to_contain_text("Stage: non-surgical-care")
     screenshot(page, artifacts, "patient-new-referral-after-block-laptop")
 
 
@@ -190,6 +192,7 @@ def test_a_bad_block_is_refused_with_the_field_named(
     page.goto(f"/patients/single-negative-block?as_of={AS_OF}")
     form = page.locator("form", has=page.get_by_role("button", name="Save block"))
     form.get_by_label("Date").fill("2026-10-20")
+    form.get_by_label("Side").select_option("left")
     form.get_by_label("Pain after (NRS 0–10)").fill("a lot")
     with page.expect_response(re.compile(r"/blocks$")) as response:
         form.get_by_role("button", name="Save block").click()

@@ -113,6 +113,16 @@ class Record:
         resources = [e["resource"] for e in json.loads(text)["entry"]]
         return cls(next(r["id"] for r in resources if r["resourceType"] == "Patient"), resources)
 
+    @property
+    def pain_side(self) -> str | None:
+        """The side of the pain the record gives (the example patients each hurt on one side)."""
+        for resource in self.resources:
+            for component in resource.get("component", []):
+                if any(c.get("code") == "pain-laterality" for c in component["code"]["coding"]):
+                    code: str = component["valueCodeableConcept"]["coding"][0]["code"]
+                    return code.removesuffix("-sij")
+        return None
+
     def renamed(self, patient_id: str) -> Record:
         """The same record under another patient id (as the spec's and CRD's examples name their patients)."""
         text = json.dumps(self.resources).replace(f'"Patient/{self.patient_id}"', f'"Patient/{patient_id}"')
@@ -199,9 +209,14 @@ def hook_request(
 
 
 def order(
-    code: str, patient_id: str, rid: str = "sr-1", system: str = "http://www.ama-assn.org/go/cpt"
+    code: str,
+    patient_id: str,
+    rid: str = "sr-1",
+    system: str = "http://www.ama-assn.org/go/cpt",
+    side: str | None = None,
 ) -> dict[str, Any]:
-    return {
+    """A draft order; with `side`, its bodySite names the joint (as an EHR's laterality field does)."""
+    resource: dict[str, Any] = {
         "resourceType": "ServiceRequest",
         "id": rid,
         "status": "draft",
@@ -209,6 +224,9 @@ def order(
         "code": {"coding": [{"system": system, "code": code}]},
         "subject": {"reference": f"Patient/{patient_id}"},
     }
+    if side is not None:
+        resource["bodySite"] = [{"text": f"{side} sacroiliac joint"}]
+    return resource
 
 
 @dataclass

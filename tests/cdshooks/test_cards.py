@@ -22,7 +22,7 @@ def pathway(ehr: Ehr, name: str) -> dict[str, Any]:
     record = Record.example(name)
     response = ehr.call("sij-pathway", hook_request("patient-view", record.patient_id, record.prefetch()))
     assert response.status_code == 200, response.text
-    [card] = response.json()["cards"]
+    [card] = response.json()["cards"]  # the example patients hurt on one side: one joint, one card
     assert policy(card) == []
     return card
 
@@ -31,7 +31,18 @@ def ordered(
     ehr: Ehr, name: str, *orders: dict[str, Any], hook: str = "order-sign", **more: Any
 ) -> list[dict[str, Any]]:
     record = Record.example(name)
-    drafts = [dict(o, subject={"reference": f"Patient/{record.patient_id}"}) for o in orders]
+    # Orders name the side of the patient's pain unless the test gives them a bodySite (or none: `bodySite: None`).
+    side = [{"text": f"{record.pain_side} sacroiliac joint"}]
+    drafts = [
+        {
+            k: v
+            for k, v in (
+                dict({"bodySite": side}, **o) | {"subject": {"reference": f"Patient/{record.patient_id}"}}
+            ).items()
+            if v is not None
+        }
+        for o in orders
+    ]
     body = hook_request(hook, record.patient_id, record.prefetch(), draft_orders=drafts, **more)
     response = ehr.call("sij-procedure-order", body)
     assert response.status_code == 200, response.text
@@ -44,11 +55,12 @@ def test_the_pathway_card_gives_the_stage_the_next_step_with_its_reason_the_flag
     card = pathway(ehr, "fusion-candidate")
 
     assert card["summary"] == (
-        "SI-joint pathway, surgical candidacy: Refer for minimally invasive SI-joint fusion evaluation"
+        "Left SI joint, surgical candidacy: Consider referral for a minimally invasive SI-joint fusion evaluation"
     )
     assert card["indicator"] == "warning"  # the diminishing-relief flag
     detail = card["detail"]
-    assert "**Where the patient stands:** surgical candidacy, under Source articles pathway 1.0.0" in detail
+    assert "**Left SI joint, where it stands:** surgical candidacy, under Source articles pathway 1.0.0" in detail
+    assert "(CPT 27279, left)" in detail
     assert "as of 2026-11-01" in detail
     assert "relief keeps shortening: 26 → 10 → 3 weeks" in detail
     assert "**warning**: relief after successive injections keeps shortening" in detail
@@ -61,7 +73,8 @@ def test_the_pathway_card_gives_the_stage_the_next_step_with_its_reason_the_flag
 def test_unknown_criteria_are_shown_with_the_data_that_would_settle_them(ehr: Ehr) -> None:
     card = pathway(ehr, "missing-imaging")
 
-    assert "Gather the missing information" in card["summary"]
+    assert card["summary"].startswith("Left SI joint")
+    assert "Record the missing information" in card["summary"]
     assert "**Data missing** (these criteria are unknown until it is recorded)" in card["detail"]
     assert "CT or MRI of the SI joint" in card["detail"]
 
@@ -88,17 +101,19 @@ def test_the_smart_link_to_the_patient_page_appears_only_when_the_web_app_is_con
 def test_a_fusion_order_without_a_positive_block_lists_gaps_and_suggests_the_block_instead(ehr: Ehr) -> None:
     [card] = ordered(ehr, "new-referral", order("27279", "x", "fusion-1"))
 
-    assert card["summary"] == "CPT 27279: 2 criteria not met, 5 undocumented under source-articles"
+    assert card["summary"] == "CPT 27279-RT: 2 criteria not met, 5 undocumented under source-articles"
     assert card["indicator"] == "warning"
     detail = card["detail"]
-    assert "**Criteria:** 3 of 10 met." in detail
+    assert "**Right SI joint: 3 of 10 criteria met.**" in detail
     assert "**Not met**" in detail
     assert "**Unknown**" in detail
     assert "Missing: CT or MRI of the SI joint" in detail
     assert "**Coverage:** this rule set does not speak to coverage." in detail
     assert card["selectionBehavior"] == "at-most-one"
     [suggestion] = card["suggestions"]
-    assert suggestion["label"] == "Order Image-guided, anesthetic-only diagnostic SI-joint block (CPT 27096) instead"
+    assert suggestion["label"] == (
+        "Order an image-guided, anesthetic-only diagnostic SI-joint block of the right SI joint (CPT 27096) instead"
+    )
     delete, create = suggestion["actions"]
     assert delete == {
         "type": "delete",
@@ -108,16 +123,14 @@ def test_a_fusion_order_without_a_positive_block_lists_gaps_and_suggests_the_blo
     assert create["resource"]["code"]["coding"][0]["code"] == "27096"
     assert create["resource"]["status"] == "draft"
     assert create["resource"]["subject"] == {"reference": "Patient/new-referral"}
+    assert create["resource"]["bodySite"] == [{"text": "right sacroiliac joint"}]  # the same side as the order
     assert card["source"]["topic"]["code"] == "therapy-alternatives-opt"
 
 
 def test_an_order_whose_criteria_are_all_met_says_so_and_suggests_nothing(ehr: Ehr) -> None:
     [card] = ordered(ehr, "fusion-candidate", order("27279", "x"))
 
-    assert card["summary"] == (
-        "CPT 27279: all 10 criteria of source-articles met in the record sent (minimally invasive SI-joint "
-        "arthrodesis with a transfixing device)"
-    )
+    assert card["summary"] == "CPT 27279-LT: all 10 criteria of source-articles met in the record sent"
     assert "suggestions" not in card
     assert card["indicator"] == "warning"  # still: the diminishing-relief flag is shown
 
@@ -128,7 +141,7 @@ def test_coverage_under_the_configured_rule_set_leads_the_summary(
     with TestClient(create_cds_app(make_service(cds_ruleset="commercial-strict"))) as client:
         [card] = ordered(Ehr(client, ehr.issuer, es_key), "rfa-candidate", order("64625", "x"))
 
-    assert card["summary"].startswith("CPT 64625: investigational under commercial-strict; ")
+    assert card["summary"].startswith("CPT 64625-RT: investigational under commercial-strict; ")
     assert card["indicator"] == "warning"
     assert "**Coverage:** investigational (SI-joint RFA is experimental/investigational)." in card["detail"]
     assert card["source"]["label"].startswith("sijpath · Commercial payer criteria (strict)")
@@ -185,7 +198,7 @@ def test_an_order_card_never_says_all_met_when_part_of_the_record_could_not_be_r
     for resource in record.resources:  # the contraindication, recorded with a date that does not exist
         if resource["resourceType"] == "Condition" and "recordedDate" in resource:
             resource["recordedDate"] = "2025-13-45"
-    drafts = [dict(order("27279", "x", "fusion-1"), subject={"reference": f"Patient/{record.patient_id}"})]
+    drafts = [dict(order("27279", "x", "fusion-1", side="left"), subject={"reference": f"Patient/{record.patient_id}"})]
     body = hook_request("order-sign", record.patient_id, record.prefetch(), draft_orders=drafts)
 
     [card] = ehr.call("sij-procedure-order", body).json()["cards"]

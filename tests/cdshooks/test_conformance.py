@@ -43,7 +43,7 @@ def every_card(ehr: Ehr) -> list[dict[str, Any]]:
         pathway = ehr.call("sij-pathway", hook_request("patient-view", record.patient_id, record.prefetch()))
         assert pathway.status_code == 200, pathway.text
         cards += pathway.json()["cards"]
-        orders = [order(code, record.patient_id, f"sr-{code}") for code in SI_CODES]
+        orders = [order(code, record.patient_id, f"sr-{code}", side=record.pain_side) for code in SI_CODES]
         body = hook_request("order-sign", record.patient_id, record.prefetch(), draft_orders=orders)
         response = ehr.call("sij-procedure-order", body)
         assert response.status_code == 200, response.text

@@ -84,7 +84,7 @@ def issue_cards(ehr: Ehr) -> tuple[dict[str, Any], dict[str, Any]]:
     record = Record.example("new-referral")
     pathway = ehr.call("sij-pathway", hook_request("patient-view", record.patient_id, record.prefetch()))
     body = hook_request(
-        "order-sign", record.patient_id, record.prefetch(), draft_orders=[order("27279", "new-referral")]
+        "order-sign", record.patient_id, record.prefetch(), draft_orders=[order("27279", "new-referral", side="right")]
     )
     ordered = ehr.call("sij-procedure-order", body)
     return pathway.json()["cards"][0], ordered.json()["cards"][0]

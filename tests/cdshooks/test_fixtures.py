@@ -146,7 +146,10 @@ def test_our_cards_use_only_the_fields_the_spec_examples_use(ehr: Ehr) -> None:
     orders = ehr.call(
         "sij-procedure-order",
         hook_request(
-            "order-sign", record.patient_id, record.prefetch(), draft_orders=[order("27279", record.patient_id)]
+            "order-sign",
+            record.patient_id,
+            record.prefetch(),
+            draft_orders=[order("27279", record.patient_id, side=record.pain_side)],
         ),
     ).json()
     spec_cards = load(SPEC / "17-example.json")["cards"] + load(SPEC / "18-example.json")["cards"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -11,6 +12,12 @@ import pytest
 from sijpath.cli import main
 
 EXAMPLE = "examples/fusion-candidate.yaml"
+
+
+def only(report: dict[str, Any]) -> dict[str, Any]:
+    """The one assessed joint of a JSON assessment (the example patients hurt on one side)."""
+    (joint,) = report["joints"]
+    return joint  # type: ignore[no-any-return]
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -29,12 +36,16 @@ def test_json_report_follows_the_documented_contract(capsys: pytest.CaptureFixtu
     code, out, _ = run(capsys, "assess", EXAMPLE, "--as-of", "2026-11-01", "--format", "json")
     assert code == 0
     report = json.loads(out)
-    assert report["format"] == "sijpath-assessment/1"
+    assert report["format"] == "sijpath-assessment/2"
     assert report["ruleset"] == {"id": "source-articles", "version": "1.0.0", "title": "Source articles pathway"}
     assert report["as_of"] == "2026-11-01"
-    assert report["next_step"]["code"] == "fusion-evaluation"
-    assert report["next_step"]["procedure"] == "27279"
-    block = next(c for c in report["criteria"] if c["id"] == "diagnostic-block-confirms-sij")
+    assert only(report)["next_step"]["code"] == "fusion-evaluation"
+    assert only(report)["next_step"]["laterality"] == "left"
+    assert only(report)["next_step"]["procedure"]["code"] == "27279"
+    assert only(report)["next_step"]["procedure"]["modifier"] == "LT"
+    assert report["contract_version"] == "2.0.0"
+    assert report["summary"]["next_steps"] == [{"joint": "left", "code": "fusion-evaluation", "procedure": "27279"}]
+    block = next(c for c in only(report)["criteria"] if c["id"] == "diagnostic-block-confirms-sij")
     assert block["status"] == "met"
     assert block["evidence"][0] == {
         "date": "2025-01-10",
@@ -56,7 +67,9 @@ def test_json_report_is_byte_identical_across_runs(capsys: pytest.CaptureFixture
 
 def test_markdown_and_text_reports_name_the_next_step_and_the_notice(capsys: pytest.CaptureFixture[str]) -> None:
     _, markdown, _ = run(capsys, "assess", EXAMPLE, "--as-of", "2026-11-01", "-f", "markdown")
-    assert "## Next step: Refer for minimally invasive SI-joint fusion evaluation" in markdown
+    assert (
+        "## Left SI joint: Consider referral for a minimally invasive SI-joint fusion evaluation (CPT 27279, left)"
+    ) in markdown
     assert "UNVERIFIED" in markdown
     _, text, _ = run(capsys, "assess", EXAMPLE, "--as-of", "2026-11-01")
     assert "Next step" in text
@@ -133,7 +146,7 @@ def test_implausible_but_parseable_facts_become_data_issues_not_errors(
         json.dumps(
             {
                 "patient": {"id": "p"},
-                "pain": {"below_l5": True, "radiates_below_knee": False},
+                "pain": {"below_l5": True, "radiates_below_knee": False, "laterality": "left"},
                 "diagnostic_blocks": [
                     {
                         "date": "2026-01-01",
@@ -152,7 +165,7 @@ def test_implausible_but_parseable_facts_become_data_issues_not_errors(
     code, out, _ = run(capsys, "assess", str(path), "--as-of", "2026-11-01", "-f", "json")
     report = json.loads(out)
     assert code == 0
-    assert report["next_step"]["code"] == "gather-information"
+    assert only(report)["next_step"]["code"] == "gather-information"
     locations = {issue["location"] for issue in report["data_issues"]}
     assert locations == {"diagnostic_blocks[0]", "fusions[0]"}
 
@@ -201,7 +214,7 @@ def test_a_user_ruleset_file_loads_like_a_builtin(capsys: pytest.CaptureFixture[
     report = json.loads(out)
     assert code == 0
     assert report["ruleset"]["id"] == "clinic-medicare-rfa"
-    conflict = next(f for f in report["flags"] if f["code"] == "coverage-conflict")
+    conflict = next(f for f in only(report)["flags"] if f["code"] == "coverage-conflict")
     assert "64625" in conflict["message"]
     assert [c["id"] for c in conflict["citations"]] == ["cms-sij-injection-lcd-2023"]
 
@@ -248,7 +261,9 @@ def test_compare_prints_the_divergence_sentences(capsys: pytest.CaptureFixture[s
     data = json.loads(out)
     assert code == 0
     assert [r["id"] for r in data["rulesets"]] == ["cms-mis-fusion", "commercial-strict"]
-    assert any("cotinine 150 ng/mL" in sentence for sentence in data["divergences"])
+    (right,) = data["joints"]
+    assert right["joint"] == "right"
+    assert any("cotinine 150 ng/mL" in sentence for sentence in right["divergences"])
 
 
 def test_gaps_list_what_would_settle_each_unmet_criterion(capsys: pytest.CaptureFixture[str]) -> None:

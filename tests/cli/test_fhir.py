@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,12 @@ from tests.fhir.records import EXAMPLES, bundle, dumps, pain_score, patient, r4b
 
 BUNDLE = "examples/fhir/fusion-candidate.json"
 YAML = "examples/fusion-candidate.yaml"
+
+
+def only(report: dict[str, Any]) -> dict[str, Any]:
+    """The one assessed joint of a JSON assessment (the example patients hurt on one side)."""
+    (joint,) = report["joints"]
+    return joint  # type: ignore[no-any-return]
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -35,9 +42,9 @@ def test_assessing_the_fhir_bundle_gives_the_same_next_step_as_the_yaml(capsys: 
     assert (code, err) == (0, "")
     _, yaml_out, _ = run(capsys, "assess", YAML, "--as-of", "2026-11-01", "-f", "json")
     from_fhir, from_yaml = json.loads(out), json.loads(yaml_out)
-    assert from_fhir["next_step"] == from_yaml["next_step"]
-    assert from_fhir["next_step"]["code"] == "fusion-evaluation"
-    block = next(c for c in from_fhir["criteria"] if c["id"] == "diagnostic-block-confirms-sij")
+    assert only(from_fhir)["next_step"] == only(from_yaml)["next_step"]
+    assert only(from_fhir)["next_step"]["code"] == "fusion-evaluation"
+    block = next(c for c in only(from_fhir)["criteria"] if c["id"] == "diagnostic-block-confirms-sij")
     assert block["evidence"][0]["ref"] == "Procedure/blk-1"
 
 
@@ -46,9 +53,13 @@ def test_every_example_bundle_assesses_like_its_yaml(capsys: pytest.CaptureFixtu
     _, from_fhir, _ = run(capsys, "assess", f"examples/fhir/{path.stem}.json", "--as-of", "2026-11-01", "-f", "json")
     _, from_yaml, _ = run(capsys, "assess", f"examples/{path.name}", "--as-of", "2026-11-01", "-f", "json")
     fhir, yaml = json.loads(from_fhir), json.loads(from_yaml)
-    assert fhir["next_step"] == yaml["next_step"]
-    assert [(c["id"], c["status"]) for c in fhir["criteria"]] == [(c["id"], c["status"]) for c in yaml["criteria"]]
-    assert [f["code"] for f in fhir["flags"]] == [f["code"] for f in yaml["flags"]]
+    assert [j["joint"] for j in fhir["joints"]] == [j["joint"] for j in yaml["joints"]]
+    for from_bundle, from_file in zip(fhir["joints"], yaml["joints"], strict=True):
+        assert from_bundle["next_step"] == from_file["next_step"]
+        assert [(c["id"], c["status"]) for c in from_bundle["criteria"]] == [
+            (c["id"], c["status"]) for c in from_file["criteria"]
+        ]
+        assert [f["code"] for f in from_bundle["flags"]] == [f["code"] for f in from_file["flags"]]
 
 
 def test_fhir_output_of_an_assessment_conforms_to_r4b_and_leads_with_the_next_step(

@@ -12,17 +12,24 @@ from sijpath import wiring
 from sijpath.documents.letter import build_letter, letter_html, letter_markdown
 from sijpath.documents.pdf import letter_pdf
 from sijpath.domain.episode import Episode
-from sijpath.engine.evaluate import evaluate
 from sijpath.errors import RequestNotSupportedError
+from sijpath.pathway.assess import evaluate
 
 AS_OF = dt.date(2026, 11, 1)
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def letter_for(example: str, ruleset_id: str, procedure: str, draft: bool = False):  # type: ignore[no-untyped-def]
+def letters_for(example: str, ruleset_id: str, procedure: str, draft: bool = False):  # type: ignore[no-untyped-def]
+    """The episode, and a letter for each assessed joint."""
     episode = wiring.load_episode(EXAMPLES / f"{example}.yaml")
     ruleset = wiring.load_ruleset(ruleset_id, AS_OF)
-    return episode, build_letter(evaluate(episode, ruleset, AS_OF), ruleset, procedure, draft)
+    assessment = evaluate(episode, ruleset, AS_OF)
+    return episode, [build_letter(assessment, unit, ruleset, procedure, draft) for unit in assessment.units]
+
+
+def letter_for(example: str, ruleset_id: str, procedure: str, draft: bool = False):  # type: ignore[no-untyped-def]
+    episode, (letter,) = letters_for(example, ruleset_id, procedure, draft)
+    return episode, letter
 
 
 def test_a_letter_lists_each_documented_criterion_with_its_record_facts_and_sources() -> None:
@@ -31,7 +38,9 @@ def test_a_letter_lists_each_documented_criterion_with_its_record_facts_and_sour
     assert not letter.draft
     assert "DRAFT" not in text
     assert "## 1. Pain pattern points to the SI joint (below L5, not radiating below the knee)" in text
-    assert "## 4. Image-guided, anesthetic-only diagnostic block confirms the SI joint" in text
+    assert "## 4. Image-guided, anesthetic-only diagnostic block confirms this SI joint" in text
+    assert "# Letter of medical necessity: CPT 27279-RT, right SI joint" in text
+    assert "| Side | Right SI joint (modifier RT) |" in text
     assert (
         "- 2026-03-23: block 2026-03-23 (right), bupivacaine only, fluoroscopy: NRS 8 → 2 at 120 min = 75% relief "
         "[`Procedure/blk-2`]" in text
@@ -74,19 +83,20 @@ EXAMPLE_NAMES = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
 def test_letters_state_no_date_or_score_that_is_not_in_the_record(example: str) -> None:
     for ruleset_id in wiring.builtin_ruleset_ids():
         for procedure in ("27279", "64625", "27096"):
-            episode, letter = letter_for(example, ruleset_id, procedure, draft=True)
-            documented = letter_markdown(letter).split("## GAP:")[0].split("## Sources")[0]
-            body = documented.split("To the reviewer:")[1]
-            assert set(re.findall(r"\d{4}-\d{2}-\d{2}", body)) <= _record_dates(episode), (example, ruleset_id)
-            blocks = {(b.pre_block_nrs, b.post_block_nrs) for b in episode.diagnostic_blocks}
-            for pre, post in re.findall(r"NRS (\d+(?:\.\d+)?) → (\d+(?:\.\d+)?)", body):
-                assert (float(pre), float(post)) in blocks, (example, ruleset_id, pre, post)
-            odi = {s.percent for s in episode.odi_scores}
-            for value in re.findall(r"ODI (\d+(?:\.\d+)?)%", body):
-                assert float(value) in odi, (example, value)
-            pain = {s.nrs for s in episode.pain_scores}
-            for value in re.findall(r"pain NRS (\d+(?:\.\d+)?)", body):
-                assert float(value) in pain, (example, value)
+            episode, letters = letters_for(example, ruleset_id, procedure, draft=True)
+            for letter in letters:
+                documented = letter_markdown(letter).split("## GAP:")[0].split("## Sources")[0]
+                body = documented.split("To the reviewer:")[1]
+                assert set(re.findall(r"\d{4}-\d{2}-\d{2}", body)) <= _record_dates(episode), (example, ruleset_id)
+                blocks = {(b.pre_block_nrs, b.post_block_nrs) for b in episode.diagnostic_blocks}
+                for pre, post in re.findall(r"NRS (\d+(?:\.\d+)?) → (\d+(?:\.\d+)?)", body):
+                    assert (float(pre), float(post)) in blocks, (example, ruleset_id, pre, post)
+                odi = {s.percent for s in episode.odi_scores}
+                for value in re.findall(r"ODI (\d+(?:\.\d+)?)%", body):
+                    assert float(value) in odi, (example, value)
+                pain = {s.nrs for s in episode.pain_scores}
+                for value in re.findall(r"pain NRS (\d+(?:\.\d+)?)", body):
+                    assert float(value) in pain, (example, value)
 
 
 def test_html_is_escaped_and_self_contained() -> None:
@@ -129,4 +139,4 @@ def test_a_letter_is_refused_unless_the_policy_states_the_procedure_as_covered(
 def test_after_a_fusion_a_request_for_another_fusion_is_not_documented() -> None:
     with pytest.raises(RequestNotSupportedError) as info:
         letter_for("post-fusion", "source-articles", "27279")
-    assert "not assessed at the patient's current stage (post-fusion)" in str(info.value)
+    assert "not assessed at this joint's current stage (post-fusion)" in str(info.value)

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from sijpath.domain.care import MedicationCourse, PhysicalTherapyCourse
-from sijpath.domain.conservative_care import conservative_care, describe_care
+from sijpath.domain.conservative_care import ConservativeCare, JointCare, describe_care
+from sijpath.domain.conservative_care import conservative_care as joint_care
 from sijpath.domain.episode import Episode, Patient
 from sijpath.domain.procedures import Fusion, RadiofrequencyAblation, TherapeuticInjection
 
@@ -17,6 +18,12 @@ D = dt.date
 
 def episode(**facts: Any) -> Episode:
     return Episode(patient=Patient(id="p1"), **facts)
+
+
+def conservative_care(e: Episode, as_of: dt.date, max_gap_months: int | None = None) -> ConservativeCare:
+    """Care as one joint has it: the episode's therapy and medications, and its (single-joint) procedures."""
+    care = JointCare(e.physical_therapy, e.medications, e.therapeutic_injections, e.radiofrequency_ablations, e.fusions)
+    return joint_care(care, as_of, max_gap_months)
 
 
 def fusion(day: dt.date) -> Fusion:
@@ -108,6 +115,7 @@ def test_each_component_is_detected_with_its_dated_evidence() -> None:
         physical_therapy=(
             PhysicalTherapyCourse(start_date=D(2024, 1, 10), end_date=D(2024, 3, 10), sessions=12),
             PhysicalTherapyCourse(start_date=D(2024, 4, 1), setting="home-program"),
+            PhysicalTherapyCourse(start_date=D(2024, 6, 1), end_date=D(2024, 7, 1), setting="supervised"),
         ),
         medications=(
             MedicationCourse(start_date=D(2024, 1, 15), drug_class="nsaid", drug="naproxen"),
@@ -126,12 +134,13 @@ def test_each_component_is_detected_with_its_dated_evidence() -> None:
         "radiofrequency-ablation": list(e.radiofrequency_ablations),
     }
     assert [describe_care(fact) for facts in care.components.values() for fact in facts] == [
-        "PT 2024-01-10 → 2024-03-10 (supervised, 12 sessions)",
+        "PT 2024-01-10 → 2024-03-10 (setting not recorded, 12 sessions)",  # never assumed supervised
         "PT 2024-04-01 → ongoing (home-program)",
+        "PT 2024-06-01 → 2024-07-01 (supervised)",
         "naproxen (nsaid) 2024-01-15 → ongoing",
         "opioid (opioid) 2024-02-01 → 2024-04-01, 30 MME/day",  # no drug name: the class
-        "therapeutic injection 2024-05-02",
-        "radiofrequency ablation 2024-08-20",
+        "therapeutic injection 2024-05-02 (left)",
+        "radiofrequency ablation 2024-08-20 (left)",
     ]
     assert care.first is e.physical_therapy[0]  # earliest start
     # Naproxen and the home program both run to as_of; on that tie the earlier-started course carries the span.

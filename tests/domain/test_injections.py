@@ -240,47 +240,25 @@ def test_censored_durations_do_not_make_up_the_required_number() -> None:
 # --- injection_intervals --------------------------------------------------------------------------------------
 
 
-def test_intervals_are_between_consecutive_injections_of_the_same_side() -> None:
-    left_1 = make_injection(date=D(2025, 1, 1), side="left")
-    right_1 = make_injection(date=D(2025, 2, 1), side="right")
-    left_2 = make_injection(date=D(2025, 3, 1), side="left")
-
-    intervals = injection_intervals([left_1, right_1, left_2])
-
-    assert [(i.earlier, i.later) for i in intervals] == [(left_1, left_2)]  # the lone right one has no interval
-    assert intervals[0].days == 59  # Jan 1 → Mar 1 2025: 31 + 28 days
-    assert intervals[0].describe() == "injections 2025-01-01 → 2025-03-01: 8.4 weeks apart"  # 59 / 7 = 8.43
-
-
-def test_a_bilateral_injection_counts_for_both_sides() -> None:
-    left = make_injection(date=D(2025, 1, 1), side="left")
-    both = make_injection(date=D(2025, 3, 1), side="bilateral")
-    right = make_injection(date=D(2025, 5, 1), side="right")
-
-    intervals = injection_intervals([left, both, right])
-
-    assert [(i.earlier, i.later) for i in intervals] == [(left, both), (both, right)]
-
-
-def test_a_pair_of_bilateral_injections_appears_once() -> None:
-    first = make_injection(date=D(2025, 1, 1), side="bilateral")
-    second = make_injection(date=D(2025, 4, 1), side="bilateral")
+def test_intervals_are_between_consecutive_injections_of_the_joint_given() -> None:
+    first = make_injection(date=D(2025, 1, 1), side="left")
+    second = make_injection(date=D(2025, 3, 1), side="left")
 
     intervals = injection_intervals([first, second])
 
     assert [(i.earlier, i.later) for i in intervals] == [(first, second)]
-    assert intervals[0].days == 90  # Jan 1 → Apr 1 2025: 31 + 28 + 31
+    assert intervals[0].days == 59  # Jan 1 → Mar 1 2025: 31 + 28 days
+    assert intervals[0].describe() == "injections 2025-01-01 → 2025-03-01: 8.4 weeks apart"  # 59 / 7 = 8.43
 
 
-def test_intervals_are_sorted_by_date_whatever_the_input_order() -> None:
-    left_1 = make_injection(date=D(2025, 1, 1), side="left")
-    right_1 = make_injection(date=D(2025, 1, 15), side="right")
-    right_2 = make_injection(date=D(2025, 3, 15), side="right")
-    left_2 = make_injection(date=D(2025, 4, 1), side="left")
+def test_intervals_are_in_date_order_whatever_the_input_order() -> None:
+    first = make_injection(date=D(2025, 1, 1), side="left")
+    second = make_injection(date=D(2025, 3, 15), side="left")
+    third = make_injection(date=D(2025, 4, 1), side="left")
 
-    intervals = injection_intervals([left_2, right_2, left_1, right_1])
+    intervals = injection_intervals([third, first, second])
 
-    assert [(i.earlier, i.later) for i in intervals] == [(right_1, right_2), (left_1, left_2)]
+    assert [(i.earlier, i.later) for i in intervals] == [(first, second), (second, third)]
 
 
 def test_a_single_injection_has_no_interval() -> None:

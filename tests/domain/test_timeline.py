@@ -12,7 +12,7 @@ from sijpath.domain.episode import Episode, Patient
 from sijpath.domain.findings import Diagnosis, PainPresentation, PainScore
 from sijpath.domain.issues import DataIssue
 from sijpath.domain.procedures import Anesthetic, DiagnosticBlock, FollowUpPain, TherapeuticInjection
-from sijpath.domain.timeline import add_months, episode_as_of
+from sijpath.domain.timeline import EpisodeAsOf, add_months, episode_as_of
 
 D = dt.date
 AS_OF = D(2025, 1, 1)
@@ -45,6 +45,10 @@ def test_add_months_moves_by_calendar_months_and_clamps_to_the_month_end(
     assert add_months(day, months) == expected
 
 
+def split(cut: EpisodeAsOf) -> tuple[Episode, list[DataIssue]]:
+    return cut.episode, list(cut.issues)
+
+
 # --- episode_as_of --------------------------------------------------------------------------------------------
 
 
@@ -64,7 +68,7 @@ def test_an_episode_with_nothing_after_the_as_of_date_is_returned_unchanged() ->
         physical_therapy=(PhysicalTherapyCourse(start_date=D(2024, 1, 1), end_date=AS_OF),),
     )
 
-    visible, issues = episode_as_of(e, AS_OF)
+    visible, issues = split(episode_as_of(e, AS_OF))
 
     assert visible is e
     assert issues == []
@@ -76,7 +80,7 @@ def test_facts_after_the_as_of_date_are_dropped_with_an_info_issue_naming_them()
         pain_scores=(PainScore(date=D(2025, 3, 1), nrs=6),),
     )
 
-    visible, issues = episode_as_of(e, AS_OF)
+    visible, issues = split(episode_as_of(e, AS_OF))
 
     assert [b.date for b in visible.diagnostic_blocks] == [D(2024, 5, 1), D(2024, 6, 1)]
     assert visible.pain_scores == ()
@@ -86,7 +90,7 @@ def test_facts_after_the_as_of_date_are_dropped_with_an_info_issue_naming_them()
     ]
 
 
-def test_kept_facts_take_their_original_location_as_id_when_their_list_lost_facts() -> None:
+def test_kept_facts_are_referred_to_by_their_original_location_when_their_list_lost_facts() -> None:
     e = episode(
         diagnostic_blocks=(
             block(D(2024, 5, 1)),
@@ -96,24 +100,26 @@ def test_kept_facts_take_their_original_location_as_id_when_their_list_lost_fact
         )
     )
 
-    visible, _ = episode_as_of(e, AS_OF)
+    cut = episode_as_of(e, AS_OF)
 
-    assert [b.id for b in visible.diagnostic_blocks] == [
+    assert [cut.ref(b) for b in cut.episode.diagnostic_blocks] == [
         "diagnostic_blocks[0]",
         "diagnostic_blocks[2]",
         "Procedure/blk-9",
     ]
+    assert cut.episode.diagnostic_blocks[0].id is None  # the facts themselves are not rewritten
 
 
-def test_ids_are_left_alone_in_a_list_that_lost_no_facts() -> None:
+def test_ids_and_locations_are_left_alone_in_a_list_that_lost_no_facts() -> None:
     e = episode(
         diagnostic_blocks=(block(D(2024, 5, 1)),),
         pain_scores=(PainScore(date=D(2025, 3, 1), nrs=6),),  # another list loses a fact
     )
 
-    visible, _ = episode_as_of(e, AS_OF)
+    cut = episode_as_of(e, AS_OF)
 
-    assert visible.diagnostic_blocks[0].id is None
+    assert cut.episode.diagnostic_blocks[0].id is None
+    assert cut.ref(cut.episode.diagnostic_blocks[0]) == "diagnostic_blocks[0]"
 
 
 def test_a_course_ending_after_the_as_of_date_is_treated_as_ongoing() -> None:
@@ -125,7 +131,7 @@ def test_a_course_ending_after_the_as_of_date_is_treated_as_ongoing() -> None:
         ),
     )
 
-    visible, issues = episode_as_of(e, AS_OF)
+    visible, issues = split(episode_as_of(e, AS_OF))
 
     assert visible.physical_therapy[0].end_date is None
     assert visible.physical_therapy[0].start_date == D(2024, 10, 1)
@@ -145,7 +151,7 @@ def test_follow_up_scores_after_the_as_of_date_are_dropped_from_their_injection(
         ),
     )
 
-    visible, issues = episode_as_of(episode(therapeutic_injections=(injection,)), AS_OF)
+    visible, issues = split(episode_as_of(episode(therapeutic_injections=(injection,)), AS_OF))
 
     assert [f.date for f in visible.therapeutic_injections[0].follow_up] == [D(2024, 12, 15), AS_OF]
     assert issues == []
@@ -154,7 +160,7 @@ def test_follow_up_scores_after_the_as_of_date_are_dropped_from_their_injection(
 def test_pain_onset_after_the_as_of_date_is_a_warning_and_is_set_aside() -> None:
     e = episode(pain=PainPresentation(onset_date=D(2025, 3, 1), below_l5=True))
 
-    visible, issues = episode_as_of(e, AS_OF)
+    visible, issues = split(episode_as_of(e, AS_OF))
 
     assert issues == [DataIssue("warning", "pain.onset_date", "2025-03-01 is after the as-of date 2025-01-01")]
     assert visible.pain.onset_date is None
@@ -179,7 +185,7 @@ def test_diagnoses_recorded_after_the_as_of_date_are_dropped() -> None:
         )
     )
 
-    visible, issues = episode_as_of(e, AS_OF)
+    visible, issues = split(episode_as_of(e, AS_OF))
 
     assert [d.code for d in visible.diagnoses] == ["M46.1"]
     assert [(issue.severity, issue.location) for issue in issues] == [("info", "diagnoses[1]")]
@@ -188,7 +194,7 @@ def test_diagnoses_recorded_after_the_as_of_date_are_dropped() -> None:
 def test_a_contraindication_review_after_the_as_of_date_is_not_known_on_it() -> None:
     e = episode(contraindications_reviewed_on=D(2025, 10, 1))
 
-    visible, issues = episode_as_of(e, AS_OF)
+    visible, issues = split(episode_as_of(e, AS_OF))
 
     assert visible.contraindications_reviewed_on is None
     assert [(issue.severity, issue.location) for issue in issues] == [("info", "contraindications_reviewed_on")]
@@ -197,7 +203,7 @@ def test_a_contraindication_review_after_the_as_of_date_is_not_known_on_it() -> 
 def test_a_contraindication_review_on_the_as_of_date_is_kept() -> None:
     e = episode(contraindications_reviewed_on=AS_OF)
 
-    visible, issues = episode_as_of(e, AS_OF)
+    visible, issues = split(episode_as_of(e, AS_OF))
 
     assert visible.contraindications_reviewed_on == AS_OF
     assert issues == []

@@ -10,9 +10,10 @@ import pytest
 from sijpath import wiring
 from sijpath.domain.episode import Episode
 from sijpath.engine.assessment import NOTICE, Assessment
-from sijpath.engine.evaluate import evaluate
 from sijpath.fhir.guidance import FLAG_SYSTEM, STEP_SYSTEM, assessment_bundle
+from sijpath.fhir.vocabulary import CPT, OWN
 from sijpath.fhir.writer import canonical_ids
+from sijpath.pathway.assess import evaluate
 from tests.fhir.records import EXAMPLES, dumps, example, r4b_problems
 
 AS_OF = dt.date(2026, 11, 1)
@@ -38,17 +39,43 @@ def test_the_assessment_of_every_example_conforms_to_r4b_under_every_builtin_rul
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
-def test_the_request_groups_first_action_is_the_next_step_with_its_code(name: str) -> None:
+def test_the_request_group_has_one_action_per_joint_with_its_next_step_and_the_actions_alongside(name: str) -> None:
     assessment = assess(name)
     document = assessment_bundle(assessment)
     (plan,) = resources(document, "RequestGroup")
-    first, *others = plan["action"]
-    assert first["prefix"] == "Next step"
-    assert first["code"] == [
-        {"coding": [{"system": STEP_SYSTEM, "code": assessment.next_step.code, "display": assessment.next_step.title}]}
-    ]
-    assert [a["code"][0]["coding"][0]["code"] for a in others] == [a.code for a, _ in assessment.other_actions]
-    assert all(a["prefix"] == "Also" for a in others)
+    assert len(plan["action"]) == len(assessment.units)
+    for action, unit in zip(plan["action"], assessment.units, strict=True):
+        assert action["prefix"] == f"{unit.title}: next step"
+        step = unit.next_step
+        assert action["code"] == [{"coding": [{"system": STEP_SYSTEM, "code": step.code, "display": step.title}]}]
+        others = action.get("action", [])
+        assert [a["code"][0]["coding"][0]["code"] for a in others] == [a.code for a, _ in unit.other_actions]
+        assert all(a["prefix"] == "Also" for a in others)
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_a_suggested_procedure_is_a_service_request_for_its_joint_with_the_cpt_code(name: str) -> None:
+    assessment = assess(name)
+    document = assessment_bundle(assessment)
+    orders = {r["id"]: r for r in resources(document, "ServiceRequest")}
+    (plan,) = resources(document, "RequestGroup")
+    procedures = [u for u in assessment.units if u.next_step.procedure]
+    assert len(orders) == len(procedures)
+    for action, unit in zip(plan["action"], assessment.units, strict=True):
+        if not unit.next_step.procedure:
+            assert "resource" not in action
+            continue
+        order = orders[action["resource"]["reference"].removeprefix("ServiceRequest/")]
+        assert order["code"]["coding"][0]["system"] == CPT
+        assert order["code"]["coding"][0]["code"] == unit.next_step.procedure
+        assert order["bodySite"] == [
+            {
+                "coding": [
+                    {"system": OWN, "code": f"{unit.key}-sij", "display": f"{unit.key.capitalize()} sacroiliac joint"}
+                ]
+            }
+        ]
+        assert (order["status"], order["intent"]) == ("draft", "proposal")
 
 
 def test_the_guidance_response_comes_first_and_points_to_the_plan_criteria_and_issues() -> None:
@@ -69,7 +96,8 @@ def test_the_guidance_response_asks_for_data_only_when_the_next_step_is_to_gathe
     assessment = assess(name)
     response = assessment_bundle(assessment)["entry"][0]["resource"]
     assert response["status"] == status
-    assert (assessment.next_step.code == "gather-information") == (status == "data-required")
+    asks = any(u.next_step.code in ("gather-information", "record-side") for u in assessment.units)
+    assert asks == (status == "data-required")
 
 
 @pytest.mark.parametrize(
@@ -78,12 +106,12 @@ def test_the_guidance_response_asks_for_data_only_when_the_next_step_is_to_gathe
 def test_there_is_one_detected_issue_per_flag_in_flag_order(name: str, count: int) -> None:
     assessment = assess(name)
     issues = resources(assessment_bundle(assessment), "DetectedIssue")
-    assert len(issues) == len(assessment.flags) == count
-    assert [i["code"]["coding"] for i in issues] == [
-        [{"system": FLAG_SYSTEM, "code": f.code}] for f in assessment.flags
-    ]
+    flags = [(u, f) for u in assessment.units for f in u.flags]
+    assert len(issues) == len(flags) == count
+    assert [i["code"]["coding"] for i in issues] == [[{"system": FLAG_SYSTEM, "code": f.code}] for _, f in flags]
     severities = {"info": "low", "warning": "moderate", "critical": "high"}
-    assert [i["severity"] for i in issues] == [severities[f.severity] for f in assessment.flags]
+    assert [i["severity"] for i in issues] == [severities[f.severity] for _, f in flags]
+    assert all(i["detail"].startswith(f"{u.title}: ") for i, (u, _) in zip(issues, flags, strict=True))
     assert all(i["patient"] == {"reference": f"Patient/{assessment.patient_id}"} for i in issues)
 
 
@@ -103,12 +131,14 @@ def test_a_detected_issue_implicates_the_resources_its_evidence_cites_when_they_
 
 def test_unverified_sources_are_marked_in_every_citation_and_only_they_are() -> None:
     assessment = assess("fusion-candidate")
+    (unit,) = assessment.units
     document = assessment_bundle(assessment)
-    sources = {s.id: s for c in assessment.criteria for s in c.citations}
-    sources |= {s.id: s for s in assessment.next_step_citations}
-    sources |= {s.id: s for _, cites in assessment.other_actions for s in cites}
+    sources = {s.id: s for c in unit.criteria for s in c.citations}
+    sources |= {s.id: s for s in unit.next_step_citations}
+    sources |= {s.id: s for _, cites in unit.other_actions for s in cites}
     (plan,) = resources(document, "RequestGroup")
-    related = [d for action in plan["action"] for d in action.get("documentation", [])]
+    actions = [*plan["action"], *(a for action in plan["action"] for a in action.get("action", []))]
+    related = [d for action in actions for d in action.get("documentation", [])]
     assert related, "the plan cites its sources"
     for artifact in related:
         assert artifact["type"] == "citation"
@@ -121,7 +151,7 @@ def test_unverified_sources_are_marked_in_every_citation_and_only_they_are() -> 
         for part in p["part"]
         if part["name"] == "citation"
     ]
-    unverified = [s for c in assessment.criteria for s in c.citations if s.unverified]
+    unverified = [s for c in unit.criteria for s in c.citations if s.unverified]
     assert unverified, "fusion-candidate's criteria cite at least one unverified source"
     marked = [text for text in citations if text.endswith("[UNVERIFIED]")]
     assert len(marked) == len(unverified)
@@ -158,10 +188,10 @@ def test_every_criterion_is_a_parameter_with_its_status_and_evidence_refs() -> N
     assessment = assess("fusion-candidate")
     (parameters,) = resources(assessment_bundle(assessment), "Parameters")
     criteria = [p for p in parameters["parameter"] if p["name"] == "criterion"]
-    assert [(c["part"][0]["valueCode"], c["part"][3]["valueCode"]) for c in criteria] == [
-        (c.id, c.status) for c in assessment.criteria
+    assert [(c["part"][0]["valueCode"], c["part"][1]["valueCode"], c["part"][4]["valueCode"]) for c in criteria] == [
+        ("left", c.id, c.status) for c in assessment.unit("left").criteria
     ]
-    block = next(c for c in criteria if c["part"][0]["valueCode"] == "diagnostic-block-confirms-sij")
+    block = next(c for c in criteria if c["part"][1]["valueCode"] == "diagnostic-block-confirms-sij")
     evidence = [p["valueString"] for p in block["part"] if p["name"] == "evidence"]
     assert evidence[0].startswith("2025-01-10: block 2025-01-10 (left)")
     assert evidence[0].endswith("[blk-1]")

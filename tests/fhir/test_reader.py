@@ -10,10 +10,10 @@ import pytest
 from sijpath import wiring
 from sijpath.domain.injections import read_injection
 from sijpath.domain.procedures import Anesthetic, FollowUpPain, SteroidDose
-from sijpath.engine.evaluate import evaluate
 from sijpath.fhir.bundle import import_bundle
 from sijpath.fhir.reader import ImportedEpisode
 from sijpath.fhir.vocabulary import OWN
+from sijpath.pathway.assess import evaluate
 from tests.fhir.records import FIXTURES, import_one, injection, issues_at, pain_score, patient, subject
 
 EHR = FIXTURES / "ehr-searchset.json"
@@ -110,12 +110,18 @@ def test_ehr_record_raises_no_warnings_and_no_facts_beyond_those_recorded(ehr: I
 def test_ehr_assessment_cites_the_procedure_resources(ehr: ImportedEpisode) -> None:
     day = dt.date(2025, 9, 1)
     report = evaluate(ehr.episode, wiring.load_ruleset("source-articles"), day, ehr.issues).to_dict()
-    block = next(c for c in report["criteria"] if c["id"] == "diagnostic-block-confirms-sij")
+    # The EHR record codes the side of each procedure but not the side of the pain: both joints are shown, each with
+    # what its own record holds, and neither gets a procedure until the side of the pain is recorded.
+    left, right = report["joints"]
+    assert (left["joint"], right["joint"]) == ("left", "right")
+    assert left["next_step"]["code"] == right["next_step"]["code"] == "record-side"
+    block = next(c for c in left["criteria"] if c["id"] == "diagnostic-block-confirms-sij")
     assert block["status"] == "met"
     assert [e["ref"] for e in block["evidence"]] == ["Procedure/proc-5501"]
-    lasting = next(c for c in report["criteria"] if c["id"] == "injection-relief-lasting")
+    lasting = next(c for c in left["criteria"] if c["id"] == "injection-relief-lasting")
     assert [e["ref"] for e in lasting["evidence"]] == ["Procedure/proc-5620"]
-    assert "lasted 4 weeks" in report["next_step"]["rationale"]
+    assert "lasted 4 weeks" in lasting["summary"]
+    assert next(c for c in right["criteria"] if c["id"] == "diagnostic-block-confirms-sij")["status"] == "unknown"
     assert report["data_issues"][0] == {
         "severity": "info",
         "location": "record",

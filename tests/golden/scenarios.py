@@ -1,4 +1,8 @@
-"""Golden scenario files: an episode (file or inline), a rule set and an as-of date, with hand-written expectations."""
+"""Golden scenario files: an episode (file or inline), a rule set and an as-of date, with hand-written expectations.
+
+`expect` holds the expectations of the patient's only assessed joint, or `joints: {left: {...}, right: {...}}` with
+one block per assessed joint (every assessed joint must be listed, and no other).
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,20 @@ import yaml
 from sijpath import wiring
 from sijpath.domain.episode import Episode
 from sijpath.engine.assessment import Assessment
-from sijpath.engine.evaluate import evaluate
+from sijpath.pathway.assess import evaluate
 
 REPO = Path(__file__).resolve().parents[2]
 CASES = REPO / "tests" / "golden" / "cases"
+JOINT_KEYS = (
+    "stage",
+    "next_step",
+    "flags",
+    "criteria",
+    "absent_criteria",
+    "other_actions_contains",
+    "missing_data_contains",
+    "rationale_contains",
+)
 
 
 @dataclass
@@ -29,6 +43,25 @@ class Scenario:
 
     def assess(self) -> Assessment:
         return evaluate(self.episode, wiring.load_ruleset(self.ruleset, self.as_of), self.as_of)
+
+    def joint_expectations(self) -> dict[str, dict[str, Any]] | None:
+        """Expectations by joint, or None when they are for the only assessed joint."""
+        joints = self.expect.get("joints")
+        return dict(joints) if joints is not None else None
+
+    @property
+    def next_steps(self) -> set[str]:
+        joints = self.joint_expectations()
+        if joints is None:
+            return {self.expect["next_step"]}
+        return {j["next_step"] for j in joints.values()}
+
+    @property
+    def flags(self) -> set[str]:
+        joints = self.joint_expectations()
+        if joints is None:
+            return set(self.expect["flags"])
+        return {f for j in joints.values() for f in j.get("flags", [])}
 
 
 def load_scenarios() -> list[Scenario]:

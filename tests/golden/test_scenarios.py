@@ -1,37 +1,55 @@
-"""Every golden scenario assesses to its hand-written expectations (next step, stage, flags, criterion statuses)."""
+"""Every golden scenario assesses, joint by joint, to its hand-written expectations."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from sijpath.engine.assessment import UnitAssessment
+from sijpath.pathway.vocabulary import NEXT_STEPS
 from tests.golden.scenarios import Scenario, load_scenarios
 
 SCENARIOS = load_scenarios()
+
+
+def check_joint(unit: UnitAssessment, expect: dict[str, Any]) -> None:
+    where = f"{unit.key} joint"
+    assert unit.next_step.code == expect["next_step"], f"{where}: {unit.next_step.rationale}"
+    if "stage" in expect:
+        assert unit.stage == expect["stage"], where
+    assert sorted(f.code for f in unit.flags) == sorted(expect["flags"]), where
+    statuses = {c.id: c.status for c in unit.criteria}
+    for criterion_id, status in expect.get("criteria", {}).items():
+        assert statuses.get(criterion_id) == status, f"{where}, {criterion_id}: {unit.criterion(criterion_id).summary}"
+    for criterion_id in expect.get("absent_criteria", []):
+        assert criterion_id not in statuses, where
+    codes = [action.code for action, _ in unit.other_actions]
+    for code in expect.get("other_actions_contains", []):
+        assert code in codes, where
+    missing = [m.item for m in unit.missing_data]
+    for item in expect.get("missing_data_contains", []):
+        assert item in missing, where
+    for words in expect.get("rationale_contains", []):
+        assert words in unit.next_step.rationale, f"{where}: {unit.next_step.rationale}"
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
 def test_scenario_matches_expectations(scenario: Scenario) -> None:
     assessment = scenario.assess()
     expect = scenario.expect
-    assert assessment.next_step.code == expect["next_step"], assessment.next_step.rationale
     if "ruleset_version" in expect:
         assert assessment.ruleset_version == expect["ruleset_version"]
-    if "stage" in expect:
-        assert assessment.stage == expect["stage"]
-    assert sorted(f.code for f in assessment.flags) == sorted(expect["flags"])
-    statuses = {c.id: c.status for c in assessment.criteria}
-    for criterion_id, status in expect.get("criteria", {}).items():
-        assert statuses.get(criterion_id) == status, f"{criterion_id}: {assessment.criterion(criterion_id).summary}"
-    for criterion_id in expect.get("absent_criteria", []):
-        assert criterion_id not in statuses
     if "data_issues" in expect:
         assert len(assessment.data_issues) == expect["data_issues"], assessment.data_issues
-    codes = [action.code for action, _ in assessment.other_actions]
-    for code in expect.get("other_actions_contains", []):
-        assert code in codes
-    missing = [m.item for m in assessment.missing_data]
-    for item in expect.get("missing_data_contains", []):
-        assert item in missing
+    joints = scenario.joint_expectations()
+    if joints is None:
+        assert len(assessment.units) == 1, f"assessed joints: {[u.key for u in assessment.units]}"
+        check_joint(assessment.units[0], expect)
+        return
+    assert [u.key for u in assessment.units] == sorted(joints, key=("left", "right").index)
+    for unit in assessment.units:
+        check_joint(unit, joints[unit.key])
 
 
 def test_every_example_patient_has_a_golden_scenario(repo) -> None:
@@ -41,12 +59,10 @@ def test_every_example_patient_has_a_golden_scenario(repo) -> None:
 
 
 def test_examples_reach_every_next_step_and_every_flag() -> None:
-    from sijpath.engine.steps import NEXT_STEPS
-
     examples = [s for s in SCENARIOS if s.source.startswith("examples/")]
-    reached = {s.expect["next_step"] for s in examples}
-    flags = {f for s in examples for f in s.expect["flags"]}
-    assert reached == set(NEXT_STEPS)
+    reached = {step for s in examples for step in s.next_steps}
+    flags = {f for s in examples for f in s.flags}
+    assert reached == {s.code for s in NEXT_STEPS}
     assert flags >= {
         "diminishing-injection-relief",
         "injection-frequency-exceeded",

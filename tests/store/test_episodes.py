@@ -15,8 +15,8 @@ from sijpath import wiring
 from sijpath.domain.episode import Episode
 from sijpath.domain.issues import DataIssue
 from sijpath.engine.assessment import Assessment
-from sijpath.engine.evaluate import evaluate
 from sijpath.errors import ConflictError, NotFoundError
+from sijpath.pathway.assess import evaluate
 from sijpath.settings import Settings
 from sijpath.store.accounts import User
 from sijpath.store.database import transaction
@@ -353,8 +353,8 @@ def test_saving_the_same_assessment_twice_stores_it_once(engine: Engine) -> None
         TODAY,
         stored.fingerprint,
     )
-    assert (row.stage, row.next_step) == (assessment.stage, assessment.next_step.code)
-    assert row.flags.split() == sorted({f.code for f in assessment.flags})
+    assert (row.stage, row.next_step) == ("left:surgical-candidacy", "left:fusion-evaluation")
+    assert row.flags.split() == sorted({f.code for u in assessment.units for f in u.flags})
 
 
 def test_assessments_on_another_date_or_of_a_changed_episode_are_kept_separately(engine: Engine) -> None:
@@ -389,6 +389,15 @@ def listed(engine: Engine) -> dict[str, Assessment]:
     return result
 
 
+def steps(assessment: Assessment) -> set[str]:
+    return {u.next_step.code for u in assessment.units}
+
+
+def step_tokens(assessment: Assessment) -> str:
+    """How the list stores (and sorts by) a patient's steps: `left:code right:code`."""
+    return " ".join(f"{u.key}:{u.next_step.code}" for u in assessment.units)
+
+
 def page(engine: Engine, **options: Any) -> tuple[int, list[str]]:
     with engine.connect() as connection:
         total, rows = list_patients(connection, ruleset_id=RULESET, as_of=TODAY, **options)
@@ -404,13 +413,12 @@ def test_the_patient_list_shows_every_patient_with_the_stored_assessment(
     assert total == len(rows) == len(listed)
     for row in rows:
         assessment = listed[row.patient_id]
-        assert (row.version, row.next_step, row.stage, row.as_of) == (
-            1,
-            assessment.next_step.code,
-            assessment.stage,
-            TODAY,
-        )
-        assert set(row.flags) == {f.code for f in assessment.flags}
+        assert (row.version, row.as_of) == (1, TODAY)
+        assert row.joints is not None
+        assert [(j.joint, j.stage, j.next_step) for j in row.joints] == [
+            (u.key, u.stage, u.next_step.code) for u in assessment.units
+        ]
+        assert set(row.flags) == set(assessment.flag_codes)
 
 
 def test_searching_the_patient_list_matches_part_of_the_id_in_any_case(
@@ -426,8 +434,8 @@ def test_searching_the_patient_list_matches_part_of_the_id_in_any_case(
 def test_filtering_the_patient_list_by_next_step_shows_only_those_patients(
     engine: Engine, listed: dict[str, Assessment]
 ) -> None:
-    for step in {a.next_step.code for a in listed.values()}:
-        expected = sorted(p for p, a in listed.items() if a.next_step.code == step)
+    for step in {u.next_step.code for a in listed.values() for u in a.units}:
+        expected = sorted(p for p, a in listed.items() if step in steps(a))
 
         assert page(engine, next_step=step) == (len(expected), expected), step
 
@@ -435,11 +443,11 @@ def test_filtering_the_patient_list_by_next_step_shows_only_those_patients(
 def test_filtering_the_patient_list_by_flag_finds_the_flag_in_any_position_and_never_a_part_of_one(
     engine: Engine, listed: dict[str, Assessment]
 ) -> None:
-    codes = {f.code for a in listed.values() for f in a.flags}
-    assert max(len({f.code for f in a.flags}) for a in listed.values()) >= 3  # first, middle and last positions
+    codes = {code for a in listed.values() for code in a.flag_codes}
+    assert max(len(a.flag_codes) for a in listed.values()) >= 3  # first, middle and last positions
 
     for code in codes:
-        expected = sorted(p for p, a in listed.items() if code in {f.code for f in a.flags})
+        expected = sorted(p for p, a in listed.items() if code in a.flag_codes)
         assert page(engine, flag=code) == (len(expected), expected), code
     some_code = sorted(codes)[0]
     assert page(engine, flag=some_code[: len(some_code) // 2]) == (0, [])
@@ -448,14 +456,14 @@ def test_filtering_the_patient_list_by_flag_finds_the_flag_in_any_position_and_n
 def test_the_patient_list_sorts_by_next_step_or_last_update_either_way(
     engine: Engine, listed: dict[str, Assessment]
 ) -> None:
-    by_step = sorted(listed, key=lambda p: (listed[p].next_step.code, p))
+    by_step = sorted(listed, key=lambda p: (step_tokens(listed[p]), p))
     saved_order = [wiring.load_episode(path).patient.id for path in EXAMPLE_FILES]
     step_descending = page(engine, sort="next_step", descending=True, limit=100)[1]
 
     assert page(engine, sort="next_step", limit=100)[1] == by_step
     # Descending by step; which way patients with the same step are ordered is left to the list.
-    assert [listed[p].next_step.code for p in step_descending] == sorted(
-        (a.next_step.code for a in listed.values()), reverse=True
+    assert [step_tokens(listed[p]) for p in step_descending] == sorted(
+        (step_tokens(a) for a in listed.values()), reverse=True
     )
     assert sorted(step_descending) == sorted(listed)
     assert page(engine, sort="updated", limit=100)[1] == saved_order
@@ -496,8 +504,8 @@ def test_a_patient_changed_since_its_assessment_is_listed_without_the_stale_asse
         _, rows = list_patients(connection, ruleset_id=RULESET, as_of=TODAY, search=patient, limit=100)
     row = next(r for r in rows if r.patient_id == patient)
 
-    assert (row.version, row.next_step, row.stage, row.flags) == (2, None, None, ())
-    assert patient not in page(engine, next_step=listed[patient].next_step.code)[1]
+    assert (row.version, row.joints, row.flags) == (2, None, ())
+    assert patient not in page(engine, next_step=listed[patient].units[0].next_step.code)[1]
 
 
 def test_the_patient_list_shows_no_assessment_from_another_date_or_rule_set(
@@ -508,7 +516,7 @@ def test_the_patient_list_shows_no_assessment_from_another_date_or_rule_set(
         _, other_set = list_patients(connection, ruleset_id="no-such-ruleset", as_of=TODAY, limit=100)
 
     assert len(other_day) == len(other_set) == len(listed)
-    assert {r.next_step for r in other_day + other_set} == {None}
+    assert {r.joints for r in other_day + other_set} == {None}
 
 
 def test_unassessed_names_the_patients_without_an_assessment_of_their_current_episode(
@@ -541,7 +549,7 @@ def test_a_cached_assessment_of_another_rule_set_version_is_not_current(engine: 
         stale = unassessed(connection, ruleset_id="source-articles", as_of=day, ruleset_version=ruleset.version)
 
     assert total == 1
-    assert rows[0].next_step is None
+    assert rows[0].joints is None
     assert stale == ["new-referral"]
 
 

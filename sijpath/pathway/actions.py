@@ -1,0 +1,112 @@
+"""What goes alongside a next step: PT and medications, steroid review, imaging review, fusion risks, recovery."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sijpath.domain.timeline import add_months
+from sijpath.engine.decision import Action
+from sijpath.engine.rule import Outcomes
+from sijpath.pathway import nonsurgical
+from sijpath.pathway import thresholds as th
+from sijpath.pathway import vocabulary as v
+from sijpath.pathway.facts import JointFacts
+from sijpath.pathway.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
+
+__all__ = ["after_fusion", "alongside", "fusion_risks", "review_imaging", "with_fusion_risks", "with_steroid_review"]
+
+
+def after_fusion(j: JointFacts, o: Outcomes) -> tuple[Action, ...]:
+    """Recovery milestones and outcome tracking after this joint's fusion."""
+    assert j.fusion is not None
+    fusion, _ = j.fusion
+    months = j.t[th.EXPECTED_BONY_FUSION_MONTHS]
+    cane_weeks = j.t[th.EXPECTED_CANE_WALKING_WEEKS]
+    return (
+        Action(
+            v.RECOVERY_MILESTONE,
+            f"Discharge the same day or the next; weight bearing with assistive devices "
+            f"from the start; a cane by about {cane_weeks} weeks ({fusion.date + dt.timedelta(weeks=cane_weeks)}).",
+            (ARTICLE_INJECTIONS_NOT_ENOUGH, "heiney-2015"),
+        ),
+        Action(
+            v.RECOVERY_MILESTONE,
+            f"Bony fusion develops over {months // 2}–{months} months: CT for bony "
+            f"bridging by {add_months(fusion.date, months)}.",
+            (ARTICLE_INJECTIONS_NOT_ENOUGH, "lois-whang-2019"),
+        ),
+        Action(
+            v.OUTCOME_MEASURES,
+            "Track pain, ODI and opioid use against the pre-operative baseline.",
+            ("insite-polly-2016", "lois-whang-2019"),
+        ),
+        Action(
+            v.DISCUSS_FUSION_RISKS,
+            "Watch for the risks the articles name: infection, nerve irritation, "
+            "implant malposition, and incomplete relief.",
+            (ARTICLE_INJECTIONS_NOT_ENOUGH, "imia-sturesson-2017"),
+        ),
+    )
+
+
+def alongside(j: JointFacts, o: Outcomes) -> tuple[Action, ...]:
+    """Physical therapy and medications beside every non-surgical step."""
+    has_pt = bool(j.episode.physical_therapy)
+    has_meds = bool(j.episode.medications)
+    return (
+        Action(
+            v.PHYSICAL_THERAPY,
+            ("Continue" if has_pt else "Start")
+            + " a targeted program: core strengthening and pelvic stabilization, with manual "
+            "techniques to improve joint mechanics.",
+            (ARTICLE_INJECTIONS_DONT_WORK,),
+        ),
+        Action(
+            v.MEDICATIONS,
+            ("Adjust" if has_meds else "Consider") + " NSAIDs, muscle relaxants and nerve-pain medications alongside.",
+            (ARTICLE_INJECTIONS_DONT_WORK,),
+        ),
+    )
+
+
+def with_steroid_review(j: JointFacts, o: Outcomes) -> tuple[Action, ...]:
+    """Before another steroid injection, surface exposure the record already shows (when the rule set tracks it)."""
+    concerns = []
+    cites: list[str] = []
+    t = j.t
+    if th.MAX_STEROID_MPDE_MG_PER_12_MONTHS in t and th.MAX_STEROID_MPDE_MG_PER_36_MONTHS in t:
+        exposure = nonsurgical.cumulative_steroid(j)
+        if exposure is not None:
+            concerns.append(exposure.message)
+            cites += ["brown-beresford-2022", *exposure.cites]
+    if th.STEROID_CONCERN_INJECTION_INTERVAL_WEEKS in t:
+        frequency = nonsurgical.injection_frequency(j)
+        if frequency is not None:
+            concerns.append(frequency.message)
+            cites.append(ARTICLE_INJECTIONS_NOT_ENOUGH)
+    if not concerns:
+        return alongside(j, o)
+    review = Action(v.STEROID_REVIEW, " ".join(concerns), tuple(dict.fromkeys(cites)))
+    return (review, *alongside(j, o))
+
+
+def with_fusion_risks(j: JointFacts, o: Outcomes) -> tuple[Action, ...]:
+    return (fusion_risks(), *alongside(j, o))
+
+
+def review_imaging(j: JointFacts, o: Outcomes) -> tuple[Action, ...]:
+    other = [
+        s for s in j.episode.imaging if set(s.findings) & {"lumbar-stenosis-or-disc-herniation", "hip-osteoarthritis"}
+    ]
+    found = "; ".join(f"{s.modality.upper()} {s.region} {s.date}: {', '.join(s.findings)}" for s in other)
+    text = f"Imaging already shows: {found}." if found else "Review X-ray, MRI and CT of the lumbar spine and hip."
+    return (Action(v.REVIEW_IMAGING, text, (ARTICLE_INJECTIONS_DONT_WORK,)),)
+
+
+def fusion_risks() -> Action:
+    return Action(
+        v.DISCUSS_FUSION_RISKS,
+        "Risks include infection, nerve irritation, implant malposition, and the "
+        "possibility that fusion does not fully relieve pain.",
+        (ARTICLE_INJECTIONS_NOT_ENOUGH, "imia-sturesson-2017"),
+    )

@@ -1,0 +1,156 @@
+"""The patient's current state for fusion candidacy: recent imaging of the joint, function and pain severity."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sijpath.domain.findings import ImagingStudy
+from sijpath.domain.timeline import add_months
+from sijpath.engine.results import Evidence, Outcome, met, not_met, unknown
+from sijpath.engine.rule import Criterion, Gate, Outcomes
+from sijpath.pathway import thresholds as th
+from sijpath.pathway import vocabulary as v
+from sijpath.pathway.facts import JointFacts
+from sijpath.pathway.policy import joint_cross_sectional, newest
+from sijpath.pathway.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
+
+__all__ = ["FUNCTIONAL_IMPAIRMENT", "PAIN_SEVERITY", "STRUCTURAL_IMAGING"]
+
+
+def structural_imaging(j: JointFacts, o: Outcomes) -> Outcome:
+    """The latest CT or MRI of this SI joint, recent enough, shows structural change (widening, bone change,
+    disruption); findings of a study that does not say which side never count for one joint."""
+    structural = set(j.t[th.STRUCTURAL_IMAGING_FINDINGS])
+    max_age = j.t[th.MAX_IMAGING_AGE_MONTHS]
+    studies = joint_cross_sectional(j)
+    if not studies:
+        return unknown(
+            "no CT or MRI of this SI joint", ["CT or MRI of the SI joint"], _evidence(j, list(j.record.imaging))
+        )
+    study = newest(studies)
+    evidence = _evidence(j, [study])
+    if add_months(study.date, max_age) < j.as_of:
+        return unknown(
+            f"the latest CT/MRI of the SI joint ({study.date}) is more than {max_age} months old",
+            [f"CT or MRI of the SI joint within {max_age} months"],
+            evidence,
+        )
+    shown = structural & set(study.findings)
+    if shown and study.side is None:
+        return unknown(
+            f"CT/MRI of {study.date} shows structural change but does not say which joint",
+            [f"which SI joint the findings of the {study.modality.upper()} of {study.date} concern (imaging side)"],
+            evidence,
+        )
+    if shown:
+        return met(f"CT/MRI of {study.date} shows structural change of the {j.joint} SI joint", evidence)
+    return not_met(f"CT/MRI of {study.date} shows none of: {', '.join(sorted(structural))}", evidence)
+
+
+def _evidence(j: JointFacts, studies: list[ImagingStudy]) -> list[Evidence]:
+    return [
+        Evidence(
+            s.date,
+            f"{s.modality.upper()} {s.region}{f' ({s.side})' if s.side else ''} {s.date}: {', '.join(s.findings)}",
+            j.where(s, "imaging"),
+        )
+        for s in studies
+    ]
+
+
+def functional_impairment(j: JointFacts, o: Outcomes) -> Outcome:
+    """The most recent documentation of function, during the current period of care, shows impairment."""
+    min_odi = j.t[th.MIN_IMPAIRMENT_ODI_PERCENT]
+    records: list[tuple[dt.date, Evidence, bool]] = []
+    for status in j.episode.functional_status:
+        if status.work is None and status.adl_limited is None:
+            continue
+        parts = [f"work: {status.work}"] if status.work else []
+        if status.adl_limited is not None:
+            parts.append(f"daily activities {'limited' if status.adl_limited else 'not limited'}")
+        impaired = status.work in ("restricted", "unable") or bool(status.adl_limited)
+        records.append(
+            (status.date, Evidence(status.date, "; ".join(parts), j.where(status, "functional_status")), impaired)
+        )
+    for odi in j.episode.odi_scores:
+        records.append(
+            (odi.date, Evidence(odi.date, f"ODI {odi.percent:g}%", j.where(odi, "odi_scores")), odi.percent >= min_odi)
+        )
+    if not records:
+        return unknown("function not documented", ["ODI score, or the pain's impact on work and daily activities"])
+    latest_day = max(day for day, _, _ in records)
+    latest = [(evidence, impaired) for day, evidence, impaired in records if day == latest_day]
+    evidence = [e for e, _ in latest]
+    stale = _before_current_care(j, latest_day)
+    if stale:
+        return unknown(
+            f"function last documented {latest_day}, {stale}",
+            ["ODI score, or the pain's impact on work and daily activities, during the current care"],
+            evidence,
+        )
+    if any(impaired for _, impaired in latest):
+        return met("function impaired: " + "; ".join(e.fact for e, impaired in latest if impaired), evidence)
+    return not_met(
+        f"no impairment at the latest documentation ({latest_day}): ODI under {min_odi:g}%, work and "
+        "daily activities not limited",
+        evidence,
+    )
+
+
+def pain_severity(j: JointFacts, o: Outcomes) -> Outcome:
+    """The most recent pain score, during the current period of care, is severe enough for surgery."""
+    minimum = j.t[th.MIN_FUSION_PAIN_NRS_POINTS]
+    scores = j.episode.pain_scores
+    if not scores:
+        return unknown("no pain score recorded", ["a current pain score (NRS 0–10)"])
+    _, latest = max(enumerate(scores), key=lambda pair: (pair[1].date, pair[0]))  # the one tie rule
+    evidence = [Evidence(latest.date, f"pain NRS {latest.nrs:g} ({latest.context})", j.where(latest, "pain_scores"))]
+    stale = _before_current_care(j, latest.date)
+    if stale:
+        return unknown(f"pain last scored {latest.date}, {stale}", ["a current pain score (NRS 0–10)"], evidence)
+    if latest.nrs >= minimum:
+        return met(f"pain NRS {latest.nrs:g} on {latest.date}, at least {minimum:g}", evidence)
+    return not_met(f"pain NRS {latest.nrs:g} on {latest.date}, under {minimum:g}", evidence)
+
+
+def _before_current_care(j: JointFacts, day: dt.date) -> str | None:
+    """Why a documentation date is too old to describe the patient now, if it is."""
+    start = j.care.start
+    if start is not None and day < start:
+        return f"before the current period of care began ({start})"
+    return None
+
+
+STRUCTURAL_IMAGING = Criterion[JointFacts](
+    id="imaging-structural-change",
+    title="Recent CT or MRI shows structural change of this SI joint",
+    stage="surgical-candidacy",
+    cites=(ARTICLE_INJECTIONS_NOT_ENOUGH,),
+    check=structural_imaging,
+    required_for=(Gate(v.FUSION_EVALUATION),),
+    remedy="a recent CT or MRI report of this joint describing joint space widening, subchondral change or joint "
+    "disruption",
+    reads=(th.STRUCTURAL_IMAGING_FINDINGS, th.MAX_IMAGING_AGE_MONTHS),
+)
+FUNCTIONAL_IMPAIRMENT = Criterion[JointFacts](
+    id="functional-impairment",
+    title="Pain impairs function (work, daily activities, ODI)",
+    stage="surgical-candidacy",
+    cites=(ARTICLE_INJECTIONS_NOT_ENOUGH,),
+    check=functional_impairment,
+    required_for=(Gate(v.FUSION_EVALUATION),),
+    remedy="a current ODI score, or documentation of limits on work and daily activities",
+    reads=(th.MIN_IMPAIRMENT_ODI_PERCENT,),
+    optional_reads=(th.MAX_CONSERVATIVE_CARE_GAP_MONTHS,),
+)
+PAIN_SEVERITY = Criterion[JointFacts](
+    id="pain-severity",
+    title="Pain severe enough to consider surgery",
+    stage="surgical-candidacy",
+    cites=(ARTICLE_INJECTIONS_DONT_WORK,),
+    check=pain_severity,
+    required_for=(Gate(v.FUSION_EVALUATION),),
+    remedy="a current pain score at or above the required level",
+    reads=(th.MIN_FUSION_PAIN_NRS_POINTS,),
+    optional_reads=(th.MAX_CONSERVATIVE_CARE_GAP_MONTHS,),
+)

@@ -1,0 +1,97 @@
+"""The facts the SI-joint decision table tests, each named once in the words `docs/rules.md` prints."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sijpath.domain.procedures import RadiofrequencyAblation
+from sijpath.domain.timeline import add_months, latest
+from sijpath.engine.decision import Fact, Is, Not
+from sijpath.pathway import thresholds as th
+from sijpath.pathway.diagnosis import BLOCK_CONFIRMS
+from sijpath.pathway.facts import JointFacts
+
+__all__ = [
+    "ABLATION_LASTED",
+    "ABLATION_RESULT_UNKNOWN",
+    "ABLATION_STILL_HELPS",
+    "ALWAYS",
+    "FOLLOW_UPS_WITHOUT_FUSION",
+    "FUSED",
+    "INJECTED",
+    "NOT_CONFIRMED",
+    "NOT_INJECTED",
+    "NO_ABLATION",
+    "NO_BLOCK",
+    "NO_VALID_BLOCK",
+    "PAIN_SIDE_UNKNOWN",
+    "RFA_NOT_REQUIRED",
+    "UNSIDED_PROCEDURE",
+    "UNVERIFIABLE_BLOCK",
+    "latest_ablation",
+]
+
+
+def latest_ablation(j: JointFacts) -> RadiofrequencyAblation | None:
+    """This joint's most recent radiofrequency ablation."""
+    found = latest(j.record.ablations)
+    return found[1] if found else None
+
+
+def _ablation_helped(j: JointFacts) -> bool:
+    ablation = latest_ablation(j)
+    minimum = j.t[th.MIN_LASTING_INJECTION_RELIEF_PERCENT]
+    return ablation is not None and ablation.relief_percent is not None and ablation.relief_percent >= minimum
+
+
+def _ablation_end(j: JointFacts) -> dt.date | None:
+    ablation = latest_ablation(j)
+    if ablation is None or ablation.relief_duration_days is None:
+        return None
+    return ablation.date + dt.timedelta(days=ablation.relief_duration_days)
+
+
+PAIN_SIDE_UNKNOWN = Fact[JointFacts]("the side of the pain is not recorded", lambda j: j.record.symptomatic is None)
+UNSIDED_PROCEDURE = Fact[JointFacts]("an SI-joint procedure in the record has no side", lambda j: bool(j.unattributed))
+FUSED = Fact[JointFacts]("this joint has been fused", lambda j: j.fusion is not None)
+FOLLOW_UPS_WITHOUT_FUSION = Fact[JointFacts](
+    "post-operative follow-ups are recorded but no fusion is",
+    lambda j: bool(j.episode.post_operative_follow_ups) and not j.episode.fusions,
+)
+INJECTED = Fact[JointFacts]("this joint has had a therapeutic injection", lambda j: bool(j.injections))
+NOT_INJECTED = Not(INJECTED)
+UNVERIFIABLE_BLOCK = Fact[JointFacts](
+    "no valid block of this joint, and one whose technique cannot yet be verified",
+    lambda j: not j.valid_blocks and any(b.validity == "unverifiable" and b.block.side == j.joint for b in j.blocks),
+)
+NO_BLOCK = Fact[JointFacts](
+    "no diagnostic block of this joint (alone or bilateral) is recorded", lambda j: not j.blocks
+)
+NO_VALID_BLOCK = Fact[JointFacts]("no valid block of this joint alone", lambda j: not j.valid_blocks)
+NOT_CONFIRMED = Not(Is(BLOCK_CONFIRMS, ("met",)))
+NO_ABLATION = Fact[JointFacts]("no radiofrequency ablation of this joint", lambda j: not j.record.ablations)
+RFA_NOT_REQUIRED = Fact[JointFacts](
+    "the rule set does not require radiofrequency ablation before fusion",
+    lambda j: "radiofrequency-ablation" not in j.t.get(th.REQUIRED_CONSERVATIVE_CARE_COMPONENTS, ()),
+)
+ABLATION_RESULT_UNKNOWN = Fact[JointFacts](
+    "the latest ablation's relief, or (when it helped) its duration, is not recorded",
+    lambda j: (
+        (a := latest_ablation(j)) is not None
+        and (a.relief_percent is None or (_ablation_helped(j) and a.relief_duration_days is None))
+    ),
+)
+ABLATION_STILL_HELPS = Fact[JointFacts](
+    "the latest ablation helped and still helps",
+    lambda j: _ablation_helped(j) and (end := _ablation_end(j)) is not None and end >= j.as_of,
+)
+ABLATION_LASTED = Fact[JointFacts](
+    "the latest ablation helped for at least the lasting-RFA months, then wore off",
+    lambda j: (
+        _ablation_helped(j)
+        and (a := latest_ablation(j)) is not None
+        and (end := _ablation_end(j)) is not None
+        and end >= add_months(a.date, j.t[th.MIN_LASTING_RFA_RELIEF_MONTHS])
+    ),
+)
+ALWAYS = Fact[JointFacts]("otherwise", lambda j: True)

@@ -1,0 +1,246 @@
+"""The SI-joint pathway's decision for one joint, as an ordered table that `docs/rules.md` prints row by row."""
+
+from __future__ import annotations
+
+from sijpath.engine.decision import All, Branch, DecisionTable, Is
+from sijpath.pathway import actions
+from sijpath.pathway import reasons as why
+from sijpath.pathway import vocabulary as v
+from sijpath.pathway.conditions import (
+    ABLATION_LASTED,
+    ABLATION_RESULT_UNKNOWN,
+    ABLATION_STILL_HELPS,
+    ALWAYS,
+    FOLLOW_UPS_WITHOUT_FUSION,
+    FUSED,
+    INJECTED,
+    NO_ABLATION,
+    NO_BLOCK,
+    NO_VALID_BLOCK,
+    NOT_CONFIRMED,
+    NOT_INJECTED,
+    PAIN_SIDE_UNKNOWN,
+    RFA_NOT_REQUIRED,
+    UNSIDED_PROCEDURE,
+    UNVERIFIABLE_BLOCK,
+)
+from sijpath.pathway.diagnosis import BLOCK_CONFIRMS, PAIN_PRESENTATION, REPEAT_BLOCK_FAILS
+from sijpath.pathway.exam import COMPARATIVE_BLOCKS
+from sijpath.pathway.facts import JointFacts
+from sijpath.pathway.fusion import NO_CONTRAINDICATION
+from sijpath.pathway.nonsurgical import INJECTION_FIRST_LINE, INJECTION_RELIEF_LASTING
+from sijpath.pathway.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
+
+__all__ = ["DECISION"]
+
+BOTH_ARTICLES = (ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH)
+NON_SURGICAL = "non-surgical-care"
+
+DECISION = DecisionTable[JointFacts](
+    held_not_met=v.CONSERVATIVE_CARE,
+    held_unknown=v.GATHER_INFORMATION,
+    minimum_gates={v.FUSION_EVALUATION: (NO_CONTRAINDICATION,)},
+    rows=(
+        Branch(
+            FUSED,
+            v.POST_FUSION_FOLLOW_UP,
+            "post-fusion",
+            why.fused,
+            "Follow recovery: milestones, CT for bony bridging, pain, ODI and opioid use.",
+            (ARTICLE_INJECTIONS_NOT_ENOUGH,),
+            actions.after_fusion,
+        ),
+        Branch(
+            PAIN_SIDE_UNKNOWN,
+            v.RECORD_SIDE,
+            "diagnosis",
+            why.record_sides,
+            "Record which side hurts before anything is suggested for either joint.",
+            (ARTICLE_INJECTIONS_DONT_WORK,),
+        ),
+        Branch(
+            UNSIDED_PROCEDURE,
+            v.RECORD_SIDE,
+            "diagnosis",
+            why.record_sides,
+            "Record the side of every SI-joint procedure: an unsided one could belong to either joint.",
+            (ARTICLE_INJECTIONS_DONT_WORK,),
+        ),
+        Branch(
+            FOLLOW_UPS_WITHOUT_FUSION,
+            v.GATHER_INFORMATION,
+            "post-fusion",
+            lambda j, o: (
+                "post-operative follow-ups are recorded but no fusion is: record the fusion (date, side, "
+                "CPT) before anything else is concluded."
+            ),
+            "Record the fusion the follow-ups belong to.",
+            (ARTICLE_INJECTIONS_NOT_ENOUGH,),
+        ),
+        Branch(
+            Is(REPEAT_BLOCK_FAILS, ("met",)),
+            v.OTHER_PAIN_SOURCES,
+            "other-pain-source",
+            lambda j, o: (
+                f"{o[REPEAT_BLOCK_FAILS].summary}. Consider lumbar radiculopathy or a compressed nerve root, "
+                "and hip disease."
+            ),
+            "A repeat block with little relief: look for other pain generators.",
+            (ARTICLE_INJECTIONS_DONT_WORK,),
+            actions.review_imaging,
+        ),
+        Branch(
+            All((INJECTED, Is(INJECTION_RELIEF_LASTING, ("met",)))),
+            v.THERAPEUTIC_INJECTION,
+            NON_SURGICAL,
+            lambda j, o: f"{o[INJECTION_RELIEF_LASTING].summary}: repeat the injection when the pain returns.",
+            "Injections still give lasting relief: repeat one when the pain returns.",
+            (ARTICLE_INJECTIONS_NOT_ENOUGH,),
+            actions.with_steroid_review,
+        ),
+        Branch(
+            All((Is(INJECTION_FIRST_LINE, ("met",)), NOT_INJECTED)),
+            v.THERAPEUTIC_INJECTION,
+            NON_SURGICAL,
+            lambda j, o: f"{o[INJECTION_FIRST_LINE].summary}; no therapeutic injection yet.",
+            "Inflammatory sacroiliitis or acute irritation: a therapeutic injection first.",
+            (ARTICLE_INJECTIONS_NOT_ENOUGH,),
+            actions.with_steroid_review,
+        ),
+        Branch(
+            All((NOT_CONFIRMED, UNVERIFIABLE_BLOCK)),
+            v.GATHER_INFORMATION,
+            "confirmation",
+            why.unreadable_block,
+            "A recorded block cannot be read yet: record what makes it readable.",
+            (ARTICLE_INJECTIONS_DONT_WORK,),
+        ),
+        Branch(
+            All((NOT_CONFIRMED, NO_BLOCK, Is(PAIN_PRESENTATION, ("not-met",)))),
+            v.OTHER_PAIN_SOURCES,
+            "diagnosis",
+            lambda j, o: f"{o[PAIN_PRESENTATION].summary}: the SI joint is not the likely source.",
+            "No block, and the pain pattern does not point to the SI joint.",
+            (ARTICLE_INJECTIONS_DONT_WORK,),
+            actions.review_imaging,
+        ),
+        Branch(
+            All((NOT_CONFIRMED, NO_VALID_BLOCK)),
+            v.DIAGNOSTIC_BLOCK,
+            "diagnosis",
+            why.first_block,
+            "No valid block of this joint: confirm the pain source with an anesthetic-only block.",
+            (ARTICLE_INJECTIONS_DONT_WORK,),
+        ),
+        Branch(
+            NOT_CONFIRMED,
+            v.CONFIRMATORY_BLOCK,
+            "confirmation",
+            why.second_block,
+            "A valid block that does not yet confirm: a second block decides.",
+            (ARTICLE_INJECTIONS_DONT_WORK,),
+        ),
+        Branch(
+            Is(COMPARATIVE_BLOCKS, ("not-met", "unknown")),
+            v.CONFIRMATORY_BLOCK,
+            "confirmation",
+            lambda j, o: (
+                f"{o[BLOCK_CONFIRMS].summary}; this rule set requires controlled comparative blocks: repeat "
+                "with an anesthetic of different duration."
+            ),
+            "The rule set requires comparative blocks with two anesthetics.",
+            (ARTICLE_INJECTIONS_DONT_WORK, "bcbs-fl-mp-558"),
+        ),
+        Branch(
+            NOT_INJECTED,
+            v.THERAPEUTIC_INJECTION,
+            NON_SURGICAL,
+            lambda j, o: f"SI joint confirmed ({o[BLOCK_CONFIRMS].summary}); no therapeutic injection yet.",
+            "A confirmed joint without a therapeutic injection yet.",
+            (ARTICLE_INJECTIONS_NOT_ENOUGH,),
+            actions.with_steroid_review,
+        ),
+        Branch(
+            Is(INJECTION_RELIEF_LASTING, ("unknown",)),
+            v.GATHER_INFORMATION,
+            NON_SURGICAL,
+            lambda j, o: (
+                f"{o[INJECTION_RELIEF_LASTING].summary}: record how much and how long it helped before "
+                "choosing the next step."
+            ),
+            "How much and how long the latest injection helped decides what follows.",
+            (ARTICLE_INJECTIONS_DONT_WORK,),
+            actions.alongside,
+        ),
+        Branch(
+            All((NO_ABLATION, RFA_NOT_REQUIRED)),
+            v.FUSION_EVALUATION,
+            "surgical-candidacy",
+            why.fusion_reasons,
+            "Injections failed and the rule set does not require RFA first: fusion evaluation, if every gate is met.",
+            BOTH_ARTICLES,
+            actions.with_fusion_risks,
+            held_stage=NON_SURGICAL,
+            held_alongside=actions.alongside,
+        ),
+        Branch(
+            NO_ABLATION,
+            v.RADIOFREQUENCY_ABLATION,
+            NON_SURGICAL,
+            lambda j, o: (
+                f"SI joint confirmed and {why.failed_injections(o)}; patients with a temporary response to the "
+                "diagnostic block are the best candidates."
+            ),
+            "A confirmed joint whose injections failed: radiofrequency ablation.",
+            (ARTICLE_INJECTIONS_DONT_WORK,),
+            actions.alongside,
+        ),
+        Branch(
+            ABLATION_RESULT_UNKNOWN,
+            v.GATHER_INFORMATION,
+            NON_SURGICAL,
+            lambda j, o: (
+                f"radiofrequency ablation on {why.ablation_date(j)}: record how much it helped and for how long "
+                "(or whether it still helps) before considering fusion."
+            ),
+            "Record how much and how long the ablation helped.",
+            (ARTICLE_INJECTIONS_DONT_WORK,),
+            actions.alongside,
+        ),
+        Branch(
+            ABLATION_STILL_HELPS,
+            v.CONSERVATIVE_CARE,
+            NON_SURGICAL,
+            lambda j, o: (
+                "radiofrequency ablation on {0.date} still gives {0.relief_percent:g}% relief ({1:.0f} weeks "
+                "so far); its benefit lasts while the nerves regenerate.".format(*why.ablation_text(j))
+            ),
+            "The ablation still helps: continue conservative care.",
+            (ARTICLE_INJECTIONS_DONT_WORK, "cohen-2008-rfa"),
+            actions.alongside,
+        ),
+        Branch(
+            ABLATION_LASTED,
+            v.RADIOFREQUENCY_ABLATION,
+            NON_SURGICAL,
+            lambda j, o: (
+                "radiofrequency ablation on {0.date} gave {0.relief_percent:g}% relief for {1:.0f} weeks "
+                "before the nerves regenerated: repeat it before considering fusion.".format(*why.ablation_text(j))
+            ),
+            "An ablation that helped for months and wore off: repeat it before fusion.",
+            (ARTICLE_INJECTIONS_DONT_WORK, "cohen-2008-rfa"),
+            actions.alongside,
+        ),
+        Branch(
+            ALWAYS,
+            v.FUSION_EVALUATION,
+            "surgical-candidacy",
+            why.fusion_reasons,
+            "Injections and ablation failed: fusion evaluation, if every gate is met.",
+            BOTH_ARTICLES,
+            actions.with_fusion_risks,
+            held_stage=NON_SURGICAL,
+            held_alongside=actions.alongside,
+        ),
+    ),
+)

@@ -1,0 +1,41 @@
+"""From an episode to the joints an assessment is made for: the as-of cut, attribution, and each joint's facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sijpath.domain.episode import Episode
+from sijpath.domain.timeline import episode_as_of
+from sijpath.engine.pathway import Derivation, Unit
+from sijpath.engine.thresholds import ThresholdValues
+from sijpath.pathway.facts import JointFacts, PatientFacts
+from sijpath.pathway.vocabulary import RULE_STAGES
+
+__all__ = ["PRESENTATIONS", "derive"]
+
+BEFORE_FUSION = frozenset(RULE_STAGES) - {"post-fusion"}
+AFTER_FUSION = frozenset({"post-fusion"})
+PRESENTATIONS = {True: "painful", False: "pain-free", None: "not-recorded"}
+
+
+def derive(episode: Episode, values: ThresholdValues, as_of: dt.date) -> Derivation[JointFacts]:
+    """Cut the episode at `as_of`, place its facts on the joints, and read each assessed joint's facts once.
+
+    A fused joint is assessed at the post-fusion stage only; a joint not fused at every stage before it.
+    """
+    patient = PatientFacts(episode_as_of(episode, as_of), as_of, values)
+    units = []
+    for joint in patient.attribution.assessed:
+        record = patient.attribution.joints[joint]
+        facts = JointFacts(patient, record)
+        units.append(
+            Unit(
+                key=joint,
+                title=f"{joint.capitalize()} SI joint",
+                facts=facts,
+                stages=AFTER_FUSION if facts.fusion is not None else BEFORE_FUSION,
+                presentation=PRESENTATIONS[record.symptomatic],
+            )
+        )
+    # Reading the joints' blocks and injections adds data issues: collect them after.
+    return Derivation(episode.patient.id, tuple(units), tuple(patient.data_issues))

@@ -1,0 +1,162 @@
+"""Diagnosis and confirmation: pain pattern, anesthetic-only block of the joint, and the pivot after a failed repeat."""
+
+from __future__ import annotations
+
+from sijpath.domain.blocks import two_block_agreement
+from sijpath.engine.results import Evidence, FlagResult, Outcome, met, not_met, unknown
+from sijpath.engine.rule import Criterion, Flag, Gate, Outcomes
+from sijpath.pathway import thresholds as th
+from sijpath.pathway import vocabulary as v
+from sijpath.pathway.facts import JointFacts
+from sijpath.pathway.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
+
+__all__ = ["BLOCK_CONFIRMS", "BLOCK_TECHNIQUE_FLAG", "PAIN_PRESENTATION", "REPEAT_BLOCK_FAILS"]
+
+VALID_BLOCK = (
+    "an image-guided, anesthetic-only diagnostic block of this joint alone, with pre- and post-block pain scores on "
+    "the same scale, the post score timed while the anesthetic is active"
+)
+BLOCK_READS = (
+    th.MIN_BLOCK_RELIEF_PERCENT,
+    th.ACCEPTED_BLOCK_GUIDANCE_MODALITIES,
+    th.BLOCK_CONTRAST_REQUIRED_FLAG,
+    th.ANESTHETIC_WINDOW_MINUTES,
+)
+BLOCK_OPTIONAL_READS = (th.BLOCK_RELIEF_EXCLUSIVE_FLAG, th.MIN_PRE_BLOCK_NRS_POINTS)
+PROCEDURES_AFTER_DIAGNOSIS = (v.THERAPEUTIC_INJECTION, v.RADIOFREQUENCY_ABLATION, v.FUSION_EVALUATION)
+
+
+def pain_presentation(j: JointFacts, o: Outcomes) -> Outcome:
+    """Pain below L5 that does not radiate below the knee points to the SI joint."""
+    pain = j.episode.pain
+    evidence = []
+    if pain.below_l5 is not None:
+        evidence.append(Evidence(None, f"pain {'below' if pain.below_l5 else 'not below'} L5", "pain.below_l5"))
+    if pain.radiates_below_knee is not None:
+        text = "radiates below the knee" if pain.radiates_below_knee else "does not radiate below the knee"
+        evidence.append(Evidence(None, f"pain {text}", "pain.radiates_below_knee"))
+    if pain.below_l5 is False:
+        return not_met("pain is not located below L5", evidence)
+    if pain.radiates_below_knee:
+        return not_met("pain radiates below the knee, which points to a radicular source", evidence)
+    if pain.below_l5 and pain.radiates_below_knee is False:
+        return met("pain below L5 without radiation below the knee", evidence)
+    missing = []
+    if pain.below_l5 is None:
+        missing.append("whether the pain is located below L5 (pain.below_l5)")
+    if pain.radiates_below_knee is None:
+        missing.append("whether the pain radiates below the knee (pain.radiates_below_knee)")
+    return unknown("pain location not fully documented", missing, evidence)
+
+
+def block_confirms(j: JointFacts, o: Outcomes) -> Outcome:
+    """Enough valid blocks of this joint reach the relief threshold, and its latest valid block is one of them."""
+    needed = j.t[th.MIN_POSITIVE_BLOCK_COUNT]
+    valid = j.valid_blocks
+    if not valid:
+        missing = [VALID_BLOCK]
+        missing += [f"block {b.block.date}: {problem}" for b in j.blocks for problem in b.unverified]
+        missing += [
+            f"block {b.block.date}: check the recorded scores ({b.data_problem})" for b in j.blocks if b.data_problem
+        ]
+        evidence = [j.block_evidence(b) for b in j.blocks]
+        bilateral = [b for b in j.blocks if b.block.side == "bilateral"]
+        summary = (
+            "only bilateral blocks: with both joints injected at once, relief does not show which joint hurts"
+            if bilateral and len(bilateral) == len(j.blocks)
+            else "no diagnostic block of this joint that meets the technique requirements"
+        )
+        return unknown(summary, missing, evidence)
+    evidence = [j.block_evidence(b) for b in valid]
+    positives = [b for b in valid if j.block_positive(b)]
+    latest = valid[-1]
+    assert latest.relief_percent is not None
+    if not j.block_positive(latest):
+        return not_met(
+            f"latest valid block ({latest.block.date}) gave {latest.relief_percent:.0f}% relief, "
+            f"not {j.block_threshold_text}",
+            evidence,
+        )
+    if len(positives) < needed:
+        return not_met(f"{len(positives)} of {needed} required blocks with {j.block_threshold_text} relief", evidence)
+    return met(
+        f"{len(positives)} valid block(s) with {j.block_threshold_text} relief; the latest ({latest.block.date}) "
+        f"gave {latest.relief_percent:.0f}%",
+        evidence,
+    )
+
+
+def repeat_block_fails(j: JointFacts, o: Outcomes) -> Outcome:
+    """A repeat valid block of this joint below the threshold: the joint is not the (main) pain source."""
+    valid = j.valid_blocks
+    evidence = [j.block_evidence(b) for b in valid]
+    if len(valid) < 2:
+        return not_met("no repeat diagnostic block of this joint has failed to confirm it", evidence)
+    earlier, latest = valid[-2], valid[-1]
+    agreement = two_block_agreement(earlier, latest, j.block_positive).replace("-", " ")
+    if j.block_positive(latest):
+        return not_met(f"the latest repeat block confirms the SI joint ({agreement} with the block before)", evidence)
+    assert latest.relief_percent is not None
+    return met(
+        f"repeat block {latest.block.date} gave {latest.relief_percent:.0f}% relief, not {j.block_threshold_text} "
+        f"({agreement} with the block before): the SI joint is not confirmed as the pain source",
+        evidence,
+    )
+
+
+def block_technique(j: JointFacts, o: Outcomes) -> FlagResult | None:
+    """A block recorded as diagnostic whose technique means its relief cannot count."""
+    invalid = [b for b in j.blocks if b.validity == "invalid"]
+    if not invalid:
+        return None
+    reasons = "; ".join(f"block {b.block.date}: {', '.join(b.technique_problems)}" for b in invalid)
+    return FlagResult(
+        "warning",
+        f"{len(invalid)} block(s) cannot confirm the SI joint as the pain source ({reasons}). A diagnostic block "
+        "is anesthetic-only and image-guided, with the post score read while the anesthetic is active.",
+        tuple(j.block_evidence(b) for b in invalid),
+    )
+
+
+PAIN_PRESENTATION = Criterion[JointFacts](
+    id="sij-pain-presentation",
+    title="Pain pattern points to the SI joint (below L5, not radiating below the knee)",
+    stage="diagnosis",
+    cites=(ARTICLE_INJECTIONS_DONT_WORK, "cms-sij-injection-lcd-2023"),
+    check=pain_presentation,
+    required_for=tuple(Gate(step) for step in (v.DIAGNOSTIC_BLOCK, *PROCEDURES_AFTER_DIAGNOSIS)),
+    remedy="documentation that the pain lies below L5 and does not radiate below the knee",
+    shared=True,
+)
+BLOCK_CONFIRMS = Criterion[JointFacts](
+    id="diagnostic-block-confirms-sij",
+    title="Image-guided, anesthetic-only diagnostic block confirms this SI joint",
+    stage="confirmation",
+    cites=(ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH),
+    check=block_confirms,
+    required_for=(Gate(v.RADIOFREQUENCY_ABLATION), Gate(v.FUSION_EVALUATION)),
+    remedy="image-guided, anesthetic-only block(s) of this joint meeting the rule set's technique, with pre- and "
+    "post-block scores showing the required relief, as many as it requires",
+    reads=(*BLOCK_READS, th.MIN_POSITIVE_BLOCK_COUNT),
+    optional_reads=BLOCK_OPTIONAL_READS,
+)
+REPEAT_BLOCK_FAILS = Criterion[JointFacts](
+    id="repeat-block-fails-to-confirm",
+    title="A repeat diagnostic block gives little or no relief (look for other pain sources)",
+    stage="confirmation",
+    cites=(ARTICLE_INJECTIONS_DONT_WORK,),
+    check=repeat_block_fails,
+    required_for=tuple(Gate(step, "not-met") for step in PROCEDURES_AFTER_DIAGNOSIS),
+    remedy="none: a repeat block did not confirm the SI joint; other pain sources come first",
+    reads=BLOCK_READS,
+    optional_reads=BLOCK_OPTIONAL_READS,
+)
+BLOCK_TECHNIQUE_FLAG = Flag[JointFacts](
+    id="block-technique",
+    title="Diagnostic block technique does not allow confirmation",
+    code="block-technique-invalid",
+    stage="confirmation",
+    cites=(ARTICLE_INJECTIONS_DONT_WORK,),
+    check=block_technique,
+    reads=BLOCK_READS,
+)

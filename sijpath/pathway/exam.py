@@ -1,0 +1,117 @@
+"""Examination and block criteria that payer rule sets add: provocation cluster, Fortin's point, comparative blocks."""
+
+from __future__ import annotations
+
+from sijpath.domain.examination import latest_fortin, provocation_cluster
+from sijpath.engine.results import Evidence, Outcome, met, not_met, unknown
+from sijpath.engine.rule import Criterion, Gate, Outcomes
+from sijpath.pathway import thresholds as th
+from sijpath.pathway import vocabulary as v
+from sijpath.pathway.facts import JointFacts
+
+__all__ = ["COMPARATIVE_BLOCKS", "FORTIN_POINT", "PROVOCATION_CLUSTER"]
+
+UNSIDED_EXAM = "the side of each examination finding (the pain is on both sides or its side is not recorded)"
+
+
+def provocation(j: JointFacts, o: Outcomes) -> Outcome:
+    """At least the required number of the counted provocation tests of this joint reproduce the familiar pain."""
+    needed = j.t[th.MIN_POSITIVE_PROVOCATION_TESTS_COUNT]
+    counted = set(j.t[th.COUNTED_PROVOCATION_TESTS])
+    tests = j.record.provocation_tests
+    cluster = provocation_cluster([t for t in tests if t.test in counted], j.as_of)
+    evidence = [
+        Evidence(t.date, f"{t.test}: {t.result.replace('-', ' ')}", j.where(t, "provocation_tests"))
+        for t in tests
+        if cluster.latest.get(t.test) is t
+    ]
+    positive = len(cluster.positive)
+    if positive >= needed:
+        return met(cluster.describe(), evidence)
+    untested = sorted(counted - set(cluster.latest))
+    if positive + len(untested) < needed:
+        return not_met(f"{cluster.describe()}; {needed} needed", evidence)
+    missing = [f"provocation tests of this joint not yet recorded: {', '.join(untested)}"]
+    if len(tests) < len(j.episode.provocation_tests):
+        missing.append(UNSIDED_EXAM)
+    return unknown(f"{cluster.describe()}; {needed} needed and {len(untested)} not yet examined", missing, evidence)
+
+
+def fortin_point(j: JointFacts, o: Outcomes) -> Outcome:
+    """Fortin finger test: the patient points to the pain just inferomedial to this side's PSIS."""
+    tests = j.record.fortin_tests
+    found = latest_fortin(tests, j.as_of)
+    if found is None:
+        missing = ["Fortin finger test (Fortin's point tenderness)"]
+        if j.episode.fortin_tests:
+            missing.append(UNSIDED_EXAM)
+        return unknown("Fortin finger test of this side not recorded", missing)
+    _, fortin = found
+    evidence = [
+        Evidence(
+            fortin.date,
+            f"Fortin finger test {'positive' if fortin.positive else 'negative'}",
+            j.where(fortin, "fortin_tests"),
+        )
+    ]
+    if fortin.positive:
+        return met(f"Fortin finger test positive on {fortin.date}", evidence)
+    return not_met(f"Fortin finger test negative on {fortin.date}", evidence)
+
+
+def comparative_blocks(j: JointFacts, o: Outcomes) -> Outcome:
+    """Two positive valid blocks of this joint with anesthetics of different duration (controlled blocks)."""
+    positives = [b for b in j.valid_blocks if j.block_positive(b)]
+    evidence = [j.block_evidence(b) for b in j.valid_blocks]
+    # "Different duration" is read from the rule set's anesthetic windows (UNVERIFIED durations, cited).
+    windows = j.t[th.ANESTHETIC_WINDOW_MINUTES]
+    duration = {b.location: max(windows.get(a.drug, 0) for a in b.block.anesthetics) for b in positives}
+    for i, first in enumerate(positives):
+        for second in positives[i + 1 :]:
+            if duration[first.location] != duration[second.location]:
+                return met(
+                    f"positive blocks {first.block.date} and {second.block.date} with anesthetics of "
+                    "different duration",
+                    evidence,
+                )
+    if not j.valid_blocks:
+        return unknown(
+            "no valid diagnostic block of this joint", ["two diagnostic blocks with anesthetics of different duration"]
+        )
+    return not_met(
+        "no two positive blocks of this joint with different anesthetics",
+        evidence,
+        ["a comparative block with an anesthetic of different duration"],
+    )
+
+
+PROVOCATION_CLUSTER = Criterion[JointFacts](
+    id="provocation-cluster",
+    title="Provocation tests reproduce the familiar pain",
+    stage="diagnosis",
+    cites=("laslett-2005", "cms-l39797"),
+    check=provocation,
+    required_for=(Gate(v.FUSION_EVALUATION),),
+    remedy="a documented examination of this side with the required number of provocation tests reproducing the "
+    "familiar pain",
+    reads=(th.MIN_POSITIVE_PROVOCATION_TESTS_COUNT, th.COUNTED_PROVOCATION_TESTS),
+)
+FORTIN_POINT = Criterion[JointFacts](
+    id="fortin-point",
+    title="Fortin's point tenderness",
+    stage="diagnosis",
+    cites=("fortin-1997", "cms-mis-fusion-lcd"),
+    check=fortin_point,
+    required_for=(Gate(v.FUSION_EVALUATION),),
+    remedy="a documented positive Fortin finger test on this side",
+)
+COMPARATIVE_BLOCKS = Criterion[JointFacts](
+    id="comparative-blocks",
+    title="Controlled comparative blocks with two anesthetics",
+    stage="confirmation",
+    cites=("bcbs-fl-mp-558", "simopoulos-2012", "anesthetic-duration-of-action"),
+    check=comparative_blocks,
+    required_for=(Gate(v.RADIOFREQUENCY_ABLATION), Gate(v.FUSION_EVALUATION)),
+    remedy="a second positive block of this joint with an anesthetic of different duration",
+    reads=(th.ANESTHETIC_WINDOW_MINUTES,),
+)

@@ -1,0 +1,212 @@
+"""Fusion candidacy: conservative care, contraindications, and the injection pattern of the joint behind it."""
+
+from __future__ import annotations
+
+from sijpath.domain.care import MedicationCourse, PhysicalTherapyCourse
+from sijpath.domain.conservative_care import CareFact, describe_care
+from sijpath.domain.injections import relief_trend
+from sijpath.domain.timeline import add_months
+from sijpath.engine.results import Evidence, FlagResult, Outcome, met, not_met, unknown
+from sijpath.engine.rule import Criterion, Flag, Gate, Outcomes
+from sijpath.pathway import thresholds as th
+from sijpath.pathway import vocabulary as v
+from sijpath.pathway.facts import JointFacts
+from sijpath.pathway.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
+
+__all__ = [
+    "CARE_COMPONENTS",
+    "CARE_DURATION",
+    "CONTRAINDICATION_FLAG",
+    "FREQUENT_INJECTIONS",
+    "NO_CONTRAINDICATION",
+    "RELIEF_SHORTENING",
+    "care_evidence",
+]
+
+CARE_HISTORY = "dates of physical therapy, medication courses, injections and ablations"
+PT_SETTING = "whether physical therapy was supervised or a home program"
+
+
+def care_evidence(j: JointFacts, fact: CareFact) -> Evidence:
+    start = fact.start_date if isinstance(fact, PhysicalTherapyCourse | MedicationCourse) else fact.date
+    return Evidence(start, describe_care(fact), j.patient.ref(fact))
+
+
+def care_duration(j: JointFacts, o: Outcomes) -> Outcome:
+    """Non-surgical care of this joint has gone on for at least the minimum number of months."""
+    months = j.t[th.MIN_CONSERVATIVE_CARE_MONTHS]
+    care = j.care
+    if care.start is None:
+        return unknown("no conservative care recorded", [CARE_HISTORY])
+    assert care.first is not None
+    assert care.last is not None
+    # The span rests on two facts: where care began, and its latest activity.
+    evidence = [care_evidence(j, care.first)]
+    if care.last is not care.first:
+        evidence.append(care_evidence(j, care.last))
+    span = f"{care.months:.1f} months of conservative care ({care.start} → {care.latest})"
+    if care.lasted(months):
+        return met(span, evidence)
+    return not_met(f"{span}; reaches {months} months on {care.reaches(months)}", evidence)
+
+
+def care_components(j: JointFacts, o: Outcomes) -> Outcome:
+    """Conservative care of this joint included every component the rule set requires."""
+    needed = j.t[th.REQUIRED_CONSERVATIVE_CARE_COMPONENTS]
+    care = j.care
+    if care.start is None:
+        return unknown("no conservative care recorded", [CARE_HISTORY])
+    absent = [c.replace("-", " ") for c in needed if c not in care.components]
+    therapy = care.components.get("physical-therapy", [])
+    settings = {getattr(c, "setting", None) for c in therapy}
+    setting_unknown = False
+    if j.t.get(th.SUPERVISED_PHYSICAL_THERAPY_REQUIRED_FLAG) and therapy and "supervised" not in settings:
+        if None in settings:
+            setting_unknown = True  # a course of unrecorded setting may have been supervised: not met nor met
+        else:
+            absent.append("supervised physical therapy (only a home program is recorded)")
+    series = j.t[th.MIN_INJECTIONS_BEFORE_FUSION_COUNT]
+    injections = len(care.components.get("therapeutic-injection", []))
+    if "therapeutic-injection" in needed and 0 < injections < series:
+        absent.append(f"a series of therapeutic injections ({injections} of at least {series})")
+    # One fact shows each component was tried: the first of its kind.
+    evidence = [care_evidence(j, care.components[c][0]) for c in needed if c in care.components]
+    if absent:
+        return not_met(f"not yet tried: {', '.join(absent)}", evidence)
+    if setting_unknown:
+        return unknown("physical therapy recorded, but not whether it was supervised", [PT_SETTING], evidence=evidence)
+    return met(f"tried: {', '.join(c.replace('-', ' ') for c in needed)}", evidence)
+
+
+def no_contraindication(j: JointFacts, o: Outcomes) -> Outcome:
+    """No active condition argues against fusion, after a documented review."""
+    found = j.patient.contraindications
+    if found:
+        return not_met("argues against fusion: " + "; ".join(e.fact for e in found), found)
+    reviewed = j.episode.contraindications_reviewed_on
+    if reviewed is not None:
+        return met(
+            f"record reviewed for contraindications on {reviewed}: none found",
+            [Evidence(reviewed, "contraindication review: none found", "contraindications_reviewed_on")],
+        )
+    return unknown(
+        "no documented review for conditions that argue against fusion",
+        [
+            "a documented review for generalized pain disorder (e.g. fibromyalgia), infection, tumor and "
+            "inflammatory arthropathy (contraindications_reviewed_on)"
+        ],
+    )
+
+
+def relief_shortening(j: JointFacts, o: Outcomes) -> Outcome:
+    """Relief after successive injections of this joint keeps getting shorter (supports fusion)."""
+    count = j.t[th.MIN_INJECTIONS_FOR_SHORTENING_TREND_COUNT]
+    trend, used = relief_trend(j.injections, count)
+    evidence = [j.injection_evidence(r) for r in used]
+    if trend == "shortening":
+        return met(
+            "relief keeps shortening: "
+            + " → ".join(f"{r.relief_days / 7:.0f}" for r in used if r.relief_days is not None)
+            + " weeks",
+            evidence,
+        )
+    if trend == "not-shortening":
+        return not_met(f"relief over the last {count} injections is not consistently shortening", evidence)
+    return unknown(
+        f"relief duration known for {len(used)} of the {count} injections needed to see a trend",
+        [f"relief duration after at least {count} therapeutic injections of this joint"],
+        evidence,
+    )
+
+
+def frequent_injections(j: JointFacts, o: Outcomes) -> Outcome:
+    """Injections of this joint are needed every few months to keep basic function (supports fusion)."""
+    months = j.t[th.FUSION_SUPPORT_INJECTION_INTERVAL_MONTHS]
+    intervals = j.injection_intervals
+    if not intervals:
+        return unknown("fewer than two injections of this joint", ["dates of repeated therapeutic injections"])
+    latest = intervals[-1]
+    # The pattern is about how often injections are needed now: show the most recent gaps.
+    evidence = [
+        Evidence(i.later.date, i.describe(), j.where(i.later, "therapeutic_injections")) for i in intervals[-3:]
+    ]
+    if add_months(latest.earlier.date, months) >= latest.later.date:
+        return met(f"latest injections {latest.days / 7:.0f} weeks apart (every {months} months or less)", evidence)
+    return not_met(f"latest injections {latest.days / 7:.0f} weeks apart (more than {months} months)", evidence)
+
+
+def contraindication_flag(j: JointFacts, o: Outcomes) -> FlagResult | None:
+    found = j.patient.contraindications
+    if not found:
+        return None
+    return FlagResult(
+        "critical", "conditions that argue against SI-joint fusion: " + "; ".join(e.fact for e in found), tuple(found)
+    )
+
+
+CARE_DURATION = Criterion[JointFacts](
+    id="conservative-care-duration",
+    title="Enough months of non-surgical care",
+    stage="surgical-candidacy",
+    cites=(ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH),
+    check=care_duration,
+    required_for=(Gate(v.FUSION_EVALUATION),),
+    remedy="documentation of continuous non-surgical care for the required months",
+    reads=(th.MIN_CONSERVATIVE_CARE_MONTHS, th.MAX_CONSERVATIVE_CARE_GAP_MONTHS),
+)
+CARE_COMPONENTS = Criterion[JointFacts](
+    id="conservative-care-components",
+    title="Non-surgical care included each required component",
+    stage="surgical-candidacy",
+    cites=(ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH),
+    check=care_components,
+    required_for=(Gate(v.FUSION_EVALUATION),),
+    remedy="records of each required component of non-surgical care",
+    reads=(
+        th.REQUIRED_CONSERVATIVE_CARE_COMPONENTS,
+        th.MIN_INJECTIONS_BEFORE_FUSION_COUNT,
+        th.MAX_CONSERVATIVE_CARE_GAP_MONTHS,
+    ),
+    optional_reads=(th.SUPERVISED_PHYSICAL_THERAPY_REQUIRED_FLAG,),
+)
+NO_CONTRAINDICATION = Criterion[JointFacts](
+    id="no-fusion-contraindication",
+    title="No condition that argues against fusion",
+    stage="surgical-candidacy",
+    cites=("bcbs-al-mp-555", "evicore-cmm-611", "icd10cm-exclusion-codes"),
+    check=no_contraindication,
+    required_for=(Gate(v.FUSION_EVALUATION),),
+    remedy="a documented review finding no generalized pain disorder, infection, tumor or inflammatory arthropathy",
+    shared=True,
+)
+RELIEF_SHORTENING = Criterion[JointFacts](
+    id="injection-relief-shortening",
+    title="Injection relief keeps shortening",
+    stage="surgical-candidacy",
+    cites=(ARTICLE_INJECTIONS_NOT_ENOUGH,),
+    check=relief_shortening,
+    required_for=(),
+    remedy="relief durations after successive injections that keep getting shorter",
+    reads=(th.MIN_INJECTIONS_FOR_SHORTENING_TREND_COUNT,),
+    role="supporting",
+)
+FREQUENT_INJECTIONS = Criterion[JointFacts](
+    id="injections-needed-every-few-months",
+    title="Injections needed every few months to keep basic function",
+    stage="surgical-candidacy",
+    cites=(ARTICLE_INJECTIONS_NOT_ENOUGH,),
+    check=frequent_injections,
+    required_for=(),
+    remedy="dates of injections repeated every few months",
+    reads=(th.FUSION_SUPPORT_INJECTION_INTERVAL_MONTHS,),
+    role="supporting",
+)
+CONTRAINDICATION_FLAG = Flag[JointFacts](
+    id="fusion-contraindication",
+    title="Condition that argues against fusion",
+    code="fusion-contraindication",
+    stage="surgical-candidacy",
+    cites=("bcbs-al-mp-555", "evicore-cmm-611", "icd10cm-exclusion-codes"),
+    check=contraindication_flag,
+    shared=True,
+)

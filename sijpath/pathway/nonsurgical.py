@@ -1,0 +1,235 @@
+"""Non-surgical care: injections first for inflammation, whether injection relief lasts, RFA, and injection flags."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sijpath.domain.injections import relief_trend
+from sijpath.domain.steroids import MPDE_SOURCES
+from sijpath.domain.timeline import RollingWindow, add_months
+from sijpath.engine.results import Evidence, FlagResult, Outcome, Status, all_of, met, not_met, unknown
+from sijpath.engine.rule import Criterion, Flag, Gate, Outcomes
+from sijpath.pathway import thresholds as th
+from sijpath.pathway import vocabulary as v
+from sijpath.pathway.diagnosis import BLOCK_CONFIRMS, PAIN_PRESENTATION
+from sijpath.pathway.facts import JointFacts
+from sijpath.pathway.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
+
+__all__ = [
+    "CUMULATIVE_STEROID_FLAG",
+    "DIMINISHING_RELIEF_FLAG",
+    "INJECTION_FIRST_LINE",
+    "INJECTION_FREQUENCY_FLAG",
+    "INJECTION_RELIEF_LASTING",
+    "RFA_CANDIDATE",
+    "cumulative_steroid",
+    "injection_frequency",
+]
+
+INVERSE: dict[Status, Status] = {"met": "not-met", "not-met": "met", "unknown": "unknown"}
+
+
+def injection_first_line(j: JointFacts, o: Outcomes) -> Outcome:
+    """Inflammatory sacroiliitis or acute irritation: a therapeutic injection is the first step."""
+    acute_weeks = j.t[th.MAX_ACUTE_PAIN_WEEKS]
+    pattern = o[PAIN_PRESENTATION]
+    if pattern.status == "not-met":
+        return not_met(f"{pattern.summary}: an SI-joint injection is not the first step", pattern.evidence)
+    if j.inflammatory_sacroiliitis:
+        return met("inflammatory sacroiliitis: injections work best here", j.inflammatory_sacroiliitis)
+    onset = j.episode.pain.onset_date
+    if onset is None:
+        return unknown("pain onset date not recorded", ["date the pain began (pain.onset_date)"])
+    weeks = (j.as_of - onset).days / 7
+    evidence = [Evidence(onset, f"pain began {onset}, {weeks:.0f} weeks before the as-of date", "pain.onset_date")]
+    if weeks < acute_weeks:
+        if pattern.status == "unknown":
+            return unknown(
+                f"pain began {weeks:.0f} weeks ago, but its location is not documented", pattern.missing, evidence
+            )
+        return met(
+            f"acute SI-joint irritation: pain below L5 that began {weeks:.0f} weeks ago (under {acute_weeks} weeks)",
+            evidence + list(pattern.evidence),
+        )
+    return not_met(f"chronic pain for {weeks:.0f} weeks, no inflammatory sacroiliitis recorded", evidence)
+
+
+def injection_relief_lasting(j: JointFacts, o: Outcomes) -> Outcome | None:
+    """The latest therapeutic injection of this joint gave meaningful relief that lasted."""
+    if not j.injections:
+        return None
+    min_percent = j.t[th.MIN_LASTING_INJECTION_RELIEF_PERCENT]
+    min_months = j.t[th.MIN_LASTING_INJECTION_RELIEF_MONTHS]
+    latest = j.injections[-1]
+    injected = latest.injection.date
+    evidence = [j.injection_evidence(latest)]  # the criterion reads the latest injection only
+    lasting_needed = add_months(injected, min_months)
+    if latest.relief_percent is not None and latest.relief_percent < min_percent:
+        return not_met(
+            f"latest injection ({injected}) gave {latest.relief_percent:.0f}% relief, under {min_percent:g}%", evidence
+        )
+    days = latest.relief_days
+    if days is not None and not latest.relief_days_at_least and injected + dt.timedelta(days) < lasting_needed:
+        return not_met(
+            f"relief after the latest injection ({injected}) lasted {days / 7:.0f} weeks, under {min_months} months",
+            evidence,
+        )
+    if latest.relief_percent is None or days is None:
+        return unknown(
+            f"relief after the injection of {injected} not fully recorded",
+            [f"relief percent and duration after the injection of {injected} (or follow-up pain scores)"],
+            evidence,
+        )
+    if injected + dt.timedelta(days) >= lasting_needed:
+        return met(
+            f"latest injection ({injected}) gave {latest.relief_percent:.0f}% relief for "
+            f"{'at least ' if latest.relief_days_at_least else ''}{days / 7:.0f} weeks",
+            evidence,
+        )
+    return unknown(
+        f"relief was still ≥{min_percent:g}% at the last follow-up, {days / 7:.0f} weeks after "
+        f"the injection of {injected}",
+        [f"a pain score on or after {lasting_needed} ({min_months} months after the injection)"],
+        evidence,
+    )
+
+
+def rfa_candidate(j: JointFacts, o: Outcomes) -> Outcome:
+    """Confirmed joint and therapeutic injections that did not give lasting relief."""
+    confirmed = o[BLOCK_CONFIRMS]
+    lasting = o.get(INJECTION_RELIEF_LASTING)
+    injections_failed = INVERSE[lasting.status] if lasting is not None else "not-met"
+    parts: list[tuple[str, Status]] = [
+        ("SI joint confirmed", confirmed.status),
+        ("injections failed to give lasting relief", injections_failed),
+    ]
+    summary = "; ".join(f"{name}: {status}" for name, status in parts)
+    evidence = confirmed.evidence + (lasting.evidence if lasting else ())
+    combined = all_of(status for _, status in parts)
+    if combined == "not-met":
+        return not_met(summary, evidence)
+    if combined == "unknown":
+        missing = confirmed.missing + (lasting.missing if lasting else ())
+        return unknown(summary, missing or ("therapeutic injection history",), evidence)
+    return met(summary + " (a temporary response to the diagnostic block marks the best candidates)", evidence)
+
+
+def diminishing_relief(j: JointFacts, o: Outcomes) -> FlagResult | None:
+    """Relief after each injection of this joint shorter than after the one before."""
+    count = j.t[th.MIN_INJECTIONS_FOR_SHORTENING_TREND_COUNT]
+    trend, used = relief_trend(j.injections, count)
+    if trend != "shortening":
+        return None
+    weeks = " → ".join(f"{r.relief_days / 7:.0f}" for r in used if r.relief_days is not None)
+    return FlagResult(
+        "warning",
+        f"relief after successive injections keeps shortening ({weeks} weeks): "
+        "repeated injections are reaching their limit",
+        tuple(j.injection_evidence(r) for r in used),
+    )
+
+
+def injection_frequency(j: JointFacts, o: Outcomes | None = None) -> FlagResult | None:
+    """Injections of this joint in the last 12 months repeated at or under the interval that raises steroid concern."""
+    weeks = j.t[th.STEROID_CONCERN_INJECTION_INTERVAL_WEEKS]
+    year = RollingWindow(j.as_of, 12)
+    close = [i for i in j.injection_intervals if i.later.date in year and i.days <= weeks * 7]
+    if not close:
+        return None
+    evidence = tuple(Evidence(i.later.date, i.describe(), j.where(i.later, "therapeutic_injections")) for i in close)
+    return FlagResult(
+        "warning",
+        f"{len(close)} injection interval(s) of {weeks} weeks or less in the last 12 months; "
+        "injections needed this often raise concern about cumulative steroid exposure",
+        evidence,
+    )
+
+
+def cumulative_steroid(j: JointFacts, o: Outcomes | None = None) -> FlagResult | None:
+    """Corticosteroid exposure above the 12- or 36-month limits in methylprednisolone-dose-equivalents."""
+    limits = ((12, j.t[th.MAX_STEROID_MPDE_MG_PER_12_MONTHS]), (36, j.t[th.MAX_STEROID_MPDE_MG_PER_36_MONTHS]))
+    exceeded = []
+    for months, limit in limits:
+        exposure = j.patient.exposure(months)
+        if exposure.total_mg > limit:
+            exceeded.append((exposure, limit))
+    if not exceeded:
+        return None
+    text = "; ".join(f"{e.total_mg:.0f} mg MPDE in {e.months} months (limit {limit:g} mg)" for e, limit in exceeded)
+    doses = exceeded[-1][0].doses
+    evidence = tuple(Evidence(day, f"{dose.drug} {dose.dose_mg:g} mg", where) for day, where, dose in doses)
+    equivalence = tuple(sorted({MPDE_SOURCES[dose.drug] for _, _, dose in doses}))
+    return FlagResult(
+        "warning",
+        f"cumulative corticosteroid exposure: {text}. The limits were stated for "
+        "postmenopausal women; review before further steroid injections.",
+        evidence,
+        equivalence,
+    )
+
+
+INJECTION_FIRST_LINE = Criterion[JointFacts](
+    id="therapeutic-injection-first-line",
+    title="Inflammatory sacroiliitis or acute irritation (therapeutic injection first)",
+    stage="non-surgical-care",
+    cites=(ARTICLE_INJECTIONS_NOT_ENOUGH, "icd10cm-exclusion-codes"),
+    check=injection_first_line,
+    required_for=(),
+    remedy="a diagnosis of inflammatory sacroiliitis, or pain of recent onset below L5",
+    reads=(th.MAX_ACUTE_PAIN_WEEKS,),
+    uses=(PAIN_PRESENTATION,),
+    role="supporting",
+)
+INJECTION_RELIEF_LASTING = Criterion[JointFacts](
+    id="injection-relief-lasting",
+    title="Latest therapeutic injection gave lasting relief",
+    stage="non-surgical-care",
+    cites=(ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH),
+    check=injection_relief_lasting,
+    required_for=(Gate(v.RADIOFREQUENCY_ABLATION, "not-met"), Gate(v.FUSION_EVALUATION, "not-met")),
+    remedy="documentation that therapeutic injections of this joint no longer give lasting relief",
+    reads=(th.MIN_LASTING_INJECTION_RELIEF_PERCENT, th.MIN_LASTING_INJECTION_RELIEF_MONTHS),
+)
+RFA_CANDIDATE = Criterion[JointFacts](
+    id="rfa-candidate",
+    title="Radiofrequency ablation candidate (confirmed joint, injections failed)",
+    stage="non-surgical-care",
+    cites=(ARTICLE_INJECTIONS_DONT_WORK, "cohen-2008-rfa"),
+    check=rfa_candidate,
+    required_for=(Gate(v.RADIOFREQUENCY_ABLATION),),
+    remedy="a confirmed SI joint and therapeutic injections that failed to give lasting relief",
+    reads=(
+        th.MIN_BLOCK_RELIEF_PERCENT,
+        th.MIN_LASTING_INJECTION_RELIEF_PERCENT,
+        th.MIN_LASTING_INJECTION_RELIEF_MONTHS,
+    ),
+    uses=(BLOCK_CONFIRMS, INJECTION_RELIEF_LASTING),
+)
+DIMINISHING_RELIEF_FLAG = Flag[JointFacts](
+    id="diminishing-relief",
+    title="Injection relief keeps shortening",
+    code="diminishing-injection-relief",
+    stage="non-surgical-care",
+    cites=(ARTICLE_INJECTIONS_NOT_ENOUGH,),
+    check=diminishing_relief,
+    reads=(th.MIN_INJECTIONS_FOR_SHORTENING_TREND_COUNT,),
+)
+INJECTION_FREQUENCY_FLAG = Flag[JointFacts](
+    id="injection-frequency",
+    title="Injections needed too often",
+    code="injection-frequency-exceeded",
+    stage="non-surgical-care",
+    cites=(ARTICLE_INJECTIONS_NOT_ENOUGH,),
+    check=injection_frequency,
+    reads=(th.STEROID_CONCERN_INJECTION_INTERVAL_WEEKS,),
+)
+CUMULATIVE_STEROID_FLAG = Flag[JointFacts](
+    id="cumulative-steroid",
+    title="Cumulative corticosteroid exposure",
+    code="cumulative-steroid-exposure",
+    stage="non-surgical-care",
+    cites=(ARTICLE_INJECTIONS_NOT_ENOUGH, "brown-beresford-2022"),
+    check=cumulative_steroid,
+    reads=(th.MAX_STEROID_MPDE_MG_PER_12_MONTHS, th.MAX_STEROID_MPDE_MG_PER_36_MONTHS),
+    shared=True,
+)

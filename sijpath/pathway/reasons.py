@@ -1,0 +1,123 @@
+"""The reasons the SI-joint decision gives for each step, written from the patient's own facts and outcomes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sijpath.domain.fact_lists import fact_list
+from sijpath.domain.procedures import RadiofrequencyAblation
+from sijpath.engine.rule import Criterion, Outcomes
+from sijpath.pathway import vocabulary as v
+from sijpath.pathway.conditions import latest_ablation
+from sijpath.pathway.diagnosis import BLOCK_CONFIRMS
+from sijpath.pathway.facts import JointFacts
+from sijpath.pathway.nonsurgical import INJECTION_RELIEF_LASTING
+
+__all__ = [
+    "ablation_date",
+    "ablation_text",
+    "failed_injections",
+    "first_block",
+    "fused",
+    "fusion_reasons",
+    "record_sides",
+    "second_block",
+    "unreadable_block",
+]
+
+
+def _summary(o: Outcomes, criterion: Criterion[JointFacts]) -> str:
+    outcome = o.get(criterion)
+    return outcome.summary if outcome is not None else "not assessed"
+
+
+def record_sides(j: JointFacts, o: Outcomes) -> str:
+    """What the record does not place on a joint: the side of the pain, and every procedure without a side."""
+    parts = []
+    if j.record.symptomatic is None:
+        parts.append("the record does not say which side hurts (pain.laterality)")
+    if j.unattributed:
+        listed = "; ".join(
+            f"{fact_list(name).singular} {fact.__dict__.get('date', '')} ({j.patient.ref(fact) or name})"
+            for name, fact in j.unattributed
+        )
+        parts.append(
+            f"the side of these procedures is not recorded, so they cannot be placed on either joint: {listed}"
+        )
+    return (
+        "; ".join(parts)[:1].upper()
+        + "; ".join(parts)[1:]
+        + ". Record the side before any SI-joint procedure is suggested; the criteria show what this joint's own "
+        "record holds."
+    )
+
+
+def fused(j: JointFacts, o: Outcomes) -> str:
+    assert j.fusion is not None
+    fusion, _ = j.fusion
+    approach = f", {fusion.approach} approach" if fusion.approach else ""
+    since = (j.as_of - fusion.date).days
+    return f"SI-joint fusion on {fusion.date} ({fusion.side}, CPT {fusion.cpt}{approach}), {since // 7} weeks ago."
+
+
+def failed_injections(o: Outcomes) -> str:
+    return f"injections did not give lasting relief ({_summary(o, INJECTION_RELIEF_LASTING)})"
+
+
+def fusion_reasons(j: JointFacts, o: Outcomes) -> str:
+    gates = [
+        outcome.summary
+        for criterion, outcome in o.items()
+        if any(g.step is v.FUSION_EVALUATION for g in criterion.required_for) and outcome.status == "met"
+    ]
+    support = [
+        outcome.summary
+        for criterion, outcome in o.items()
+        if criterion.role == "supporting" and criterion.stage == "surgical-candidacy" and outcome.status == "met"
+    ]
+    ablation = ", radiofrequency ablation tried" if j.record.ablations else ""
+    extra = f" Supporting: {'; '.join(support)}." if support else ""
+    return f"SI joint confirmed, {failed_injections(o)}{ablation}; {'; '.join(gates)}.{extra}"
+
+
+def first_block(j: JointFacts, o: Outcomes) -> str:
+    bilateral = [b for b in j.blocks if b.block.side == "bilateral"]
+    if bilateral and not j.valid_blocks:
+        return (
+            f"the bilateral block of {bilateral[-1].block.date} does not show which joint relieved the pain: a block "
+            "of this joint alone confirms it."
+        )
+    reason = "no diagnostic block of this joint that meets the technique requirements"
+    lasting = o.get(INJECTION_RELIEF_LASTING)
+    if lasting is not None and lasting.status == "not-met":
+        reason = f"therapeutic injections have not given lasting relief and {reason}: reconfirm the pain source"
+    return reason + "."
+
+
+def second_block(j: JointFacts, o: Outcomes) -> str:
+    latest_block = j.valid_blocks[-1]
+    assert latest_block.relief_percent is not None
+    if j.block_positive(latest_block):
+        return f"{_summary(o, BLOCK_CONFIRMS)}; a second positive block is required."
+    return (
+        f"the block of {latest_block.block.date} gave {latest_block.relief_percent:.0f}% relief: a second block "
+        "decides (if it too gives little relief, look for other pain sources)."
+    )
+
+
+def unreadable_block(j: JointFacts, o: Outcomes) -> str:
+    confirms = o[BLOCK_CONFIRMS]
+    missing = "; ".join(confirms.missing[1:]) or confirms.missing[0]
+    return f"the recorded block cannot be read as diagnostic yet: {missing}."
+
+
+def ablation_text(j: JointFacts) -> tuple[RadiofrequencyAblation, float]:
+    ablation = latest_ablation(j)
+    assert ablation is not None
+    assert ablation.relief_duration_days is not None
+    return ablation, ablation.relief_duration_days / 7
+
+
+def ablation_date(j: JointFacts) -> dt.date | None:
+    ablation = latest_ablation(j)
+    return ablation.date if ablation else None
