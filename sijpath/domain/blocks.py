@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from sijpath.domain.procedures import DiagnosticBlock
 
@@ -25,12 +24,10 @@ def relief_percent(pre_nrs: float, post_nrs: float) -> float:
     return (pre_nrs - post_nrs) / pre_nrs * 100
 
 
-@dataclass(frozen=True, slots=True)
-class BlockReading:
+class BlockReading(NamedTuple):
     """What one diagnostic block shows: its relief, and whether its technique makes that relief count."""
 
     block: DiagnosticBlock
-    location: str
     relief_percent: float | None
     technique_problems: tuple[str, ...]
     unverified: tuple[str, ...]
@@ -61,7 +58,6 @@ class BlockReading:
 
 def read_block(
     block: DiagnosticBlock,
-    location: str,
     *,
     accepted_guidance: Collection[str],
     anesthetic_window_minutes: Mapping[str, int],
@@ -111,7 +107,7 @@ def read_block(
                 f"pre score {block.pre_block_nrs:g} is below {min_pre_block_nrs:g}: too little pain for "
                 "relief to be read"
             )
-    return BlockReading(block, location, relief, tuple(problems), tuple(unverified), data_problem)
+    return BlockReading(block, relief, tuple(problems), tuple(unverified), data_problem)
 
 
 Agreement = Literal["concordant-positive", "concordant-negative", "discordant", "indeterminate"]

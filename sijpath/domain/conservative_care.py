@@ -65,34 +65,37 @@ def conservative_care(care: JointCare, as_of: dt.date, max_gap_months: int | Non
     from years ago followed by a fresh start is not one long course.
     """
     until = min(as_of, min((f.date for f in care.fusions), default=as_of))
-    components: dict[CareComponent, list[CareFact]] = {}
-    start: dt.date | None = None
-    latest: dt.date | None = None
-    first: CareFact | None = None
-    last: CareFact | None = None
-    # (component, facts, start, end) per group, read without per-fact helper calls: this runs on every assessment.
-    groups: tuple[tuple[CareComponent, list[tuple[dt.date, dt.date, CareFact]]], ...] = (
-        ("physical-therapy", [(c.start_date, c.end_date or as_of, c) for c in care.physical_therapy]),
-        ("medication", [(c.start_date, c.end_date or as_of, c) for c in care.medications]),
-        ("therapeutic-injection", [(i.date, i.date, i) for i in care.injections]),
-        ("radiofrequency-ablation", [(a.date, a.date, a) for a in care.ablations]),
-    )
-    spans = sorted(
-        (
-            (begins, min(ends, until), component, fact)
-            for component, group in groups
-            for begins, ends, fact in group
-            if begins <= until
-        ),
-        key=itemgetter(0),
-    )
+    # (start, end, component, fact), built without per-fact helper calls: this runs for every joint assessed.
+    spans: list[tuple[dt.date, dt.date, CareComponent, CareFact]] = []
+    for course in care.physical_therapy:
+        if course.start_date <= until:
+            ends = course.end_date or as_of
+            spans.append((course.start_date, ends if ends < until else until, "physical-therapy", course))
+    for medication in care.medications:
+        if medication.start_date <= until:
+            ends = medication.end_date or as_of
+            spans.append((medication.start_date, ends if ends < until else until, "medication", medication))
+    for injection in care.injections:
+        if injection.date <= until:
+            spans.append((injection.date, injection.date, "therapeutic-injection", injection))
+    for ablation in care.ablations:
+        if ablation.date <= until:
+            spans.append((ablation.date, ablation.date, "radiofrequency-ablation", ablation))
+    if not spans:
+        return ConservativeCare(None, None, {}, None, None)
+    spans.sort(key=itemgetter(0))
     if max_gap_months is not None:
         spans = _latest_period(spans, max_gap_months)
-    for begins, ends, component, fact in spans:
-        components.setdefault(component, []).append(fact)
-        if start is None or begins < start:
-            start, first = begins, fact
-        if latest is None or ends > latest:
+    components: dict[CareComponent, list[CareFact]] = {}
+    start, _, _, first = spans[0]  # sorted by start: the first span begins the period
+    latest, last = spans[0][1], first
+    for _, ends, component, fact in spans:
+        found = components.get(component)
+        if found is None:
+            components[component] = [fact]
+        else:
+            found.append(fact)
+        if ends > latest:
             latest, last = ends, fact
     return ConservativeCare(start, latest, components, first, last)
 

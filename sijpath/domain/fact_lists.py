@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from sijpath.domain.episode import Episode
 
-__all__ = ["DATE_FIELDS", "FACT_LISTS", "FactList", "fact_list"]
+__all__ = ["DATE_FIELDS", "FACT_LISTS", "LIST_OF", "FactList", "fact_list"]
 
 DATE_FIELDS = ("date", "start_date", "recorded_date")
 
@@ -53,6 +53,8 @@ def _derive() -> tuple[FactList, ...]:
 
 FACT_LISTS: tuple[FactList, ...] = _derive()
 _BY_NAME = {entry.name: entry for entry in FACT_LISTS}
+LIST_OF: dict[type[BaseModel], str] = {entry.model: entry.name for entry in FACT_LISTS}
+"""The episode list each kind of fact lives in (every fact model belongs to exactly one list)."""
 
 
 def fact_list(name: str) -> FactList:

@@ -6,7 +6,7 @@ import datetime as dt
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from sijpath.domain.blocks import relief_percent
 from sijpath.domain.procedures import TherapeuticInjection
@@ -23,8 +23,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class InjectionReading:
+class InjectionReading(NamedTuple):
     """How much and how long one therapeutic injection helped.
 
     `relief_days_at_least` is True when the last follow-up still showed relief, so the true duration is
@@ -32,7 +31,6 @@ class InjectionReading:
     """
 
     injection: TherapeuticInjection
-    location: str
     relief_percent: float | None
     relief_days: int | None
     relief_days_at_least: bool
@@ -51,7 +49,7 @@ class InjectionReading:
         return f"{text}: {', '.join(parts)}" if parts else f"{text}: relief not recorded"
 
 
-def read_injection(injection: TherapeuticInjection, location: str, min_relief_percent: float) -> InjectionReading:
+def read_injection(injection: TherapeuticInjection, min_relief_percent: float) -> InjectionReading:
     """Relief and its duration: as reported, or else derived from the follow-up pain scores.
 
     From follow-up scores, relief lasts until the last score that still shows at least `min_relief_percent`
@@ -74,7 +72,7 @@ def read_injection(injection: TherapeuticInjection, location: str, min_relief_pe
                 relief = max(r for _, r in reliefs)
             if days is None and reliefs:
                 days, at_least = _duration_from_diary(injection.date, reliefs, min_relief_percent)
-    return InjectionReading(injection, location, relief, days, at_least, problem)
+    return InjectionReading(injection, relief, days, at_least, problem)
 
 
 def _duration_from_diary(
@@ -107,8 +105,7 @@ def relief_trend(readings: Sequence[InjectionReading], min_injections: int) -> t
     return ("shortening" if shortening else "not-shortening"), recent
 
 
-@dataclass(frozen=True, slots=True)
-class InjectionInterval:
+class InjectionInterval(NamedTuple):
     """The gap between two consecutive therapeutic injections of one joint."""
 
     earlier: TherapeuticInjection

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from pydantic import BaseModel
 
 from sijpath.domain.base import JOINTS, Joint, Side, joints_of
 from sijpath.domain.episode import Episode
+from sijpath.domain.fact_lists import LIST_OF
 from sijpath.domain.findings import FortinFingerTest, ImagingStudy, ProvocationTest
 from sijpath.domain.issues import DataIssue
 from sijpath.domain.procedures import (
@@ -29,8 +30,7 @@ _SIJ_REGIONS = ("sij", "pelvis")
 F = TypeVar("F", bound=BaseModel)
 
 
-@dataclass(frozen=True, slots=True)
-class JointRecord:
+class JointRecord(NamedTuple):
     """The facts of one joint: procedures on it (bilateral ones included), its imaging and examination.
 
     `symptomatic` is True when the recorded pain includes this side, False when the pain is on the other side only,
@@ -67,7 +67,7 @@ def symptomatic(laterality: Side | None, joint: Joint) -> bool | None:
     return joint in joints_of(laterality)
 
 
-def attribute(episode: Episode, ref: Callable[[BaseModel], str | None]) -> Attribution:
+def attribute(episode: Episode, ref: Callable[[BaseModel, str], str]) -> Attribution:
     """Place each fact on the joint(s) its recorded side names.
 
     A procedure without a side counts for neither joint (it is listed as unattributed); an examination finding
@@ -85,7 +85,7 @@ def attribute(episode: Episode, ref: Callable[[BaseModel], str | None]) -> Attri
         for fact in getattr(episode, name):
             if fact.side is None:
                 unattributed.append((name, fact))
-                where = ref(fact) or name
+                where = ref(fact, name)
                 issues.append(
                     DataIssue(
                         "warning",
@@ -97,27 +97,28 @@ def attribute(episode: Episode, ref: Callable[[BaseModel], str | None]) -> Attri
     fused = {joint for fusion in episode.fusions for joint in joints_of(fusion.side)}
     follow_ups = _follow_ups(episode, fused, ref, issues)
 
-    def on(joint: Joint, facts: tuple[F, ...], unsided_to: Joint | None = None) -> tuple[F, ...]:
-        return tuple(
-            f
-            for f in facts
-            if joint in joints_of(f.__dict__["side"]) or (f.__dict__["side"] is None and unsided_to == joint)
-        )
-
     sij_imaging = tuple(s for s in episode.imaging if s.region in _SIJ_REGIONS)
+    blocks = _by_joint(episode.diagnostic_blocks)
+    injections = _by_joint(episode.therapeutic_injections)
+    ablations = _by_joint(episode.radiofrequency_ablations)
+    fusions = _by_joint(episode.fusions)
+    imaging = _by_joint(sij_imaging)
+    tests = _by_joint(episode.provocation_tests, only_painful)
+    fortin = _by_joint(episode.fortin_tests, only_painful)
+    unsided_imaging = tuple(s for s in sij_imaging if s.side is None)
     joints = {
         joint: JointRecord(
             joint=joint,
             symptomatic=symptomatic(laterality, joint),
-            blocks=on(joint, episode.diagnostic_blocks),
-            injections=on(joint, episode.therapeutic_injections),
-            ablations=on(joint, episode.radiofrequency_ablations),
-            fusions=on(joint, episode.fusions),
+            blocks=blocks[joint],
+            injections=injections[joint],
+            ablations=ablations[joint],
+            fusions=fusions[joint],
             follow_ups=follow_ups[joint],
-            imaging=on(joint, sij_imaging),
-            unsided_imaging=tuple(s for s in sij_imaging if s.side is None),
-            provocation_tests=on(joint, episode.provocation_tests, only_painful),
-            fortin_tests=on(joint, episode.fortin_tests, only_painful),
+            imaging=imaging[joint],
+            unsided_imaging=unsided_imaging,
+            provocation_tests=tests[joint],
+            fortin_tests=fortin[joint],
         )
         for joint in JOINTS
     }
@@ -139,15 +140,36 @@ def attribute(episode: Episode, ref: Callable[[BaseModel], str | None]) -> Attri
                 issues.append(
                     DataIssue(
                         "info",
-                        ref(fact) or fact.fact_name,
+                        ref(fact, LIST_OF[type(fact)]),
                         f"{joint} joint, but the pain is {laterality}-sided: not used for this patient's pathway",
                     )
                 )
     return Attribution(joints, assessed, tuple(unattributed), tuple(issues))
 
 
+def _by_joint(facts: tuple[F, ...], unsided_to: Joint | None = None) -> dict[Joint, tuple[F, ...]]:
+    """The facts of each joint, in record order: by their side (bilateral for both), those without a side to
+    `unsided_to` when given."""
+    if not facts:
+        return _NONE  # type: ignore[return-value]
+    left: list[F] = []
+    right: list[F] = []
+    for fact in facts:
+        side = fact.__dict__["side"]
+        if side is None:
+            side = unsided_to
+        if side == "left" or side == "bilateral":
+            left.append(fact)
+        if side == "right" or side == "bilateral":
+            right.append(fact)
+    return {"left": tuple(left), "right": tuple(right)}
+
+
+_NONE: dict[Joint, tuple[BaseModel, ...]] = {"left": (), "right": ()}
+
+
 def _follow_ups(
-    episode: Episode, fused: set[Joint], ref: Callable[[BaseModel], str | None], issues: list[DataIssue]
+    episode: Episode, fused: set[Joint], ref: Callable[[BaseModel, str], str], issues: list[DataIssue]
 ) -> dict[Joint, tuple[PostOperativeFollowUp, ...]]:
     """Post-operative visits per fused joint: by their side, else the only fused joint's (when there is one)."""
     found: dict[Joint, list[PostOperativeFollowUp]] = {joint: [] for joint in JOINTS}
@@ -163,7 +185,7 @@ def _follow_ups(
                 issues.append(
                     DataIssue(
                         "warning",
-                        ref(visit) or "post_operative_follow_ups",
+                        ref(visit, "post_operative_follow_ups"),
                         "post-operative visit without a side, and both joints were fused separately: record "
                         "which fused joint it concerns; not used",
                     )

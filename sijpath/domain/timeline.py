@@ -11,7 +11,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from sijpath.domain.episode import Episode
-from sijpath.domain.fact_lists import DATE_FIELDS, FACT_LISTS
+from sijpath.domain.fact_lists import DATE_FIELDS, FACT_LISTS, FactList
 from sijpath.domain.issues import DataIssue
 
 __all__ = [
@@ -42,10 +42,10 @@ class RollingWindow:
 
     end: dt.date
     months: int
+    start: dt.date = field(init=False)
 
-    @property
-    def start(self) -> dt.date:
-        return add_months(self.end, -self.months)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", add_months(self.end, -self.months))
 
     def __contains__(self, day: object) -> bool:
         return isinstance(day, dt.date) and self.start < day <= self.end
@@ -85,25 +85,22 @@ class EpisodeAsOf:
 
     episode: Episode
     issues: tuple[DataIssue, ...]
-    # Locations of the facts of lists the cut changed (their positions moved); other lists are located lazily.
-    _moved: dict[int, str] = field(repr=False, compare=False)
-    _located: dict[int, str] = field(default_factory=dict, repr=False, compare=False)
+    # Original positions of the kept facts of lists the cut changed; other lists keep their positions.
+    _moved: dict[str, dict[int, int]] = field(repr=False, compare=False)
+    _positions: dict[str, dict[int, int]] = field(default_factory=dict, repr=False, compare=False)
 
-    def ref(self, fact: BaseModel) -> str | None:
-        """Where a fact lives: its own id (from the source record), else its place in the original episode
-        (`diagnostic_blocks[2]`). The one way every piece of evidence names its fact."""
+    def ref(self, fact: BaseModel, list_name: str) -> str:
+        """Where a fact of `list_name` lives: its own id (from the source record), else its place in the original
+        episode (`diagnostic_blocks[2]`). The one way every piece of evidence names its fact."""
         own = fact.__dict__.get("id")
         if own is not None:
             return str(own)
-        key = id(fact)
-        found = self._moved.get(key)
-        if found is None:
-            if not self._located:
-                for entry in FACT_LISTS:
-                    for index, item in enumerate(self.episode.__dict__[entry.name]):
-                        self._located.setdefault(id(item), f"{entry.name}[{index}]")
-            found = self._located.get(key)
-        return found
+        positions = self._moved.get(list_name) or self._positions.get(list_name)
+        if positions is None:
+            facts = self.episode.__dict__[list_name]
+            positions = self._positions[list_name] = {id(f): i for i, f in enumerate(facts)}
+        index = positions.get(id(fact))
+        return f"{list_name}[{index}]" if index is not None else list_name
 
 
 def episode_as_of(episode: Episode, as_of: dt.date) -> EpisodeAsOf:
@@ -114,30 +111,29 @@ def episode_as_of(episode: Episode, as_of: dt.date) -> EpisodeAsOf:
     """
     issues: list[DataIssue] = []
     changes: dict[str, object] = {}
-    moved: dict[int, str] = {}
+    moved: dict[str, dict[int, int]] = {}
     values = episode.__dict__
     for entry in FACT_LISTS:
-        name, date_field = entry.name, entry.date_field
+        name = entry.name
         facts = values[name]
-        if not facts:
-            continue
-        trims = entry.has_end or entry.has_follow_up
-        if not trims and max(f.__dict__[date_field] for f in facts) <= as_of:
+        if not facts or not _reaches_past(facts, entry, as_of):
             continue  # the usual case: nothing in this list lies after the as-of date
-        kept: list[tuple[int, BaseModel]] = []
+        kept: list[BaseModel] = []
+        positions: dict[int, int] = {}
         for index, fact in enumerate(facts):
             fields = fact.__dict__
-            when = fields[date_field]
+            when = fields[entry.date_field]
             if when > as_of:
                 issues.append(
                     DataIssue("info", f"{name}[{index}]", f"dated {when}, after the as-of date {as_of}; not used")
                 )
                 continue
-            kept.append((index, _trimmed(fact, fields, as_of) if trims else fact))
-        if len(kept) == len(facts) and all(fact is facts[i] for i, fact in kept):
-            continue
-        changes[name] = tuple(fact for _, fact in kept)
-        moved.update((id(fact), f"{name}[{index}]") for index, fact in kept if fact.__dict__["id"] is None)
+            if entry.has_end or entry.has_follow_up:
+                fact = _trimmed(fact, fields, as_of)
+            positions[id(fact)] = index
+            kept.append(fact)
+        changes[name] = tuple(kept)
+        moved[name] = positions
     reviewed = episode.contraindications_reviewed_on
     if reviewed is not None and reviewed > as_of:
         issues.append(
@@ -151,6 +147,25 @@ def episode_as_of(episode: Episode, as_of: dt.date) -> EpisodeAsOf:
         changes["pain"] = episode.pain.model_copy(update={"onset_date": None})
     cut = episode.model_copy(update=changes) if changes else episode
     return EpisodeAsOf(cut, tuple(issues), moved)
+
+
+def _reaches_past(facts: Sequence[BaseModel], entry: FactList, as_of: dt.date) -> bool:
+    """Whether any fact of a list is dated, ends or was followed up after `as_of` (read from the models' `__dict__`:
+    this runs for every list of every episode assessed, and almost always finds nothing)."""
+    date_field, has_end, has_follow_up = entry.date_field, entry.has_end, entry.has_follow_up
+    for fact in facts:
+        fields = fact.__dict__
+        if fields[date_field] > as_of:
+            return True
+        if has_end:
+            end = fields["end_date"]
+            if end is not None and end > as_of:
+                return True
+        if has_follow_up:
+            for score in fields["follow_up"]:
+                if score.__dict__["date"] > as_of:
+                    return True
+    return False
 
 
 def _trimmed(fact: BaseModel, fields: dict[str, object], as_of: dt.date) -> BaseModel:

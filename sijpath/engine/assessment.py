@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sijpath.domain.issues import DataIssue
 from sijpath.engine.decision import Action
-from sijpath.engine.results import Evidence, Measurement, Severity, Status
+from sijpath.engine.explained import CriterionResult, MissingData, RaisedFlag
+from sijpath.engine.results import Evidence, Measurement, Status
 from sijpath.evidence.catalog import Source
 
 __all__ = [
@@ -17,6 +19,7 @@ __all__ = [
     "NOTICE",
     "Assessment",
     "CriterionResult",
+    "Explanation",
     "MissingData",
     "RaisedFlag",
     "UnitAssessment",
@@ -32,58 +35,70 @@ NOTICE = (
 LATERALITY_MODIFIERS = {"left": "LT", "right": "RT"}
 
 
-@dataclass(frozen=True, slots=True)
-class CriterionResult:
-    """One evaluated criterion of the rule set, for one unit."""
+@dataclass(slots=True)
+class Explanation:
+    """What explains one unit's decision: its criteria, the sources of its actions, its measurements (on demand)."""
 
-    id: str
-    title: str
-    stage: str
-    role: str
-    status: Status
-    summary: str
-    evidence: tuple[Evidence, ...]
-    missing: tuple[str, ...]
-    citations: tuple[Source, ...]
-    remedy: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class RaisedFlag:
-    """A fired flag (`diminishing-injection-relief`, `coverage-conflict`, …)."""
-
-    code: str
-    rule: str
-    severity: Severity
-    message: str
-    evidence: tuple[Evidence, ...]
-    citations: tuple[Source, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class MissingData:
-    """A piece of data that would settle one or more unknown criteria."""
-
-    item: str
-    needed_for: tuple[str, ...]
+    criteria: tuple[CriterionResult, ...]
+    next_step_citations: tuple[Source, ...]
+    other_actions: tuple[tuple[Action, tuple[Source, ...]], ...]
+    measure: Callable[[], tuple[tuple[Measurement, tuple[Source, ...]], ...]]
+    measurements: tuple[tuple[Measurement, tuple[Source, ...]], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class UnitAssessment:
-    """One unit's (joint's) part of an assessment: complete on its own, so a letter, card or order can use it."""
+    """One unit's (joint's) part of an assessment: complete on its own, so a letter, card or order can use it.
+
+    The decision (stage, next step, flags, each criterion's status) is made when the assessment is; what explains it
+    (the criteria with their words, evidence and sources, the measurements) is put together on first read and kept.
+    """
 
     key: str
     title: str
     presentation: str
     stage: str
     next_step: Action
-    next_step_citations: tuple[Source, ...]
-    other_actions: tuple[tuple[Action, tuple[Source, ...]], ...]
-    criteria: tuple[CriterionResult, ...]
     flags: tuple[RaisedFlag, ...]
-    missing_data: tuple[MissingData, ...]
-    measurements: tuple[tuple[Measurement, tuple[Source, ...]], ...]
+    explain: Callable[[], Explanation] = field(repr=False, compare=False)
     decision_row: int = 0
+    _kept: dict[str, Explanation] = field(default_factory=dict, repr=False, compare=False)
+
+    def _explanation(self) -> Explanation:
+        kept = self._kept.get("explanation")
+        if kept is None:
+            kept = self._kept["explanation"] = self.explain()
+        return kept
+
+    @property
+    def criteria(self) -> tuple[CriterionResult, ...]:
+        return self._explanation().criteria
+
+    @property
+    def next_step_citations(self) -> tuple[Source, ...]:
+        return self._explanation().next_step_citations
+
+    @property
+    def other_actions(self) -> tuple[tuple[Action, tuple[Source, ...]], ...]:
+        return self._explanation().other_actions
+
+    @property
+    def measurements(self) -> tuple[tuple[Measurement, tuple[Source, ...]], ...]:
+        """The measurements shown with the criteria, each with its sources."""
+        explanation = self._explanation()
+        if explanation.measurements is None:
+            explanation.measurements = explanation.measure()
+        return explanation.measurements
+
+    @property
+    def missing_data(self) -> tuple[MissingData, ...]:
+        """What would settle the unknown criteria, each item once with the criteria it settles."""
+        needed: dict[str, list[str]] = {}
+        for criterion in self.criteria:
+            if criterion.status == "unknown":
+                for item in criterion.missing:
+                    needed.setdefault(item, []).append(criterion.id)
+        return tuple(MissingData(item, tuple(ids)) for item, ids in needed.items())
 
     def criterion(self, criterion_id: str) -> CriterionResult:
         for criterion in self.criteria:

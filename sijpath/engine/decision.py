@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
-from sijpath.engine.results import Outcome, Status
+from sijpath.engine.conditions import Condition, Test
+from sijpath.engine.results import Outcome, Status, Text
 from sijpath.engine.rule import Criterion, Outcomes
 
 if TYPE_CHECKING:
@@ -14,15 +16,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Action",
-    "All",
-    "AnyOf",
     "Branch",
-    "Condition",
     "Decision",
     "DecisionTable",
-    "Fact",
-    "Is",
-    "Not",
     "Procedure",
     "Step",
 ]
@@ -55,14 +51,29 @@ class Step:
         return f"Step({self.code})"
 
 
-@dataclass(frozen=True, slots=True)
 class Action:
-    """A step suggested for one unit (`laterality` names the joint), with the reason in the patient's own facts."""
+    """A step suggested for one unit (`laterality` names the joint), with the reason in the patient's own facts.
 
-    step: Step
-    rationale: str
-    cites: tuple[str, ...] = ()
-    laterality: str | None = None
+    The reason may be given as a function of the (immutable) facts: it is written on first read and kept.
+    """
+
+    __slots__ = ("_rationale", "cites", "laterality", "step")
+
+    def __init__(self, step: Step, rationale: Text, cites: tuple[str, ...] = (), laterality: str | None = None) -> None:
+        self.step = step
+        self._rationale = rationale
+        self.cites = cites
+        self.laterality = laterality
+
+    @property
+    def rationale(self) -> str:
+        rationale = self._rationale
+        if not isinstance(rationale, str):
+            rationale = self._rationale = rationale()
+        return rationale
+
+    def __repr__(self) -> str:
+        return f"Action({self.step.code}, {self.laterality})"
 
     @property
     def code(self) -> str:
@@ -77,8 +88,7 @@ class Action:
         return self.step.procedure.code if self.step.procedure else None
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
     """Where the unit stands, the next step, what else to do alongside it, and the table row that chose it."""
 
     stage: str
@@ -86,78 +96,6 @@ class Decision:
     other_actions: tuple[Action, ...] = ()
     row: int = 0
     held_by: tuple[Criterion[Any], ...] = ()
-
-
-class Condition(Generic[U]):
-    """A test on one unit's facts and outcomes, with the words the generated docs print for it."""
-
-    def holds(self, facts: U, outcomes: Outcomes) -> bool:
-        raise NotImplementedError
-
-    def describe(self) -> str:
-        raise NotImplementedError
-
-
-@dataclass(frozen=True, eq=False)
-class Is(Condition[Any]):
-    """A criterion has one of the given statuses (a criterion that did not apply has none)."""
-
-    criterion: Criterion[Any]
-    statuses: tuple[Status, ...]
-
-    def holds(self, facts: Any, outcomes: Outcomes) -> bool:
-        outcome = outcomes.get(self.criterion)
-        return outcome is not None and outcome.status in self.statuses
-
-    def describe(self) -> str:
-        return f"`{self.criterion.id}` is {' or '.join(s.replace('-', ' ') for s in self.statuses)}"
-
-
-@dataclass(frozen=True, eq=False)
-class Fact(Condition[U]):
-    """A fact about the unit, in words."""
-
-    words: str
-    test: Callable[[U], bool]
-
-    def holds(self, facts: U, outcomes: Outcomes) -> bool:
-        return self.test(facts)
-
-    def describe(self) -> str:
-        return self.words
-
-
-@dataclass(frozen=True, eq=False)
-class Not(Condition[U]):
-    condition: Condition[U]
-
-    def holds(self, facts: U, outcomes: Outcomes) -> bool:
-        return not self.condition.holds(facts, outcomes)
-
-    def describe(self) -> str:
-        return f"not ({self.condition.describe()})"
-
-
-@dataclass(frozen=True, eq=False)
-class All(Condition[U]):
-    conditions: tuple[Condition[U], ...]
-
-    def holds(self, facts: U, outcomes: Outcomes) -> bool:
-        return all(c.holds(facts, outcomes) for c in self.conditions)
-
-    def describe(self) -> str:
-        return " and ".join(c.describe() for c in self.conditions)
-
-
-@dataclass(frozen=True, eq=False)
-class AnyOf(Condition[U]):
-    conditions: tuple[Condition[U], ...]
-
-    def holds(self, facts: U, outcomes: Outcomes) -> bool:
-        return any(c.holds(facts, outcomes) for c in self.conditions)
-
-    def describe(self) -> str:
-        return "(" + " or ".join(c.describe() for c in self.conditions) + ")"
 
 
 Because = Callable[[U, Outcomes], str]
@@ -199,13 +137,17 @@ class DecisionTable(Generic[U]):
     held_unknown: Step
     minimum_gates: Mapping[Step, tuple[Criterion[Any], ...]] = field(default_factory=dict)
 
+    @functools.cached_property
+    def _tests(self) -> tuple[tuple[int, Branch[U], Test[U]], ...]:
+        return tuple((number, row, row.when.test()) for number, row in enumerate(self.rows, start=1))
+
     def decide(self, facts: U, outcomes: Outcomes, ruleset: RuleSet, laterality: str) -> Decision:
-        for number, row in enumerate(self.rows, start=1):
-            if not row.when.holds(facts, outcomes):
+        for number, row, holds in self._tests:
+            if not holds(facts, outcomes):
                 continue
             others = row.alongside(facts, outcomes) if row.alongside else ()
             others = tuple(_sided(a, laterality) for a in others)
-            action = Action(row.step, row.because(facts, outcomes), row.cites, laterality)
+            action = Action(row.step, functools.partial(row.because, facts, outcomes), row.cites, laterality)
             if row.step.procedure is None:
                 return Decision(row.stage, action, others, number)
             decision = self._gated(row, action, others, number, outcomes, ruleset, laterality)
@@ -236,8 +178,10 @@ class DecisionTable(Generic[U]):
                 held_stage,
                 Action(
                     self.held_not_met,
-                    f"{_upper(step.name)} would come next for this joint, but {ruleset.title} does not address "
-                    f"it{note}: assess it under a rule set that does. Meanwhile: {action.rationale}",
+                    lambda: (
+                        f"{_upper(step.name)} would come next for this joint, but {ruleset.title} does not "
+                        f"address it{note}: assess it under a rule set that does. Meanwhile: {action.rationale}"
+                    ),
                     (*action.cites, *(statement.cites if statement is not None else ())),
                     laterality,
                 ),
@@ -247,13 +191,14 @@ class DecisionTable(Generic[U]):
         gates = ruleset.gates_for(step)
         failing = [(c, o) for c, needed in gates if (o := outcomes.get(c)) is not None and _against(o, needed)]
         if failing:
-            reasons = "; ".join(o.summary for _, o in failing)
             return Decision(
                 held_stage,
                 Action(
                     self.held_not_met,
-                    f"{_upper(step.name)} would come next for this joint, but {ruleset.title} requires first: "
-                    f"{reasons}.",
+                    lambda: (
+                        f"{_upper(step.name)} would come next for this joint, but {ruleset.title} requires "
+                        f"first: {'; '.join(o.summary for _, o in failing)}."
+                    ),
                     action.cites,
                     laterality,
                 ),
@@ -268,7 +213,9 @@ class DecisionTable(Generic[U]):
                 row.stage,
                 Action(
                     self.held_unknown,
-                    f"{_upper(step.name)} may come next for this joint; the record does not yet show: {missing}.",
+                    lambda: (
+                        f"{_upper(step.name)} may come next for this joint; the record does not yet show: {missing}."
+                    ),
                     action.cites,
                     laterality,
                 ),
@@ -289,7 +236,9 @@ def _against(outcome: Outcome, needed: Status) -> bool:
 
 
 def _sided(action: Action, laterality: str) -> Action:
-    return action if action.laterality is not None else Action(action.step, action.rationale, action.cites, laterality)
+    if action.laterality is None:
+        action.laterality = laterality  # an action made for this unit by the pathway: it is this unit's
+    return action
 
 
 def _upper(name: str) -> str:

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from sijpath.domain.issues import DataIssue
-from sijpath.engine.assessment import Assessment, CriterionResult, MissingData, RaisedFlag, UnitAssessment
+from sijpath.engine.assessment import Assessment, CriterionResult, Explanation, RaisedFlag, UnitAssessment
 from sijpath.engine.decision import Decision
+from sijpath.engine.outcomes import UnitOutcomes
 from sijpath.engine.pathway import Pathway, Unit
 from sijpath.engine.results import FlagResult, Outcome
 from sijpath.engine.rule import Criterion, DecisionFlag, Flag
@@ -26,10 +27,11 @@ def evaluate(
 ) -> Assessment:
     """Assess a record under a rule set as of a date, one unit (joint) at a time.
 
-    The pathway turns the record into units; each unit's criteria run in dependency order, then its flags, then
-    the pathway's decision table and the flags about the decision. A `shared` rule reads only what every unit has
-    in common, so it is checked once and its outcome reused. `record_issues` are what reading the source record
-    found (a FHIR resource that could not be imported); they lead the assessment's data issues.
+    The pathway turns the record into units; for each, its flags run, then the pathway's decision table and the
+    flags about the decision, and each criterion is checked the first time one of them (or the explanation) asks.
+    A `shared` rule reads only what every unit has in common, so it is checked once and its outcome reused.
+    `record_issues` are what reading the source record found (a FHIR resource that could not be
+    imported); they lead the assessment's data issues.
     """
     derived = pathway.derive(record, ruleset.values, as_of)
     shared: dict[object, Any] = {}
@@ -49,22 +51,9 @@ def evaluate(
 
 def _assess(unit: Unit[U], pathway: Pathway[Any, U], ruleset: RuleSet, shared: dict[object, Any]) -> UnitAssessment:
     facts, stages = unit.facts, unit.stages
-    outcomes: dict[Criterion[Any], Outcome] = {}
-    for rule in ruleset.evaluation_order:
-        if rule.stage not in stages:
-            continue
-        if rule.shared and rule in shared:
-            outcome: Outcome | None = shared[rule]
-        else:
-            outcome = rule.check(facts, outcomes)
-            if rule.shared:
-                shared[rule] = outcome
-        if outcome is not None:
-            outcomes[rule] = outcome
+    # Criteria are checked when the decision (or a flag, or the explanation) first asks for them.
+    outcomes = UnitOutcomes(facts, stages, ruleset, shared)
 
-    criteria = tuple(
-        _criterion(ruleset, rule, outcome) for rule in ruleset.criteria if (outcome := outcomes.get(rule)) is not None
-    )
     flags: list[RaisedFlag] = []
     for flag_rule in ruleset.flags:
         if flag_rule.stage not in stages:
@@ -84,8 +73,16 @@ def _assess(unit: Unit[U], pathway: Pathway[Any, U], ruleset: RuleSet, shared: d
         if raised is not None:
             flags.append(_flag(ruleset, decision_rule, raised))
 
-    def sources(ids: tuple[str, ...]) -> tuple[Source, ...]:
-        return tuple(ruleset.catalog[i] for i in dict.fromkeys(ids))
+    def explain() -> Explanation:
+        def sources(ids: tuple[str, ...]) -> tuple[Source, ...]:
+            return tuple(ruleset.catalog[i] for i in dict.fromkeys(ids))
+
+        return Explanation(
+            criteria=tuple(_criterion(ruleset, rule, outcome) for rule, outcome in outcomes.items()),
+            next_step_citations=sources(decision.next_step.cites),
+            other_actions=tuple((a, sources(a.cites)) for a in decision.other_actions),
+            measure=lambda: tuple((m, sources(m.cites)) for m in pathway.measure(facts)),
+        )
 
     return UnitAssessment(
         key=unit.key,
@@ -93,44 +90,20 @@ def _assess(unit: Unit[U], pathway: Pathway[Any, U], ruleset: RuleSet, shared: d
         presentation=unit.presentation,
         stage=decision.stage,
         next_step=decision.next_step,
-        next_step_citations=sources(decision.next_step.cites),
-        other_actions=tuple((a, sources(a.cites)) for a in decision.other_actions),
-        criteria=criteria,
         flags=tuple(flags),
-        missing_data=_missing_data(criteria),
-        measurements=tuple((m, sources(m.cites)) for m in pathway.measure(facts)),
+        explain=explain,
         decision_row=decision.row,
     )
 
 
 def _criterion(ruleset: RuleSet, rule: Criterion[Any], outcome: Outcome) -> CriterionResult:
     return CriterionResult(
-        rule.id,
-        rule.title,
-        rule.stage,
-        rule.role,
-        outcome.status,
-        outcome.summary,
-        outcome.evidence,
-        outcome.missing if outcome.status == "unknown" else (),
-        _citations(ruleset, rule, outcome.cites),
-        rule.remedy,
+        rule.id, rule.title, rule.stage, rule.role, outcome, _citations(ruleset, rule, outcome.cites), rule.remedy
     )
 
 
 def _flag(ruleset: RuleSet, rule: Flag[Any] | DecisionFlag[Any], fired: FlagResult) -> RaisedFlag:
-    return RaisedFlag(
-        rule.code, rule.id, fired.severity, fired.message, fired.evidence, _citations(ruleset, rule, fired.cites)
-    )
-
-
-def _missing_data(criteria: tuple[CriterionResult, ...]) -> tuple[MissingData, ...]:
-    needed: dict[str, list[str]] = {}
-    for criterion in criteria:
-        if criterion.status == "unknown":
-            for item in criterion.missing:
-                needed.setdefault(item, []).append(criterion.id)
-    return tuple(MissingData(item, tuple(ids)) for item, ids in needed.items())
+    return RaisedFlag(rule.code, rule.id, fired, _citations(ruleset, rule, fired.cites))
 
 
 def _citations(

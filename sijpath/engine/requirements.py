@@ -8,7 +8,7 @@ from typing import Any
 
 from sijpath.engine.assessment import CriterionResult, UnitAssessment
 from sijpath.engine.decision import Step
-from sijpath.engine.results import Status
+from sijpath.engine.results import Status, unknown
 from sijpath.engine.rule import Criterion
 from sijpath.engine.ruleset import RuleSet
 
@@ -66,18 +66,11 @@ def gaps(unit: UnitAssessment, ruleset: RuleSet, steps: Sequence[Step]) -> list[
         try:
             criterion = unit.criterion(rule.id)
         except KeyError:
-            criterion = CriterionResult(
-                rule.id,
-                rule.title,
-                rule.stage,
-                rule.role,
-                "unknown",
+            outcome = unknown(
                 f"not assessed at this joint's current stage ({unit.stage})",
-                (),
-                (f"{rule.title[:1].lower()}{rule.title[1:]}, assessed at the current stage",),
-                (),
-                rule.remedy,
+                [f"{rule.title[:1].lower()}{rule.title[1:]}, assessed at the current stage"],
             )
+            criterion = CriterionResult(rule.id, rule.title, rule.stage, rule.role, outcome, (), rule.remedy)
         if criterion.status != requirement.needed:
             found.append(Gap(criterion, requirement.needed))
     return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -56,7 +57,16 @@ class RuleSet:
     evaluation_order: tuple[Criterion[Any], ...] = ()
     values: ThresholdValues = field(default_factory=lambda: ThresholdValues({}))
     _gates: dict[Step, tuple[tuple[Criterion[Any], Status], ...]] = field(default_factory=dict, repr=False)
+    _enabled: dict[Criterion[Any], None] = field(default_factory=dict, repr=False)
     _sources: dict[AnyRule, tuple[Source, ...]] = field(default_factory=dict, repr=False)
+
+    @property
+    def enabled(self) -> AbstractSet[Criterion[Any]]:
+        """The enabled criteria, for membership tests."""
+        found = self._enabled
+        if not found:
+            found.update(dict.fromkeys(self.criteria))
+        return found.keys()
 
     def gates_for(self, step: Step) -> tuple[tuple[Criterion[Any], Status], ...]:
         """Every enabled criterion that must be as needed before `step`: declared by the criterion, or added by

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sijpath.domain.timeline import add_months
 from sijpath.engine.decision import Action
+from sijpath.engine.results import FlagResult
 from sijpath.engine.rule import Outcomes
 from sijpath.pathway import nonsurgical
 from sijpath.pathway import thresholds as th
@@ -71,22 +72,22 @@ def alongside(j: JointFacts, o: Outcomes) -> tuple[Action, ...]:
 
 def with_steroid_review(j: JointFacts, o: Outcomes) -> tuple[Action, ...]:
     """Before another steroid injection, surface exposure the record already shows (when the rule set tracks it)."""
-    concerns = []
+    concerns: list[FlagResult] = []
     cites: list[str] = []
     t = j.t
     if th.MAX_STEROID_MPDE_MG_PER_12_MONTHS in t and th.MAX_STEROID_MPDE_MG_PER_36_MONTHS in t:
         exposure = nonsurgical.cumulative_steroid(j)
         if exposure is not None:
-            concerns.append(exposure.message)
+            concerns.append(exposure)
             cites += ["brown-beresford-2022", *exposure.cites]
     if th.STEROID_CONCERN_INJECTION_INTERVAL_WEEKS in t:
         frequency = nonsurgical.injection_frequency(j)
         if frequency is not None:
-            concerns.append(frequency.message)
+            concerns.append(frequency)
             cites.append(ARTICLE_INJECTIONS_NOT_ENOUGH)
     if not concerns:
         return alongside(j, o)
-    review = Action(v.STEROID_REVIEW, " ".join(concerns), tuple(dict.fromkeys(cites)))
+    review = Action(v.STEROID_REVIEW, lambda: " ".join(c.message for c in concerns), tuple(dict.fromkeys(cites)))
     return (review, *alongside(j, o))
 
 

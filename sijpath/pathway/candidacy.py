@@ -20,31 +20,36 @@ __all__ = ["FUNCTIONAL_IMPAIRMENT", "PAIN_SEVERITY", "STRUCTURAL_IMAGING"]
 def structural_imaging(j: JointFacts, o: Outcomes) -> Outcome:
     """The latest CT or MRI of this SI joint, recent enough, shows structural change (widening, bone change,
     disruption); findings of a study that does not say which side never count for one joint."""
-    structural = set(j.t[th.STRUCTURAL_IMAGING_FINDINGS])
+    structural = j.t[th.STRUCTURAL_IMAGING_FINDINGS]
     max_age = j.t[th.MAX_IMAGING_AGE_MONTHS]
     studies = joint_cross_sectional(j)
     if not studies:
         return unknown(
-            "no CT or MRI of this SI joint", ["CT or MRI of the SI joint"], _evidence(j, list(j.record.imaging))
+            "no CT or MRI of this SI joint",
+            ["CT or MRI of the SI joint"],
+            lambda: _evidence(j, list(j.record.imaging)),
         )
     study = newest(studies)
-    evidence = _evidence(j, [study])
+
+    def evidence() -> list[Evidence]:
+        return _evidence(j, [study])
+
     if add_months(study.date, max_age) < j.as_of:
         return unknown(
-            f"the latest CT/MRI of the SI joint ({study.date}) is more than {max_age} months old",
+            lambda: f"the latest CT/MRI of the SI joint ({study.date}) is more than {max_age} months old",
             [f"CT or MRI of the SI joint within {max_age} months"],
             evidence,
         )
-    shown = structural & set(study.findings)
+    shown = any(finding in structural for finding in study.findings)
     if shown and study.side is None:
         return unknown(
-            f"CT/MRI of {study.date} shows structural change but does not say which joint",
+            lambda: f"CT/MRI of {study.date} shows structural change but does not say which joint",
             [f"which SI joint the findings of the {study.modality.upper()} of {study.date} concern (imaging side)"],
             evidence,
         )
     if shown:
-        return met(f"CT/MRI of {study.date} shows structural change of the {j.joint} SI joint", evidence)
-    return not_met(f"CT/MRI of {study.date} shows none of: {', '.join(sorted(structural))}", evidence)
+        return met(lambda: f"CT/MRI of {study.date} shows structural change of the {j.joint} SI joint", evidence)
+    return not_met(lambda: f"CT/MRI of {study.date} shows none of: {', '.join(sorted(structural))}", evidence)
 
 
 def _evidence(j: JointFacts, studies: list[ImagingStudy]) -> list[Evidence]:
@@ -61,38 +66,45 @@ def _evidence(j: JointFacts, studies: list[ImagingStudy]) -> list[Evidence]:
 def functional_impairment(j: JointFacts, o: Outcomes) -> Outcome:
     """The most recent documentation of function, during the current period of care, shows impairment."""
     min_odi = j.t[th.MIN_IMPAIRMENT_ODI_PERCENT]
-    records: list[tuple[dt.date, Evidence, bool]] = []
-    for status in j.episode.functional_status:
-        if status.work is None and status.adl_limited is None:
-            continue
-        parts = [f"work: {status.work}"] if status.work else []
-        if status.adl_limited is not None:
-            parts.append(f"daily activities {'limited' if status.adl_limited else 'not limited'}")
-        impaired = status.work in ("restricted", "unable") or bool(status.adl_limited)
-        records.append(
-            (status.date, Evidence(status.date, "; ".join(parts), j.where(status, "functional_status")), impaired)
-        )
-    for odi in j.episode.odi_scores:
-        records.append(
-            (odi.date, Evidence(odi.date, f"ODI {odi.percent:g}%", j.where(odi, "odi_scores")), odi.percent >= min_odi)
-        )
-    if not records:
+    statuses = [s for s in j.episode.functional_status if s.work is not None or s.adl_limited is not None]
+    scores = j.episode.odi_scores
+    if not statuses and not scores:
         return unknown("function not documented", ["ODI score, or the pain's impact on work and daily activities"])
-    latest_day = max(day for day, _, _ in records)
-    latest = [(evidence, impaired) for day, evidence, impaired in records if day == latest_day]
-    evidence = [e for e, _ in latest]
+    latest_day = max([s.date for s in statuses] + [s.date for s in scores])
+    latest_statuses = [s for s in statuses if s.date == latest_day]
+    latest_scores = [s for s in scores if s.date == latest_day]
+
+    def evidence() -> list[Evidence]:
+        found = []
+        for status in latest_statuses:
+            parts = [f"work: {status.work}"] if status.work else []
+            if status.adl_limited is not None:
+                parts.append(f"daily activities {'limited' if status.adl_limited else 'not limited'}")
+            found.append(Evidence(status.date, "; ".join(parts), j.where(status, "functional_status")))
+        found += [Evidence(s.date, f"ODI {s.percent:g}%", j.where(s, "odi_scores")) for s in latest_scores]
+        return found
+
     stale = _before_current_care(j, latest_day)
     if stale:
         return unknown(
-            f"function last documented {latest_day}, {stale}",
+            lambda: f"function last documented {latest_day}, {stale}",
             ["ODI score, or the pain's impact on work and daily activities, during the current care"],
             evidence,
         )
-    if any(impaired for _, impaired in latest):
-        return met("function impaired: " + "; ".join(e.fact for e, impaired in latest if impaired), evidence)
+    impaired = [s.work in ("restricted", "unable") or bool(s.adl_limited) for s in latest_statuses]
+    impaired += [s.percent >= min_odi for s in latest_scores]
+    if any(impaired):
+
+        def summary() -> str:
+            shown = [e.fact for e, bad in zip(evidence(), impaired, strict=True) if bad]
+            return "function impaired: " + "; ".join(shown)
+
+        return met(summary, evidence)
     return not_met(
-        f"no impairment at the latest documentation ({latest_day}): ODI under {min_odi:g}%, work and "
-        "daily activities not limited",
+        lambda: (
+            f"no impairment at the latest documentation ({latest_day}): ODI under {min_odi:g}%, work and "
+            "daily activities not limited"
+        ),
         evidence,
     )
 
@@ -104,13 +116,18 @@ def pain_severity(j: JointFacts, o: Outcomes) -> Outcome:
     if not scores:
         return unknown("no pain score recorded", ["a current pain score (NRS 0–10)"])
     _, latest = max(enumerate(scores), key=lambda pair: (pair[1].date, pair[0]))  # the one tie rule
-    evidence = [Evidence(latest.date, f"pain NRS {latest.nrs:g} ({latest.context})", j.where(latest, "pain_scores"))]
+
+    def evidence() -> list[Evidence]:
+        return [Evidence(latest.date, f"pain NRS {latest.nrs:g} ({latest.context})", j.where(latest, "pain_scores"))]
+
     stale = _before_current_care(j, latest.date)
     if stale:
-        return unknown(f"pain last scored {latest.date}, {stale}", ["a current pain score (NRS 0–10)"], evidence)
+        return unknown(
+            lambda: f"pain last scored {latest.date}, {stale}", ["a current pain score (NRS 0–10)"], evidence
+        )
     if latest.nrs >= minimum:
-        return met(f"pain NRS {latest.nrs:g} on {latest.date}, at least {minimum:g}", evidence)
-    return not_met(f"pain NRS {latest.nrs:g} on {latest.date}, under {minimum:g}", evidence)
+        return met(lambda: f"pain NRS {latest.nrs:g} on {latest.date}, at least {minimum:g}", evidence)
+    return not_met(lambda: f"pain NRS {latest.nrs:g} on {latest.date}, under {minimum:g}", evidence)
 
 
 def _before_current_care(j: JointFacts, day: dt.date) -> str | None:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sijpath.domain.procedures import RadiofrequencyAblation
 from sijpath.domain.timeline import add_months, latest
-from sijpath.engine.decision import Fact, Is, Not
+from sijpath.engine.conditions import Fact, Is, Not
 from sijpath.pathway import thresholds as th
 from sijpath.pathway.diagnosis import BLOCK_CONFIRMS
 from sijpath.pathway.facts import JointFacts

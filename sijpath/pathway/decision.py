@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sijpath.engine.decision import All, Branch, DecisionTable, Is
+from sijpath.engine.conditions import All, Is
+from sijpath.engine.decision import Branch, DecisionTable
 from sijpath.pathway import actions
 from sijpath.pathway import reasons as why
 from sijpath.pathway import vocabulary as v

@@ -54,34 +54,41 @@ def block_confirms(j: JointFacts, o: Outcomes) -> Outcome:
     needed = j.t[th.MIN_POSITIVE_BLOCK_COUNT]
     valid = j.valid_blocks
     if not valid:
+        blocks = j.blocks
         missing = [VALID_BLOCK]
-        missing += [f"block {b.block.date}: {problem}" for b in j.blocks for problem in b.unverified]
+        missing += [f"block {b.block.date}: {problem}" for b in blocks for problem in b.unverified]
         missing += [
-            f"block {b.block.date}: check the recorded scores ({b.data_problem})" for b in j.blocks if b.data_problem
+            f"block {b.block.date}: check the recorded scores ({b.data_problem})" for b in blocks if b.data_problem
         ]
-        evidence = [j.block_evidence(b) for b in j.blocks]
-        bilateral = [b for b in j.blocks if b.block.side == "bilateral"]
+        only_bilateral = bool(blocks) and all(b.block.side == "bilateral" for b in blocks)
         summary = (
             "only bilateral blocks: with both joints injected at once, relief does not show which joint hurts"
-            if bilateral and len(bilateral) == len(j.blocks)
+            if only_bilateral
             else "no diagnostic block of this joint that meets the technique requirements"
         )
-        return unknown(summary, missing, evidence)
-    evidence = [j.block_evidence(b) for b in valid]
-    positives = [b for b in valid if j.block_positive(b)]
+        return unknown(summary, missing, lambda: [j.block_evidence(b) for b in blocks])
+
+    def evidence() -> list[Evidence]:
+        return [j.block_evidence(b) for b in valid]
+
     latest = valid[-1]
-    assert latest.relief_percent is not None
+    relief = latest.relief_percent
+    assert relief is not None
     if not j.block_positive(latest):
         return not_met(
-            f"latest valid block ({latest.block.date}) gave {latest.relief_percent:.0f}% relief, "
-            f"not {j.block_threshold_text}",
+            lambda: f"latest valid block ({latest.block.date}) gave {relief:.0f}% relief, not {j.block_threshold_text}",
             evidence,
         )
-    if len(positives) < needed:
-        return not_met(f"{len(positives)} of {needed} required blocks with {j.block_threshold_text} relief", evidence)
+    positives = sum(1 for b in valid if j.block_positive(b))
+    if positives < needed:
+        return not_met(
+            lambda: f"{positives} of {needed} required blocks with {j.block_threshold_text} relief", evidence
+        )
     return met(
-        f"{len(positives)} valid block(s) with {j.block_threshold_text} relief; the latest ({latest.block.date}) "
-        f"gave {latest.relief_percent:.0f}%",
+        lambda: (
+            f"{positives} valid block(s) with {j.block_threshold_text} relief; the latest ({latest.block.date}) "
+            f"gave {relief:.0f}%"
+        ),
         evidence,
     )
 
@@ -89,17 +96,28 @@ def block_confirms(j: JointFacts, o: Outcomes) -> Outcome:
 def repeat_block_fails(j: JointFacts, o: Outcomes) -> Outcome:
     """A repeat valid block of this joint below the threshold: the joint is not the (main) pain source."""
     valid = j.valid_blocks
-    evidence = [j.block_evidence(b) for b in valid]
+
+    def evidence() -> list[Evidence]:
+        return [j.block_evidence(b) for b in valid]
+
     if len(valid) < 2:
         return not_met("no repeat diagnostic block of this joint has failed to confirm it", evidence)
     earlier, latest = valid[-2], valid[-1]
-    agreement = two_block_agreement(earlier, latest, j.block_positive).replace("-", " ")
+
+    def agreement() -> str:
+        return two_block_agreement(earlier, latest, j.block_positive).replace("-", " ")
+
     if j.block_positive(latest):
-        return not_met(f"the latest repeat block confirms the SI joint ({agreement} with the block before)", evidence)
-    assert latest.relief_percent is not None
+        return not_met(
+            lambda: f"the latest repeat block confirms the SI joint ({agreement()} with the block before)", evidence
+        )
+    relief = latest.relief_percent
+    assert relief is not None
     return met(
-        f"repeat block {latest.block.date} gave {latest.relief_percent:.0f}% relief, not {j.block_threshold_text} "
-        f"({agreement} with the block before): the SI joint is not confirmed as the pain source",
+        lambda: (
+            f"repeat block {latest.block.date} gave {relief:.0f}% relief, not {j.block_threshold_text} "
+            f"({agreement()} with the block before): the SI joint is not confirmed as the pain source"
+        ),
         evidence,
     )
 
@@ -109,13 +127,15 @@ def block_technique(j: JointFacts, o: Outcomes) -> FlagResult | None:
     invalid = [b for b in j.blocks if b.validity == "invalid"]
     if not invalid:
         return None
-    reasons = "; ".join(f"block {b.block.date}: {', '.join(b.technique_problems)}" for b in invalid)
-    return FlagResult(
-        "warning",
-        f"{len(invalid)} block(s) cannot confirm the SI joint as the pain source ({reasons}). A diagnostic block "
-        "is anesthetic-only and image-guided, with the post score read while the anesthetic is active.",
-        tuple(j.block_evidence(b) for b in invalid),
-    )
+
+    def message() -> str:
+        reasons = "; ".join(f"block {b.block.date}: {', '.join(b.technique_problems)}" for b in invalid)
+        return (
+            f"{len(invalid)} block(s) cannot confirm the SI joint as the pain source ({reasons}). A diagnostic "
+            "block is anesthetic-only and image-guided, with the post score read while the anesthetic is active."
+        )
+
+    return FlagResult("warning", message, lambda: [j.block_evidence(b) for b in invalid])
 
 
 PAIN_PRESENTATION = Criterion[JointFacts](

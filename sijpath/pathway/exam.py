@@ -65,10 +65,10 @@ def comparative_blocks(j: JointFacts, o: Outcomes) -> Outcome:
     evidence = [j.block_evidence(b) for b in j.valid_blocks]
     # "Different duration" is read from the rule set's anesthetic windows (UNVERIFIED durations, cited).
     windows = j.t[th.ANESTHETIC_WINDOW_MINUTES]
-    duration = {b.location: max(windows.get(a.drug, 0) for a in b.block.anesthetics) for b in positives}
+    duration = {id(b): max(windows.get(a.drug, 0) for a in b.block.anesthetics) for b in positives}
     for i, first in enumerate(positives):
         for second in positives[i + 1 :]:
-            if duration[first.location] != duration[second.location]:
+            if duration[id(first)] != duration[id(second)]:
                 return met(
                     f"positive blocks {first.block.date} and {second.block.date} with anesthetics of "
                     "different duration",

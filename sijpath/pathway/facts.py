@@ -13,6 +13,7 @@ from sijpath.domain.base import Joint
 from sijpath.domain.blocks import BlockReading, read_block
 from sijpath.domain.conservative_care import ConservativeCare, JointCare, conservative_care
 from sijpath.domain.episode import Episode
+from sijpath.domain.fact_lists import LIST_OF
 from sijpath.domain.findings import Diagnosis, FusionContraindication
 from sijpath.domain.injections import InjectionInterval, InjectionReading, injection_intervals, read_injection
 from sijpath.domain.issues import DataIssue
@@ -74,7 +75,7 @@ class PatientFacts:
 
     def __init__(self, cut: EpisodeAsOf, as_of: dt.date, values: ThresholdValues) -> None:
         self.episode: Episode = cut.episode
-        self.ref: Callable[[BaseModel], str | None] = cut.ref
+        self.ref: Callable[[BaseModel, str], str] = cut.ref
         self.as_of = as_of
         self.t = values
         self.data_issues: list[DataIssue] = list(cut.issues)
@@ -89,23 +90,28 @@ class PatientFacts:
                 )
             )
 
-    def where(self, fact: BaseModel, fallback: str) -> str:
-        """The reference of a fact of this record (its id, or its place in the episode)."""
-        return self.ref(fact) or fallback
+    def where(self, fact: BaseModel, list_name: str | None = None) -> str:
+        """The reference of a fact of this record: its id, or its place in the episode (`diagnostic_blocks[2]`)."""
+        return self.ref(fact, list_name or LIST_OF[type(fact)])
 
     @lazy
-    def steroid_doses(self) -> list[tuple[dt.date, str, SteroidDose]]:
-        """Every corticosteroid dose given, on any joint or none recorded: exposure is systemic."""
+    def steroid_doses(self) -> list[tuple[dt.date, BaseModel, SteroidDose]]:
+        """Every corticosteroid dose given, on any joint or none recorded (exposure is systemic), with the
+        procedure that gave it."""
         episode = self.episode
-        doses = [
-            (i.date, self.where(i, "therapeutic_injections"), i.steroid)
-            for i in episode.therapeutic_injections
-            if i.steroid is not None
+        doses: list[tuple[dt.date, BaseModel, SteroidDose]] = [
+            (i.date, i, i.steroid) for i in episode.therapeutic_injections if i.steroid is not None
         ]
-        doses += [
-            (b.date, self.where(b, "diagnostic_blocks"), s) for b in episode.diagnostic_blocks for s in b.steroids
-        ]
+        doses += [(b.date, b, s) for b in episode.diagnostic_blocks for s in b.steroids]
         return doses
+
+    def window(self, months: int) -> RollingWindow:
+        """The rolling `months` to the as-of date, made once per window."""
+        cache: dict[int, RollingWindow] = self.__dict__.setdefault("_windows", {})
+        found = cache.get(months)
+        if found is None:
+            found = cache[months] = RollingWindow(self.as_of, months)
+        return found
 
     def exposure(self, months: int) -> SteroidExposure:
         """Corticosteroid MPDE over the rolling `months` to the as-of date, computed once per window."""
@@ -186,18 +192,23 @@ class JointFacts:
     def _read_blocks(self) -> list[BlockReading]:
         t = self.t
         readings = []
+        guidance, windows = t[th.ACCEPTED_BLOCK_GUIDANCE_MODALITIES], t[th.ANESTHETIC_WINDOW_MINUTES]
+        contrast, min_pre = t[th.BLOCK_CONTRAST_REQUIRED_FLAG], t.get(th.MIN_PRE_BLOCK_NRS_POINTS)
         for block in self.record.blocks:
             reading = read_block(
                 block,
-                self.where(block, "diagnostic_blocks"),
-                accepted_guidance=t[th.ACCEPTED_BLOCK_GUIDANCE_MODALITIES],
-                anesthetic_window_minutes=t[th.ANESTHETIC_WINDOW_MINUTES],
-                contrast_required=t[th.BLOCK_CONTRAST_REQUIRED_FLAG],
-                min_pre_block_nrs=t.get(th.MIN_PRE_BLOCK_NRS_POINTS),
+                accepted_guidance=guidance,
+                anesthetic_window_minutes=windows,
+                contrast_required=contrast,
+                min_pre_block_nrs=min_pre,
             )
             if reading.data_problem:
                 self.patient.data_issues.append(
-                    DataIssue("warning", reading.location, f"relief not computable: {reading.data_problem}")
+                    DataIssue(
+                        "warning",
+                        self.where(block, "diagnostic_blocks"),
+                        f"relief not computable: {reading.data_problem}",
+                    )
                 )
             readings.append(reading)
         # On a same-day tie the lower relief sorts last and so counts as "latest": the cautious reading, whatever
@@ -208,7 +219,7 @@ class JointFacts:
                 self.patient.data_issues.append(
                     DataIssue(
                         "warning",
-                        later.location,
+                        self.where(later.block, "diagnostic_blocks"),
                         f"two blocks of the {later.block.side} joint on {later.block.date}; the one with less relief "
                         "is read as the later",
                     )
@@ -219,9 +230,10 @@ class JointFacts:
         threshold = self.t[th.MIN_LASTING_INJECTION_RELIEF_PERCENT]
         readings = []
         for injection in self.record.injections:
-            reading = read_injection(injection, self.where(injection, "therapeutic_injections"), threshold)
+            reading = read_injection(injection, threshold)
             if reading.data_problem:
-                self.patient.data_issues.append(DataIssue("warning", reading.location, reading.data_problem))
+                where = self.where(injection, "therapeutic_injections")
+                self.patient.data_issues.append(DataIssue("warning", where, reading.data_problem))
             readings.append(reading)
         return sorted(readings, key=lambda r: r.injection.date)
 
@@ -247,24 +259,29 @@ class JointFacts:
 
     def block_evidence(self, reading: BlockReading) -> Evidence:
         """The evidence line for a block, built once per evaluation."""
-        cache: dict[str, Evidence] = self.__dict__.setdefault("_block_evidence", {})
-        if reading.location not in cache:
-            cache[reading.location] = Evidence(reading.block.date, reading.describe(), reading.location)
-        return cache[reading.location]
+        cache: dict[int, Evidence] = self.__dict__.setdefault("_block_evidence", {})
+        key = id(reading)
+        if key not in cache:
+            cache[key] = Evidence(
+                reading.block.date, reading.describe(), self.where(reading.block, "diagnostic_blocks")
+            )
+        return cache[key]
 
     # Therapeutic injections
 
     def injection_evidence(self, reading: InjectionReading) -> Evidence:
         """The evidence line for an injection, built once per evaluation (several rules cite the same one)."""
-        cache: dict[str, Evidence] = self.__dict__.setdefault("_injection_evidence", {})
-        if reading.location not in cache:
-            cache[reading.location] = Evidence(reading.injection.date, reading.describe(), reading.location)
-        return cache[reading.location]
+        cache: dict[int, Evidence] = self.__dict__.setdefault("_injection_evidence", {})
+        key = id(reading)
+        if key not in cache:
+            where = self.where(reading.injection, "therapeutic_injections")
+            cache[key] = Evidence(reading.injection.date, reading.describe(), where)
+        return cache[key]
 
     @lazy
     def injections_last_year(self) -> list[InjectionReading]:
         """This joint's therapeutic injections in the rolling 12 months to the as-of date."""
-        year = RollingWindow(self.as_of, 12)
+        year = self.patient.window(12)
         return [r for r in self.injections if r.injection.date in year]
 
     @lazy

@@ -29,7 +29,7 @@ PT_SETTING = "whether physical therapy was supervised or a home program"
 
 def care_evidence(j: JointFacts, fact: CareFact) -> Evidence:
     start = fact.start_date if isinstance(fact, PhysicalTherapyCourse | MedicationCourse) else fact.date
-    return Evidence(start, describe_care(fact), j.patient.ref(fact))
+    return Evidence(start, describe_care(fact), j.where(fact))
 
 
 def care_duration(j: JointFacts, o: Outcomes) -> Outcome:
@@ -38,16 +38,22 @@ def care_duration(j: JointFacts, o: Outcomes) -> Outcome:
     care = j.care
     if care.start is None:
         return unknown("no conservative care recorded", [CARE_HISTORY])
-    assert care.first is not None
-    assert care.last is not None
-    # The span rests on two facts: where care began, and its latest activity.
-    evidence = [care_evidence(j, care.first)]
-    if care.last is not care.first:
-        evidence.append(care_evidence(j, care.last))
-    span = f"{care.months:.1f} months of conservative care ({care.start} → {care.latest})"
+
+    def evidence() -> list[Evidence]:
+        # The span rests on two facts: where care began, and its latest activity.
+        assert care.first is not None
+        assert care.last is not None
+        found = [care_evidence(j, care.first)]
+        if care.last is not care.first:
+            found.append(care_evidence(j, care.last))
+        return found
+
+    def span() -> str:
+        return f"{care.months:.1f} months of conservative care ({care.start} → {care.latest})"
+
     if care.lasted(months):
         return met(span, evidence)
-    return not_met(f"{span}; reaches {months} months on {care.reaches(months)}", evidence)
+    return not_met(lambda: f"{span()}; reaches {months} months on {care.reaches(months)}", evidence)
 
 
 def care_components(j: JointFacts, o: Outcomes) -> Outcome:
@@ -56,26 +62,32 @@ def care_components(j: JointFacts, o: Outcomes) -> Outcome:
     care = j.care
     if care.start is None:
         return unknown("no conservative care recorded", [CARE_HISTORY])
-    absent = [c.replace("-", " ") for c in needed if c not in care.components]
-    therapy = care.components.get("physical-therapy", [])
-    settings = {getattr(c, "setting", None) for c in therapy}
+    components = care.components
+    absent = [c.replace("-", " ") for c in needed if c not in components]
+    therapy = components.get("physical-therapy", [])
     setting_unknown = False
-    if j.t.get(th.SUPERVISED_PHYSICAL_THERAPY_REQUIRED_FLAG) and therapy and "supervised" not in settings:
-        if None in settings:
-            setting_unknown = True  # a course of unrecorded setting may have been supervised: not met nor met
-        else:
-            absent.append("supervised physical therapy (only a home program is recorded)")
+    supervised_required = j.t.get(th.SUPERVISED_PHYSICAL_THERAPY_REQUIRED_FLAG)
+    if therapy and supervised_required:
+        settings = {getattr(c, "setting", None) for c in therapy}
+        if "supervised" not in settings:
+            if None in settings:
+                setting_unknown = True  # a course of unrecorded setting may have been supervised: not met nor met
+            else:
+                absent.append("supervised physical therapy (only a home program is recorded)")
     series = j.t[th.MIN_INJECTIONS_BEFORE_FUSION_COUNT]
-    injections = len(care.components.get("therapeutic-injection", []))
+    injections = len(components.get("therapeutic-injection", ()))
     if "therapeutic-injection" in needed and 0 < injections < series:
         absent.append(f"a series of therapeutic injections ({injections} of at least {series})")
-    # One fact shows each component was tried: the first of its kind.
-    evidence = [care_evidence(j, care.components[c][0]) for c in needed if c in care.components]
+
+    def evidence() -> list[Evidence]:
+        # One fact shows each component was tried: the first of its kind.
+        return [care_evidence(j, components[c][0]) for c in needed if c in components]
+
     if absent:
-        return not_met(f"not yet tried: {', '.join(absent)}", evidence)
+        return not_met(lambda: f"not yet tried: {', '.join(absent)}", evidence)
     if setting_unknown:
-        return unknown("physical therapy recorded, but not whether it was supervised", [PT_SETTING], evidence=evidence)
-    return met(f"tried: {', '.join(c.replace('-', ' ') for c in needed)}", evidence)
+        return unknown("physical therapy recorded, but not whether it was supervised", [PT_SETTING], evidence)
+    return met(lambda: f"tried: {', '.join(c.replace('-', ' ') for c in needed)}", evidence)
 
 
 def no_contraindication(j: JointFacts, o: Outcomes) -> Outcome:
@@ -102,18 +114,23 @@ def relief_shortening(j: JointFacts, o: Outcomes) -> Outcome:
     """Relief after successive injections of this joint keeps getting shorter (supports fusion)."""
     count = j.t[th.MIN_INJECTIONS_FOR_SHORTENING_TREND_COUNT]
     trend, used = relief_trend(j.injections, count)
-    evidence = [j.injection_evidence(r) for r in used]
+
+    def evidence() -> list[Evidence]:
+        return [j.injection_evidence(r) for r in used]
+
     if trend == "shortening":
         return met(
-            "relief keeps shortening: "
-            + " → ".join(f"{r.relief_days / 7:.0f}" for r in used if r.relief_days is not None)
-            + " weeks",
+            lambda: (
+                "relief keeps shortening: "
+                + " → ".join(f"{r.relief_days / 7:.0f}" for r in used if r.relief_days is not None)
+                + " weeks"
+            ),
             evidence,
         )
     if trend == "not-shortening":
         return not_met(f"relief over the last {count} injections is not consistently shortening", evidence)
     return unknown(
-        f"relief duration known for {len(used)} of the {count} injections needed to see a trend",
+        lambda: f"relief duration known for {len(used)} of the {count} injections needed to see a trend",
         [f"relief duration after at least {count} therapeutic injections of this joint"],
         evidence,
     )
@@ -126,13 +143,18 @@ def frequent_injections(j: JointFacts, o: Outcomes) -> Outcome:
     if not intervals:
         return unknown("fewer than two injections of this joint", ["dates of repeated therapeutic injections"])
     latest = intervals[-1]
-    # The pattern is about how often injections are needed now: show the most recent gaps.
-    evidence = [
-        Evidence(i.later.date, i.describe(), j.where(i.later, "therapeutic_injections")) for i in intervals[-3:]
-    ]
+
+    def evidence() -> list[Evidence]:
+        # The pattern is about how often injections are needed now: show the most recent gaps.
+        return [
+            Evidence(i.later.date, i.describe(), j.where(i.later, "therapeutic_injections")) for i in intervals[-3:]
+        ]
+
     if add_months(latest.earlier.date, months) >= latest.later.date:
-        return met(f"latest injections {latest.days / 7:.0f} weeks apart (every {months} months or less)", evidence)
-    return not_met(f"latest injections {latest.days / 7:.0f} weeks apart (more than {months} months)", evidence)
+        return met(
+            lambda: f"latest injections {latest.days / 7:.0f} weeks apart (every {months} months or less)", evidence
+        )
+    return not_met(lambda: f"latest injections {latest.days / 7:.0f} weeks apart (more than {months} months)", evidence)
 
 
 def contraindication_flag(j: JointFacts, o: Outcomes) -> FlagResult | None:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sijpath.domain.injections import relief_trend
 from sijpath.domain.steroids import MPDE_SOURCES
-from sijpath.domain.timeline import RollingWindow, add_months
+from sijpath.domain.timeline import add_months
 from sijpath.engine.results import Evidence, FlagResult, Outcome, Status, all_of, met, not_met, unknown
 from sijpath.engine.rule import Criterion, Flag, Gate, Outcomes
 from sijpath.pathway import thresholds as th
@@ -34,24 +34,32 @@ def injection_first_line(j: JointFacts, o: Outcomes) -> Outcome:
     acute_weeks = j.t[th.MAX_ACUTE_PAIN_WEEKS]
     pattern = o[PAIN_PRESENTATION]
     if pattern.status == "not-met":
-        return not_met(f"{pattern.summary}: an SI-joint injection is not the first step", pattern.evidence)
-    if j.inflammatory_sacroiliitis:
-        return met("inflammatory sacroiliitis: injections work best here", j.inflammatory_sacroiliitis)
+        return not_met(lambda: f"{pattern.summary}: an SI-joint injection is not the first step", pattern.evidence)
+    inflamed = j.inflammatory_sacroiliitis
+    if inflamed:
+        return met("inflammatory sacroiliitis: injections work best here", inflamed)
     onset = j.episode.pain.onset_date
     if onset is None:
         return unknown("pain onset date not recorded", ["date the pain began (pain.onset_date)"])
     weeks = (j.as_of - onset).days / 7
-    evidence = [Evidence(onset, f"pain began {onset}, {weeks:.0f} weeks before the as-of date", "pain.onset_date")]
+
+    def evidence() -> list[Evidence]:
+        return [Evidence(onset, f"pain began {onset}, {weeks:.0f} weeks before the as-of date", "pain.onset_date")]
+
     if weeks < acute_weeks:
         if pattern.status == "unknown":
             return unknown(
-                f"pain began {weeks:.0f} weeks ago, but its location is not documented", pattern.missing, evidence
+                lambda: f"pain began {weeks:.0f} weeks ago, but its location is not documented",
+                pattern.missing,
+                evidence,
             )
         return met(
-            f"acute SI-joint irritation: pain below L5 that began {weeks:.0f} weeks ago (under {acute_weeks} weeks)",
-            evidence + list(pattern.evidence),
+            lambda: (
+                f"acute SI-joint irritation: pain below L5 that began {weeks:.0f} weeks ago (under {acute_weeks} weeks)"
+            ),
+            lambda: evidence() + list(pattern.evidence),
         )
-    return not_met(f"chronic pain for {weeks:.0f} weeks, no inflammatory sacroiliitis recorded", evidence)
+    return not_met(lambda: f"chronic pain for {weeks:.0f} weeks, no inflammatory sacroiliitis recorded", evidence)
 
 
 def injection_relief_lasting(j: JointFacts, o: Outcomes) -> Outcome | None:
@@ -62,33 +70,44 @@ def injection_relief_lasting(j: JointFacts, o: Outcomes) -> Outcome | None:
     min_months = j.t[th.MIN_LASTING_INJECTION_RELIEF_MONTHS]
     latest = j.injections[-1]
     injected = latest.injection.date
-    evidence = [j.injection_evidence(latest)]  # the criterion reads the latest injection only
+    relief = latest.relief_percent
+
+    def evidence() -> list[Evidence]:
+        return [j.injection_evidence(latest)]  # the criterion reads the latest injection only
+
     lasting_needed = add_months(injected, min_months)
-    if latest.relief_percent is not None and latest.relief_percent < min_percent:
+    if relief is not None and relief < min_percent:
         return not_met(
-            f"latest injection ({injected}) gave {latest.relief_percent:.0f}% relief, under {min_percent:g}%", evidence
+            lambda: f"latest injection ({injected}) gave {relief:.0f}% relief, under {min_percent:g}%", evidence
         )
     days = latest.relief_days
-    if days is not None and not latest.relief_days_at_least and injected + dt.timedelta(days) < lasting_needed:
+    lasted = days is not None and injected + dt.timedelta(days) >= lasting_needed
+    if days is not None and not latest.relief_days_at_least and not lasted:
         return not_met(
-            f"relief after the latest injection ({injected}) lasted {days / 7:.0f} weeks, under {min_months} months",
+            lambda: (
+                f"relief after the latest injection ({injected}) lasted {days / 7:.0f} weeks, under {min_months} months"
+            ),
             evidence,
         )
-    if latest.relief_percent is None or days is None:
+    if relief is None or days is None:
         return unknown(
-            f"relief after the injection of {injected} not fully recorded",
+            lambda: f"relief after the injection of {injected} not fully recorded",
             [f"relief percent and duration after the injection of {injected} (or follow-up pain scores)"],
             evidence,
         )
-    if injected + dt.timedelta(days) >= lasting_needed:
+    if lasted:
         return met(
-            f"latest injection ({injected}) gave {latest.relief_percent:.0f}% relief for "
-            f"{'at least ' if latest.relief_days_at_least else ''}{days / 7:.0f} weeks",
+            lambda: (
+                f"latest injection ({injected}) gave {relief:.0f}% relief for "
+                f"{'at least ' if latest.relief_days_at_least else ''}{days / 7:.0f} weeks"
+            ),
             evidence,
         )
     return unknown(
-        f"relief was still ≥{min_percent:g}% at the last follow-up, {days / 7:.0f} weeks after "
-        f"the injection of {injected}",
+        lambda: (
+            f"relief was still ≥{min_percent:g}% at the last follow-up, {days / 7:.0f} weeks after "
+            f"the injection of {injected}"
+        ),
         [f"a pain score on or after {lasting_needed} ({min_months} months after the injection)"],
         evidence,
     )
@@ -99,19 +118,22 @@ def rfa_candidate(j: JointFacts, o: Outcomes) -> Outcome:
     confirmed = o[BLOCK_CONFIRMS]
     lasting = o.get(INJECTION_RELIEF_LASTING)
     injections_failed = INVERSE[lasting.status] if lasting is not None else "not-met"
-    parts: list[tuple[str, Status]] = [
-        ("SI joint confirmed", confirmed.status),
-        ("injections failed to give lasting relief", injections_failed),
-    ]
-    summary = "; ".join(f"{name}: {status}" for name, status in parts)
-    evidence = confirmed.evidence + (lasting.evidence if lasting else ())
-    combined = all_of(status for _, status in parts)
+    combined = all_of((confirmed.status, injections_failed))
+
+    def summary() -> str:
+        return f"SI joint confirmed: {confirmed.status}; injections failed to give lasting relief: {injections_failed}"
+
+    def evidence() -> tuple[Evidence, ...]:
+        return confirmed.evidence + (lasting.evidence if lasting else ())
+
     if combined == "not-met":
         return not_met(summary, evidence)
     if combined == "unknown":
         missing = confirmed.missing + (lasting.missing if lasting else ())
         return unknown(summary, missing or ("therapeutic injection history",), evidence)
-    return met(summary + " (a temporary response to the diagnostic block marks the best candidates)", evidence)
+    return met(
+        lambda: summary() + " (a temporary response to the diagnostic block marks the best candidates)", evidence
+    )
 
 
 def diminishing_relief(j: JointFacts, o: Outcomes) -> FlagResult | None:
@@ -125,23 +147,22 @@ def diminishing_relief(j: JointFacts, o: Outcomes) -> FlagResult | None:
         "warning",
         f"relief after successive injections keeps shortening ({weeks} weeks): "
         "repeated injections are reaching their limit",
-        tuple(j.injection_evidence(r) for r in used),
+        lambda: [j.injection_evidence(r) for r in used],
     )
 
 
 def injection_frequency(j: JointFacts, o: Outcomes | None = None) -> FlagResult | None:
     """Injections of this joint in the last 12 months repeated at or under the interval that raises steroid concern."""
     weeks = j.t[th.STEROID_CONCERN_INJECTION_INTERVAL_WEEKS]
-    year = RollingWindow(j.as_of, 12)
+    year = j.patient.window(12)
     close = [i for i in j.injection_intervals if i.later.date in year and i.days <= weeks * 7]
     if not close:
         return None
-    evidence = tuple(Evidence(i.later.date, i.describe(), j.where(i.later, "therapeutic_injections")) for i in close)
     return FlagResult(
         "warning",
         f"{len(close)} injection interval(s) of {weeks} weeks or less in the last 12 months; "
         "injections needed this often raise concern about cumulative steroid exposure",
-        evidence,
+        lambda: [Evidence(i.later.date, i.describe(), j.where(i.later, "therapeutic_injections")) for i in close],
     )
 
 
@@ -155,16 +176,23 @@ def cumulative_steroid(j: JointFacts, o: Outcomes | None = None) -> FlagResult |
             exceeded.append((exposure, limit))
     if not exceeded:
         return None
-    text = "; ".join(f"{e.total_mg:.0f} mg MPDE in {e.months} months (limit {limit:g} mg)" for e, limit in exceeded)
-    doses = exceeded[-1][0].doses
-    evidence = tuple(Evidence(day, f"{dose.drug} {dose.dose_mg:g} mg", where) for day, where, dose in doses)
-    equivalence = tuple(sorted({MPDE_SOURCES[dose.drug] for _, _, dose in doses}))
+    given = exceeded[-1][0].given
+
+    def message() -> str:
+        text = "; ".join(f"{e.total_mg:.0f} mg MPDE in {e.months} months (limit {limit:g} mg)" for e, limit in exceeded)
+        return (
+            f"cumulative corticosteroid exposure: {text}. The limits were stated for postmenopausal women; review "
+            "before further steroid injections."
+        )
+
     return FlagResult(
         "warning",
-        f"cumulative corticosteroid exposure: {text}. The limits were stated for "
-        "postmenopausal women; review before further steroid injections.",
-        evidence,
-        equivalence,
+        message,
+        lambda: [
+            Evidence(day, f"{dose.drug} {dose.dose_mg:g} mg", j.where(fact))
+            for day, fact, dose in exceeded[-1][0].doses
+        ],
+        tuple(sorted({MPDE_SOURCES[dose.drug] for _, _, dose in given})),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sijpath.domain.findings import ImagingStudy
-from sijpath.domain.timeline import RollingWindow, add_months, latest
+from sijpath.domain.timeline import add_months, latest
 from sijpath.engine.results import Evidence, FlagResult, Outcome, met, not_met, unknown
 from sijpath.engine.rule import Criterion, Flag, Gate, Outcomes
 from sijpath.pathway import thresholds as th
@@ -142,7 +142,7 @@ def injection_limits(j: JointFacts, o: Outcomes) -> FlagResult | None:
     most = j.t[th.MAX_THERAPEUTIC_INJECTIONS_PER_12_MONTHS_COUNT]
     gap = j.t.get(th.MIN_INJECTION_INTERVAL_MONTHS)
     recent = j.injections_last_year
-    year = RollingWindow(j.as_of, 12)
+    year = j.patient.window(12)
     close = [
         i
         for i in j.injection_intervals

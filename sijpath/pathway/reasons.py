@@ -38,7 +38,7 @@ def record_sides(j: JointFacts, o: Outcomes) -> str:
         parts.append("the record does not say which side hurts (pain.laterality)")
     if j.unattributed:
         listed = "; ".join(
-            f"{fact_list(name).singular} {fact.__dict__.get('date', '')} ({j.patient.ref(fact) or name})"
+            f"{fact_list(name).singular} {fact.__dict__.get('date', '')} ({j.where(fact, name)})"
             for name, fact in j.unattributed
         )
         parts.append(

@@ -116,7 +116,7 @@ def _relief_bars(episode: Episode, scale: _Scale, as_of: dt.date, min_relief_per
     for index, injection in enumerate(episode.therapeutic_injections):
         if injection.date > as_of:
             continue
-        reading = read_injection(injection, f"therapeutic_injections[{index}]", min_relief_percent)
+        reading = read_injection(injection, min_relief_percent)
         if reading.relief_days is None:
             continue
         end = min(injection.date + dt.timedelta(days=reading.relief_days), as_of)

@@ -33,7 +33,6 @@ def make_block(**changes: Any) -> DiagnosticBlock:
 def read(block: DiagnosticBlock, *, contrast_required: bool = True) -> BlockReading:
     return read_block(
         block,
-        "diagnostic_blocks[0]",
         accepted_guidance=ACCEPTED_GUIDANCE,
         anesthetic_window_minutes=WINDOWS,
         contrast_required=contrast_required,
@@ -83,7 +82,6 @@ def test_anesthetic_only_fluoroscopic_block_with_contrast_inside_the_window_is_v
     assert reading.technique_problems == ()
     assert reading.unverified == ()
     assert reading.data_problem is None
-    assert reading.location == "diagnostic_blocks[0]"
 
 
 def test_block_with_a_steroid_in_the_injectate_is_invalid() -> None:
@@ -323,7 +321,6 @@ def test_fluoroscopy_or_ct_counts_when_the_rule_set_accepts_both() -> None:
 def test_fluoroscopy_or_ct_is_unverifiable_when_only_one_of_them_is_accepted() -> None:
     reading = read_block(
         make_block(guidance="fluoroscopy-or-ct"),
-        "diagnostic_blocks[0]",
         accepted_guidance=("fluoroscopy",),
         anesthetic_window_minutes={"lidocaine": 60},
         contrast_required=False,
@@ -336,7 +333,6 @@ def test_fluoroscopy_or_ct_is_unverifiable_when_only_one_of_them_is_accepted() -
 def test_fluoroscopy_or_ct_is_invalid_when_neither_is_accepted() -> None:
     reading = read_block(
         make_block(guidance="fluoroscopy-or-ct"),
-        "diagnostic_blocks[0]",
         accepted_guidance=("ultrasound",),
         anesthetic_window_minutes={"lidocaine": 60},
         contrast_required=False,

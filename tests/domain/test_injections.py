@@ -29,11 +29,10 @@ def diary(*entries: tuple[dt.date, float]) -> tuple[FollowUpPain, ...]:
 def test_reported_relief_and_duration_are_used_as_they_stand() -> None:
     injection = make_injection(relief_percent=80, relief_duration_days=180)
 
-    reading = read_injection(injection, "therapeutic_injections[0]", 50)
+    reading = read_injection(injection, 50)
 
     assert (reading.relief_percent, reading.relief_days, reading.relief_days_at_least) == (80, 180, False)
     assert reading.data_problem is None
-    assert reading.location == "therapeutic_injections[0]"
 
 
 def test_reported_duration_wins_over_the_follow_up_diary() -> None:
@@ -44,7 +43,7 @@ def test_reported_duration_wins_over_the_follow_up_diary() -> None:
         follow_up=diary((D(2024, 1, 15), 2), (D(2024, 1, 29), 7)),
     )
 
-    reading = read_injection(injection, "therapeutic_injections[0]", 50)
+    reading = read_injection(injection, 50)
 
     assert reading.relief_days == 90
     assert reading.relief_days_at_least is False
@@ -62,7 +61,7 @@ def test_duration_from_the_diary_lasts_until_the_last_score_still_above_the_thre
         ),
     )
 
-    reading = read_injection(injection, "therapeutic_injections[0]", 50)
+    reading = read_injection(injection, 50)
 
     # Jan 1 → Feb 12: 31 + 11 = 42 days.
     assert reading.relief_days == 42
@@ -77,7 +76,7 @@ def test_diary_entries_are_read_in_date_order_whatever_their_order_in_the_record
         follow_up=diary((D(2024, 3, 11), 6), (D(2024, 1, 15), 2), (D(2024, 2, 12), 4)),
     )
 
-    assert read_injection(injection, "x", 50).relief_days == 42  # same diary as above: Jan 1 → Feb 12
+    assert read_injection(injection, 50).relief_days == 42  # same diary as above: Jan 1 → Feb 12
 
 
 def test_relief_that_returns_after_it_was_lost_does_not_extend_the_duration() -> None:
@@ -90,7 +89,7 @@ def test_relief_that_returns_after_it_was_lost_does_not_extend_the_duration() ->
         ),
     )
 
-    reading = read_injection(injection, "x", 50)
+    reading = read_injection(injection, 50)
 
     assert reading.relief_days == 14  # Jan 1 → Jan 15
     assert reading.relief_days_at_least is False
@@ -102,7 +101,7 @@ def test_duration_is_a_lower_bound_when_every_follow_up_still_shows_relief() -> 
         follow_up=diary((D(2024, 1, 15), 2), (D(2024, 2, 12), 3)),  # 75%, then (8 - 3) / 8 = 62.5%
     )
 
-    reading = read_injection(injection, "x", 50)
+    reading = read_injection(injection, 50)
 
     assert reading.relief_days == 42  # Jan 1 → Feb 12, and relief was still going on
     assert reading.relief_days_at_least is True
@@ -111,7 +110,7 @@ def test_duration_is_a_lower_bound_when_every_follow_up_still_shows_relief() -> 
 def test_no_relief_at_the_first_follow_up_gives_a_duration_of_zero_days() -> None:
     injection = make_injection(pre_injection_nrs=8, follow_up=diary((D(2024, 1, 15), 7)))  # 12.5%
 
-    reading = read_injection(injection, "x", 50)
+    reading = read_injection(injection, 50)
 
     assert (reading.relief_days, reading.relief_days_at_least) == (0, False)
     assert reading.relief_percent == pytest.approx(12.5)
@@ -120,7 +119,7 @@ def test_no_relief_at_the_first_follow_up_gives_a_duration_of_zero_days() -> Non
 def test_reported_relief_percent_is_kept_when_only_the_duration_comes_from_the_diary() -> None:
     injection = make_injection(relief_percent=90, pre_injection_nrs=8, follow_up=diary((D(2024, 1, 31), 2)))
 
-    reading = read_injection(injection, "x", 50)
+    reading = read_injection(injection, 50)
 
     assert reading.relief_percent == 90
     assert reading.relief_days == 30  # Jan 1 → Jan 31
@@ -130,7 +129,7 @@ def test_reported_relief_percent_is_kept_when_only_the_duration_comes_from_the_d
 def test_follow_up_score_above_the_pre_injection_score_is_a_data_problem() -> None:
     injection = make_injection(pre_injection_nrs=5, follow_up=diary((D(2024, 1, 15), 3), (D(2024, 2, 1), 6)))
 
-    reading = read_injection(injection, "x", 50)
+    reading = read_injection(injection, 50)
 
     assert reading.data_problem == "follow-up scores: post score 6 is higher than the pre score 5"
     assert reading.relief_percent is None
@@ -140,7 +139,7 @@ def test_follow_up_score_above_the_pre_injection_score_is_a_data_problem() -> No
 def test_follow_up_without_a_pre_injection_score_gives_no_relief() -> None:
     injection = make_injection(follow_up=diary((D(2024, 1, 15), 2)))
 
-    reading = read_injection(injection, "x", 50)
+    reading = read_injection(injection, 50)
 
     assert (reading.relief_percent, reading.relief_days, reading.data_problem) == (None, None, None)
 
@@ -149,7 +148,7 @@ def test_follow_up_without_a_pre_injection_score_gives_no_relief() -> None:
 
 
 def reading_on(day: dt.date, relief_days: int | None, *, at_least: bool = False) -> InjectionReading:
-    return InjectionReading(make_injection(date=day), f"inj {day}", None, relief_days, at_least, None)
+    return InjectionReading(make_injection(date=day), None, relief_days, at_least, None)
 
 
 def test_durations_that_shorten_each_time_are_shortening() -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from sijpath.domain.procedures import SteroidDose
+from sijpath.domain.procedures import SteroidDose, TherapeuticInjection
 from sijpath.domain.steroids import MPDE_SOURCES, cumulative_mpde, mpde_mg
 
 D = dt.date
@@ -31,8 +31,9 @@ def test_dexamethasone_equivalence_cites_its_own_source() -> None:
     assert MPDE_SOURCES["betamethasone"] == "asipp-steroid-equivalence"
 
 
-def dose(day: dt.date, drug: str, mg: float) -> tuple[dt.date, str, SteroidDose]:
-    return (day, f"injection {day}", SteroidDose(drug=drug, dose_mg=mg))
+def dose(day: dt.date, drug: str, mg: float) -> tuple[dt.date, TherapeuticInjection, SteroidDose]:
+    given = SteroidDose(drug=drug, dose_mg=mg)  # type: ignore[arg-type]
+    return (day, TherapeuticInjection(date=day, side="left", steroid=given), given)
 
 
 def test_window_excludes_a_dose_exactly_the_window_length_before_as_of_and_includes_one_on_as_of() -> None:

@@ -102,7 +102,7 @@ def test_kept_facts_are_referred_to_by_their_original_location_when_their_list_l
 
     cut = episode_as_of(e, AS_OF)
 
-    assert [cut.ref(b) for b in cut.episode.diagnostic_blocks] == [
+    assert [cut.ref(b, "diagnostic_blocks") for b in cut.episode.diagnostic_blocks] == [
         "diagnostic_blocks[0]",
         "diagnostic_blocks[2]",
         "Procedure/blk-9",
@@ -119,7 +119,7 @@ def test_ids_and_locations_are_left_alone_in_a_list_that_lost_no_facts() -> None
     cut = episode_as_of(e, AS_OF)
 
     assert cut.episode.diagnostic_blocks[0].id is None
-    assert cut.ref(cut.episode.diagnostic_blocks[0]) == "diagnostic_blocks[0]"
+    assert cut.ref(cut.episode.diagnostic_blocks[0], "diagnostic_blocks") == "diagnostic_blocks[0]"
 
 
 def test_a_course_ending_after_the_as_of_date_is_treated_as_ongoing() -> None:

@@ -70,7 +70,7 @@ def test_ehr_therapeutic_injection_keeps_triamcinolone_40_mg_and_the_pain_diary(
 
 def test_ehr_pain_diary_gives_the_relief_duration(ehr: ImportedEpisode) -> None:
     (shot,) = ehr.episode.therapeutic_injections
-    reading = read_injection(shot, shot.id or "", min_relief_percent=50)
+    reading = read_injection(shot, min_relief_percent=50)
     # 75% on day 7, 62% on day 30, 12% on day 71: relief lasted 30 days.
     assert (reading.relief_days, reading.relief_days_at_least) == (30, False)
     assert reading.relief_percent == 75.0
