@@ -1,7 +1,9 @@
-"""Cards: what every card carries (uuid, source, override reasons, links), and the pathway card of patient-view."""
+"""Cards: what every card carries (uuid, source, override reasons, links), the pathway card of patient-view, and
+the card for a patient about whom no clinical data was received."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from sijpath.engine.results import Severity
 from sijpath.engine.ruleset import RuleSet
 from sijpath.evidence.catalog import Source
 
-__all__ = ["STAGES", "CardContext", "card_uuid", "indicator", "pathway_card"]
+__all__ = ["STAGES", "CardContext", "card_uuid", "grammatical", "indicator", "no_data_card", "pathway_card"]
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://sijpath.org/cds-hooks")
 STAGES = {
@@ -82,7 +84,9 @@ class CardContext:
                 links.append({"label": md.clip(source.title, 100), "url": source.url, "type": "absolute"})
         if self.web_app_url:
             page = f"{self.web_app_url.rstrip('/')}/patients/{quote(self.patient_id, safe='')}"
-            links.append({"label": "Open the patient in sijpath", "url": page, "type": "smart"})
+            # `absolute`, not `smart`: the web app takes no part in a SMART launch, and EHRs grey out a smart link
+            # they cannot launch.
+            links.append({"label": "Open the patient in sijpath", "url": page, "type": "absolute"})
         return links
 
 
@@ -124,6 +128,37 @@ def pathway_card(ctx: CardContext, assessment: Assessment) -> dict[str, Any]:
     detail += [md.sources_line(assessment.next_step_citations), "", md.notice()]
     severity = indicator(*(f.severity for f in assessment.flags))
     return ctx.card("pathway", f"SI-joint pathway, {stage}: {step.title}", severity, detail, cited)
+
+
+def no_data_card(ctx: CardContext, subject: str, key: str = "no-data", severity: Severity = "info") -> dict[str, Any]:
+    """A patient of whom nothing but the Patient resource arrived: the card says so, names no stage or next step
+    (an assessment of an empty record would look like a new referral), and says what to check."""
+    detail = [
+        "**No clinical data was received for this patient**: no procedures, observations, conditions, medications "
+        "or reports came in the prefetch or from fhirServer, so sijpath has assessed nothing and suggests no step.",
+        "",
+        "If the patient has SI-joint care on record, check that the EHR sends it: the prefetch, or access to "
+        "fhirServer with the read scopes the service asks for.",
+        "",
+        md.notice(),
+    ]
+    return ctx.card(key, f"{subject}: no patient data received, nothing assessed", severity, detail, [])
+
+
+_SINGULAR = (
+    (re.compile(r"all 1 criteria"), "the 1 criterion"),
+    (re.compile(r"1 criteria"), "1 criterion"),
+    (re.compile(r"1 record problem\(s\)"), "1 record problem"),
+    (re.compile(r"(\d+) record problem\(s\)"), r"\1 record problems"),
+)
+
+
+def grammatical(summary: str) -> str:
+    """A summary with its counts agreeing ("1 criterion not met", "2 record problems"): the order card writes its
+    counts with fixed plurals."""
+    for pattern, replacement in _SINGULAR:
+        summary = pattern.sub(replacement, summary)
+    return md.clip(summary)
 
 
 def _absolute(url: str | None) -> bool:

@@ -15,16 +15,21 @@ import httpx
 import jwt
 import orjson
 
-from sijpath.errors import AuthenticationError, UsageError
+from sijpath.errors import AuthenticationError, InputError, UsageError
+from sijpath.limits import check_json
 
-__all__ = ["ALGORITHMS", "Caller", "KeySet", "Keys", "ReplayCache", "Verifier", "parse_jwks"]
+__all__ = ["ALGORITHMS", "DEVELOPMENT_CALLER", "Caller", "KeySet", "Keys", "ReplayCache", "Verifier", "parse_jwks"]
 
 log = logging.getLogger("sijpath.cdshooks.security")
 
+DEVELOPMENT_CALLER = "development-mode"  # the caller of every call when JWTs are not checked
 ALGORITHMS = ("ES384", "RS384")  # the spec's recommended pair; never `none`, never a symmetric (HS*) algorithm
 LEEWAY = 30  # seconds of clock difference tolerated on exp and iat
 MAX_LIFETIME = 3600  # longest a token may still be valid for: its jti is remembered until then
 JWKS_TTL, JWKS_RETRY = 3600.0, 60.0  # keep a fetched JWKS an hour; refetch for an unknown kid at most once a minute
+JWKS_MAX_BYTES = 1024 * 1024  # a JWKS is a few kilobytes; a bigger answer is not read
+# JWK members only a private or symmetric key has (RFC 7518 §6.2.2, §6.3.2, §6.4.1).
+PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +47,7 @@ Keys = dict[str | None, tuple[jwt.PyJWK, str | None]]
 
 def parse_jwks(data: bytes, origin: str) -> Keys:
     """The EC and RSA keys of a JWKS by kid; other keys are left out."""
+    check_json(data, f"JWKS {origin}")
     try:
         document = orjson.loads(data)
         listed = document["keys"]
@@ -49,6 +55,12 @@ def parse_jwks(data: bytes, origin: str) -> Keys:
         raise UsageError(f"{origin}: not a JWKS (a JSON object with `keys`)") from None
     keys: Keys = {}
     for item in listed if isinstance(listed, list) else ():
+        if isinstance(item, dict) and PRIVATE_MEMBERS & item.keys():
+            # A trust anchor holding a private (or symmetric) key: whoever can read this file can sign as the EHR.
+            raise UsageError(
+                f"{origin}: the JWKS holds private key material ({', '.join(sorted(PRIVATE_MEMBERS & item.keys()))} "
+                "of a key); register only the EHR's public keys"
+            )
         if not isinstance(item, dict) or item.get("kty") not in ("EC", "RSA"):
             continue
         try:
@@ -66,7 +78,10 @@ class KeySet:
 
     def __init__(self, location: str, http: Callable[[], httpx.AsyncClient], clock: Callable[[], float]) -> None:
         self.location = location
-        self.is_url = location.startswith(("https://", "http://"))
+        # https only (settings refuse http://): keys fetched in clear text could be anyone's.
+        self.is_url = location.startswith("https://")
+        if "://" in location and not self.is_url:
+            raise UsageError(f"{location[:80]}: a JWKS URL must be https://")
         self._http, self._clock = http, clock
         self._keys: Keys = {}
         self._fetched = float("-inf")
@@ -92,12 +107,19 @@ class KeySet:
     async def _fetch(self) -> None:
         self._fetched = self._clock()
         try:
-            async with self._http() as client:
-                response = await client.get(self.location, headers={"Accept": "application/json"})
-            response.raise_for_status()
-            self._keys = parse_jwks(response.content, self.location)
-        except (httpx.HTTPError, UsageError) as exc:
+            async with self._http() as client, client.stream("GET", self.location, headers=_ACCEPT) as response:
+                response.raise_for_status()
+                body = bytearray()
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > JWKS_MAX_BYTES:
+                        raise UsageError(f"{self.location}: the JWKS is over {JWKS_MAX_BYTES // 1024} KB")
+            self._keys = parse_jwks(bytes(body), self.location)
+        except (httpx.HTTPError, UsageError, InputError) as exc:
             log.warning("JWKS %s could not be fetched: %s", self.location, type(exc).__name__)
+
+
+_ACCEPT = {"Accept": "application/json"}
 
 
 class ReplayCache:
@@ -146,7 +168,7 @@ class Verifier:
 
     async def verify(self, authorization: str | None, audiences: Sequence[str]) -> Caller:
         if self.development:
-            return Caller("development-mode")
+            return Caller(DEVELOPMENT_CALLER)
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthenticationError("no bearer token")

@@ -16,15 +16,15 @@ from typing import Any, TypeVar
 import httpx
 from sqlalchemy import Engine
 
-from sijpath.cdshooks.cards import CardContext, pathway_card
+from sijpath.cdshooks.cards import CardContext, grammatical, no_data_card, pathway_card
 from sijpath.cdshooks.discovery import PREFETCH, Service
 from sijpath.cdshooks.feedback import issued
 from sijpath.cdshooks.fetch import FhirServer
+from sijpath.cdshooks.fhir_servers import check_fhir_server
 from sijpath.cdshooks.models import CdsRequest
 from sijpath.cdshooks.orders import Order, order_card, procedure_orders
 from sijpath.cdshooks.prefetch import Gathered, gather
 from sijpath.cdshooks.security import Caller, Verifier
-from sijpath.domain.issues import DataIssue
 from sijpath.engine.evaluate import evaluate
 from sijpath.engine.ruleset import RuleSet
 from sijpath.errors import DataUnavailableError, UsageError
@@ -103,7 +103,9 @@ class CdsService:
                 self._rulesets[day] = self.load_ruleset(self.settings.cds_ruleset_id, day)
             return self._rulesets[day]
 
-    async def invoke(self, service: Service, request: CdsRequest) -> tuple[Invocation, Gathered | None, list[Order]]:
+    async def invoke(
+        self, service: Service, request: CdsRequest, caller: Caller
+    ) -> tuple[Invocation, Gathered | None, list[Order]]:
         """The asynchronous part: which orders concern us, and the patient's data (prefetched or fetched)."""
         if request.hook not in service.hooks:
             return Invocation(note=f"hook {request.hook} is not one this service answers"), None, []
@@ -119,15 +121,16 @@ class CdsService:
         def server() -> FhirServer | None:
             if request.fhirServer is None:
                 return None
-            plain_http_allowed = self.settings.cds_development_mode or self.settings.cds_allow_http_fhir_server
-            if not request.fhirServer.startswith("https://") and not plain_http_allowed:
-                # The spec requires TLS with real data; the client's access token never goes out in clear text.
-                raise DataUnavailableError(
-                    "fhirServer is not an https:// URL; sijpath sends the access token only over TLS"
-                )
+            check_fhir_server(self.settings, caller.issuer, request.fhirServer)
             clients.append(self.http())
             auth = request.fhirAuthorization
-            return FhirServer(clients[-1], request.fhirServer, auth.access_token.get_secret_value() if auth else None)
+            return FhirServer(
+                clients[-1],
+                request.fhirServer,
+                auth.access_token.get_secret_value() if auth else None,
+                max_bytes=self.settings.cds_fhir_max_response_mb * 1024 * 1024,
+                max_resources=self.settings.cds_fhir_max_resources,
+            )
 
         try:
             # One deadline for all fetching: the per-read timeout alone lets a slow server drip for minutes.
@@ -145,19 +148,29 @@ class CdsService:
         patient_id = request.context.patientId
         assert patient_id is not None
         groups = group_by_patient([r for r, _ in gathered.entries], [u for _, u in gathered.entries])
-        extra: tuple[DataIssue, ...] = ()
-        if patient_id not in groups.patients:
-            groups.patients[patient_id] = []
-            extra = (DataIssue("info", f"Patient/{patient_id}", "no resources about this patient were received"),)
-        imported = groups.read(patient_id)
         day = self.now().astimezone().date()  # the server's local day, as in the web app
         ruleset = self.ruleset(day)
-        assessment = evaluate(imported.episode, ruleset, day, imported.issues + extra)
         ctx = CardContext(service.id, request.hookInstance, patient_id, ruleset, self.settings.web_app_url)
+        received = groups.patients.get(patient_id, [])
+        if all(resource.get("resourceType") == "Patient" for resource in received):
+            # Nothing clinical arrived: an assessment of the empty record would read like a new referral.
+            if service.kind == "pathway":
+                cards = [no_data_card(ctx, "SI-joint pathway")]
+            else:
+                cards = [
+                    no_data_card(ctx, f"CPT {o.code}", f"no-data\x1f{o.reference or ''}\x1f{o.code}", "warning")
+                    for o in orders
+                ]
+            named = f"{ruleset.id}@{ruleset.version}"
+            return Invocation(cards, "no clinical data received", named, gathered.summary, ruleset.id, ruleset.version)
+        imported = groups.read(patient_id)
+        assessment = evaluate(imported.episode, ruleset, day, imported.issues)
         if service.kind == "pathway":
             cards = [pathway_card(ctx, assessment)]
         else:
             cards = [order_card(ctx, assessment, order) for order in orders]
+            for card in cards:  # orders.py (shared with the clinical-core work) writes "1 criteria"; fixed here
+                card["summary"] = grammatical(card["summary"])
         return Invocation(cards, "", f"{ruleset.id}@{ruleset.version}", gathered.summary, ruleset.id, ruleset.version)
 
     def remember(self, service: Service, request: CdsRequest, outcome: Invocation, caller: Caller, remote: str) -> None:

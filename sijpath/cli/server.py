@@ -1,37 +1,30 @@
-"""`sijpath serve`, `sijpath db upgrade`, `sijpath users add`, `sijpath audit verify`: running the web app."""
+"""`sijpath serve`, `sijpath db upgrade`, `sijpath audit verify`: running the web app."""
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import logging
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from sijpath.cli import users
+from sijpath.cli.options import DatabaseOption, DataDirOption, settings_of
 from sijpath.settings import Settings
 
 __all__ = ["register"]
 
 
-DataDirOption = Annotated[Path | None, typer.Option("--data-dir", help="Data folder (SQLite database inside).")]
-DatabaseOption = Annotated[
-    str | None, typer.Option("--database-url", help="SQLAlchemy URL, e.g. postgresql://host/db (default: SQLite).")
-]
 db_app = typer.Typer(help="The database: create or upgrade its schema.", no_args_is_help=True)
-users_app = typer.Typer(help="User accounts and API tokens.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 DEMO_USER, DEMO_PASSWORD = "demo-clinician", "sijpath-demo-only"
 
 
 def _settings(data_dir: Path | None, database_url: str | None, **more: object) -> Settings:
-    # Imported here: the store and web stack load only for the commands that use them.
-    from sijpath.wiring.server import settings_from
-
-    return settings_from(os.environ, data_dir=data_dir, database_url=database_url, **more)
+    settings: Settings = settings_of(data_dir, database_url, **more)
+    return settings
 
 
 @db_app.command("upgrade")
@@ -44,45 +37,6 @@ def db_upgrade(data_dir: DataDirOption = None, database_url: DatabaseOption = No
     settings = _settings(data_dir, database_url)
     before, after = upgrade(open_database(settings, require_current=False))
     Console().print(f"database at revision {after}" + (f" (was {before or 'empty'})" if before != after else ""))
-
-
-@users_app.command("add")
-def users_add(
-    username: Annotated[str, typer.Argument(help="User name.")],
-    role: Annotated[str, typer.Option("--role", help="clinician, staff, admin or auditor.")] = "clinician",
-    data_dir: DataDirOption = None,
-    database_url: DatabaseOption = None,
-) -> None:
-    """Create a user; the password is asked for twice and never echoed."""
-    # Imported here: the store and web stack load only for the commands that use them.
-    from sijpath.store.accounts import add_user
-    from sijpath.store.database import transaction
-    from sijpath.wiring.server import open_database
-
-    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    engine = open_database(_settings(data_dir, database_url))
-    with transaction(engine) as connection:
-        add_user(connection, username, password, role, dt.datetime.now(dt.UTC))
-    Console().print(f"user {username} ({role}) created")
-
-
-@users_app.command("token")
-def users_token(
-    username: Annotated[str, typer.Argument(help="The user the integration acts as.")],
-    label: Annotated[str, typer.Option("--label", help="What the token is for.")] = "integration",
-    data_dir: DataDirOption = None,
-    database_url: DatabaseOption = None,
-) -> None:
-    """Create an API token (shown once; only its hash is stored)."""
-    # Imported here: the store and web stack load only for the commands that use them.
-    from sijpath.store.accounts import create_token
-    from sijpath.store.database import transaction
-    from sijpath.wiring.server import open_database
-
-    engine = open_database(_settings(data_dir, database_url))
-    with transaction(engine) as connection:
-        token = create_token(connection, username, label, dt.datetime.now(dt.UTC))
-    typer.echo(token)
 
 
 @audit_app.command("verify")
@@ -142,6 +96,21 @@ def serve(
     web_app_url: Annotated[
         str | None, typer.Option("--web-app-url", help="Public URL of the web app, for links from CDS cards.")
     ] = None,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option("--trusted-proxy", help="Address or network of a reverse proxy to believe; repeatable."),
+    ] = None,
+    max_request_mb: Annotated[
+        int | None, typer.Option("--max-request-mb", help="Largest request body on any route (default 32).")
+    ] = None,
+    cds_fhir_server: Annotated[
+        list[str] | None,
+        typer.Option("--cds-fhir-server", help="ISS=URL: a fhirServer base URL that issuer may name; repeatable."),
+    ] = None,
+    cds_allow_http_fhir_server: Annotated[
+        bool,
+        typer.Option("--cds-allow-http-fhir-server", help="Allow http:// fhirServers, JWTs still checked (testing)."),
+    ] = False,
 ) -> None:
     """Run the clinician web app (and its REST API at /api) and the CDS Hooks service at /cds-services."""
     # Imported here: the store and web stack load only for the commands that use them.
@@ -162,6 +131,10 @@ def serve(
         cds_ruleset=cds_ruleset,
         cds_development_mode=cds_development_mode or None,
         web_app_url=web_app_url,
+        trusted_proxies=tuple(trusted_proxy) if trusted_proxy else None,
+        max_request_mb=max_request_mb,
+        cds_fhir_servers=_fhir_servers(cds_fhir_server) if cds_fhir_server else None,
+        cds_allow_http_fhir_server=cds_allow_http_fhir_server or None,
     )
     console = Console()
     if demo:
@@ -177,11 +150,25 @@ def serve(
     cds = cds_service(settings, engine)
     if settings.cds_development_mode:
         console.print("[bold red]CDS Hooks DEVELOPMENT MODE: JWTs are not verified; never use with real data.[/]")
+    if settings.cds_allow_http_fhir_server:
+        console.print("[bold red]CDS Hooks: http:// fhirServers allowed; access tokens may cross networks in clear.[/]")
     console.print(f"sijpath on http://{host}:{port}/ and CDS Hooks at /cds-services (database {settings.url})")
     # Access logs carry paths with patient ids: off, so no patient data lands in logs.
     app = server_app(services, cds)
     gc.freeze()  # what start-up loaded (rule sets, catalog, code) stays out of every garbage collection: short pauses
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+    # proxy_headers off: uvicorn would believe X-Forwarded-For from any loopback caller; ClientAddress (wiring)
+    # believes it only from --trusted-proxy addresses.
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", proxy_headers=False)
+
+
+def _fhir_servers(given: list[str]) -> dict[str, tuple[str, ...]]:
+    if any("=" not in item for item in given):
+        raise typer.BadParameter("give each allowed fhirServer as ISS=URL", param_hint="--cds-fhir-server")
+    allowed: dict[str, tuple[str, ...]] = {}
+    for item in given:
+        issuer, url = item.split("=", 1)
+        allowed[issuer] = (*allowed.get(issuer, ()), url)
+    return allowed
 
 
 def _issuers(given: list[str]) -> dict[str, str]:
@@ -194,5 +181,5 @@ def register(app: typer.Typer) -> None:
     """Add the server, database, user and audit commands."""
     app.command()(serve)
     app.add_typer(db_app, name="db")
-    app.add_typer(users_app, name="users")
+    users.register(app)
     app.add_typer(audit_app, name="audit")

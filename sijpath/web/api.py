@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
@@ -12,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from sijpath.domain.document import problems_from_validation
 from sijpath.domain.episode import Episode
 from sijpath.errors import EpisodeValidationError, NotFoundError, UsageError
+from sijpath.limits import check_json
 from sijpath.store import episodes as store
 from sijpath.store.database import transaction
 from sijpath.web.security import authorize, check_csrf, principal, remote_of
@@ -126,9 +128,11 @@ def _episode(body: Any) -> Episode:
 
 
 async def _json(request: Request) -> Any:
+    body = await request.body()  # at most the server's request-size limit (wiring's RequestSizeLimit)
+    check_json(body, "request body")
     try:
-        return await request.json()
-    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
         raise EpisodeValidationError("the request body is not JSON") from None
 
 

@@ -17,6 +17,7 @@ from sijpath.engine.compare import Comparison, compare
 from sijpath.engine.evaluate import evaluate
 from sijpath.engine.ruleset import RuleSet
 from sijpath.fhir.bundle import parse_bundle
+from sijpath.limits import check_json
 from sijpath.settings import Settings
 from sijpath.store import audit
 from sijpath.store import episodes as store
@@ -128,6 +129,7 @@ class App:
         """Import every patient of a Bundle in ONE transaction: all of it or nothing. Re-importing the same
         resources changes nothing; new resources for a known patient replace what came from FHIR before, as a new
         version, and keep the facts clinicians entered in sijpath."""
+        check_json(data, f"FHIR Bundle ({origin})")
         groups = parse_bundle(data, origin)
         results = []
         with transaction(self.engine) as connection:

@@ -22,6 +22,8 @@ from sijpath.store.database import connect, require_current_schema
 from sijpath.web.app import create_app
 from sijpath.web.services import App
 from sijpath.wiring import builtin_ruleset_ids, load_episode, load_ruleset
+from sijpath.wiring.proxies import ClientAddress
+from sijpath.wiring.request_limits import RequestSizeLimit
 
 __all__ = [
     "App",
@@ -43,6 +45,11 @@ def settings_from(environ: Mapping[str, str], **overrides: Any) -> Settings:
         ("database_url", "SIJPATH_DATABASE_URL"),
         ("default_ruleset", "SIJPATH_RULESET"),
         ("session_idle_minutes", "SIJPATH_SESSION_IDLE_MINUTES"),
+        ("session_max_hours", "SIJPATH_SESSION_MAX_HOURS"),
+        ("max_request_mb", "SIJPATH_MAX_REQUEST_MB"),
+        ("trusted_proxies", "SIJPATH_TRUSTED_PROXIES"),
+        ("cds_fhir_servers", "SIJPATH_CDS_FHIR_SERVERS"),
+        ("cds_allow_http_fhir_server", "SIJPATH_CDS_ALLOW_HTTP_FHIR_SERVER"),
         ("cds_base_url", "SIJPATH_CDS_BASE_URL"),
         ("cds_trusted_issuers", "SIJPATH_CDS_ISSUERS"),
         ("cds_development_mode", "SIJPATH_CDS_DEVELOPMENT_MODE"),
@@ -92,8 +99,11 @@ def cds_service(settings: Settings, engine: Engine, now: Callable[[], dt.datetim
 
 
 def server_app(services: App, cds: CdsService) -> Any:
-    """What `sijpath serve` runs: the CDS Hooks service at /cds-services beside the web app."""
-    return with_cds_hooks(create_cds_app(cds), create_app(services))
+    """What `sijpath serve` runs: the CDS Hooks service at /cds-services beside the web app, behind the two edges
+    every request passes: the real client address (trusted proxies only) and the one request-size limit."""
+    settings = services.settings
+    apps = with_cds_hooks(create_cds_app(cds), create_app(services))
+    return ClientAddress(RequestSizeLimit(apps, settings.max_request_bytes), settings.proxy_networks)
 
 
 def seed_examples(services: App, examples: Path) -> int:
