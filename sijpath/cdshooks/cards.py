@@ -146,10 +146,10 @@ def no_data_card(ctx: CardContext, subject: str, key: str = "no-data", severity:
 
 
 _SINGULAR = (
-    (re.compile(r"all 1 criteria"), "the 1 criterion"),
-    (re.compile(r"1 criteria"), "1 criterion"),
-    (re.compile(r"1 record problem\(s\)"), "1 record problem"),
-    (re.compile(r"(\d+) record problem\(s\)"), r"\1 record problems"),
+    (re.compile(r"\ball 1 criteria\b"), "the 1 criterion"),
+    (re.compile(r"\b1 criteria\b"), "1 criterion"),
+    (re.compile(r"\b1 record problem\(s\)"), "1 record problem"),
+    (re.compile(r"\b(\d+) record problem\(s\)"), r"\1 record problems"),
 )
 
 

@@ -6,7 +6,7 @@ import base64
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,18 @@ import orjson
 from sijpath.errors import AuthenticationError, InputError, UsageError
 from sijpath.limits import check_json
 
-__all__ = ["ALGORITHMS", "DEVELOPMENT_CALLER", "Caller", "KeySet", "Keys", "ReplayCache", "Verifier", "parse_jwks"]
+__all__ = [
+    "ALGORITHMS",
+    "DEVELOPMENT_CALLER",
+    "LEEWAY",
+    "Caller",
+    "FirstUse",
+    "KeySet",
+    "Keys",
+    "ReplayCache",
+    "Verifier",
+    "parse_jwks",
+]
 
 log = logging.getLogger("sijpath.cdshooks.security")
 
@@ -122,24 +133,27 @@ class KeySet:
 _ACCEPT = {"Accept": "application/json"}
 
 
-class ReplayCache:
-    """jtis seen per issuer, each kept until its token expires; a second use is a replay."""
+FirstUse = Callable[[str, str, float, float], Awaitable[bool]]
+"""`first_use(issuer, jti, expires, now)`: True the first time a jti is seen (the service's is in the database)."""
 
-    def __init__(self, clock: Callable[[], float]) -> None:
+
+class ReplayCache:
+    """jtis seen per issuer in this process, each kept until its token expires; a second use is a replay. The
+    served service uses the database's instead (store/replays.py), which every server process shares."""
+
+    def __init__(self) -> None:
         self._seen: dict[tuple[str, str], float] = {}
         self._lock = threading.Lock()
-        self._clock = clock
         self._prune_at = 10_000
 
-    def first_use(self, issuer: str, jti: str, expires: float) -> bool:
-        now = self._clock()
+    async def first_use(self, issuer: str, jti: str, expires: float, now: float) -> bool:
         with self._lock:
             if len(self._seen) > self._prune_at:
-                self._seen = {k: v for k, v in self._seen.items() if v + LEEWAY >= now}
+                self._seen = {k: v for k, v in self._seen.items() if v >= now}
                 # Prune again only once the cache has doubled: amortized O(1) per call however many tokens live.
                 self._prune_at = max(10_000, 2 * len(self._seen))
             key = (issuer, jti)
-            if key in self._seen and self._seen[key] + LEEWAY >= now:
+            if key in self._seen and self._seen[key] >= now:
                 return False
             self._seen[key] = expires
             return True
@@ -155,11 +169,12 @@ class Verifier:
         *,
         development: bool = False,
         clock: Callable[[], float] = time.time,
+        first_use: FirstUse | None = None,
     ) -> None:
         self.development = development
         self.clock = clock
         self.keys = {iss: KeySet(location, http, clock) for iss, location in issuers.items()}
-        self.replays = ReplayCache(clock)
+        self.first_use = first_use or ReplayCache().first_use
         if development:
             log.warning(
                 "CDS Hooks DEVELOPMENT MODE: the JWT of CDS clients is NOT verified and any caller is trusted. "
@@ -211,7 +226,7 @@ class Verifier:
         if expires > self.clock() + MAX_LIFETIME + LEEWAY:
             raise AuthenticationError("JWT exp is further away than an hour")
         jti = str(verified["jti"])
-        if not self.replays.first_use(issuer, jti, expires):
+        if not await self.first_use(issuer, jti, expires + LEEWAY, self.clock()):
             raise AuthenticationError("JWT jti was used before (replay)")
         tenant = verified.get("tenant")
         return Caller(issuer, jti, tenant if isinstance(tenant, str) else None)

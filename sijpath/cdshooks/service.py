@@ -30,7 +30,7 @@ from sijpath.engine.ruleset import RuleSet
 from sijpath.errors import DataUnavailableError, UsageError
 from sijpath.fhir.bundle import group_by_patient
 from sijpath.settings import Settings
-from sijpath.store import audit
+from sijpath.store import audit, replays
 from sijpath.store.database import transaction
 from sijpath.store.feedback import record_issued
 
@@ -68,6 +68,7 @@ class CdsService:
     _rulesets: dict[dt.date, RuleSet[Any]] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _tls: ssl.SSLContext | None = field(default=None, repr=False)
+    _replay_checks: int = field(default=0, repr=False)
     _worker: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="sijpath-cds"), repr=False
     )
@@ -80,6 +81,20 @@ class CdsService:
         if self.engine.dialect.name == "sqlite":
             return work()
         return await asyncio.get_running_loop().run_in_executor(self._worker, work)
+
+    async def first_use(self, issuer: str, jti: str, keep_until: float, now: float) -> bool:
+        """The replay check in the database, which every server process shares (a token works once, whichever
+        worker it reaches); expired jtis are forgotten every few hundred calls."""
+
+        def check() -> bool:
+            moment = dt.datetime.fromtimestamp(now, dt.UTC)
+            with transaction(self.engine) as connection:
+                self._replay_checks += 1
+                if self._replay_checks % 256 == 0:
+                    replays.prune(connection, moment)
+                return replays.first_use(connection, issuer, jti, dt.datetime.fromtimestamp(keep_until, dt.UTC), moment)
+
+        return await self.write(check)
 
     def http(self) -> httpx.AsyncClient:
         """A client for one call's fetches: time-limited, no redirects, no cookies kept, no proxy from the
@@ -265,7 +280,12 @@ def create_service(
         # token minted for another service could be replayed here.
         raise UsageError("trusted CDS issuers need the public base URL the EHR calls (--cds-base-url)")
     made: list[CdsService] = []
-    verifier = Verifier(settings.cds_trusted_issuers, lambda: made[0].http(), development=settings.cds_development_mode)
+    verifier = Verifier(
+        settings.cds_trusted_issuers,
+        lambda: made[0].http(),
+        development=settings.cds_development_mode,
+        first_use=lambda *token: made[0].first_use(*token),
+    )
     made.append(CdsService(engine, settings, load_ruleset, now, verifier, transport))
     if not settings.cds_trusted_issuers and not settings.cds_development_mode:
         log.warning("CDS Hooks: no trusted issuers are configured, so every call will be refused (401)")

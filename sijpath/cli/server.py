@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -111,6 +112,9 @@ def serve(
         bool,
         typer.Option("--cds-allow-http-fhir-server", help="Allow http:// fhirServers, JWTs still checked (testing)."),
     ] = False,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, max=64, help="Server processes (default: the machine's cores).")
+    ] = None,
 ) -> None:
     """Run the clinician web app (and its REST API at /api) and the CDS Hooks service at /cds-services."""
     # Imported here: the store and web stack load only for the commands that use them.
@@ -118,7 +122,14 @@ def serve(
 
     from sijpath.store.accounts import add_user, user_exists
     from sijpath.store.database import transaction, upgrade
-    from sijpath.wiring.server import cds_service, open_database, seed_examples, server_app, web_services
+    from sijpath.wiring.server import (
+        SETTINGS_VARIABLE,
+        cds_service,
+        open_database,
+        seed_examples,
+        server_app,
+        web_services,
+    )
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = _settings(
@@ -152,13 +163,23 @@ def serve(
         console.print("[bold red]CDS Hooks DEVELOPMENT MODE: JWTs are not verified; never use with real data.[/]")
     if settings.cds_allow_http_fhir_server:
         console.print("[bold red]CDS Hooks: http:// fhirServers allowed; access tokens may cross networks in clear.[/]")
-    console.print(f"sijpath on http://{host}:{port}/ and CDS Hooks at /cds-services (database {settings.url})")
-    # Access logs carry paths with patient ids: off, so no patient data lands in logs.
-    app = server_app(services, cds)
-    gc.freeze()  # what start-up loaded (rule sets, catalog, code) stays out of every garbage collection: short pauses
-    # proxy_headers off: uvicorn would believe X-Forwarded-For from any loopback caller; ClientAddress (wiring)
-    # believes it only from --trusted-proxy addresses.
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", proxy_headers=False)
+    count = workers or os.cpu_count() or 1
+    console.print(
+        f"sijpath on http://{host}:{port}/ and CDS Hooks at /cds-services, {count} worker(s) (database {settings.url})"
+    )
+    # Access logs carry paths with patient ids: off, so no patient data lands in logs. proxy_headers off: uvicorn
+    # would believe X-Forwarded-For from any loopback caller; ClientAddress (wiring) believes only --trusted-proxy.
+    options = {"host": host, "port": port, "access_log": False, "log_level": "warning", "proxy_headers": False}
+    if count == 1:
+        app = server_app(services, cds)
+        gc.freeze()  # what start-up loaded (rule sets, catalog, code) stays out of every collection: short pauses
+        uvicorn.run(app, **options)  # type: ignore[arg-type]
+        return
+    # Every worker builds the same app from the same settings; what they share (sessions, the sign-in throttle,
+    # the CDS replay cache) lives in the database.
+    engine.dispose()
+    os.environ[SETTINGS_VARIABLE] = settings.model_dump_json()
+    uvicorn.run("sijpath.wiring.server:served_from_environment", factory=True, workers=count, **options)  # type: ignore[arg-type]
 
 
 def _fhir_servers(given: list[str]) -> dict[str, tuple[str, ...]]:

@@ -26,11 +26,13 @@ from sijpath.wiring.proxies import ClientAddress
 from sijpath.wiring.request_limits import RequestSizeLimit
 
 __all__ = [
+    "SETTINGS_VARIABLE",
     "App",
     "Settings",
     "cds_service",
     "open_database",
     "seed_examples",
+    "served_from_environment",
     "server_app",
     "settings_from",
     "web_services",
@@ -104,6 +106,21 @@ def server_app(services: App, cds: CdsService) -> Any:
     settings = services.settings
     apps = with_cds_hooks(create_cds_app(cds), create_app(services))
     return ClientAddress(RequestSizeLimit(apps, settings.max_request_bytes), settings.proxy_networks)
+
+
+SETTINGS_VARIABLE = "SIJPATH_SERVE_SETTINGS"  # the settings `sijpath serve` hands its worker processes, as JSON
+
+
+def served_from_environment() -> Any:
+    """The app of one worker process of `sijpath serve --workers N`, from the settings its parent checked."""
+    import gc
+    import os
+
+    settings = Settings.model_validate_json(os.environ[SETTINGS_VARIABLE])
+    engine = open_database(settings)
+    app = server_app(web_services(settings, engine), cds_service(settings, engine))
+    gc.freeze()  # what start-up loaded stays out of every garbage collection: short pauses
+    return app
 
 
 def seed_examples(services: App, examples: Path) -> int:
