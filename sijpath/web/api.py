@@ -189,7 +189,8 @@ def delete_episode(
 
 @router.post("/fhir/import", response_model=list[ImportedPatient])
 async def import_fhir(request: Request, x_csrf_token: Annotated[str | None, Header()] = None) -> list[ImportedPatient]:
-    """Import a FHIR R4 Bundle (all patients in it, in one transaction; the same Bundle twice changes nothing)."""
+    """Import a FHIR R4 Bundle: each patient in its own transaction (all of a patient or nothing); the same Bundle
+    twice changes nothing, so an import that failed part-way is finished by sending it again."""
     services = _services(request)
     who = principal(services, request)
     authorize(who, "write")
