@@ -74,8 +74,12 @@ class App:
         """Assess under a rule set and keep the result, so the patient list can show and filter it."""
         ruleset = self.load_ruleset(ruleset_id, as_of)
         assessment = evaluate(stored.episode, ruleset, as_of, stored.record_issues)
-        store.save_assessment(connection, assessment, stored.fingerprint)
+        self._keep(connection, assessment, stored.fingerprint)
         return assessment
+
+    def _keep(self, connection: Connection, assessment: Assessment, fingerprint: str) -> None:
+        keep = self.settings.assessment_cache_dates
+        store.save_assessment(connection, assessment, fingerprint, now=self.now(), keep_dates=keep)
 
     def comparison(self, stored: store.StoredEpisode, as_of: dt.date) -> Comparison:
         rulesets = []
@@ -99,7 +103,7 @@ class App:
             for patient_id in ids:
                 stored = store.load_episode(connection, patient_id)
                 assessment = evaluate(stored.episode, ruleset, as_of, stored.record_issues)
-                store.save_assessment(connection, assessment, stored.fingerprint)
+                self._keep(connection, assessment, stored.fingerprint)
         return len(ids)
 
     def save(

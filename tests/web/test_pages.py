@@ -20,7 +20,7 @@ from sijpath.errors import StoreError
 from sijpath.store import episodes as store
 from sijpath.store.accounts import User, add_user
 from sijpath.store.database import transaction
-from sijpath.store.tables import audit_log, episodes
+from sijpath.store.tables import assessments, audit_log, episodes
 from sijpath.web import pages
 from sijpath.web.app import create_app
 from sijpath.web.security import COOKIE
@@ -759,3 +759,20 @@ def test_the_confirmation_on_the_patient_page_cannot_be_written_by_a_link(sign_i
     page = sign_in("staff").get("/patients/new-referral", params={"message": "Call 0800 to confirm"}).text
 
     assert "Call 0800" not in page
+
+
+def test_a_reader_asking_for_ever_new_dates_cannot_grow_the_assessment_cache_past_its_bound(
+    sign_in: SignIn, services: App
+) -> None:
+    staff = sign_in("staff")
+    keep = services.settings.assessment_cache_dates
+    for day in range(keep + 10):
+        as_of = (dt.date(2026, 1, 1) + dt.timedelta(days=day)).isoformat()
+        assert staff.get("/patients/new-referral", params={"as_of": as_of}).status_code == 200
+        services.now.now += dt.timedelta(seconds=1)  # type: ignore[attr-defined]
+
+    with services.engine.connect() as connection:
+        pairs = connection.execute(select(assessments.c.ruleset_id, assessments.c.as_of).distinct()).all()
+    assert len(pairs) <= keep
+    newest = (dt.date(2026, 1, 1) + dt.timedelta(days=keep + 9)).isoformat()
+    assert newest in {str(as_of) for _, as_of in pairs}  # the newest kept, the oldest pushed out
