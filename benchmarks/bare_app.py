@@ -19,7 +19,22 @@ async def bare(request: Request) -> Response:
     return Response(b'{"cards":[]}', media_type="application/json")
 
 
+def main() -> None:
+    """`python benchmarks/bare_app.py PORT WORKERS`: served as `sijpath serve --workers` serves (wiring.workers)."""
+    import sys
+
+    from sijpath.wiring.workers import run_workers
+
+    port, workers = int(sys.argv[1]), int(sys.argv[2])
+    options = {"access_log": False, "log_level": "warning", "proxy_headers": False}
+    run_workers("bare_app:app", workers, "127.0.0.1", port, **options)  # type: ignore[arg-type]
+
+
 def app() -> Any:
     """uvicorn factory: `uvicorn bare_app:app --factory --app-dir benchmarks`."""
     routes = [Route("/cds-services/sij-pathway", bare, methods=["POST"])]
     return ClientAddress(RequestSizeLimit(Starlette(routes=routes), 32 * 1024 * 1024), ())
+
+
+if __name__ == "__main__":
+    main()

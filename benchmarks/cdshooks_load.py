@@ -97,9 +97,7 @@ def wait_for(url: str, expected: int, server: subprocess.Popen[bytes], log: Path
 
 
 def start_bare(folder: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "uvicorn", "bare_app:app", "--factory", "--app-dir", str(Path(__file__).parent)]
-    command += ["--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
-    command += ["--no-proxy-headers"]
+    command = [sys.executable, str(Path(__file__).parent / "bare_app.py"), str(port), str(workers)]
     log = folder / "bare.log"
     with log.open("wb") as out:
         server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)

@@ -169,17 +169,19 @@ def serve(
     )
     # Access logs carry paths with patient ids: off, so no patient data lands in logs. proxy_headers off: uvicorn
     # would believe X-Forwarded-For from any loopback caller; ClientAddress (wiring) believes only --trusted-proxy.
-    options = {"host": host, "port": port, "access_log": False, "log_level": "warning", "proxy_headers": False}
+    options = {"access_log": False, "log_level": "warning", "proxy_headers": False}
     if count == 1:
         app = server_app(services, cds)
         gc.freeze()  # what start-up loaded (rule sets, catalog, code) stays out of every collection: short pauses
-        uvicorn.run(app, **options)  # type: ignore[arg-type]
+        uvicorn.run(app, host=host, port=port, **options)  # type: ignore[arg-type]
         return
+    from sijpath.wiring.workers import run_workers
+
     # Every worker builds the same app from the same settings; what they share (sessions, the sign-in throttle,
     # the CDS replay cache) lives in the database.
     engine.dispose()
     os.environ[SETTINGS_VARIABLE] = settings.model_dump_json()
-    uvicorn.run("sijpath.wiring.server:served_from_environment", factory=True, workers=count, **options)  # type: ignore[arg-type]
+    run_workers("sijpath.wiring.server:served_from_environment", count, host, port, **options)
 
 
 def _fhir_servers(given: list[str]) -> dict[str, tuple[str, ...]]:
