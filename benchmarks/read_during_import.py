@@ -22,7 +22,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -30,34 +29,16 @@ import httpx
 import orjson
 
 REPO = Path(__file__).resolve().parents[1]
-EXAMPLES = REPO / "examples" / "fhir"
 NAMES = ("new-referral", "fusion-candidate", "rfa-candidate", "lasting-relief", "post-fusion")
 
 
 def entries_for(name: str, suffix: str) -> list[dict[str, Any]]:
-    """An example Bundle's entries with every id, fullUrl and reference made unique (a new patient)."""
-    entries: list[dict[str, Any]] = orjson.loads((EXAMPLES / f"{name}.json").read_bytes())["entry"]
-    ids = {f"{e['resource']['resourceType']}/{e['resource']['id']}": None for e in entries}
-    renamed_ids = {key: f"{key}-{suffix}" for key in ids}
-    urls = {e["fullUrl"]: f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, e['fullUrl'] + suffix)}" for e in entries}
+    """An example Bundle's entries with every id, fullUrl and reference made unique (a new patient): the reliability
+    tests' generator, so the benchmark imports what they do."""
+    sys.path.insert(0, str(REPO))
+    from tests.web.test_reliability import example_entries
 
-    def rename(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {
-                k: (urls.get(v) or renamed_ids.get(v, v)) if k == "reference" and isinstance(v, str) else rename(v)
-                for k, v in value.items()
-            }
-        if isinstance(value, list):
-            return [rename(v) for v in value]
-        return value
-
-    renamed = []
-    for entry in entries:
-        copy = rename(entry)
-        copy["fullUrl"] = urls[entry["fullUrl"]]
-        copy["resource"]["id"] = f"{entry['resource']['id']}-{suffix}"
-        renamed.append(copy)
-    return renamed
+    return example_entries(name, suffix)
 
 
 def free_port() -> int:
