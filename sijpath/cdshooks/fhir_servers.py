@@ -19,6 +19,13 @@ __all__ = ["check_fhir_server"]
 
 def check_fhir_server(settings: Settings, issuer: str, url: str) -> None:
     """DataUnavailableError (412, nothing fetched, no token sent) unless `issuer` may name `url` as its fhirServer."""
+    try:
+        _check(settings, issuer, url)
+    except ValueError:  # a port that is no port (`https://ehr:99999`): urlsplit refuses it
+        raise DataUnavailableError("fhirServer is not a URL sijpath can read from") from None
+
+
+def _check(settings: Settings, issuer: str, url: str) -> None:
     parts = urlsplit(url)
     allowed_schemes = {"https", "http"} if settings.cds_allow_http_fhir_server else {"https"}
     if parts.scheme not in allowed_schemes:

@@ -71,7 +71,13 @@ def test_a_service_configured_with_a_private_jwks_file_does_not_start(
 
 @pytest.mark.parametrize(
     "server",
-    ["https://127.0.0.1:6379/fhir", "https://localhost/fhir", "https://other.example.net/fhir", f"{FHIR_BASE}x"],
+    [
+        "https://127.0.0.1:6379/fhir",
+        "https://localhost/fhir",
+        "https://other.example.net/fhir",
+        f"{FHIR_BASE}x",
+        "https://ehr.example.org:99999/fhir",
+    ],
 )
 def test_a_fhir_server_not_allowed_for_the_issuer_gets_412_and_nothing_is_fetched(
     make_service: Callable[..., CdsService], es_key: SigningKey, fhir: FakeFhir, server: str

@@ -6,6 +6,7 @@ server-side session straight from the store (the sign-in form is tested in test_
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -353,3 +354,38 @@ def test_a_deactivated_users_token_and_session_stop_working(
     with TestClient(create_app(services)) as client:
         assert client.get("/api/patients", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     assert who.client.get("/api/patients").status_code == 401
+
+
+def _token(services: App, role: str, scope: str) -> str:
+    with transaction(services.engine) as connection:
+        return create_token(connection, role, f"{scope} token of {role}", services.now(), scope=scope)
+
+
+@pytest.mark.parametrize("route", [r for r in API_ROUTES if r.write], ids=str)
+def test_a_read_only_token_of_a_clinician_may_not_write(route: Route, services: App) -> None:
+    token = _token(services, "clinician", "read")
+    before = _snapshot(services)
+    with TestClient(create_app(services)) as client:
+        response = client.request(route.method, route.path, **_with_token(route, token))
+    assert response.status_code == 403, response.text[:500]
+    assert "read scope" in response.json()["error"]
+    assert _snapshot(services) == before
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.allowed in (AUDIT, ADMIN)], ids=str)
+def test_no_token_reaches_the_audit_trail_or_account_management_whatever_its_users_role(
+    route: Route, services: App
+) -> None:
+    token = _token(services, "admin", "read-write")
+    before = _snapshot(services)
+    with TestClient(create_app(services), follow_redirects=False) as client:
+        response = client.request(route.method, route.path, **_with_token(route, token))
+    assert response.status_code == 403, response.text[:500]
+    assert _snapshot(services) == before
+
+
+def test_an_expired_token_gets_401(services: App, clock: Any) -> None:
+    token = _token(services, "staff", "read")
+    clock.now += dt.timedelta(days=91)
+    with TestClient(create_app(services)) as client:
+        assert client.get("/api/patients", headers={"Authorization": f"Bearer {token}"}).status_code == 401
