@@ -26,6 +26,7 @@ __all__ = [
     "add_user",
     "authenticate",
     "create_session",
+    "end_expired_sessions",
     "end_session",
     "list_users",
     "session_user",
@@ -236,6 +237,12 @@ def session_user(
     if now - last_seen > dt.timedelta(seconds=60):  # one write a minute at most, not one per request
         connection.execute(update(sessions).where(sessions.c.session_hash == _sha(cookie)).values(last_seen=now))
     return Session(User(row.username, row.role), row.csrf_token)
+
+
+def end_expired_sessions(connection: Connection, now: dt.datetime, idle: dt.timedelta, lifetime: dt.timedelta) -> int:
+    """Delete the sessions past their idle timeout or their lifetime (one nobody uses again is otherwise kept)."""
+    stale = (sessions.c.last_seen < now - idle) | (sessions.c.created_at <= now - lifetime)
+    return int(connection.execute(delete(sessions).where(stale)).rowcount)
 
 
 def end_session(connection: Connection, cookie: str) -> None:

@@ -17,7 +17,7 @@ from sijpath.errors import RequestTooLargeError, SijpathError, UsageError
 from sijpath.rules.registry import FLAGS
 from sijpath.store import audit
 from sijpath.store import episodes as store
-from sijpath.store.accounts import authenticate, create_session, end_session
+from sijpath.store.accounts import authenticate, create_session, end_expired_sessions, end_session
 from sijpath.store.database import transaction
 from sijpath.store.throttle import record_failure
 from sijpath.web.chart import timeline_svg
@@ -123,6 +123,8 @@ def login(
                 demo=demo,
                 message="User name or password is not right.",
             )
+        settings = services.settings
+        end_expired_sessions(connection, now, settings.session_idle, settings.session_lifetime)
         cookie, _ = create_session(connection, user, now)
         services.audit(connection, user, "sign-in", None, remote_of(request))
     target = next if next.startswith("/") and not next.startswith("//") else "/"

@@ -15,6 +15,7 @@ from sijpath.store.accounts import (
     add_user,
     authenticate,
     create_session,
+    end_expired_sessions,
     end_session,
     list_users,
     session_user,
@@ -269,3 +270,15 @@ def test_adding_a_user_is_audited_without_the_password(engine: Engine, alice: Us
     [(actor, action, detail)] = audited(engine)
     assert (actor, action, detail) == ("sijpath", "user-add", "alice (clinician)")
     assert PASSWORD not in detail
+
+
+def test_sessions_past_their_idle_timeout_or_lifetime_are_deleted_and_live_ones_kept(
+    engine: Engine, alice: User
+) -> None:
+    lifetime = dt.timedelta(hours=12)
+    with transaction(engine) as connection:
+        create_session(connection, alice, NOW - dt.timedelta(hours=13))  # past its lifetime
+        create_session(connection, alice, NOW - dt.timedelta(minutes=31))  # idle too long
+        live, _ = create_session(connection, alice, NOW - dt.timedelta(minutes=5))
+        assert end_expired_sessions(connection, NOW, IDLE, lifetime) == 2
+    assert session_at(engine, live, NOW) is not None
