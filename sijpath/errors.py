@@ -4,7 +4,8 @@
     ├── InputError                  a file or document sijpath cannot use
     │   ├── UnreadableInputError    not JSON/YAML/TOML at all, or not found
     │   ├── EpisodeValidationError  parsed, but the episode does not fit the schema
-    │   └── FhirDocumentError       parsed, but not a FHIR R4 Bundle or NDJSON export sijpath can read
+    │   ├── FhirDocumentError       parsed, but not a FHIR R4 Bundle or NDJSON export sijpath can read
+    │   └── RequestTooLargeError    a request body over the configured limit (HTTP 413)
     ├── RuleSetError                a rule-set file or id that cannot be used
     │   ├── RuleSetValidationError  unknown keys, rule ids, units or sources
     │   └── UnknownRuleSetError     no rule set with that id
@@ -40,6 +41,7 @@ __all__ = [
     "NotFoundError",
     "Problem",
     "RequestNotSupportedError",
+    "RequestTooLargeError",
     "RuleSetError",
     "RuleSetValidationError",
     "SchemaBehindError",
@@ -91,6 +93,10 @@ class EpisodeValidationError(InputError):
 
 class FhirDocumentError(InputError):
     """The input parsed, but is not a FHIR R4 Bundle or bulk-data NDJSON export that sijpath can read."""
+
+
+class RequestTooLargeError(InputError):
+    """A request body over the server's limit (`max_request_mb`); nothing of it was used."""
 
 
 class RuleSetError(SijpathError):

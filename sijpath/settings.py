@@ -1,8 +1,9 @@
-"""Deployment settings: where the data lives, which rule set is the default, session limits, the CDS Hooks service."""
+"""Deployment settings: the data, the default rule set, request and session limits, proxies, the CDS Hooks service."""
 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 from pathlib import Path
 from typing import Any, Literal
@@ -22,7 +23,33 @@ class Settings(BaseModel):
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in data_dir.")
     default_ruleset: str = "source-articles"
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
-    login_attempts_per_minute: int = Field(default=5, ge=1, le=1000)
+    session_max_hours: int = Field(
+        default=12, ge=1, le=7 * 24, description="A session ends this long after sign-in, however busy it is."
+    )
+    login_attempts_per_minute: int = Field(
+        default=5, ge=1, le=1000, description="Failed sign-ins for one user name from one address, per minute."
+    )
+    login_failures_per_address_minute: int = Field(
+        default=50, ge=1, le=10_000, description="Failed sign-ins from one address, any user name, per minute."
+    )
+    login_failures_per_user_minute: int = Field(
+        default=20,
+        ge=1,
+        le=10_000,
+        description="Failed sign-ins for one user name from all addresses, per minute; past it, only addresses that "
+        "have not failed for that name this minute may try (the right password from elsewhere still works).",
+    )
+    token_max_days: int = Field(default=365, ge=1, le=3650, description="Longest lifetime of an API token.")
+    max_request_mb: int = Field(
+        default=32, ge=1, le=1024, description="Largest request body on any route (413 beyond it)."
+    )
+    trusted_proxies: tuple[str, ...] = Field(
+        default=(),
+        description="Addresses or networks of reverse proxies whose X-Forwarded-For is believed (default: none).",
+    )
+    assessment_cache_dates: int = Field(
+        default=32, ge=2, le=10_000, description="(rule set, as-of date) pairs whose assessments the store keeps."
+    )
     secure_cookies: bool = Field(default=True, description="Send cookies over HTTPS only (off for local HTTP).")
     demo_login: tuple[str, str] | None = Field(default=None, description="Shown on the login page in demo mode.")
     # The CDS Hooks service (docs/cds-hooks.md).
@@ -32,7 +59,18 @@ class Settings(BaseModel):
         description="Public base URL of the service (JWT `aud` is this + the path); default: as the request came.",
     )
     cds_trusted_issuers: dict[str, str] = Field(
-        default_factory=dict, description="JWT `iss` of each trusted CDS client → its JWKS (a file path or URL)."
+        default_factory=dict,
+        description="JWT `iss` of each trusted CDS client → its JWKS (a file path or an https:// URL).",
+    )
+    cds_fhir_servers: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description="Issuer → the fhirServer base URLs it may name (default: https on the issuer's own host).",
+    )
+    cds_fhir_max_response_mb: int = Field(
+        default=16, ge=1, le=512, description="Largest answer sijpath reads from a fhirServer."
+    )
+    cds_fhir_max_resources: int = Field(
+        default=20_000, ge=1, le=1_000_000, description="Most resources read from a fhirServer for one call."
     )
     cds_development_mode: bool = Field(
         default=False, description="Skip JWT verification (never in production; logged loudly at start-up)."
@@ -43,7 +81,7 @@ class Settings(BaseModel):
     )
     cds_allow_http_fhir_server: bool = Field(
         default=False,
-        description="Send the access token to an http:// fhirServer (test EHRs only; real data needs TLS).",
+        description="Allow an http:// fhirServer, JWTs still checked (test EHRs only; real data needs TLS).",
     )
     cds_spec_version: Literal["2.0.1", "3.0.0"] = "2.0.1"
     cds_cors_origins: tuple[str, ...] = ("*",)
@@ -53,11 +91,57 @@ class Settings(BaseModel):
         description="Public URL of the web app, for links from CDS cards to a patient's page.",
     )
 
-    @field_validator("cds_trusted_issuers", mode="before")
+    @field_validator("cds_trusted_issuers", "cds_fhir_servers", mode="before")
     @classmethod
-    def _issuers_from_text(cls, value: Any) -> Any:
+    def _mapping_from_text(cls, value: Any) -> Any:
         """From a variable: a JSON object (`{"https://ehr.example/": "/etc/sijpath/ehr-jwks.json"}`)."""
         return json.loads(value) if isinstance(value, str) else value
+
+    @field_validator("cds_trusted_issuers")
+    @classmethod
+    def _jwks_over_tls_only(cls, value: dict[str, str]) -> dict[str, str]:
+        for issuer, location in value.items():
+            if "://" in location and not location.startswith("https://"):
+                # A JWKS is the trust anchor: fetched in clear text, anyone on the path could swap in their keys.
+                raise ValueError(f"the JWKS of {issuer} must be a file or an https:// URL, not {location[:80]}")
+        return value
+
+    @field_validator("cds_fhir_servers")
+    @classmethod
+    def _fhir_servers_are_urls(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for issuer, urls in value.items():
+            for url in urls:
+                if not url.startswith(("https://", "http://")) or "?" in url or "#" in url:
+                    raise ValueError(f"the fhirServer {url[:80]!r} allowed for {issuer} is not an http(s) base URL")
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies_from_text(cls, value: Any) -> Any:
+        """From a variable: addresses or networks separated by commas (`10.0.0.5, 10.1.0.0/24`)."""
+        return tuple(p.strip() for p in value.split(",") if p.strip()) if isinstance(value, str) else value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"trusted proxy {item[:80]!r} is not an IP address or network") from None
+        return value
+
+    @property
+    def proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(ipaddress.ip_network(item, strict=False) for item in self.trusted_proxies)
+
+    @property
+    def max_request_bytes(self) -> int:
+        return self.max_request_mb * 1024 * 1024
+
+    @property
+    def session_lifetime(self) -> dt.timedelta:
+        return dt.timedelta(hours=self.session_max_hours)
 
     @property
     def cds_ruleset_id(self) -> str:

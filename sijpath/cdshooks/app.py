@@ -27,6 +27,7 @@ from sijpath.errors import (
     DataUnavailableError,
     InputError,
     NotFoundError,
+    RequestTooLargeError,
     SijpathError,
     StoreError,
     UsageError,
@@ -36,13 +37,13 @@ __all__ = ["CDS_STATUS", "PREFIX", "create_cds_app", "operation_outcome", "with_
 
 log = logging.getLogger("sijpath.cdshooks")
 PREFIX = "/cds-services"
-MAX_BODY = 32 * 1024 * 1024
 
 # The one mapping from errors to CDS Hooks responses (most specific first): status and OperationOutcome issue code.
 # A 401 is bare, as the spec's best practice asks: the caller learns nothing about why.
 CDS_STATUS: tuple[tuple[type[SijpathError], int, str], ...] = (
     (AuthenticationError, 401, "security"),
     (DataUnavailableError, 412, "incomplete"),
+    (RequestTooLargeError, 413, "too-costly"),
     (InputError, 400, "invalid"),
     (UsageError, 400, "invalid"),
     (NotFoundError, 404, "not-found"),
@@ -112,7 +113,7 @@ def create_cds_app(service: CdsService) -> Starlette:
             if not settings.cds_development_mode and not _bearer(request):
                 raise AuthenticationError("no bearer token")  # refused before reading a body nobody signed for
             # The body first: waiting for it before any work keeps calls in arrival order on the event loop.
-            body = await _body(request)
+            body = await _body(request, settings.max_request_bytes)
             caller = await caller_of(request, f"{PREFIX}/{service_id}")
         except AuthenticationError as exc:
             return _refused(request, exc)
@@ -125,7 +126,7 @@ def create_cds_app(service: CdsService) -> Starlette:
             cds_request = parse(CdsRequest, body, "CDS Hooks request")
             hook, hook_instance = cds_request.hook, cds_request.hookInstance
             patient_id = cds_request.context.patientId
-            outcome, gathered, orders = await service.invoke(definition, cds_request)
+            outcome, gathered, orders = await service.invoke(definition, cds_request, caller)
             if gathered is not None:
                 outcome = service.assess(definition, cds_request, gathered, orders)
                 await service.write(partial(service.remember, definition, cds_request, outcome, caller, remote))
@@ -177,7 +178,7 @@ def create_cds_app(service: CdsService) -> Starlette:
             return _refused(request, exc)
         try:
             _service(service_id)
-            items = parse(FeedbackRequest, await _body(request), "feedback")
+            items = parse(FeedbackRequest, await _body(request, settings.max_request_bytes), "feedback")
             store = partial(
                 store_feedback,
                 service.engine,
@@ -227,15 +228,18 @@ def _bearer(request: Request) -> bool:
     return request.headers.get("authorization", "").lower().startswith("bearer ")
 
 
-async def _body(request: Request) -> bytes:
+async def _body(request: Request, limit: int) -> bytes:
+    """The body, up to the server's limit (wiring's RequestSizeLimit enforces it in front of every route; this keeps
+    the CDS app bounded when it is served on its own)."""
+    too_large = RequestTooLargeError(f"the request body is over {limit // (1024 * 1024)} MB")
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
-        raise InputError(f"the request body is over {MAX_BODY // (1024 * 1024)} MB")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise too_large
     body = bytearray()  # appending to bytes copies it each time: quadratic in the body's size
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_BODY:
-            raise InputError(f"the request body is over {MAX_BODY // (1024 * 1024)} MB")
+        if len(body) > limit:
+            raise too_large
     return bytes(body)
 
 

@@ -1,4 +1,5 @@
-"""Cards: what every card carries (uuid, source, override reasons, links), and the pathway card of patient-view."""
+"""Cards: what every card carries (uuid, source, override reasons, links), the pathway card of patient-view, and
+the card for a patient about whom no clinical data was received."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from sijpath.engine.results import Severity
 from sijpath.engine.ruleset import RuleSet
 from sijpath.evidence.catalog import Source
 
-__all__ = ["STAGES", "CardContext", "card_uuid", "indicator", "pathway_cards"]
+__all__ = ["STAGES", "CardContext", "card_uuid", "indicator", "no_data_card", "pathway_cards"]
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://sijpath.org/cds-hooks")
 STAGES = {
@@ -82,7 +83,9 @@ class CardContext:
                 links.append({"label": md.clip(source.title, 100), "url": source.url, "type": "absolute"})
         if self.web_app_url:
             page = f"{self.web_app_url.rstrip('/')}/patients/{quote(self.patient_id, safe='')}"
-            links.append({"label": "Open the patient in sijpath", "url": page, "type": "smart"})
+            # `absolute`, not `smart`: the web app takes no part in a SMART launch, and EHRs grey out a smart link
+            # they cannot launch.
+            links.append({"label": "Open the patient in sijpath", "url": page, "type": "absolute"})
         return links
 
 
@@ -129,6 +132,21 @@ def pathway_cards(ctx: CardContext, assessment: Assessment) -> list[dict[str, An
         summary = f"{unit.title}, {stage}: {step.title}"
         cards.append(ctx.card(f"pathway\x1f{unit.key}", summary, severity, detail, cited))
     return cards
+
+
+def no_data_card(ctx: CardContext, subject: str, key: str = "no-data", severity: Severity = "info") -> dict[str, Any]:
+    """A patient of whom nothing but the Patient resource arrived: the card says so, names no stage or next step
+    (an assessment of an empty record would look like a new referral), and says what to check."""
+    detail = [
+        "**No clinical data was received for this patient**: no procedures, observations, conditions, medications "
+        "or reports came in the prefetch or from fhirServer, so sijpath has assessed nothing and suggests no step.",
+        "",
+        "If the patient has SI-joint care on record, check that the EHR sends it: the prefetch, or access to "
+        "fhirServer with the read scopes the service asks for.",
+        "",
+        md.notice(),
+    ]
+    return ctx.card(key, f"{subject}: no patient data received, nothing assessed", severity, detail, [])
 
 
 def _absolute(url: str | None) -> bool:

@@ -1,4 +1,5 @@
-"""Reading from the client's fhirServer with its access token: reads and searches, pages followed, time-limited."""
+"""Reading from the client's fhirServer with its access token: reads and searches, pages followed, bounded in
+time, in bytes per answer and in resources per call."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 import httpx
 import orjson
 
-from sijpath.errors import DataUnavailableError
+from sijpath.errors import DataUnavailableError, InputError
+from sijpath.limits import check_json
 
 __all__ = ["MAX_PAGES", "Entries", "FhirServer", "bundle_entries", "next_link"]
 
@@ -44,9 +46,19 @@ def next_link(bundle: Mapping[str, Any]) -> str | None:
 class FhirServer:
     """The client's FHIR server, as named in the request; the token goes only to URLs under its base."""
 
-    def __init__(self, client: httpx.AsyncClient, base: str, token: str | None) -> None:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        base: str,
+        token: str | None,
+        *,
+        max_bytes: int = 16 * 1024 * 1024,
+        max_resources: int = 20_000,
+    ) -> None:
         self.client = client
         self.base = base.rstrip("/")
+        self.max_bytes, self.max_resources = max_bytes, max_resources
+        self.resources = 0  # read so far in this call, over every key (the keys are fetched concurrently)
         self.headers = {"Accept": "application/fhir+json, application/json"}
         if token is not None:
             self.headers["Authorization"] = f"Bearer {token}"
@@ -75,7 +87,13 @@ class FhirServer:
                 if is_read:
                     return [(document, None)]
                 raise DataUnavailableError(f"prefetch `{key}`: fhirServer answered a search without a Bundle")
-            entries += bundle_entries(document)
+            found = bundle_entries(document)
+            self.resources += len(found)
+            if self.resources > self.max_resources:
+                raise DataUnavailableError(
+                    f"prefetch `{key}`: fhirServer sent more than {self.max_resources:,} resources for this call"
+                )
+            entries += found
             following = next_link(document)
             if following is None:
                 return entries
@@ -88,7 +106,7 @@ class FhirServer:
             # A next link elsewhere would take the client's access token to a server it was not meant for.
             raise DataUnavailableError(f"prefetch `{key}`: a next link points outside fhirServer; not followed")
         try:
-            response = await self.client.get(url, headers=self.headers)
+            body = await self._body(key, url, is_read)
         except httpx.TimeoutException:
             raise DataUnavailableError(f"prefetch `{key}`: fhirServer did not answer in time") from None
         except (httpx.HTTPError, httpx.InvalidURL, UnicodeError, ValueError) as exc:
@@ -96,14 +114,37 @@ class FhirServer:
             raise DataUnavailableError(
                 f"prefetch `{key}`: fhirServer cannot be reached ({type(exc).__name__})"
             ) from None
-        if is_read and response.status_code in (404, 410):
+        if body is None:
             return None
-        if response.status_code != 200:
-            raise DataUnavailableError(f"prefetch `{key}`: fhirServer answered HTTP {response.status_code}")
         try:
-            document = orjson.loads(response.content)
+            check_json(body, f"fhirServer answer for `{key}`")
+        except InputError as exc:
+            raise DataUnavailableError(f"prefetch `{key}`: {exc.message}") from None
+        try:
+            document = orjson.loads(body)
         except orjson.JSONDecodeError:
             raise DataUnavailableError(f"prefetch `{key}`: fhirServer did not answer with JSON") from None
         if not isinstance(document, dict):
             raise DataUnavailableError(f"prefetch `{key}`: fhirServer did not answer with a FHIR resource")
         return document
+
+    async def _body(self, key: str, url: str, is_read: bool) -> bytes | None:
+        """The answer's body, read no further than `max_bytes` (counted after decompression, so a gzip bomb is cut
+        off too); None for a read that found nothing."""
+        too_big = DataUnavailableError(
+            f"prefetch `{key}`: fhirServer answered with more than {self.max_bytes // (1024 * 1024)} MB"
+        )
+        async with self.client.stream("GET", url, headers=self.headers) as response:
+            if is_read and response.status_code in (404, 410):
+                return None
+            if response.status_code != 200:
+                raise DataUnavailableError(f"prefetch `{key}`: fhirServer answered HTTP {response.status_code}")
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                raise too_big
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > self.max_bytes:
+                    raise too_big
+        return bytes(body)

@@ -9,6 +9,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from sijpath.errors import InputError, Problem
+from sijpath.limits import check_json
 
 __all__ = [
     "AcceptedSuggestion",
@@ -134,6 +135,7 @@ class FeedbackRequest(Wire):
 
 def parse(model: type[ModelT], body: bytes, what: str) -> ModelT:
     """Validate a JSON body; every problem is reported by location and message, never by the value sent."""
+    check_json(body, what)
     try:
         document = orjson.loads(body)  # then validating the objects is faster than pydantic's own JSON parsing
     except orjson.JSONDecodeError:

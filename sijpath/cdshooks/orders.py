@@ -160,7 +160,8 @@ def order_card(ctx: CardContext, assessment: Assessment, order: Order) -> dict[s
             "",
         ]
     elif not found:
-        summary = f"{label}: all {_plural(len(needed), 'criterion', 'criteria')} of {ruleset.id} met in the record sent"
+        counted = "the 1 criterion" if len(needed) == 1 else f"all {len(needed)} criteria"
+        summary = f"{label}: {counted} of {ruleset.id} met in the record sent"
         detail += [f"**Criteria:** all {len(needed)} that this rule set sets for this procedure are met.", ""]
     else:
         summary = (

@@ -6,7 +6,7 @@ import base64
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,16 +15,32 @@ import httpx
 import jwt
 import orjson
 
-from sijpath.errors import AuthenticationError, UsageError
+from sijpath.errors import AuthenticationError, InputError, UsageError
+from sijpath.limits import check_json
 
-__all__ = ["ALGORITHMS", "Caller", "KeySet", "Keys", "ReplayCache", "Verifier", "parse_jwks"]
+__all__ = [
+    "ALGORITHMS",
+    "DEVELOPMENT_CALLER",
+    "LEEWAY",
+    "Caller",
+    "FirstUse",
+    "KeySet",
+    "Keys",
+    "ReplayCache",
+    "Verifier",
+    "parse_jwks",
+]
 
 log = logging.getLogger("sijpath.cdshooks.security")
 
+DEVELOPMENT_CALLER = "development-mode"  # the caller of every call when JWTs are not checked
 ALGORITHMS = ("ES384", "RS384")  # the spec's recommended pair; never `none`, never a symmetric (HS*) algorithm
 LEEWAY = 30  # seconds of clock difference tolerated on exp and iat
 MAX_LIFETIME = 3600  # longest a token may still be valid for: its jti is remembered until then
 JWKS_TTL, JWKS_RETRY = 3600.0, 60.0  # keep a fetched JWKS an hour; refetch for an unknown kid at most once a minute
+JWKS_MAX_BYTES = 1024 * 1024  # a JWKS is a few kilobytes; a bigger answer is not read
+# JWK members only a private or symmetric key has (RFC 7518 §6.2.2, §6.3.2, §6.4.1).
+PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +58,7 @@ Keys = dict[str | None, tuple[jwt.PyJWK, str | None]]
 
 def parse_jwks(data: bytes, origin: str) -> Keys:
     """The EC and RSA keys of a JWKS by kid; other keys are left out."""
+    check_json(data, f"JWKS {origin}")
     try:
         document = orjson.loads(data)
         listed = document["keys"]
@@ -49,6 +66,12 @@ def parse_jwks(data: bytes, origin: str) -> Keys:
         raise UsageError(f"{origin}: not a JWKS (a JSON object with `keys`)") from None
     keys: Keys = {}
     for item in listed if isinstance(listed, list) else ():
+        if isinstance(item, dict) and PRIVATE_MEMBERS & item.keys():
+            # A trust anchor holding a private (or symmetric) key: whoever can read this file can sign as the EHR.
+            raise UsageError(
+                f"{origin}: the JWKS holds private key material ({', '.join(sorted(PRIVATE_MEMBERS & item.keys()))} "
+                "of a key); register only the EHR's public keys"
+            )
         if not isinstance(item, dict) or item.get("kty") not in ("EC", "RSA"):
             continue
         try:
@@ -66,7 +89,10 @@ class KeySet:
 
     def __init__(self, location: str, http: Callable[[], httpx.AsyncClient], clock: Callable[[], float]) -> None:
         self.location = location
-        self.is_url = location.startswith(("https://", "http://"))
+        # https only (settings refuse http://): keys fetched in clear text could be anyone's.
+        self.is_url = location.startswith("https://")
+        if "://" in location and not self.is_url:
+            raise UsageError(f"{location[:80]}: a JWKS URL must be https://")
         self._http, self._clock = http, clock
         self._keys: Keys = {}
         self._fetched = float("-inf")
@@ -92,32 +118,42 @@ class KeySet:
     async def _fetch(self) -> None:
         self._fetched = self._clock()
         try:
-            async with self._http() as client:
-                response = await client.get(self.location, headers={"Accept": "application/json"})
-            response.raise_for_status()
-            self._keys = parse_jwks(response.content, self.location)
-        except (httpx.HTTPError, UsageError) as exc:
+            async with self._http() as client, client.stream("GET", self.location, headers=_ACCEPT) as response:
+                response.raise_for_status()
+                body = bytearray()
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > JWKS_MAX_BYTES:
+                        raise UsageError(f"{self.location}: the JWKS is over {JWKS_MAX_BYTES // 1024} KB")
+            self._keys = parse_jwks(bytes(body), self.location)
+        except (httpx.HTTPError, UsageError, InputError) as exc:
             log.warning("JWKS %s could not be fetched: %s", self.location, type(exc).__name__)
 
 
-class ReplayCache:
-    """jtis seen per issuer, each kept until its token expires; a second use is a replay."""
+_ACCEPT = {"Accept": "application/json"}
 
-    def __init__(self, clock: Callable[[], float]) -> None:
+
+FirstUse = Callable[[str, str, float, float], Awaitable[bool]]
+"""`first_use(issuer, jti, expires, now)`: True the first time a jti is seen (the service's is in the database)."""
+
+
+class ReplayCache:
+    """jtis seen per issuer in this process, each kept until its token expires; a second use is a replay. The
+    served service uses the database's instead (store/replays.py), which every server process shares."""
+
+    def __init__(self) -> None:
         self._seen: dict[tuple[str, str], float] = {}
         self._lock = threading.Lock()
-        self._clock = clock
         self._prune_at = 10_000
 
-    def first_use(self, issuer: str, jti: str, expires: float) -> bool:
-        now = self._clock()
+    async def first_use(self, issuer: str, jti: str, expires: float, now: float) -> bool:
         with self._lock:
             if len(self._seen) > self._prune_at:
-                self._seen = {k: v for k, v in self._seen.items() if v + LEEWAY >= now}
+                self._seen = {k: v for k, v in self._seen.items() if v >= now}
                 # Prune again only once the cache has doubled: amortized O(1) per call however many tokens live.
                 self._prune_at = max(10_000, 2 * len(self._seen))
             key = (issuer, jti)
-            if key in self._seen and self._seen[key] + LEEWAY >= now:
+            if key in self._seen and self._seen[key] >= now:
                 return False
             self._seen[key] = expires
             return True
@@ -133,11 +169,12 @@ class Verifier:
         *,
         development: bool = False,
         clock: Callable[[], float] = time.time,
+        first_use: FirstUse | None = None,
     ) -> None:
         self.development = development
         self.clock = clock
         self.keys = {iss: KeySet(location, http, clock) for iss, location in issuers.items()}
-        self.replays = ReplayCache(clock)
+        self.first_use = first_use or ReplayCache().first_use
         if development:
             log.warning(
                 "CDS Hooks DEVELOPMENT MODE: the JWT of CDS clients is NOT verified and any caller is trusted. "
@@ -146,7 +183,7 @@ class Verifier:
 
     async def verify(self, authorization: str | None, audiences: Sequence[str]) -> Caller:
         if self.development:
-            return Caller("development-mode")
+            return Caller(DEVELOPMENT_CALLER)
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthenticationError("no bearer token")
@@ -189,7 +226,7 @@ class Verifier:
         if expires > self.clock() + MAX_LIFETIME + LEEWAY:
             raise AuthenticationError("JWT exp is further away than an hour")
         jti = str(verified["jti"])
-        if not self.replays.first_use(issuer, jti, expires):
+        if not await self.first_use(issuer, jti, expires + LEEWAY, self.clock()):
             raise AuthenticationError("JWT jti was used before (replay)")
         tenant = verified.get("tenant")
         return Caller(issuer, jti, tenant if isinstance(tenant, str) else None)

@@ -16,21 +16,21 @@ from typing import Any, TypeVar
 import httpx
 from sqlalchemy import Engine
 
-from sijpath.cdshooks.cards import CardContext, pathway_cards
+from sijpath.cdshooks.cards import CardContext, no_data_card, pathway_cards
 from sijpath.cdshooks.discovery import PREFETCH, Service
 from sijpath.cdshooks.feedback import issued
 from sijpath.cdshooks.fetch import FhirServer
+from sijpath.cdshooks.fhir_servers import check_fhir_server
 from sijpath.cdshooks.models import CdsRequest
 from sijpath.cdshooks.orders import Order, order_card, procedure_orders
 from sijpath.cdshooks.prefetch import Gathered, gather
 from sijpath.cdshooks.security import Caller, Verifier
-from sijpath.domain.issues import DataIssue
 from sijpath.engine.ruleset import RuleSet
 from sijpath.errors import DataUnavailableError, UsageError
 from sijpath.fhir.bundle import group_by_patient
 from sijpath.pathway.assess import evaluate
 from sijpath.settings import Settings
-from sijpath.store import audit
+from sijpath.store import audit, replays
 from sijpath.store.database import transaction
 from sijpath.store.feedback import record_issued
 
@@ -68,6 +68,7 @@ class CdsService:
     _rulesets: dict[dt.date, RuleSet] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _tls: ssl.SSLContext | None = field(default=None, repr=False)
+    _replay_checks: int = field(default=0, repr=False)
     _worker: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="sijpath-cds"), repr=False
     )
@@ -80,6 +81,20 @@ class CdsService:
         if self.engine.dialect.name == "sqlite":
             return work()
         return await asyncio.get_running_loop().run_in_executor(self._worker, work)
+
+    async def first_use(self, issuer: str, jti: str, keep_until: float, now: float) -> bool:
+        """The replay check in the database, which every server process shares (a token works once, whichever
+        worker it reaches); expired jtis are forgotten every few hundred calls."""
+
+        def check() -> bool:
+            moment = dt.datetime.fromtimestamp(now, dt.UTC)
+            with transaction(self.engine) as connection:
+                self._replay_checks += 1
+                if self._replay_checks % 256 == 0:
+                    replays.prune(connection, moment)
+                return replays.first_use(connection, issuer, jti, dt.datetime.fromtimestamp(keep_until, dt.UTC), moment)
+
+        return await self.write(check)
 
     def http(self) -> httpx.AsyncClient:
         """A client for one call's fetches: time-limited, no redirects, no cookies kept, no proxy from the
@@ -103,7 +118,9 @@ class CdsService:
                 self._rulesets[day] = self.load_ruleset(self.settings.cds_ruleset_id, day)
             return self._rulesets[day]
 
-    async def invoke(self, service: Service, request: CdsRequest) -> tuple[Invocation, Gathered | None, list[Order]]:
+    async def invoke(
+        self, service: Service, request: CdsRequest, caller: Caller
+    ) -> tuple[Invocation, Gathered | None, list[Order]]:
         """The asynchronous part: which orders concern us, and the patient's data (prefetched or fetched)."""
         if request.hook not in service.hooks:
             return Invocation(note=f"hook {request.hook} is not one this service answers"), None, []
@@ -119,15 +136,16 @@ class CdsService:
         def server() -> FhirServer | None:
             if request.fhirServer is None:
                 return None
-            plain_http_allowed = self.settings.cds_development_mode or self.settings.cds_allow_http_fhir_server
-            if not request.fhirServer.startswith("https://") and not plain_http_allowed:
-                # The spec requires TLS with real data; the client's access token never goes out in clear text.
-                raise DataUnavailableError(
-                    "fhirServer is not an https:// URL; sijpath sends the access token only over TLS"
-                )
+            check_fhir_server(self.settings, caller.issuer, request.fhirServer)
             clients.append(self.http())
             auth = request.fhirAuthorization
-            return FhirServer(clients[-1], request.fhirServer, auth.access_token.get_secret_value() if auth else None)
+            return FhirServer(
+                clients[-1],
+                request.fhirServer,
+                auth.access_token.get_secret_value() if auth else None,
+                max_bytes=self.settings.cds_fhir_max_response_mb * 1024 * 1024,
+                max_resources=self.settings.cds_fhir_max_resources,
+            )
 
         try:
             # One deadline for all fetching: the per-read timeout alone lets a slow server drip for minutes.
@@ -145,15 +163,23 @@ class CdsService:
         patient_id = request.context.patientId
         assert patient_id is not None
         groups = group_by_patient([r for r, _ in gathered.entries], [u for _, u in gathered.entries])
-        extra: tuple[DataIssue, ...] = ()
-        if patient_id not in groups.patients:
-            groups.patients[patient_id] = []
-            extra = (DataIssue("info", f"Patient/{patient_id}", "no resources about this patient were received"),)
-        imported = groups.read(patient_id)
         day = self.now().astimezone().date()  # the server's local day, as in the web app
         ruleset = self.ruleset(day)
-        assessment = evaluate(imported.episode, ruleset, day, imported.issues + extra)
         ctx = CardContext(service.id, request.hookInstance, patient_id, ruleset, self.settings.web_app_url)
+        received = groups.patients.get(patient_id, [])
+        if all(resource.get("resourceType") == "Patient" for resource in received):
+            # Nothing clinical arrived: an assessment of the empty record would read like a new referral.
+            if service.kind == "pathway":
+                cards = [no_data_card(ctx, "SI-joint pathway")]
+            else:
+                cards = [
+                    no_data_card(ctx, f"CPT {o.code}", f"no-data\x1f{o.reference or ''}\x1f{o.code}", "warning")
+                    for o in orders
+                ]
+            named = f"{ruleset.id}@{ruleset.version}"
+            return Invocation(cards, "no clinical data received", named, gathered.summary, ruleset.id, ruleset.version)
+        imported = groups.read(patient_id)
+        assessment = evaluate(imported.episode, ruleset, day, imported.issues)
         if service.kind == "pathway":
             cards = pathway_cards(ctx, assessment)
         else:
@@ -252,7 +278,12 @@ def create_service(
         # token minted for another service could be replayed here.
         raise UsageError("trusted CDS issuers need the public base URL the EHR calls (--cds-base-url)")
     made: list[CdsService] = []
-    verifier = Verifier(settings.cds_trusted_issuers, lambda: made[0].http(), development=settings.cds_development_mode)
+    verifier = Verifier(
+        settings.cds_trusted_issuers,
+        lambda: made[0].http(),
+        development=settings.cds_development_mode,
+        first_use=lambda *token: made[0].first_use(*token),
+    )
     made.append(CdsService(engine, settings, load_ruleset, now, verifier, transport))
     if not settings.cds_trusted_issuers and not settings.cds_development_mode:
         log.warning("CDS Hooks: no trusted issuers are configured, so every call will be refused (401)")

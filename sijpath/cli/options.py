@@ -18,6 +18,8 @@ from sijpath.engine.assessment import Assessment, UnitAssessment
 from sijpath.errors import UsageError
 
 __all__ = [
+    "DataDirOption",
+    "DatabaseOption",
     "InputFileArgument",
     "InputFormatOption",
     "JointOption",
@@ -26,7 +28,23 @@ __all__ = [
     "RulesetOption",
     "emit",
     "parse_as_of",
+    "settings_of",
 ]
+
+DataDirOption = Annotated[Path | None, typer.Option("--data-dir", help="Data folder (SQLite database inside).")]
+DatabaseOption = Annotated[
+    str | None, typer.Option("--database-url", help="SQLAlchemy URL, e.g. postgresql://host/db (default: SQLite).")
+]
+
+
+def settings_of(data_dir: Path | None, database_url: str | None, **more: object) -> Any:
+    """The deployment settings from `SIJPATH_*` variables and these options (a `sijpath.settings.Settings`)."""
+    import os
+
+    # Imported here: the store and web stack load only for the commands that use them.
+    from sijpath.wiring.server import settings_from
+
+    return settings_from(os.environ, data_dir=data_dir, database_url=database_url, **more)
 
 
 class OutputFormat(StrEnum):

@@ -1,8 +1,7 @@
-"""`sijpath serve`, `sijpath db upgrade`, `sijpath users add`, `sijpath audit verify`: running the web app."""
+"""`sijpath serve`, `sijpath db upgrade`, `sijpath audit verify`: running the web app."""
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import logging
 import os
@@ -12,26 +11,21 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from sijpath.cli import users
+from sijpath.cli.options import DatabaseOption, DataDirOption, settings_of
 from sijpath.settings import Settings
 
 __all__ = ["register"]
 
 
-DataDirOption = Annotated[Path | None, typer.Option("--data-dir", help="Data folder (SQLite database inside).")]
-DatabaseOption = Annotated[
-    str | None, typer.Option("--database-url", help="SQLAlchemy URL, e.g. postgresql://host/db (default: SQLite).")
-]
 db_app = typer.Typer(help="The database: create or upgrade its schema.", no_args_is_help=True)
-users_app = typer.Typer(help="User accounts and API tokens.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 DEMO_USER, DEMO_PASSWORD = "demo-clinician", "sijpath-demo-only"
 
 
 def _settings(data_dir: Path | None, database_url: str | None, **more: object) -> Settings:
-    # Imported here: the store and web stack load only for the commands that use them.
-    from sijpath.wiring.server import settings_from
-
-    return settings_from(os.environ, data_dir=data_dir, database_url=database_url, **more)
+    settings: Settings = settings_of(data_dir, database_url, **more)
+    return settings
 
 
 @db_app.command("upgrade")
@@ -44,45 +38,6 @@ def db_upgrade(data_dir: DataDirOption = None, database_url: DatabaseOption = No
     settings = _settings(data_dir, database_url)
     before, after = upgrade(open_database(settings, require_current=False))
     Console().print(f"database at revision {after}" + (f" (was {before or 'empty'})" if before != after else ""))
-
-
-@users_app.command("add")
-def users_add(
-    username: Annotated[str, typer.Argument(help="User name.")],
-    role: Annotated[str, typer.Option("--role", help="clinician, staff, admin or auditor.")] = "clinician",
-    data_dir: DataDirOption = None,
-    database_url: DatabaseOption = None,
-) -> None:
-    """Create a user; the password is asked for twice and never echoed."""
-    # Imported here: the store and web stack load only for the commands that use them.
-    from sijpath.store.accounts import add_user
-    from sijpath.store.database import transaction
-    from sijpath.wiring.server import open_database
-
-    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    engine = open_database(_settings(data_dir, database_url))
-    with transaction(engine) as connection:
-        add_user(connection, username, password, role, dt.datetime.now(dt.UTC))
-    Console().print(f"user {username} ({role}) created")
-
-
-@users_app.command("token")
-def users_token(
-    username: Annotated[str, typer.Argument(help="The user the integration acts as.")],
-    label: Annotated[str, typer.Option("--label", help="What the token is for.")] = "integration",
-    data_dir: DataDirOption = None,
-    database_url: DatabaseOption = None,
-) -> None:
-    """Create an API token (shown once; only its hash is stored)."""
-    # Imported here: the store and web stack load only for the commands that use them.
-    from sijpath.store.accounts import create_token
-    from sijpath.store.database import transaction
-    from sijpath.wiring.server import open_database
-
-    engine = open_database(_settings(data_dir, database_url))
-    with transaction(engine) as connection:
-        token = create_token(connection, username, label, dt.datetime.now(dt.UTC))
-    typer.echo(token)
 
 
 @audit_app.command("verify")
@@ -142,6 +97,24 @@ def serve(
     web_app_url: Annotated[
         str | None, typer.Option("--web-app-url", help="Public URL of the web app, for links from CDS cards.")
     ] = None,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option("--trusted-proxy", help="Address or network of a reverse proxy to believe; repeatable."),
+    ] = None,
+    max_request_mb: Annotated[
+        int | None, typer.Option("--max-request-mb", help="Largest request body on any route (default 32).")
+    ] = None,
+    cds_fhir_server: Annotated[
+        list[str] | None,
+        typer.Option("--cds-fhir-server", help="ISS=URL: a fhirServer base URL that issuer may name; repeatable."),
+    ] = None,
+    cds_allow_http_fhir_server: Annotated[
+        bool,
+        typer.Option("--cds-allow-http-fhir-server", help="Allow http:// fhirServers, JWTs still checked (testing)."),
+    ] = False,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, max=64, help="Server processes (default: the machine's cores).")
+    ] = None,
 ) -> None:
     """Run the clinician web app (and its REST API at /api) and the CDS Hooks service at /cds-services."""
     # Imported here: the store and web stack load only for the commands that use them.
@@ -149,7 +122,14 @@ def serve(
 
     from sijpath.store.accounts import add_user, user_exists
     from sijpath.store.database import transaction, upgrade
-    from sijpath.wiring.server import cds_service, open_database, seed_examples, server_app, web_services
+    from sijpath.wiring.server import (
+        SETTINGS_VARIABLE,
+        cds_service,
+        open_database,
+        seed_examples,
+        server_app,
+        web_services,
+    )
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = _settings(
@@ -162,6 +142,10 @@ def serve(
         cds_ruleset=cds_ruleset,
         cds_development_mode=cds_development_mode or None,
         web_app_url=web_app_url,
+        trusted_proxies=tuple(trusted_proxy) if trusted_proxy else None,
+        max_request_mb=max_request_mb,
+        cds_fhir_servers=_fhir_servers(cds_fhir_server) if cds_fhir_server else None,
+        cds_allow_http_fhir_server=cds_allow_http_fhir_server or None,
     )
     console = Console()
     if demo:
@@ -177,11 +161,37 @@ def serve(
     cds = cds_service(settings, engine)
     if settings.cds_development_mode:
         console.print("[bold red]CDS Hooks DEVELOPMENT MODE: JWTs are not verified; never use with real data.[/]")
-    console.print(f"sijpath on http://{host}:{port}/ and CDS Hooks at /cds-services (database {settings.url})")
-    # Access logs carry paths with patient ids: off, so no patient data lands in logs.
-    app = server_app(services, cds)
-    gc.freeze()  # what start-up loaded (rule sets, catalog, code) stays out of every garbage collection: short pauses
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+    if settings.cds_allow_http_fhir_server:
+        console.print("[bold red]CDS Hooks: http:// fhirServers allowed; access tokens may cross networks in clear.[/]")
+    count = workers or os.cpu_count() or 1
+    console.print(
+        f"sijpath on http://{host}:{port}/ and CDS Hooks at /cds-services, {count} worker(s) (database {settings.url})"
+    )
+    # Access logs carry paths with patient ids: off, so no patient data lands in logs. proxy_headers off: uvicorn
+    # would believe X-Forwarded-For from any loopback caller; ClientAddress (wiring) believes only --trusted-proxy.
+    options = {"access_log": False, "log_level": "warning", "proxy_headers": False}
+    if count == 1:
+        app = server_app(services, cds)
+        gc.freeze()  # what start-up loaded (rule sets, catalog, code) stays out of every collection: short pauses
+        uvicorn.run(app, host=host, port=port, **options)  # type: ignore[arg-type]
+        return
+    from sijpath.wiring.workers import run_workers
+
+    # Every worker builds the same app from the same settings; what they share (sessions, the sign-in throttle,
+    # the CDS replay cache) lives in the database.
+    engine.dispose()
+    os.environ[SETTINGS_VARIABLE] = settings.model_dump_json()
+    run_workers("sijpath.wiring.server:served_from_environment", count, host, port, **options)
+
+
+def _fhir_servers(given: list[str]) -> dict[str, tuple[str, ...]]:
+    if any("=" not in item for item in given):
+        raise typer.BadParameter("give each allowed fhirServer as ISS=URL", param_hint="--cds-fhir-server")
+    allowed: dict[str, tuple[str, ...]] = {}
+    for item in given:
+        issuer, url = item.split("=", 1)
+        allowed[issuer] = (*allowed.get(issuer, ()), url)
+    return allowed
 
 
 def _issuers(given: list[str]) -> dict[str, str]:
@@ -194,5 +204,5 @@ def register(app: typer.Typer) -> None:
     """Add the server, database, user and audit commands."""
     app.command()(serve)
     app.add_typer(db_app, name="db")
-    app.add_typer(users_app, name="users")
+    users.register(app)
     app.add_typer(audit_app, name="audit")

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from sijpath.errors import SchemaBehindError, StoreError
+from sijpath.store.sqlite_writers import serialize_writers
 
 __all__ = ["connect", "current_revision", "head_revision", "require_current_schema", "transaction", "upgrade"]
 
@@ -29,6 +30,8 @@ def connect(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(parsed, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        if parsed.database and parsed.database != ":memory:":
+            serialize_writers(engine, parsed.database)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")

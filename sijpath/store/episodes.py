@@ -111,6 +111,10 @@ def save_episode(
                 f"opened version {expected_version}; nothing was saved: reload the patient and re-enter the change"
             )
     _write_facts(connection, episode, actor, sources or {}, kept)
+    # Assessments of the episode's earlier versions can never be current again.
+    connection.execute(
+        delete(assessments).where(assessments.c.patient_id == patient_id, assessments.c.fingerprint != digest)
+    )
     return StoredEpisode(episode, tuple(record_issues), version, digest, now, actor)
 
 
@@ -233,8 +237,17 @@ def remember_import(connection: Connection, digest: str, patient_id: str, actor:
     return True
 
 
-def save_assessment(connection: Connection, assessment: Assessment, episode_fingerprint: str) -> None:
-    """Keep an assessment (idempotent for the same patient, rule-set version, as-of date and episode)."""
+def save_assessment(
+    connection: Connection,
+    assessment: Assessment,
+    episode_fingerprint: str,
+    *,
+    now: dt.datetime | None = None,
+    keep_dates: int | None = None,
+) -> None:
+    """Keep an assessment (idempotent for the same patient, rule-set version, as-of date and episode). The store
+    is a cache: with `keep_dates`, it holds the assessments of at most that many (rule set, as-of date) pairs, and
+    a new pair pushes out the one stored longest ago, so no reader can grow it by asking for ever new dates."""
     key = {
         "patient_id": assessment.patient_id,
         "ruleset_id": assessment.ruleset_id,
@@ -247,15 +260,33 @@ def save_assessment(connection: Connection, assessment: Assessment, episode_fing
     ).scalar_one()
     if exists:
         return
+    pair = (assessments.c.ruleset_id == assessment.ruleset_id, assessments.c.as_of == assessment.as_of)
+    new_pair = connection.execute(select(assessments.c.patient_id).where(*pair).limit(1)).first() is None
     connection.execute(
         insert(assessments).values(
             **key,
+            stored_at=now,
             stage=joint_tokens((u.key, u.stage) for u in assessment.units),
             next_step=joint_tokens((u.key, u.next_step.code) for u in assessment.units),
             flags=" ".join(assessment.flag_codes),
             document=orjson.dumps(assessment.to_dict()).decode(),
         )
     )
+    if new_pair and keep_dates is not None:
+        _keep_newest_pairs(connection, keep_dates)
+
+
+def _keep_newest_pairs(connection: Connection, keep: int) -> None:
+    newest = func.max(assessments.c.stored_at)
+    pairs = connection.execute(
+        select(assessments.c.ruleset_id, assessments.c.as_of, newest.label("stored"))
+        .group_by(assessments.c.ruleset_id, assessments.c.as_of)
+        .order_by(newest.desc().nulls_last())
+    ).all()
+    for ruleset_id, as_of, _ in pairs[keep:]:
+        connection.execute(
+            delete(assessments).where(assessments.c.ruleset_id == ruleset_id, assessments.c.as_of == as_of)
+        )
 
 
 def joint_tokens(pairs: Iterable[tuple[str, str]]) -> str:

@@ -2,12 +2,14 @@
 
 A card issued is kept as a row with outcome `issued` (and an empty `outcome_at`), so that feedback, which names only
 the card's uuid, finds the rule set the card was made under, and the report can count cards without feedback.
-Every row is unique on (service, card, outcome, outcome time): a repeated call or report is stored once.
+Every row is unique on (service, card, outcome, outcome time, particulars): a repeated call or report is stored once,
+and a second, different item on the same card (another reason, a comment) is kept beside the first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -75,6 +77,7 @@ def record_issued(
             ruleset_id=ruleset_id,
             detail=orjson.dumps(card.detail).decode(),
             received_at=at,
+            detail_digest="",  # a card is issued once however often it is sent
         )
 
 
@@ -100,8 +103,14 @@ def record_outcomes(connection: Connection, *, service_id: str, items: Iterable[
             ruleset_id=ruleset_id,
             detail=orjson.dumps(item.detail).decode(),
             received_at=at,
+            detail_digest=_digest(item.detail),
         )
     return stored
+
+
+def _digest(detail: Mapping[str, Any]) -> str:
+    """The item's particulars (accepted suggestions, reason, comment) as canonical JSON, hashed."""
+    return hashlib.sha256(orjson.dumps(detail, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def issued_counts(connection: Connection) -> list[tuple[str, str | None, int]]:
@@ -127,7 +136,7 @@ def outcomes(connection: Connection) -> list[FeedbackRow]:
 
 
 def _insert_once(connection: Connection, **values: Any) -> int:
-    """Insert unless the (service, card, outcome, time) row exists; 1 when inserted."""
+    """Insert unless the (service, card, outcome, time, particulars) row exists; 1 when inserted."""
     name = connection.dialect.name
     if name in _INSERT_ONCE:
         # RETURNING says whether a row went in (rowcount is not reliable for ON CONFLICT DO NOTHING everywhere);

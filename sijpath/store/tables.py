@@ -22,9 +22,12 @@ __all__ = [
     "assessments",
     "audit_log",
     "cds_feedback",
+    "cds_replays",
     "episodes",
     "facts",
+    "import_runs",
     "imports",
+    "login_failures",
     "metadata",
     "sessions",
     "users",
@@ -88,6 +91,8 @@ assessments = Table(
     Column("next_step", String(200), nullable=False),
     Column("flags", Text, nullable=False),  # space-separated flag codes, for filtering the patient list
     Column("document", Text, nullable=False),  # the sijpath-assessment/2 JSON
+    # When it was stored: the cache keeps a bounded number of (rule set, as-of) dates and drops the oldest.
+    Column("stored_at", DateTime(timezone=True)),
     UniqueConstraint("patient_id", "ruleset_id", "ruleset_version", "as_of", "fingerprint"),
 )
 Index(
@@ -130,6 +135,8 @@ api_tokens = Table(
     Column("label", String(100), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
+    Column("scope", String(20), nullable=False, default="read"),  # `read` or `read-write`
+    Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 
 sessions = Table(
@@ -153,7 +160,44 @@ cds_feedback = Table(
     Column("ruleset_id", String(80)),
     Column("detail", Text, nullable=False),  # accepted suggestions and override reason, JSON
     Column("received_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("service_id", "card_uuid", "outcome", "outcome_at"),  # a repeated report is stored once
+    # SHA-256 of the item's particulars (reasons, comment, suggestions): a repeated report is stored once, a second,
+    # different item on the same card at the same time is stored too.
+    Column("detail_digest", String(64), nullable=False, default=""),
+    UniqueConstraint("service_id", "card_uuid", "outcome", "outcome_at", "detail_digest", name="cds_feedback_item"),
+)
+
+cds_replays = Table(
+    "cds_replays",
+    metadata,
+    # SHA-256 of issuer and jti: every server process sees every jti used, so a token is good for one call only.
+    Column("token_key", String(64), primary_key=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+Index("cds_replays_by_expiry", cds_replays.c.expires_at)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False),
+    Column("remote", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+Index("login_failures_by_user", login_failures.c.username, login_failures.c.at)
+Index("login_failures_by_remote", login_failures.c.remote, login_failures.c.at)
+
+import_runs = Table(
+    "import_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("origin", String(200), nullable=False),
+    Column("started_by", String(64), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("status", String(20), nullable=False),  # running, complete, failed
+    Column("patients_total", Integer, nullable=False),
+    Column("patients_done", Integer, nullable=False),
+    Column("note", Text, nullable=False, default=""),
 )
 
 audit_log = Table(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
@@ -12,6 +13,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sijpath.domain.document import problems_from_validation
 from sijpath.domain.episode import Episode
 from sijpath.errors import EpisodeValidationError, NotFoundError, UsageError
+from sijpath.limits import check_json
 from sijpath.store import episodes as store
 from sijpath.store.database import transaction
 from sijpath.web.security import authorize, check_csrf, principal, remote_of
@@ -138,9 +140,11 @@ def _episode(body: Any) -> Episode:
 
 
 async def _json(request: Request) -> Any:
+    body = await request.body()  # at most the server's request-size limit (wiring's RequestSizeLimit)
+    check_json(body, "request body")
     try:
-        return await request.json()
-    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
         raise EpisodeValidationError("the request body is not JSON") from None
 
 
@@ -197,7 +201,8 @@ def delete_episode(
 
 @router.post("/fhir/import", response_model=list[ImportedPatient])
 async def import_fhir(request: Request, x_csrf_token: Annotated[str | None, Header()] = None) -> list[ImportedPatient]:
-    """Import a FHIR R4 Bundle (all patients in it, in one transaction; the same Bundle twice changes nothing)."""
+    """Import a FHIR R4 Bundle: each patient in its own transaction (all of a patient or nothing); the same Bundle
+    twice changes nothing, so an import that failed part-way is finished by sending it again."""
     services = _services(request)
     who = principal(services, request)
     authorize(who, "write")

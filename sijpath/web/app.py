@@ -15,6 +15,7 @@ from sijpath.errors import (
     ConflictError,
     InputError,
     NotFoundError,
+    RequestTooLargeError,
     RuleSetError,
     SchemaBehindError,
     SijpathError,
@@ -22,7 +23,7 @@ from sijpath.errors import (
     UnknownRuleSetError,
     UsageError,
 )
-from sijpath.web import api, fact_pages, pages
+from sijpath.web import admin_pages, api, fact_pages, pages
 from sijpath.web.security import LoginThrottle, NotSignedIn
 from sijpath.web.services import App
 
@@ -38,6 +39,7 @@ HTTP_STATUS: tuple[tuple[type[SijpathError], int], ...] = (
     (SchemaBehindError, 503),
     (StoreError, 503),
     (AccessError, 403),
+    (RequestTooLargeError, 413),  # also answered by wiring's RequestSizeLimit before a route runs
     (InputError, 422),
     (RuleSetError, 400),
     (UsageError, 400),
@@ -83,13 +85,14 @@ def create_app(services: App) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.sijpath = services
-    app.state.throttle = LoginThrottle(services.settings.login_attempts_per_minute)
+    app.state.throttle = LoginThrottle(services.settings)
     app.add_middleware(SecurityHeaders, hsts=services.settings.secure_cookies)
     static = resources.files("sijpath.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(fact_pages.router)
+    app.include_router(admin_pages.router)
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:

@@ -12,14 +12,15 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from sijpath.errors import SijpathError, UsageError
+from sijpath.errors import RequestTooLargeError, SijpathError, UsageError
 from sijpath.pathway.definition import SIJ_PATHWAY
 from sijpath.pathway.thresholds import MIN_LASTING_INJECTION_RELIEF_PERCENT
 from sijpath.pathway.vocabulary import NEXT_STEPS
 from sijpath.store import audit
 from sijpath.store import episodes as store
-from sijpath.store.accounts import authenticate, create_session, end_session
+from sijpath.store.accounts import authenticate, create_session, end_expired_sessions, end_session
 from sijpath.store.database import transaction
+from sijpath.store.throttle import record_failure
 from sijpath.web.chart import timeline_svg
 from sijpath.web.forms import FACT_FORMS
 from sijpath.web.record import record_groups
@@ -88,10 +89,10 @@ def login(
     services = services_of(request)
     check_same_origin(request)
     throttle = request.app.state.throttle
-    keys = (f"user:{username}", f"addr:{remote_of(request)}")
+    remote = remote_of(request)
     now = services.now()
     demo = services.settings.demo_login
-    if throttle.blocked(keys, now):
+    if throttle.blocked(services, username, remote, now):
         return render(
             request,
             "login.html",
@@ -104,7 +105,7 @@ def login(
     with transaction(services.engine) as connection:
         user = authenticate(connection, username, password)
         if user is None:
-            throttle.failed(keys, now)
+            record_failure(connection, username, remote, now)
             # Failed attempts are audited too, so guessing leaves a trace that survives a restart.
             audit.record(
                 connection,
@@ -124,6 +125,8 @@ def login(
                 demo=demo,
                 message="User name or password is not right.",
             )
+        settings = services.settings
+        end_expired_sessions(connection, now, settings.session_idle, settings.session_lifetime)
         cookie, _ = create_session(connection, user, now)
         services.audit(connection, user, "sign-in", None, remote_of(request))
     target = next if next.startswith("/") and not next.startswith("//") else "/"
@@ -134,7 +137,7 @@ def login(
         httponly=True,
         samesite="strict",
         secure=services.settings.secure_cookies,
-        max_age=services.settings.session_idle_minutes * 60 * 48,
+        max_age=services.settings.session_max_hours * 3600,  # the session's absolute end (the server enforces it)
     )
     return response
 
@@ -262,9 +265,10 @@ async def import_form(request: Request, bundle: UploadFile, csrf_token: Annotate
     who = principal(services, request)
     authorize(who, "write")
     check_csrf(who, csrf_token)
-    data = await bundle.read(50_000_001)
-    if len(data) > 50_000_000:
-        raise UsageError("the file is over 50 MB; import it with `sijpath` on the server")
+    limit = services.settings.max_request_bytes
+    data = await bundle.read(limit + 1)
+    if len(data) > limit:
+        raise RequestTooLargeError(f"the file is over {services.settings.max_request_mb} MB; send it in parts")
     results = services.import_bundle(who.user, data, bundle.filename or "upload", remote_of(request))
     return render(request, "imported.html", who, results=results)
 

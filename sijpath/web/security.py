@@ -1,11 +1,10 @@
-"""Who is asking and what they may do: sessions and API tokens, roles per permission, CSRF, login throttling."""
+"""Who is asking and what they may do: sessions and API tokens (with their scope), roles per permission, CSRF,
+and the sign-in throttle."""
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
 import hmac
-import threading
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
@@ -13,13 +12,17 @@ from urllib.parse import urlsplit
 from fastapi import Request
 
 from sijpath.errors import AccessError
-from sijpath.store.accounts import User, session_user, token_user
+from sijpath.settings import Settings
+from sijpath.store.accounts import User, session_user
 from sijpath.store.database import transaction
+from sijpath.store.throttle import failure_counts
+from sijpath.store.tokens import token_user
 from sijpath.web.services import App
 
 __all__ = [
     "COOKIE",
     "PERMISSIONS",
+    "TOKEN_SCOPES",
     "LoginThrottle",
     "NotSignedIn",
     "Permission",
@@ -41,6 +44,13 @@ PERMISSIONS: dict[Permission, frozenset[str]] = {
     "admin": frozenset({"admin"}),
 }
 
+
+# What an API token may do at most, by its scope (and never more than its user's role): audit trails and account
+# management need a signed-in person, not an integration.
+TOKEN_SCOPES: dict[str, frozenset[Permission]] = {
+    "read": frozenset({"read"}),
+    "read-write": frozenset({"read", "write"}),
+}
 
 _ROLE_NAMES = {
     "clinician": "A clinician",
@@ -65,6 +75,7 @@ class Principal:
     user: User
     csrf_token: str | None  # None for API-token callers, who are not browsers and need no CSRF token
     cookie: str | None
+    token_scope: str | None = None  # the scope of the API token used; None for a browser session
 
 
 def remote_of(request: Request) -> str:
@@ -76,19 +87,22 @@ def principal(app: App, request: Request) -> Principal:
     header = request.headers.get("authorization", "")
     with transaction(app.engine) as connection:
         if header.lower().startswith("bearer "):
-            user = token_user(connection, header[7:].strip())
-            if user is not None:
-                return Principal(user, None, None)
-            raise NotSignedIn("the API token is not valid")
+            holder = token_user(connection, header[7:].strip(), app.now())
+            if holder is not None:
+                return Principal(holder.user, None, None, holder.scope)
+            raise NotSignedIn("the API token is not valid (unknown, revoked or expired)")
         cookie = request.cookies.get(COOKIE)
         if cookie:
-            session = session_user(connection, cookie, app.now(), app.settings.session_idle)
+            settings = app.settings
+            session = session_user(connection, cookie, app.now(), settings.session_idle, settings.session_lifetime)
             if session is not None:
                 return Principal(session.user, session.csrf_token, cookie)
     raise NotSignedIn("sign in first")
 
 
 def authorize(who: Principal, permission: Permission) -> None:
+    if who.token_scope is not None and permission not in TOKEN_SCOPES.get(who.token_scope, frozenset()):
+        raise AccessError(f"An API token with the {who.token_scope} scope may not {_DOING[permission]}.")
     if who.user.role not in PERMISSIONS[permission]:
         who_is = _ROLE_NAMES.get(who.user.role, f"The role {who.user.role}")
         raise AccessError(f"{who_is} may not {_DOING[permission]}.")
@@ -113,28 +127,22 @@ def check_csrf(who: Principal, submitted: str | None) -> None:
 
 
 class LoginThrottle:
-    """At most `per_minute` failed sign-ins per user name and per address within a minute."""
+    """Slows a password guesser without locking the right password out from elsewhere. Within a minute, a sign-in
+    is refused (429, the password not even checked) once there were too many failures for this name from this
+    address, or from this address for any names, or for this name from everywhere if this address has failed for
+    it too. A first try from an address that has not failed for the name always gets through. The failures live in
+    the database, so every server process counts the same ones."""
 
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._failures: dict[str, collections.deque[dt.datetime]] = collections.defaultdict(collections.deque)
-        self._lock = threading.Lock()
+    def __init__(self, settings: Settings) -> None:
+        self.per_pair = settings.login_attempts_per_minute
+        self.per_address = settings.login_failures_per_address_minute
+        self.per_user = settings.login_failures_per_user_minute
 
-    def blocked(self, keys: tuple[str, ...], now: dt.datetime) -> bool:
-        with self._lock:
-            for key in keys:
-                window = self._failures.get(key)  # never create an entry just by asking
-                if window is None:
-                    continue
-                while window and now - window[0] >= dt.timedelta(minutes=1):  # a minute on, it no longer counts
-                    window.popleft()
-                if not window:
-                    del self._failures[key]  # memory stays bounded by recent failures
-                elif len(window) >= self.per_minute:
-                    return True
-        return False
-
-    def failed(self, keys: tuple[str, ...], now: dt.datetime) -> None:
-        with self._lock:
-            for key in keys:
-                self._failures[key].append(now)
+    def blocked(self, app: App, username: str, remote: str, now: dt.datetime) -> bool:
+        with transaction(app.engine) as connection:
+            counts = failure_counts(connection, username, remote, now)
+        return (
+            counts.pair >= self.per_pair
+            or counts.address >= self.per_address
+            or (counts.user >= self.per_user and counts.pair > 0)
+        )

@@ -23,6 +23,7 @@ from sijpath.evidence.catalog import Catalog, parse_catalog
 from sijpath.fhir.bulk import open_ndjson_folder
 from sijpath.fhir.bundle import parse_bundle
 from sijpath.fhir.reader import ImportedEpisode
+from sijpath.limits import check_json, check_yaml
 from sijpath.rulesets.loader import parse_document, parse_ruleset
 
 __all__ = [
@@ -147,7 +148,12 @@ def load_episode(path: Path) -> Episode:
     suffix = path.suffix.lower()
     if suffix not in (".json", ".yaml", ".yml"):
         raise UnreadableInputError(f"{path}: unknown file type `{suffix}` (expected .json, .yaml or .yml)")
-    return parse_episode(_read_bytes(path), "json" if suffix == ".json" else "yaml", str(path))
+    data = _read_bytes(path)
+    if suffix == ".json":
+        check_json(data, f"episode file {path}")
+    else:  # a YAML alias repeats a whole node: a few hundred bytes can expand to gigabytes
+        check_yaml(data.decode("utf-8", errors="replace"), f"episode file {path}")
+    return parse_episode(data, "json" if suffix == ".json" else "yaml", str(path))
 
 
 InputFormat = Literal["auto", "episode", "fhir-bundle", "fhir-ndjson"]

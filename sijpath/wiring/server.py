@@ -22,13 +22,17 @@ from sijpath.store.database import connect, require_current_schema
 from sijpath.web.app import create_app
 from sijpath.web.services import App
 from sijpath.wiring import builtin_ruleset_ids, load_episode, load_ruleset
+from sijpath.wiring.proxies import ClientAddress
+from sijpath.wiring.request_limits import RequestSizeLimit
 
 __all__ = [
+    "SETTINGS_VARIABLE",
     "App",
     "Settings",
     "cds_service",
     "open_database",
     "seed_examples",
+    "served_from_environment",
     "server_app",
     "settings_from",
     "web_services",
@@ -43,6 +47,11 @@ def settings_from(environ: Mapping[str, str], **overrides: Any) -> Settings:
         ("database_url", "SIJPATH_DATABASE_URL"),
         ("default_ruleset", "SIJPATH_RULESET"),
         ("session_idle_minutes", "SIJPATH_SESSION_IDLE_MINUTES"),
+        ("session_max_hours", "SIJPATH_SESSION_MAX_HOURS"),
+        ("max_request_mb", "SIJPATH_MAX_REQUEST_MB"),
+        ("trusted_proxies", "SIJPATH_TRUSTED_PROXIES"),
+        ("cds_fhir_servers", "SIJPATH_CDS_FHIR_SERVERS"),
+        ("cds_allow_http_fhir_server", "SIJPATH_CDS_ALLOW_HTTP_FHIR_SERVER"),
         ("cds_base_url", "SIJPATH_CDS_BASE_URL"),
         ("cds_trusted_issuers", "SIJPATH_CDS_ISSUERS"),
         ("cds_development_mode", "SIJPATH_CDS_DEVELOPMENT_MODE"),
@@ -92,8 +101,26 @@ def cds_service(settings: Settings, engine: Engine, now: Callable[[], dt.datetim
 
 
 def server_app(services: App, cds: CdsService) -> Any:
-    """What `sijpath serve` runs: the CDS Hooks service at /cds-services beside the web app."""
-    return with_cds_hooks(create_cds_app(cds), create_app(services))
+    """What `sijpath serve` runs: the CDS Hooks service at /cds-services beside the web app, behind the two edges
+    every request passes: the real client address (trusted proxies only) and the one request-size limit."""
+    settings = services.settings
+    apps = with_cds_hooks(create_cds_app(cds), create_app(services))
+    return ClientAddress(RequestSizeLimit(apps, settings.max_request_bytes), settings.proxy_networks)
+
+
+SETTINGS_VARIABLE = "SIJPATH_SERVE_SETTINGS"  # the settings `sijpath serve` hands its worker processes, as JSON
+
+
+def served_from_environment() -> Any:
+    """The app of one worker process of `sijpath serve --workers N`, from the settings its parent checked."""
+    import gc
+    import os
+
+    settings = Settings.model_validate_json(os.environ[SETTINGS_VARIABLE])
+    engine = open_database(settings)
+    app = server_app(web_services(settings, engine), cds_service(settings, engine))
+    gc.freeze()  # what start-up loaded stays out of every garbage collection: short pauses
+    return app
 
 
 def seed_examples(services: App, examples: Path) -> int:

@@ -23,6 +23,14 @@ ISSUER_ES = "https://ehr-es.example.org/"
 ISSUER_RS = "https://ehr-rs.example.org/"
 ISSUER_URL = "https://ehr-url.example.org/"
 WEB_APP = "https://sijpath.example.org"
+FHIR_SERVERS = (
+    "https://ehr.example.org/fhir",
+    "http://ehr.example.org/fhir",
+    "https://fhir.example.org/r4",
+    "http://hooks.smarthealthit.org:9080",
+    "http://fhir.example.org:9080",
+    "http://example.org/some-payer/fhir/crd",
+)
 
 
 @pytest.fixture(scope="session")
@@ -54,6 +62,8 @@ def make_settings(tmp_path: Path, es_key: SigningKey, rs_key: SigningKey) -> Cal
             "cds_trusted_issuers": issuers,
             "cds_base_url": "http://testserver",  # where the test client calls
             "cds_allow_http_fhir_server": True,  # the spec's and CRD's examples name http:// servers
+            # The test EHRs and the servers the spec's and CRD's examples name (not on the issuers' hosts).
+            "cds_fhir_servers": {issuer: FHIR_SERVERS for issuer in issuers},
             "web_app_url": WEB_APP,
             **overrides,
         }

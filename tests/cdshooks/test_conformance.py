@@ -148,7 +148,7 @@ def test_ch05_null_is_no_data_absent_is_fetched_or_412_and_an_operation_outcome_
 
     nulls = ehr.call("sij-pathway", hook_request("patient-view", pid, record.prefetch("null")))
     assert nulls.status_code == 200
-    assert "gather" in nulls.json()["cards"][0]["summary"].lower() or "diagnosis" in nulls.json()["cards"][0]["summary"]
+    assert nulls.json()["cards"][0]["summary"] == "SI-joint pathway: no patient data received, nothing assessed"
     assert fhir.seen == []  # null means no data: nothing is fetched
 
     partial = record.prefetch("partial", keys=["procedures", "medicationAdministrations"])
@@ -228,12 +228,15 @@ def test_ch10_suggestion_actions_have_a_type_a_description_and_a_resource_or_res
             assert action["resource"]["resourceType"] == "ServiceRequest"
 
 
-def test_ch11_links_are_absolute_or_smart_with_absolute_urls(cards: list[dict[str, Any]]) -> None:
+def test_ch11_links_are_absolute_with_absolute_urls_and_none_claims_a_smart_launch(
+    cards: list[dict[str, Any]],
+) -> None:
     links = [link for card in cards for link in card.get("links", ())]
-    assert {link["type"] for link in links} == {"absolute", "smart"}
+    assert links
+    assert {link["type"] for link in links} == {"absolute"}  # the web app takes no part in a SMART launch
     for link in links:
         assert re.match(r"https://[^/\s]+/", link["url"])
-        assert "appContext" not in link or link["type"] == "smart"
+        assert "appContext" not in link
 
 
 def test_ch12_override_reasons_are_coded_with_system_code_and_display(cards: list[dict[str, Any]]) -> None:

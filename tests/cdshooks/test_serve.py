@@ -65,6 +65,8 @@ def test_serve_takes_the_cds_options(tmp_path: Path, monkeypatch: pytest.MonkeyP
             "commercial-strict",
             "--web-app-url",
             "https://sijpath.example.org",
+            "--workers",
+            "1",  # the in-process app, which uvicorn.run (patched above) is given
         ]
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -128,7 +129,7 @@ def test_the_server_refuses_to_start_on_a_database_that_is_behind_and_says_how_t
     started: list[object] = []
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: started.append(args))
 
-    code, _, err = run(capsys, "serve", "--data-dir", str(tmp_path))
+    code, _, err = run(capsys, "serve", "--data-dir", str(tmp_path), "--workers", "1")
 
     assert code == 1
     assert "sijpath db upgrade" in err
@@ -142,7 +143,32 @@ def test_the_server_starts_on_an_upgraded_database(
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: started.append(args))
     run(capsys, "db", "upgrade", "--data-dir", str(tmp_path))
 
-    code, _, err = run(capsys, "serve", "--data-dir", str(tmp_path))
+    code, _, err = run(capsys, "serve", "--data-dir", str(tmp_path), "--workers", "1")
 
     assert (code, err) == (0, "")
     assert len(started) == 1
+
+
+@pytest.mark.parametrize("workers", ["1", "3"])
+def test_serve_turns_off_uvicorns_proxy_headers_and_starts_the_workers_asked_for(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: str
+) -> None:
+    from sijpath.wiring import workers as worker_processes
+
+    started: list[tuple[tuple[object, ...], dict[str, object]]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: started.append((args, kwargs)))
+    monkeypatch.setattr(worker_processes, "run_workers", lambda *args, **kwargs: started.append((args, kwargs)))
+    monkeypatch.setenv("SIJPATH_SERVE_SETTINGS", "")  # restored after the test, whatever serve sets
+    run(capsys, "db", "upgrade", "--data-dir", str(tmp_path))
+
+    code, _, err = run(capsys, "serve", "--data-dir", str(tmp_path), "--workers", workers)
+
+    assert (code, err) == (0, "")
+    [(args, kwargs)] = started
+    assert kwargs["proxy_headers"] is False  # uvicorn would believe X-Forwarded-For from any loopback caller
+    if workers == "1":
+        assert "workers" not in kwargs
+    else:
+        assert args == ("sijpath.wiring.server:served_from_environment", 3, "127.0.0.1", 8000)
+        handed = Settings.model_validate_json(os.environ["SIJPATH_SERVE_SETTINGS"])
+        assert handed.data_dir == tmp_path

@@ -1,5 +1,5 @@
 """Accounts on SQLite and PostgreSQL: argon2 passwords, one answer for every failed sign-in, idle sessions that
-expire, API tokens stored only as hashes and revocable."""
+expire and sessions that end however busy, and account changes (disable, password, role) that are audited."""
 
 from __future__ import annotations
 
@@ -9,20 +9,23 @@ import hashlib
 import pytest
 from sqlalchemy import Engine, select, text
 
-from sijpath.errors import ConflictError, UsageError
+from sijpath.errors import ConflictError, NotFoundError, UsageError
 from sijpath.store.accounts import (
     User,
     add_user,
     authenticate,
     create_session,
-    create_token,
+    end_expired_sessions,
     end_session,
+    list_users,
     session_user,
-    token_user,
+    set_active,
+    set_password,
+    set_role,
     user_exists,
 )
 from sijpath.store.database import transaction
-from sijpath.store.tables import api_tokens, sessions, users
+from sijpath.store.tables import audit_log, sessions, users
 
 NOW = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
 PASSWORD = "correct horse battery staple"
@@ -177,35 +180,105 @@ def test_a_deactivated_users_session_ends(engine: Engine, alice: User) -> None:
     assert session_at(engine, cookie, NOW) is None
 
 
-# API tokens
+# Account changes
 
 
-def test_an_api_token_finds_its_user_and_only_its_hash_is_stored(engine: Engine, alice: User) -> None:
-    with transaction(engine) as connection:
-        token = create_token(connection, "alice", "EHR integration", NOW)
-
+def audited(engine: Engine) -> list[tuple[str, str, str]]:
     with engine.connect() as connection:
-        assert token_user(connection, token) == alice
-        row = connection.execute(select(api_tokens)).one()
-    assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
-    assert token not in {str(value) for value in row}
-    assert (row.label, row.revoked) == ("EHR integration", False)
+        rows = connection.execute(
+            select(audit_log.c.actor, audit_log.c.action, audit_log.c.detail).order_by(audit_log.c.seq)
+        )
+        return [tuple(r) for r in rows]  # type: ignore[misc]
 
 
-def test_a_revoked_token_an_unknown_token_and_a_deactivated_users_token_find_no_one(
+def test_a_session_ends_at_its_absolute_lifetime_however_busy_it_is(engine: Engine, alice: User) -> None:
+    with transaction(engine) as connection:
+        cookie, _ = create_session(connection, alice, NOW)
+    lifetime = dt.timedelta(hours=12)
+    for minutes in range(0, 12 * 60, 20):  # used every 20 minutes, never idle for long
+        with transaction(engine) as connection:
+            assert session_user(connection, cookie, NOW + dt.timedelta(minutes=minutes), IDLE, lifetime) is not None
+    with transaction(engine) as connection:
+        assert session_user(connection, cookie, NOW + lifetime, IDLE, lifetime) is None
+    with engine.connect() as connection:
+        assert connection.execute(select(sessions)).all() == []
+
+
+def test_disabling_a_user_ends_their_sessions_refuses_sign_in_and_is_audited(engine: Engine, alice: User) -> None:
+    with transaction(engine) as connection:
+        cookie, _ = create_session(connection, alice, NOW)
+        set_active(connection, "alice", False, NOW, actor="cli:root")
+
+    assert session_at(engine, cookie, NOW) is None
+    assert sign_in(engine, "alice", PASSWORD) is None
+    with transaction(engine) as connection:
+        set_active(connection, "alice", True, NOW, actor="cli:root")
+    assert sign_in(engine, "alice", PASSWORD) == alice
+    assert [a[:2] for a in audited(engine)][-2:] == [("cli:root", "user-disable"), ("cli:root", "user-enable")]
+
+
+def test_a_password_reset_takes_the_new_password_only_and_signs_every_session_out(engine: Engine, alice: User) -> None:
+    with transaction(engine) as connection:
+        cookie, _ = create_session(connection, alice, NOW)
+        set_password(connection, "alice", "a brand new passphrase", NOW, actor="admin-bob")
+
+    assert session_at(engine, cookie, NOW) is None
+    assert sign_in(engine, "alice", PASSWORD) is None
+    assert sign_in(engine, "alice", "a brand new passphrase") == alice
+    assert audited(engine)[-1] == ("admin-bob", "user-password", "alice")
+    with pytest.raises(UsageError, match="12 characters"), transaction(engine) as connection:
+        set_password(connection, "alice", "short", NOW, actor="admin-bob")
+
+
+def test_a_role_change_applies_to_the_open_session_and_is_audited(engine: Engine, alice: User) -> None:
+    with transaction(engine) as connection:
+        cookie, _ = create_session(connection, alice, NOW)
+        set_role(connection, "alice", "staff", NOW, actor="cli:root")
+
+    found = session_at(engine, cookie, NOW)
+    assert getattr(found, "user", None) == User("alice", "staff")
+    assert audited(engine)[-1] == ("cli:root", "user-role", "alice: clinician → staff")
+
+
+def test_the_last_active_admin_cannot_be_disabled_or_demoted(engine: Engine) -> None:
+    with transaction(engine) as connection:
+        add_user(connection, "root-admin", PASSWORD, "admin", NOW)
+    for change in (
+        lambda c: set_active(c, "root-admin", False, NOW, actor="x"),
+        lambda c: set_role(c, "root-admin", "staff", NOW, actor="x"),
+    ):
+        with pytest.raises(UsageError, match="last active admin"), transaction(engine) as connection:
+            change(connection)
+    with transaction(engine) as connection:
+        add_user(connection, "second-admin", PASSWORD, "admin", NOW)
+        set_active(connection, "root-admin", False, NOW, actor="second-admin")
+    with engine.connect() as connection:
+        listed = list_users(connection)
+    assert [(u.username, u.active) for u in listed] == [
+        ("root-admin", False),
+        ("second-admin", True),
+    ]
+
+
+def test_changing_an_unknown_user_is_not_found_and_changes_nothing(engine: Engine) -> None:
+    with pytest.raises(NotFoundError, match="nobody"), transaction(engine) as connection:
+        set_active(connection, "nobody", False, NOW, actor="x")
+    assert audited(engine) == []
+
+
+def test_adding_a_user_is_audited_without_the_password(engine: Engine, alice: User) -> None:
+    [(actor, action, detail)] = audited(engine)
+    assert (actor, action, detail) == ("sijpath", "user-add", "alice (clinician)")
+    assert PASSWORD not in detail
+
+
+def test_sessions_past_their_idle_timeout_or_lifetime_are_deleted_and_live_ones_kept(
     engine: Engine, alice: User
 ) -> None:
+    lifetime = dt.timedelta(hours=12)
     with transaction(engine) as connection:
-        revoked = create_token(connection, "alice", "old", NOW)
-        kept = create_token(connection, "alice", "current", NOW)
-        add_user(connection, "bob", PASSWORD, "staff", NOW)
-        bobs = create_token(connection, "bob", "bob's", NOW)
-    with transaction(engine) as connection:
-        connection.execute(api_tokens.update().where(api_tokens.c.label == "old").values(revoked=True))
-        connection.execute(users.update().where(users.c.username == "bob").values(active=False))
-
-    with engine.connect() as connection:
-        assert token_user(connection, revoked) is None
-        assert token_user(connection, "sjp_made-up") is None
-        assert token_user(connection, bobs) is None
-        assert token_user(connection, kept) == alice  # revoking one token leaves the others working
+        create_session(connection, alice, NOW - dt.timedelta(hours=13))  # past its lifetime
+        create_session(connection, alice, NOW - dt.timedelta(minutes=31))  # idle too long
+        live, _ = create_session(connection, alice, NOW - dt.timedelta(minutes=5))
+        assert end_expired_sessions(connection, NOW, IDLE, lifetime) == 2
+    assert session_at(engine, live, NOW) is not None

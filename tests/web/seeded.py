@@ -7,6 +7,8 @@ straight from the store, skipping the password check (the sign-in form has its o
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,13 +20,16 @@ from sijpath import wiring
 from sijpath.settings import Settings
 from sijpath.store.accounts import User, add_user, create_session
 from sijpath.store.database import transaction, upgrade
-from sijpath.store.tables import users
+from sijpath.store.tables import api_tokens, users
 from sijpath.web.app import create_app
 from sijpath.web.security import COOKIE
 from sijpath.web.services import App
 from tests.web.conftest import EXAMPLES, PASSWORD, ROLES, Clock
 
-__all__ = ["copy_services", "seed_template", "signed_in"]
+__all__ = ["SEEDED_TOKEN", "copy_services", "seed_template", "signed_in"]
+
+# A read-only token of the staff user, in the template with a known value, so routes can name its id.
+SEEDED_TOKEN = "sjp_seeded-token-for-the-route-table"
 
 
 def seed_template(directory: Path) -> Path:
@@ -36,6 +41,17 @@ def seed_template(directory: Path) -> Path:
     with transaction(engine) as connection:
         for role in ROLES:
             add_user(connection, role, PASSWORD, role, Clock()())
+        connection.execute(
+            api_tokens.insert().values(
+                token_hash=hashlib.sha256(SEEDED_TOKEN.encode()).hexdigest(),
+                username="staff",
+                label="seeded",
+                created_at=Clock()(),
+                revoked=False,
+                scope="read",
+                expires_at=Clock()() + dt.timedelta(days=30),
+            )
+        )
     engine.dispose()
     return directory
 

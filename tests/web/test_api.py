@@ -14,8 +14,9 @@ from fastapi.testclient import TestClient
 from sijpath import wiring
 from sijpath.domain.findings import ImagingStudy
 from sijpath.store import episodes as store
-from sijpath.store.accounts import User, add_user, create_token
+from sijpath.store.accounts import User, add_user
 from sijpath.store.database import transaction
+from sijpath.store.tokens import create_token
 from sijpath.web.app import create_app
 from sijpath.web.services import App
 from tests.web import seeded
@@ -33,7 +34,7 @@ def only(report: dict[str, Any]) -> dict[str, Any]:
 
 def _api_client(services: App, username: str) -> Iterator[TestClient]:
     with transaction(services.engine) as connection:
-        token = create_token(connection, username, "tests", services.now())
+        token = create_token(connection, username, "tests", services.now(), scope="read-write")
     with TestClient(create_app(services), headers={"Authorization": f"Bearer {token}"}) as client:
         yield client
 

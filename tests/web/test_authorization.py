@@ -6,6 +6,7 @@ server-side session straight from the store (the sign-in form is tested in test_
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,9 +19,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from sijpath import wiring
-from sijpath.store.accounts import create_token
 from sijpath.store.database import transaction
-from sijpath.store.tables import episodes, users
+from sijpath.store.tables import api_tokens, episodes, users
+from sijpath.store.tokens import create_token, token_id
 from sijpath.web.app import create_app
 from sijpath.web.services import App
 from tests.web import seeded
@@ -31,6 +32,7 @@ SIGNED_IN = frozenset(ROLES)  # any role, no permission beyond being signed in
 READ = frozenset({"clinician", "staff", "admin", "auditor"})
 WRITE = frozenset({"clinician"})
 AUDIT = frozenset({"admin", "auditor"})
+ADMIN = frozenset({"admin"})
 CALLERS = ("anonymous", *ROLES)
 
 
@@ -132,6 +134,17 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route("GET", "/patients/{patient_id}/audit", "/patients/new-referral/audit", AUDIT, 200),
     Route("GET", "/static", "/static/app.css", PUBLIC, 200),
+    Route("GET", "/admin", "/admin", ADMIN, 200),
+    Route("POST", "/admin/users/{username}/{change}", "/admin/users/staff/disable", ADMIN, 303, _form({}), True),
+    Route(
+        "POST",
+        "/admin/tokens/{token_id}/revoke",
+        f"/admin/tokens/{token_id(seeded.SEEDED_TOKEN)}/revoke",
+        ADMIN,
+        303,
+        _form({}),
+        True,
+    ),
     # The API and its description
     Route("GET", "/api/openapi.json", "/api/openapi.json", PUBLIC, 200),
     Route("GET", "/api/patients", "/api/patients", READ, 200),
@@ -198,15 +211,21 @@ def as_caller(services: App) -> Iterator[Callable[[str], Caller]]:
 def token_for(services: App) -> Callable[[str], str]:
     def make(role: str) -> str:
         with transaction(services.engine) as connection:
-            return create_token(connection, role, f"integration of {role}", services.now())
+            return create_token(connection, role, f"integration of {role}", services.now(), scope="read-write")
 
     return make
 
 
-def _snapshot(services: App) -> list[tuple[str, int]]:
+def _snapshot(services: App) -> list[tuple[str, object]]:
+    """The episodes' versions, the accounts' states and the tokens' revocations: what any write route changes."""
     with services.engine.connect() as connection:
         rows = connection.execute(select(episodes.c.patient_id, episodes.c.version).order_by(episodes.c.patient_id))
-        return [(r.patient_id, r.version) for r in rows]
+        found: list[tuple[str, object]] = [(r.patient_id, r.version) for r in rows]
+        found += [
+            (f"user:{r.username}", r.active) for r in connection.execute(select(users).order_by(users.c.username))
+        ]
+        found += [(f"token:{r.label}", r.revoked) for r in connection.execute(select(api_tokens))]
+        return found
 
 
 def _with_token(route: Route, token: str) -> dict[str, Any]:
@@ -278,7 +297,7 @@ def test_every_html_page_loads_only_what_its_content_security_policy_allows(
 def test_a_browser_write_without_the_sessions_csrf_token_is_refused_and_changes_nothing(
     route: Route, csrf: str, as_caller: Callable[[str], Caller], services: App
 ) -> None:
-    who = as_caller("clinician")
+    who = as_caller(min(route.allowed))  # a caller the route allows, so only the CSRF check can refuse
     before = _snapshot(services)
     response = who.client.request(route.method, route.path, **route.request(csrf))
     assert response.status_code == 403, response.text[:500]
@@ -335,3 +354,38 @@ def test_a_deactivated_users_token_and_session_stop_working(
     with TestClient(create_app(services)) as client:
         assert client.get("/api/patients", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     assert who.client.get("/api/patients").status_code == 401
+
+
+def _token(services: App, role: str, scope: str) -> str:
+    with transaction(services.engine) as connection:
+        return create_token(connection, role, f"{scope} token of {role}", services.now(), scope=scope)
+
+
+@pytest.mark.parametrize("route", [r for r in API_ROUTES if r.write], ids=str)
+def test_a_read_only_token_of_a_clinician_may_not_write(route: Route, services: App) -> None:
+    token = _token(services, "clinician", "read")
+    before = _snapshot(services)
+    with TestClient(create_app(services)) as client:
+        response = client.request(route.method, route.path, **_with_token(route, token))
+    assert response.status_code == 403, response.text[:500]
+    assert "read scope" in response.json()["error"]
+    assert _snapshot(services) == before
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.allowed in (AUDIT, ADMIN)], ids=str)
+def test_no_token_reaches_the_audit_trail_or_account_management_whatever_its_users_role(
+    route: Route, services: App
+) -> None:
+    token = _token(services, "admin", "read-write")
+    before = _snapshot(services)
+    with TestClient(create_app(services), follow_redirects=False) as client:
+        response = client.request(route.method, route.path, **_with_token(route, token))
+    assert response.status_code == 403, response.text[:500]
+    assert _snapshot(services) == before
+
+
+def test_an_expired_token_gets_401(services: App, clock: Any) -> None:
+    token = _token(services, "staff", "read")
+    clock.now += dt.timedelta(days=91)
+    with TestClient(create_app(services)) as client:
+        assert client.get("/api/patients", headers={"Authorization": f"Bearer {token}"}).status_code == 401

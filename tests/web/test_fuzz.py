@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
-from sijpath.store.accounts import create_token
 from sijpath.store.database import transaction
+from sijpath.store.tokens import create_token
 from sijpath.web import api
 from sijpath.web.app import create_app
 from sijpath.web.services import App
@@ -56,7 +56,7 @@ FUZZ = settings(
 @pytest.fixture
 def token(services: App) -> str:
     with transaction(services.engine) as connection:
-        return create_token(connection, "clinician", "fuzzing", services.now())
+        return create_token(connection, "clinician", "fuzzing", services.now(), scope="read-write")
 
 
 @pytest.fixture

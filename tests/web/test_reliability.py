@@ -23,6 +23,7 @@ from sijpath.settings import Settings
 from sijpath.store import audit
 from sijpath.store import episodes as store
 from sijpath.store.accounts import User
+from sijpath.store.import_runs import recent_runs
 from sijpath.store.tables import assessments, audit_log, episodes, facts, imports
 from sijpath.web.services import App
 from tests.web.conftest import EXAMPLES, Clock
@@ -96,10 +97,10 @@ def three_patients() -> bytes:
 # A failure half-way
 
 
-def test_an_import_whose_third_patient_fails_to_save_leaves_nothing_behind(
+def test_an_import_whose_third_patient_fails_keeps_the_two_before_it_whole_and_the_journal_says_so(
     services: App, three_patients: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    before = snapshot(services.engine)
+    audit_rows = count(services.engine, audit_log)
     real_save = store.save_episode
     saved: list[str] = []
 
@@ -116,8 +117,15 @@ def test_an_import_whose_third_patient_fails_to_save_leaves_nothing_behind(
         services.import_bundle(CLINICIAN, three_patients, "three.json", "10.0.0.7")
 
     assert saved == ["new-referral-a", "fusion-candidate"]  # two patients were written before the failure
-    assert snapshot(services.engine) == before
-    assert audit.verify(services.engine) == (len(before["audit_log"]), [])
+    # Each patient is atomic: the two before the failure are there with their digest and audit row, the third
+    # left nothing (not even its import digest), and the journal names where it stopped.
+    assert count(services.engine, episodes, episodes.c.patient_id == "lasting-relief-c") == 0
+    assert count(services.engine, imports) == 2
+    assert audit.verify(services.engine) == (audit_rows + 2, [])
+    with services.engine.connect() as connection:
+        [run] = recent_runs(connection)
+    assert (run.status, run.patients_done, run.patients_total) == ("failed", 2, 3)
+    assert "lasting-relief-c" in run.note
 
 
 def test_after_a_failed_import_the_same_bundle_imports_in_full(
@@ -131,11 +139,13 @@ def test_after_a_failed_import_the_same_bundle_imports_in_full(
     results = services.import_bundle(CLINICIAN, three_patients, "three.json", "10.0.0.7")
 
     assert [(r.patient_id, r.created, r.unchanged, r.version) for r in results] == [
-        ("new-referral-a", True, False, 1),
-        ("fusion-candidate", False, False, 2),
+        ("new-referral-a", False, True, 1),  # imported by the first run already
+        ("fusion-candidate", False, False, 2),  # the one the first run failed on
         ("lasting-relief-c", True, False, 1),
     ]
     assert count(services.engine, imports) == 3
+    with services.engine.connect() as connection:
+        assert [r.status for r in recent_runs(connection)] == ["complete", "failed"]
 
 
 def _raise_on_call(failing_call: int, real: Any) -> Any:
@@ -243,7 +253,7 @@ services = wiring.web_services(settings, wiring.open_database(settings))
 results = services.import_bundle(User("importer", "clinician"), bundle.read_bytes(), bundle.name, "batch")
 progress.write_text(f"done {len(results)}")
 """
-PATIENTS = 1000  # large enough that the kill lands well inside the one transaction
+PATIENTS = 1000  # large enough that the kill lands well inside the import
 
 
 def test_an_import_killed_half_way_leaves_a_consistent_database_and_can_be_run_again(
@@ -263,16 +273,19 @@ def test_an_import_killed_half_way_leaves_a_consistent_database_and_can_be_run_a
             os.kill(process.pid, signal.SIGKILL)
             process.wait()
     assert process.returncode == -signal.SIGKILL
-    assert progress.read_text() == "100"  # killed in the middle: 100 patients written, not committed
+    assert progress.read_text() == "100"  # killed in the middle: 100 patients written, the last not committed
 
     restarted = wiring.open_database(Settings(data_dir=tmp_path))  # the schema check a server start makes passes
     try:
         with restarted.connect() as connection:
             assert connection.execute(text("PRAGMA integrity_check")).scalars().all() == ["ok"]
-        assert count(restarted, episodes) == patients  # one transaction: none of the Bundle's patients
-        assert count(restarted, episodes, episodes.c.patient_id.like("new-referral-%")) == 0
-        assert count(restarted, imports) == count(restarted, facts, facts.c.patient_id.like("new-referral-%")) == 0
-        assert audit.verify(restarted) == (audit_rows, [])
+        # Each patient is committed on its own: the 99 before the kill are whole (episode, digest, audit row),
+        # the one being written is gone entirely.
+        committed = count(restarted, episodes, episodes.c.patient_id.like("new-referral-%"))
+        assert 99 <= committed < PATIENTS  # the kill lands a moment after the 100th save
+        assert count(restarted, episodes) == patients + committed
+        assert count(restarted, imports) == committed
+        assert audit.verify(restarted) == (audit_rows + committed, [])
 
         rerun = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
 
