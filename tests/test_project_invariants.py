@@ -138,6 +138,16 @@ def test_every_module_has_a_docstring_and_a_complete_all(path: Path) -> None:
             # Ordering is ruff's job (RUF022); here: every exported name exists.
             names = [elt.value for elt in node.value.elts]  # type: ignore[attr-defined]
             imported = {a.asname or a.name for n in tree.body if isinstance(n, ast.ImportFrom) for a in n.names}
+            if any(isinstance(n, ast.FunctionDef) and n.name == "__getattr__" for n in tree.body):
+                # Lazy exports: named for type checkers under `if TYPE_CHECKING:`, resolved by `__getattr__`.
+                imported |= {
+                    a.asname or a.name
+                    for n in tree.body
+                    if isinstance(n, ast.If) and getattr(n.test, "id", None) == "TYPE_CHECKING"
+                    for i in n.body
+                    if isinstance(i, ast.ImportFrom)
+                    for a in i.names
+                }
             defined = (
                 imported
                 | {getattr(n, "name", None) for n in tree.body}

@@ -12,14 +12,14 @@ from pydantic import ValidationError
 from sijpath.domain.episode import Episode
 from sijpath.errors import EpisodeValidationError, Problem, UnreadableInputError
 
-__all__ = ["episode_json_schema", "parse_episode", "problems_from_validation"]
+__all__ = ["DocumentFormat", "episode_json_schema", "load_document", "parse_episode", "problems_from_validation"]
 
 DocumentFormat = Literal["json", "yaml"]
 
 
 def parse_episode(text: str | bytes, document_format: DocumentFormat, origin: str = "<input>") -> Episode:
     """Parse and validate an episode document; raise with every problem located by its field path."""
-    data = _load(text, document_format, origin)
+    data = load_document(text, document_format, origin)
     if not isinstance(data, dict):
         raise EpisodeValidationError(
             f"{origin}: an episode document must be a mapping at the top level, not {type(data).__name__}"
@@ -47,7 +47,8 @@ def problems_from_validation(exc: ValidationError) -> list[Problem]:
     return problems
 
 
-def _load(text: str | bytes, document_format: DocumentFormat, origin: str) -> Any:
+def load_document(text: str | bytes, document_format: DocumentFormat, origin: str = "<input>") -> Any:
+    """The document's data as parsed (JSON, or YAML with dates left as text), before any validation."""
     try:
         if document_format == "json":
             return orjson.loads(text)
@@ -73,5 +74,5 @@ def episode_json_schema() -> str:
     """The published JSON Schema of the episode format, as stable, sorted JSON text."""
     schema = Episode.model_json_schema(mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = "https://sijpath.org/schema/episode-1.json"
+    schema["$id"] = "https://sijpath.org/schema/episode-2.json"
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"

@@ -9,8 +9,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from sijpath.domain.document import parse_episode
+from sijpath.domain.document import DocumentFormat, parse_episode
 from sijpath.domain.episode import Episode
+from sijpath.domain.upgrade import EpisodeUpgrade, upgrade_episode_text
 from sijpath.engine.ruleset import RuleSet
 from sijpath.errors import (
     FhirDocumentError,
@@ -37,6 +38,7 @@ __all__ = [
     "load_episode",
     "load_record",
     "load_ruleset",
+    "upgrade_episode_file",
 ]
 
 DEFAULT_RULESET = "source-articles"
@@ -145,15 +147,32 @@ def load_ruleset(id_or_path: str = DEFAULT_RULESET, as_of: dt.date | None = None
 
 def load_episode(path: Path) -> Episode:
     """Read a native episode file; the format comes from the extension (.json, .yaml, .yml)."""
+    data, document_format = _episode_bytes(path)
+    return parse_episode(data, document_format, str(path))
+
+
+def upgrade_episode_file(path: Path) -> EpisodeUpgrade:
+    """A native episode file rewritten as the current format (the file itself is not touched)."""
+    data, document_format = _episode_bytes(path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UnreadableInputError(f"{path}: not UTF-8 text") from None
+    return upgrade_episode_text(text, document_format, str(path))
+
+
+def _episode_bytes(path: Path) -> tuple[bytes, DocumentFormat]:
+    """A native episode file's bytes and format, checked against the document limits before parsing."""
     suffix = path.suffix.lower()
     if suffix not in (".json", ".yaml", ".yml"):
         raise UnreadableInputError(f"{path}: unknown file type `{suffix}` (expected .json, .yaml or .yml)")
     data = _read_bytes(path)
     if suffix == ".json":
         check_json(data, f"episode file {path}")
-    else:  # a YAML alias repeats a whole node: a few hundred bytes can expand to gigabytes
-        check_yaml(data.decode("utf-8", errors="replace"), f"episode file {path}")
-    return parse_episode(data, "json" if suffix == ".json" else "yaml", str(path))
+        return data, "json"
+    # a YAML alias repeats a whole node: a few hundred bytes can expand to gigabytes
+    check_yaml(data.decode("utf-8", errors="replace"), f"episode file {path}")
+    return data, "yaml"
 
 
 InputFormat = Literal["auto", "episode", "fhir-bundle", "fhir-ndjson"]
