@@ -25,6 +25,8 @@ def _sources(sources: tuple[Source, ...]) -> Text:
         text.append(f" [{source.id}]", style="bold red" if source.unverified else "dim")
         if source.unverified:
             text.append(" UNVERIFIED", style="bold red")
+        elif source.own_reading:
+            text.append(" sijpath's own reading", style="magenta")
     return text
 
 
@@ -49,6 +51,14 @@ def print_assessment(console: Console, a: Assessment) -> None:
             Text(
                 "Rests in part on UNVERIFIED sources: " + ", ".join(s.id for s in a.unverified_sources),
                 style="bold red",
+            )
+        )
+    if a.own_reading_sources:
+        console.print(
+            Text(
+                "Uses sijpath's own operational readings (no source states them): "
+                + ", ".join(s.id for s in a.own_reading_sources),
+                style="magenta",
             )
         )
     console.print(Text(NOTICE, style="italic dim"))

@@ -34,6 +34,11 @@ def assessment_markdown(assessment: Assessment) -> str:
         lines += ["## Unverified sources", "", "This assessment rests in part on sources not yet verified:", ""]
         lines += [f"- `{s.id}`: {s.title}" for s in unverified]
         lines.append("")
+    own = a.own_reading_sources
+    if own:
+        lines += ["## sijpath's own readings", "", "Where no source gives a number or rule, sijpath chose one:", ""]
+        lines += [f"- `{s.id}`: {s.title}" for s in own]
+        lines.append("")
     lines += ["---", "", f"*{NOTICE}*", ""]
     return "\n".join(lines)
 
@@ -88,7 +93,13 @@ def _unit_markdown(u: UnitAssessment) -> list[str]:
 def _cite(sources: tuple[Source, ...]) -> str:
     if not sources:
         return ""
-    return " " + " ".join(f"[{s.id}{' — UNVERIFIED' if s.unverified else ''}]" for s in sources)
+    return " " + " ".join(f"[{s.id}{_marker(s)}]" for s in sources)
+
+
+def _marker(source: Source) -> str:
+    if source.unverified:
+        return " — UNVERIFIED"
+    return " — sijpath's own reading" if source.own_reading else ""
 
 
 def comparison_markdown(comparison: Comparison) -> str:

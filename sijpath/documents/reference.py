@@ -18,11 +18,17 @@ VERIFICATION = {
     "secondary": "verified in a secondary source",
     "unverified": "**UNVERIFIED**",
     "source-article": "source article",
+    "sijpath-reading": "sijpath's own reading (no source states it)",
 }
 
 
 def _cites(ids: Sequence[str], catalog: Catalog) -> str:
-    return ", ".join(f"[{i}](evidence.md#{i})" + (" (UNVERIFIED)" if catalog[i].unverified else "") for i in ids)
+    def marker(source: Source) -> str:
+        if source.unverified:
+            return " (UNVERIFIED)"
+        return " (sijpath's own reading)" if source.own_reading else ""
+
+    return ", ".join(f"[{i}](evidence.md#{i})" + marker(catalog[i]) for i in ids)
 
 
 def rules_markdown(rulesets: Sequence[RuleSet], pathway: Pathway[Any, Any]) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Collection, Mapping
 from typing import Literal, NamedTuple
 
 from sijpath.domain.procedures import DiagnosticBlock
 
-__all__ = ["BlockReading", "read_block", "relief_percent", "two_block_agreement"]
+__all__ = ["BlockReading", "percent_text", "read_block", "relief_percent", "two_block_agreement"]
 
 Validity = Literal["valid", "invalid", "unverifiable"]
 
@@ -22,6 +23,21 @@ def relief_percent(pre_nrs: float, post_nrs: float) -> float:
     if post_nrs > pre_nrs:
         raise ValueError(f"post score {post_nrs:g} is higher than the pre score {pre_nrs:g}")
     return (pre_nrs - post_nrs) / pre_nrs * 100
+
+
+def percent_text(value: float) -> str:
+    """A percentage as words that never contradict a comparison: truncated, never rounded up across a threshold.
+
+    `74.96` reads `74.9`, never `75`; `50.04` reads `50.04`, never `50`; a whole number reads without decimals.
+    """
+    if value == int(value):
+        return f"{int(value)}"
+    for places in range(1, 5):
+        scale = 10**places
+        shown = math.floor(value * scale) / scale
+        if shown != int(shown):
+            return f"{shown:.{places}f}".rstrip("0").rstrip(".")
+    return f"{value:.4f}".rstrip("0")
 
 
 class BlockReading(NamedTuple):
@@ -53,7 +69,7 @@ class BlockReading(NamedTuple):
         scores = f"NRS {b.pre_block_nrs:g} → {b.post_block_nrs:g}{when}"
         if self.relief_percent is None:
             return f"{text}: {scores}, relief not computable ({self.data_problem})"
-        return f"{text}: {scores} = {self.relief_percent:.0f}% relief"
+        return f"{text}: {scores} = {percent_text(self.relief_percent)}% relief"
 
 
 def read_block(
@@ -63,12 +79,14 @@ def read_block(
     anesthetic_window_minutes: Mapping[str, int],
     contrast_required: bool,
     min_pre_block_nrs: float | None = None,
+    min_post_block_minutes: int | None = None,
 ) -> BlockReading:
     """Read a diagnostic block against the technique a rule set requires.
 
     A block counts only if it is anesthetic-only, guided by an accepted modality, with contrast where
     required, and its post score was taken while the anesthetic was active. Missing facts make the block
-    unverifiable (never valid), and so does a pre score below `min_pre_block_nrs` (no pain to relieve).
+    unverifiable (never valid), and so does a pre score below `min_pre_block_nrs` (no pain to relieve). A post
+    score read sooner than `min_post_block_minutes` after the injection is too early to count.
     """
     problems: list[str] = []
     unverified: list[str] = []
@@ -87,6 +105,11 @@ def read_block(
         unverified.append("time of the post-block score not recorded")
     else:
         window = max(w for w in windows if w is not None)
+        if min_post_block_minutes is not None and block.post_block_minutes < min_post_block_minutes:
+            problems.append(
+                f"post-block score at {block.post_block_minutes} min was read too early (at least "
+                f"{min_post_block_minutes} min after the injection)"
+            )
         if block.post_block_minutes > window:
             problems.append(
                 f"post-block score at {block.post_block_minutes} min is outside the anesthetic's {window}-minute window"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, StrictBool, model_validator
+from pydantic import Field, StrictBool, ValidationInfo, field_validator, model_validator
 
 from sijpath.domain.base import ClinicalDate, FactId, Nrs, Percent, Side, Vocabulary
 
@@ -33,6 +34,7 @@ ImagingFinding = Literal[
     "subchondral-sclerosis",
     "joint-disruption",
     "destructive-lesion",
+    "fracture",
     "inflammatory-sacroiliitis",
     "lumbar-stenosis-or-disc-herniation",
     "hip-osteoarthritis",
@@ -102,15 +104,37 @@ class FortinFingerTest(Vocabulary):
 
 
 class Diagnosis(Vocabulary):
-    """A coded diagnosis (ICD-10-CM)."""
+    """A coded diagnosis: ICD-10-CM, or SNOMED CT as a FHIR Condition may carry it."""
 
     fact_name: ClassVar[str] = "diagnosis"
 
     id: FactId = None
-    code: Annotated[str, Field(pattern=ICD10CM_PATTERN, description="ICD-10-CM code, for example `M46.1`.")]
+    system: Literal["icd-10-cm", "snomed-ct"] = Field(
+        default="icd-10-cm", description="The code system of `code`: ICD-10-CM (default) or SNOMED CT."
+    )
+    code: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=18,
+            description="ICD-10-CM code (for example `M46.1`) or SNOMED CT concept id (for example `9631008`).",
+        ),
+    ]
     display: str | None = None
     recorded_date: ClinicalDate
     status: Literal["active", "resolved"] = "active"
+
+    @field_validator("code")
+    @classmethod
+    def _code_fits_system(cls, code: str, info: ValidationInfo) -> str:
+        system = info.data.get("system", "icd-10-cm")
+        pattern, example = _CODE_PATTERNS[system]
+        if not re.match(pattern, code):
+            raise ValueError(f"`{code}` is not a {system} code (for example `{example}`)")
+        return code
+
+
+_CODE_PATTERNS = {"icd-10-cm": (ICD10CM_PATTERN, "M46.1"), "snomed-ct": (r"^[0-9]{6,18}$", "9631008")}
 
 
 class ImagingStudy(Vocabulary):
@@ -153,13 +177,15 @@ class TobaccoUse(Vocabulary):
 
 
 class FusionContraindication(Vocabulary):
-    """A condition that argues against SI-joint fusion."""
+    """A condition that argues against SI-joint procedures (fusion, or all of them for a red flag)."""
 
     fact_name: ClassVar[str] = "contraindication"
 
     id: FactId = None
     date: ClinicalDate
-    kind: Literal["generalized-pain-disorder", "infection", "tumor", "inflammatory-arthropathy"]
+    kind: Literal[
+        "generalized-pain-disorder", "infection", "tumor", "inflammatory-arthropathy", "fracture", "pregnancy"
+    ]
     description: str | None = None
     active: StrictBool = True
 

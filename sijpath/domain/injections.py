@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
-from sijpath.domain.blocks import relief_percent
+from sijpath.domain.blocks import percent_text, relief_percent
 from sijpath.domain.procedures import TherapeuticInjection
 from sijpath.domain.timeline import RollingWindow
 
@@ -42,7 +42,7 @@ class InjectionReading(NamedTuple):
         text = f"injection {i.date} ({i.side or 'side not recorded'}), {steroid}"
         parts = []
         if self.relief_percent is not None:
-            parts.append(f"{self.relief_percent:.0f}% relief")
+            parts.append(f"{percent_text(self.relief_percent)}% relief")
         if self.relief_days is not None:
             weeks = self.relief_days / 7
             parts.append(f"{'≥ ' if self.relief_days_at_least else ''}{weeks:.0f} weeks")

@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 ASSESSMENT_FORMAT = "sijpath-assessment/2"
-CONTRACT_VERSION = "2.0.0"
+CONTRACT_VERSION = "2.1.0"
 NOTICE = (
     "sijpath supports clinical decisions; it does not make them. "
     "Every suggestion must be weighed by a clinician who knows the patient."
@@ -199,11 +199,19 @@ class Assessment:
     @property
     def unverified_sources(self) -> tuple[Source, ...]:
         """Every UNVERIFIED source this assessment rests on, in first-use order."""
+        return self._sources_where(lambda source: source.unverified)
+
+    @property
+    def own_reading_sources(self) -> tuple[Source, ...]:
+        """Every sijpath operational reading (a number or rule no source states) this assessment rests on."""
+        return self._sources_where(lambda source: source.own_reading)
+
+    def _sources_where(self, keep: Callable[[Source], bool]) -> tuple[Source, ...]:
         used: dict[str, Source] = {}
         for unit in self.units:
             for group in unit.sources():
                 for source in group:
-                    if source.unverified:
+                    if keep(source):
                         used.setdefault(source.id, source)
         return tuple(used.values())
 
@@ -228,6 +236,7 @@ class Assessment:
                 {"severity": d.severity, "location": d.location, "message": d.message} for d in self.data_issues
             ],
             "unverified_sources": [s.id for s in self.unverified_sources],
+            "own_reading_sources": [s.id for s in self.own_reading_sources],
             "notice": NOTICE,
         }
 

@@ -33,7 +33,7 @@ def evaluate(
     `record_issues` are what reading the source record found (a FHIR resource that could not be
     imported); they lead the assessment's data issues.
     """
-    derived = pathway.derive(record, ruleset.values, as_of)
+    derived = pathway.derive(record, ruleset, as_of)
     shared: dict[object, Any] = {}
     units = tuple(_assess(unit, pathway, ruleset, shared) for unit in derived.units)
     issues = list(dict.fromkeys([*record_issues, *derived.issues]))

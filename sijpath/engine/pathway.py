@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sijpath.domain.issues import DataIssue
 from sijpath.engine.decision import DecisionTable, Step
 from sijpath.engine.results import Measurement
 from sijpath.engine.rule import Criterion, DecisionFlag, Flag
-from sijpath.engine.thresholds import ThresholdSpec, ThresholdValues
+from sijpath.engine.thresholds import ThresholdSpec
+
+if TYPE_CHECKING:
+    from sijpath.engine.ruleset import RuleSet
 
 __all__ = ["Derivation", "Pathway", "Unit"]
 
@@ -49,8 +52,8 @@ class Pathway(Generic[R, U]):
     enables some); `thresholds` every threshold a rule set may set; `reads` those the pathway itself reads (in
     `derive` and in its decision), which every rule set must set, and `optional_reads` those it reads when set;
     `required` the criteria its decision cannot do without, which every rule set must enable. `derive` turns a
-    record, the rule set's values and the as-of date into units; `measure` lists what every unit's assessment
-    shows alongside its criteria.
+    record, the rule set (its values and catalog) and the as-of date into units; `measure` lists what every unit's
+    assessment shows alongside its criteria.
     """
 
     id: str
@@ -63,7 +66,7 @@ class Pathway(Generic[R, U]):
     thresholds: tuple[ThresholdSpec[Any], ...]
     reads: tuple[ThresholdSpec[Any], ...]
     decision: DecisionTable[U]
-    derive: Callable[[R, ThresholdValues, dt.date], Derivation[U]]
+    derive: Callable[[R, RuleSet, dt.date], Derivation[U]]
     measure: Callable[[U], tuple[Measurement, ...]]
     required: tuple[Criterion[U], ...] = ()
     optional_reads: tuple[ThresholdSpec[Any], ...] = ()

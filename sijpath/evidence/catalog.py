@@ -9,10 +9,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sijpath.errors import EvidenceCatalogError, Problem
+from sijpath.evidence.value_sets import ValueSets
 
 __all__ = ["Catalog", "Source", "Verification", "parse_catalog"]
 
-Verification = Literal["primary", "secondary", "unverified", "source-article"]
+Verification = Literal["primary", "secondary", "unverified", "source-article", "sijpath-reading"]
+"""`sijpath-reading`: a number or rule no source states, chosen by sijpath, with its reasoning in `note`."""
 
 
 class Source(BaseModel):
@@ -37,17 +39,29 @@ class Source(BaseModel):
     def unverified(self) -> bool:
         return self.verification == "unverified"
 
+    @property
+    def own_reading(self) -> bool:
+        """sijpath's own operational reading: no source states it."""
+        return self.verification == "sijpath-reading"
+
     def label(self) -> str:
         """Short citation: `ASPN 2024 (American Society …)`, with UNVERIFIED spelled out."""
-        marker = {"unverified": " [UNVERIFIED]", "secondary": " [secondary source]"}.get(self.verification, "")
+        marker = {
+            "unverified": " [UNVERIFIED]",
+            "secondary": " [secondary source]",
+            "sijpath-reading": " [sijpath's own reading]",
+        }.get(self.verification, "")
         year = f", {self.year}" if self.year else ""
         return f"{self.title} ({self.authors or self.issuer}{year}){marker}"
 
 
 class Catalog(Mapping[str, Source]):
-    """Sources by id; looking up an unknown id is an error, never a silent omission."""
+    """Sources by id; looking up an unknown id is an error, never a silent omission.
 
-    def __init__(self, sources: Iterable[Source]) -> None:
+    `value_sets` are the red-flag and exclusion value sets, whose citations the catalog has checked.
+    """
+
+    def __init__(self, sources: Iterable[Source], value_sets: ValueSets | None = None) -> None:
         by_id: dict[str, Source] = {}
         duplicates = []
         for source in sources:
@@ -57,6 +71,8 @@ class Catalog(Mapping[str, Source]):
         if duplicates:
             raise EvidenceCatalogError("the evidence catalog defines a source twice", duplicates)
         self._by_id = by_id
+        self.value_sets = value_sets if value_sets is not None else ValueSets()
+        self.check(self.value_sets.cited())
 
     def __getitem__(self, source_id: str) -> Source:
         try:
@@ -83,7 +99,7 @@ class Catalog(Mapping[str, Source]):
             raise EvidenceCatalogError("citations name sources that are not in the evidence catalog", unknown)
 
 
-def parse_catalog(text: str, origin: str = "sources.toml") -> Catalog:
+def parse_catalog(text: str, origin: str = "sources.toml", value_sets: ValueSets | None = None) -> Catalog:
     """Parse the catalog's TOML text; every entry must be complete, and ids must be unique."""
     try:
         data = tomllib.loads(text)
@@ -101,4 +117,4 @@ def parse_catalog(text: str, origin: str = "sources.toml") -> Catalog:
                 problems.append(Problem(f"source[{index}].{field}", error["msg"]))
     if problems:
         raise EvidenceCatalogError(f"{origin}: invalid evidence catalog", problems)
-    return Catalog(sources)
+    return Catalog(sources, value_sets)

@@ -99,7 +99,7 @@ def read_observation(log: ReadLog, where: str, obs: Observation) -> Found:
 
 
 def read_condition(log: ReadLog, where: str, condition: Condition) -> Found:
-    """A contraindication (our category) or an ICD-10-CM diagnosis."""
+    """A contraindication (our category) or a diagnosis coded in ICD-10-CM or SNOMED CT."""
     date = when(log, where, "recordedDate", condition.recordedDate or condition.onsetDateTime)
     if date is None:
         return []
@@ -116,12 +116,17 @@ def read_condition(log: ReadLog, where: str, condition: Condition) -> Found:
             "active": active,
         }
         return _build(log, where, "contraindications", FusionContraindication, fields)
-    icd = condition.code.codes(ICD10CM) if condition.code else ()
-    if not icd:
-        log.note(where, "a Condition without an ICD-10-CM code; skipped")
+    # ICD-10-CM first (what payers read); a Condition coded only in SNOMED CT is kept as a SNOMED CT diagnosis, so the
+    # red-flag and exclusion value sets see it.
+    for system, system_name in ((ICD10CM, "icd-10-cm"), (SNOMED, "snomed-ct")):  # noqa: B007 (used after the loop)
+        codes = condition.code.codes(system) if condition.code else ()
+        if codes:
+            break
+    else:
+        log.note(where, "a Condition without an ICD-10-CM or SNOMED CT code; skipped")
         return []
-    display = next((c.display for c in condition.code.coding if c.system == ICD10CM), None) if condition.code else None
-    fields = {"id": where, "code": icd[0], "display": display, "recorded_date": date}
+    display = next((c.display for c in condition.code.coding if c.system == system), None) if condition.code else None
+    fields = {"id": where, "system": system_name, "code": codes[0], "display": display, "recorded_date": date}
     return _build(log, where, "diagnoses", Diagnosis, {**fields, "status": "active" if active else "resolved"})
 
 

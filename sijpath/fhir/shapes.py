@@ -180,7 +180,7 @@ def diagnosis(fact: findings.Diagnosis, rid: str, subject: Ref) -> Iterator[Reso
             "resourceType": "Condition",
             "id": rid,
             "clinicalStatus": clinical(fact.status == "active"),
-            "code": coding(ICD10CM, fact.code, fact.display),
+            "code": coding(SNOMED if fact.system == "snomed-ct" else ICD10CM, fact.code, fact.display),
             "subject": subject,
             "recordedDate": day(fact.recorded_date),
         }

@@ -122,7 +122,11 @@ OWN_CONCEPTS: list[tuple[str, str]] = [
     *_concepts("work-", "full-duty restricted unable not-applicable", "Work: {}"),
     ("adl-limited", "Activities of daily living limited by the pain"),
     ("fusion-contraindication", "Condition that argues against SI-joint fusion"),
-    *_concepts("", "generalized-pain-disorder infection tumor inflammatory-arthropathy", "Contraindication: {}"),
+    *_concepts(
+        "", "generalized-pain-disorder infection tumor inflammatory-arthropathy pregnancy", "Contraindication: {}"
+    ),
+    # One code for both uses: a recorded fracture (contraindication kind) and a fracture seen on imaging.
+    ("fracture", "Fracture (a recorded condition, or an imaging finding)"),
     ("fusion-contraindications-reviewed", "Record reviewed for fusion contraindications"),
     ("post-fusion-follow-up", "Post-fusion follow-up visit"),
     ("taking-opioids", "Taking opioid medication"),

@@ -16,7 +16,6 @@ from sijpath.pathway.conditions import (
     FUSED,
     INJECTED,
     NO_ABLATION,
-    NO_BLOCK,
     NO_VALID_BLOCK,
     NOT_CONFIRMED,
     NOT_INJECTED,
@@ -30,6 +29,7 @@ from sijpath.pathway.exam import COMPARATIVE_BLOCKS
 from sijpath.pathway.facts import JointFacts
 from sijpath.pathway.fusion import NO_CONTRAINDICATION
 from sijpath.pathway.nonsurgical import INJECTION_FIRST_LINE, INJECTION_RELIEF_LASTING
+from sijpath.pathway.red_flags import BORN_AFTER_AS_OF, RED_FLAG, red_flag_reason
 from sijpath.pathway.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
 
 __all__ = ["DECISION"]
@@ -42,6 +42,25 @@ DECISION = DecisionTable[JointFacts](
     held_unknown=v.GATHER_INFORMATION,
     minimum_gates={v.FUSION_EVALUATION: (NO_CONTRAINDICATION,)},
     rows=(
+        Branch(
+            RED_FLAG,
+            v.RED_FLAG_WORK_UP,
+            "red-flags",
+            lambda j, o: red_flag_reason(j),
+            "A red flag (infection, tumour, fracture, pregnancy): no SI-joint procedure until it is worked up.",
+            ("sijpath-red-flag-screen",),
+        ),
+        Branch(
+            BORN_AFTER_AS_OF,
+            v.GATHER_INFORMATION,
+            "diagnosis",
+            lambda j, o: (
+                f"the birth date ({j.episode.patient.birth_date}) is after the as-of date ({j.as_of}): correct "
+                "it before anything is concluded"
+            ),
+            "A birth date after the as-of date: correct the record first.",
+            (ARTICLE_INJECTIONS_DONT_WORK,),
+        ),
         Branch(
             FUSED,
             v.POST_FUSION_FOLLOW_UP,
@@ -117,11 +136,11 @@ DECISION = DecisionTable[JointFacts](
             (ARTICLE_INJECTIONS_DONT_WORK,),
         ),
         Branch(
-            All((NOT_CONFIRMED, NO_BLOCK, Is(PAIN_PRESENTATION, ("not-met",)))),
+            All((NOT_CONFIRMED, Is(PAIN_PRESENTATION, ("not-met",)))),
             v.OTHER_PAIN_SOURCES,
             "diagnosis",
             lambda j, o: f"{o[PAIN_PRESENTATION].summary}: the SI joint is not the likely source.",
-            "No block, and the pain pattern does not point to the SI joint.",
+            "The SI joint is not confirmed and the pain pattern points elsewhere (above L5, or radiculopathy).",
             (ARTICLE_INJECTIONS_DONT_WORK,),
             actions.review_imaging,
         ),

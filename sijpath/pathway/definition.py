@@ -17,6 +17,7 @@ from sijpath.pathway import (
     nonsurgical,
     policy,
     post_fusion,
+    red_flags,
 )
 from sijpath.pathway import thresholds as th
 from sijpath.pathway import vocabulary as v
@@ -28,7 +29,17 @@ from sijpath.pathway.measurements import measure
 __all__ = ["RULE_MODULES", "SIJ_PATHWAY"]
 
 # The modules whose rules the pathway holds; a new criterion in one of them joins the pathway where it is defined.
-RULE_MODULES: tuple[ModuleType, ...] = (diagnosis, exam, policy, nonsurgical, fusion, candidacy, post_fusion, coverage)
+RULE_MODULES: tuple[ModuleType, ...] = (
+    red_flags,
+    diagnosis,
+    exam,
+    policy,
+    nonsurgical,
+    fusion,
+    candidacy,
+    post_fusion,
+    coverage,
+)
 
 
 def _defined(kind: type[Any]) -> list[Any]:

@@ -7,8 +7,9 @@ import datetime as dt
 from sijpath.domain.episode import Episode
 from sijpath.domain.timeline import episode_as_of
 from sijpath.engine.pathway import Derivation, Unit
-from sijpath.engine.thresholds import ThresholdValues
+from sijpath.engine.ruleset import RuleSet
 from sijpath.pathway.facts import JointFacts, PatientFacts
+from sijpath.pathway.red_flags import check_value_sets
 from sijpath.pathway.vocabulary import RULE_STAGES
 
 __all__ = ["PRESENTATIONS", "derive"]
@@ -18,12 +19,13 @@ AFTER_FUSION = frozenset({"post-fusion"})
 PRESENTATIONS = {True: "painful", False: "pain-free", None: "not-recorded"}
 
 
-def derive(episode: Episode, values: ThresholdValues, as_of: dt.date) -> Derivation[JointFacts]:
+def derive(episode: Episode, ruleset: RuleSet, as_of: dt.date) -> Derivation[JointFacts]:
     """Cut the episode at `as_of`, place its facts on the joints, and read each assessed joint's facts once.
 
     A fused joint is assessed at the post-fusion stage only; a joint not fused at every stage before it.
     """
-    patient = PatientFacts(episode_as_of(episode, as_of), as_of, values)
+    check_value_sets(ruleset.catalog.value_sets)
+    patient = PatientFacts(episode_as_of(episode, as_of), as_of, ruleset.values, ruleset.catalog.value_sets)
     units = []
     for joint in patient.attribution.assessed:
         record = patient.attribution.joints[joint]

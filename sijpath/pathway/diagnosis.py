@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sijpath.domain.blocks import two_block_agreement
+from sijpath.domain.blocks import percent_text, two_block_agreement
 from sijpath.engine.results import Evidence, FlagResult, Outcome, met, not_met, unknown
 from sijpath.engine.rule import Criterion, Flag, Gate, Outcomes
 from sijpath.pathway import thresholds as th
@@ -18,35 +18,50 @@ VALID_BLOCK = (
 )
 BLOCK_READS = (
     th.MIN_BLOCK_RELIEF_PERCENT,
+    th.MAX_LITTLE_BLOCK_RELIEF_PERCENT,
     th.ACCEPTED_BLOCK_GUIDANCE_MODALITIES,
     th.BLOCK_CONTRAST_REQUIRED_FLAG,
     th.ANESTHETIC_WINDOW_MINUTES,
 )
-BLOCK_OPTIONAL_READS = (th.BLOCK_RELIEF_EXCLUSIVE_FLAG, th.MIN_PRE_BLOCK_NRS_POINTS)
+BLOCK_OPTIONAL_READS = (
+    th.BLOCK_RELIEF_EXCLUSIVE_FLAG,
+    th.MIN_PRE_BLOCK_NRS_POINTS,
+    th.MIN_POST_BLOCK_MINUTES,
+    th.MIN_BLOCK_RELIEF_DROP_NRS_POINTS,
+)
 PROCEDURES_AFTER_DIAGNOSIS = (v.THERAPEUTIC_INJECTION, v.RADIOFREQUENCY_ABLATION, v.FUSION_EVALUATION)
 
 
 def pain_presentation(j: JointFacts, o: Outcomes) -> Outcome:
-    """Pain below L5 that does not radiate below the knee points to the SI joint."""
+    """Pain below L5 without established radiculopathy points to the SI joint.
+
+    Pain referred below the knee alone is not radicular (SI-joint pain refers to the leg and foot); a coded
+    radiculopathy with a concordant lumbar imaging finding is, and a coded radiculopathy without imaging leaves it
+    open until imaging or a neurological examination settles it.
+    """
     pain = j.episode.pain
     evidence = []
     if pain.below_l5 is not None:
         evidence.append(Evidence(None, f"pain {'below' if pain.below_l5 else 'not below'} L5", "pain.below_l5"))
-    if pain.radiates_below_knee is not None:
-        text = "radiates below the knee" if pain.radiates_below_knee else "does not radiate below the knee"
-        evidence.append(Evidence(None, f"pain {text}", "pain.radiates_below_knee"))
+    if pain.radiates_below_knee:
+        evidence.append(
+            Evidence(None, "pain radiates below the knee (SI-joint pain may refer there)", "pain.radiates_below_knee")
+        )
+    radicular = j.patient.radicular
+    evidence += [*radicular.coded, *radicular.imaging]
     if pain.below_l5 is False:
         return not_met("pain is not located below L5", evidence)
-    if pain.radiates_below_knee:
-        return not_met("pain radiates below the knee, which points to a radicular source", evidence)
-    if pain.below_l5 and pain.radiates_below_knee is False:
-        return met("pain below L5 without radiation below the knee", evidence)
-    missing = []
-    if pain.below_l5 is None:
-        missing.append("whether the pain is located below L5 (pain.below_l5)")
-    if pain.radiates_below_knee is None:
-        missing.append("whether the pain radiates below the knee (pain.radiates_below_knee)")
-    return unknown("pain location not fully documented", missing, evidence)
+    if radicular.established:
+        return not_met("radiculopathy recorded, with a concordant lumbar imaging finding", evidence)
+    if radicular.coded:
+        return unknown(
+            "radiculopathy is coded but no lumbar imaging finding supports it",
+            ["lumbar imaging (MRI or CT) or a neurological examination that confirms or excludes the radiculopathy"],
+            evidence,
+        )
+    if pain.below_l5:
+        return met("pain below L5 without radiculopathy", evidence)
+    return unknown("pain location not documented", ["whether the pain is located below L5 (pain.below_l5)"], evidence)
 
 
 def block_confirms(j: JointFacts, o: Outcomes) -> Outcome:
@@ -75,8 +90,12 @@ def block_confirms(j: JointFacts, o: Outcomes) -> Outcome:
     relief = latest.relief_percent
     assert relief is not None
     if not j.block_positive(latest):
+        result = j.block_result(latest)
         return not_met(
-            lambda: f"latest valid block ({latest.block.date}) gave {relief:.0f}% relief, not {j.block_threshold_text}",
+            lambda: (
+                f"latest valid block ({latest.block.date}) gave {percent_text(relief)}% relief, not "
+                f"{j.block_threshold_text} ({_RESULT_TEXT[result]})"
+            ),
             evidence,
         )
     positives = sum(1 for b in valid if j.block_positive(b))
@@ -87,36 +106,62 @@ def block_confirms(j: JointFacts, o: Outcomes) -> Outcome:
     return met(
         lambda: (
             f"{positives} valid block(s) with {j.block_threshold_text} relief; the latest ({latest.block.date}) "
-            f"gave {relief:.0f}%"
+            f"gave {percent_text(relief)}%"
         ),
         evidence,
     )
 
 
+_RESULT_TEXT = {"partial": "a partial response", "negative": "little to no relief", "positive": "positive"}
+
+
 def repeat_block_fails(j: JointFacts, o: Outcomes) -> Outcome:
-    """A repeat valid block of this joint below the threshold: the joint is not the (main) pain source."""
+    """A repeat valid block of this joint gives little to no relief: look for other pain generators.
+
+    A partial response (more than little, less than the threshold) is not a failure: a repeat or comparative block
+    decides. With radiculopathy established, a repeat is not needed: a block that is not positive is enough.
+    """
     valid = j.valid_blocks
 
     def evidence() -> list[Evidence]:
         return [j.block_evidence(b) for b in valid]
 
-    if len(valid) < 2:
+    radicular = j.patient.radicular.established
+    if not valid or (len(valid) < 2 and not radicular):
         return not_met("no repeat diagnostic block of this joint has failed to confirm it", evidence)
-    earlier, latest = valid[-2], valid[-1]
+    latest = valid[-1]
+    relief = latest.relief_percent
+    assert relief is not None
+    result = j.block_result(latest)
+    little = j.t[th.MAX_LITTLE_BLOCK_RELIEF_PERCENT]
+    if result == "positive":
+        return not_met(lambda: f"the latest block ({latest.block.date}) confirms the SI joint", evidence)
+    if radicular:
+        return met(
+            lambda: (
+                f"block {latest.block.date} gave {percent_text(relief)}% relief, not {j.block_threshold_text}, and "
+                "radiculopathy is recorded with a concordant lumbar imaging finding"
+            ),
+            evidence,
+        )
+    earlier = valid[-2]
 
     def agreement() -> str:
         return two_block_agreement(earlier, latest, j.block_positive).replace("-", " ")
 
-    if j.block_positive(latest):
+    if result == "partial":
         return not_met(
-            lambda: f"the latest repeat block confirms the SI joint ({agreement()} with the block before)", evidence
+            lambda: (
+                f"repeat block {latest.block.date} gave a partial response ({percent_text(relief)}%: at least "
+                f"{little:g}%, under {j.block_threshold_text}): not 'little to no relief'; a repeat or comparative "
+                "block decides"
+            ),
+            evidence,
         )
-    relief = latest.relief_percent
-    assert relief is not None
     return met(
         lambda: (
-            f"repeat block {latest.block.date} gave {relief:.0f}% relief, not {j.block_threshold_text} "
-            f"({agreement()} with the block before): the SI joint is not confirmed as the pain source"
+            f"repeat block {latest.block.date} gave {percent_text(relief)}% relief, under {little:g}% (little to no "
+            f"relief; {agreement()} with the block before): the SI joint is not confirmed as the pain source"
         ),
         evidence,
     )
@@ -140,12 +185,12 @@ def block_technique(j: JointFacts, o: Outcomes) -> FlagResult | None:
 
 PAIN_PRESENTATION = Criterion[JointFacts](
     id="sij-pain-presentation",
-    title="Pain pattern points to the SI joint (below L5, not radiating below the knee)",
+    title="Pain pattern points to the SI joint (below L5, no established radiculopathy)",
     stage="diagnosis",
     cites=(ARTICLE_INJECTIONS_DONT_WORK, "cms-sij-injection-lcd-2023"),
     check=pain_presentation,
     required_for=tuple(Gate(step) for step in (v.DIAGNOSTIC_BLOCK, *PROCEDURES_AFTER_DIAGNOSIS)),
-    remedy="documentation that the pain lies below L5 and does not radiate below the knee",
+    remedy="documentation that the pain lies below L5, and imaging or an examination settling any coded radiculopathy",
     shared=True,
 )
 BLOCK_CONFIRMS = Criterion[JointFacts](
@@ -163,6 +208,7 @@ BLOCK_CONFIRMS = Criterion[JointFacts](
 REPEAT_BLOCK_FAILS = Criterion[JointFacts](
     id="repeat-block-fails-to-confirm",
     title="A repeat diagnostic block gives little or no relief (look for other pain sources)",
+    # "little to no relief" has no number in the articles: sijpath's reading (below 30%), cited as such.
     stage="confirmation",
     cites=(ARTICLE_INJECTIONS_DONT_WORK,),
     check=repeat_block_fails,

@@ -6,8 +6,8 @@ from sijpath.domain.care import MedicationCourse, PhysicalTherapyCourse
 from sijpath.domain.conservative_care import CareFact, describe_care
 from sijpath.domain.injections import relief_trend
 from sijpath.domain.timeline import add_months
-from sijpath.engine.results import Evidence, FlagResult, Outcome, met, not_met, unknown
-from sijpath.engine.rule import Criterion, Flag, Gate, Outcomes
+from sijpath.engine.results import Evidence, Outcome, met, not_met, unknown
+from sijpath.engine.rule import Criterion, Gate, Outcomes
 from sijpath.pathway import thresholds as th
 from sijpath.pathway import vocabulary as v
 from sijpath.pathway.facts import JointFacts
@@ -16,7 +16,6 @@ from sijpath.pathway.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECT
 __all__ = [
     "CARE_COMPONENTS",
     "CARE_DURATION",
-    "CONTRAINDICATION_FLAG",
     "FREQUENT_INJECTIONS",
     "NO_CONTRAINDICATION",
     "RELIEF_SHORTENING",
@@ -157,15 +156,6 @@ def frequent_injections(j: JointFacts, o: Outcomes) -> Outcome:
     return not_met(lambda: f"latest injections {latest.days / 7:.0f} weeks apart (more than {months} months)", evidence)
 
 
-def contraindication_flag(j: JointFacts, o: Outcomes) -> FlagResult | None:
-    found = j.patient.contraindications
-    if not found:
-        return None
-    return FlagResult(
-        "critical", "conditions that argue against SI-joint fusion: " + "; ".join(e.fact for e in found), tuple(found)
-    )
-
-
 CARE_DURATION = Criterion[JointFacts](
     id="conservative-care-duration",
     title="Enough months of non-surgical care",
@@ -222,13 +212,4 @@ FREQUENT_INJECTIONS = Criterion[JointFacts](
     remedy="dates of injections repeated every few months",
     reads=(th.FUSION_SUPPORT_INJECTION_INTERVAL_MONTHS,),
     role="supporting",
-)
-CONTRAINDICATION_FLAG = Flag[JointFacts](
-    id="fusion-contraindication",
-    title="Condition that argues against fusion",
-    code="fusion-contraindication",
-    stage="surgical-candidacy",
-    cites=("bcbs-al-mp-555", "evicore-cmm-611", "icd10cm-exclusion-codes"),
-    check=contraindication_flag,
-    shared=True,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sijpath.domain.blocks import percent_text
 from sijpath.domain.injections import relief_trend
 from sijpath.domain.steroids import MPDE_SOURCES
 from sijpath.domain.timeline import add_months
@@ -78,7 +79,8 @@ def injection_relief_lasting(j: JointFacts, o: Outcomes) -> Outcome | None:
     lasting_needed = add_months(injected, min_months)
     if relief is not None and relief < min_percent:
         return not_met(
-            lambda: f"latest injection ({injected}) gave {relief:.0f}% relief, under {min_percent:g}%", evidence
+            lambda: f"latest injection ({injected}) gave {percent_text(relief)}% relief, under {min_percent:g}%",
+            evidence,
         )
     days = latest.relief_days
     lasted = days is not None and injected + dt.timedelta(days) >= lasting_needed
@@ -98,7 +100,7 @@ def injection_relief_lasting(j: JointFacts, o: Outcomes) -> Outcome | None:
     if lasted:
         return met(
             lambda: (
-                f"latest injection ({injected}) gave {relief:.0f}% relief for "
+                f"latest injection ({injected}) gave {percent_text(relief)}% relief for "
                 f"{'at least ' if latest.relief_days_at_least else ''}{days / 7:.0f} weeks"
             ),
             evidence,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sijpath.domain.blocks import percent_text
 from sijpath.domain.fact_lists import fact_list
 from sijpath.domain.procedures import RadiofrequencyAblation
 from sijpath.engine.rule import Criterion, Outcomes
@@ -99,9 +100,10 @@ def second_block(j: JointFacts, o: Outcomes) -> str:
     assert latest_block.relief_percent is not None
     if j.block_positive(latest_block):
         return f"{_summary(o, BLOCK_CONFIRMS)}; a second positive block is required."
+    result = "a partial response" if j.block_result(latest_block) == "partial" else "little relief"
     return (
-        f"the block of {latest_block.block.date} gave {latest_block.relief_percent:.0f}% relief: a second block "
-        "decides (if it too gives little relief, look for other pain sources)."
+        f"the block of {latest_block.block.date} gave {percent_text(latest_block.relief_percent)}% relief "
+        f"({result}): a second block decides (if it gives little to no relief, look for other pain sources)."
     )
 
 

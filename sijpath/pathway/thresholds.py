@@ -44,6 +44,22 @@ BLOCK_RELIEF_EXCLUSIVE_FLAG = ThresholdSpec[bool](
 MIN_PRE_BLOCK_NRS_POINTS = ThresholdSpec[float](
     "min_pre_block_nrs_points", Points, "Pain before a block below which its relief cannot be read."
 )
+MIN_BLOCK_RELIEF_DROP_NRS_POINTS = ThresholdSpec[float](
+    "min_block_relief_drop_nrs_points",
+    Points,
+    "Smallest fall in pain (pre − post, when there is one) for a block's relief to be read at all.",
+)
+MAX_LITTLE_BLOCK_RELIEF_PERCENT = ThresholdSpec[float](
+    "max_little_block_relief_percent",
+    PercentValue,
+    "Relief below which a block gives 'little to no relief' (negative); from it up to the positive threshold the "
+    "response is partial.",
+)
+MIN_POST_BLOCK_MINUTES = ThresholdSpec[int](
+    "min_post_block_minutes",
+    Annotated[int, Field(ge=0, le=240)],
+    "How long after the injection a post-block score must be read to count.",
+)
 MIN_POSITIVE_BLOCK_COUNT = ThresholdSpec[int](
     "min_positive_block_count", Count, "Positive valid blocks of the joint needed to confirm it."
 )

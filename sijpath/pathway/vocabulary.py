@@ -20,6 +20,7 @@ __all__ = [
     "PROCEDURES",
     "RADIOFREQUENCY_ABLATION",
     "RECORD_SIDE",
+    "RED_FLAG_WORK_UP",
     "RULE_STAGES",
     "STEPS_FOR_PROCEDURE",
     "THERAPEUTIC_INJECTION",
@@ -37,6 +38,7 @@ RULE_STAGES: tuple[RuleStage, ...] = (
 """The stages rules belong to; a joint's stages decide which rules are evaluated for it."""
 
 POSITIONS = (
+    "red-flags",
     "diagnosis",
     "confirmation",
     "other-pain-source",
@@ -106,6 +108,11 @@ RECORD_SIDE = Step(
     "Record which side: of the pain, and of every SI-joint procedure",
     "recording the side of the pain and of every SI-joint procedure",
 )
+RED_FLAG_WORK_UP = Step(
+    "red-flag-work-up",
+    "Consider working up the red flag before any SI-joint procedure",
+    "working up the red flag before any SI-joint procedure",
+)
 DIAGNOSTIC_BLOCK = Step(
     "diagnostic-block",
     "Consider an image-guided, anesthetic-only diagnostic SI-joint block",
@@ -153,6 +160,7 @@ POST_FUSION_FOLLOW_UP = Step(
 NEXT_STEPS: tuple[Step, ...] = (
     GATHER_INFORMATION,
     RECORD_SIDE,
+    RED_FLAG_WORK_UP,
     DIAGNOSTIC_BLOCK,
     CONFIRMATORY_BLOCK,
     OTHER_PAIN_SOURCES,

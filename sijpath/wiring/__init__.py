@@ -21,6 +21,7 @@ from sijpath.errors import (
     UsageError,
 )
 from sijpath.evidence.catalog import Catalog, parse_catalog
+from sijpath.evidence.value_sets import parse_value_sets
 from sijpath.fhir.bulk import open_ndjson_folder
 from sijpath.fhir.bundle import parse_bundle
 from sijpath.fhir.reader import ImportedEpisode
@@ -63,8 +64,12 @@ class BuiltinVersion:
 @functools.cache
 def load_catalog() -> Catalog:
     """The evidence catalog shipped with sijpath."""
-    text = resources.files("sijpath.evidence").joinpath("sources.toml").read_text(encoding="utf-8")
-    return parse_catalog(text, "sijpath/evidence/sources.toml")
+    evidence = resources.files("sijpath.evidence")
+    value_sets = parse_value_sets(
+        evidence.joinpath("value-sets.toml").read_text(encoding="utf-8"), "sijpath/evidence/value-sets.toml"
+    )
+    text = evidence.joinpath("sources.toml").read_text(encoding="utf-8")
+    return parse_catalog(text, "sijpath/evidence/sources.toml", value_sets)
 
 
 @functools.cache

@@ -79,11 +79,18 @@ def test_unknown_criteria_are_shown_with_the_data_that_would_settle_them(ehr: Eh
     assert "CT or MRI of the SI joint" in card["detail"]
 
 
-def test_a_critical_flag_makes_a_critical_card(ehr: Ehr) -> None:
-    card = pathway(ehr, "fibromyalgia")
+def test_a_red_flag_makes_a_critical_card(ehr: Ehr) -> None:
+    card = pathway(ehr, "postpartum-red-flag")
 
     assert card["indicator"] == "critical"
-    assert "**critical**: conditions that argue against SI-joint fusion" in card["detail"]
+    assert "**critical**: Pregnancy or the postpartum period" in card["detail"]
+
+
+def test_an_exclusion_makes_a_warning_card_not_a_critical_one(ehr: Ehr) -> None:
+    card = pathway(ehr, "fibromyalgia")
+
+    assert card["indicator"] == "warning"
+    assert "excludes fusion of either SI joint" in card["detail"]
 
 
 def test_the_absolute_link_to_the_patient_page_appears_only_when_the_web_app_is_configured(

@@ -43,13 +43,13 @@ def test_json_report_follows_the_documented_contract(capsys: pytest.CaptureFixtu
     assert only(report)["next_step"]["laterality"] == "left"
     assert only(report)["next_step"]["procedure"]["code"] == "27279"
     assert only(report)["next_step"]["procedure"]["modifier"] == "LT"
-    assert report["contract_version"] == "2.0.0"
+    assert report["contract_version"] == "2.1.0"
     assert report["summary"]["next_steps"] == [{"joint": "left", "code": "fusion-evaluation", "procedure": "27279"}]
     block = next(c for c in only(report)["criteria"] if c["id"] == "diagnostic-block-confirms-sij")
     assert block["status"] == "met"
     assert block["evidence"][0] == {
         "date": "2025-01-10",
-        "fact": "block 2025-01-10 (left), lidocaine only, fluoroscopy: NRS 8 → 1 at 30 min = 88% relief",
+        "fact": "block 2025-01-10 (left), lidocaine only, fluoroscopy: NRS 8 → 1 at 30 min = 87.5% relief",
         "ref": "blk-1",
     }
     assert {"id": "anesthetic-duration-of-action", "verification": "unverified"}.items() <= next(

@@ -37,7 +37,7 @@ def test_a_letter_lists_each_documented_criterion_with_its_record_facts_and_sour
     text = letter_markdown(letter)
     assert not letter.draft
     assert "DRAFT" not in text
-    assert "## 1. Pain pattern points to the SI joint (below L5, not radiating below the knee)" in text
+    assert "## 1. Pain pattern points to the SI joint (below L5, no established radiculopathy)" in text
     assert "## 4. Image-guided, anesthetic-only diagnostic block confirms this SI joint" in text
     assert "# Letter of medical necessity: CPT 27279-RT, right SI joint" in text
     assert "| Side | Right SI joint (modifier RT) |" in text

@@ -201,9 +201,9 @@ def test_a_technique_problem_outweighs_missing_facts() -> None:
 
 
 def test_description_of_a_valid_block_gives_scores_time_and_rounded_relief() -> None:
-    # 87.5% is printed with no decimals: 88%.
+    # 87.5% is printed as it is: never rounded across a threshold.
     assert read(make_block()).describe() == (
-        "block 2025-01-10 (left), lidocaine only, fluoroscopy: NRS 8 → 1 at 30 min = 88% relief"
+        "block 2025-01-10 (left), lidocaine only, fluoroscopy: NRS 8 → 1 at 30 min = 87.5% relief"
     )
 
 

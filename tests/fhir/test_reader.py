@@ -80,6 +80,7 @@ def test_ehr_icd10_sacroiliitis_becomes_an_active_diagnosis(ehr: ImportedEpisode
     (diagnosis,) = ehr.episode.diagnoses
     assert diagnosis.model_dump() == {
         "id": "Condition/cond-301",
+        "system": "icd-10-cm",
         "code": "M46.1",
         "display": "Sacroiliitis, not elsewhere classified",
         "recorded_date": dt.date(2024, 11, 20),

@@ -69,5 +69,7 @@ def test_examples_reach_every_next_step_and_every_flag() -> None:
         "cumulative-steroid-exposure",
         "block-technique-invalid",
         "coverage-conflict",
-        "fusion-contraindication",
+        "red-flag-pregnancy",
+        "exclusion-generalized-pain-disorder",
+        "exclusion-inflammatory-arthropathy",
     }

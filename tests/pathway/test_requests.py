@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from sijpath import wiring
+from sijpath.domain.findings import Diagnosis, ImagingStudy
 from sijpath.errors import UsageError
 from sijpath.pathway.assess import evaluate
 from sijpath.pathway.definition import SIJ_PATHWAY
@@ -70,9 +71,15 @@ def test_every_criterion_a_request_can_need_says_what_settles_it() -> None:
                 assert requirement.criterion.remedy, requirement.criterion.id
 
 
-def test_radiating_pain_blocks_a_fusion_request_under_every_payer() -> None:
+def test_established_radiculopathy_blocks_a_fusion_request_under_every_payer() -> None:
     episode = wiring.load_episode(EXAMPLES / "payer-fusion-candidate.yaml")
-    radicular = episode.model_copy(update={"pain": episode.pain.model_copy(update={"radiates_below_knee": True})})
+    radiculopathy = Diagnosis(code="M54.17", recorded_date=dt.date(2026, 6, 1))
+    mri = ImagingStudy(
+        date=dt.date(2026, 6, 1), modality="mri", region="lumbar", findings=("lumbar-stenosis-or-disc-herniation",)
+    )
+    radicular = episode.model_copy(
+        update={"diagnoses": (*episode.diagnoses, radiculopathy), "imaging": (*episode.imaging, mri)}
+    )
     for ruleset_id in ("cms-mis-fusion", "commercial-strict", "source-articles"):
         ruleset = wiring.load_ruleset(ruleset_id, AS_OF)
         unit = evaluate(radicular, ruleset, AS_OF).unit("right")

@@ -1,0 +1,103 @@
+"""The red-flag and exclusion screen: a flag per value set, and the facts the decision's first rows test."""
+
+from __future__ import annotations
+
+from sijpath.engine.conditions import Fact
+from sijpath.engine.decision import Decision
+from sijpath.engine.results import FlagResult
+from sijpath.engine.rule import DecisionFlag
+from sijpath.engine.ruleset import RuleSet
+from sijpath.errors import EvidenceCatalogError
+from sijpath.evidence.value_sets import ScreenKind, ValueSets
+from sijpath.pathway.facts import JointFacts
+
+__all__ = [
+    "BORN_AFTER_AS_OF",
+    "RED_FLAG",
+    "SCREENED",
+    "check_value_sets",
+    "red_flag_reason",
+]
+
+SCREEN_SOURCE = "sijpath-red-flag-screen"
+SCREENED: dict[str, ScreenKind] = {}
+"""Every category the pathway screens for, with its kind; value-sets.toml must define each, with that kind."""
+
+
+def _screen_flag(value_set_id: str, kind: ScreenKind, title: str) -> DecisionFlag[JointFacts]:
+    """The flag raised when the record matches one value set: critical for a red flag, a warning for an exclusion."""
+
+    def check(j: JointFacts, decision: Decision, ruleset: RuleSet) -> FlagResult | None:
+        hit = next((h for h in j.patient.screen if h.value_set.id == value_set_id), None)
+        if hit is None:
+            return None
+        value_set = hit.value_set
+        if hit.red_flag:
+            effect = "every SI-joint procedure is held until it is worked up"
+        else:
+            effect = "excludes " + " and ".join(value_set.excludes) + " of either SI joint"
+        return FlagResult(
+            "critical" if hit.red_flag else "warning",
+            lambda: f"{hit.describe()}: {effect}. {value_set.work_up}.",
+            hit.evidence,
+            tuple(c for c in value_set.cites if c != SCREEN_SOURCE),
+        )
+
+    SCREENED[value_set_id] = kind
+    prefix = "red-flag" if kind == "red-flag" else "exclusion"
+    return DecisionFlag[JointFacts](
+        id=f"{prefix}-{value_set_id}",
+        title=title,
+        code=f"{prefix}-{value_set_id}",
+        cites=(SCREEN_SOURCE,) if kind == "red-flag" else ("bcbs-al-mp-555",),
+        check=check,
+    )
+
+
+RED_FLAG_INFECTION = _screen_flag("infection", "red-flag", "Red flag: infection")
+RED_FLAG_TUMOR = _screen_flag("tumor", "red-flag", "Red flag: tumour or destructive lesion")
+RED_FLAG_FRACTURE = _screen_flag("fracture", "red-flag", "Red flag: fracture")
+RED_FLAG_PREGNANCY = _screen_flag("pregnancy", "red-flag", "Red flag: pregnancy or postpartum")
+EXCLUSION_INFLAMMATORY_ARTHROPATHY = _screen_flag(
+    "inflammatory-arthropathy", "exclusion", "Exclusion: inflammatory arthropathy"
+)
+EXCLUSION_GENERALIZED_PAIN = _screen_flag(
+    "generalized-pain-disorder", "exclusion", "Exclusion: generalized pain disorder"
+)
+SCREEN_FLAGS = (
+    RED_FLAG_INFECTION,
+    RED_FLAG_TUMOR,
+    RED_FLAG_FRACTURE,
+    RED_FLAG_PREGNANCY,
+    EXCLUSION_INFLAMMATORY_ARTHROPATHY,
+    EXCLUSION_GENERALIZED_PAIN,
+)
+
+
+def check_value_sets(value_sets: ValueSets) -> None:
+    """Refuse a catalog whose value sets do not cover the screen: a missing one would silently never fire."""
+    for value_set_id, kind in SCREENED.items():
+        if value_set_id not in value_sets:
+            raise EvidenceCatalogError(
+                f"the evidence catalog has no value set `{value_set_id}` for the red-flag screen"
+            )
+        if value_sets[value_set_id].kind != kind:
+            raise EvidenceCatalogError(f"value set `{value_set_id}` must be a {kind}")
+
+
+RED_FLAG = Fact[JointFacts](
+    "the record has a red flag (infection, tumour or destructive lesion, fracture, pregnancy or postpartum)",
+    lambda j: bool(j.patient.red_flags),
+)
+BORN_AFTER_AS_OF = Fact[JointFacts](
+    "the patient's birth date is after the as-of date", lambda j: j.patient.born_after_as_of
+)
+
+
+def red_flag_reason(j: JointFacts) -> str:
+    """Why every SI-joint procedure is held, naming each red flag, its facts and its work-up."""
+    parts = [
+        f"{hit.describe()} ({hit.value_set.work_up[:1].lower()}{hit.value_set.work_up[1:]})"
+        for hit in j.patient.red_flags
+    ]
+    return "red flag: " + "; ".join(parts) + ". No SI-joint procedure is suggested until it is worked up"

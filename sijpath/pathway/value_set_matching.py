@@ -1,0 +1,96 @@
+"""Matching a record against the red-flag and exclusion value sets: which active facts fall in which category."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from sijpath.domain.episode import Episode
+from sijpath.domain.findings import Diagnosis, ImagingStudy
+from sijpath.engine.results import Evidence
+from sijpath.evidence.value_sets import ValueSet, ValueSets
+
+__all__ = ["ScreenHit", "latest_studies", "match_value_sets"]
+
+Where = Callable[[BaseModel, str], str]
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenHit:
+    """A value set the record matches, with the dated facts that match it."""
+
+    value_set: ValueSet
+    evidence: tuple[Evidence, ...]
+
+    @property
+    def red_flag(self) -> bool:
+        return self.value_set.kind == "red-flag"
+
+    def excludes(self, procedure_kind: str) -> bool:
+        """Whether this hit stands in the way of a procedure of this kind (a red flag stands in the way of all)."""
+        return self.red_flag or procedure_kind in self.value_set.excludes
+
+    def describe(self) -> str:
+        return f"{self.value_set.title}: " + "; ".join(e.fact for e in self.evidence)
+
+
+def latest_studies(episode: Episode) -> list[ImagingStudy]:
+    """The latest study of each region and side: a later study of the same region supersedes an earlier one."""
+    latest: dict[tuple[str, str | None], ImagingStudy] = {}
+    for study in sorted(episode.imaging, key=lambda s: s.date):
+        latest[(study.region, study.side)] = study
+    return list(latest.values())
+
+
+def match_value_sets(episode: Episode, value_sets: ValueSets, where: Where) -> tuple[ScreenHit, ...]:
+    """Every value set the record matches, in value-set order; only active diagnoses and conditions count."""
+    diagnoses = [d for d in episode.diagnoses if d.status == "active"]
+    conditions = [c for c in episode.contraindications if c.active]
+    studies = latest_studies(episode)
+    hits = []
+    for value_set in value_sets.values():
+        found = [
+            Evidence(d.recorded_date, _diagnosis_text(d), where(d, "diagnoses"))
+            for d in diagnoses
+            if _matches(value_set, d)
+        ]
+        found += [
+            Evidence(
+                c.date,
+                c.kind.replace("-", " ") + (f": {c.description}" if c.description else ""),
+                where(c, "contraindications"),
+            )
+            for c in conditions
+            if c.kind in value_set.contraindication_kinds
+        ]
+        found += [
+            Evidence(
+                s.date,
+                f"{s.modality.upper()} {s.region}{_side(s.side)}: {finding.replace('-', ' ')}",
+                where(s, "imaging"),
+            )
+            for s in studies
+            if s.region in value_set.imaging_regions
+            for finding in s.findings
+            if finding in value_set.imaging_findings
+        ]
+        if found:
+            hits.append(ScreenHit(value_set, tuple(sorted(found, key=lambda e: (e.date or e.date, e.fact)))))
+    return tuple(hits)
+
+
+def _matches(value_set: ValueSet, diagnosis: Diagnosis) -> bool:
+    if diagnosis.system == "snomed-ct":
+        return diagnosis.code in value_set.snomed_codes
+    return value_set.matches_icd10cm(diagnosis.code)
+
+
+def _diagnosis_text(diagnosis: Diagnosis) -> str:
+    system = "SNOMED CT " if diagnosis.system == "snomed-ct" else ""
+    return f"diagnosis {system}{diagnosis.code}" + (f" {diagnosis.display}" if diagnosis.display else "")
+
+
+def _side(side: str | None) -> str:
+    return f" ({side})" if side else ""
