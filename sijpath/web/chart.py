@@ -90,11 +90,28 @@ def timeline_svg(
         "<strong>R</strong> radiofrequency ablation, <strong>F</strong> fusion. Bars: how long each injection "
         "relieved the pain (a + means relief was still present at the last score).</p>"
     )
-    return legend + (
-        f'<svg class="timeline" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="tl-title tl-desc">'
-        f'<title id="tl-title">Pain and procedures over time</title><desc id="tl-desc">{escape(description)}</desc>'
-        + "".join(parts)
-        + "</svg>"
+    return (
+        legend
+        + _text_alternative(scores, procedures)
+        + (
+            f'<svg class="timeline" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="tl-title tl-desc">'
+            f'<title id="tl-title">Pain and procedures over time</title><desc id="tl-desc">{escape(description)}</desc>'
+            + "".join(parts)
+            + "</svg>"
+        )
+    )
+
+
+def _text_alternative(scores: list[tuple[dt.date, float]], procedures: list[tuple[str, dt.date, str]]) -> str:
+    """The chart's data as a table in date order, for screen readers and for reading exact values."""
+    rows = [(d, f"pain NRS {n:g}") for d, n in scores] + [
+        (d, f"{NAMES[name]} ({side})") for name, d, side in procedures
+    ]
+    body = "".join(f"<tr><td>{d}</td><td>{escape(what)}</td></tr>" for d, what in sorted(rows, key=lambda row: row[0]))
+    return (
+        '<details class="timeline-table"><summary>Timeline as a table</summary>'
+        '<table><thead><tr><th scope="col">Date</th><th scope="col">Event</th></tr></thead>'
+        f"<tbody>{body}</tbody></table></details>"
     )
 
 

@@ -79,3 +79,13 @@ def test_without_a_rule_set_duration_no_lasting_relief_mark_is_drawn() -> None:
     episode = Episode(patient=Patient(id="p1"), therapeutic_injections=(injection,))
 
     assert "lasting-relief" not in timeline_svg(episode, D(2025, 3, 1), 50)
+
+
+def test_the_timeline_has_a_table_alternative_keeping_same_day_order() -> None:
+    episode = Episode(patient=Patient(id="p1"), diagnostic_blocks=(_block(D(2025, 3, 1), pre=7, post=2),))
+
+    svg = timeline_svg(episode, D(2025, 6, 1), None)
+
+    table = svg[svg.index("<table>") : svg.index("</table>")]
+    assert table.index("pain NRS 7") < table.index("pain NRS 2")
+    assert "diagnostic block (left)" in table
