@@ -349,3 +349,15 @@ def test_a_pdf_letter_needs_an_output_file(capsys: pytest.CaptureFixture[str]) -
     )
     assert code == 2
     assert "--output" in err
+
+
+def test_rulesets_list_keeps_every_id_whole_at_80_columns(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+
+    code, out, _ = run(capsys, "rulesets", "list")
+
+    assert code == 0
+    for ruleset_id in ("cms-sij-injection", "commercial-strict", "controlled-block", "source-articles"):
+        assert ruleset_id in out
