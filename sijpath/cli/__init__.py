@@ -169,9 +169,12 @@ def demo(
 def rulesets_list() -> None:
     """List the built-in rule sets."""
     table = Table()
-    for column in ("Id", "Version", "Title", "Issuer", "In force"):
+    ids = wiring.builtin_ruleset_ids()
+    # Ids are typed back into commands, so they never wrap; the prose columns give way instead.
+    table.add_column("Id", no_wrap=True, min_width=max((len(i) for i in ids), default=2))
+    for column in ("Version", "Title", "Issuer", "In force"):
         table.add_column(column)
-    for ruleset_id in wiring.builtin_ruleset_ids():
+    for ruleset_id in ids:
         for version in wiring.builtin_versions(ruleset_id):
             rs = wiring.load_ruleset(ruleset_id, version.effective_from)
             span = f"{version.effective_from} → {version.effective_to or 'now'}"

@@ -9,6 +9,8 @@ from typing import Annotated
 
 import orjson
 import typer
+from rich.console import Console
+from rich.markdown import Markdown
 
 from sijpath import wiring
 from sijpath.cli.options import (
@@ -93,7 +95,11 @@ def gaps(
         sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
     else:
         rows = [(r, unit.title, found) for r, unit, found in report]
-        sys.stdout.write(gaps_markdown(code, record.episode.patient.id, day, rows))
+        text = gaps_markdown(code, record.episode.patient.id, day, rows)
+        if output is OutputFormat.markdown:
+            sys.stdout.write(text)
+        else:  # rendered for the terminal: headings and bold, not markdown syntax
+            Console().print(Markdown(text))
 
 
 def letter(

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from sijpath.errors import RequestTooLargeError, SijpathError, UsageError
 from sijpath.pathway.definition import SIJ_PATHWAY
-from sijpath.pathway.thresholds import MIN_LASTING_INJECTION_RELIEF_PERCENT
+from sijpath.pathway.thresholds import MIN_LASTING_INJECTION_RELIEF_MONTHS, MIN_LASTING_INJECTION_RELIEF_PERCENT
 from sijpath.pathway.vocabulary import NEXT_STEPS
 from sijpath.store import audit
 from sijpath.store import episodes as store
@@ -239,6 +239,8 @@ def patient_page(request: Request, patient_id: str, saved: str = "", removed: st
     ruleset = services.load_ruleset(ruleset_id, as_of)
     threshold = ruleset.thresholds.get(MIN_LASTING_INJECTION_RELIEF_PERCENT.name)
     relief = float(threshold.value) if threshold is not None and isinstance(threshold.value, int | float) else None
+    lasting = ruleset.thresholds.get(MIN_LASTING_INJECTION_RELIEF_MONTHS.name)
+    months = lasting.value if lasting is not None and isinstance(lasting.value, int) else None
     comparison = services.comparison(stored, as_of) if request.query_params.get("compare") else None
     return render(
         request,
@@ -249,7 +251,7 @@ def patient_page(request: Request, patient_id: str, saved: str = "", removed: st
         ruleset_id=ruleset_id,
         as_of=as_of,
         rulesets=services.ruleset_ids,
-        chart=timeline_svg(stored.episode, as_of, relief),
+        chart=timeline_svg(stored.episode, as_of, relief, months),
         comparison=comparison,
         record=record_groups(stored.episode),
         forms=FACT_FORMS,

@@ -349,3 +349,29 @@ def test_a_pdf_letter_needs_an_output_file(capsys: pytest.CaptureFixture[str]) -
     )
     assert code == 2
     assert "--output" in err
+
+
+def test_rulesets_list_keeps_every_id_whole_at_80_columns(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+
+    code, out, _ = run(capsys, "rulesets", "list")
+
+    assert code == 0
+    for ruleset_id in ("cms-sij-injection", "commercial-strict", "controlled-block", "source-articles"):
+        assert ruleset_id in out
+
+
+def test_gaps_text_is_rendered_for_the_terminal_and_markdown_is_kept_for_files(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = ("gaps", "examples/payer-smoker.yaml", "--for", "27279", "--as-of", "2026-11-01")
+
+    _, text, _ = run(capsys, *args, "--rulesets", "commercial-strict")
+    _, markdown, _ = run(capsys, *args, "--rulesets", "commercial-strict", "-f", "markdown")
+
+    assert "Documentation gaps for CPT 27279" in text
+    assert "# Documentation gaps" not in text
+    assert "**" not in text
+    assert markdown.startswith("# Documentation gaps for CPT 27279")

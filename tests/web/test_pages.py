@@ -241,6 +241,12 @@ def test_static_files_may_be_cached_but_still_carry_the_csp(client: TestClient) 
     assert response.headers["content-security-policy"].startswith("default-src 'none'")
 
 
+def test_the_stylesheet_hides_navigation_and_controls_when_printed(client: TestClient) -> None:
+    css = client.get("/static/app.css").text
+    print_rules = css[css.index("@media print") :]
+    assert "nav, form, button" in print_rules
+
+
 # The patient list
 
 
