@@ -16,6 +16,7 @@ from sijpath.errors import ConflictError, NotFoundError
 from sijpath.store.tables import outcome_entries, outcome_procedures
 
 __all__ = [
+    "COHORT_COLUMNS",
     "add_entries",
     "add_procedure",
     "cohort_rows",
@@ -93,25 +94,30 @@ def open_windows_without_entry(
     return list(connection.execute(query))
 
 
+# The columns of a cohort row, in order (the report reads rows as tuples: 100,000 of them must stay cheap).
+COHORT_COLUMNS = (
+    "id",
+    "procedure",
+    "performed_on",
+    "synthetic",
+    "day",
+    "nrs_back",
+    "nrs_leg",
+    "odi",
+    "eq5d_index",
+    "opioid_use",
+    "ct_bridging",
+    "complication",
+    "revision",
+)
+
+
 def cohort_rows(connection: Connection, where: Sequence[Any] = ()) -> Iterable[Row[Any]]:
     """Every entry joined to its procedure (the columns the cohort report reads), procedures matching `where`."""
     p, e = outcome_procedures, outcome_entries
+    columns = {**p.c, **{name: column for name, column in e.c.items() if name != "id"}}
     query = (
-        select(
-            p.c.id,
-            p.c.procedure,
-            p.c.performed_on,
-            p.c.synthetic,
-            e.c.day,
-            e.c.nrs_back,
-            e.c.nrs_leg,
-            e.c.odi,
-            e.c.eq5d_index,
-            e.c.opioid_use,
-            e.c.ct_bridging,
-            e.c.complication,
-            e.c.revision,
-        )
+        select(*(columns[name] for name in COHORT_COLUMNS))
         .select_from(p.outerjoin(e, e.c.procedure_id == p.c.id))
         .where(*where)
     )
