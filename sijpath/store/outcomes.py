@@ -19,6 +19,7 @@ __all__ = [
     "COHORT_COLUMNS",
     "add_entries",
     "add_procedure",
+    "cohort_filter",
     "cohort_rows",
     "entry_days",
     "open_windows_without_entry",
@@ -92,6 +93,26 @@ def open_windows_without_entry(
         ~has_entry,
     )
     return list(connection.execute(query))
+
+
+def cohort_filter(
+    *,
+    procedure: str | None = None,
+    payer: str | None = None,
+    performed_from: dt.date | None = None,
+    performed_to: dt.date | None = None,
+    ruleset_id: str | None = None,
+) -> list[Any]:
+    """The WHERE clauses of the report's filters (each one given narrows the cohort)."""
+    p = outcome_procedures.c
+    chosen = [
+        p.procedure == procedure if procedure else None,
+        p.payer == payer if payer else None,
+        p.performed_on >= performed_from if performed_from else None,
+        p.performed_on <= performed_to if performed_to else None,
+        p.ruleset_id == ruleset_id if ruleset_id else None,
+    ]
+    return [clause for clause in chosen if clause is not None]
 
 
 # The columns of a cohort row, in order (the report reads rows as tuples: 100,000 of them must stay cheap).
