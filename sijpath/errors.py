@@ -5,6 +5,7 @@
     │   ├── UnreadableInputError    not JSON/YAML/TOML at all, or not found
     │   ├── EpisodeValidationError  parsed, but the episode does not fit the schema
     │   ├── FhirDocumentError       parsed, but not a FHIR R4 Bundle or NDJSON export sijpath can read
+    │   ├── OutcomeEntryError       an outcome entry or index procedure with out-of-range or impossible values
     │   └── RequestTooLargeError    a request body over the configured limit (HTTP 413)
     ├── RuleSetError                a rule-set file or id that cannot be used
     │   ├── RuleSetValidationError  unknown keys, rule ids, units or sources
@@ -39,6 +40,7 @@ __all__ = [
     "FhirDocumentError",
     "InputError",
     "NotFoundError",
+    "OutcomeEntryError",
     "Problem",
     "RequestNotSupportedError",
     "RequestTooLargeError",
@@ -93,6 +95,11 @@ class EpisodeValidationError(InputError):
 
 class FhirDocumentError(InputError):
     """The input parsed, but is not a FHIR R4 Bundle or bulk-data NDJSON export that sijpath can read."""
+
+
+class OutcomeEntryError(InputError):
+    """An outcome entry or index procedure that cannot be stored as given; `problems` name each field. Nothing of
+    it was stored."""
 
 
 class RequestTooLargeError(InputError):

@@ -26,6 +26,7 @@ from sijpath.fhir.bulk import open_ndjson_folder
 from sijpath.fhir.bundle import parse_bundle
 from sijpath.fhir.reader import ImportedEpisode
 from sijpath.limits import check_json, check_yaml
+from sijpath.outcomes.published import PublishedResult, parse_published
 from sijpath.rulesets.loader import parse_document, parse_ruleset
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "input_format_of",
     "load_catalog",
     "load_episode",
+    "load_published_results",
     "load_record",
     "load_ruleset",
     "upgrade_episode_file",
@@ -70,6 +72,13 @@ def load_catalog() -> Catalog:
     )
     text = evidence.joinpath("sources.toml").read_text(encoding="utf-8")
     return parse_catalog(text, "sijpath/evidence/sources.toml", value_sets)
+
+
+@functools.cache
+def load_published_results() -> tuple[PublishedResult, ...]:
+    """The published results the outcomes report shows beside the local cohort, checked against the catalog."""
+    text = resources.files("sijpath.outcomes").joinpath("published.toml").read_text(encoding="utf-8")
+    return tuple(parse_published(text, load_catalog(), "sijpath/outcomes/published.toml"))
 
 
 @functools.cache

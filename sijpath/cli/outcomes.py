@@ -1,0 +1,136 @@
+"""`sijpath outcomes …`: the cohort report, the staff due list and a synthetic demo cohort, over the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from sijpath.cli.options import DatabaseOption, DataDirOption, parse_as_of, settings_of
+
+__all__ = ["register"]
+
+outcomes_app = typer.Typer(
+    help="The outcomes registry: cohort report, due list, synthetic demo data.", no_args_is_help=True
+)
+AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Report as of this date (default: today).")]
+
+
+class ReportFormat(StrEnum):
+    markdown = "markdown"
+    html = "html"
+    csv = "csv"
+
+
+def _engine(data_dir: Path | None, database_url: str | None) -> Any:
+    # Imported here: the store loads only for the commands that use it.
+    from sijpath.wiring.server import open_database
+
+    return open_database(settings_of(data_dir, database_url))
+
+
+@outcomes_app.command("report")
+def outcomes_report(
+    output: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.markdown,
+    as_of: AsOfOption = None,
+    procedure: Annotated[str | None, typer.Option(help="fusion, rfa or therapeutic-injection.")] = None,
+    payer: Annotated[str | None, typer.Option(help="Only procedures with this payer.")] = None,
+    performed_from: Annotated[str | None, typer.Option("--from", help="Procedures on or after (YYYY-MM-DD).")] = None,
+    performed_to: Annotated[str | None, typer.Option("--to", help="Procedures on or before (YYYY-MM-DD).")] = None,
+    ruleset: Annotated[str | None, typer.Option(help="Rule set in force when the decision was made.")] = None,
+    data_dir: DataDirOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Per procedure and time point: N, mean change, responder, opioid and bridging shares with 95% intervals,
+    missing follow-up, and the published results beside them (a different population)."""
+    from sijpath import wiring
+    from sijpath.outcomes.rendering import report_csv, report_html, report_markdown
+    from sijpath.outcomes.report import build_report
+    from sijpath.store.outcomes import cohort_filter, cohort_rows
+
+    day = parse_as_of(as_of)
+    start, end = _day(performed_from, "--from"), _day(performed_to, "--to")
+    filters = {
+        k: str(v)
+        for k, v in (("procedure", procedure), ("payer", payer), ("from", start), ("to", end), ("rule set", ruleset))
+        if v
+    }
+    catalog = wiring.load_catalog()
+    published = wiring.load_published_results()
+    sources = {s: catalog[s].label() for s in {r.source for r in published} | _threshold_sources()}
+    where = cohort_filter(procedure=procedure, payer=payer, performed_from=start, performed_to=end, ruleset_id=ruleset)
+    engine = _engine(data_dir, database_url)
+    try:
+        with engine.connect() as connection:
+            report = build_report(cohort_rows(connection, where), day, published, filters=filters, sources=sources)
+    finally:
+        engine.dispose()
+    render = {ReportFormat.markdown: report_markdown, ReportFormat.html: report_html, ReportFormat.csv: report_csv}
+    sys.stdout.write(render[output](report))
+
+
+def _day(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
+
+
+def _threshold_sources() -> set[str]:
+    from sijpath.outcomes.responders import THRESHOLDS
+
+    return {t.source for t in THRESHOLDS}
+
+
+@outcomes_app.command("due")
+def outcomes_due(as_of: AsOfOption = None, data_dir: DataDirOption = None, database_url: DatabaseOption = None) -> None:
+    """Follow-ups staff should collect now: windows open on the day with nothing entered, closing soonest first."""
+    from sijpath.outcomes.registry import due_list
+
+    day = parse_as_of(as_of)
+    engine = _engine(data_dir, database_url)
+    try:
+        with engine.connect() as connection:
+            items = due_list(connection, day)
+    finally:
+        engine.dispose()
+    table = Table(title=f"{len(items)} follow-ups due or overdue on {day}")
+    for column in ("Patient", "Joint", "Procedure", "Time point", "Status", "Target", "Window closes"):
+        table.add_column(column, overflow="fold")
+    for i in items:
+        table.add_row(i.patient_id, i.joint, i.procedure, i.time_point, i.status, str(i.target), str(i.closes))
+    Console().print(table)
+
+
+@outcomes_app.command("synthetic")
+def outcomes_synthetic(
+    patients: Annotated[int, typer.Option(min=1, max=200_000, help="Synthetic patients to generate.")] = 500,
+    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same cohort.")] = 15,
+    as_of: AsOfOption = None,
+    data_dir: DataDirOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Add a deterministic synthetic cohort (labelled synthetic in every report) for demonstration."""
+    from sijpath.outcomes.synthetic import store_synthetic
+    from sijpath.store.database import transaction
+
+    day = parse_as_of(as_of)
+    engine = _engine(data_dir, database_url)
+    try:
+        with transaction(engine) as connection:
+            stored = store_synthetic(connection, patients, seed=seed, now=dt.datetime.now(dt.UTC), as_of=day)
+    finally:
+        engine.dispose()
+    Console().print(f"stored {stored} SYNTHETIC outcome entries for {patients} synthetic patients (seed {seed})")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(outcomes_app, name="outcomes")
