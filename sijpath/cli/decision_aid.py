@@ -42,7 +42,9 @@ def decision_aid(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Date of the aid (default: today).")] = None,
     output: Annotated[AidFormat, typer.Option("--format", "-f", help="Aid format.")] = AidFormat.markdown,
     joint: JointOption = None,
-    check: Annotated[bool, typer.Option("--check", help="Run the IPDAS self-check instead; exit 1 on a failure.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Run the IPDAS self-check instead; exit 1 on a failure.")
+    ] = False,
 ) -> None:
     """A patient decision aid (IPDAS) per joint; it supports a conversation and is not a recommendation."""
     aids = aids_for(file, ruleset, as_of, joint)

@@ -1,1 +1,1 @@
-"""The patient decision aid (IPDAS): outcome evidence, the aid built from an assessment, its renderers and self-check."""
+"""The patient decision aid (IPDAS): outcome evidence, the aid per joint, its renderers and self-check."""

@@ -148,9 +148,7 @@ def _comparisons(rows: tuple[OutcomeRow, ...]) -> tuple[Comparison, ...]:
     )
 
 
-def build_aid(
-    assessment: Assessment, unit: UnitAssessment, evidence: OutcomeEvidence, catalog: Catalog
-) -> Aid:
+def build_aid(assessment: Assessment, unit: UnitAssessment, evidence: OutcomeEvidence, catalog: Catalog) -> Aid:
     """The aid for one joint: options only when the stage allows a procedure decision and nothing needs clarifying."""
     clarify = _clarify(unit)
     keys: tuple[str, ...] = () if clarify else STAGE_OPTIONS[unit.stage]
@@ -164,7 +162,9 @@ def build_aid(
         )
         for key in keys
     )
-    not_offered = tuple((NAMES[k], NOT_OFFERED[k]) for k in OPTIONS if k not in keys and k in NOT_OFFERED) if keys else ()
+    not_offered = (
+        tuple((NAMES[k], NOT_OFFERED[k]) for k in OPTIONS if k not in keys and k in NOT_OFFERED) if keys else ()
+    )
     shown = tuple(row for option in options for row in (*option.benefits, *option.harms))
     cited = sorted({sid for row in shown for sid in row.cites})
     return Aid(

@@ -79,12 +79,16 @@ def check_aid(aid: Aid) -> list[CheckResult]:
             all(len(o.benefits) > 0 and len(o.harms) > 0 for o in aid.options),
         ),
         CheckResult("certification 2: citations", all(row.cites for row in known) and bool(aid.sources)),
-        CheckResult("certification 5: uncertainty", all("range of likely values" in row_sentences(r).lower() for r in known)),
+        CheckResult(
+            "certification 5: uncertainty", all("range of likely values" in row_sentences(r).lower() for r in known)
+        ),
         CheckResult(
             "shared denominator and time in comparisons",
             all(len({r.months for r in c.rows}) == 1 for c in aid.comparisons),
         ),
         CheckResult("both frames", all("did not" in row_sentences(r) for r in known)),
-        CheckResult("every probability has source, size or percent, and time", all(r.cites and r.months for r in known)),
+        CheckResult(
+            "every probability has source, size or percent, and time", all(r.cites and r.months for r in known)
+        ),
     ]
     return results

@@ -9,8 +9,8 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sijpath.evidence.catalog import Catalog
 from sijpath.errors import EvidenceCatalogError, Problem
+from sijpath.evidence.catalog import Catalog
 
 __all__ = ["OPTIONS", "OutcomeEvidence", "OutcomeRow", "load_outcome_evidence", "parse_outcome_evidence"]
 
@@ -62,7 +62,8 @@ class OutcomeRow(BaseModel):
             return None
         if self.percent is not None:
             return round(self.percent)
-        assert self.events is not None and self.denominator is not None
+        assert self.events is not None
+        assert self.denominator is not None
         return round(100 * self.events / self.denominator)
 
     @property

@@ -19,7 +19,8 @@ def row_sentences(row: OutcomeRow) -> str:
     n = row.per_100()
     if n is None:
         return f"{row.outcome}: not known. {row.why_not_known}"
-    frame = f"{row.outcome}. {row.time_frame.capitalize()}: about {n} out of 100 people had this, and {100 - n} out of 100 did not."
+    when = row.time_frame.capitalize()
+    frame = f"{row.outcome}. {when}: about {n} out of 100 people had this, and {100 - n} out of 100 did not."
     ci = f"Range of likely values: {row.ci}." if row.ci else "No range of likely values was reported in our sources."
     size = f" Study group: {row.denominator} people." if row.denominator else ""
     note = f" {row.note}" if row.note else ""
@@ -55,12 +56,22 @@ def _comparison_md(comp: Comparison) -> list[str]:
 def aid_markdown(aid: Aid) -> str:
     """The aid as Markdown."""
     out = [f"# Choosing care for SI-joint pain: {aid.joint}", "", f"**{aid.statement}**", ""]
-    out += ["## The problem", "", "The SI joint links the spine to the pelvis. When it is the source of pain, "
-            "the pain is often low in the back or buttock.", ""]
+    out += [
+        "## The problem",
+        "",
+        "The SI joint links the spine to the pelvis. When it is the source of pain, "
+        "the pain is often low in the back or buttock.",
+        "",
+    ]
     if aid.clarify:
         out += ["## What needs to happen first", "", *aid.clarify, ""]
     else:
-        out += ["## The decision", "", "Which care, if any, to try next for this joint. Waiting is always a choice.", ""]
+        out += [
+            "## The decision",
+            "",
+            "Which care, if any, to try next for this joint. Waiting is always a choice.",
+            "",
+        ]
         out += ["## The options", ""]
         for option in aid.options:
             out += [f"### {option.name}", "", option.living_with, "", "**Possible benefits**", ""]
@@ -74,8 +85,13 @@ def aid_markdown(aid: Aid) -> str:
             out += ["## Side by side (same time, out of 100 people)", ""]
             for comp in aid.comparisons:
                 out += _comparison_md(comp)
-        out += ["## Coverage", "", f"Whether a plan pays is set by its own rules. This aid was made with: {aid.ruleset}. "
-                "Ask your care team and your plan what you would pay.", ""]
+        out += [
+            "## Coverage",
+            "",
+            f"Whether a plan pays is set by its own rules. This aid was made with: {aid.ruleset}. "
+            "Ask your care team and your plan what you would pay.",
+            "",
+        ]
         out += ["## What matters to you", ""] + [f"- {q}" for q in aid.values] + [""]
         out += ["## Questions to ask", ""] + [f"- {q}" for q in aid.questions] + [""]
         out += ["## Are you ready to decide? (SURE test)", ""] + [f"- {q} (yes / no)" for q in aid.sure] + [""]
@@ -85,32 +101,35 @@ def aid_markdown(aid: Aid) -> str:
 
 def _disclosure(aid: Aid) -> list[str]:
     stale = " THE EVIDENCE REVIEW IS OVERDUE." if aid.evidence_stale else ""
-    lines = ["## About this aid", "",
-             f"- Made on {aid.made_on.isoformat()} by sijpath for patient {aid.patient_id}.",
-             f"- Evidence last reviewed {aid.evidence_reviewed.isoformat()}; reviewed every "
-             f"{aid.review_every_months} months.{stale}",
-             "- Funding: sijpath is open-source software with no device-maker funding. Several trials shown were "
-             "paid for by a device maker, as marked.",
-             "- Reading level: aimed at grade 8 or below.", "", "## Sources", ""]
+    lines = [
+        "## About this aid",
+        "",
+        f"- Made on {aid.made_on.isoformat()} by sijpath for patient {aid.patient_id}.",
+        f"- Evidence last reviewed {aid.evidence_reviewed.isoformat()}; reviewed every "
+        f"{aid.review_every_months} months.{stale}",
+        "- Funding: sijpath is open-source software with no device-maker funding. Several trials shown were "
+        "paid for by a device maker, as marked.",
+        "- Reading level: aimed at grade 8 or below.",
+        "",
+        "## Sources",
+        "",
+    ]
     lines += [f"- {source.id}: {source.label()}" for source in aid.sources] or ["- None."]
     return [*lines, ""]
 
 
+_BLOCKS = (("### ", "h3"), ("## ", "h2"), ("# ", "h1"), ("- ", "p"))
+
+
+def _html_line(line: str) -> str:
+    """One Markdown line of the aid as an HTML block (the aid uses only headings, bullets and paragraphs)."""
+    tag, text = next(((tag, line[len(mark) :]) for mark, tag in _BLOCKS if line.startswith(mark)), ("p", line))
+    return f"<{tag}>{escape(text.replace('**', ''))}</{tag}>"
+
+
 def aid_html(aid: Aid) -> str:
     """The aid as a printable, accessible HTML page: every picture has the same number in words."""
-    md = aid_markdown(aid)
-    body: list[str] = []
-    for line in md.splitlines():
-        if line.startswith("### "):
-            body.append(f"<h3>{escape(line[4:])}</h3>")
-        elif line.startswith("## "):
-            body.append(f"<h2>{escape(line[3:])}</h2>")
-        elif line.startswith("# "):
-            body.append(f"<h1>{escape(line[2:])}</h1>")
-        elif line.startswith("- "):
-            body.append(f"<p>• {escape(line[2:])}</p>")
-        elif line:
-            body.append(f"<p>{escape(line.replace('**', ''))}</p>")
+    body = [_html_line(line) for line in aid_markdown(aid).splitlines() if line]
     pictures = [
         f"<figure>{icon_array_svg(row.per_100() or 0, row.outcome + ' (' + row.option + ', ' + row.time_frame + ')')}"
         f"<figcaption>{escape(row.option)}: {row.per_100()} out of 100, {escape(row.time_frame)}</figcaption></figure>"
