@@ -33,7 +33,7 @@ def aids_for(file: Path, ruleset: str, as_of: str | None, joint: str | None = No
     assessment = evaluate(record.episode, rules, day, record.issues)
     catalog = wiring.load_catalog()
     evidence = load_outcome_evidence(catalog)
-    return [build_aid(assessment, unit, evidence, catalog) for unit in chosen_units(assessment, joint)]
+    return [build_aid(assessment, unit, evidence, catalog, rules.coverage) for unit in chosen_units(assessment, joint)]
 
 
 def decision_aid(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sijpath.decisionaid.evidence import OPTIONS, OutcomeEvidence, OutcomeRow
 from sijpath.engine.assessment import Assessment, UnitAssessment
+from sijpath.engine.ruleset import CoverageStatement
 from sijpath.evidence.catalog import Catalog, Source
 
 __all__ = ["Aid", "AidOption", "Comparison", "build_aid"]
@@ -26,6 +28,13 @@ LIVING_WITH = {
     "and it can be done again.",
     "fusion": "Fusion is surgery and cannot be undone. Many people go home the same or next day. "
     "The bone joins over 6 to 12 months. Some people need more surgery later.",
+}
+# The CPT/HCPCS code the rule set's coverage is looked up by, per option (wait-and-see has none).
+CODES = {"repeat-injections": "27096", "rfa": "64625", "fusion": "27279"}
+COVERAGE_WORDS = {
+    "covered": "covered under this rule set, if its conditions are met",
+    "not-covered": "not covered under this rule set",
+    "not-addressed": "not addressed by this rule set",
 }
 # Stages at which a procedure decision is on the table, and the options each allows (others are explained).
 STAGE_OPTIONS = {
@@ -73,6 +82,7 @@ class AidOption:
     living_with: str
     benefits: tuple[OutcomeRow, ...]
     harms: tuple[OutcomeRow, ...]
+    coverage: str = "No procedure to cover."
 
 
 @dataclass(frozen=True)
@@ -148,7 +158,24 @@ def _comparisons(rows: tuple[OutcomeRow, ...]) -> tuple[Comparison, ...]:
     )
 
 
-def build_aid(assessment: Assessment, unit: UnitAssessment, evidence: OutcomeEvidence, catalog: Catalog) -> Aid:
+def _coverage(key: str, coverage: Mapping[str, CoverageStatement]) -> str:
+    code = CODES.get(key)
+    if code is None:
+        return "No procedure to cover."
+    statement = coverage.get(code)
+    if statement is None:
+        return f"Not known: this rule set says nothing about code {code}."
+    note = f" ({statement.note})" if statement.note else ""
+    return f"Code {code}: {COVERAGE_WORDS.get(statement.status, statement.status)}{note}."
+
+
+def build_aid(
+    assessment: Assessment,
+    unit: UnitAssessment,
+    evidence: OutcomeEvidence,
+    catalog: Catalog,
+    coverage: Mapping[str, CoverageStatement] | None = None,
+) -> Aid:
     """The aid for one joint: options only when the stage allows a procedure decision and nothing needs clarifying."""
     clarify = _clarify(unit)
     keys: tuple[str, ...] = () if clarify else STAGE_OPTIONS[unit.stage]
@@ -159,6 +186,7 @@ def build_aid(assessment: Assessment, unit: UnitAssessment, evidence: OutcomeEvi
             LIVING_WITH[key],
             tuple(r for r in evidence.for_option(key) if r.kind == "benefit"),
             tuple(r for r in evidence.for_option(key) if r.kind == "harm"),
+            _coverage(key, coverage or {}),
         )
         for key in keys
     )

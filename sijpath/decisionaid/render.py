@@ -78,7 +78,7 @@ def aid_markdown(aid: Aid) -> str:
             out += [f"- {row_sentences(row)}" for row in option.benefits] or ["- Not known."]
             out += ["", "**Possible harms**", ""]
             out += [f"- {row_sentences(row)}" for row in option.harms] or ["- Not known."]
-            out.append("")
+            out += ["", f"**Coverage:** {option.coverage}", ""]
         if aid.not_offered:
             out += ["## Options not shown", ""] + [f"- {name}: {why}" for name, why in aid.not_offered] + [""]
         if aid.comparisons:

@@ -131,3 +131,9 @@ def test_the_command_writes_the_aid_and_its_check_exits_zero_on_a_passing_aid(
     assert "Choosing care for SI-joint pain" in capsys.readouterr().out
     assert main(["decision-aid", path, "--as-of", DAY, "--check"]) == 0
     assert "FAIL" not in capsys.readouterr().out
+
+
+def test_coverage_per_option_comes_from_the_payer_rule_set() -> None:
+    (aid,) = aids_for(EXAMPLES / "rfa-candidate.yaml", "cms-sij-injection", DAY)
+    rfa = next(o for o in aid.options if o.key == "rfa")
+    assert "not covered" in rfa.coverage
