@@ -23,6 +23,7 @@ __all__ = ["aids_for", "register"]
 class AidFormat(StrEnum):
     markdown = "markdown"
     html = "html"
+    pdf = "pdf"
 
 
 def aids_for(file: Path, ruleset: str, as_of: str | None, joint: str | None = None) -> list[Aid]:
@@ -42,6 +43,7 @@ def decision_aid(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Date of the aid (default: today).")] = None,
     output: Annotated[AidFormat, typer.Option("--format", "-f", help="Aid format.")] = AidFormat.markdown,
     joint: JointOption = None,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (required for pdf).")] = None,
     check: Annotated[
         bool, typer.Option("--check", help="Run the IPDAS self-check instead; exit 1 on a failure.")
     ] = False,
@@ -56,8 +58,19 @@ def decision_aid(
                 mark = "pass" if result.passed else "FAIL"
                 sys.stdout.write(f"{aid.joint}\t{mark}\t{result.criterion}\t{result.detail}\n")
         raise typer.Exit(1 if failed else 0)
+    if output is AidFormat.pdf:
+        if out is None or len(aids) != 1:
+            raise typer.BadParameter("a PDF needs --output FILE and one joint (--joint)", param_hint="--output")
+        from sijpath.decisionaid.pdf import aid_pdf  # fpdf2 loads only when a PDF is asked for
+
+        out.write_bytes(aid_pdf(aids[0]))
+        return
     render = aid_html if output is AidFormat.html else aid_markdown
-    sys.stdout.write("".join(render(aid) for aid in aids))
+    text = "".join(render(aid) for aid in aids)
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
 
 
 def register(app: typer.Typer) -> None:

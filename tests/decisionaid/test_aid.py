@@ -137,3 +137,12 @@ def test_coverage_per_option_comes_from_the_payer_rule_set() -> None:
     (aid,) = aids_for(EXAMPLES / "rfa-candidate.yaml", "cms-sij-injection", DAY)
     rfa = next(o for o in aid.options if o.key == "rfa")
     assert "not covered" in rfa.coverage
+
+
+def test_the_pdf_aid_is_a_pdf_and_the_same_bytes_twice() -> None:
+    from sijpath.decisionaid.pdf import aid_pdf
+
+    aid = _aid("fusion-candidate.yaml")
+    first = aid_pdf(aid)
+    assert first.startswith(b"%PDF")
+    assert aid_pdf(aid) == first
