@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sijpath import wiring
-from sijpath.cli import cds, episodes, fhir, letters, outcomes, server
+from sijpath.cli import cds, decision_aid, episodes, fhir, letters, outcomes, server
 from sijpath.cli.options import (
     InputFileArgument,
     InputFormat,
@@ -68,6 +68,7 @@ server.register(app)
 cds.register(app)
 episodes.register(app)
 outcomes.register(app)
+decision_aid.register(app)
 docs_app = typer.Typer(help="Generated reference documentation.", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
 

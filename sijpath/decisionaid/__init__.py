@@ -1,0 +1,1 @@
+"""The patient decision aid (IPDAS): outcome evidence, the aid per joint, its renderers and self-check."""

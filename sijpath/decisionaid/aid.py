@@ -1,0 +1,212 @@
+"""The decision aid for one joint, built from its assessment: which options apply, their outcomes side by side."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sijpath.decisionaid.evidence import OPTIONS, OutcomeEvidence, OutcomeRow
+from sijpath.engine.assessment import Assessment, UnitAssessment
+from sijpath.engine.ruleset import CoverageStatement
+from sijpath.evidence.catalog import Catalog, Source
+
+__all__ = ["Aid", "AidOption", "Comparison", "build_aid"]
+
+NAMES = {
+    "wait-and-see": "Wait and see: keep up physical therapy, exercise and medicines",
+    "repeat-injections": "Repeat steroid injections into the SI joint",
+    "rfa": "Radiofrequency ablation (RFA): heat treatment of the small nerves to the joint",
+    "fusion": "SI-joint fusion: surgery that joins the joint with implants",
+}
+LIVING_WITH = {
+    "wait-and-see": "You keep your usual routine and add exercise. Nothing is done that cannot be undone. "
+    "Pain may go on, and you can choose another option later.",
+    "repeat-injections": "Each injection is a short visit. Relief, if it comes, may fade, and more steroid over time "
+    "is a worry.",
+    "rfa": "RFA is a short visit, usually without a stay in hospital. The nerves can grow back, so relief may fade, "
+    "and it can be done again.",
+    "fusion": "Fusion is surgery and cannot be undone. Many people go home the same or next day. "
+    "The bone joins over 6 to 12 months. Some people need more surgery later.",
+}
+# The CPT/HCPCS code the rule set's coverage is looked up by, per option (wait-and-see has none).
+CODES = {"repeat-injections": "27096", "rfa": "64625", "fusion": "27279"}
+COVERAGE_WORDS = {
+    "covered": "covered under this rule set, if its conditions are met",
+    "not-covered": "not covered under this rule set",
+    "not-addressed": "not addressed by this rule set",
+}
+# Stages at which a procedure decision is on the table, and the options each allows (others are explained).
+STAGE_OPTIONS = {
+    "non-surgical-care": ("wait-and-see", "repeat-injections", "rfa"),
+    "surgical-candidacy": ("wait-and-see", "repeat-injections", "rfa", "fusion"),
+}
+NOT_OFFERED = {
+    "repeat-injections": "Not offered now: the records do not show when this would apply.",
+    "rfa": "Not offered now: the records do not show when this would apply.",
+    "fusion": "Not offered now: surgery is only talked about once the joint is confirmed as the source, "
+    "other care has been tried long enough, and nothing rules it out.",
+}
+QUESTIONS = (
+    "What happens if I wait?",
+    "How many people like me are helped, and how many have problems?",
+    "How long would any relief last?",
+    "What does my insurance cover, and what would I pay?",
+    "What would recovery mean for my work and family?",
+)
+VALUES = (
+    "How much does it matter to you to avoid surgery?",
+    "How much does it matter that a choice can be undone?",
+    "How much time could you take off to recover?",
+    "How much does the chance of needing more treatment later worry you?",
+    "How much does cost to you matter?",
+)
+SURE = (
+    "Sure of myself: Do you feel sure about the best choice for you?",
+    "Understand information: Do you know the benefits and risks of each option?",
+    "Risk-benefit ratio: Are you clear about which benefits and risks matter most to you?",
+    "Encouragement: Do you have enough support and advice to make a choice?",
+)
+STATEMENT = (
+    "This aid supports a conversation with your care team. It is not a recommendation. "
+    "sijpath supports decisions; it does not make them."
+)
+
+
+@dataclass(frozen=True)
+class AidOption:
+    """One option shown, with its benefits and harms in the same form."""
+
+    key: str
+    name: str
+    living_with: str
+    benefits: tuple[OutcomeRow, ...]
+    harms: tuple[OutcomeRow, ...]
+    coverage: str = "No procedure to cover."
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One outcome at one time point for two or more options: the only place numbers sit side by side."""
+
+    outcome: str
+    months: int
+    rows: tuple[OutcomeRow, ...]
+
+
+@dataclass(frozen=True)
+class Aid:
+    """Everything a rendered aid shows for one joint."""
+
+    patient_id: str
+    joint: str
+    stage: str
+    made_on: dt.date
+    ruleset: str
+    options: tuple[AidOption, ...]
+    not_offered: tuple[tuple[str, str], ...]
+    comparisons: tuple[Comparison, ...]
+    clarify: tuple[str, ...]
+    sources: tuple[Source, ...]
+    evidence_reviewed: dt.date
+    review_every_months: int
+    evidence_stale: bool
+    statement: str = STATEMENT
+    questions: tuple[str, ...] = QUESTIONS
+    values: tuple[str, ...] = VALUES
+    sure: tuple[str, ...] = SURE
+
+
+def _clarify(unit: UnitAssessment) -> tuple[str, ...]:
+    """Why no procedure options are shown, said kindly; empty when options are shown."""
+    critical = [flag for flag in unit.flags if flag.severity == "critical"]
+    if unit.stage == "red-flags" or critical:
+        return (
+            "Something in your records needs to be checked first. Your care team will talk with you about it. "
+            "Until then, no SI-joint procedure is part of this decision.",
+        )
+    if unit.stage == "other-pain-source":
+        return (
+            "The numbing test did not show that the SI joint is the main source of your pain. "
+            "That is why SI-joint treatments are not offered here. Your care team will look at other causes, "
+            "such as the lower spine, a nerve root or the hip.",
+        )
+    if unit.stage == "post-fusion":
+        return (
+            "You have had fusion on this joint. This aid is about choosing a treatment, so it has no new choice "
+            "to offer. Your care team will follow how you recover.",
+        )
+    if unit.next_step.step.code == "record-side":
+        return ("Your records do not say which side hurts. Once that is known, the options can be shown.",)
+    if unit.stage not in STAGE_OPTIONS:
+        return (
+            "It is not yet clear that the SI joint is the source of your pain. The next step is to find out. "
+            "After that, treatment options can be talked through.",
+        )
+    return ()
+
+
+def _comparisons(rows: tuple[OutcomeRow, ...]) -> tuple[Comparison, ...]:
+    grouped: dict[tuple[str, int], list[OutcomeRow]] = {}
+    for row in rows:
+        if row.known and row.months is not None:
+            grouped.setdefault((row.outcome, row.months), []).append(row)
+    return tuple(
+        Comparison(outcome, months, tuple(group))
+        for (outcome, months), group in grouped.items()
+        if len({row.option for row in group}) > 1
+    )
+
+
+def _coverage(key: str, coverage: Mapping[str, CoverageStatement]) -> str:
+    code = CODES.get(key)
+    if code is None:
+        return "No procedure to cover."
+    statement = coverage.get(code)
+    if statement is None:
+        return f"Not known: this rule set says nothing about code {code}."
+    note = f" ({statement.note})" if statement.note else ""
+    return f"Code {code}: {COVERAGE_WORDS.get(statement.status, statement.status)}{note}."
+
+
+def build_aid(
+    assessment: Assessment,
+    unit: UnitAssessment,
+    evidence: OutcomeEvidence,
+    catalog: Catalog,
+    coverage: Mapping[str, CoverageStatement] | None = None,
+) -> Aid:
+    """The aid for one joint: options only when the stage allows a procedure decision and nothing needs clarifying."""
+    clarify = _clarify(unit)
+    keys: tuple[str, ...] = () if clarify else STAGE_OPTIONS[unit.stage]
+    options = tuple(
+        AidOption(
+            key,
+            NAMES[key],
+            LIVING_WITH[key],
+            tuple(r for r in evidence.for_option(key) if r.kind == "benefit"),
+            tuple(r for r in evidence.for_option(key) if r.kind == "harm"),
+            _coverage(key, coverage or {}),
+        )
+        for key in keys
+    )
+    not_offered = (
+        tuple((NAMES[k], NOT_OFFERED[k]) for k in OPTIONS if k not in keys and k in NOT_OFFERED) if keys else ()
+    )
+    shown = tuple(row for option in options for row in (*option.benefits, *option.harms))
+    cited = sorted({sid for row in shown for sid in row.cites})
+    return Aid(
+        patient_id=assessment.patient_id,
+        joint=unit.title,
+        stage=unit.stage,
+        made_on=assessment.as_of,
+        ruleset=f"{assessment.ruleset_title} ({assessment.ruleset_id} {assessment.ruleset_version})",
+        options=options,
+        not_offered=not_offered,
+        comparisons=_comparisons(shown),
+        clarify=clarify,
+        sources=tuple(catalog[sid] for sid in cited),
+        evidence_reviewed=evidence.evidence_reviewed,
+        review_every_months=evidence.review_every_months,
+        evidence_stale=evidence.stale_on(assessment.as_of),
+    )

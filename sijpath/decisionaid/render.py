@@ -1,0 +1,144 @@
+"""The decision aid as Markdown and as HTML with accessible SVG icon arrays (numbers, picture and words together)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from sijpath.decisionaid.aid import Aid, Comparison
+from sijpath.decisionaid.evidence import OutcomeRow
+
+__all__ = ["aid_html", "aid_markdown", "icon_array_svg", "row_sentences"]
+
+
+def _source_marks(row: OutcomeRow) -> str:
+    return ", ".join(row.cites) if row.cites else "no source"
+
+
+def row_sentences(row: OutcomeRow) -> str:
+    """One outcome in words, in both frames, with its time, study, population, funding and uncertainty."""
+    n = row.per_100()
+    if n is None:
+        return f"{row.outcome}: not known. {row.why_not_known}"
+    when = row.time_frame.capitalize()
+    frame = f"{row.outcome}. {when}: about {n} out of 100 people had this, and {100 - n} out of 100 did not."
+    ci = f"Range of likely values: {row.ci}." if row.ci else "No range of likely values was reported in our sources."
+    size = f" Study group: {row.denominator} people." if row.denominator else ""
+    note = f" {row.note}" if row.note else ""
+    return (
+        f"{frame} Study: {row.design}; people: {row.population}; paid for by: {row.funding}.{size} {ci}{note} "
+        f"Sources: {_source_marks(row)}."
+    )
+
+
+def icon_array_svg(count: int, label: str) -> str:
+    """A 10 × 10 icon array with a text alternative, so a screen reader gets the same number."""
+    cells = []
+    for i in range(100):
+        x, y = (i % 10) * 12 + 6, (i // 10) * 12 + 6
+        fill = "#1f5f8b" if i < count else "#d9d9d9"
+        cells.append(f'<circle cx="{x}" cy="{y}" r="5" fill="{fill}"/>')
+    text = escape(f"{count} out of 100 people: {label}")
+    return (
+        f'<svg role="img" aria-label="{text}" width="120" height="120" viewBox="0 0 120 120" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{text}</title>{"".join(cells)}</svg>'
+    )
+
+
+def _comparison_md(comp: Comparison) -> list[str]:
+    lines = [f"### {comp.outcome}, after {comp.months} months (out of 100 people)", ""]
+    for row in comp.rows:
+        n = row.per_100()
+        lines.append(f"- {row.option}: about {n} out of 100 yes, {100 - (n or 0)} out of 100 no ({row.design}).")
+    lines += ["", "The studies differ, so compare with care.", ""]
+    return lines
+
+
+def aid_markdown(aid: Aid) -> str:
+    """The aid as Markdown."""
+    out = [f"# Choosing care for SI-joint pain: {aid.joint}", "", f"**{aid.statement}**", ""]
+    out += [
+        "## The problem",
+        "",
+        "The SI joint links the spine to the pelvis. When it is the source of pain, "
+        "the pain is often low in the back or buttock.",
+        "",
+    ]
+    if aid.clarify:
+        out += ["## What needs to happen first", "", *aid.clarify, ""]
+    else:
+        out += [
+            "## The decision",
+            "",
+            "Which care, if any, to try next for this joint. Waiting is always a choice.",
+            "",
+        ]
+        out += ["## The options", ""]
+        for option in aid.options:
+            out += [f"### {option.name}", "", option.living_with, "", "**Possible benefits**", ""]
+            out += [f"- {row_sentences(row)}" for row in option.benefits] or ["- Not known."]
+            out += ["", "**Possible harms**", ""]
+            out += [f"- {row_sentences(row)}" for row in option.harms] or ["- Not known."]
+            out += ["", f"**Coverage:** {option.coverage}", ""]
+        if aid.not_offered:
+            out += ["## Options not shown", ""] + [f"- {name}: {why}" for name, why in aid.not_offered] + [""]
+        if aid.comparisons:
+            out += ["## Side by side (same time, out of 100 people)", ""]
+            for comp in aid.comparisons:
+                out += _comparison_md(comp)
+        out += [
+            "## Coverage",
+            "",
+            f"Whether a plan pays is set by its own rules. This aid was made with: {aid.ruleset}. "
+            "Ask your care team and your plan what you would pay.",
+            "",
+        ]
+        out += ["## What matters to you", ""] + [f"- {q}" for q in aid.values] + [""]
+        out += ["## Questions to ask", ""] + [f"- {q}" for q in aid.questions] + [""]
+        out += ["## Are you ready to decide? (SURE test)", ""] + [f"- {q} (yes / no)" for q in aid.sure] + [""]
+    out += _disclosure(aid)
+    return "\n".join(out) + "\n"
+
+
+def _disclosure(aid: Aid) -> list[str]:
+    stale = " THE EVIDENCE REVIEW IS OVERDUE." if aid.evidence_stale else ""
+    lines = [
+        "## About this aid",
+        "",
+        f"- Made on {aid.made_on.isoformat()} by sijpath for patient {aid.patient_id}.",
+        f"- Evidence last reviewed {aid.evidence_reviewed.isoformat()}; reviewed every "
+        f"{aid.review_every_months} months.{stale}",
+        "- Funding: sijpath is open-source software with no device-maker funding. Several trials shown were "
+        "paid for by a device maker, as marked.",
+        "- Reading level: aimed at grade 8 or below.",
+        "",
+        "## Sources",
+        "",
+    ]
+    lines += [f"- {source.id}: {source.label()}" for source in aid.sources] or ["- None."]
+    return [*lines, ""]
+
+
+_BLOCKS = (("### ", "h3"), ("## ", "h2"), ("# ", "h1"), ("- ", "p"))
+
+
+def _html_line(line: str) -> str:
+    """One Markdown line of the aid as an HTML block (the aid uses only headings, bullets and paragraphs)."""
+    tag, text = next(((tag, line[len(mark) :]) for mark, tag in _BLOCKS if line.startswith(mark)), ("p", line))
+    return f"<{tag}>{escape(text.replace('**', ''))}</{tag}>"
+
+
+def aid_html(aid: Aid) -> str:
+    """The aid as a printable, accessible HTML page: every picture has the same number in words."""
+    body = [_html_line(line) for line in aid_markdown(aid).splitlines() if line]
+    pictures = [
+        f"<figure>{icon_array_svg(row.per_100() or 0, row.outcome + ' (' + row.option + ', ' + row.time_frame + ')')}"
+        f"<figcaption>{escape(row.option)}: {row.per_100()} out of 100, {escape(row.time_frame)}</figcaption></figure>"
+        for comp in aid.comparisons
+        for row in comp.rows
+    ]
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Decision aid</title></head><body><main>'
+        + "".join(body)
+        + ("<h2>Pictures of the side-by-side numbers</h2>" + "".join(pictures) if pictures else "")
+        + "</main></body></html>\n"
+    )

@@ -1,0 +1,148 @@
+"""The decision aid per stage, its evidence rows and its IPDAS self-check on every example episode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sijpath import wiring
+from sijpath.cli.decision_aid import aids_for
+from sijpath.decisionaid.check import check_aid
+from sijpath.decisionaid.evidence import load_outcome_evidence, parse_outcome_evidence
+from sijpath.decisionaid.render import aid_html, aid_markdown
+from sijpath.errors import EvidenceCatalogError
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+DAY = "2026-12-01"
+
+
+def _aid(name: str):  # type: ignore[no-untyped-def]
+    (aid,) = aids_for(EXAMPLES / name, wiring.DEFAULT_RULESET, DAY)
+    return aid
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.name)
+def test_every_example_aid_passes_the_ipdas_self_check(path: Path) -> None:
+    for aid in aids_for(path, wiring.DEFAULT_RULESET, DAY):
+        failed = [r for r in check_aid(aid) if not r.passed]
+        assert not failed, failed
+
+
+def test_fusion_candidate_is_shown_all_four_options_with_wait_and_see_first() -> None:
+    aid = _aid("fusion-candidate.yaml")
+    assert [o.key for o in aid.options] == ["wait-and-see", "repeat-injections", "rfa", "fusion"]
+    assert "not a recommendation" in aid_markdown(aid)
+
+
+def test_rfa_stage_explains_why_fusion_is_not_offered() -> None:
+    aid = _aid("rfa-candidate.yaml")
+    assert "fusion" not in [o.key for o in aid.options]
+    assert any("fusion" in name.lower() for name, _ in aid.not_offered)
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("second-block-negative.yaml", "SI-joint treatments are not offered"),
+        ("post-fusion.yaml", "You have had fusion"),
+        ("side-not-recorded.yaml", "which side"),
+        ("fibromyalgia.yaml", "needs to be checked first"),
+        ("new-referral.yaml", "not yet clear"),
+    ],
+)
+def test_stages_without_a_procedure_decision_show_no_options_only_what_to_clarify(name: str, says: str) -> None:
+    aid = _aid(name)
+    assert aid.options == ()
+    assert says in aid_markdown(aid)
+    assert "## The options" not in aid_markdown(aid)
+
+
+def test_side_by_side_numbers_share_one_time_point_and_come_from_two_options() -> None:
+    aid = _aid("fusion-candidate.yaml")
+    assert aid.comparisons
+    for comp in aid.comparisons:
+        assert len({row.months for row in comp.rows}) == 1
+        assert len({row.option for row in comp.rows}) > 1
+
+
+def test_html_icon_arrays_carry_the_number_in_words() -> None:
+    html = aid_html(_aid("fusion-candidate.yaml"))
+    assert 'role="img"' in html
+    assert "out of 100 people" in html
+
+
+def test_an_outcome_without_a_source_is_refused() -> None:
+    text = (
+        'evidence_reviewed = 2026-12-02\nreview_every_months = 12\n[[outcome]]\noption = "rfa"\noutcome = "x"\n'
+        'kind = "benefit"\npercent = 50.0\nmonths = 3\ndesign = "d"\npopulation = "p"\nfunding = "f"\n'
+    )
+    with pytest.raises(EvidenceCatalogError, match="invalid outcome evidence"):
+        parse_outcome_evidence(text, wiring.load_catalog())
+
+
+def test_an_outcome_citing_an_unknown_source_is_refused() -> None:
+    text = (
+        'evidence_reviewed = 2026-12-02\nreview_every_months = 12\n[[outcome]]\noption = "rfa"\noutcome = "x"\n'
+        'kind = "benefit"\npercent = 50.0\nmonths = 3\ndesign = "d"\npopulation = "p"\nfunding = "f"\n'
+        'cites = ["no-such-source"]\n'
+    )
+    with pytest.raises(EvidenceCatalogError):
+        parse_outcome_evidence(text, wiring.load_catalog())
+
+
+def test_overdue_evidence_review_fails_the_self_check() -> None:
+    (aid,) = aids_for(EXAMPLES / "fusion-candidate.yaml", wiring.DEFAULT_RULESET, "2028-06-01")
+    assert aid.evidence_stale
+    assert any(not r.passed and "stale" in r.criterion for r in check_aid(aid))
+
+
+ROWS = load_outcome_evidence(wiring.load_catalog()).outcome
+
+
+@given(st.sampled_from(ROWS))
+def test_every_known_probability_has_source_time_point_and_size_or_percent(row) -> None:  # type: ignore[no-untyped-def]
+    if row.known:
+        assert row.cites
+        assert row.months
+        assert row.percent is not None or row.denominator
+        assert 0 <= (row.per_100() or 0) <= 100
+    else:
+        assert row.why_not_known
+
+
+@given(st.sampled_from(sorted(EXAMPLES.glob("*.yaml"))))
+def test_every_option_shown_has_benefits_and_harms(path: Path) -> None:
+    for aid in aids_for(path, wiring.DEFAULT_RULESET, DAY):
+        for option in aid.options:
+            assert option.benefits
+            assert option.harms
+
+
+def test_the_command_writes_the_aid_and_its_check_exits_zero_on_a_passing_aid(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from sijpath.cli import main
+
+    path = str(EXAMPLES / "fusion-candidate.yaml")
+    assert main(["decision-aid", path, "--as-of", DAY, "-f", "html"]) == 0
+    assert "Choosing care for SI-joint pain" in capsys.readouterr().out
+    assert main(["decision-aid", path, "--as-of", DAY, "--check"]) == 0
+    assert "FAIL" not in capsys.readouterr().out
+
+
+def test_coverage_per_option_comes_from_the_payer_rule_set() -> None:
+    (aid,) = aids_for(EXAMPLES / "rfa-candidate.yaml", "cms-sij-injection", DAY)
+    rfa = next(o for o in aid.options if o.key == "rfa")
+    assert "not covered" in rfa.coverage
+
+
+def test_the_pdf_aid_is_a_pdf_and_the_same_bytes_twice() -> None:
+    from sijpath.decisionaid.pdf import aid_pdf
+
+    aid = _aid("fusion-candidate.yaml")
+    first = aid_pdf(aid)
+    assert first.startswith(b"%PDF")
+    assert aid_pdf(aid) == first
