@@ -119,7 +119,8 @@ class Aid:
 
 def _clarify(unit: UnitAssessment) -> tuple[str, ...]:
     """Why no procedure options are shown, said kindly; empty when options are shown."""
-    critical = [flag for flag in unit.flags if flag.severity == "critical"]
+    # Red flags (critical) and exclusions hold procedure options until they are clarified (issue 14, safety).
+    critical = [flag for flag in unit.flags if flag.severity == "critical" or flag.code.startswith("exclusion-")]
     if unit.stage == "red-flags" or critical:
         return (
             "Something in your records needs to be checked first. Your care team will talk with you about it. "
