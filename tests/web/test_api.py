@@ -85,7 +85,7 @@ def test_the_list_gives_each_patients_version_next_step_stage_and_flags(api: Tes
         "patient_id": "fibromyalgia",
         "version": 1,
         "joints": [{"joint": "left", "next_step": "conservative-care", "stage": "non-surgical-care"}],
-        "flags": ["fusion-contraindication"],
+        "flags": ["exclusion-generalized-pain-disorder"],
     }
 
 
@@ -97,8 +97,8 @@ def test_the_list_filters_searches_and_pages(api: TestClient) -> None:
     assert [p["patient_id"] for p in injection["patients"]] == sorted(
         p for p, step in steps.items() if "therapeutic-injection" in step
     )
-    flagged = api.get("/api/patients", params={"flag": "fusion-contraindication"}).json()
-    assert all("fusion-contraindication" in p["flags"] for p in flagged["patients"])
+    flagged = api.get("/api/patients", params={"flag": "exclusion-generalized-pain-disorder"}).json()
+    assert all("exclusion-generalized-pain-disorder" in p["flags"] for p in flagged["patients"])
     assert flagged["total"] == len(flagged["patients"]) > 0
     assert [p["patient_id"] for p in api.get("/api/patients", params={"q": "payer"}).json()["patients"]] == [
         "payer-fusion-candidate",
