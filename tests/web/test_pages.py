@@ -279,7 +279,8 @@ def test_the_patient_list_filters_by_next_step(sign_in: SignIn) -> None:
 
 
 def test_the_patient_list_filters_by_flag(sign_in: SignIn) -> None:
-    shown = listed(sign_in("staff").get("/", params={"as_of": AS_OF, "flag": "exclusion-generalized-pain-disorder"}).text)
+    flag = "exclusion-generalized-pain-disorder"
+    shown = listed(sign_in("staff").get("/", params={"as_of": AS_OF, "flag": flag}).text)
     assert "fibromyalgia" in shown
     assert "new-referral" not in shown
 
