@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from pydantic import BaseModel
 
 from sijpath.domain.base import Joint
@@ -10,7 +13,7 @@ from sijpath.domain.conservative_care import ConservativeCare, JointCare, conser
 from sijpath.domain.injections import InjectionInterval, InjectionReading, injection_intervals, read_injection
 from sijpath.domain.issues import DataIssue
 from sijpath.domain.joints import JointRecord
-from sijpath.domain.procedures import Fusion
+from sijpath.domain.procedures import DiagnosticBlock, Fusion, TherapeuticInjection
 from sijpath.engine.results import Evidence
 from sijpath.pathway import thresholds as th
 from sijpath.pathway.patient import SACROILIITIS_CODES, BlockResult, PatientFacts, lazy
@@ -21,6 +24,9 @@ __all__ = [
     "PatientFacts",
     "lazy",
 ]
+
+
+Reading = TypeVar("Reading", BlockReading, InjectionReading)
 
 
 class JointFacts:
@@ -84,25 +90,10 @@ class JointFacts:
         # order the record lists the blocks in.
         readings.sort(key=lambda r: (r.block.date, -(r.relief_percent if r.relief_percent is not None else -1.0)))
         # Two blocks of one joint on one day are one occasion (a re-sent or duplicated record, or a second needle
-        # the same day): only the one with less relief counts, so a duplicate never adds a positive block.
-        occasions: list[BlockReading] = []
-        for reading in readings:
-            if occasions and (occasions[-1].block.date, occasions[-1].block.side) == (
-                reading.block.date,
-                reading.block.side,
-            ):
-                dropped = occasions.pop()
-                self.patient.data_issues.append(
-                    DataIssue(
-                        "warning",
-                        self.where(dropped.block, "diagnostic_blocks"),
-                        f"two blocks of the {reading.block.side} joint on {reading.block.date} "
-                        f"({self.where(dropped.block, 'diagnostic_blocks')} and "
-                        f"{self.where(reading.block, 'diagnostic_blocks')}): counted once, as the one with less relief",
-                    )
-                )
-            occasions.append(reading)
-        return occasions
+        # the same day): only the one with less relief (sorted last) counts, so a duplicate never adds a positive.
+        return self._one_per_day(
+            readings, lambda r: r.block, "diagnostic_blocks", "blocks", "as the one with less relief"
+        )
 
     def _read_injections(self) -> list[InjectionReading]:
         threshold = self.t[th.MIN_LASTING_INJECTION_RELIEF_PERCENT]
@@ -115,22 +106,35 @@ class JointFacts:
             readings.append(reading)
         readings.sort(key=lambda r: r.injection.date)
         # One injection of one joint per day: a duplicate (the same event re-sent under a new id) counts once.
-        occasions: list[InjectionReading] = []
+        return self._one_per_day(readings, lambda r: r.injection, "therapeutic_injections", "therapeutic injections")
+
+    def _one_per_day(
+        self,
+        readings: list[Reading],
+        procedure_of: Callable[[Reading], DiagnosticBlock | TherapeuticInjection],
+        list_name: str,
+        plural: str,
+        kept: str = "",
+    ) -> list[Reading]:
+        """One reading per joint per day, the last of each date (readings come sorted), with a data issue naming
+        the pair that was counted once."""
+        occasions: list[Reading] = []
         for reading in readings:
-            if occasions and (occasions[-1].injection.date, occasions[-1].injection.side) == (
-                reading.injection.date,
-                reading.injection.side,
+            procedure = procedure_of(reading)
+            if occasions and ((previous := procedure_of(occasions[-1])).date, previous.side) == (
+                procedure.date,
+                procedure.side,
             ):
+                occasions.pop()
                 self.patient.data_issues.append(
                     DataIssue(
                         "warning",
-                        self.where(reading.injection, "therapeutic_injections"),
-                        f"two therapeutic injections of the {reading.injection.side} joint on "
-                        f"{reading.injection.date} ({self.where(occasions[-1].injection, 'therapeutic_injections')} "
-                        f"and {self.where(reading.injection, 'therapeutic_injections')}): counted once",
+                        self.where(previous, list_name),
+                        f"two {plural} of the {procedure.side} joint on {procedure.date} "
+                        f"({self.where(previous, list_name)} and {self.where(procedure, list_name)}): counted once"
+                        + (f", {kept}" if kept else ""),
                     )
                 )
-                continue
             occasions.append(reading)
         return occasions
 

@@ -64,14 +64,6 @@ EXCLUSION_INFLAMMATORY_ARTHROPATHY = _screen_flag(
 EXCLUSION_GENERALIZED_PAIN = _screen_flag(
     "generalized-pain-disorder", "exclusion", "Exclusion: generalized pain disorder"
 )
-SCREEN_FLAGS = (
-    RED_FLAG_INFECTION,
-    RED_FLAG_TUMOR,
-    RED_FLAG_FRACTURE,
-    RED_FLAG_PREGNANCY,
-    EXCLUSION_INFLAMMATORY_ARTHROPATHY,
-    EXCLUSION_GENERALIZED_PAIN,
-)
 
 
 def check_value_sets(value_sets: ValueSets) -> None:

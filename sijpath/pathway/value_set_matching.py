@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -77,7 +78,7 @@ def match_value_sets(episode: Episode, value_sets: ValueSets, where: Where) -> t
             if finding in value_set.imaging_findings
         ]
         if found:
-            hits.append(ScreenHit(value_set, tuple(sorted(found, key=lambda e: (e.date or e.date, e.fact)))))
+            hits.append(ScreenHit(value_set, tuple(sorted(found, key=lambda e: (e.date or dt.date.min, e.fact)))))
     return tuple(hits)
 
 
