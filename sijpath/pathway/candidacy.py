@@ -132,6 +132,9 @@ def pain_severity(j: JointFacts, o: Outcomes) -> Outcome:
 
 def _before_current_care(j: JointFacts, day: dt.date) -> str | None:
     """Why a documentation date is too old to describe the patient now, if it is."""
+    months = j.t[th.MAX_SCORE_AGE_MONTHS]
+    if add_months(day, months) < j.as_of:
+        return f"more than {months} months ago"
     start = j.care.start
     if start is not None and day < start:
         return f"before the current period of care began ({start})"
@@ -157,7 +160,7 @@ FUNCTIONAL_IMPAIRMENT = Criterion[JointFacts](
     check=functional_impairment,
     required_for=(Gate(v.FUSION_EVALUATION),),
     remedy="a current ODI score, or documentation of limits on work and daily activities",
-    reads=(th.MIN_IMPAIRMENT_ODI_PERCENT,),
+    reads=(th.MIN_IMPAIRMENT_ODI_PERCENT, th.MAX_SCORE_AGE_MONTHS),
     optional_reads=(th.MAX_CONSERVATIVE_CARE_GAP_MONTHS,),
 )
 PAIN_SEVERITY = Criterion[JointFacts](
@@ -168,6 +171,6 @@ PAIN_SEVERITY = Criterion[JointFacts](
     check=pain_severity,
     required_for=(Gate(v.FUSION_EVALUATION),),
     remedy="a current pain score at or above the required level",
-    reads=(th.MIN_FUSION_PAIN_NRS_POINTS,),
+    reads=(th.MIN_FUSION_PAIN_NRS_POINTS, th.MAX_SCORE_AGE_MONTHS),
     optional_reads=(th.MAX_CONSERVATIVE_CARE_GAP_MONTHS,),
 )

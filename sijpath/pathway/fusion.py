@@ -95,6 +95,13 @@ def no_contraindication(j: JointFacts, o: Outcomes) -> Outcome:
     if found:
         return not_met("argues against fusion: " + "; ".join(e.fact for e in found), found)
     reviewed = j.episode.contraindications_reviewed_on
+    months = j.t[th.MAX_CONTRAINDICATION_REVIEW_AGE_MONTHS]
+    if reviewed is not None and add_months(reviewed, months) < j.as_of:
+        return unknown(
+            f"the review for contraindications ({reviewed}) is more than {months} months old",
+            [f"a repeat review for conditions that argue against fusion (within {months} months)"],
+            [Evidence(reviewed, "contraindication review: none found", "contraindications_reviewed_on")],
+        )
     if reviewed is not None:
         return met(
             f"record reviewed for contraindications on {reviewed}: none found",
@@ -188,7 +195,9 @@ NO_CONTRAINDICATION = Criterion[JointFacts](
     cites=("bcbs-al-mp-555", "evicore-cmm-611", "icd10cm-exclusion-codes"),
     check=no_contraindication,
     required_for=(Gate(v.FUSION_EVALUATION),),
-    remedy="a documented review finding no generalized pain disorder, infection, tumor or inflammatory arthropathy",
+    remedy="a current documented review finding no generalized pain disorder, infection, tumor or inflammatory "
+    "arthropathy",
+    reads=(th.MAX_CONTRAINDICATION_REVIEW_AGE_MONTHS,),
     shared=True,
 )
 RELIEF_SHORTENING = Criterion[JointFacts](

@@ -60,19 +60,25 @@ def imaging_triad(j: JointFacts, o: Outcomes) -> Outcome:
         "AP pelvis radiograph": [s for s in imaging if s.region == "pelvis" and s.modality == "xray"],
         "CT or MRI of the lumbar spine": [s for s in imaging if s.region == "lumbar" and s.modality != "xray"],
     }
-    evidence, other_causes = [], []
-    for found in parts.values():
+    months = j.t[th.MAX_IMAGING_AGE_MONTHS]
+    evidence, other_causes, stale = [], [], []
+    for name, found in parts.items():
         if found:
             study = newest(found)
             text = f"{study.modality.upper()} {study.region}: {', '.join(study.findings)}"
             evidence.append(Evidence(study.date, text, j.where(study, "imaging")))
             other_causes += [finding for finding in study.findings if finding in OTHER_CAUSES]
+            if add_months(study.date, months) < j.as_of:
+                stale.append(f"a repeat {name} (the latest, {study.date}, is more than {months} months old)")
     if other_causes:
         return not_met(f"imaging shows another possible cause: {', '.join(sorted(set(other_causes)))}", evidence)
     missing = [name for name, found in parts.items() if not found]
-    if missing:
-        return unknown(f"imaging triad incomplete: {len(parts) - len(missing)} of 3", missing, evidence)
-    return met("SI-joint CT/MRI, AP pelvis and lumbar CT/MRI on record, none showing another cause", evidence)
+    if missing or stale:
+        current = len(parts) - len(missing) - len(stale)
+        return unknown(f"imaging triad incomplete: {current} of 3 on record and current", missing + stale, evidence)
+    return met(
+        f"SI-joint CT/MRI, AP pelvis and lumbar CT/MRI within {months} months, none showing another cause", evidence
+    )
 
 
 def diagnostic_block_limit(j: JointFacts, o: Outcomes) -> Outcome:
@@ -96,6 +102,13 @@ def nicotine_free(j: JointFacts, o: Outcomes) -> Outcome:
     cotinine = latest_use.cotinine_ng_per_ml
     text = f"{latest_use.status} smoker" + (f", cotinine {cotinine:g} ng/mL" if cotinine is not None else "")
     evidence = [Evidence(latest_use.date, text, j.where(latest_use, "tobacco"))]
+    months = j.t[th.MAX_SMOKING_STATUS_AGE_MONTHS]
+    if add_months(latest_use.date, months) < j.as_of:
+        return unknown(
+            f"smoking status last recorded {latest_use.date}, more than {months} months ago",
+            [f"a current smoking status (within {months} months), and a cotinine level if not a never-smoker"],
+            evidence,
+        )
     if cotinine is not None and cotinine > limit:
         return not_met(f"cotinine {cotinine:g} ng/mL on {latest_use.date}, above {limit:g}", evidence)
     if latest_use.status == "current":
@@ -169,10 +182,11 @@ def imaging_recency(j: JointFacts, o: Outcomes) -> Outcome:
     evidence = [Evidence(study.date, f"{study.modality.upper()} {study.region}", j.where(study, "imaging"))]
     if add_months(study.date, months) >= j.as_of:
         return met(f"latest CT/MRI {study.date}, within {months} months", evidence)
-    return not_met(
+    # Stale imaging is not evidence against surgery: it is evidence to repeat (unknown, with that remedy).
+    return unknown(
         f"latest CT/MRI {study.date}, more than {months} months ago",
+        [f"a repeat CT or MRI of the SI joint (within {months} months)"],
         evidence,
-        [f"CT or MRI of the SI joint within {months} months"],
     )
 
 
@@ -210,7 +224,9 @@ IMAGING_TRIAD = Criterion[JointFacts](
     cites=("cms-mis-fusion-lcd", "bcbs-al-mp-555"),
     check=imaging_triad,
     required_for=(Gate(v.FUSION_EVALUATION),),
-    remedy="reports of SI-joint CT or MRI, an AP pelvis radiograph and lumbar CT or MRI that exclude other causes",
+    remedy="current reports of SI-joint CT or MRI, an AP pelvis radiograph and lumbar CT or MRI that exclude other "
+    "causes",
+    reads=(th.MAX_IMAGING_AGE_MONTHS,),
 )
 DIAGNOSTIC_BLOCK_LIMIT = Criterion[JointFacts](
     id="diagnostic-block-limit",
@@ -229,8 +245,8 @@ NICOTINE_FREE = Criterion[JointFacts](
     cites=("evicore-cmm-611",),
     check=nicotine_free,
     required_for=(Gate(v.FUSION_EVALUATION),),
-    remedy="documented never-smoker status, or a cotinine level at or under the limit",
-    reads=(th.MAX_COTININE_NG_PER_ML,),
+    remedy="a current never-smoker status, or a current cotinine level at or under the limit",
+    reads=(th.MAX_COTININE_NG_PER_ML, th.MAX_SMOKING_STATUS_AGE_MONTHS),
     shared=True,
 )
 EVIDENCE_CAUTION_FLAG = Flag[JointFacts](

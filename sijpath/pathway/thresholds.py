@@ -107,7 +107,18 @@ MIN_FUSION_PAIN_NRS_POINTS = ThresholdSpec[float](
     "min_fusion_pain_nrs_points", Points, "Current pain at or above which surgery may be considered."
 )
 MAX_IMAGING_AGE_MONTHS = ThresholdSpec[int](
-    "max_imaging_age_months", Count, "Age of the SI-joint CT or MRI a fusion decision may rest on."
+    "max_imaging_age_months",
+    Count,
+    "Age of the imaging (SI-joint CT or MRI, pelvis, lumbar) a fusion decision may rest on.",
+)
+MAX_CONTRAINDICATION_REVIEW_AGE_MONTHS = ThresholdSpec[int](
+    "max_contraindication_review_age_months", Count, "Age of a review for contraindications that still counts."
+)
+MAX_SMOKING_STATUS_AGE_MONTHS = ThresholdSpec[int](
+    "max_smoking_status_age_months", Count, "Age of a smoking status or cotinine level that still counts."
+)
+MAX_SCORE_AGE_MONTHS = ThresholdSpec[int](
+    "max_score_age_months", Count, "Age of a pain score, ODI or function note that still describes the patient now."
 )
 STRUCTURAL_IMAGING_FINDINGS = ThresholdSpec[tuple[str, ...]](
     "structural_imaging_findings", tuple[ImagingFinding, ...], "Findings that count as structural change."

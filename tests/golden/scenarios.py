@@ -1,7 +1,9 @@
 """Golden scenario files: an episode (file or inline), a rule set and an as-of date, with hand-written expectations.
 
 `expect` holds the expectations of the patient's only assessed joint, or `joints: {left: {...}, right: {...}}` with
-one block per assessed joint (every assessed joint must be listed, and no other).
+one block per assessed joint (every assessed joint must be listed, and no other). `replace` swaps whole top-level
+fields of the episode (a variant of an example patient, one fact changed). `cites` lists the source clauses a
+scenario tests: `{source: <catalog id>, clause: "<the words it rests on>"}`.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Scenario:
     as_of: dt.date
     expect: dict[str, Any] = field(default_factory=dict)
     source: str = "inline"
+    cites: list[dict[str, str]] = field(default_factory=list)
 
     def assess(self) -> Assessment:
         return evaluate(self.episode, wiring.load_ruleset(self.ruleset, self.as_of), self.as_of)
@@ -70,9 +73,12 @@ def load_scenarios() -> list[Scenario]:
         data = yaml.safe_load(path.read_text())
         source = data["episode"]
         episode = wiring.load_episode(REPO / source) if isinstance(source, str) else Episode.model_validate(source)
+        if "replace" in data:
+            episode = Episode.model_validate({**episode.model_dump(mode="json", exclude_none=True), **data["replace"]})
         ruleset = data.get("ruleset", "source-articles")
         if ruleset.endswith(".toml"):
             ruleset = str(REPO / ruleset)
         origin = source if isinstance(source, str) else "inline"
-        scenarios.append(Scenario(path.stem, episode, ruleset, data["as_of"], data["expect"], origin))
+        scenario = Scenario(path.stem, episode, ruleset, data["as_of"], data["expect"], origin, data.get("cites", []))
+        scenarios.append(scenario)
     return scenarios

@@ -73,3 +73,16 @@ def test_examples_reach_every_next_step_and_every_flag() -> None:
         "exclusion-generalized-pain-disorder",
         "exclusion-inflammatory-arthropathy",
     }
+
+
+def test_every_safety_scenario_cites_the_clause_it_tests_from_the_catalog() -> None:
+    from sijpath.wiring import load_catalog
+
+    catalog = load_catalog()
+    safety = [s for s in SCENARIOS if s.name.startswith("safety-")]
+    assert safety, "no safety scenarios"
+    for scenario in safety:
+        assert scenario.cites, f"{scenario.name} cites no source clause"
+        for cite in scenario.cites:
+            assert cite.get("clause"), f"{scenario.name}: a cite without its clause"
+            catalog.check([(f"{scenario.name}.cites", cite["source"])])
