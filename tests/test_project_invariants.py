@@ -43,16 +43,16 @@ def _joint_expectations() -> list[tuple[str, dict[str, object]]]:
     return found
 
 
-def test_every_shipped_criterion_has_golden_cases_where_it_is_met_and_not_met() -> None:
+def test_every_shipped_criterion_has_golden_cases_where_it_is_met_and_where_it_is_not() -> None:
+    # "Not" is not-met, or unknown for a criterion whose only failure is missing or stale evidence (imaging recency).
     declared: dict[str, set[str]] = {}
     for _, expect in _joint_expectations():
         for criterion_id, status in expect.get("criteria", {}).items():  # type: ignore[attr-defined]
             declared.setdefault(criterion_id, set()).add(status)
     for ruleset in SHIPPED:
         for rule in ruleset.criteria:
-            assert {"met", "not-met"} <= declared.get(rule.id, set()), (
-                f"{rule.id}: golden statuses {declared.get(rule.id)}"
-            )
+            statuses = declared.get(rule.id, set())
+            assert "met" in statuses and statuses & {"not-met", "unknown"}, f"{rule.id}: golden statuses {statuses}"
 
 
 def test_every_shipped_flag_has_golden_cases_where_it_fires_and_where_it_does_not() -> None:

@@ -12,17 +12,30 @@ __all__ = ["MedicationCourse", "PhysicalTherapyCourse"]
 
 
 class _Course(Vocabulary):
-    """A course of care from `start_date` to `end_date` (open-ended while it goes on)."""
+    """A course of care from `start_date` to `end_date`, or open-ended: then it counts only up to the day it was
+    last confirmed as ongoing (`last_confirmed`, e.g. a medication reconciliation), never up to today by default."""
 
     id: FactId = None
     start_date: ClinicalDate
     end_date: ClinicalDate | None = None
+    last_confirmed: ClinicalDate | None = Field(
+        default=None,
+        description="For an open-ended course: the latest day it was confirmed as ongoing. Without it, an "
+        "open-ended course counts for its start day only.",
+    )
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> _Course:
         if self.end_date is not None and self.end_date < self.start_date:
             raise ValueError(f"end_date {self.end_date} is before start_date {self.start_date}")
+        if self.last_confirmed is not None and self.last_confirmed < self.start_date:
+            raise ValueError(f"last_confirmed {self.last_confirmed} is before start_date {self.start_date}")
         return self
+
+    @property
+    def counted_until(self) -> ClinicalDate:
+        """The last day this course counts as care: its end, else its last confirmation, else its start."""
+        return self.end_date or self.last_confirmed or self.start_date
 
 
 class PhysicalTherapyCourse(_Course):

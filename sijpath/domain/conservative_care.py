@@ -57,8 +57,8 @@ class ConservativeCare:
 
 
 def conservative_care(care: JointCare, as_of: dt.date, max_gap_months: int | None = None) -> ConservativeCare:
-    """Summarize the current period of one joint's conservative care up to `as_of` (a course without an end is
-    ongoing).
+    """Summarize the current period of one joint's conservative care up to `as_of` (a course without an end counts
+    up to its last confirmation).
 
     Care before the joint's first fusion only counts: after surgery it is recovery, not conservative care. With
     `max_gap_months`, a pause longer than that ends a period, and only the latest period is summarized: care
@@ -69,11 +69,11 @@ def conservative_care(care: JointCare, as_of: dt.date, max_gap_months: int | Non
     spans: list[tuple[dt.date, dt.date, CareComponent, CareFact]] = []
     for course in care.physical_therapy:
         if course.start_date <= until:
-            ends = course.end_date or as_of
+            ends = course.counted_until
             spans.append((course.start_date, ends if ends < until else until, "physical-therapy", course))
     for medication in care.medications:
         if medication.start_date <= until:
-            ends = medication.end_date or as_of
+            ends = medication.counted_until
             spans.append((medication.start_date, ends if ends < until else until, "medication", medication))
     for injection in care.injections:
         if injection.date <= until:
@@ -120,14 +120,18 @@ def describe_care(fact: CareFact) -> str:
     if isinstance(fact, PhysicalTherapyCourse):
         sessions = f", {fact.sessions} sessions" if fact.sessions is not None else ""
         setting = fact.setting or "setting not recorded"
-        return f"PT {fact.start_date} → {_ongoing(fact.end_date)} ({setting}{sessions})"
+        return f"PT {fact.start_date} → {_until(fact)} ({setting}{sessions})"
     if isinstance(fact, MedicationCourse):
         mme = f", {fact.daily_mme:g} MME/day" if fact.daily_mme is not None else ""
-        return f"{fact.drug or fact.drug_class} ({fact.drug_class}) {fact.start_date} → {_ongoing(fact.end_date)}{mme}"
+        return f"{fact.drug or fact.drug_class} ({fact.drug_class}) {fact.start_date} → {_until(fact)}{mme}"
     if isinstance(fact, TherapeuticInjection):
         return f"therapeutic injection {fact.date} ({fact.side or 'side not recorded'})"
     return f"radiofrequency ablation {fact.date} ({fact.side or 'side not recorded'})"
 
 
-def _ongoing(end: dt.date | None) -> str:
-    return str(end) if end is not None else "ongoing"
+def _until(course: PhysicalTherapyCourse | MedicationCourse) -> str:
+    if course.end_date is not None:
+        return str(course.end_date)
+    if course.last_confirmed is not None:
+        return f"ongoing (last confirmed {course.last_confirmed})"
+    return "ongoing (never re-confirmed: counts its start day only)"

@@ -173,7 +173,9 @@ def _trimmed(fact: BaseModel, fields: dict[str, object], as_of: dt.date) -> Base
     update: dict[str, object] = {}
     end = fields.get("end_date")
     if isinstance(end, dt.date) and end > as_of:
+        # The record shows the course still running on `as_of`: ongoing then, confirmed up to that day.
         update["end_date"] = None
+        update["last_confirmed"] = as_of
     follow_up = fields.get("follow_up")
     if isinstance(follow_up, tuple) and follow_up and max(e.date for e in follow_up) > as_of:
         update["follow_up"] = tuple(e for e in follow_up if e.date <= as_of)

@@ -132,6 +132,7 @@ class Extension(Element):
     valueInteger: StrictInt | None = None
     valueDecimal: StrictFloat | None = None
     valueString: StrictStr | None = None
+    valueDate: StrictStr | None = None
     valueCodeableConcept: CodeableConcept | None = None
     valueQuantity: Quantity | None = None
     valueDuration: Quantity | None = None
@@ -235,6 +236,7 @@ class MedicationStatement(Resource):
     subject: Reference
     effectiveDateTime: FhirDateTime | None = None
     effectivePeriod: Period | None = None
+    dateAsserted: FhirDateTime | None = None
 
 
 class DiagnosticReport(Resource):

@@ -30,7 +30,7 @@ from sijpath.fhir.model import (
     ObservationComponent,
     calendar_date,
 )
-from sijpath.fhir.reading import FACT_NAMES, ReadLog, own_code, quantity_in, side_of, when
+from sijpath.fhir.reading import FACT_NAMES, ReadLog, last_confirmed, own_code, quantity_in, side_of, when
 from sijpath.fhir.vocabulary import (
     DICOM,
     EXT,
@@ -144,6 +144,7 @@ def read_medication(log: ReadLog, where: str, statement: MedicationStatement) ->
         # Reading a finished course as ongoing would stretch conservative care to today; its start is all we know.
         log.warn(where, f"status `{statement.status}` without an end date: read as ending on its start date")
         end = start
+    confirmed = last_confirmed(log, where, "dateAsserted", statement.dateAsserted, start) if end is None else None
     drug_class = statement.extension_value(EXT.MEDICATION_CLASS)
     mme = statement.extension_value(EXT.DAILY_MME)
     concept = statement.medicationCodeableConcept
@@ -153,6 +154,7 @@ def read_medication(log: ReadLog, where: str, statement: MedicationStatement) ->
         "id": where,
         "start_date": start,
         "end_date": end,
+        "last_confirmed": confirmed,
         "drug_class": (drug_class.valueCode or "").removeprefix("medication-") if drug_class else "other",
         "drug": (concept.text or next((c.display for c in concept.coding if c.display and c.system != OWN), None))
         if concept

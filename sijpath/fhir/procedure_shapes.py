@@ -189,6 +189,7 @@ def therapy(fact: care.PhysicalTherapyCourse, rid: str, subject: Ref) -> Iterato
         ext(EXT.THERAPY_SESSIONS, valueInteger=fact.sessions),
         ext(EXT.THERAPY_SETTING, valueCode=fact.setting),
         *(ext(EXT.THERAPY_FOCUS, valueCode=f) for f in fact.focus),
+        ext(EXT.LAST_CONFIRMED, valueDate=day(fact.last_confirmed)),
     ]
     yield drop_none(
         {

@@ -22,7 +22,7 @@ from sijpath.fhir.model import (
     calendar_date,
 )
 from sijpath.fhir.procedure_parts import extension, injectate, scores, whole
-from sijpath.fhir.reading import FACT_NAMES, ReadLog, own_code, quantity_in, side_of, when
+from sijpath.fhir.reading import FACT_NAMES, ReadLog, last_confirmed, own_code, quantity_in, side_of, when
 from sijpath.fhir.vocabulary import CPT, EXT, HCPCS, INJECTION_CPT, LOINC, LOINC_PAIN_NRS
 
 __all__ = ["PT_CPT", "procedure_kind", "read_procedure"]
@@ -209,11 +209,18 @@ def _therapy(log: ReadLog, where: str, procedure: Procedure, day: dt.date) -> di
         # A billed PT session (CPT 97110…) is supervised by definition; a course without the setting is not known.
         log.note(where, "therapy-setting extension missing: whether therapy was supervised is unknown")
     focus = [e.valueCode for e in procedure.extension if e.url == EXT.THERAPY_FOCUS]
+    confirmed_ext = extension(procedure, EXT.LAST_CONFIRMED)
+    confirmed = (
+        last_confirmed(log, where, "extension[last-confirmed]", confirmed_ext.valueDate if confirmed_ext else None, day)
+        if end is None
+        else None
+    )
     if not focus and procedure.code is not None and "97140" in procedure.code.codes(CPT):
         focus = ["manual-therapy"]
     return {
         "start_date": day,
         "end_date": end,
+        "last_confirmed": confirmed,
         "sessions": sessions.valueInteger if sessions else (1 if period is None else None),
         "setting": setting.valueCode if setting else (None if own_code(procedure.code) else "supervised"),
         "focus": focus,

@@ -15,7 +15,7 @@ from sijpath.domain.issues import DataIssue
 from sijpath.fhir.model import CodeableConcept, Period, Quantity, Resource, calendar_date
 from sijpath.fhir.vocabulary import INJECTATE_AGENTS, OWN, RXNORM, RXNORM_INGREDIENTS
 
-__all__ = ["FACT_NAMES", "ReadLog", "Resolve", "agent_of", "own_code", "side_of", "when"]
+__all__ = ["FACT_NAMES", "ReadLog", "Resolve", "agent_of", "last_confirmed", "own_code", "side_of", "when"]
 
 # An episode list's facts, named in the singular for messages ("this pain score was not imported").
 FACT_NAMES = {"pain": "pain presentation", **{entry.name: entry.singular for entry in FACT_LISTS}}
@@ -57,6 +57,18 @@ def when(log: ReadLog, where: str, element: str, date_time: str | None, period: 
     day = calendar_date(text)
     if day is None:
         log.warn(where, f"{element} {text!r} gives no day (only a year or month); not imported")
+    return day
+
+
+def last_confirmed(log: ReadLog, where: str, element: str, text: str | None, start: dt.date) -> dt.date | None:
+    """The day an open-ended course was last confirmed as ongoing, if the resource says; a date before the start
+    or without a day is dropped with a warning (the course then counts for its start day only)."""
+    if text is None:
+        return None
+    day = calendar_date(text)
+    if day is None or day < start:
+        log.warn(where, f"{element} {text!r} is not a day on or after the start: the course counts its start day only")
+        return None
     return day
 
 

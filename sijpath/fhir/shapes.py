@@ -220,6 +220,7 @@ def medication(fact: care.MedicationCourse, rid: str, subject: Ref) -> Iterator[
             "medicationCodeableConcept": concept,
             "subject": subject,
             "effectivePeriod": drop_none({"start": day(fact.start_date), "end": day(fact.end_date)}),
+            "dateAsserted": day(fact.last_confirmed),
         }
     )
 

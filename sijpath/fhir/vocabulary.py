@@ -90,6 +90,7 @@ class EXT:
     THERAPY_SESSIONS = f"{BASE}/StructureDefinition/therapy-sessions"
     THERAPY_SETTING = f"{BASE}/StructureDefinition/therapy-setting"
     THERAPY_FOCUS = f"{BASE}/StructureDefinition/therapy-focus"
+    LAST_CONFIRMED = f"{BASE}/StructureDefinition/last-confirmed"
     IMAGING_SIDE = f"{BASE}/StructureDefinition/imaging-side"
 
 

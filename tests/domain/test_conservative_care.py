@@ -42,17 +42,27 @@ def test_care_spans_from_the_first_start_to_the_latest_activity() -> None:
     assert (care.start, care.latest) == (D(2024, 1, 10), D(2024, 5, 15))  # PT start, medication end
 
 
-def test_a_course_without_an_end_date_runs_to_the_as_of_date() -> None:
-    e = episode(physical_therapy=(PhysicalTherapyCourse(start_date=D(2024, 1, 10)),))
+def test_a_course_without_an_end_date_runs_to_its_last_confirmation_never_to_the_as_of_date() -> None:
+    confirmed = episode(
+        physical_therapy=(PhysicalTherapyCourse(start_date=D(2024, 1, 10), last_confirmed=D(2024, 5, 2)),)
+    )
+    unconfirmed = episode(physical_therapy=(PhysicalTherapyCourse(start_date=D(2024, 1, 10)),))
 
-    care = conservative_care(e, D(2024, 9, 1))
+    assert (conservative_care(confirmed, D(2024, 9, 1)).latest) == D(2024, 5, 2)
+    assert (conservative_care(unconfirmed, D(2024, 9, 1)).latest) == D(2024, 1, 10)  # its start day only
 
-    assert (care.start, care.latest) == (D(2024, 1, 10), D(2024, 9, 1))
+
+def test_a_confirmation_after_the_as_of_date_counts_only_to_the_as_of_date() -> None:
+    e = episode(
+        medications=(MedicationCourse(start_date=D(2024, 1, 10), last_confirmed=D(2025, 1, 1), drug_class="nsaid"),)
+    )
+
+    assert conservative_care(e, D(2024, 9, 1)).latest == D(2024, 9, 1)
 
 
 def test_care_after_the_first_fusion_does_not_count() -> None:
     e = episode(
-        physical_therapy=(PhysicalTherapyCourse(start_date=D(2024, 1, 1)),),  # ongoing through the fusion
+        physical_therapy=(PhysicalTherapyCourse(start_date=D(2024, 1, 1), last_confirmed=D(2025, 1, 5)),),  # ongoing
         therapeutic_injections=(TherapeuticInjection(date=D(2024, 9, 1), side="left"),),  # after the fusion
         fusions=(fusion(D(2025, 2, 1)), fusion(D(2024, 8, 1))),  # the first is Aug 1, whatever the list order
     )
@@ -114,11 +124,13 @@ def test_each_component_is_detected_with_its_dated_evidence() -> None:
     e = episode(
         physical_therapy=(
             PhysicalTherapyCourse(start_date=D(2024, 1, 10), end_date=D(2024, 3, 10), sessions=12),
-            PhysicalTherapyCourse(start_date=D(2024, 4, 1), setting="home-program"),
+            PhysicalTherapyCourse(start_date=D(2024, 4, 1), setting="home-program", last_confirmed=D(2024, 11, 1)),
             PhysicalTherapyCourse(start_date=D(2024, 6, 1), end_date=D(2024, 7, 1), setting="supervised"),
         ),
         medications=(
-            MedicationCourse(start_date=D(2024, 1, 15), drug_class="nsaid", drug="naproxen"),
+            MedicationCourse(
+                start_date=D(2024, 1, 15), drug_class="nsaid", drug="naproxen", last_confirmed=D(2024, 11, 1)
+            ),
             MedicationCourse(start_date=D(2024, 2, 1), end_date=D(2024, 4, 1), drug_class="opioid", daily_mme=30),
         ),
         therapeutic_injections=(TherapeuticInjection(date=D(2024, 5, 2), side="left"),),
@@ -135,17 +147,18 @@ def test_each_component_is_detected_with_its_dated_evidence() -> None:
     }
     assert [describe_care(fact) for facts in care.components.values() for fact in facts] == [
         "PT 2024-01-10 → 2024-03-10 (setting not recorded, 12 sessions)",  # never assumed supervised
-        "PT 2024-04-01 → ongoing (home-program)",
+        "PT 2024-04-01 → ongoing (last confirmed 2024-11-01) (home-program)",
         "PT 2024-06-01 → 2024-07-01 (supervised)",
-        "naproxen (nsaid) 2024-01-15 → ongoing",
+        "naproxen (nsaid) 2024-01-15 → ongoing (last confirmed 2024-11-01)",
         "opioid (opioid) 2024-02-01 → 2024-04-01, 30 MME/day",  # no drug name: the class
         "therapeutic injection 2024-05-02 (left)",
         "radiofrequency ablation 2024-08-20 (left)",
     ]
     assert care.first is e.physical_therapy[0]  # earliest start
-    # Naproxen and the home program both run to as_of; on that tie the earlier-started course carries the span.
+    # Naproxen and the home program were both last confirmed on Nov 1; on that tie the earlier-started course
+    # carries the span.
     assert care.last is e.medications[0]
-    assert (care.start, care.latest) == (D(2024, 1, 10), D(2024, 12, 1))  # ongoing courses run to as_of
+    assert (care.start, care.latest) == (D(2024, 1, 10), D(2024, 11, 1))  # ongoing courses run to their confirmation
 
 
 def test_no_care_recorded_has_no_start_and_never_lasts() -> None:
