@@ -23,6 +23,7 @@ Windows = dict[str, Annotated[int, Field(gt=0, le=24 * 60)]]
 THRESHOLD_UNITS = (
     "_tests",
     "_ng_per_ml",
+    "_mme_per_day",
     "_percent",
     "_count",
     "_months",
@@ -161,6 +162,12 @@ MAX_STEROID_MPDE_MG_PER_12_MONTHS = ThresholdSpec[float](
 )
 MAX_STEROID_MPDE_MG_PER_36_MONTHS = ThresholdSpec[float](
     "max_steroid_mpde_mg_per_36_months", Positive, "Corticosteroid (MPDE) over 36 months that raises a warning."
+)
+REASSESS_OPIOID_DOSE_MME_PER_DAY = ThresholdSpec[float](
+    "reassess_opioid_dose_mme_per_day", Positive, "Daily opioid dose (MME) at which benefits and risks are reassessed."
+)
+AVOID_OPIOID_DOSE_MME_PER_DAY = ThresholdSpec[float](
+    "avoid_opioid_dose_mme_per_day", Positive, "Daily opioid dose (MME) to avoid or carefully justify."
 )
 MAX_ACUTE_PAIN_WEEKS = ThresholdSpec[int]("max_acute_pain_weeks", Count, "Pain younger than this is acute.")
 MIN_POST_FUSION_NRS_IMPROVEMENT_POINTS = ThresholdSpec[float](
