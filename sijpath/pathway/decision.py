@@ -26,7 +26,12 @@ from sijpath.pathway.conditions import (
     UNSIDED_PROCEDURE,
     UNVERIFIABLE_BLOCK,
 )
-from sijpath.pathway.diagnosis import BLOCK_CONFIRMS, PAIN_PRESENTATION, REPEAT_BLOCK_FAILS
+from sijpath.pathway.diagnosis import (
+    BLOCK_CONFIRMS,
+    BLOCK_SUPPORTS_INJECTION,
+    PAIN_PRESENTATION,
+    REPEAT_BLOCK_FAILS,
+)
 from sijpath.pathway.exam import COMPARATIVE_BLOCKS
 from sijpath.pathway.facts import JointFacts
 from sijpath.pathway.fusion import NO_CONTRAINDICATION
@@ -178,6 +183,27 @@ DECISION = DecisionTable[JointFacts](
             (ARTICLE_INJECTIONS_DONT_WORK,),
         ),
         Branch(
+            All((INJECTED, Is(INJECTION_RELIEF_LASTING, ("unknown",)), Is(BLOCK_SUPPORTS_INJECTION, ("met",)))),
+            v.GATHER_INFORMATION,
+            NON_SURGICAL,
+            why.injection_relief_unknown,
+            "Where one block allows injections, how the latest injection helped decides what follows.",
+            ("evicore-cmm-203",),
+            actions.alongside,
+        ),
+        Branch(
+            All((NOT_CONFIRMED, NOT_INJECTED, NO_ABLATION, Is(BLOCK_SUPPORTS_INJECTION, ("met",)))),
+            v.THERAPEUTIC_INJECTION,
+            NON_SURGICAL,
+            lambda j, o: (
+                f"{o[BLOCK_SUPPORTS_INJECTION].summary}: enough for a therapeutic injection under this rule set "
+                f"({o[BLOCK_CONFIRMS].summary} to confirm the joint for fusion)."
+            ),
+            "One positive block is enough for a therapeutic injection where the rule set says so.",
+            ("evicore-cmm-203",),
+            actions.with_steroid_review,
+        ),
+        Branch(
             NOT_CONFIRMED,
             v.CONFIRMATORY_BLOCK,
             "confirmation",
@@ -209,10 +235,7 @@ DECISION = DecisionTable[JointFacts](
             Is(INJECTION_RELIEF_LASTING, ("unknown",)),
             v.GATHER_INFORMATION,
             NON_SURGICAL,
-            lambda j, o: (
-                f"{o[INJECTION_RELIEF_LASTING].summary}: record how much and how long it helped before "
-                "choosing the next step."
-            ),
+            why.injection_relief_unknown,
             "How much and how long the latest injection helped decides what follows.",
             (ARTICLE_INJECTIONS_DONT_WORK,),
             actions.alongside,
@@ -244,10 +267,7 @@ DECISION = DecisionTable[JointFacts](
             ABLATION_TECHNIQUE_UNKNOWN,
             v.GATHER_INFORMATION,
             NON_SURGICAL,
-            lambda j, o: (
-                f"radiofrequency ablation on {why.ablation_date(j)}: record its technique (conventional, cooled or "
-                "pulsed; pulsed radiofrequency is not an ablation) before it counts as tried."
-            ),
+            why.ablation_technique,
             "Record the ablation's technique: pulsed radiofrequency does not count as an ablation.",
             (ARTICLE_INJECTIONS_DONT_WORK,),
             actions.alongside,
@@ -268,10 +288,7 @@ DECISION = DecisionTable[JointFacts](
             ABLATION_STILL_HELPS,
             v.CONSERVATIVE_CARE,
             NON_SURGICAL,
-            lambda j, o: (
-                "radiofrequency ablation on {0.date} still gives {0.relief_percent:g}% relief ({1:.0f} weeks "
-                "so far); its benefit lasts while the nerves regenerate.".format(*why.ablation_text(j))
-            ),
+            why.ablation_still_helps,
             "The ablation still helps: continue conservative care.",
             (ARTICLE_INJECTIONS_DONT_WORK, "cohen-2008-rfa"),
             actions.alongside,
@@ -280,10 +297,7 @@ DECISION = DecisionTable[JointFacts](
             ABLATION_LASTED,
             v.RADIOFREQUENCY_ABLATION,
             NON_SURGICAL,
-            lambda j, o: (
-                "radiofrequency ablation on {0.date} gave {0.relief_percent:g}% relief for {1:.0f} weeks "
-                "before the nerves regenerated: repeat it before considering fusion.".format(*why.ablation_text(j))
-            ),
+            why.ablation_wore_off,
             "An ablation that helped for months and wore off: repeat it before fusion.",
             (ARTICLE_INJECTIONS_DONT_WORK, "cohen-2008-rfa"),
             actions.alongside,

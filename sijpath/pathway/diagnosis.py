@@ -66,7 +66,16 @@ def pain_presentation(j: JointFacts, o: Outcomes) -> Outcome:
 
 def block_confirms(j: JointFacts, o: Outcomes) -> Outcome:
     """Enough valid blocks of this joint reach the relief threshold, and its latest valid block is one of them."""
-    needed = j.t[th.MIN_POSITIVE_BLOCK_COUNT]
+    return _positive_blocks(j, j.t[th.MIN_POSITIVE_BLOCK_COUNT])
+
+
+def block_supports_injection(j: JointFacts, o: Outcomes) -> Outcome:
+    """Enough positive valid blocks for a therapeutic injection (fewer than confirmation needs, where a rule set
+    says so), the latest valid block among them."""
+    return _positive_blocks(j, j.t[th.MIN_POSITIVE_BLOCKS_BEFORE_INJECTION_COUNT])
+
+
+def _positive_blocks(j: JointFacts, needed: int) -> Outcome:
     valid = j.valid_blocks
     if not valid:
         blocks = j.blocks
@@ -203,6 +212,17 @@ BLOCK_CONFIRMS = Criterion[JointFacts](
     remedy="image-guided, anesthetic-only block(s) of this joint meeting the rule set's technique, with pre- and "
     "post-block scores showing the required relief, as many as it requires",
     reads=(*BLOCK_READS, th.MIN_POSITIVE_BLOCK_COUNT),
+    optional_reads=BLOCK_OPTIONAL_READS,
+)
+BLOCK_SUPPORTS_INJECTION = Criterion[JointFacts](
+    id="diagnostic-block-before-injection",
+    title="A positive diagnostic block of this joint before a therapeutic injection",
+    stage="confirmation",
+    cites=("evicore-cmm-203",),
+    check=block_supports_injection,
+    required_for=(),  # a rule set names it among its injection indications
+    remedy="an image-guided, anesthetic-only block of this joint with the required relief",
+    reads=(*BLOCK_READS, th.MIN_POSITIVE_BLOCKS_BEFORE_INJECTION_COUNT),
     optional_reads=BLOCK_OPTIONAL_READS,
 )
 REPEAT_BLOCK_FAILS = Criterion[JointFacts](

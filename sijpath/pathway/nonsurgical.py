@@ -65,19 +65,24 @@ def injection_first_line(j: JointFacts, o: Outcomes) -> Outcome:
 
 
 def injection_relief_lasting(j: JointFacts, o: Outcomes) -> Outcome | None:
-    """The latest therapeutic injection of this joint gave meaningful relief that lasted."""
+    """The latest therapeutic injection of this joint gave meaningful relief that lasted (and, where the rule set
+    asks, improved function)."""
     if not j.injections:
         return None
     min_percent = j.t[th.MIN_LASTING_INJECTION_RELIEF_PERCENT]
+    weeks_needed = j.t.get(th.MIN_LASTING_INJECTION_RELIEF_WEEKS)
     min_months = j.t[th.MIN_LASTING_INJECTION_RELIEF_MONTHS]
     latest = j.injections[-1]
     injected = latest.injection.date
     relief = latest.relief_percent
+    if weeks_needed is not None:
+        lasting_needed, span = injected + dt.timedelta(weeks=weeks_needed), f"{weeks_needed} weeks"
+    else:
+        lasting_needed, span = add_months(injected, min_months), f"{min_months} months"
 
     def evidence() -> list[Evidence]:
         return [j.injection_evidence(latest)]  # the criterion reads the latest injection only
 
-    lasting_needed = add_months(injected, min_months)
     if relief is not None and relief < min_percent:
         return not_met(
             lambda: f"latest injection ({injected}) gave {percent_text(relief)}% relief, under {min_percent:g}%",
@@ -87,9 +92,7 @@ def injection_relief_lasting(j: JointFacts, o: Outcomes) -> Outcome | None:
     lasted = days is not None and injected + dt.timedelta(days) >= lasting_needed
     if days is not None and not latest.relief_days_at_least and not lasted:
         return not_met(
-            lambda: (
-                f"relief after the latest injection ({injected}) lasted {days / 7:.0f} weeks, under {min_months} months"
-            ),
+            lambda: f"relief after the latest injection ({injected}) lasted {days / 7:.0f} weeks, under {span}",
             evidence,
         )
     if relief is None or days is None:
@@ -98,22 +101,31 @@ def injection_relief_lasting(j: JointFacts, o: Outcomes) -> Outcome | None:
             [f"relief percent and duration after the injection of {injected} (or follow-up pain scores)"],
             evidence,
         )
-    if lasted:
-        return met(
+    if not lasted:
+        return unknown(
             lambda: (
-                f"latest injection ({injected}) gave {percent_text(relief)}% relief for "
-                f"{'at least ' if latest.relief_days_at_least else ''}{days / 7:.0f} weeks"
+                f"relief was still ≥{min_percent:g}% at the last follow-up, {days / 7:.0f} weeks after "
+                f"the injection of {injected}"
             ),
+            [f"a pain score on or after {lasting_needed} ({span} after the injection)"],
             evidence,
         )
-    return unknown(
-        lambda: (
-            f"relief was still ≥{min_percent:g}% at the last follow-up, {days / 7:.0f} weeks after "
-            f"the injection of {injected}"
-        ),
-        [f"a pain score on or after {lasting_needed} ({min_months} months after the injection)"],
-        evidence,
+    text = (
+        f"latest injection ({injected}) gave {percent_text(relief)}% relief for "
+        f"{'at least ' if latest.relief_days_at_least else ''}{days / 7:.0f} weeks"
     )
+    if j.t.get(th.INJECTION_FUNCTION_IMPROVEMENT_REQUIRED_FLAG):
+        improved = latest.injection.functional_improvement
+        if improved is None:
+            return unknown(
+                f"{text}; functional improvement after it not recorded",
+                [f"whether function improved (or medication or service use fell) after the injection of {injected}"],
+                evidence,
+            )
+        if not improved:
+            return not_met(f"{text}, but function did not improve", evidence)
+        return met(f"{text}, with improved function", evidence)
+    return met(text, evidence)
 
 
 def rfa_candidate(j: JointFacts, o: Outcomes) -> Outcome:
@@ -234,6 +246,7 @@ INJECTION_RELIEF_LASTING = Criterion[JointFacts](
     required_for=(Gate(v.RADIOFREQUENCY_ABLATION, "not-met"), Gate(v.FUSION_EVALUATION, "not-met")),
     remedy="documentation that therapeutic injections of this joint no longer give lasting relief",
     reads=(th.MIN_LASTING_INJECTION_RELIEF_PERCENT, th.MIN_LASTING_INJECTION_RELIEF_MONTHS),
+    optional_reads=(th.MIN_LASTING_INJECTION_RELIEF_WEEKS, th.INJECTION_FUNCTION_IMPROVEMENT_REQUIRED_FLAG),
 )
 RFA_CANDIDATE = Criterion[JointFacts](
     id="rfa-candidate",

@@ -81,13 +81,14 @@ def imaging_triad(j: JointFacts, o: Outcomes) -> Outcome:
 
 
 def diagnostic_block_limit(j: JointFacts, o: Outcomes) -> Outcome:
-    """No more diagnostic block sessions of this joint than the rule set allows."""
+    """Another diagnostic block session of this joint stays within the sessions the rule set allows."""
     limit = j.t[th.MAX_DIAGNOSTIC_BLOCKS_COUNT]
     sessions = sorted({b.block.date for b in j.blocks})
     evidence = [j.block_evidence(b) for b in j.blocks]
-    if len(sessions) <= limit:
-        return met(f"{len(sessions)} diagnostic block session(s) of this joint, at most {limit}", evidence)
-    return not_met(f"{len(sessions)} diagnostic block sessions of this joint, more than {limit}", evidence)
+    done = f"{len(sessions)} diagnostic block session(s) of this joint"
+    if len(sessions) < limit:
+        return met(f"{done}: another stays within {limit}", evidence)
+    return not_met(f"{done}: the limit of {limit} is reached", evidence)
 
 
 def nicotine_free(j: JointFacts, o: Outcomes) -> Outcome:
@@ -216,7 +217,7 @@ IMAGING_TRIAD = Criterion[JointFacts](
 )
 DIAGNOSTIC_BLOCK_LIMIT = Criterion[JointFacts](
     id="diagnostic-block-limit",
-    title="Diagnostic block sessions within the limit",
+    title="Another diagnostic block session stays within the limit",
     stage="confirmation",
     cites=("cms-sij-injection-lcd-2023",),
     check=diagnostic_block_limit,

@@ -133,3 +133,33 @@ def ablation_text(j: JointFacts) -> tuple[RadiofrequencyAblation, float]:
 def ablation_date(j: JointFacts) -> dt.date | None:
     ablation = latest_ablation(j)
     return ablation.date if ablation else None
+
+
+def ablation_still_helps(j: JointFacts, o: Outcomes) -> str:
+    ablation, weeks = ablation_text(j)
+    return (
+        f"radiofrequency ablation on {ablation.date} still gives {ablation.relief_percent:g}% relief ({weeks:.0f} "
+        "weeks so far); its benefit lasts while the nerves regenerate."
+    )
+
+
+def ablation_wore_off(j: JointFacts, o: Outcomes) -> str:
+    ablation, weeks = ablation_text(j)
+    return (
+        f"radiofrequency ablation on {ablation.date} gave {ablation.relief_percent:g}% relief for {weeks:.0f} weeks "
+        "before the nerves regenerated: repeat it before considering fusion."
+    )
+
+
+def ablation_technique(j: JointFacts, o: Outcomes) -> str:
+    return (
+        f"radiofrequency ablation on {ablation_date(j)}: record its technique (conventional, cooled or pulsed; "
+        "pulsed radiofrequency is not an ablation) before it counts as tried."
+    )
+
+
+def injection_relief_unknown(j: JointFacts, o: Outcomes) -> str:
+    return (
+        f"{_summary(o, INJECTION_RELIEF_LASTING)}: record how much and how long it helped before choosing the next "
+        "step."
+    )

@@ -64,6 +64,11 @@ MIN_POST_BLOCK_MINUTES = ThresholdSpec[int](
 MIN_POSITIVE_BLOCK_COUNT = ThresholdSpec[int](
     "min_positive_block_count", Count, "Positive valid blocks of the joint needed to confirm it."
 )
+MIN_POSITIVE_BLOCKS_BEFORE_INJECTION_COUNT = ThresholdSpec[int](
+    "min_positive_blocks_before_injection_count",
+    Count,
+    "Positive valid blocks of the joint a therapeutic injection needs, where a rule set asks fewer than confirmation.",
+)
 ACCEPTED_BLOCK_GUIDANCE_MODALITIES = ThresholdSpec[tuple[str, ...]](
     "accepted_block_guidance_modalities", tuple[Modality, ...], "Image guidance a diagnostic block may use."
 )
@@ -78,6 +83,16 @@ MIN_LASTING_INJECTION_RELIEF_PERCENT = ThresholdSpec[float](
 )
 MIN_LASTING_INJECTION_RELIEF_MONTHS = ThresholdSpec[int](
     "min_lasting_injection_relief_months", Count, "How long that relief must last to count as lasting."
+)
+MIN_LASTING_INJECTION_RELIEF_WEEKS = ThresholdSpec[int](
+    "min_lasting_injection_relief_weeks",
+    Count,
+    "Where a rule set states the lasting relief in weeks: it replaces the months.",
+)
+INJECTION_FUNCTION_IMPROVEMENT_REQUIRED_FLAG = ThresholdSpec[bool](
+    "injection_function_improvement_required_flag",
+    bool,
+    "Lasting relief also needs improved function (or less medication or service use) after the injection.",
 )
 MIN_INJECTIONS_FOR_SHORTENING_TREND_COUNT = ThresholdSpec[int](
     "min_injections_for_shortening_trend_count",
