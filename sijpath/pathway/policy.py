@@ -17,6 +17,7 @@ __all__ = [
     "IMAGING_TRIAD",
     "INJECTION_COUNT_LIMIT",
     "INJECTION_LIMITS_FLAG",
+    "INJECTION_PAIN_SEVERITY",
     "NICOTINE_FREE",
     "PAIN_DURATION",
     "joint_cross_sectional",
@@ -89,6 +90,25 @@ def diagnostic_block_limit(j: JointFacts, o: Outcomes) -> Outcome:
     if len(sessions) < limit:
         return met(f"{done}: another stays within {limit}", evidence)
     return not_met(f"{done}: the limit of {limit} is reached", evidence)
+
+
+def injection_pain_severity(j: JointFacts, o: Outcomes) -> Outcome:
+    """The latest pain score is current and at least moderate to severe, as the rule set reads it."""
+    minimum, months = j.t[th.MIN_INJECTION_PAIN_NRS_POINTS], j.t[th.MAX_SCORE_AGE_MONTHS]
+    found = latest(j.episode.pain_scores)
+    if found is None:
+        return unknown("no pain score recorded", ["a current pain score (NRS 0–10)"])
+    _, score = found
+    evidence = [Evidence(score.date, f"pain NRS {score.nrs:g} ({score.context})", j.where(score, "pain_scores"))]
+    if add_months(score.date, months) < j.as_of:
+        return unknown(
+            f"pain last scored {score.date}, more than {months} months ago",
+            [f"a current pain score (NRS 0–10, within {months} months)"],
+            evidence,
+        )
+    if score.nrs >= minimum:
+        return met(f"pain NRS {score.nrs:g} on {score.date}: moderate to severe (at least {minimum:g})", evidence)
+    return not_met(f"pain NRS {score.nrs:g} on {score.date}: under {minimum:g}, not moderate to severe", evidence)
 
 
 def nicotine_free(j: JointFacts, o: Outcomes) -> Outcome:
@@ -224,6 +244,16 @@ DIAGNOSTIC_BLOCK_LIMIT = Criterion[JointFacts](
     required_for=(Gate(v.DIAGNOSTIC_BLOCK), Gate(v.CONFIRMATORY_BLOCK)),
     remedy="none: the limit of diagnostic sessions is reached",
     reads=(th.MAX_DIAGNOSTIC_BLOCKS_COUNT,),
+)
+INJECTION_PAIN_SEVERITY = Criterion[JointFacts](
+    id="injection-pain-severity",
+    title="Moderate to severe pain before an SI-joint injection",
+    stage="diagnosis",
+    cites=("cms-sij-injection-lcd-2023",),
+    check=injection_pain_severity,
+    required_for=(),  # a rule set names it among its block and injection indications
+    remedy="a current pain score at or above the required level",
+    reads=(th.MIN_INJECTION_PAIN_NRS_POINTS, th.MAX_SCORE_AGE_MONTHS),
 )
 NICOTINE_FREE = Criterion[JointFacts](
     id="nicotine-free",

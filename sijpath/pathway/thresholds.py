@@ -142,6 +142,9 @@ STRUCTURAL_IMAGING_FINDINGS = ThresholdSpec[tuple[str, ...]](
 MIN_LASTING_RFA_RELIEF_MONTHS = ThresholdSpec[int](
     "min_lasting_rfa_relief_months", Count, "Relief after an ablation that makes it worth repeating."
 )
+MIN_INJECTION_PAIN_NRS_POINTS = ThresholdSpec[float](
+    "min_injection_pain_nrs_points", Points, "Current pain (NRS 0-10) an SI-joint injection needs: moderate to severe."
+)
 MIN_PAIN_DURATION_MONTHS = ThresholdSpec[int]("min_pain_duration_months", Count, "Months the pain must have lasted.")
 MIN_POSITIVE_PROVOCATION_TESTS_COUNT = ThresholdSpec[int](
     "min_positive_provocation_tests_count", Count, "Provocation tests that must reproduce the familiar pain."

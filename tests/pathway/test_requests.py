@@ -34,6 +34,7 @@ def test_injections_under_medicare_need_the_lcd_indications() -> None:
         "sij-pain-presentation",
         "provocation-cluster",
         "pain-duration",
+        "injection-pain-severity",
         "diagnostic-block-confirms-sij",
         "repeat-block-fails-to-confirm",
         "diagnostic-block-limit",
