@@ -251,7 +251,7 @@ INJECTION_PAIN_SEVERITY = Criterion[JointFacts](
     stage="diagnosis",
     cites=("cms-sij-injection-lcd-2023",),
     check=injection_pain_severity,
-    required_for=(),  # a rule set names it among its block and injection indications
+    required_for=(Gate(v.DIAGNOSTIC_BLOCK), Gate(v.CONFIRMATORY_BLOCK), Gate(v.THERAPEUTIC_INJECTION)),
     remedy="a current pain score at or above the required level",
     reads=(th.MIN_INJECTION_PAIN_NRS_POINTS, th.MAX_SCORE_AGE_MONTHS),
 )
