@@ -3,15 +3,13 @@ reading grade and a stale-evidence alarm."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sijpath.decisionaid.aid import Aid
-from sijpath.decisionaid.render import aid_markdown, row_sentences
+from sijpath.decisionaid.readability import MAX_GRADE
+from sijpath.decisionaid.render import aid_markdown, aid_readability, row_sentences
 
-__all__ = ["CheckResult", "check_aid", "reading_grade"]
-
-MAX_GRADE = 8.0
+__all__ = ["CheckResult", "check_aid"]
 
 
 @dataclass(frozen=True)
@@ -21,34 +19,6 @@ class CheckResult:
     criterion: str
     passed: bool
     detail: str = ""
-
-
-def _syllables(word: str) -> int:
-    # A vowel-group count: the common Flesch-Kincaid approximation (textstat is not in the locked dependencies).
-    groups = re.findall(r"[aeiouy]+", word.lower())
-    count = len(groups) - (1 if word.lower().endswith("e") and len(groups) > 1 else 0)
-    return max(count, 1)
-
-
-def reading_grade(text: str) -> float:
-    """Flesch-Kincaid grade level of the patient-facing prose (sources and headings left out)."""
-    sentences = [s for s in re.split(r"[.!?:]+\s", text) if re.search(r"[A-Za-z]", s)]
-    words = re.findall(r"[A-Za-z][A-Za-z'-]*", text)
-    if not sentences or not words:
-        return 0.0
-    syllables = sum(_syllables(w) for w in words)
-    return round(0.39 * len(words) / len(sentences) + 11.8 * syllables / len(words) - 15.59, 1)
-
-
-def _prose(aid: Aid) -> str:
-    """The plain-language parts a patient reads; evidence rows and citations are reference detail."""
-    md = aid_markdown(aid)
-    kept = [
-        line.lstrip("- ")
-        for line in md.split("## Sources")[0].splitlines()
-        if line and not line.startswith("#") and "Study:" not in line and "Sources:" not in line
-    ]
-    return "\n".join(kept)
 
 
 def check_aid(aid: Aid) -> list[CheckResult]:
@@ -61,8 +31,8 @@ def check_aid(aid: Aid) -> list[CheckResult]:
         CheckResult("certification 6: funding disclosed", "Funding:" in md),
         CheckResult("evidence is not stale", not aid.evidence_stale, f"last reviewed {aid.evidence_reviewed}"),
     ]
-    grade = reading_grade(_prose(aid))
-    results.append(CheckResult(f"reading grade ≤ {MAX_GRADE:g}", grade <= MAX_GRADE, f"grade {grade}"))
+    reading = aid_readability(aid)
+    results.append(CheckResult(f"reading grade ≤ {MAX_GRADE:g}", reading.passes, reading.describe()))
     if aid.clarify:
         return results
     rows = [row for option in aid.options for row in (*option.benefits, *option.harms)]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from sijpath.decisionaid.aid import Aid, Comparison
 from sijpath.decisionaid.evidence import OutcomeRow
+from sijpath.decisionaid.readability import Readability, measure
 
-__all__ = ["aid_html", "aid_markdown", "icon_array_svg", "row_sentences"]
+__all__ = ["aid_html", "aid_markdown", "aid_readability", "icon_array_svg", "patient_text", "row_sentences"]
+
+SOURCES_HEADING = "## Sources"
 
 
 def _source_marks(row: OutcomeRow) -> str:
@@ -53,8 +57,8 @@ def _comparison_md(comp: Comparison) -> list[str]:
     return lines
 
 
-def aid_markdown(aid: Aid) -> str:
-    """The aid as Markdown."""
+def _body(aid: Aid) -> list[str]:
+    """The aid's Markdown lines up to the disclosure's reading-level line (which reports on these lines)."""
     out = [f"# Choosing care for SI-joint pain: {aid.joint}", "", f"**{aid.statement}**", ""]
     out += [
         "## The problem",
@@ -95,13 +99,46 @@ def aid_markdown(aid: Aid) -> str:
         out += ["## What matters to you", ""] + [f"- {q}" for q in aid.values] + [""]
         out += ["## Questions to ask", ""] + [f"- {q}" for q in aid.questions] + [""]
         out += ["## Are you ready to decide? (SURE test)", ""] + [f"- {q} (yes / no)" for q in aid.sure] + [""]
-    out += _disclosure(aid)
-    return "\n".join(out) + "\n"
+    return out + _disclosure(aid)
+
+
+_SOURCE_MARKS = re.compile(r" Sources: [^ ]+(?:, [^ ]+)*\.$")
+
+
+def patient_text(aid: Aid) -> str:
+    """The prose a patient reads, as sentences: headings and the source ids after each outcome are left out
+    (ids and the reference list are not prose), every bullet or bold label is a sentence of its own."""
+    kept: list[str] = []
+    for line in _body(aid):
+        if not line or line.startswith("#"):
+            continue
+        line = _SOURCE_MARKS.sub("", line.removeprefix("- ").replace("**", ""))
+        kept.append(line if line.endswith((".", "?", "!", ":", ")")) else line + ".")
+    return "\n".join(kept)
+
+
+def aid_readability(aid: Aid) -> Readability:
+    """The measured reading level of the aid's patient-facing text."""
+    return measure(patient_text(aid))
+
+
+def aid_markdown(aid: Aid) -> str:
+    """The aid as Markdown, its measured reading level in the disclosure."""
+    reading = aid_readability(aid)
+    lines = [
+        *_body(aid),
+        f"- Reading level: {reading.describe()}; written for grade 8 or below (Flesch-Kincaid).",
+        "",
+        SOURCES_HEADING,
+        "",
+    ]
+    lines += [f"- {source.id}: {source.label()}" for source in aid.sources] or ["- None."]
+    return "\n".join([*lines, ""]) + "\n"
 
 
 def _disclosure(aid: Aid) -> list[str]:
     stale = " THE EVIDENCE REVIEW IS OVERDUE." if aid.evidence_stale else ""
-    lines = [
+    return [
         "## About this aid",
         "",
         f"- Made on {aid.made_on.isoformat()} by sijpath for patient {aid.patient_id}.",
@@ -109,13 +146,7 @@ def _disclosure(aid: Aid) -> list[str]:
         f"{aid.review_every_months} months.{stale}",
         "- Funding: sijpath is open-source software with no device-maker funding. Several trials shown were "
         "paid for by a device maker, as marked.",
-        "- Reading level: aimed at grade 8 or below.",
-        "",
-        "## Sources",
-        "",
     ]
-    lines += [f"- {source.id}: {source.label()}" for source in aid.sources] or ["- None."]
-    return [*lines, ""]
 
 
 _BLOCKS = (("### ", "h3"), ("## ", "h2"), ("# ", "h1"), ("- ", "p"))
