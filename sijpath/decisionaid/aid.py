@@ -110,6 +110,7 @@ class Aid:
     sources: tuple[Source, ...]
     evidence_reviewed: dt.date
     review_every_months: int
+    evidence_due: dt.date
     evidence_stale: bool
     statement: str = STATEMENT
     questions: tuple[str, ...] = QUESTIONS
@@ -209,5 +210,6 @@ def build_aid(
         sources=tuple(catalog[sid] for sid in cited),
         evidence_reviewed=evidence.evidence_reviewed,
         review_every_months=evidence.review_every_months,
+        evidence_due=evidence.review_due,
         evidence_stale=evidence.stale_on(assessment.as_of),
     )

@@ -12,6 +12,13 @@ from sijpath.decisionaid.readability import Readability, measure
 __all__ = ["aid_html", "aid_markdown", "aid_readability", "icon_array_svg", "patient_text", "row_sentences"]
 
 SOURCES_HEADING = "## Sources"
+UNCERTAINTY_HEADING = "## How sure are these numbers?"
+UNCERTAINTY_WORDS = (
+    "The numbers come from groups of people in studies, not from people just like you. "
+    "No one can say what will happen to you. Small studies give less sure numbers: the range of likely values "
+    "shows how far off a number could be. Some studies were paid for by the maker of the fusion implants, "
+    "as marked. When a number is not known, this aid says so and does not guess."
+)
 
 
 def _source_marks(row: OutcomeRow) -> str:
@@ -25,12 +32,24 @@ def row_sentences(row: OutcomeRow) -> str:
         return f"{row.outcome}: not known. {row.why_not_known}"
     when = row.time_frame.capitalize()
     frame = f"{row.outcome}. {when}: about {n} out of 100 people had this, and {100 - n} out of 100 did not."
-    ci = f"Range of likely values: {row.ci}." if row.ci else "No range of likely values was reported in our sources."
+    ci = _uncertainty(row)
     size = f" Study group: {row.denominator} people." if row.denominator else ""
     note = f" {row.note}" if row.note else ""
     return (
         f"{frame} Study: {row.design}; people: {row.population}; paid for by: {row.funding}.{size} {ci}{note} "
         f"Sources: {_source_marks(row)}."
+    )
+
+
+def _uncertainty(row: OutcomeRow) -> str:
+    if row.ci:
+        return f"Range of likely values given by the study: {row.ci}."
+    likely = row.likely_range()
+    if likely is None:
+        return "The size of the study group was not read, so how sure these numbers are is not known."
+    return (
+        f"The study gave no range of likely values; from the size of the study group, the true number is likely "
+        f"between {likely[0]} and {likely[1]} out of 100 (worked out by sijpath)."
     )
 
 
@@ -89,6 +108,7 @@ def _body(aid: Aid) -> list[str]:
             out += ["## Side by side (same time, out of 100 people)", ""]
             for comp in aid.comparisons:
                 out += _comparison_md(comp)
+        out += [UNCERTAINTY_HEADING, "", UNCERTAINTY_WORDS, ""]
         out += [
             "## Coverage",
             "",
