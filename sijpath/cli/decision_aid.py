@@ -15,11 +15,11 @@ from typer.core import TyperGroup
 
 from sijpath import wiring
 from sijpath.cli.options import InputFileArgument, JointOption, RulesetOption, chosen_units, parse_as_of
-from sijpath.decisionaid.aid import Aid, build_aid
+from sijpath.decisionaid.aid import Aid
 from sijpath.decisionaid.check import CHECKS, CheckResult, check_aid, failures
-from sijpath.decisionaid.evidence import load_outcome_evidence
 from sijpath.decisionaid.render import aid_html, aid_markdown
 from sijpath.pathway.assess import evaluate
+from sijpath.wiring.decision_aids import decision_aids
 
 __all__ = ["aids_for", "register"]
 
@@ -56,9 +56,7 @@ def aids_for(file: Path, ruleset: str, as_of: str | None, joint: str | None = No
     day = parse_as_of(as_of)
     rules = wiring.load_ruleset(ruleset, day)
     assessment = evaluate(record.episode, rules, day, record.issues)
-    catalog = wiring.load_catalog()
-    evidence = load_outcome_evidence(catalog)
-    return [build_aid(assessment, unit, evidence, catalog, rules.coverage) for unit in chosen_units(assessment, joint)]
+    return decision_aids(assessment, rules, record.episode, chosen_units(assessment, joint))
 
 
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Date of the aid (default: today).")]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sijpath.decisionaid.evidence import OPTIONS, OutcomeEvidence, OutcomeRow
+from sijpath.decisionaid.choices import Choice, choose_options, clarify_first
+from sijpath.decisionaid.evidence import OutcomeEvidence, OutcomeRow
+from sijpath.domain.procedures import RadiofrequencyAblation
 from sijpath.engine.assessment import Assessment, UnitAssessment
 from sijpath.engine.ruleset import CoverageStatement
 from sijpath.evidence.catalog import Catalog, Source
@@ -35,17 +37,6 @@ COVERAGE_WORDS = {
     "covered": "covered under this rule set, if its conditions are met",
     "not-covered": "not covered under this rule set",
     "not-addressed": "not addressed by this rule set",
-}
-# Stages at which a procedure decision is on the table, and the options each allows (others are explained).
-STAGE_OPTIONS = {
-    "non-surgical-care": ("wait-and-see", "repeat-injections", "rfa"),
-    "surgical-candidacy": ("wait-and-see", "repeat-injections", "rfa", "fusion"),
-}
-NOT_OFFERED = {
-    "repeat-injections": "Not offered now: the records do not show when this would apply.",
-    "rfa": "Not offered now: the records do not show when this would apply.",
-    "fusion": "Not offered now: surgery is only talked about once the joint is confirmed as the source, "
-    "other care has been tried long enough, and nothing rules it out.",
 }
 QUESTIONS = (
     "What happens if I wait?",
@@ -118,36 +109,6 @@ class Aid:
     sure: tuple[str, ...] = SURE
 
 
-def _clarify(unit: UnitAssessment) -> tuple[str, ...]:
-    """Why no procedure options are shown, said kindly; empty when options are shown."""
-    # Red flags (critical) and exclusions hold procedure options until they are clarified (issue 14, safety).
-    critical = [flag for flag in unit.flags if flag.severity == "critical" or flag.code.startswith("exclusion-")]
-    if unit.stage == "red-flags" or critical:
-        return (
-            "Something in your records needs to be checked first. Your care team will talk with you about it. "
-            "Until then, no SI-joint procedure is part of this decision.",
-        )
-    if unit.stage == "other-pain-source":
-        return (
-            "The numbing test did not show that the SI joint is the main source of your pain. "
-            "That is why SI-joint treatments are not offered here. Your care team will look at other causes, "
-            "such as the lower spine, a nerve root or the hip.",
-        )
-    if unit.stage == "post-fusion":
-        return (
-            "You have had fusion on this joint. This aid is about choosing a treatment, so it has no new choice "
-            "to offer. Your care team will follow how you recover.",
-        )
-    if unit.next_step.step.code == "record-side":
-        return ("Your records do not say which side hurts. Once that is known, the options can be shown.",)
-    if unit.stage not in STAGE_OPTIONS:
-        return (
-            "It is not yet clear that the SI joint is the source of your pain. The next step is to find out. "
-            "After that, treatment options can be talked through.",
-        )
-    return ()
-
-
 def _comparisons(rows: tuple[OutcomeRow, ...]) -> tuple[Comparison, ...]:
     grouped: dict[tuple[str, int], list[OutcomeRow]] = {}
     for row in rows:
@@ -177,10 +138,15 @@ def build_aid(
     evidence: OutcomeEvidence,
     catalog: Catalog,
     coverage: Mapping[str, CoverageStatement] | None = None,
+    ablations: Sequence[RadiofrequencyAblation] = (),
+    relief_needed: float = 50.0,
 ) -> Aid:
-    """The aid for one joint: options only when the stage allows a procedure decision and nothing needs clarifying."""
-    clarify = _clarify(unit)
-    keys: tuple[str, ...] = () if clarify else STAGE_OPTIONS[unit.stage]
+    """The aid for one joint: options only when the stage allows a procedure decision and nothing needs clarifying.
+    `ablations` are the patient's recorded RFAs and `relief_needed` the relief (%) an RFA must give to count as
+    having helped (the rule set's lasting-relief threshold)."""
+    clarify = clarify_first(unit)
+    choice = choose_options(unit, ablations, relief_needed) if not clarify else Choice((), ())
+    keys = choice.offered
     options = tuple(
         AidOption(
             key,
@@ -192,9 +158,7 @@ def build_aid(
         )
         for key in keys
     )
-    not_offered = (
-        tuple((NAMES[k], NOT_OFFERED[k]) for k in OPTIONS if k not in keys and k in NOT_OFFERED) if keys else ()
-    )
+    not_offered = tuple((NAMES[key], why) for key, why in choice.not_offered)
     shown = tuple(row for option in options for row in (*option.benefits, *option.harms))
     cited = sorted({sid for row in shown for sid in row.cites})
     return Aid(

@@ -30,10 +30,10 @@ def test_every_example_aid_passes_the_ipdas_self_check(path: Path) -> None:
         assert not failures(check_aid(aid)), failures(check_aid(aid))
 
 
-def test_fusion_candidate_is_shown_all_four_options_with_wait_and_see_first() -> None:
-    aid = _aid("fusion-candidate.yaml")
-    assert [o.key for o in aid.options] == ["wait-and-see", "repeat-injections", "rfa", "fusion"]
-    assert "not a recommendation" in aid_markdown(aid)
+def test_wait_and_see_is_the_first_option_whenever_options_are_shown() -> None:
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        for aid in aids_for(path, wiring.DEFAULT_RULESET, DAY):
+            assert not aid.options or aid.options[0].key == "wait-and-see", path.name
 
 
 def test_rfa_stage_explains_why_fusion_is_not_offered() -> None:

@@ -1,0 +1,34 @@
+"""Decision aids for an assessed episode: the packaged outcome evidence and catalog, the rule set's coverage and
+lasting-relief threshold, and the patient's recorded RFAs put together (for the CLI and, later, the web view)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sijpath.decisionaid.aid import Aid, build_aid
+from sijpath.decisionaid.evidence import load_outcome_evidence
+from sijpath.domain.episode import Episode
+from sijpath.engine.assessment import Assessment, UnitAssessment
+from sijpath.engine.ruleset import RuleSet
+from sijpath.pathway.thresholds import MIN_LASTING_INJECTION_RELIEF_PERCENT
+
+__all__ = ["DEFAULT_RELIEF_NEEDED", "decision_aids"]
+
+DEFAULT_RELIEF_NEEDED = 50.0  # when a user's rule set sets no lasting-relief threshold: the Medicare standard
+
+
+def decision_aids(
+    assessment: Assessment, rules: RuleSet, episode: Episode, units: Iterable[UnitAssessment] | None = None
+) -> list[Aid]:
+    """One aid per unit (every assessed joint by default) of `assessment`, made from `episode` under `rules`."""
+    from sijpath.wiring import load_catalog  # the package imports this module's callers, not this module
+
+    catalog = load_catalog()
+    evidence = load_outcome_evidence(catalog)
+    # An RFA "helped" by the rule set's own lasting-relief threshold, the one the pathway judges injections by.
+    relief = rules.thresholds.get(MIN_LASTING_INJECTION_RELIEF_PERCENT.name)
+    relief_needed = float(relief.value) if relief is not None else DEFAULT_RELIEF_NEEDED
+    return [
+        build_aid(assessment, unit, evidence, catalog, rules.coverage, episode.radiofrequency_ablations, relief_needed)
+        for unit in (assessment.units if units is None else units)
+    ]
