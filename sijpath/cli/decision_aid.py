@@ -7,6 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
+import orjson
 import typer
 from rich import box
 from rich.console import Console
@@ -16,10 +17,13 @@ from typer.core import TyperGroup
 from sijpath import wiring
 from sijpath.cli.options import InputFileArgument, JointOption, RulesetOption, chosen_units, parse_as_of
 from sijpath.decisionaid.aid import Aid
+from sijpath.decisionaid.answers import AidAnswers
 from sijpath.decisionaid.check import CHECKS, CheckResult, check_aid, failures
+from sijpath.decisionaid.fhir_note import note_bundle
+from sijpath.decisionaid.note import note_markdown
 from sijpath.decisionaid.render import aid_html, aid_markdown
 from sijpath.pathway.assess import evaluate
-from sijpath.wiring.decision_aids import decision_aids
+from sijpath.wiring.decision_aids import decision_aids, load_answers
 
 __all__ = ["aids_for", "register"]
 
@@ -30,6 +34,8 @@ class AidFormat(StrEnum):
     markdown = "markdown"
     html = "html"
     pdf = "pdf"
+    note = "note"  # the clinician's EHR note (Markdown) of the conversation
+    fhir = "fhir"  # that note as a FHIR DocumentReference, the answers as a QuestionnaireResponse
 
 
 class _AidCommands(TyperGroup):
@@ -62,17 +68,31 @@ def aids_for(file: Path, ruleset: str, as_of: str | None, joint: str | None = No
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Date of the aid (default: today).")]
 
 
+AnswersOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--answers",
+        help="YAML/JSON file of the patient's answers (values, sure, leaning, discussed_with) for -f note or fhir.",
+    ),
+]
+
+
 @aid_app.command(MAKE)
 def make(
     file: InputFileArgument,
     ruleset: RulesetOption = wiring.DEFAULT_RULESET,
     as_of: AsOfOption = None,
-    output: Annotated[AidFormat, typer.Option("--format", "-f", help="Aid format.")] = AidFormat.markdown,
+    output: Annotated[
+        AidFormat, typer.Option("--format", "-f", help="Aid format, or note / fhir for the EHR record of it.")
+    ] = AidFormat.markdown,
     joint: JointOption = None,
     out: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (required for pdf).")] = None,
+    answers_file: AnswersOption = None,
 ) -> None:
     """Make the aid for each joint of FILE (the default: `decision-aid FILE` is `decision-aid make FILE`)."""
     aids = aids_for(file, ruleset, as_of, joint)
+    if answers_file is not None and (output not in (AidFormat.note, AidFormat.fhir) or len(aids) != 1):
+        raise typer.BadParameter("answers go with -f note or -f fhir, for one joint (--joint)", param_hint="--answers")
     if output is AidFormat.pdf:
         if out is None or len(aids) != 1:
             raise typer.BadParameter("a PDF needs --output FILE and one joint (--joint)", param_hint="--output")
@@ -80,8 +100,21 @@ def make(
 
         out.write_bytes(aid_pdf(aids[0]))
         return
-    render = aid_html if output is AidFormat.html else aid_markdown
-    text = "".join(render(aid) for aid in aids)
+    answers = load_answers(answers_file) if answers_file is not None else AidAnswers()
+    if output is AidFormat.fhir:
+        bundles = [note_bundle(aid, answers) for aid in aids]
+        entries = [entry for bundle in bundles for entry in bundle["entry"]]
+        data = orjson.dumps({**bundles[0], "entry": entries}, option=orjson.OPT_INDENT_2) + b"\n"
+        if out is not None:
+            out.write_bytes(data)
+        else:
+            sys.stdout.buffer.write(data)
+        return
+    if output is AidFormat.note:
+        text = "\n".join(note_markdown(aid, answers) for aid in aids)
+    else:
+        render = aid_html if output is AidFormat.html else aid_markdown
+        text = "".join(render(aid) for aid in aids)
     if out is not None:
         out.write_text(text, encoding="utf-8")
     else:

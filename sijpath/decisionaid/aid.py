@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from sijpath.decisionaid.answers import SURE_QUESTIONS, VALUE_QUESTIONS
 from sijpath.decisionaid.choices import Choice, choose_options, clarify_first
 from sijpath.decisionaid.evidence import OutcomeEvidence, OutcomeRow
 from sijpath.domain.procedures import RadiofrequencyAblation
@@ -45,19 +46,8 @@ QUESTIONS = (
     "What does my insurance cover, and what would I pay?",
     "What would recovery mean for my work and family?",
 )
-VALUES = (
-    "How much does it matter to you to avoid surgery?",
-    "How much does it matter that a choice can be undone?",
-    "How much time could you take off to recover?",
-    "How much does the chance of needing more treatment later worry you?",
-    "How much does cost to you matter?",
-)
-SURE = (
-    "Sure of myself: Do you feel sure about the best choice for you?",
-    "Understand information: Do you know the benefits and risks of each option?",
-    "Risk-benefit ratio: Are you clear about which benefits and risks matter most to you?",
-    "Encouragement: Do you have enough support and advice to make a choice?",
-)
+VALUES = tuple(text for _, text in VALUE_QUESTIONS)
+SURE = tuple(text for _, text in SURE_QUESTIONS)
 STATEMENT = (
     "This aid supports a conversation with your care team. It is not a recommendation. "
     "sijpath supports decisions; it does not make them."
@@ -91,6 +81,7 @@ class Aid:
 
     patient_id: str
     joint: str
+    joint_key: str
     stage: str
     made_on: dt.date
     ruleset: str
@@ -164,6 +155,7 @@ def build_aid(
     return Aid(
         patient_id=assessment.patient_id,
         joint=unit.title,
+        joint_key=unit.key,
         stage=unit.stage,
         made_on=assessment.as_of,
         ruleset=f"{assessment.ruleset_title} ({assessment.ruleset_id} {assessment.ruleset_version})",
