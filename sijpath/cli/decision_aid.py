@@ -144,9 +144,9 @@ def _cell(results: dict[str, CheckResult], codes: tuple[str, ...]) -> str:
 def _check_table(checked: list[tuple[str, Aid, list[CheckResult]]]) -> Table:
     table = Table(title="IPDAS self-check (✓ pass, ✗ fail, - not applicable: no options shown)", box=box.SIMPLE_HEAD)
     names = [(f"{name} {aid.joint.split()[0].lower()}", aid, results) for name, aid, results in checked]
-    # File names are typed back into commands, so they stay whole; the stage folds instead.
+    # File names are typed back into commands and stages are codes: both stay whole, the table grows instead.
     table.add_column("Aid (file, joint)", overflow="fold", min_width=max(len(n) for n, _, _ in names))
-    table.add_column("Stage", overflow="fold")
+    table.add_column("Stage", overflow="fold", min_width=max(len(aid.stage) for _, aid, _ in names))
     for heading, _ in _COLUMNS:
         table.add_column(heading, justify="center", no_wrap=True)
     for name, aid, results in names:

@@ -14,13 +14,20 @@ from sijpath.engine.assessment import Assessment, UnitAssessment
 from sijpath.engine.ruleset import CoverageStatement
 from sijpath.evidence.catalog import Catalog, Source
 
-__all__ = ["Aid", "AidOption", "Comparison", "build_aid"]
+__all__ = ["NAMES", "SHORT_NAMES", "Aid", "AidOption", "Comparison", "build_aid"]
 
 NAMES = {
     "wait-and-see": "Wait and see: keep up physical therapy, exercise and medicines",
     "repeat-injections": "Repeat steroid injections into the SI joint",
     "rfa": "Radiofrequency ablation (RFA): heat treatment of the small nerves to the joint",
     "fusion": "SI-joint fusion: surgery that joins the joint with implants",
+}
+# What an option is called where space is short (side-by-side rows, pictures): never the internal key.
+SHORT_NAMES = {
+    "wait-and-see": "Wait and see",
+    "repeat-injections": "Repeat injections",
+    "rfa": "RFA",
+    "fusion": "Fusion",
 }
 LIVING_WITH = {
     "wait-and-see": "You keep your usual routine and add exercise. Nothing is done that cannot be undone. "

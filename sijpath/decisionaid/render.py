@@ -5,13 +5,29 @@ from __future__ import annotations
 import re
 from html import escape
 
-from sijpath.decisionaid.aid import Aid, Comparison
+from sijpath.decisionaid.aid import SHORT_NAMES, Aid, Comparison
 from sijpath.decisionaid.evidence import OutcomeRow
 from sijpath.decisionaid.readability import Readability, measure
 
 __all__ = ["aid_html", "aid_markdown", "aid_readability", "icon_array_svg", "patient_text", "row_sentences"]
 
 SOURCES_HEADING = "## Sources"
+SAME_TRIAL = (
+    "These numbers come from the same trial, where chance decided who got which care. "
+    "That makes this a fair comparison at this time."
+)
+DIFFERENT_STUDIES = "These numbers come from different studies of different people, so compare them with care."
+# Medical words the aid uses, each explained before the options that use them (plain-language requirement).
+WORDS = (
+    "Numbing test (diagnostic block): a shot of numbing medicine into the joint, to see if the pain goes away "
+    "for a few hours.",
+    "Steroid injection: a shot of steroid medicine into the joint to calm swelling and pain.",
+    "RFA (radiofrequency ablation): heat from a needle stops the small nerves to the joint from sending pain signals.",
+    "Fusion: surgery that puts implants across the joint so the bones grow together and the joint stops moving.",
+    "ODI: a score from a list of questions about how much pain gets in the way of daily life.",
+    "Randomised trial: a study where chance decides who gets which care. It is the fairest way to compare care.",
+    "Registry: a record of the people who had a treatment in a country. It shows results in everyday care.",
+)
 UNCERTAINTY_HEADING = "## How sure are these numbers?"
 UNCERTAINTY_WORDS = (
     "The numbers come from groups of people in studies, not from people just like you. "
@@ -71,8 +87,14 @@ def _comparison_md(comp: Comparison) -> list[str]:
     lines = [f"### {comp.outcome}, after {comp.months} months (out of 100 people)", ""]
     for row in comp.rows:
         n = row.per_100()
-        lines.append(f"- {row.option}: about {n} out of 100 yes, {100 - (n or 0)} out of 100 no ({row.design}).")
-    lines += ["", "The studies differ, so compare with care.", ""]
+        who = SHORT_NAMES[row.option]
+        lines.append(
+            f"- {who}: about {n} out of 100 had this, {100 - (n or 0)} out of 100 did not. Study: {row.design}."
+        )
+    same_trial = len({row.cites for row in comp.rows}) == 1 and all(
+        row.design and row.design.startswith("randomised") for row in comp.rows
+    )
+    lines += ["", SAME_TRIAL if same_trial else DIFFERENT_STUDIES, ""]
     return lines
 
 
@@ -95,6 +117,7 @@ def _body(aid: Aid) -> list[str]:
             "Which care, if any, to try next for this joint. Waiting is always a choice.",
             "",
         ]
+        out += ["## Words used here", "", *(f"- {words}" for words in WORDS), ""]
         out += ["## The options", ""]
         for option in aid.options:
             out += [f"### {option.name}", "", option.living_with, "", "**Possible benefits**", ""]
@@ -182,8 +205,9 @@ def aid_html(aid: Aid) -> str:
     """The aid as a printable, accessible HTML page: every picture has the same number in words."""
     body = [_html_line(line) for line in aid_markdown(aid).splitlines() if line]
     pictures = [
-        f"<figure>{icon_array_svg(row.per_100() or 0, row.outcome + ' (' + row.option + ', ' + row.time_frame + ')')}"
-        f"<figcaption>{escape(row.option)}: {row.per_100()} out of 100, {escape(row.time_frame)}</figcaption></figure>"
+        f"<figure>{icon_array_svg(row.per_100() or 0, f'{row.outcome} ({SHORT_NAMES[row.option]}, {row.time_frame})')}"
+        f"<figcaption>{escape(SHORT_NAMES[row.option])}: {row.per_100()} out of 100, {escape(row.time_frame)}"
+        "</figcaption></figure>"
         for comp in aid.comparisons
         for row in comp.rows
     ]
