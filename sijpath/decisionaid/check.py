@@ -1,5 +1,4 @@
-"""IPDAS self-check of a built aid: 6 qualifying and 6 certification criteria, shared denominators, both frames,
-reading grade and a stale-evidence alarm."""
+"""IPDAS self-check of an aid: 6 qualifying and 6 certification criteria, frames, reading grade, stale evidence."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The decision-aid conversation as FHIR R4: a DocumentReference holding the Markdown note, and the patient's values
-and SURE answers as a QuestionnaireResponse, in one collection Bundle with ids derived from patient, joint and date."""
+"""The decision-aid note as a FHIR DocumentReference and the answers as a QuestionnaireResponse, in one Bundle."""
 
 from __future__ import annotations
 

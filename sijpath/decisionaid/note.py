@@ -1,5 +1,4 @@
-"""The EHR note of a decision-aid conversation (Markdown): the aid used, the options discussed and not offered, and
-the patient's values and SURE answers as the clinician recorded them."""
+"""The EHR note (Markdown) of a decision-aid conversation: aid used, options, the values and SURE answers."""
 
 from __future__ import annotations
 

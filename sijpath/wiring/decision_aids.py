@@ -1,5 +1,4 @@
-"""Decision aids for an assessed episode: the packaged outcome evidence and catalog, the rule set's coverage and
-lasting-relief threshold, and the patient's recorded RFAs put together (for the CLI and, later, the web view)."""
+"""Decision aids of an assessed episode: outcome evidence, catalog, the rule set's coverage and the RFAs on record."""
 
 from __future__ import annotations
 
