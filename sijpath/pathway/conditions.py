@@ -15,7 +15,9 @@ __all__ = [
     "ABLATION_LASTED",
     "ABLATION_RESULT_UNKNOWN",
     "ABLATION_STILL_HELPS",
+    "ABLATION_TECHNIQUE_UNKNOWN",
     "ALWAYS",
+    "FOLLOWED_PAST_EXPECTED_FUSION",
     "FOLLOW_UPS_WITHOUT_FUSION",
     "FUSED",
     "INJECTED",
@@ -34,7 +36,7 @@ __all__ = [
 
 def latest_ablation(j: JointFacts) -> RadiofrequencyAblation | None:
     """This joint's most recent radiofrequency ablation."""
-    found = latest(j.record.ablations)
+    found = latest(j.ablations)
     return found[1] if found else None
 
 
@@ -69,7 +71,11 @@ NO_BLOCK = Fact[JointFacts](
 )
 NO_VALID_BLOCK = Fact[JointFacts]("no valid block of this joint alone", lambda j: not j.valid_blocks)
 NOT_CONFIRMED = Not(Is(BLOCK_CONFIRMS, ("met",)))
-NO_ABLATION = Fact[JointFacts]("no radiofrequency ablation of this joint", lambda j: not j.record.ablations)
+NO_ABLATION = Fact[JointFacts]("no radiofrequency ablation of this joint", lambda j: not j.ablations)
+ABLATION_TECHNIQUE_UNKNOWN = Fact[JointFacts](
+    "the latest ablation's technique is not recorded (a pulsed one would not be an ablation)",
+    lambda j: (a := latest_ablation(j)) is not None and a.technique is None,
+)
 RFA_NOT_REQUIRED = Fact[JointFacts](
     "the rule set does not require radiofrequency ablation before fusion",
     lambda j: "radiofrequency-ablation" not in j.t.get(th.REQUIRED_CONSERVATIVE_CARE_COMPONENTS, ()),
@@ -93,5 +99,19 @@ ABLATION_LASTED = Fact[JointFacts](
         and (end := _ablation_end(j)) is not None
         and end >= add_months(a.date, j.t[th.MIN_LASTING_RFA_RELIEF_MONTHS])
     ),
+)
+
+
+def _followed_past_expected_fusion(j: JointFacts) -> bool:
+    if j.fusion is None:
+        return False
+    fusion, _ = j.fusion
+    expected_by = add_months(fusion.date, j.t[th.EXPECTED_BONY_FUSION_MONTHS])
+    return j.as_of >= expected_by and any(v.date >= expected_by for v in j.record.follow_ups)
+
+
+FOLLOWED_PAST_EXPECTED_FUSION = Fact[JointFacts](
+    "a follow-up of the fused joint at or after the time bony fusion is expected",
+    _followed_past_expected_fusion,
 )
 ALWAYS = Fact[JointFacts]("otherwise", lambda j: True)

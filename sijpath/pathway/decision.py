@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sijpath.engine.conditions import All, Is
+from sijpath.engine.conditions import All, AnyOf, Is
 from sijpath.engine.decision import Branch, DecisionTable
 from sijpath.pathway import actions
 from sijpath.pathway import reasons as why
@@ -11,8 +11,10 @@ from sijpath.pathway.conditions import (
     ABLATION_LASTED,
     ABLATION_RESULT_UNKNOWN,
     ABLATION_STILL_HELPS,
+    ABLATION_TECHNIQUE_UNKNOWN,
     ALWAYS,
     FOLLOW_UPS_WITHOUT_FUSION,
+    FOLLOWED_PAST_EXPECTED_FUSION,
     FUSED,
     INJECTED,
     NO_ABLATION,
@@ -29,6 +31,7 @@ from sijpath.pathway.exam import COMPARATIVE_BLOCKS
 from sijpath.pathway.facts import JointFacts
 from sijpath.pathway.fusion import NO_CONTRAINDICATION
 from sijpath.pathway.nonsurgical import INJECTION_FIRST_LINE, INJECTION_RELIEF_LASTING
+from sijpath.pathway.post_fusion import BONY_BRIDGING, ODI_IMPROVED, PAIN_IMPROVED
 from sijpath.pathway.red_flags import BORN_AFTER_AS_OF, RED_FLAG, red_flag_reason
 from sijpath.pathway.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
 
@@ -60,6 +63,28 @@ DECISION = DecisionTable[JointFacts](
             ),
             "A birth date after the as-of date: correct the record first.",
             (ARTICLE_INJECTIONS_DONT_WORK,),
+        ),
+        Branch(
+            All(
+                (
+                    FUSED,
+                    FOLLOWED_PAST_EXPECTED_FUSION,
+                    AnyOf(
+                        (
+                            Is(BONY_BRIDGING, ("not-met",)),
+                            Is(PAIN_IMPROVED, ("not-met",)),
+                            Is(ODI_IMPROVED, ("not-met",)),
+                        )
+                    ),
+                )
+            ),
+            v.FUSION_FAILURE_WORK_UP,
+            "post-fusion",
+            why.failing_fusion,
+            "Past the time bony fusion is expected, no bridging on CT or no important improvement in pain or "
+            "disability: work up the painful fusion.",
+            ("sijpath-failed-fusion", "lois-whang-2019", "spain-holt-2017"),
+            actions.after_failing_fusion,
         ),
         Branch(
             FUSED,
@@ -172,7 +197,7 @@ DECISION = DecisionTable[JointFacts](
             (ARTICLE_INJECTIONS_DONT_WORK, "bcbs-fl-mp-558"),
         ),
         Branch(
-            NOT_INJECTED,
+            All((NOT_INJECTED, NO_ABLATION)),
             v.THERAPEUTIC_INJECTION,
             NON_SURGICAL,
             lambda j, o: f"SI joint confirmed ({o[BLOCK_CONFIRMS].summary}); no therapeutic injection yet.",
@@ -212,6 +237,18 @@ DECISION = DecisionTable[JointFacts](
                 "diagnostic block are the best candidates."
             ),
             "A confirmed joint whose injections failed: radiofrequency ablation.",
+            (ARTICLE_INJECTIONS_DONT_WORK,),
+            actions.alongside,
+        ),
+        Branch(
+            ABLATION_TECHNIQUE_UNKNOWN,
+            v.GATHER_INFORMATION,
+            NON_SURGICAL,
+            lambda j, o: (
+                f"radiofrequency ablation on {why.ablation_date(j)}: record its technique (conventional, cooled or "
+                "pulsed; pulsed radiofrequency is not an ablation) before it counts as tried."
+            ),
+            "Record the ablation's technique: pulsed radiofrequency does not count as an ablation.",
             (ARTICLE_INJECTIONS_DONT_WORK,),
             actions.alongside,
         ),

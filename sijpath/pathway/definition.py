@@ -10,6 +10,7 @@ from sijpath.engine.pathway import Pathway
 from sijpath.engine.rule import Criterion, DecisionFlag, Flag
 from sijpath.pathway import (
     candidacy,
+    care_first,
     coverage,
     diagnosis,
     exam,
@@ -35,6 +36,7 @@ RULE_MODULES: tuple[ModuleType, ...] = (
     diagnosis,
     exam,
     policy,
+    care_first,
     nonsurgical,
     opioids,
     fusion,

@@ -13,7 +13,7 @@ from sijpath.domain.conservative_care import ConservativeCare, JointCare, conser
 from sijpath.domain.injections import InjectionInterval, InjectionReading, injection_intervals, read_injection
 from sijpath.domain.issues import DataIssue
 from sijpath.domain.joints import JointRecord
-from sijpath.domain.procedures import DiagnosticBlock, Fusion, TherapeuticInjection
+from sijpath.domain.procedures import DiagnosticBlock, Fusion, RadiofrequencyAblation, TherapeuticInjection
 from sijpath.engine.results import Evidence
 from sijpath.pathway import thresholds as th
 from sijpath.pathway.patient import SACROILIITIS_CODES, BlockResult, PatientFacts, lazy
@@ -42,6 +42,7 @@ class JointFacts:
         self.where = patient.where
         self.blocks = self._read_blocks()
         self.injections = self._read_injections()
+        self.ablations = self._read_ablations()
 
     @lazy
     def inflammatory_sacroiliitis(self) -> list[Evidence]:
@@ -94,6 +95,21 @@ class JointFacts:
         return self._one_per_day(
             readings, lambda r: r.block, "diagnostic_blocks", "blocks", "as the one with less relief"
         )
+
+    def _read_ablations(self) -> tuple[RadiofrequencyAblation, ...]:
+        """This joint's ablations: pulsed radiofrequency modulates the nerve without lesioning it, so it is not one
+        (it neither counts as RFA tried nor as a response to repeat)."""
+        pulsed = [a for a in self.record.ablations if a.technique == "pulsed"]
+        for ablation in pulsed:
+            self.patient.data_issues.append(
+                DataIssue(
+                    "info",
+                    self.where(ablation, "radiofrequency_ablations"),
+                    f"pulsed radiofrequency on {ablation.date} is not an ablation: it is not counted as "
+                    "radiofrequency ablation tried",
+                )
+            )
+        return tuple(a for a in self.record.ablations if a.technique != "pulsed")
 
     def _read_injections(self) -> list[InjectionReading]:
         threshold = self.t[th.MIN_LASTING_INJECTION_RELIEF_PERCENT]
@@ -212,7 +228,7 @@ class JointFacts:
             self.episode.physical_therapy,
             self.episode.medications,
             tuple(r.injection for r in self.injections),  # one per occasion: a duplicate adds no injection
-            record.ablations,
+            self.ablations,
             record.fusions,
         )
         return conservative_care(joint_care, self.as_of, self.t.get(th.MAX_CONSERVATIVE_CARE_GAP_MONTHS))

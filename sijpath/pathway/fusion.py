@@ -54,20 +54,10 @@ def care_duration(j: JointFacts, o: Outcomes) -> Outcome:
         return met(span, evidence)
     # An open-ended course never confirmed since its start counts for that day only: whether it went on is unknown,
     # so the shortfall may be the record's, not the patient's.
-    unconfirmed = [
-        fact
-        for facts in care.components.values()
-        for fact in facts
-        if isinstance(fact, PhysicalTherapyCourse | MedicationCourse) and fact.end_date is None
-        if fact.last_confirmed is None
-    ]
-    if unconfirmed:
+    if care.unconfirmed:
         return unknown(
             lambda: f"{span()}; open-ended course(s) never confirmed as ongoing count for their start day only",
-            [
-                f"whether {describe_care(f).split(' → ')[0]} went on, and until when (end date or last confirmed)"
-                for f in unconfirmed
-            ],
+            care.unconfirmed_questions(),
             evidence,
         )
     return not_met(lambda: f"{span()}; reaches {months} months on {care.reaches(months)}", evidence)

@@ -12,6 +12,7 @@ from sijpath.engine.results import Evidence, FlagResult, Outcome, Status, all_of
 from sijpath.engine.rule import Criterion, Flag, Gate, Outcomes
 from sijpath.pathway import thresholds as th
 from sijpath.pathway import vocabulary as v
+from sijpath.pathway.conditions import ABLATION_LASTED, latest_ablation
 from sijpath.pathway.diagnosis import BLOCK_CONFIRMS, PAIN_PRESENTATION
 from sijpath.pathway.facts import JointFacts
 from sijpath.pathway.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
@@ -116,8 +117,22 @@ def injection_relief_lasting(j: JointFacts, o: Outcomes) -> Outcome | None:
 
 
 def rfa_candidate(j: JointFacts, o: Outcomes) -> Outcome:
-    """Confirmed joint and therapeutic injections that did not give lasting relief."""
+    """Confirmed joint and therapeutic injections that did not give lasting relief, or a previous ablation of this
+    joint that helped for the lasting-RFA months and wore off (its history is read on its own)."""
     confirmed = o[BLOCK_CONFIRMS]
+    if confirmed.status == "met" and ABLATION_LASTED.check(j):
+        ablation = latest_ablation(j)
+        assert ablation is not None
+        assert ablation.relief_duration_days is not None
+        assert ablation.relief_percent is not None
+        weeks, relief = ablation.relief_duration_days / 7, ablation.relief_percent
+        return met(
+            lambda: (
+                f"SI joint confirmed; the ablation of {ablation.date} gave {percent_text(relief)}% "
+                f"relief for {weeks:.0f} weeks, then wore off"
+            ),
+            lambda: (*confirmed.evidence, Evidence(ablation.date, "radiofrequency ablation", j.where(ablation))),
+        )
     lasting = o.get(INJECTION_RELIEF_LASTING)
     injections_failed = INVERSE[lasting.status] if lasting is not None else "not-met"
     combined = all_of((confirmed.status, injections_failed))

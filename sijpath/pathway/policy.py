@@ -11,7 +11,6 @@ from sijpath.pathway import vocabulary as v
 from sijpath.pathway.facts import JointFacts
 
 __all__ = [
-    "CARE_BEFORE_INJECTION",
     "DIAGNOSTIC_BLOCK_LIMIT",
     "EVIDENCE_CAUTION_FLAG",
     "IMAGING_RECENCY",
@@ -135,19 +134,6 @@ def evidence_caution(j: JointFacts, o: Outcomes) -> FlagResult | None:
         "interventional pain societies contest it. Weigh this when choosing the next step.",
         (Evidence(onset, f"pain since {onset}", "pain.onset_date"),),
     )
-
-
-def care_before_injection(j: JointFacts, o: Outcomes) -> Outcome:
-    """Conservative care has gone on for the required weeks before an injection is considered."""
-    weeks = j.t[th.MIN_CONSERVATIVE_CARE_WEEKS]
-    care = j.care
-    if care.start is None or care.latest is None:
-        return unknown("no conservative care recorded", ["dates of physical therapy or medication courses"])
-    span = (care.latest - care.start).days / 7
-    evidence = [Evidence(care.start, f"conservative care since {care.start}", None)]
-    if span >= weeks:
-        return met(f"{span:.0f} weeks of conservative care, at least {weeks}", evidence)
-    return not_met(f"{span:.0f} weeks of conservative care, under {weeks}", evidence)
 
 
 def injection_limits(j: JointFacts, o: Outcomes) -> FlagResult | None:
@@ -279,17 +265,6 @@ IMAGING_RECENCY = Criterion[JointFacts](
     required_for=(Gate(v.FUSION_EVALUATION),),
     remedy="a CT or MRI of the SI joint within the required number of months",
     reads=(th.MAX_IMAGING_AGE_MONTHS,),
-)
-CARE_BEFORE_INJECTION = Criterion[JointFacts](
-    id="conservative-care-before-injection",
-    title="Conservative care before an injection",
-    stage="non-surgical-care",
-    cites=("cms-sij-injection-lcd-2023", "aspn-2024"),
-    check=care_before_injection,
-    required_for=(Gate(v.THERAPEUTIC_INJECTION),),
-    remedy="documented conservative care for the required number of weeks",
-    reads=(th.MIN_CONSERVATIVE_CARE_WEEKS,),
-    optional_reads=(th.MAX_CONSERVATIVE_CARE_GAP_MONTHS,),
 )
 INJECTION_LIMITS_FLAG = Flag[JointFacts](
     id="injection-limits",

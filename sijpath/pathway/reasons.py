@@ -13,6 +13,7 @@ from sijpath.pathway.conditions import latest_ablation
 from sijpath.pathway.diagnosis import BLOCK_CONFIRMS
 from sijpath.pathway.facts import JointFacts
 from sijpath.pathway.nonsurgical import INJECTION_RELIEF_LASTING
+from sijpath.pathway.post_fusion import BONY_BRIDGING, ODI_IMPROVED, PAIN_IMPROVED
 
 __all__ = [
     "ablation_date",
@@ -61,6 +62,15 @@ def fused(j: JointFacts, o: Outcomes) -> str:
     return f"SI-joint fusion on {fusion.date} ({fusion.side}, CPT {fusion.cpt}{approach}), {since // 7} weeks ago."
 
 
+def failing_fusion(j: JointFacts, o: Outcomes) -> str:
+    failing = [
+        outcome.summary
+        for c in (BONY_BRIDGING, PAIN_IMPROVED, ODI_IMPROVED)
+        if (outcome := o.get(c)) is not None and outcome.status == "not-met"
+    ]
+    return f"{fused(j, o)} Past the time bony fusion is expected: {'; '.join(failing)}."
+
+
 def failed_injections(o: Outcomes) -> str:
     return f"injections did not give lasting relief ({_summary(o, INJECTION_RELIEF_LASTING)})"
 
@@ -76,7 +86,7 @@ def fusion_reasons(j: JointFacts, o: Outcomes) -> str:
         for criterion, outcome in o.items()
         if criterion.role == "supporting" and criterion.stage == "surgical-candidacy" and outcome.status == "met"
     ]
-    ablation = ", radiofrequency ablation tried" if j.record.ablations else ""
+    ablation = ", radiofrequency ablation tried" if j.ablations else ""
     extra = f" Supporting: {'; '.join(support)}." if support else ""
     return f"SI joint confirmed, {failed_injections(o)}{ablation}; {'; '.join(gates)}.{extra}"
 

@@ -34,6 +34,8 @@ def _screen_flag(value_set_id: str, kind: ScreenKind, title: str) -> DecisionFla
         value_set = hit.value_set
         if hit.red_flag:
             effect = "every SI-joint procedure is held until it is worked up"
+        elif kind == "caution":
+            effect = value_set.note or "a caution before any SI-joint procedure"
         else:
             effect = "excludes " + " and ".join(value_set.excludes) + " of either SI joint"
         return FlagResult(
@@ -44,12 +46,12 @@ def _screen_flag(value_set_id: str, kind: ScreenKind, title: str) -> DecisionFla
         )
 
     SCREENED[value_set_id] = kind
-    prefix = "red-flag" if kind == "red-flag" else "exclusion"
+    prefix = {"red-flag": "red-flag", "exclusion": "exclusion", "caution": "caution"}[kind]
     return DecisionFlag[JointFacts](
         id=f"{prefix}-{value_set_id}",
         title=title,
         code=f"{prefix}-{value_set_id}",
-        cites=(SCREEN_SOURCE,) if kind == "red-flag" else ("bcbs-al-mp-555",),
+        cites={"red-flag": (SCREEN_SOURCE,), "exclusion": ("bcbs-al-mp-555",), "caution": ("cms-l39797",)}[kind],
         check=check,
     )
 
@@ -64,6 +66,7 @@ EXCLUSION_INFLAMMATORY_ARTHROPATHY = _screen_flag(
 EXCLUSION_GENERALIZED_PAIN = _screen_flag(
     "generalized-pain-disorder", "exclusion", "Exclusion: generalized pain disorder"
 )
+CAUTION_PRIOR_LUMBAR_FUSION = _screen_flag("prior-lumbar-fusion", "caution", "Caution: prior lumbar fusion")
 
 
 def check_value_sets(value_sets: ValueSets) -> None:
