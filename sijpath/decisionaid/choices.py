@@ -50,6 +50,12 @@ def clarify_first(unit: UnitAssessment) -> tuple[str, ...]:
             "That is why SI-joint treatments are not offered here. Your care team will look at other causes, "
             "such as the lower spine, a nerve root or the hip.",
         )
+    if unit.next_step.code == "fusion-failure-work-up":
+        return (
+            "You have had fusion on this joint, and the pain is still there after the time the bones should have "
+            "joined. Your care team will first look for the reason, for example with a CT scan. "
+            "After that, any next choice can be talked through.",
+        )
     if unit.stage == "post-fusion":
         return (
             "You have had fusion on this joint. This aid is about choosing a treatment, so it has no new choice "
@@ -69,7 +75,10 @@ def _failed_ablation(
     unit: UnitAssessment, ablations: Sequence[RadiofrequencyAblation], relief_needed: float
 ) -> str | None:
     """Why RFA is not offered again, when this joint's latest RFA gave less relief than counts as helping."""
-    own = sorted((a for a in ablations if a.side in (unit.key, "bilateral")), key=lambda a: a.date)
+    # Pulsed radiofrequency lesions nothing, so the pathway does not count it as an ablation; neither does the aid.
+    own = sorted(
+        (a for a in ablations if a.side in (unit.key, "bilateral") and a.technique != "pulsed"), key=lambda a: a.date
+    )
     if not own or own[-1].relief_percent is None or own[-1].relief_percent >= relief_needed:
         return None
     latest = own[-1]
