@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from sijpath.errors import Problem
@@ -14,7 +16,7 @@ def _scored(answers: list[int | None]) -> OdiScore:
     return result
 
 
-def _problems(answers: list[int | None] | list[object]) -> list[Problem]:
+def _problems(answers: Sequence[object]) -> list[Problem]:
     result = score_odi(answers)  # type: ignore[arg-type]
     assert isinstance(result, list), result
     return result
