@@ -31,7 +31,10 @@ def wilson_interval(successes: int, n: int) -> Estimate:
     z2 = _Z * _Z
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = _Z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
-    return Estimate(n, p, max(0.0, centre - half), min(1.0, centre + half))
+    # At 0/N and N/N the closed form's bound is exactly 0 or 1; rounding left e.g. 2e-19 (shown in the CSV).
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return Estimate(n, p, low, high)
 
 
 def mean_interval(values: Sequence[float]) -> Estimate:
