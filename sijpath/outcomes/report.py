@@ -59,18 +59,41 @@ class CohortReport:
     sources: dict[str, str] = field(default_factory=dict)  # source id → citation label (UNVERIFIED spelled out)
 
 
+# Measured at a visit: each column is taken from the entry in the window nearest the target day that has it, so a
+# measure entered on its own (a phoned-in NRS, the ODI on paper a week earlier) is never dropped for another entry.
+_MEASURED = tuple(_COLUMN[c] for c in ("nrs_back", "nrs_leg", "odi", "eq5d_index", "opioid_use", "ct_bridging"))
+_FAR = (1 << 30, 0)
+
+
+@dataclass(slots=True)
+class _Visit:
+    values: list[Any] = field(default_factory=lambda: [None] * len(COHORT_COLUMNS))
+    # per column: (days from the target, day) of the value kept; equally near, the earlier day wins, whatever the
+    # order the rows came in
+    nearness: list[tuple[int, int]] = field(default_factory=lambda: [_FAR] * len(COHORT_COLUMNS))
+
+    def __getitem__(self, column: int) -> Any:
+        return self.values[column]
+
+    def take(self, row: Sequence[Any], day: int, target: int) -> None:
+        key = (abs(day - target), day)
+        for column in _MEASURED:
+            if row[column] is not None and key < self.nearness[column]:
+                self.values[column], self.nearness[column] = row[column], key
+
+
 @dataclass(slots=True)
 class _Followed:
     procedure: str
     performed_on: dt.date
-    baseline: tuple[Any, ...] | None = None
-    visits: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    baseline: _Visit | None = None
+    visits: dict[str, _Visit] = field(default_factory=dict)
     complication: bool = False
     revision: bool = False
 
 
 def _gather(rows: Iterable[Sequence[Any]]) -> tuple[dict[int, _Followed], bool]:
-    """One record per procedure: the baseline nearest the procedure and the entry nearest each target day."""
+    """One record per procedure: for the baseline and each time point, each measure nearest the target day."""
     followed: dict[int, _Followed] = {}
     synthetic = False
     windows = {p: [(t.opens_day, t.closes_day, t.target_day, t.code) for t in SCHEDULES[p]] for p in PROCEDURES}
@@ -86,12 +109,13 @@ def _gather(rows: Iterable[Sequence[Any]]) -> tuple[dict[int, _Followed], bool]:
         f.revision = f.revision or bool(row[_REVISION])
         for opens, closes, target, code in windows[procedure]:
             if opens <= day <= closes:
-                kept = f.baseline if code == "baseline" else f.visits.get(code)
-                if kept is None or abs(day - target) < abs(kept[_DAY] - target):
-                    if code == "baseline":
-                        f.baseline = tuple(row)
-                    else:
-                        f.visits[code] = tuple(row)
+                if code == "baseline":
+                    if f.baseline is None:
+                        f.baseline = _Visit()
+                    visit = f.baseline
+                else:
+                    visit = f.visits.setdefault(code, _Visit())
+                visit.take(row, day, target)
                 break
     return followed, synthetic
 

@@ -141,5 +141,7 @@ def cohort_rows(connection: Connection, where: Sequence[Any] = ()) -> Iterable[R
         select(*(columns[name] for name in COHORT_COLUMNS))
         .select_from(p.outerjoin(e, e.c.procedure_id == p.c.id))
         .where(*where)
+        # Two entries on the same day: the report keeps the first it reads, so the order must be fixed.
+        .order_by(p.c.id, e.c.id)
     )
     return connection.execute(query)
