@@ -133,6 +133,8 @@ def entry_row(entry: EntryInput, performed_on: dt.date, value_set: Eq5dValueSet 
             mme = total
             if opioid_use is False and mme > 0:
                 problems.append(Problem("opioid_use", f"false, but the medication list adds up to {mme:g} MME/day"))
+            if opioid_use is True and mme == 0:
+                problems.append(Problem("opioid_use", "true, but the medication list holds no opioid"))
             opioid_use = mme > 0
         else:
             problems += total
