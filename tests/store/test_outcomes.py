@@ -141,7 +141,7 @@ def test_cohort_filters_each_narrow_the_cohort(engine: Engine) -> None:
         add(connection)
         add(connection, patient_id="P-2", procedure="fusion", payer="payer-b", ruleset_id="asipp-2024")
         add(connection, patient_id="P-3", performed_on=dt.date(2026, 6, 1))
-    cases = {
+    cases: dict[str, tuple[dict[str, Any], list[str]]] = {
         "procedure": ({"procedure": "fusion"}, ["P-2"]),
         "payer": ({"payer": "payer-a"}, ["P-1", "P-3"]),
         "from": ({"performed_from": dt.date(2026, 6, 1)}, ["P-3"]),
