@@ -12,7 +12,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
+from sijpath.errors import ConflictError
 from sijpath.outcomes.entries import EntryInput, entry_row
 from sijpath.outcomes.schedule import SCHEDULES, Procedure
 from sijpath.store import audit
@@ -89,7 +91,14 @@ def store_synthetic(connection: Connection, patients: int, *, seed: int, now: dt
             rows.append({**values, "procedure_id": next_id, "entered_by": SYNTHETIC_ACTOR, "entered_at": now})
         next_id += 1
     if procedures:
-        connection.execute(insert(outcome_procedures), procedures)
+        try:
+            connection.execute(insert(outcome_procedures), procedures)
+        except IntegrityError:
+            # The same seed (or an overlapping one) stored before: the caller's transaction rolls back whole.
+            raise ConflictError(
+                f"synthetic patients SYN-000000 … SYN-{patients - 1:06d} (seed {seed}) are already in the registry "
+                "with the same procedures; nothing was stored"
+            ) from None
     add_entries(connection, rows)
     audit.record(
         connection,
