@@ -21,9 +21,10 @@ from sijpath.store import audit
 from sijpath.store.outcomes import add_entries
 from sijpath.store.tables import outcome_procedures
 
-__all__ = ["SYNTHETIC_ACTOR", "store_synthetic", "synthetic_cohort"]
+__all__ = ["SYNTHETIC_ACTOR", "SYNTHETIC_FIRST_DAY", "store_synthetic", "synthetic_cohort"]
 
 SYNTHETIC_ACTOR = "synthetic"
+SYNTHETIC_FIRST_DAY = dt.date(2023, 1, 1)  # procedures fall between this day and `as_of`
 _PAYERS = ("synthetic-payer-a", "synthetic-payer-b", "synthetic-payer-c")
 
 
@@ -32,7 +33,7 @@ def _clamp(value: float, low: int, high: int) -> int:
 
 
 def synthetic_cohort(
-    patients: int, *, seed: int = 15, first: dt.date = dt.date(2023, 1, 1), as_of: dt.date = dt.date(2026, 11, 1)
+    patients: int, *, seed: int = 15, first: dt.date = SYNTHETIC_FIRST_DAY, as_of: dt.date = dt.date(2026, 11, 1)
 ) -> Iterator[tuple[dict[str, Any], list[EntryInput]]]:
     """One index procedure per synthetic patient, with a baseline and the scheduled follow-ups that fall before
     `as_of` (about one in seven missing, as a registry loses patients)."""
