@@ -62,34 +62,26 @@ class CohortReport:
 # Measured at a visit: each column is taken from the entry in the window nearest the target day that has it, so a
 # measure entered on its own (a phoned-in NRS, the ODI on paper a week earlier) is never dropped for another entry.
 _MEASURED = tuple(_COLUMN[c] for c in ("nrs_back", "nrs_leg", "odi", "eq5d_index", "opioid_use", "ct_bridging"))
-_FAR = (1 << 30, 0)
-
-
-@dataclass(slots=True)
-class _Visit:
-    values: list[Any] = field(default_factory=lambda: [None] * len(COHORT_COLUMNS))
-    # per column: (days from the target, day) of the value kept; equally near, the earlier day wins, whatever the
-    # order the rows came in
-    nearness: list[tuple[int, int]] = field(default_factory=lambda: [_FAR] * len(COHORT_COLUMNS))
-
-    def __getitem__(self, column: int) -> Any:
-        return self.values[column]
-
-    def take(self, row: Sequence[Any], day: int, target: int) -> None:
-        key = (abs(day - target), day)
-        for column in _MEASURED:
-            if row[column] is not None and key < self.nearness[column]:
-                self.values[column], self.nearness[column] = row[column], key
+_FAR = 1 << 30
 
 
 @dataclass(slots=True)
 class _Followed:
+    """One procedure's baseline and visits as plain lists indexed like a cohort row (100,000 rows stay cheap)."""
+
     procedure: str
     performed_on: dt.date
-    baseline: _Visit | None = None
-    visits: dict[str, _Visit] = field(default_factory=dict)
+    baseline: list[Any] | None = None
+    visits: dict[str, list[Any]] = field(default_factory=dict)
+    # per time point and column: how near the target day the kept value was (see _nearness)
+    nearness: dict[str, list[int]] = field(default_factory=dict)
     complication: bool = False
     revision: bool = False
+
+
+def _nearness(day: int, target: int) -> int:
+    """Smaller is nearer; equally near, the earlier day wins, whatever order the rows came in."""
+    return 2 * abs(day - target) + (day > target)
 
 
 def _gather(rows: Iterable[Sequence[Any]]) -> tuple[dict[int, _Followed], bool]:
@@ -97,6 +89,7 @@ def _gather(rows: Iterable[Sequence[Any]]) -> tuple[dict[int, _Followed], bool]:
     followed: dict[int, _Followed] = {}
     synthetic = False
     windows = {p: [(t.opens_day, t.closes_day, t.target_day, t.code) for t in SCHEDULES[p]] for p in PROCEDURES}
+    width = len(COHORT_COLUMNS)
     for row in rows:
         pid, procedure, performed_on, is_synthetic, day = row[0], row[1], row[2], row[3], row[_DAY]
         f = followed.get(pid)
@@ -109,13 +102,17 @@ def _gather(rows: Iterable[Sequence[Any]]) -> tuple[dict[int, _Followed], bool]:
         f.revision = f.revision or bool(row[_REVISION])
         for opens, closes, target, code in windows[procedure]:
             if opens <= day <= closes:
-                if code == "baseline":
-                    if f.baseline is None:
-                        f.baseline = _Visit()
-                    visit = f.baseline
-                else:
-                    visit = f.visits.setdefault(code, _Visit())
-                visit.take(row, day, target)
+                values = f.visits.get(code)
+                if values is None:
+                    values = f.visits[code] = [None] * width
+                    f.nearness[code] = [_FAR] * width
+                    if code == "baseline":
+                        f.baseline = values
+                near, key = f.nearness[code], _nearness(day, target)
+                for column in _MEASURED:
+                    value = row[column]
+                    if value is not None and key < near[column]:
+                        values[column], near[column] = value, key
                 break
     return followed, synthetic
 
