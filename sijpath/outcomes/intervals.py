@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from statistics import NormalDist, fmean, stdev
+from statistics import NormalDist
 
 __all__ = ["Estimate", "mean_interval", "student_t_quantile", "wilson_interval"]
 
@@ -42,10 +42,13 @@ def mean_interval(values: Sequence[float]) -> Estimate:
     n = len(values)
     if n == 0:
         return Estimate(0, None, None, None)
-    mean = fmean(values)
+    mean = math.fsum(values) / n
     if n == 1:
         return Estimate(1, mean, None, None)
-    half = student_t_quantile(1 - (1 - CONFIDENCE) / 2, n - 1) * stdev(values) / math.sqrt(n)
+    # Two passes with fsum: correctly rounded sums, order-independent, and far cheaper on 100,000 changes than
+    # statistics.stdev's exact fractions.
+    sd = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1))
+    half = student_t_quantile(1 - (1 - CONFIDENCE) / 2, n - 1) * sd / math.sqrt(n)
     return Estimate(n, mean, mean - half, mean + half)
 
 
