@@ -71,15 +71,17 @@ class _Followed:
     not tracked by the garbage collector, which keeps 100,000 of them cheap)."""
 
     procedure: str
-    performed_on: dt.date
+    elapsed: int  # days from the procedure to the report date
     baseline: tuple[Any, ...] | None = None
     visits: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     complication: bool = False
     revision: bool = False
 
 
-def _gather(rows: Iterable[Sequence[Any]]) -> tuple[dict[int, _Followed], bool]:
-    """One record per procedure: for the baseline and each time point, each measure nearest the target day."""
+def _gather(rows: Iterable[Sequence[Any]], as_of: dt.date) -> tuple[dict[int, _Followed], bool]:
+    """One record per procedure done by `as_of`: for the baseline and each time point, each measure nearest the
+    target day. What happened after `as_of` is left out, so a report as of a past date shows the registry as it
+    stood then."""
     followed: dict[int, _Followed] = {}
     synthetic = False
     # Each day of each window to its time point and target: one dict lookup per row instead of a scan of windows.
@@ -94,10 +96,12 @@ def _gather(rows: Iterable[Sequence[Any]]) -> tuple[dict[int, _Followed], bool]:
         pid, procedure, performed_on, is_synthetic, day = row[0], row[1], row[2], row[3], row[_DAY]
         f = followed.get(pid)
         if f is None:
-            f = followed[pid] = _Followed(procedure, performed_on)
+            if performed_on > as_of:
+                continue
+            f = followed[pid] = _Followed(procedure, (as_of - performed_on).days)
             synthetic = synthetic or bool(is_synthetic)
-        if day is None:
-            continue  # a procedure with no entries yet
+        if day is None or day > f.elapsed:
+            continue  # a procedure with no entries yet, or an entry after the report date
         f.complication = f.complication or row[_COMPLICATION] is not None
         f.revision = f.revision or bool(row[_REVISION])
         window = windows[procedure].get(day)
@@ -173,13 +177,13 @@ def build_report(
 ) -> CohortReport:
     """The report over cohort rows (store.outcomes.cohort_rows): a pure computation, the same rows give the same
     report."""
-    followed, synthetic = _gather(rows)
+    followed, synthetic = _gather(rows, as_of)
     summaries = []
     for procedure in PROCEDURES:
         group = [f for f in followed.values() if f.procedure == procedure]
         if not group:
             continue
-        elapsed = [(f, (as_of - f.performed_on).days) for f in group]
+        elapsed = [(f, f.elapsed) for f in group]
         schedule = [t for t in SCHEDULES[procedure] if t.code != "baseline"]
         codes = {t.code for t in schedule}
         summaries.append(

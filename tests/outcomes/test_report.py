@@ -180,3 +180,19 @@ def test_html_escapes_what_it_shows() -> None:
     report = build_report(COHORT, AS_OF, (), filters={"payer": "<script>"})
     assert "<script>" not in report_html(report)
     assert "&lt;script&gt;" in report_html(report)
+
+
+def test_a_report_as_of_a_past_date_leaves_out_what_came_after_it() -> None:
+    rows = [
+        row(1, -1, odi=60.0),
+        row(1, 91, odi=40.0),
+        row(1, 365, odi=20.0, complication="late infection"),
+        row(2, None),
+    ]
+    early = build_report(rows, FUSED + dt.timedelta(days=200), ())
+    fusion = _summary(early, "fusion")
+    assert _point(early, "fusion", "3m").odi_change.value == pytest.approx(-20.0)
+    twelve = _point(early, "fusion", "12m")
+    assert (twelve.measured, twelve.odi_change.n) == (0, 0)
+    assert fusion.complications.value == 0.0
+    assert build_report(rows, FUSED - dt.timedelta(days=1), ()).procedures == ()  # nothing performed yet

@@ -132,3 +132,8 @@ def test_an_event_dated_before_its_index_procedure_is_refused(name: str, value: 
 
 def test_an_event_on_the_day_of_the_procedure_is_accepted() -> None:
     assert _entry("2026-01-15", complication="dural tear")["complication"] == "dural tear"
+
+
+def test_an_entry_made_after_the_day_asked_about_does_not_count_yet() -> None:
+    assert _status("fusion", "3m", 100, measured=(110,)) == "overdue"
+    assert _status("fusion", "3m", 110, measured=(110,)) == "done"
