@@ -80,6 +80,7 @@ def open_windows_without_entry(
         and_(
             outcome_entries.c.procedure_id == outcome_procedures.c.id,
             outcome_entries.c.day.between(opens_day, closes_day),
+            outcome_entries.c.measured_on <= as_of,  # as of a past day, a later entry is not there yet
         )
     )
     query = select(

@@ -163,3 +163,15 @@ def test_cohort_rows_keep_a_procedure_without_entries_and_come_in_entry_order(en
     with engine.connect() as connection:
         rows = [(r.id, r.day, r.nrs_back) for r in outcomes.cohort_rows(connection)]
     assert rows == [(first, 90, 5), (first, 90, 4), (bare, None, None)]
+
+
+def test_an_entry_after_the_day_asked_about_leaves_the_window_open_on_that_day(engine: Engine) -> None:
+    with transaction(engine) as connection:
+        pid = add(connection)
+        outcomes.add_entries(connection, [entry(pid, 110, nrs_back=3)])
+    performed = dt.date(2026, 1, 15)
+    with engine.connect() as connection:
+        before = outcomes.open_windows_without_entry(connection, "rfa", performed + dt.timedelta(days=100), 60, 120)
+        after = outcomes.open_windows_without_entry(connection, "rfa", performed + dt.timedelta(days=110), 60, 120)
+    assert [r.id for r in before] == [pid]
+    assert after == []
