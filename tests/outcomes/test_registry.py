@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Connection, Engine, func, select
 
 from sijpath.errors import ConflictError, NotFoundError, OutcomeEntryError
+from sijpath.outcomes.entries import parse_entry
 from sijpath.outcomes.registry import due_list, patient_schedule, record_entry, register_procedure
 from sijpath.outcomes.schedule import schedule_status
 from sijpath.store.database import transaction
@@ -201,3 +202,24 @@ def test_due_list_status_agrees_with_the_schedule_at_the_target_day(engine: Engi
             assert (item.time_point, item.status) == ("3m", status)
             three = next(s for s in schedule_status("fusion", performed, (), as_of) if s.time_point.code == "3m")
             assert three.status == status
+
+
+@pytest.mark.parametrize(
+    ("values", "location"),
+    [
+        ({"nrs_back": True}, "nrs_back"),
+        ({"nrs_leg": "7"}, "nrs_leg"),
+        ({"odi_items": [True] + [1] * 9}, "odi_items.0"),
+        ({"odi_total": "40"}, "odi_total"),
+        ({"eq5d": ["2", 1, 1, 1, 1]}, "eq5d.0"),
+        ({"opioid_use": "yes"}, "opioid_use"),
+        ({"revision": 1}, "revision"),
+        ({"medications": [{"drug": "morphine", "dose": "10", "per_day": 2}]}, "medications.0.dose"),
+    ],
+)
+def test_a_boolean_or_text_where_a_number_or_flag_belongs_is_refused_not_coerced(
+    values: dict[str, Any], location: str
+) -> None:
+    with pytest.raises(OutcomeEntryError) as caught:
+        parse_entry({"measured_on": "2026-04-16", **values})
+    assert [p.location for p in caught.value.problems] == [location]
