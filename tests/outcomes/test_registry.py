@@ -10,11 +10,12 @@ from sqlalchemy import Connection, Engine, func, select
 
 from sijpath.errors import ConflictError, NotFoundError, OutcomeEntryError
 from sijpath.outcomes.entries import parse_entry
+from sijpath.outcomes.eq5d import parse_value_set
 from sijpath.outcomes.registry import due_list, patient_schedule, record_entry, register_procedure
 from sijpath.outcomes.schedule import schedule_status
 from sijpath.store.database import transaction
 from sijpath.store.tables import audit_log, outcome_entries, outcome_procedures
-from tests.outcomes.conftest import NOW
+from tests.outcomes.conftest import INVENTED_VALUE_SET, NOW
 
 FUSION = {"patient_id": "P-1", "joint": "left", "procedure": "fusion", "performed_on": "2026-01-15", "payer": "x"}
 
@@ -223,3 +224,17 @@ def test_a_boolean_or_text_where_a_number_or_flag_belongs_is_refused_not_coerced
     with pytest.raises(OutcomeEntryError) as caught:
         parse_entry({"measured_on": "2026-04-16", **values})
     assert [p.location for p in caught.value.problems] == [location]
+
+
+def test_an_eq5d_with_a_loaded_value_set_stores_its_index_and_which_set(engine: Engine) -> None:
+    value_set = parse_value_set(INVENTED_VALUE_SET, "invented.toml")
+    with transaction(engine) as connection:
+        pid = _register(connection)
+        record_entry(
+            connection, pid, {"measured_on": "2026-04-16", "eq5d": [2, 1, 1, 4, 3]}, actor="nurse", now=NOW,
+            value_set=value_set,
+        )  # fmt: skip
+    with engine.connect() as connection:
+        entry = connection.execute(select(outcome_entries)).one()
+    assert (entry.eq5d_state, entry.eq5d_value_set) == ("21143", "invented-test")
+    assert entry.eq5d_index == pytest.approx(0.55)  # worked by hand in test_eq5d

@@ -196,3 +196,13 @@ def test_a_report_as_of_a_past_date_leaves_out_what_came_after_it() -> None:
     assert (twelve.measured, twelve.odi_change.n) == (0, 0)
     assert fusion.complications.value == 0.0
     assert build_report(rows, FUSED - dt.timedelta(days=1), ()).procedures == ()  # nothing performed yet
+
+
+def test_markdown_says_how_many_responders_are_unknown_and_cites_each_threshold() -> None:
+    sources = {"insite-polly-2016": "Polly 2016 (INSITE)", "ostelo-2008": "Ostelo 2008"}
+    text = report_markdown(build_report(COHORT, AS_OF, (), sources=sources))
+    assert "50.0% (" in text
+    assert "N 2; 1 unknown" in text
+    assert "- ODI ≥15 points (INSITE clinical improvement): Polly 2016 (INSITE)" in text
+    assert "- back pain NRS ≥2 points or ≥30% (Ostelo 2008): Ostelo 2008" in text
+    assert "no data (N 0)" in text  # the 24-month column, nobody measured
