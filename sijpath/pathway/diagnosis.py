@@ -99,11 +99,16 @@ def _positive_blocks(j: JointFacts, needed: int) -> Outcome:
     relief = latest.relief_percent
     assert relief is not None
     if not j.block_positive(latest):
-        result = j.block_result(latest)
+        return not_met(lambda: f"latest valid block ({latest.block.date}) {j.block_shortfall(latest)}", evidence)
+    # A valid block with little to no relief before the positive one: the two disagree, whatever their order
+    # (the mirror, positive then negative, is the repeat that fails). A further block decides.
+    against = [b for b in valid[:-1] if j.block_result(b) == "negative"]
+    if against:
+        earlier = against[-1]
         return not_met(
             lambda: (
-                f"latest valid block ({latest.block.date}) gave {percent_text(relief)}% relief, not "
-                f"{j.block_threshold_text} ({_RESULT_TEXT[result]})"
+                f"discordant blocks: {earlier.block.date} {j.block_shortfall(earlier)}, then {latest.block.date} "
+                f"gave {percent_text(relief)}%; a further (ideally comparative) block decides"
             ),
             evidence,
         )
@@ -119,9 +124,6 @@ def _positive_blocks(j: JointFacts, needed: int) -> Outcome:
         ),
         evidence,
     )
-
-
-_RESULT_TEXT = {"partial": "a partial response", "negative": "little to no relief", "positive": "positive"}
 
 
 def repeat_block_fails(j: JointFacts, o: Outcomes) -> Outcome:

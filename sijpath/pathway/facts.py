@@ -8,7 +8,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from sijpath.domain.base import Joint
-from sijpath.domain.blocks import BlockReading, read_block
+from sijpath.domain.blocks import BlockReading, percent_text, read_block
 from sijpath.domain.conservative_care import ConservativeCare, JointCare, conservative_care
 from sijpath.domain.injections import InjectionInterval, InjectionReading, injection_intervals, read_injection
 from sijpath.domain.issues import DataIssue
@@ -180,6 +180,31 @@ class JointFacts:
         if self.t.get(th.BLOCK_RELIEF_EXCLUSIVE_FLAG):  # "greater than 50%" (ASPN) rather than "at least 75%"
             return reading.relief_percent > minimum
         return reading.relief_percent >= minimum
+
+    def drop_too_small(self, reading: BlockReading) -> float | None:
+        """The fall in pain (NRS points) when it is under the rule set's minimal important change, else None."""
+        min_drop = self.t.get(th.MIN_BLOCK_RELIEF_DROP_NRS_POINTS)
+        pre, post = reading.block.pre_block_nrs, reading.block.post_block_nrs
+        if min_drop is None or pre is None or post is None or pre - post >= min_drop:
+            return None
+        return pre - post
+
+    def block_shortfall(self, reading: BlockReading) -> str:
+        """Why a block that is not positive is not: too small a fall in pain to read, a partial response, or little
+        relief. The percentage is never shown as if it missed a threshold it reached."""
+        assert reading.relief_percent is not None
+        relief = percent_text(reading.relief_percent)
+        drop = self.drop_too_small(reading)
+        if drop is not None and self.block_result(reading) != "negative":
+            block = reading.block
+            return (
+                f"gave {relief}% relief, but pain fell only {drop:g} points ({block.pre_block_nrs:g} → "
+                f"{block.post_block_nrs:g}), under the {self.t[th.MIN_BLOCK_RELIEF_DROP_NRS_POINTS]:g}-point minimal "
+                "important change: too little pain to read it as positive"
+            )
+        if self.block_result(reading) == "partial":
+            return f"gave {relief}% relief, not {self.block_threshold_text} (a partial response)"
+        return f"gave {relief}% relief, not {self.block_threshold_text} (little to no relief)"
 
     def block_result(self, reading: BlockReading) -> BlockResult:
         """Positive (the rule set's threshold), negative ('little to no relief') or partial (in between)."""

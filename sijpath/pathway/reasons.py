@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sijpath.domain.blocks import percent_text
 from sijpath.domain.fact_lists import fact_list
 from sijpath.domain.procedures import RadiofrequencyAblation
 from sijpath.engine.rule import Criterion, Outcomes
@@ -108,12 +107,13 @@ def first_block(j: JointFacts, o: Outcomes) -> str:
 def second_block(j: JointFacts, o: Outcomes) -> str:
     latest_block = j.valid_blocks[-1]
     assert latest_block.relief_percent is not None
+    if any(j.block_result(b) == "negative" for b in j.valid_blocks[:-1]):
+        return f"{_summary(o, BLOCK_CONFIRMS)} (if it gives little to no relief, look for other pain sources)."
     if j.block_positive(latest_block):
         return f"{_summary(o, BLOCK_CONFIRMS)}; a second positive block is required."
-    result = "a partial response" if j.block_result(latest_block) == "partial" else "little relief"
     return (
-        f"the block of {latest_block.block.date} gave {percent_text(latest_block.relief_percent)}% relief "
-        f"({result}): a second block decides (if it gives little to no relief, look for other pain sources)."
+        f"the block of {latest_block.block.date} {j.block_shortfall(latest_block)}: a second block decides (if it "
+        "gives little to no relief, look for other pain sources)."
     )
 
 
