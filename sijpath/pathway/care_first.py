@@ -1,8 +1,8 @@
-"""Conservative care before an SI-joint injection: how long it went on before the first one."""
+"""Conservative care before an SI-joint injection: how long therapy and medication went on before it."""
 
 from __future__ import annotations
 
-from sijpath.domain.conservative_care import JointCare, conservative_care
+from sijpath.domain.conservative_care import ConservativeCare, JointCare, conservative_care
 from sijpath.engine.results import Evidence, Outcome, met, not_met, unknown
 from sijpath.engine.rule import Criterion, Gate, Outcomes
 from sijpath.pathway import thresholds as th
@@ -13,18 +13,24 @@ __all__ = ["CARE_BEFORE_INJECTION"]
 
 
 def care_before_injection(j: JointFacts, o: Outcomes) -> Outcome:
-    """Conservative care went on for the required weeks before the joint's first injection (or, before any, until
-    now); acute irritation never skips it, and a repeat injection is judged on the care before the first."""
+    """Conservative care (therapy or medication) went on for the required weeks: before the joint's first injection,
+    or in the current period of care before the one now considered. Acute irritation never skips it."""
     weeks = j.t[th.MIN_CONSERVATIVE_CARE_WEEKS]
-    first = j.injections[0].injection.date if j.injections else None
-    if first is None:
-        care, before = j.care, ""
-    else:
-        # Only therapy and medication before the first injection: the injections themselves are not what the rule
-        # asks to come first.
-        prior = JointCare(j.episode.physical_therapy, j.episode.medications, (), (), j.record.fusions)
-        care = conservative_care(prior, first, j.t.get(th.MAX_CONSERVATIVE_CARE_GAP_MONTHS))
-        before = f" before the first injection ({first})"
+    gap = j.t.get(th.MAX_CONSERVATIVE_CARE_GAP_MONTHS)
+    episode = j.episode
+    # The injections themselves are not the care the rule asks to come first: therapy and medication only.
+    therapy = JointCare(episode.physical_therapy, episode.medications, (), (), j.record.fusions)
+    now = _span(conservative_care(therapy, j.as_of, gap), weeks, "")
+    if now.status == "met" or not j.injections:
+        return now
+    first = j.injections[0].injection.date
+    before = _span(conservative_care(therapy, first, gap), weeks, f" before the first injection ({first})")
+    if before.status == "met":
+        return before
+    return now if now.status == "unknown" or before.status != "unknown" else before
+
+
+def _span(care: ConservativeCare, weeks: int, before: str) -> Outcome:
     if care.start is None or care.latest is None:
         return unknown(
             f"no conservative care recorded{before}", [f"dates of physical therapy or medication courses{before}"]

@@ -111,6 +111,12 @@ def second_block(j: JointFacts, o: Outcomes) -> str:
         return f"{_summary(o, BLOCK_CONFIRMS)} (if it gives little to no relief, look for other pain sources)."
     if j.block_positive(latest_block):
         return f"{_summary(o, BLOCK_CONFIRMS)}; a second positive block is required."
+    if len(j.valid_blocks) > 1:
+        return (
+            f"the latest of {len(j.valid_blocks)} blocks ({latest_block.block.date}) "
+            f"{j.block_shortfall(latest_block)}: a further block decides; after blocks that do not confirm, "
+            "consider other pain generators (lumbar spine, hip) alongside."
+        )
     return (
         f"the block of {latest_block.block.date} {j.block_shortfall(latest_block)}: a second block decides (if it "
         "gives little to no relief, look for other pain sources)."

@@ -121,8 +121,8 @@ DIAGNOSTIC_BLOCK = Step(
 )
 CONFIRMATORY_BLOCK = Step(
     "confirmatory-block",
-    "Consider a second (confirmatory) diagnostic SI-joint block",
-    "a second (confirmatory) diagnostic SI-joint block",
+    "Consider a confirmatory diagnostic SI-joint block",
+    "a confirmatory diagnostic SI-joint block",
     PROCEDURES["27096"],
 )
 OTHER_PAIN_SOURCES = Step(
