@@ -44,6 +44,11 @@ class ValueSet(BaseModel):
     contraindication_kinds: tuple[str, ...] = ()
     imaging_findings: tuple[str, ...] = ()
     imaging_regions: tuple[str, ...] = ()
+    confirm_after_months: Annotated[int, Field(ge=1, le=600)] | None = Field(
+        default=None,
+        description="A matching diagnosis recorded longer ago than this no longer stands by itself: its status is "
+        "asked for (still current, or resolved) before anything else, instead of its work-up.",
+    )
     cites: Annotated[tuple[str, ...], Field(min_length=1)]
     note: str | None = None
 

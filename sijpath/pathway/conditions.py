@@ -6,10 +6,11 @@ import datetime as dt
 
 from sijpath.domain.procedures import RadiofrequencyAblation
 from sijpath.domain.timeline import add_months, latest
-from sijpath.engine.conditions import Fact, Is, Not
+from sijpath.engine.conditions import All, AnyOf, Fact, Is, Not
 from sijpath.pathway import thresholds as th
 from sijpath.pathway.diagnosis import BLOCK_CONFIRMS
 from sijpath.pathway.facts import JointFacts
+from sijpath.pathway.post_fusion import BONY_BRIDGING, ODI_IMPROVED, PAIN_IMPROVED
 
 __all__ = [
     "ABLATION_LASTED",
@@ -20,6 +21,7 @@ __all__ = [
     "FOLLOWED_PAST_EXPECTED_FUSION",
     "FOLLOW_UPS_WITHOUT_FUSION",
     "FUSED",
+    "FUSION_FAILING",
     "INJECTED",
     "NOT_CONFIRMED",
     "NOT_INJECTED",
@@ -114,4 +116,17 @@ FOLLOWED_PAST_EXPECTED_FUSION = Fact[JointFacts](
     "a follow-up of the fused joint at or after the time bony fusion is expected",
     _followed_past_expected_fusion,
 )
+FUSION_FAILING = All(
+    (
+        FOLLOWED_PAST_EXPECTED_FUSION,
+        AnyOf(
+            (
+                Is(BONY_BRIDGING, ("not-met",)),
+                Is(PAIN_IMPROVED, ("not-met",)),
+                Is(ODI_IMPROVED, ("not-met",)),
+            )
+        ),
+    )
+)
+"""Past the expected time of bony fusion: no bridging on CT, or no important improvement in pain or disability."""
 ALWAYS = Fact[JointFacts]("otherwise", lambda j: True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sijpath.engine.conditions import All, AnyOf, Is
+from sijpath.engine.conditions import All, Is
 from sijpath.engine.decision import Branch, DecisionTable
 from sijpath.pathway import actions
 from sijpath.pathway import reasons as why
@@ -14,8 +14,8 @@ from sijpath.pathway.conditions import (
     ABLATION_TECHNIQUE_UNKNOWN,
     ALWAYS,
     FOLLOW_UPS_WITHOUT_FUSION,
-    FOLLOWED_PAST_EXPECTED_FUSION,
     FUSED,
+    FUSION_FAILING,
     INJECTED,
     NO_ABLATION,
     NO_VALID_BLOCK,
@@ -36,8 +36,13 @@ from sijpath.pathway.exam import COMPARATIVE_BLOCKS
 from sijpath.pathway.facts import JointFacts
 from sijpath.pathway.fusion import NO_CONTRAINDICATION
 from sijpath.pathway.nonsurgical import INJECTION_FIRST_LINE, INJECTION_RELIEF_LASTING
-from sijpath.pathway.post_fusion import BONY_BRIDGING, ODI_IMPROVED, PAIN_IMPROVED
-from sijpath.pathway.red_flags import BORN_AFTER_AS_OF, RED_FLAG, red_flag_reason
+from sijpath.pathway.red_flags import (
+    BORN_AFTER_AS_OF,
+    RED_FLAG,
+    RED_FLAG_TO_CONFIRM,
+    red_flag_reason,
+    red_flag_to_confirm_reason,
+)
 from sijpath.pathway.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
 
 __all__ = ["DECISION"]
@@ -59,6 +64,14 @@ DECISION = DecisionTable[JointFacts](
             ("sijpath-red-flag-screen",),
         ),
         Branch(
+            RED_FLAG_TO_CONFIRM,
+            v.GATHER_INFORMATION,
+            "red-flags",
+            lambda j, o: red_flag_to_confirm_reason(j),
+            "A red-flag diagnosis recorded long ago and still marked active: confirm whether it is current first.",
+            ("sijpath-red-flag-screen",),
+        ),
+        Branch(
             BORN_AFTER_AS_OF,
             v.GATHER_INFORMATION,
             "diagnosis",
@@ -70,19 +83,7 @@ DECISION = DecisionTable[JointFacts](
             (ARTICLE_INJECTIONS_DONT_WORK,),
         ),
         Branch(
-            All(
-                (
-                    FUSED,
-                    FOLLOWED_PAST_EXPECTED_FUSION,
-                    AnyOf(
-                        (
-                            Is(BONY_BRIDGING, ("not-met",)),
-                            Is(PAIN_IMPROVED, ("not-met",)),
-                            Is(ODI_IMPROVED, ("not-met",)),
-                        )
-                    ),
-                )
-            ),
+            All((FUSED, FUSION_FAILING)),
             v.FUSION_FAILURE_WORK_UP,
             "post-fusion",
             why.failing_fusion,

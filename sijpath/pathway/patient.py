@@ -186,12 +186,17 @@ class PatientFacts:
     @lazy
     def screen(self) -> tuple[ScreenHit, ...]:
         """The red-flag and exclusion value sets this record matches (both joints share them)."""
-        return match_value_sets(self.episode, self.value_sets, self.ref)
+        return match_value_sets(self.episode, self.value_sets, self.ref, self.as_of)
 
     @lazy
     def red_flags(self) -> tuple[ScreenHit, ...]:
         """Red flags: each stops every SI-joint procedure until it is worked up."""
         return tuple(hit for hit in self.screen if hit.red_flag)
+
+    @lazy
+    def red_flags_to_confirm(self) -> tuple[ScreenHit, ...]:
+        """Red-flag diagnoses recorded long ago and still marked active: whether they are current comes first."""
+        return tuple(hit for hit in self.screen if hit.to_confirm and hit.value_set.kind == "red-flag")
 
     def standing_in_the_way(self, procedure_kind: str) -> tuple[ScreenHit, ...]:
         """Red flags and the exclusions whose sources exclude a procedure of this kind (`fusion`)."""
