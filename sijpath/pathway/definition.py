@@ -9,6 +9,7 @@ from sijpath.domain.episode import Episode
 from sijpath.engine.pathway import Pathway
 from sijpath.engine.rule import Criterion, DecisionFlag, Flag
 from sijpath.pathway import (
+    age,
     candidacy,
     care_first,
     coverage,
@@ -43,6 +44,7 @@ RULE_MODULES: tuple[ModuleType, ...] = (
     candidacy,
     post_fusion,
     coverage,
+    age,
 )
 
 

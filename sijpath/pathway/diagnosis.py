@@ -48,11 +48,20 @@ def pain_presentation(j: JointFacts, o: Outcomes) -> Outcome:
             Evidence(None, "pain radiates below the knee (SI-joint pain may refer there)", "pain.radiates_below_knee")
         )
     radicular = j.patient.radicular
-    evidence += [*radicular.coded, *radicular.imaging]
+    evidence += [*radicular.coded, *radicular.imaging, *radicular.unsupporting]
     if pain.below_l5 is False:
         return not_met("pain is not located below L5", evidence)
     if radicular.established:
         return not_met("radiculopathy recorded, with a concordant lumbar imaging finding", evidence)
+    if radicular.coded and radicular.unsupporting:
+        # The lumbar imaging is already there and shows no cause: asking for imaging again would be a dead end. An
+        # active radiculopathy code still stands against SI-joint procedures (payers exclude radiculopathy), so
+        # the record must say whether it is current.
+        return unknown(
+            "radiculopathy is coded, but the latest lumbar CT/MRI shows no stenosis or disc herniation",
+            ["whether the coded radiculopathy is current: confirm it by examination or EMG, or record it resolved"],
+            evidence,
+        )
     if radicular.coded:
         return unknown(
             "radiculopathy is coded but no lumbar imaging finding supports it",

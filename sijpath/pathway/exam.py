@@ -71,7 +71,8 @@ def comparative_blocks(j: JointFacts, o: Outcomes) -> Outcome:
             if duration[id(first)] != duration[id(second)]:
                 return met(
                     f"positive blocks {first.block.date} and {second.block.date} with anesthetics of "
-                    "different duration",
+                    "different duration (each has one post-block reading, so whether relief lasted as long as "
+                    "each anesthetic, the concordance, is not verified)",
                     evidence,
                 )
     if not j.valid_blocks:

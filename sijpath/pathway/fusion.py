@@ -91,7 +91,12 @@ def care_components(j: JointFacts, o: Outcomes) -> Outcome:
         return [care_evidence(j, components[c][0]) for c in needed if c in components]
 
     if absent:
-        return not_met(lambda: f"not yet tried: {', '.join(absent)}", evidence)
+        # Care before the current period (ended by a long pause) does not count, but it was tried: say so.
+        earlier = care.start is not None and any(
+            c.start_date < care.start for c in (*j.episode.physical_therapy, *j.episode.medications)
+        )
+        where = f"not tried in the current period of care (since {care.start})" if earlier else "not yet tried"
+        return not_met(lambda: f"{where}: {', '.join(absent)}", evidence)
     if setting_unknown:
         return unknown("physical therapy recorded, but not whether it was supervised", [PT_SETTING], evidence)
     return met(lambda: f"tried: {', '.join(c.replace('-', ' ') for c in needed)}", evidence)

@@ -46,6 +46,9 @@ class Radicular:
 
     coded: tuple[Evidence, ...]
     imaging: tuple[Evidence, ...]
+    unsupporting: tuple[Evidence, ...] = ()
+    """The latest lumbar CT or MRI when it shows no stenosis or herniation: a coded radiculopathy it does not
+    support."""
 
     @property
     def established(self) -> bool:
@@ -181,7 +184,12 @@ class PatientFacts:
             for s in latest_studies(self.episode)
             if s.region == "lumbar" and RADICULAR_IMAGING_FINDING in s.findings
         )
-        return Radicular(coded, imaging)
+        unsupporting = tuple(
+            Evidence(s.date, f"{s.modality.upper()} lumbar: no stenosis or disc herniation", self.where(s, "imaging"))
+            for s in latest_studies(self.episode)
+            if s.region == "lumbar" and s.modality != "xray" and RADICULAR_IMAGING_FINDING not in s.findings
+        )
+        return Radicular(coded, imaging, unsupporting if not imaging else ())
 
     @lazy
     def screen(self) -> tuple[ScreenHit, ...]:
