@@ -52,7 +52,11 @@ def pain_presentation(j: JointFacts, o: Outcomes) -> Outcome:
     if pain.below_l5 is False:
         return not_met("pain is not located below L5", evidence)
     if radicular.established:
-        return not_met("radiculopathy recorded, with a concordant lumbar imaging finding", evidence)
+        return not_met(
+            "established radiculopathy (coded, with a concordant lumbar imaging finding): the lumbar radicular source "
+            "is evaluated and treated first",
+            evidence,
+        )
     if radicular.coded and radicular.unsupporting:
         # The lumbar imaging is already there and shows no cause: asking for imaging again would be a dead end. An
         # active radiculopathy code still stands against SI-joint procedures (payers exclude radiculopathy), so

@@ -79,6 +79,7 @@ EXCLUSION_GENERALIZED_PAIN = _screen_flag(
     "generalized-pain-disorder", "exclusion", "Exclusion: generalized pain disorder"
 )
 CAUTION_PRIOR_LUMBAR_FUSION = _screen_flag("prior-lumbar-fusion", "caution", "Caution: prior lumbar fusion")
+CAUTION_HIP_OSTEOARTHRITIS = _screen_flag("hip-osteoarthritis", "caution", "Caution: hip osteoarthritis on imaging")
 
 
 def check_value_sets(value_sets: ValueSets) -> None:
