@@ -68,6 +68,16 @@ class Letter:
 def build_letter(assessment: Assessment, unit: UnitAssessment, ruleset: RuleSet, procedure: str, draft: bool) -> Letter:
     """Assemble a letter for `procedure` on one joint under `ruleset`; without `draft`, refuse when anything is
     missing."""
+    # A red flag (or one whose status is still to be confirmed) holds every SI-joint procedure: no letter, not even
+    # a draft, may ask for one while it stands.
+    holding = [f for f in unit.flags if f.severity == "critical"]
+    if holding or unit.stage == "red-flags":
+        problems = [Problem(f.code, f.message) for f in holding] or [Problem("red-flags", unit.next_step.rationale)]
+        raise RequestNotSupportedError(
+            f"no letter for CPT {procedure} on the {unit.title[:1].lower()}{unit.title[1:]}: a red flag holds every "
+            "SI-joint procedure until it is worked up",
+            problems,
+        )
     found = request_gaps(unit, ruleset, procedure)
     coverage = ruleset.coverage.get(procedure)
     needed = {r.criterion.id: r.needed for r in request_requirements(procedure, ruleset)}

@@ -76,7 +76,8 @@ def _record_dates(episode: Episode) -> set[str]:
     return set(re.findall(r"\d{4}-\d{2}-\d{2}", episode.model_dump_json()))
 
 
-EXAMPLE_NAMES = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
+# The red-flag example gets no letter at all (tested below).
+EXAMPLE_NAMES = sorted(p.stem for p in EXAMPLES.glob("*.yaml") if p.stem != "postpartum-red-flag")
 
 
 @pytest.mark.parametrize("example", EXAMPLE_NAMES)
@@ -140,3 +141,22 @@ def test_after_a_fusion_a_request_for_another_fusion_is_not_documented() -> None
     with pytest.raises(RequestNotSupportedError) as info:
         letter_for("post-fusion", "source-articles", "27279")
     assert "not assessed at this joint's current stage (post-fusion)" in str(info.value)
+
+
+@pytest.mark.parametrize("procedure", ["27096", "64625", "27279"])
+@pytest.mark.parametrize("draft", [False, True])
+def test_no_letter_not_even_a_draft_asks_for_a_procedure_while_a_red_flag_stands(procedure: str, draft: bool) -> None:
+    with pytest.raises(RequestNotSupportedError) as info:
+        letter_for("postpartum-red-flag", "source-articles", procedure, draft)
+    assert "a red flag holds every SI-joint procedure" in str(info.value)
+    assert [p.location for p in info.value.problems] == ["red-flag-pregnancy"]
+
+
+def test_an_old_red_flag_diagnosis_still_to_confirm_refuses_a_letter_too() -> None:
+    episode = wiring.load_episode(EXAMPLES / "fusion-candidate.yaml")
+    old = {"code": "S32.10XA", "recorded_date": "2016-05-01", "status": "active"}
+    episode = Episode.model_validate({**episode.model_dump(mode="json", exclude_none=True), "diagnoses": [old]})
+    ruleset = wiring.load_ruleset("source-articles", AS_OF)
+    (unit,) = evaluate(episode, ruleset, AS_OF).units
+    with pytest.raises(RequestNotSupportedError):
+        build_letter(evaluate(episode, ruleset, AS_OF), unit, ruleset, "27279", True)
