@@ -16,10 +16,9 @@ from sijpath.domain.joints import JointRecord
 from sijpath.domain.procedures import DiagnosticBlock, Fusion, RadiofrequencyAblation, TherapeuticInjection
 from sijpath.engine.results import Evidence
 from sijpath.pathway import thresholds as th
-from sijpath.pathway.patient import SACROILIITIS_CODES, BlockResult, PatientFacts, lazy
+from sijpath.pathway.patient import BlockResult, PatientFacts, lazy
 
 __all__ = [
-    "SACROILIITIS_CODES",
     "JointFacts",
     "PatientFacts",
     "lazy",
@@ -27,6 +26,7 @@ __all__ = [
 
 
 Reading = TypeVar("Reading", BlockReading, InjectionReading)
+INFLAMMATORY_ARTHROPATHY = "inflammatory-arthropathy"  # the value set (value-sets.toml) the red-flag screen checks
 
 
 class JointFacts:
@@ -46,9 +46,13 @@ class JointFacts:
 
     @lazy
     def inflammatory_sacroiliitis(self) -> list[Evidence]:
-        """Inflammatory sacroiliitis of this joint: a diagnosis (no side), or imaging of this joint (or unsided)."""
+        """Inflammatory sacroiliitis of this joint: imaging of this joint (or unsided) that shows it, or an active
+        inflammatory arthropathy (spondyloarthritis). Sacroiliitis NEC (M46.1) alone is the routine code for
+        mechanical SI-joint pain: it is not read as inflammatory."""
         studies = (*self.record.imaging, *self.record.unsided_imaging)
-        return self.patient.sacroiliitis_diagnoses + [
+        screen = self.patient.screen
+        arthropathy = [e for hit in screen if hit.value_set.id == INFLAMMATORY_ARTHROPATHY for e in hit.evidence]
+        return arthropathy + [
             Evidence(
                 s.date,
                 f"{s.modality.upper()} {s.region}{_side_text(s.side)}: inflammatory sacroiliitis",

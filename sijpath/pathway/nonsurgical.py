@@ -37,6 +37,14 @@ def injection_first_line(j: JointFacts, o: Outcomes) -> Outcome:
     pattern = o[PAIN_PRESENTATION]
     if pattern.status == "not-met":
         return not_met(lambda: f"{pattern.summary}: an SI-joint injection is not the first step", pattern.evidence)
+    valid = j.valid_blocks
+    if valid and j.block_result(valid[-1]) == "negative":
+        # Never a corticosteroid into a joint whose anesthetic block just showed it is not the pain source.
+        latest = valid[-1]
+        return not_met(
+            lambda: f"the latest valid block ({latest.block.date}) {j.block_shortfall(latest)}",
+            lambda: [j.block_evidence(latest)],
+        )
     inflamed = j.inflammatory_sacroiliitis
     if inflamed:
         return met("inflammatory sacroiliitis: injections work best here", inflamed)

@@ -22,13 +22,8 @@ from sijpath.engine.thresholds import ThresholdValues
 from sijpath.evidence.value_sets import ValueSets
 from sijpath.pathway.value_set_matching import ScreenHit, latest_studies, match_value_sets
 
-__all__ = ["SACROILIITIS_CODES", "BlockResult", "PatientFacts", "Radicular", "lazy"]
+__all__ = ["BlockResult", "PatientFacts", "Radicular", "lazy"]
 
-# ICD-10-CM, from the VSAC chronic-pain value set (source `icd10cm-exclusion-codes`): sacroiliitis is an indication
-# for a therapeutic injection; the conditions that stop or limit procedures are value sets (value-sets.toml).
-SACROILIITIS_CODES = frozenset({"M46.1"})
-# SNOMED CT 55146009 sacroiliitis and 239815007 solitary sacroiliitis, from the same VSAC value set.
-SACROILIITIS_SNOMED_CODES = frozenset({"55146009", "239815007"})
 
 BlockResult = Literal["positive", "partial", "negative"]
 
@@ -153,16 +148,6 @@ class PatientFacts:
         if months not in cache:
             cache[months] = cumulative_mpde(self.steroid_doses, self.as_of, months)
         return cache[months]
-
-    @lazy
-    def sacroiliitis_diagnoses(self) -> list[Evidence]:
-        """Active sacroiliitis diagnoses (ICD-10-CM M46.1 names no side: it concerns both joints)."""
-        return [
-            Evidence(d.recorded_date, _diagnosis_text(d), self.where(d, "diagnoses"))
-            for d in self.episode.diagnoses
-            if d.status == "active"
-            and d.code in (SACROILIITIS_SNOMED_CODES if d.system == "snomed-ct" else SACROILIITIS_CODES)
-        ]
 
     @lazy
     def radicular(self) -> Radicular:
