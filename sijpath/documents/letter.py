@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sijpath.engine.assessment import LATERALITY_MODIFIERS, NOTICE, Assessment, CriterionResult, UnitAssessment
-from sijpath.engine.requirements import Gap
+from sijpath.engine.requirements import Gap, requirements
 from sijpath.engine.ruleset import CoverageStatement, RuleSet
 from sijpath.errors import Problem, RequestNotSupportedError
 from sijpath.evidence.catalog import Source
 from sijpath.pathway.requests import procedure as procedure_of
-from sijpath.pathway.requests import request_gaps, request_requirements
+from sijpath.pathway.requests import request_gaps, request_steps
 
 __all__ = ["Letter", "build_letter", "letter_html", "letter_markdown"]
 
@@ -80,7 +80,7 @@ def build_letter(assessment: Assessment, unit: UnitAssessment, ruleset: RuleSet,
         )
     found = request_gaps(unit, ruleset, procedure)
     coverage = ruleset.coverage.get(procedure)
-    needed = {r.criterion.id: r.needed for r in request_requirements(procedure, ruleset)}
+    needed = {r.criterion.id: r.needed for r in requirements(ruleset, request_steps(unit, procedure))}
     documented = tuple((c, needed[c.id]) for c in unit.criteria if c.id in needed and c.status == needed[c.id])
     letter = Letter(
         assessment,

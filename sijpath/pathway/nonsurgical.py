@@ -98,7 +98,9 @@ def injection_relief_lasting(j: JointFacts, o: Outcomes) -> Outcome | None:
         )
     days = latest.relief_days
     lasted = days is not None and injected + dt.timedelta(days) >= lasting_needed
-    if days is not None and not latest.relief_days_at_least and not lasted:
+    # Relief recorded up to the as-of date is still going on: its duration so far is a lower bound.
+    ongoing = days is not None and injected + dt.timedelta(days) >= j.as_of
+    if days is not None and not latest.relief_days_at_least and not ongoing and not lasted:
         return not_met(
             lambda: f"relief after the latest injection ({injected}) lasted {days / 7:.0f} weeks, under {span}",
             evidence,
