@@ -80,6 +80,9 @@ EXCLUSION_GENERALIZED_PAIN = _screen_flag(
 )
 CAUTION_PRIOR_LUMBAR_FUSION = _screen_flag("prior-lumbar-fusion", "caution", "Caution: prior lumbar fusion")
 CAUTION_HIP_OSTEOARTHRITIS = _screen_flag("hip-osteoarthritis", "caution", "Caution: hip osteoarthritis on imaging")
+CAUTION_NEUROGENIC_CLAUDICATION = _screen_flag(
+    "neurogenic-claudication", "caution", "Caution: lumbar stenosis with neurogenic claudication"
+)
 
 
 def check_value_sets(value_sets: ValueSets) -> None:
