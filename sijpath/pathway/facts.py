@@ -137,20 +137,19 @@ class JointFacts:
         kept: str = "",
     ) -> list[Reading]:
         """One reading per joint per day, the last of each date (readings come sorted), with a data issue naming
-        the pair that was counted once."""
+        the pair that was counted once. A one-sided and a bilateral record of the same joint on one day are one
+        session coded twice as much as two same-side records are."""
         occasions: list[Reading] = []
         for reading in readings:
             procedure = procedure_of(reading)
-            if occasions and ((previous := procedure_of(occasions[-1])).date, previous.side) == (
-                procedure.date,
-                procedure.side,
-            ):
+            if occasions and (previous := procedure_of(occasions[-1])).date == procedure.date:
                 occasions.pop()
+                sides = " and ".join(dict.fromkeys(str(p.side) for p in (previous, procedure)))
                 self.patient.data_issues.append(
                     DataIssue(
                         "warning",
                         self.where(previous, list_name),
-                        f"two {plural} of the {procedure.side} joint on {procedure.date} "
+                        f"two {plural} of the {self.joint} joint ({sides}) on {procedure.date} "
                         f"({self.where(previous, list_name)} and {self.where(procedure, list_name)}): counted once"
                         + (f", {kept}" if kept else ""),
                     )

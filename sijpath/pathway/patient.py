@@ -174,7 +174,7 @@ class PatientFacts:
             for s in latest_studies(self.episode)
             if s.region == "lumbar" and s.modality != "xray" and RADICULAR_IMAGING_FINDING not in s.findings
         )
-        return Radicular(coded, imaging, unsupporting if not imaging else ())
+        return Radicular(coded, imaging, unsupporting if coded and not imaging else ())
 
     @lazy
     def screen(self) -> tuple[ScreenHit, ...]:
