@@ -91,7 +91,12 @@ def injection_relief_lasting(j: JointFacts, o: Outcomes) -> Outcome | None:
     def evidence() -> list[Evidence]:
         return [j.injection_evidence(latest)]  # the criterion reads the latest injection only
 
-    if relief is not None and relief < min_percent:
+    # Where function counts (the Medicare LCD: "pain or functional improvement"), improved function stands in for
+    # the pain relief; its duration is the relief's.
+    by_function = latest.injection.functional_improvement is True and bool(
+        j.t.get(th.INJECTION_FUNCTION_IMPROVEMENT_COUNTS_FLAG)
+    )
+    if relief is not None and relief < min_percent and not by_function:
         return not_met(
             lambda: f"latest injection ({injected}) gave {percent_text(relief)}% relief, under {min_percent:g}%",
             evidence,
@@ -105,7 +110,7 @@ def injection_relief_lasting(j: JointFacts, o: Outcomes) -> Outcome | None:
             lambda: f"relief after the latest injection ({injected}) lasted {days / 7:.0f} weeks, under {span}",
             evidence,
         )
-    if relief is None or days is None:
+    if (relief is None and not by_function) or days is None:
         return unknown(
             lambda: f"relief after the injection of {injected} not fully recorded",
             [f"relief percent and duration after the injection of {injected} (or follow-up pain scores)"],
@@ -120,19 +125,22 @@ def injection_relief_lasting(j: JointFacts, o: Outcomes) -> Outcome | None:
             [f"a pain score on or after {lasting_needed} ({span} after the injection)"],
             evidence,
         )
+    gave = f"{percent_text(relief)}% relief" if relief is not None else "relief"
+    if by_function and (relief is None or relief < min_percent):
+        gave += " with improved function"
     text = (
-        f"latest injection ({injected}) gave {percent_text(relief)}% relief for "
+        f"latest injection ({injected}) gave {gave} for "
         f"{'at least ' if latest.relief_days_at_least else ''}{days / 7:.0f} weeks"
     )
     if j.t.get(th.INJECTION_FUNCTION_IMPROVEMENT_REQUIRED_FLAG):
-        improved = latest.injection.functional_improvement
-        if improved is None:
+        function = latest.injection.functional_improvement
+        if function is None:
             return unknown(
                 f"{text}; functional improvement after it not recorded",
                 [f"whether function improved (or medication or service use fell) after the injection of {injected}"],
                 evidence,
             )
-        if not improved:
+        if not function:
             return not_met(f"{text}, but function did not improve", evidence)
         return met(f"{text}, with improved function", evidence)
     return met(text, evidence)
@@ -256,7 +264,11 @@ INJECTION_RELIEF_LASTING = Criterion[JointFacts](
     required_for=(Gate(v.RADIOFREQUENCY_ABLATION, "not-met"), Gate(v.FUSION_EVALUATION, "not-met")),
     remedy="documentation that therapeutic injections of this joint no longer give lasting relief",
     reads=(th.MIN_LASTING_INJECTION_RELIEF_PERCENT, th.MIN_LASTING_INJECTION_RELIEF_MONTHS),
-    optional_reads=(th.MIN_LASTING_INJECTION_RELIEF_WEEKS, th.INJECTION_FUNCTION_IMPROVEMENT_REQUIRED_FLAG),
+    optional_reads=(
+        th.MIN_LASTING_INJECTION_RELIEF_WEEKS,
+        th.INJECTION_FUNCTION_IMPROVEMENT_REQUIRED_FLAG,
+        th.INJECTION_FUNCTION_IMPROVEMENT_COUNTS_FLAG,
+    ),
 )
 RFA_CANDIDATE = Criterion[JointFacts](
     id="rfa-candidate",

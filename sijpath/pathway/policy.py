@@ -17,7 +17,6 @@ __all__ = [
     "IMAGING_TRIAD",
     "INJECTION_COUNT_LIMIT",
     "INJECTION_LIMITS_FLAG",
-    "INJECTION_PAIN_SEVERITY",
     "NICOTINE_FREE",
     "PAIN_DURATION",
     "joint_cross_sectional",
@@ -90,25 +89,6 @@ def diagnostic_block_limit(j: JointFacts, o: Outcomes) -> Outcome:
     if len(sessions) < limit:
         return met(f"{done}: another stays within {limit}", evidence)
     return not_met(f"{done}: the limit of {limit} is reached", evidence)
-
-
-def injection_pain_severity(j: JointFacts, o: Outcomes) -> Outcome:
-    """The latest pain score is current and at least moderate to severe, as the rule set reads it."""
-    minimum, months = j.t[th.MIN_INJECTION_PAIN_NRS_POINTS], j.t[th.MAX_SCORE_AGE_MONTHS]
-    found = latest(j.episode.pain_scores)
-    if found is None:
-        return unknown("no pain score recorded", ["a current pain score (NRS 0–10)"])
-    _, score = found
-    evidence = [Evidence(score.date, f"pain NRS {score.nrs:g} ({score.context})", j.where(score, "pain_scores"))]
-    if add_months(score.date, months) < j.as_of:
-        return unknown(
-            f"pain last scored {score.date}, more than {months} months ago",
-            [f"a current pain score (NRS 0–10, within {months} months)"],
-            evidence,
-        )
-    if score.nrs >= minimum:
-        return met(f"pain NRS {score.nrs:g} on {score.date}: moderate to severe (at least {minimum:g})", evidence)
-    return not_met(f"pain NRS {score.nrs:g} on {score.date}: under {minimum:g}, not moderate to severe", evidence)
 
 
 def nicotine_free(j: JointFacts, o: Outcomes) -> Outcome:
@@ -198,10 +178,20 @@ def imaging_recency(j: JointFacts, o: Outcomes) -> Outcome:
 
 
 def injection_count_limit(j: JointFacts, o: Outcomes) -> Outcome:
-    """One more therapeutic injection of this joint now stays within the count per rolling 12 months."""
+    """One more therapeutic injection of this joint now stays within the count per rolling 12 months (and, where
+    the rule set sets one, the minimum interval since the last)."""
     most = j.t[th.MAX_THERAPEUTIC_INJECTIONS_PER_12_MONTHS_COUNT]
     recent = j.injections_last_year
     evidence = [j.injection_evidence(r) for r in recent]
+    gap = j.t.get(th.MIN_INJECTION_INTERVAL_MONTHS)
+    if gap is not None and j.injections:
+        last = j.injections[-1].injection.date
+        if add_months(last, gap) > j.as_of:
+            return not_met(
+                f"the last injection of this joint was on {last}: another now would be under {gap} months after it "
+                f"(it may follow from {add_months(last, gap)})",
+                evidence,
+            )
     if len(recent) < most:
         return met(
             f"{len(recent)} therapeutic injection(s) of this joint in the last 12 months; another stays within {most}",
@@ -245,16 +235,6 @@ DIAGNOSTIC_BLOCK_LIMIT = Criterion[JointFacts](
     remedy="none: the limit of diagnostic sessions is reached",
     reads=(th.MAX_DIAGNOSTIC_BLOCKS_COUNT,),
 )
-INJECTION_PAIN_SEVERITY = Criterion[JointFacts](
-    id="injection-pain-severity",
-    title="Moderate to severe pain before an SI-joint injection",
-    stage="diagnosis",
-    cites=("cms-sij-injection-lcd-2023",),
-    check=injection_pain_severity,
-    required_for=(Gate(v.DIAGNOSTIC_BLOCK), Gate(v.CONFIRMATORY_BLOCK), Gate(v.THERAPEUTIC_INJECTION)),
-    remedy="a current pain score at or above the required level",
-    reads=(th.MIN_INJECTION_PAIN_NRS_POINTS, th.MAX_SCORE_AGE_MONTHS),
-)
 NICOTINE_FREE = Criterion[JointFacts](
     id="nicotine-free",
     title="Nicotine-free (never-smoker or cotinine under the limit)",
@@ -286,6 +266,7 @@ INJECTION_COUNT_LIMIT = Criterion[JointFacts](
     remedy="none now: the yearly number of injections is reached; wait until an injection falls out of the rolling "
     "12 months",
     reads=(th.MAX_THERAPEUTIC_INJECTIONS_PER_12_MONTHS_COUNT,),
+    optional_reads=(th.MIN_INJECTION_INTERVAL_MONTHS,),
 )
 IMAGING_RECENCY = Criterion[JointFacts](
     id="imaging-recency",

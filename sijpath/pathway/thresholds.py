@@ -89,6 +89,11 @@ MIN_LASTING_INJECTION_RELIEF_WEEKS = ThresholdSpec[int](
     Count,
     "Where a rule set states the lasting relief in weeks: it replaces the months.",
 )
+INJECTION_FUNCTION_IMPROVEMENT_COUNTS_FLAG = ThresholdSpec[bool](
+    "injection_function_improvement_counts_flag",
+    bool,
+    "Improved function for the lasting months counts as lasting relief, whatever the pain relief.",
+)
 INJECTION_FUNCTION_IMPROVEMENT_REQUIRED_FLAG = ThresholdSpec[bool](
     "injection_function_improvement_required_flag",
     bool,

@@ -185,8 +185,8 @@ def _unspecified_contractor(ruleset_id: str, candidates: list[BuiltinVersion]) -
         return _parsed(ruleset_id, chosen.version)
     note = (
         f"Medicare contractor not given: assessed under version {chosen.version}, adopted by "
-        f"{', '.join(MEDICARE_CONTRACTORS[c] for c in chosen.contractors)}; under another contractor version "
-        f"{others[-1].version} applies (give the patient's contractor to choose)"
+        f"{', '.join(MEDICARE_CONTRACTORS[c] for c in chosen.contractors)}; other contractors may still apply version "
+        f"{others[-1].version} (give the patient's contractor to choose)"
     )
     return _noted(ruleset_id, chosen.version, note)
 

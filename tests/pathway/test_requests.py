@@ -125,3 +125,31 @@ def test_a_27096_request_after_the_two_allowed_blocks_is_judged_as_the_therapeut
     assert unit.next_step.code == "therapeutic-injection"
     assert unit.criterion("diagnostic-block-limit").status == "not-met"
     assert [g.criterion.id for g in request_gaps(unit, ruleset, "27096")] == []
+
+
+def test_a_repeat_injection_request_needs_the_last_injections_lasting_relief() -> None:
+    # Medicare: a repeat only after >=50% (or improved function) for >=3 months. Two failed injections: a 27096
+    # request for a third is a repeat, and its gap is the repeat rule, whatever step the joint has reached.
+    block = {"side": "left", "guidance": "fluoroscopy", "contrast": True, "anesthetics": [{"drug": "lidocaine"}]}
+    tests = [
+        {"date": "2026-03-01", "test": t, "side": "left", "result": "familiar-pain"}
+        for t in ("faber", "thigh-thrust", "compression")
+    ]
+    injection = {"side": "left", "guidance": "fluoroscopy", "steroid": {"drug": "triamcinolone", "dose_mg": 40}}
+    episode = Episode.model_validate(
+        {
+            "patient": {"id": "failed-repeat"},
+            "pain": {"onset_date": "2024-01-01", "below_l5": True, "laterality": "left"},
+            "pain_scores": [{"date": "2026-10-20", "nrs": 7}],
+            "provocation_tests": tests,
+            "physical_therapy": [{"start_date": "2026-01-01", "end_date": "2026-03-01", "setting": "supervised"}],
+            "diagnostic_blocks": [{**block, "date": "2026-03-10", "pre_block_nrs": 8, "post_block_nrs": 1}],
+            "therapeutic_injections": [
+                {**injection, "date": "2026-05-01", "relief_percent": 30, "relief_duration_days": 14},
+                {**injection, "date": "2026-08-01", "relief_percent": 20, "relief_duration_days": 7},
+            ],
+        }
+    )
+    ruleset = wiring.load_ruleset("cms-sij-injection", AS_OF)
+    unit = evaluate(episode, ruleset, AS_OF).unit("left")
+    assert "injection-relief-lasting" in [g.criterion.id for g in request_gaps(unit, ruleset, "27096")]
