@@ -87,7 +87,8 @@ def conservative_care(care: JointCare, as_of: dt.date, max_gap_months: int | Non
     # (start, end, component, fact), built without per-fact helper calls: this runs for every joint assessed.
     spans: list[tuple[dt.date, dt.date, CareComponent, CareFact]] = []
     for course in care.physical_therapy:
-        if course.start_date <= until:
+        # A course recorded with no sessions attended shows therapy was not done, whatever its dates.
+        if course.start_date <= until and course.sessions != 0:
             ends = course.counted_until
             spans.append((course.start_date, ends if ends < until else until, "physical-therapy", course))
     for medication in care.medications:
