@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +47,7 @@ class Letter:
     def sources(self) -> list[Source]:
         used: dict[str, Source] = {}
         for criterion, _ in self.documented:
-            for source in criterion.citations:
+            for source in policy_sources(criterion.citations):
                 used.setdefault(source.id, source)
         if self.coverage is not None:
             for source_id in self.coverage.cites:
@@ -126,11 +127,17 @@ def letter_markdown(letter: Letter) -> str:
             + ".**",
             "",
         ]
-    coverage = (
-        f"{letter.coverage.status}" + _cite_md(letter.coverage.cites)
-        if letter.coverage
-        else "not stated by this policy"
-    )
+    coverage = "not stated by this policy"
+    if letter.coverage:
+        cited = [letter.catalog[i] for i in letter.coverage.cites]
+        # The reviewer sees, where the coverage is stated, that it rests on wording nobody has read.
+        unread = [s.id for s in cited if s.unverified]
+        coverage = (
+            f"{letter.coverage.status}"
+            + _cite_md(letter.coverage.cites)
+            + (f" ({letter.coverage.note})" if letter.coverage.note else "")
+            + (f"; **UNVERIFIED wording: {', '.join(unread)}**" if unread else "")
+        )
     lines += [
         "| | |",
         "|---|---|",
@@ -151,7 +158,8 @@ def letter_markdown(letter: Letter) -> str:
     for number, (criterion, needed) in enumerate(letter.documented, start=1):
         lines += [f"## {number}. {_statement(criterion, needed)}", ""]
         lines += [f"- {e.date or 'undated'}: {e.fact}" + (f" [`{e.ref}`]" if e.ref else "") for e in criterion.evidence]
-        lines += ["", "Source: " + "; ".join(_label(s) for s in criterion.citations), ""]
+        cited = policy_sources(criterion.citations)
+        lines += ["", "Source: " + ("; ".join(_label(s) for s in cited) or NO_POLICY_SOURCE), ""]
     for gap in letter.gaps:
         lines += [
             f"## GAP: {gap.criterion.title}",
@@ -210,6 +218,14 @@ def _wrap_rows(body: list[str]) -> list[str]:
     if out and out[-1].startswith("<tr>"):
         out.append("</table>")
     return out
+
+
+NO_POLICY_SOURCE = "the clinical pathway's own criterion: no payer or guideline source in the catalog states it"
+
+
+def policy_sources(citations: Sequence[Source]) -> list[Source]:
+    """The citations a payer reviewer can weigh: patient-education articles are never the basis of a letter."""
+    return [s for s in citations if s.verification != "source-article"]
 
 
 def _label(source: Source) -> str:

@@ -192,6 +192,14 @@ def injection_count_limit(j: JointFacts, o: Outcomes) -> Outcome:
                 f"(it may follow from {add_months(last, gap)})",
                 evidence,
             )
+    if j.t.get(th.INJECTION_LIMIT_COUNTS_SESSIONS_FLAG):
+        # The Medicare LCD limits sessions, whichever joint: a bilateral day is one session, two days are two.
+        year = j.patient.window(12)
+        days = sorted({i.date for i in j.episode.therapeutic_injections if i.date in year})
+        done = f"{len(days)} therapeutic injection session(s) of either joint in the last 12 months"
+        if len(days) < most:
+            return met(f"{done}; another stays within {most}", evidence)
+        return not_met(f"{done}: another would exceed {most}", evidence)
     if len(recent) < most:
         return met(
             f"{len(recent)} therapeutic injection(s) of this joint in the last 12 months; another stays within {most}",
@@ -266,7 +274,7 @@ INJECTION_COUNT_LIMIT = Criterion[JointFacts](
     remedy="none now: the yearly number of injections is reached; wait until an injection falls out of the rolling "
     "12 months",
     reads=(th.MAX_THERAPEUTIC_INJECTIONS_PER_12_MONTHS_COUNT,),
-    optional_reads=(th.MIN_INJECTION_INTERVAL_MONTHS,),
+    optional_reads=(th.MIN_INJECTION_INTERVAL_MONTHS, th.INJECTION_LIMIT_COUNTS_SESSIONS_FLAG),
 )
 IMAGING_RECENCY = Criterion[JointFacts](
     id="imaging-recency",

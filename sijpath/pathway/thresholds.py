@@ -89,6 +89,11 @@ MIN_LASTING_INJECTION_RELIEF_WEEKS = ThresholdSpec[int](
     Count,
     "Where a rule set states the lasting relief in weeks: it replaces the months.",
 )
+INJECTION_LIMIT_COUNTS_SESSIONS_FLAG = ThresholdSpec[bool](
+    "injection_limit_counts_sessions_flag",
+    bool,
+    "The yearly injection limit counts sessions of either joint (a day is one session), not one joint's injections.",
+)
 INJECTION_FUNCTION_IMPROVEMENT_COUNTS_FLAG = ThresholdSpec[bool](
     "injection_function_improvement_counts_flag",
     bool,

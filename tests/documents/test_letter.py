@@ -160,3 +160,16 @@ def test_an_old_red_flag_diagnosis_still_to_confirm_refuses_a_letter_too() -> No
     (unit,) = evaluate(episode, ruleset, AS_OF).units
     with pytest.raises(RequestNotSupportedError):
         build_letter(evaluate(episode, ruleset, AS_OF), unit, ruleset, "27279", True)
+
+
+def test_a_payer_letter_never_rests_on_a_patient_education_article() -> None:
+    _, letter = letter_for("payer-fusion-candidate", "commercial-strict", "27279", draft=True)
+    text = letter_markdown(letter)
+    assert "seed-injections" not in text
+    assert all(s.verification != "source-article" for s in letter.sources)
+
+
+def test_coverage_resting_on_unread_policy_text_is_marked_for_the_reviewer() -> None:
+    _, letter = letter_for("payer-fusion-candidate", "cms-mis-fusion", "27279", draft=True)
+    row = next(line for line in letter_markdown(letter).splitlines() if line.startswith("| Coverage under this policy"))
+    assert "UNVERIFIED wording: cms-l39797-coverage" in row
