@@ -90,6 +90,7 @@ SIJ_PATHWAY = Pathway[Episode, JointFacts](
         th.BLOCK_RELIEF_EXCLUSIVE_FLAG,
         th.MAX_CONSERVATIVE_CARE_GAP_MONTHS,
         th.REQUIRED_CONSERVATIVE_CARE_COMPONENTS,
+        th.SAME_DAY_BILATERAL_FUSION_EXCLUDED_FLAG,
     ),
     decision=DECISION,
     derive=derive,

@@ -89,6 +89,9 @@ MIN_LASTING_INJECTION_RELIEF_WEEKS = ThresholdSpec[int](
     Count,
     "Where a rule set states the lasting relief in weeks: it replaces the months.",
 )
+SAME_DAY_BILATERAL_FUSION_EXCLUDED_FLAG = ThresholdSpec[bool](
+    "same_day_bilateral_fusion_excluded_flag", bool, "The rule set excludes fusing both SI joints on the same day."
+)
 INJECTION_LIMIT_COUNTS_SESSIONS_FLAG = ThresholdSpec[bool](
     "injection_limit_counts_sessions_flag",
     bool,

@@ -123,7 +123,7 @@ def test_pdf_is_a_pdf_and_is_deterministic() -> None:
     ("example", "ruleset_id", "procedure", "status"),
     [
         ("payer-fusion-candidate", "cms-sij-injection", "27279", "not-addressed"),  # fusion is outside that LCD
-        ("payer-fusion-candidate", "commercial-strict", "27278", "not listed"),  # not stated as covered
+        ("payer-fusion-candidate", "commercial-strict", "27278", "not-covered"),  # non-transfixing, eviCore
         ("payer-fusion-candidate", "cms-mis-fusion", "27280", "not listed"),  # open fusion: not in the MI LCD
         ("payer-fusion-candidate", "cms-mis-fusion", "27278", "not-covered"),  # non-transfixing, from 2025
     ],
