@@ -12,6 +12,7 @@ from sijpath.pathway import nonsurgical
 from sijpath.pathway import thresholds as th
 from sijpath.pathway import vocabulary as v
 from sijpath.pathway.facts import JointFacts
+from sijpath.pathway.policy import NICOTINE_FREE
 from sijpath.pathway.post_fusion import BONY_BRIDGING
 from sijpath.pathway.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
 
@@ -72,7 +73,21 @@ def alongside(j: JointFacts, o: Outcomes) -> tuple[Action, ...]:
     """Physical therapy and medications beside every non-surgical step."""
     has_pt = bool(j.episode.physical_therapy)
     has_meds = bool(j.episode.medications)
+    nicotine = o.get(NICOTINE_FREE)
+    cessation = (
+        (
+            Action(
+                v.SMOKING_CESSATION,
+                f"{nicotine.summary}: consider smoking cessation support, then a repeat cotinine level before fusion "
+                "is considered.",
+                ("evicore-cmm-611",),
+            ),
+        )
+        if nicotine is not None and nicotine.status == "not-met"
+        else ()
+    )
     return (
+        *cessation,
         Action(
             v.PHYSICAL_THERAPY,
             ("Continue" if has_pt else "Start")

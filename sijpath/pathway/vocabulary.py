@@ -191,6 +191,7 @@ STEROID_REVIEW = _action("steroid-review", "Consider reviewing corticosteroid ex
 DISCUSS_FUSION_RISKS = _action("discuss-fusion-risks", "Discuss the risks of fusion")
 RECOVERY_MILESTONE = _action("recovery-milestone", "Recovery milestone")
 OUTCOME_MEASURES = _action("outcome-measures", "Record outcome measures (pain, ODI, opioid use, CT)")
+SMOKING_CESSATION = _action("smoking-cessation", "Consider smoking cessation support")
 
 ACTIONS: tuple[Step, ...] = (
     REVIEW_IMAGING,
@@ -200,6 +201,7 @@ ACTIONS: tuple[Step, ...] = (
     DISCUSS_FUSION_RISKS,
     RECOVERY_MILESTONE,
     OUTCOME_MEASURES,
+    SMOKING_CESSATION,
 )
 
 # The steps a request for a procedure code is a request for, by the kind of procedure: a gap report for an
