@@ -1,0 +1,51 @@
+"""Composing a population screen: the export folder, the rule sets by id (loaded again in each worker), the run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from sijpath import wiring
+from sijpath.engine.ruleset import RuleSet
+from sijpath.errors import UsageError
+from sijpath.screening.run import CHUNK_PATIENTS, Progress, ScreenRequest, ScreenSummary, run_screen
+from sijpath.screening.scan import find_export
+
+__all__ = ["load_rulesets", "screen_export", "screen_ruleset_ids"]
+
+
+def screen_ruleset_ids(requested: Sequence[str], as_of: dt.date) -> list[str]:
+    """The rule sets to screen under: those asked for (each once), or every built-in one in force on the day."""
+    if len(set(requested)) != len(requested):
+        raise UsageError(f"a rule set is named twice: {', '.join(requested)}")
+    if requested:
+        return list(requested)
+    return [r for r in wiring.builtin_ruleset_ids() if any(v.in_force(as_of) for v in wiring.builtin_versions(r))]
+
+
+def load_rulesets(ids: Sequence[str], as_of: dt.date) -> list[RuleSet]:
+    """Every rule set by id or path in the version in force on the day; an unknown id is an UnknownRuleSetError."""
+    return [wiring.load_ruleset(i, as_of) for i in ids]
+
+
+def screen_export(
+    folder: Path,
+    out: Path,
+    ruleset_ids: Sequence[str],
+    as_of: dt.date,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    chunk_patients: int = CHUNK_PATIENTS,
+) -> ScreenSummary:
+    """Screen a Bulk Data export folder into `out`; `workers` defaults to the machine's cores."""
+    export = find_export(folder)
+    ids = screen_ruleset_ids(ruleset_ids, as_of)
+    load_rulesets(ids, as_of)  # an unknown rule set stops the run before the scan
+    if workers is not None and workers < 1:
+        raise UsageError(f"--workers must be at least 1, not {workers}")
+    count = workers or os.cpu_count() or 1
+    loader = functools.partial(load_rulesets, tuple(ids), as_of)
+    return run_screen(ScreenRequest(export, out, loader, as_of, count, chunk_patients), progress)
