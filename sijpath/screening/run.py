@@ -127,6 +127,8 @@ def run_screen(request: ScreenRequest, progress: Progress | None = None) -> Scre
         if pool is None:
             _RULESETS[:] = rulesets
         pending: dict[cf.Future[bytes], Path] = {}
+        if progress is not None:
+            progress(0, total)
         try:
             for number, chunk in enumerate(_chunks(scan.patients(), request.chunk_patients)):
                 path = parts / f"chunk-{number:07d}.json"
@@ -134,6 +136,8 @@ def run_screen(request: ScreenRequest, progress: Progress | None = None) -> Scre
                 if path.exists():
                     resumed += 1
                     done += len(chunk)
+                    if progress is not None:
+                        progress(done, total)
                     continue
                 if pool is None:
                     _write_part(path, _screen_chunk(chunk, request.as_of))

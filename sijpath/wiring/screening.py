@@ -14,7 +14,7 @@ from sijpath.errors import UsageError
 from sijpath.screening.run import CHUNK_PATIENTS, Progress, ScreenRequest, ScreenSummary, run_screen
 from sijpath.screening.scan import find_export
 
-__all__ = ["load_rulesets", "screen_export", "screen_ruleset_ids"]
+__all__ = ["load_rulesets", "run_screen", "screen_export", "screen_request", "screen_ruleset_ids"]
 
 
 def screen_ruleset_ids(requested: Sequence[str], as_of: dt.date) -> list[str]:
@@ -41,6 +41,18 @@ def screen_export(
     chunk_patients: int = CHUNK_PATIENTS,
 ) -> ScreenSummary:
     """Screen a Bulk Data export folder into `out`; `workers` defaults to the machine's cores."""
+    return run_screen(screen_request(folder, out, ruleset_ids, as_of, workers, chunk_patients), progress)
+
+
+def screen_request(
+    folder: Path,
+    out: Path,
+    ruleset_ids: Sequence[str],
+    as_of: dt.date,
+    workers: int | None = None,
+    chunk_patients: int = CHUNK_PATIENTS,
+) -> ScreenRequest:
+    """A screen checked before it starts: the folder holds NDJSON, every rule set is known, workers >= 1."""
     export = find_export(folder)
     ids = screen_ruleset_ids(ruleset_ids, as_of)
     load_rulesets(ids, as_of)  # an unknown rule set stops the run before the scan
@@ -48,4 +60,4 @@ def screen_export(
         raise UsageError(f"--workers must be at least 1, not {workers}")
     count = workers or os.cpu_count() or 1
     loader = functools.partial(load_rulesets, tuple(ids), as_of)
-    return run_screen(ScreenRequest(export, out, loader, as_of, count, chunk_patients), progress)
+    return ScreenRequest(export, out, loader, as_of, count, chunk_patients)

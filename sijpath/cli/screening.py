@@ -1,0 +1,80 @@
+"""`sijpath screen` and `sijpath synth`: a whole Bulk Data export through the pathway, and a synthetic export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from sijpath.cli.options import parse_as_of
+
+__all__ = ["register"]
+
+
+class _Rate(ProgressColumn):
+    """Patients per second, once there is a rate to show."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} patients/s" if speed else "… patients/s")
+
+
+def screen(
+    folder: Annotated[Path, typer.Argument(help="Bulk Data export folder: *.ndjson per resource type, manifest.json.")],
+    out: Annotated[Path, typer.Option("--output", "-o", help="Folder for results, issues, worklists and summary.")],
+    rulesets: Annotated[
+        list[str] | None,
+        typer.Option("--ruleset", "-r", help="Rule-set id or .toml path; repeat for several (default: all built-in)."),
+    ] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Assess as of this date (default: today).")] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Worker processes (default: one per core).", min=1)
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Screen every patient of a Bulk Data export under one or more rule sets; rerun to resume after a stop."""
+    from sijpath.wiring.screening import run_screen, screen_request  # DuckDB and pyarrow load only for this command
+
+    day = parse_as_of(as_of)
+    request = screen_request(folder, out, rulesets or [], day, workers)
+    console = Console(stderr=True)
+    columns = (
+        TextColumn("screening"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _Rate(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, disable=quiet, transient=False) as bar:
+        task = bar.add_task("screening", total=None)
+
+        def report(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        summary = run_screen(request, report)
+    Console(soft_wrap=True, highlight=False).print(
+        f"{summary.patients} patients, {summary.assessed} assessed, {summary.rows} result rows, "
+        f"{summary.issues} issue rows"
+        + (f" ({summary.resumed_chunks} chunks resumed)" if summary.resumed_chunks else "")
+        + f"\nchecksum {summary.checksum}\nwritten to {summary.out}",
+        markup=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("screen")(screen)
