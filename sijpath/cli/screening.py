@@ -76,5 +76,22 @@ def screen(
     )
 
 
+def synth(
+    patients: Annotated[int, typer.Option("--patients", help="How many patients.", min=1)],
+    out: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the NDJSON files and manifest into.")],
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same export, byte for byte.")] = 1,
+    examples: Annotated[Path, typer.Option(help="Example episodes the SI-joint trajectories vary.")] = Path("examples"),
+) -> None:
+    """Write a deterministic synthetic Bulk Data export (illustrative proportions; see docs/screening.md)."""
+    from sijpath.wiring.screening import synthesize_export
+
+    files = synthesize_export(out, patients, seed, examples)
+    lines = sum(path.read_bytes().count(b"\n") for path in files)
+    Console(soft_wrap=True, highlight=False).print(
+        f"{patients} patients, {lines} resources in {len(files)} files, written to {out}", markup=False
+    )
+
+
 def register(app: typer.Typer) -> None:
     app.command("screen")(screen)
+    app.command("synth")(synth)

@@ -13,8 +13,20 @@ from sijpath.engine.ruleset import RuleSet
 from sijpath.errors import UsageError
 from sijpath.screening.run import CHUNK_PATIENTS, Progress, ScreenRequest, ScreenSummary, run_screen
 from sijpath.screening.scan import find_export
+from sijpath.screening.synth import template, write_synthetic_export
 
-__all__ = ["load_rulesets", "run_screen", "screen_export", "screen_request", "screen_ruleset_ids"]
+__all__ = [
+    "BILATERAL_WEIGHT",
+    "load_rulesets",
+    "run_screen",
+    "screen_export",
+    "screen_request",
+    "screen_ruleset_ids",
+    "synthesize_export",
+]
+
+# The one bilateral example is drawn three times as often as each other, so bilateral patients are not rare.
+BILATERAL_WEIGHT = {"block-with-steroid": 3.0}
 
 
 def screen_ruleset_ids(requested: Sequence[str], as_of: dt.date) -> list[str]:
@@ -61,3 +73,14 @@ def screen_request(
     count = workers or os.cpu_count() or 1
     loader = functools.partial(load_rulesets, tuple(ids), as_of)
     return ScreenRequest(export, out, loader, as_of, count, chunk_patients)
+
+
+def synthesize_export(out: Path, patients: int, seed: int, examples: Path) -> list[Path]:
+    """A synthetic export of `patients` patients, the SI-joint trajectories varied from the example episodes."""
+    if patients < 1:
+        raise UsageError(f"--patients must be at least 1, not {patients}")
+    files = sorted(examples.glob("*.yaml"))
+    if not files:
+        raise UsageError(f"{examples}: no example episodes (*.yaml) to vary")
+    templates = [template(p.stem, wiring.load_episode(p), BILATERAL_WEIGHT.get(p.stem, 1.0)) for p in files]
+    return write_synthetic_export(out, templates, patients, seed)
