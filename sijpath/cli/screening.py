@@ -82,7 +82,7 @@ def synth(
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same export, byte for byte.")] = 1,
     examples: Annotated[Path, typer.Option(help="Example episodes the SI-joint trajectories vary.")] = Path("examples"),
 ) -> None:
-    """Write a deterministic synthetic Bulk Data export (illustrative proportions; see docs/screening.md)."""
+    """Write a deterministic synthetic Bulk Data export (illustrative proportions, stated in sijpath/screening/synth.py)."""
     from sijpath.wiring.screening import synthesize_export
 
     files = synthesize_export(out, patients, seed, examples)

@@ -17,15 +17,14 @@ from sijpath.fhir.reader import MODELS
 from sijpath.screening.resource_types import R4_RESOURCE_TYPES
 from sijpath.screening.rows import IssueRow
 
-__all__ = ["MEMORY_CEILING", "Export", "PatientResources", "Scan", "find_export", "scan_export"]
+__all__ = ["KEYED_SELECT", "MEMORY_CEILING", "Export", "PatientResources", "Scan", "find_export", "scan_export"]
 
 # DuckDB's own ceiling; past it the sort spills to a temporary folder, so an export of any size fits.
 MEMORY_CEILING = "1GB"
 _FETCH = 5_000
 _BAD_LINES_SHOWN = 100
 # The patient a resource is about: Patient.id, else subject or patient naming `Patient/<id>` (relative or absolute).
-_KEYED = r"""
-CREATE TABLE keyed AS
+KEYED_SELECT = r"""
 SELECT filename AS file, kind, id, resource,
     CASE WHEN kind = 'Patient' THEN (CASE WHEN regexp_full_match(id, '[A-Za-z0-9\-.]{1,64}') THEN id END)
          ELSE nullif(regexp_extract(
@@ -38,6 +37,7 @@ FROM (
                    ignore_errors = true, filename = true)
 )
 """
+_KEYED = "CREATE TABLE keyed AS " + KEYED_SELECT
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,119 @@
+"""Benchmark: population screening of a synthetic Bulk Data export, against the DuckDB scan floor of the same files.
+
+Writes a synthetic export (`sijpath synth`, about 11 resources per patient, 15% SI-joint trajectories) of about
+--resources resources, then measures, side by side in this one run, each --repeats times in a fresh subprocess:
+
+- floor: DuckDB reading every file with the screen's declared columns and counting resources per patient (the
+  least any DuckDB screen must do);
+- scan: the screen's own scan (the keyed table on disk, every patient's resources streamed out in order);
+- screen: `sijpath screen` end to end (scan, process pool over every core, every output file).
+
+- startup: a subprocess that only imports what they import (each row above pays it once).
+
+Prints the medians, the ratios to the floor and the peak RSS: of the measuring process itself (DuckDB, outputs),
+and of its largest descendant that was waited for (a worker, when the pool's processes were reaped).
+
+    python benchmarks/screen.py [--resources 1000000] [--repeats 3] [--workers N] [-r RULESET ...] [--folder DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESOURCES_PER_PATIENT = 11.3  # measured on the synthetic export (seed 1)
+MiB = 1024
+
+_FLOOR = """
+import sys
+from pathlib import Path
+import duckdb
+from sijpath.screening.scan import KEYED_SELECT, find_export
+files = [str(p) for p in find_export(Path(sys.argv[1])).files]
+rows = duckdb.sql(f"SELECT patient, count(*) FROM ({KEYED_SELECT}) GROUP BY patient", params={"files": files})
+print(len(rows.fetchall()))
+"""
+_SCAN = """
+import sys
+from pathlib import Path
+from sijpath.screening.scan import find_export, scan_export
+with scan_export(find_export(Path(sys.argv[1]))) as scan:
+    print(sum(len(texts) for _, texts in scan.patients()))
+"""
+
+
+def _timed(args: list[str]) -> tuple[float, int, int]:
+    """Wall seconds of a fresh subprocess, its peak RSS and its largest reaped descendant's (KiB)."""
+    code = (
+        "import resource, runpy, sys\n"
+        "mode, sys.argv = sys.argv[1], [sys.argv[0], *sys.argv[2:]]\n"
+        "try:\n"
+        "    runpy.run_module('sijpath', run_name='__main__') if mode == '-m' else exec(mode)\n"
+        "except SystemExit as exit:\n"
+        "    assert not exit.code, exit.code\n"
+        "finally:\n"
+        "    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "    print(f'RSS {s.ru_maxrss} {c.ru_maxrss}', file=sys.stderr)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    if done.returncode:
+        sys.exit(f"failed: {args}\n{done.stderr}")
+    rss = next(line for line in done.stderr.splitlines() if line.startswith("RSS ")).split()
+    return wall, int(rss[1]), int(rss[2])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--resources", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("-r", "--ruleset", action="append", default=[])
+    parser.add_argument("--folder", type=Path, default=None)
+    parser.add_argument("--seed", type=int, default=1)
+    options = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from sijpath.wiring.screening import synthesize_export
+
+    work = Path(tempfile.mkdtemp(prefix="sijpath-bench-"))
+    folder = options.folder or work / "export"
+    patients = max(1, round(options.resources / RESOURCES_PER_PATIENT))
+    start = time.perf_counter()
+    files = synthesize_export(folder, patients, options.seed, ROOT / "examples")
+    size = sum(p.stat().st_size for p in files)
+    lines = sum(p.read_bytes().count(b"\n") for p in files)
+    print(f"export: {patients:,} patients, {lines:,} resources, {size / 2**20:,.0f} MiB in {len(files)} files")
+    print(f"  written in {time.perf_counter() - start:.1f} s (not timed below)")
+    rulesets = [a for r in options.ruleset for a in ("-r", r)] or ["-r", "source-articles"]
+    runs: dict[str, list[tuple[float, int, int]]] = {"startup": [], "floor": [], "scan": [], "screen": []}
+    for n in range(options.repeats):
+        runs["startup"].append(_timed(["import sijpath.wiring.screening, sijpath.cli", str(folder)]))
+        runs["floor"].append(_timed([_FLOOR, str(folder)]))
+        runs["scan"].append(_timed([_SCAN, str(folder)]))
+        out = work / f"out-{n}"  # a fresh folder each time: nothing resumed
+        screen = ["-m", "screen", str(folder), "-o", str(out), "--as-of", "2026-11-01", "--quiet"]
+        runs["screen"].append(_timed([*screen, *rulesets, "--workers", str(options.workers)]))
+    floor = statistics.median(w for w, _, _ in runs["floor"])
+    print(f"rule sets: {' '.join(rulesets[1::2])}; workers: {options.workers}; median of {options.repeats}")
+    for name, measured in runs.items():
+        wall = statistics.median(w for w, _, _ in measured)
+        own, child = max(r for _, r, _ in measured) / MiB, max(c for _, _, c in measured) / MiB
+        print(
+            f"  {name:<7} {wall:7.2f} s  {wall / floor:5.1f}x floor  {lines / wall:>10,.0f} resources/s  "
+            f"peak RSS {own:,.0f} MiB (largest reaped descendant {child:,.0f} MiB)"
+        )
+    print(f"this process: peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / MiB:,.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
