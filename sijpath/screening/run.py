@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import dataclasses
 import datetime as dt
 import hashlib
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import astuple, dataclass
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -20,7 +22,15 @@ from sijpath.screening.patient import screen_patient
 from sijpath.screening.rows import IssueRow, ResultRow, row_order
 from sijpath.screening.scan import Export, PatientResources, scan_export
 
-__all__ = ["CHUNK_PATIENTS", "Progress", "RulesetLoader", "ScreenRequest", "ScreenSummary", "run_screen"]
+__all__ = [
+    "CHUNK_PATIENTS",
+    "Progress",
+    "RulesetLoader",
+    "ScreenRequest",
+    "ScreenSummary",
+    "run_screen",
+    "write_outputs",
+]
 
 CHUNK_PATIENTS = 200
 PART_FORMAT = "sijpath-screen-part/1"
@@ -185,12 +195,26 @@ def _assemble(
     resumed: int,
 ) -> ScreenSummary:
     """The output folder from the part files, read one at a time in patient order."""
+    parts = (orjson.loads(path.read_bytes()) for path in paths)
+    found = write_outputs(request.out, [r.id for r in rulesets], request.as_of, parts, scan_issues, counts, types)
+    return dataclasses.replace(found, resumed_chunks=resumed)
+
+
+def write_outputs(
+    out_folder: Path,
+    ruleset_ids: Sequence[str],
+    as_of: dt.date,
+    parts: Iterable[Mapping[str, Any]],
+    scan_issues: Sequence[IssueRow],
+    counts: Mapping[str, int],
+    types: Mapping[str, int],
+) -> ScreenSummary:
+    """The output folder from parts in patient order (each: rows and issues as value lists, patients, assessed)."""
     assessed = rows = issues = 0
-    with OutputFiles(request.out, [r.id for r in rulesets]) as out:
-        out.tally.as_of, out.tally.types = request.as_of.isoformat(), types
+    with OutputFiles(out_folder, ruleset_ids) as out:
+        out.tally.as_of, out.tally.types = as_of.isoformat(), dict(types)
         out.add_issues(scan_issues)
-        for path in paths:
-            part = orjson.loads(path.read_bytes())
+        for part in parts:
             chunk_rows = [ResultRow(*values) for values in part["rows"]]
             out.add_rows(chunk_rows)
             out.add_issues([IssueRow(*values) for values in part["issues"]])
@@ -204,4 +228,4 @@ def _assemble(
             "result rows": rows,
         }
         checksum = out.close()
-    return ScreenSummary(request.out, checksum, counts["patients"], assessed, rows, issues, resumed)
+    return ScreenSummary(out_folder, checksum, counts["patients"], assessed, rows, issues, 0)

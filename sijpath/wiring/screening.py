@@ -11,7 +11,7 @@ from pathlib import Path
 from sijpath import wiring
 from sijpath.engine.ruleset import RuleSet
 from sijpath.errors import UsageError
-from sijpath.screening.run import CHUNK_PATIENTS, Progress, ScreenRequest, ScreenSummary, run_screen
+from sijpath.screening.run import CHUNK_PATIENTS, Progress, ScreenRequest, ScreenSummary, run_screen, write_outputs
 from sijpath.screening.scan import find_export
 from sijpath.screening.synth import template, write_synthetic_export
 
@@ -22,6 +22,7 @@ __all__ = [
     "screen_export",
     "screen_request",
     "screen_ruleset_ids",
+    "spark_screen_export",
     "synthesize_export",
 ]
 
@@ -73,6 +74,22 @@ def screen_request(
     count = workers or os.cpu_count() or 1
     loader = functools.partial(load_rulesets, tuple(ids), as_of)
     return ScreenRequest(export, out, loader, as_of, count, chunk_patients)
+
+
+def spark_screen_export(
+    folder: Path, out: Path, ruleset_ids: Sequence[str], as_of: dt.date, master: str = "local[*]"
+) -> ScreenSummary:
+    """The same screen on Apache Spark (`pip install sijpath[spark]`); the rows and checksum are the local ones."""
+    request = screen_request(folder, out, ruleset_ids, as_of, 1)
+    try:
+        from sijpath.screening.spark import spark_screen
+    except ImportError:  # pyspark is an optional extra
+        raise UsageError("--engine spark needs pyspark and pandas: pip install 'sijpath[spark]'") from None
+    part = spark_screen([str(p) for p in request.export.files], request.load_rulesets, as_of, master)
+    types = part.pop("types")
+    counts = {"resources": sum(types.values()), "patients": part["patients"]}
+    ids = [r.id for r in request.load_rulesets()]
+    return write_outputs(out, ids, as_of, [part], request.export.issues, counts, types)
 
 
 def synthesize_export(out: Path, patients: int, seed: int, examples: Path) -> list[Path]:
