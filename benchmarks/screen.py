@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -113,6 +114,7 @@ def main() -> None:
             f"peak RSS {own:,.0f} MiB (largest reaped descendant {child:,.0f} MiB)"
         )
     print(f"this process: peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / MiB:,.0f} MiB")
+    shutil.rmtree(work, ignore_errors=True)  # the outputs, and the export unless --folder keeps it elsewhere
 
 
 if __name__ == "__main__":

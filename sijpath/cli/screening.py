@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -21,7 +22,15 @@ from rich.text import Text
 
 from sijpath.cli.options import parse_as_of
 
+if TYPE_CHECKING:
+    from sijpath.screening.run import ScreenSummary
+
 __all__ = ["register"]
+
+
+class Engine(StrEnum):
+    local = "local"
+    spark = "spark"
 
 
 class _Rate(ProgressColumn):
@@ -44,11 +53,21 @@ def screen(
         int | None, typer.Option("--workers", help="Worker processes (default: one per core).", min=1)
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    engine: Annotated[Engine, typer.Option("--engine", help="local: DuckDB and every core; spark: Apache Spark.")] = (
+        Engine.local
+    ),
+    master: Annotated[
+        str, typer.Option("--spark-master", help="Spark master URL (with --engine spark), e.g. spark://host:7077.")
+    ] = "local[*]",
 ) -> None:
     """Screen every patient of a Bulk Data export under one or more rule sets; rerun to resume after a stop."""
-    from sijpath.wiring.screening import run_screen, screen_request  # DuckDB and pyarrow load only for this command
+    # DuckDB and pyarrow load only for this command
+    from sijpath.wiring.screening import run_screen, screen_request, spark_screen_export
 
     day = parse_as_of(as_of)
+    if engine is Engine.spark:
+        _print(spark_screen_export(folder, out, rulesets or [], day, master))
+        return
     request = screen_request(folder, out, rulesets or [], day, workers)
     console = Console(stderr=True)
     columns = (
@@ -67,6 +86,10 @@ def screen(
             bar.update(task, completed=done, total=total)
 
         summary = run_screen(request, report)
+    _print(summary)
+
+
+def _print(summary: ScreenSummary) -> None:
     Console(soft_wrap=True, highlight=False).print(
         f"{summary.patients} patients, {summary.assessed} assessed, {summary.rows} result rows, "
         f"{summary.issues} issue rows"
@@ -82,7 +105,7 @@ def synth(
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same export, byte for byte.")] = 1,
     examples: Annotated[Path, typer.Option(help="Example episodes the SI-joint trajectories vary.")] = Path("examples"),
 ) -> None:
-    """Write a deterministic synthetic Bulk Data export (illustrative proportions, stated in sijpath/screening/synth.py)."""
+    """Write a deterministic synthetic Bulk Data export (its illustrative proportions: sijpath/screening/synth.py)."""
     from sijpath.wiring.screening import synthesize_export
 
     files = synthesize_export(out, patients, seed, examples)

@@ -38,3 +38,15 @@ def test_screen_refuses_unusable_input_with_exit_code_2(
     assert code == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_synth_then_screen_from_the_command_line(repo: Path, tmp_path: Path) -> None:
+    export = tmp_path / "export"
+    made = CliRunner().invoke(app, ["synth", "--patients", "60", "--seed", "3", "-o", str(export)])
+    assert made.exit_code == 0, made.output
+    assert "60 patients" in made.stdout
+    assert (export / "manifest.json").exists()
+    args = ["screen", str(export), "-o", str(tmp_path / "out"), "--as-of", "2026-11-01", "--workers", "1"]
+    screened = CliRunner().invoke(app, args)
+    assert screened.exit_code == 0, screened.output
+    assert "60 patients" in screened.stdout
