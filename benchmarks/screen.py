@@ -3,15 +3,15 @@
 Writes a synthetic export (`sijpath synth`, about 11 resources per patient, 15% SI-joint trajectories) of about
 --resources resources, then measures, side by side in this one run, each --repeats times in a fresh subprocess:
 
-- floor: DuckDB reading every file with the screen's declared columns and counting resources per patient (the
-  least any DuckDB screen must do);
+- floor: DuckDB reading every file with declared struct columns (type, id, subject and patient references only)
+  and counting resources per patient: the least any DuckDB screen must do;
 - scan: the screen's own scan (the keyed table on disk, every patient's resources streamed out in order);
 - screen: `sijpath screen` end to end (scan, process pool over every core, every output file).
 
 - startup: a subprocess that only imports what they import (each row above pays it once).
 
 Prints the medians, the ratios to the floor and the peak RSS: of the measuring process itself (DuckDB, outputs),
-and of its largest descendant that was waited for (a worker, when the pool's processes were reaped).
+and of its largest descendant (a worker process).
 
     python benchmarks/screen.py [--resources 1000000] [--repeats 3] [--workers N] [-r RULESET ...] [--folder DIR]
 """
@@ -37,9 +37,14 @@ _FLOOR = """
 import sys
 from pathlib import Path
 import duckdb
-from sijpath.screening.scan import KEYED_SELECT, find_export
-files = [str(p) for p in find_export(Path(sys.argv[1])).files]
-rows = duckdb.sql(f"SELECT patient, count(*) FROM ({KEYED_SELECT}) GROUP BY patient", params={"files": files})
+files = sorted(str(p) for p in Path(sys.argv[1]).glob("*.ndjson"))
+columns = {"resourceType": "VARCHAR", "id": "VARCHAR", "subject": "STRUCT(reference VARCHAR)",
+           "patient": "STRUCT(reference VARCHAR)"}
+rows = duckdb.sql(
+    "SELECT coalesce(subject.reference, patient.reference, 'Patient/' || id) AS who, count(*) "
+    "FROM read_json($files, format = 'newline_delimited', columns = $columns, ignore_errors = true) GROUP BY who",
+    params={"files": files, "columns": columns},
+)
 print(len(rows.fetchall()))
 """
 _SCAN = """
@@ -51,8 +56,34 @@ with scan_export(find_export(Path(sys.argv[1]))) as scan:
 """
 
 
+def _descendants(root: int) -> list[int]:
+    """Every process below `root` now (the pool's workers sit under the forkserver, not under the screen)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+    found, stack = [], [root]
+    while stack:
+        kids = children.get(stack.pop(), [])
+        found += kids
+        stack += kids
+    return found
+
+
+def _peak_kib(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
+
+
 def _timed(args: list[str]) -> tuple[float, int, int]:
-    """Wall seconds of a fresh subprocess, its peak RSS and its largest reaped descendant's (KiB)."""
+    """Wall seconds of a fresh subprocess, its peak RSS and its largest descendant's (KiB, polled every 0.1 s)."""
     code = (
         "import resource, runpy, sys\n"
         "mode, sys.argv = sys.argv[1], [sys.argv[0], *sys.argv[2:]]\n"
@@ -61,17 +92,23 @@ def _timed(args: list[str]) -> tuple[float, int, int]:
         "except SystemExit as exit:\n"
         "    assert not exit.code, exit.code\n"
         "finally:\n"
-        "    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)\n"
-        "    print(f'RSS {s.ru_maxrss} {c.ru_maxrss}', file=sys.stderr)\n"
+        "    print(f'RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', file=sys.stderr)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - start
-    if done.returncode:
-        sys.exit(f"failed: {args}\n{done.stderr}")
-    rss = next(line for line in done.stderr.splitlines() if line.startswith("RSS ")).split()
-    return wall, int(rss[1]), int(rss[2])
+    with subprocess.Popen(
+        [sys.executable, "-c", code, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        largest = 0
+        while process.poll() is None:
+            largest = max([largest, *(_peak_kib(pid) for pid in _descendants(process.pid))])
+            time.sleep(0.1)
+        wall = time.perf_counter() - start
+        _, err = process.communicate()
+    if process.returncode:
+        sys.exit(f"failed: {args}\n{err}")
+    rss = next(line for line in err.splitlines() if line.startswith("RSS ")).split()
+    return wall, int(rss[1]), largest
 
 
 def main() -> None:
@@ -111,7 +148,7 @@ def main() -> None:
         own, child = max(r for _, r, _ in measured) / MiB, max(c for _, _, c in measured) / MiB
         print(
             f"  {name:<7} {wall:7.2f} s  {wall / floor:5.1f}x floor  {lines / wall:>10,.0f} resources/s  "
-            f"peak RSS {own:,.0f} MiB (largest reaped descendant {child:,.0f} MiB)"
+            f"peak RSS {own:,.0f} MiB (largest worker {child:,.0f} MiB)"
         )
     print(f"this process: peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / MiB:,.0f} MiB")
     shutil.rmtree(work, ignore_errors=True)  # the outputs, and the export unless --folder keeps it elsewhere

@@ -24,15 +24,17 @@ MEMORY_CEILING = "1GB"
 _FETCH = 5_000
 _BAD_LINES_SHOWN = 100
 # The patient a resource is about: Patient.id, else subject or patient naming `Patient/<id>` (relative or absolute).
+# The four keys come from one parse of each line (a list of paths), not one parse per key.
 KEYED_SELECT = r"""
-SELECT filename AS file, kind, id, resource,
-    CASE WHEN kind = 'Patient' THEN (CASE WHEN regexp_full_match(id, '[A-Za-z0-9\-.]{1,64}') THEN id END)
-         ELSE nullif(regexp_extract(
-            coalesce(resource->'subject'->>'reference', resource->'patient'->>'reference'),
+SELECT filename AS file, k[1] AS kind, k[2] AS id,
+    CASE WHEN k[1] = 'Patient' THEN (CASE WHEN regexp_full_match(k[2], '[A-Za-z0-9\-.]{1,64}') THEN k[2] END)
+         ELSE nullif(regexp_extract(coalesce(k[3], k[4]),
             '(?:^|/)Patient/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$', 1), '')
-    END AS patient
+    END AS patient,
+    json AS resource
 FROM (
-    SELECT filename, json AS resource, json->>'resourceType' AS kind, json->>'id' AS id
+    SELECT filename, json,
+        json_extract_string(json, ['$.resourceType', '$.id', '$.subject.reference', '$.patient.reference']) AS k
     FROM read_json($files, format = 'newline_delimited', records = false, columns = {'json': 'JSON'},
                    ignore_errors = true, filename = true)
 )
@@ -161,7 +163,8 @@ class Scan:
 def scan_export(export: Export) -> Scan:
     """Read every file of the export once with DuckDB (declared columns: nothing inferred, nothing sampled)."""
     folder = Path(tempfile.mkdtemp(prefix="sijpath-screen-"))
-    connection = duckdb.connect(str(folder / "scan.duckdb"))
+    # In memory up to the ceiling, then spilled to the folder: faster than a database file, and as bounded.
+    connection = duckdb.connect()
     connection.execute(f"SET memory_limit = '{MEMORY_CEILING}'")
     connection.execute("SET temp_directory = ?", [str(folder / "spill")])
     connection.execute("SET preserve_insertion_order = false")
