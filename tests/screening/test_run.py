@@ -142,3 +142,16 @@ def test_unusable_inputs_are_clear_errors(examples_export: ExampleExport, tmp_pa
         _screen(tmp_path / "empty", tmp_path / "out")
     with pytest.raises(UnknownRuleSetError, match="no rule set `bogus`"):
         screen_export(examples_export.folder, tmp_path / "out", ["bogus"], AS_OF, 1)
+
+
+def test_a_file_the_manifest_lists_but_the_folder_lacks_is_an_issue_row(
+    examples_export: ExampleExport, tmp_path: Path
+) -> None:
+    manifest = orjson.loads((examples_export.folder / "manifest.json").read_bytes())
+    manifest["output"].append({"type": "Procedure", "url": "https://ehr.example/export/Procedure.002.ndjson"})
+    (examples_export.folder / "manifest.json").write_bytes(orjson.dumps(manifest))
+    out = tmp_path / "out"
+    _screen(examples_export.folder, out)
+    assert [(i["kind"], i["where"]) for i in _issues(out) if i["kind"] == "missing-file"] == [
+        ("missing-file", "Procedure.002.ndjson")
+    ]
