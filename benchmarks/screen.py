@@ -85,14 +85,16 @@ def _peak_kib(pid: int) -> int:
 def _timed(args: list[str]) -> tuple[float, int, int]:
     """Wall seconds of a fresh subprocess, its peak RSS and its largest descendant's (KiB, polled every 0.1 s)."""
     code = (
-        "import resource, runpy, sys\n"
+        "import runpy, sys\n"
         "mode, sys.argv = sys.argv[1], [sys.argv[0], *sys.argv[2:]]\n"
         "try:\n"
         "    runpy.run_module('sijpath', run_name='__main__') if mode == '-m' else exec(mode)\n"
         "except SystemExit as exit:\n"
         "    assert not exit.code, exit.code\n"
         "finally:\n"
-        "    print(f'RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', file=sys.stderr)\n"
+        # VmHWM, not ru_maxrss: a forked child's ru_maxrss starts at its parent's (this generator's) peak.
+        "    hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0].split()[1]\n"
+        "    print(f'RSS {hwm}', file=sys.stderr)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     start = time.perf_counter()
