@@ -8,12 +8,14 @@ Writes a synthetic export (`sijpath synth`, about 11 resources per patient, 15% 
 - scan: the screen's own scan (the keyed table on disk, every patient's resources streamed out in order);
 - screen: `sijpath screen` end to end (scan, process pool over every core, every output file).
 
+- spark (with --spark): `sijpath screen --engine spark` on `local[WORKERS]`, session start included;
 - startup: a subprocess that only imports what they import (each row above pays it once).
 
 Prints the medians, the ratios to the floor and the peak RSS: of the measuring process itself (DuckDB, outputs),
 and of its largest descendant (a worker process).
 
     python benchmarks/screen.py [--resources 1000000] [--repeats 3] [--workers N] [-r RULESET ...] [--folder DIR]
+        [--spark]
 """
 
 from __future__ import annotations
@@ -121,6 +123,7 @@ def main() -> None:
     parser.add_argument("-r", "--ruleset", action="append", default=[])
     parser.add_argument("--folder", type=Path, default=None)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--spark", action="store_true", help="Also time --engine spark on local[WORKERS].")
     options = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from sijpath.wiring.screening import synthesize_export
@@ -143,6 +146,9 @@ def main() -> None:
         out = work / f"out-{n}"  # a fresh folder each time: nothing resumed
         screen = ["-m", "screen", str(folder), "-o", str(out), "--as-of", "2026-11-01", "--quiet"]
         runs["screen"].append(_timed([*screen, *rulesets, "--workers", str(options.workers)]))
+        if options.spark:
+            spark = [*screen[:4], str(work / f"spark-{n}"), *screen[5:], *rulesets, "--engine", "spark"]
+            runs.setdefault("spark", []).append(_timed([*spark, "--spark-master", f"local[{options.workers}]"]))
     floor = statistics.median(w for w, _, _ in runs["floor"])
     print(f"rule sets: {' '.join(rulesets[1::2])}; workers: {options.workers}; median of {options.repeats}")
     for name, measured in runs.items():

@@ -77,7 +77,12 @@ def screen_request(
 
 
 def spark_screen_export(
-    folder: Path, out: Path, ruleset_ids: Sequence[str], as_of: dt.date, master: str = "local[*]"
+    folder: Path,
+    out: Path,
+    ruleset_ids: Sequence[str],
+    as_of: dt.date,
+    master: str = "local[*]",
+    batch_rows: int = 10_000,
 ) -> ScreenSummary:
     """The same screen on Apache Spark (`pip install sijpath[spark]`); the rows and checksum are the local ones."""
     request = screen_request(folder, out, ruleset_ids, as_of, 1)
@@ -85,7 +90,7 @@ def spark_screen_export(
         from sijpath.screening.spark import spark_screen
     except ImportError:  # pyspark is an optional extra
         raise UsageError("--engine spark needs pyspark and pandas: pip install 'sijpath[spark]'") from None
-    part = spark_screen([str(p) for p in request.export.files], request.load_rulesets, as_of, master)
+    part = spark_screen([str(p) for p in request.export.files], request.load_rulesets, as_of, master, batch_rows)
     types = part.pop("types")
     counts = {"resources": sum(types.values()), "patients": part["patients"]}
     ids = [r.id for r in request.load_rulesets()]
