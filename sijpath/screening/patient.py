@@ -49,19 +49,20 @@ def read_resources(patient_id: str, texts: Sequence[str]) -> tuple[ImportedEpiso
     A resource given twice under one type and id is read once (the first in the given order), with a data issue.
     """
     resources: list[Mapping[str, Any]] = []
-    seen: dict[str, bytes] = {}
+    seen: dict[str, tuple[str, Mapping[str, Any]]] = {}
     repeats: list[DataIssue] = []
     for text in texts:
         resource = orjson.loads(text)
         rid = resource.get("id")
         where = f"{resource.get('resourceType')}/{rid}" if isinstance(rid, str) else None
         if where is not None and where in seen:
-            same = seen[where] == orjson.dumps(resource, option=orjson.OPT_SORT_KEYS)
+            first_text, first = seen[where]
+            same = text == first_text or first == resource  # the same line, or the same content written otherwise
             message = "given again, identical; read once" if same else "given again with other content; first read"
             repeats.append(DataIssue("info" if same else "warning", where, message))
             continue
         if where is not None:
-            seen[where] = orjson.dumps(resource, option=orjson.OPT_SORT_KEYS)
+            seen[where] = (text, resource)
         resources.append(resource)
     imported = read_patient(patient_id, resources, lambda ref: _within(ref, seen.keys()))
     issues = imported.issues + tuple(repeats)

@@ -6,7 +6,7 @@ import orjson
 
 from sijpath import wiring
 from sijpath.pathway.assess import evaluate
-from sijpath.screening.patient import result_rows, screen_patient
+from sijpath.screening.patient import read_resources, result_rows, screen_patient
 from sijpath.screening.scan import find_export, scan_export
 from tests.screening.conftest import AS_OF, RULESETS, ExampleExport
 
@@ -66,3 +66,17 @@ def test_a_patient_with_nothing_of_the_si_joint_is_not_assessed() -> None:
     rules = [wiring.load_ruleset("source-articles", AS_OF)]
     screen = screen_patient("p1", ['{"resourceType": "Patient", "id": "p1", "gender": "female"}'], rules, AS_OF)
     assert (screen.assessed, screen.rows, screen.issues) == (False, (), ())
+
+
+def test_a_resource_given_again_with_other_content_is_read_once_with_a_warning(
+    examples_export: ExampleExport,
+) -> None:
+    patient_id = next(iter(examples_export.bundles))
+    resources = _resources(examples_export, patient_id)
+    procedure = next(r for r in resources if r["resourceType"] == "Procedure")
+    texts = [orjson.dumps(r).decode() for r in resources] + [
+        orjson.dumps({**procedure, "status": "entered-in-error"}).decode()
+    ]
+    imported, _ = read_resources(patient_id, texts)
+    repeated = [i for i in imported.issues if i.location == f"Procedure/{procedure['id']}" and "again" in i.message]
+    assert [(i.severity, i.message) for i in repeated] == [("warning", "given again with other content; first read")]
