@@ -17,8 +17,8 @@ from sijpath.domain.issues import DataIssue
 from sijpath.engine.assessment import Assessment, UnitAssessment
 from sijpath.engine.ruleset import RuleSet
 from sijpath.errors import SijpathError
-from sijpath.fhir.bundle import reference_key
-from sijpath.fhir.reader import ImportedEpisode, read_patient
+from sijpath.fhir.bulk import read_own_resources
+from sijpath.fhir.reader import ImportedEpisode
 from sijpath.pathway.assess import evaluate
 from sijpath.screening.rows import IssueRow, ResultRow
 
@@ -64,19 +64,12 @@ def read_resources(patient_id: str, texts: Sequence[str]) -> tuple[ImportedEpiso
         if where is not None:
             seen[where] = (text, resource)
         resources.append(resource)
-    imported = read_patient(patient_id, resources, lambda ref: _within(ref, seen.keys()))
-    issues = imported.issues + tuple(repeats)
+    imported = read_own_resources(patient_id, resources, tuple(repeats))
     rows: list[IssueRow] = []
     if f"Patient/{patient_id}" not in seen:
-        issues += (DataIssue("warning", f"Patient/{patient_id}", "no Patient resource: birth date and sex unknown"),)
         message = f"{len(texts)} resource(s) refer to Patient/{patient_id}, which the export does not hold"
         rows.append(IssueRow(patient_id, "missing-patient", f"Patient/{patient_id}", message))
-    return ImportedEpisode(imported.episode, issues), rows
-
-
-def _within(reference: str, keys: Any) -> str | None:
-    found = reference_key(reference)
-    return found if found in keys else None
+    return imported, rows
 
 
 def has_facts(episode: Episode) -> bool:
