@@ -14,6 +14,7 @@ from rich.table import Table
 from sijpath import wiring
 from sijpath.cli import cds, decision_aid, episodes, fhir, letters, outcomes, screening, server
 from sijpath.cli.options import (
+    ContractorOption,
     InputFileArgument,
     InputFormat,
     InputFormatOption,
@@ -82,11 +83,12 @@ def assess(
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.text,
     input_format: InputFormatOption = InputFormat.auto,
     patient: PatientOption = None,
+    contractor: ContractorOption = None,
 ) -> None:
     """Assess one patient's episode: where they stand, the next step, and why."""
     record = wiring.load_record(file, input_format.value, patient)
     day = parse_as_of(as_of)
-    assessment = evaluate(record.episode, wiring.load_ruleset(ruleset, day), day, record.issues)
+    assessment = evaluate(record.episode, wiring.load_ruleset(ruleset, day, contractor), day, record.issues)
     emit(
         output,
         assessment.to_dict,
@@ -107,15 +109,16 @@ def compare_command(
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.text,
     input_format: InputFormatOption = InputFormat.auto,
     patient: PatientOption = None,
+    contractor: ContractorOption = None,
 ) -> None:
     """Assess one patient under several rule sets side by side and say where they diverge."""
     record = wiring.load_record(file, input_format.value, patient)
     day = parse_as_of(as_of)
     if rulesets:
-        loaded = [wiring.load_ruleset(r.strip(), day) for r in rulesets.split(",") if r.strip()]
+        loaded = [wiring.load_ruleset(r.strip(), day, contractor) for r in rulesets.split(",") if r.strip()]
     else:  # every built-in rule set in force on the date
         loaded = [
-            wiring.load_ruleset(r, day)
+            wiring.load_ruleset(r, day, contractor)
             for r in wiring.builtin_ruleset_ids()
             if any(v.in_force(day) for v in wiring.builtin_versions(r))
         ]
@@ -181,6 +184,8 @@ def rulesets_list() -> None:
         for version in wiring.builtin_versions(ruleset_id):
             rs = wiring.load_ruleset(ruleset_id, version.effective_from)
             span = f"{version.effective_from} → {version.effective_to or 'now'}"
+            if version.contractors:
+                span += " (" + ", ".join(wiring.MEDICARE_CONTRACTORS[c] for c in version.contractors) + ")"
             table.add_row(rs.id, rs.version, rs.title, rs.issuer, span)
     Console().print(table)
 

@@ -14,6 +14,7 @@ from rich.markdown import Markdown
 
 from sijpath import wiring
 from sijpath.cli.options import (
+    ContractorOption,
     InputFileArgument,
     InputFormat,
     InputFormatOption,
@@ -61,6 +62,7 @@ def gaps(
     input_format: InputFormatOption = InputFormat.auto,
     patient: PatientOption = None,
     joint: JointOption = None,
+    contractor: ContractorOption = None,
 ) -> None:
     """Documentation gaps for a procedure: per rule set and joint, each criterion still unmet or unknown and what
     settles it."""
@@ -72,7 +74,7 @@ def gaps(
     chosen = [r.strip() for r in rulesets.split(",") if r.strip()] if rulesets else wiring.builtin_ruleset_ids()
     report = []
     for ruleset_id in chosen:
-        ruleset = wiring.load_ruleset(ruleset_id, day)
+        ruleset = wiring.load_ruleset(ruleset_id, day, contractor)
         assessment = evaluate(record.episode, ruleset, day, record.issues)
         for unit in chosen_units(assessment, joint):
             report.append((ruleset, unit, request_gaps(unit, ruleset, code)))
@@ -115,13 +117,14 @@ def letter(
     patient: PatientOption = None,
     joint: JointOption = None,
     out: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (required for pdf).")] = None,
+    contractor: ContractorOption = None,
 ) -> None:
     """A medical-necessity letter for a procedure on one joint under a rule set; refuses (exit 4) when criteria are
     unmet."""
     code = _procedure(procedure)
     record = wiring.load_record(file, input_format.value, patient)
     day = parse_as_of(as_of)
-    rules = wiring.load_ruleset(ruleset, day)
+    rules = wiring.load_ruleset(ruleset, day, contractor)
     assessment = evaluate(record.episode, rules, day, record.issues)
     built = build_letter(assessment, one_unit(assessment, joint), rules, code, draft)
     if output is LetterFormat.pdf:

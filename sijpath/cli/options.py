@@ -18,6 +18,7 @@ from sijpath.engine.assessment import Assessment, UnitAssessment
 from sijpath.errors import UsageError
 
 __all__ = [
+    "ContractorOption",
     "DataDirOption",
     "DatabaseOption",
     "InputFileArgument",
@@ -78,6 +79,14 @@ JointOption = Annotated[
 ]
 RulesetOption = Annotated[
     str, typer.Option("--ruleset", "-r", help="Built-in rule-set id or path to a rule-set .toml file.")
+]
+ContractorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--medicare-contractor",
+        help="The patient's Medicare contractor (cgs, first-coast, ngs, noridian, novitas, palmetto, wps): it "
+        "chooses the Medicare LCD version where contractors differ (default: not known, and the report says so).",
+    ),
 ]
 
 

@@ -52,9 +52,13 @@ def outcomes_report(
     from sijpath import wiring
     from sijpath.outcomes.rendering import report_csv, report_html, report_markdown
     from sijpath.outcomes.report import build_report
+    from sijpath.outcomes.schedule import PROCEDURES
     from sijpath.store.outcomes import cohort_filter, cohort_rows
 
     day = parse_as_of(as_of)
+    if procedure is not None and procedure not in PROCEDURES:
+        # A misspelt procedure matched nothing and printed an empty report as if the registry had none.
+        raise typer.BadParameter(f"{procedure!r} is not one of {', '.join(PROCEDURES)}", param_hint="--procedure")
     start, end = _day(performed_from, "--from"), _day(performed_to, "--to")
     filters = {
         k: str(v)
@@ -119,10 +123,12 @@ def outcomes_synthetic(
     database_url: DatabaseOption = None,
 ) -> None:
     """Add a deterministic synthetic cohort (labelled synthetic in every report) for demonstration."""
-    from sijpath.outcomes.synthetic import store_synthetic
+    from sijpath.outcomes.synthetic import SYNTHETIC_FIRST_DAY, store_synthetic
     from sijpath.store.database import transaction
 
     day = parse_as_of(as_of)
+    if day <= SYNTHETIC_FIRST_DAY:  # the cohort's procedures fall between its first day and this one
+        raise typer.BadParameter(f"{day} must be after {SYNTHETIC_FIRST_DAY}", param_hint="--as-of")
     engine = _engine(data_dir, database_url)
     try:
         with transaction(engine) as connection:

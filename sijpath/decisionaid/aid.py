@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sijpath.decisionaid.evidence import OPTIONS, OutcomeEvidence, OutcomeRow
+from sijpath.decisionaid.answers import SURE_QUESTIONS, VALUE_QUESTIONS
+from sijpath.decisionaid.choices import Choice, choose_options, clarify_first
+from sijpath.decisionaid.evidence import OutcomeEvidence, OutcomeRow
+from sijpath.domain.procedures import RadiofrequencyAblation
 from sijpath.engine.assessment import Assessment, UnitAssessment
 from sijpath.engine.ruleset import CoverageStatement
 from sijpath.evidence.catalog import Catalog, Source
 
-__all__ = ["Aid", "AidOption", "Comparison", "build_aid"]
+__all__ = ["NAMES", "SHORT_NAMES", "Aid", "AidOption", "Comparison", "build_aid"]
 
 NAMES = {
     "wait-and-see": "Wait and see: keep up physical therapy, exercise and medicines",
     "repeat-injections": "Repeat steroid injections into the SI joint",
     "rfa": "Radiofrequency ablation (RFA): heat treatment of the small nerves to the joint",
     "fusion": "SI-joint fusion: surgery that joins the joint with implants",
+}
+# What an option is called where space is short (side-by-side rows, pictures): never the internal key.
+SHORT_NAMES = {
+    "wait-and-see": "Wait and see",
+    "repeat-injections": "Repeat injections",
+    "rfa": "RFA",
+    "fusion": "Fusion",
 }
 LIVING_WITH = {
     "wait-and-see": "You keep your usual routine and add exercise. Nothing is done that cannot be undone. "
@@ -36,17 +46,6 @@ COVERAGE_WORDS = {
     "not-covered": "not covered under this rule set",
     "not-addressed": "not addressed by this rule set",
 }
-# Stages at which a procedure decision is on the table, and the options each allows (others are explained).
-STAGE_OPTIONS = {
-    "non-surgical-care": ("wait-and-see", "repeat-injections", "rfa"),
-    "surgical-candidacy": ("wait-and-see", "repeat-injections", "rfa", "fusion"),
-}
-NOT_OFFERED = {
-    "repeat-injections": "Not offered now: the records do not show when this would apply.",
-    "rfa": "Not offered now: the records do not show when this would apply.",
-    "fusion": "Not offered now: surgery is only talked about once the joint is confirmed as the source, "
-    "other care has been tried long enough, and nothing rules it out.",
-}
 QUESTIONS = (
     "What happens if I wait?",
     "How many people like me are helped, and how many have problems?",
@@ -54,19 +53,8 @@ QUESTIONS = (
     "What does my insurance cover, and what would I pay?",
     "What would recovery mean for my work and family?",
 )
-VALUES = (
-    "How much does it matter to you to avoid surgery?",
-    "How much does it matter that a choice can be undone?",
-    "How much time could you take off to recover?",
-    "How much does the chance of needing more treatment later worry you?",
-    "How much does cost to you matter?",
-)
-SURE = (
-    "Sure of myself: Do you feel sure about the best choice for you?",
-    "Understand information: Do you know the benefits and risks of each option?",
-    "Risk-benefit ratio: Are you clear about which benefits and risks matter most to you?",
-    "Encouragement: Do you have enough support and advice to make a choice?",
-)
+VALUES = tuple(text for _, text in VALUE_QUESTIONS)
+SURE = tuple(text for _, text in SURE_QUESTIONS)
 STATEMENT = (
     "This aid supports a conversation with your care team. It is not a recommendation. "
     "sijpath supports decisions; it does not make them."
@@ -100,6 +88,7 @@ class Aid:
 
     patient_id: str
     joint: str
+    joint_key: str
     stage: str
     made_on: dt.date
     ruleset: str
@@ -110,41 +99,12 @@ class Aid:
     sources: tuple[Source, ...]
     evidence_reviewed: dt.date
     review_every_months: int
+    evidence_due: dt.date
     evidence_stale: bool
     statement: str = STATEMENT
     questions: tuple[str, ...] = QUESTIONS
     values: tuple[str, ...] = VALUES
     sure: tuple[str, ...] = SURE
-
-
-def _clarify(unit: UnitAssessment) -> tuple[str, ...]:
-    """Why no procedure options are shown, said kindly; empty when options are shown."""
-    # Red flags (critical) and exclusions hold procedure options until they are clarified (issue 14, safety).
-    critical = [flag for flag in unit.flags if flag.severity == "critical" or flag.code.startswith("exclusion-")]
-    if unit.stage == "red-flags" or critical:
-        return (
-            "Something in your records needs to be checked first. Your care team will talk with you about it. "
-            "Until then, no SI-joint procedure is part of this decision.",
-        )
-    if unit.stage == "other-pain-source":
-        return (
-            "The numbing test did not show that the SI joint is the main source of your pain. "
-            "That is why SI-joint treatments are not offered here. Your care team will look at other causes, "
-            "such as the lower spine, a nerve root or the hip.",
-        )
-    if unit.stage == "post-fusion":
-        return (
-            "You have had fusion on this joint. This aid is about choosing a treatment, so it has no new choice "
-            "to offer. Your care team will follow how you recover.",
-        )
-    if unit.next_step.step.code == "record-side":
-        return ("Your records do not say which side hurts. Once that is known, the options can be shown.",)
-    if unit.stage not in STAGE_OPTIONS:
-        return (
-            "It is not yet clear that the SI joint is the source of your pain. The next step is to find out. "
-            "After that, treatment options can be talked through.",
-        )
-    return ()
 
 
 def _comparisons(rows: tuple[OutcomeRow, ...]) -> tuple[Comparison, ...]:
@@ -176,10 +136,15 @@ def build_aid(
     evidence: OutcomeEvidence,
     catalog: Catalog,
     coverage: Mapping[str, CoverageStatement] | None = None,
+    ablations: Sequence[RadiofrequencyAblation] = (),
+    relief_needed: float = 50.0,
 ) -> Aid:
-    """The aid for one joint: options only when the stage allows a procedure decision and nothing needs clarifying."""
-    clarify = _clarify(unit)
-    keys: tuple[str, ...] = () if clarify else STAGE_OPTIONS[unit.stage]
+    """The aid for one joint: options only when the stage allows a procedure decision and nothing needs clarifying.
+    `ablations` are the patient's recorded RFAs and `relief_needed` the relief (%) an RFA must give to count as
+    having helped (the rule set's lasting-relief threshold)."""
+    clarify = clarify_first(unit)
+    choice = choose_options(unit, ablations, relief_needed) if not clarify else Choice((), ())
+    keys = choice.offered
     options = tuple(
         AidOption(
             key,
@@ -191,14 +156,13 @@ def build_aid(
         )
         for key in keys
     )
-    not_offered = (
-        tuple((NAMES[k], NOT_OFFERED[k]) for k in OPTIONS if k not in keys and k in NOT_OFFERED) if keys else ()
-    )
+    not_offered = tuple((NAMES[key], why) for key, why in choice.not_offered)
     shown = tuple(row for option in options for row in (*option.benefits, *option.harms))
     cited = sorted({sid for row in shown for sid in row.cites})
     return Aid(
         patient_id=assessment.patient_id,
         joint=unit.title,
+        joint_key=unit.key,
         stage=unit.stage,
         made_on=assessment.as_of,
         ruleset=f"{assessment.ruleset_title} ({assessment.ruleset_id} {assessment.ruleset_version})",
@@ -209,5 +173,6 @@ def build_aid(
         sources=tuple(catalog[sid] for sid in cited),
         evidence_reviewed=evidence.evidence_reviewed,
         review_every_months=evidence.review_every_months,
+        evidence_due=evidence.review_due,
         evidence_stale=evidence.stale_on(assessment.as_of),
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import math
 import tomllib
 from importlib import resources
 from typing import Annotated, Literal, Self
@@ -66,6 +68,17 @@ class OutcomeRow(BaseModel):
         assert self.denominator is not None
         return round(100 * self.events / self.denominator)
 
+    def likely_range(self) -> tuple[int, int] | None:
+        """A 95% Wilson interval out of 100 worked out from the study group's size, or None when the size is unknown."""
+        n = self.denominator
+        if not self.known or n is None:
+            return None
+        share = self.events / n if self.events is not None else (self.percent or 0.0) / 100
+        z2 = 1.96**2
+        centre = (share + z2 / (2 * n)) / (1 + z2 / n)
+        half = math.sqrt(z2 * share * (1 - share) / n + z2 * z2 / (4 * n * n)) / (1 + z2 / n)
+        return max(0, round(100 * (centre - half))), min(100, round(100 * (centre + half)))
+
     @property
     def time_frame(self) -> str:
         return "time not known" if self.months is None else f"after {self.months} months"
@@ -83,10 +96,17 @@ class OutcomeEvidence(BaseModel):
     def for_option(self, option: str) -> tuple[OutcomeRow, ...]:
         return tuple(row for row in self.outcome if row.option == option)
 
+    @property
+    def review_due(self) -> dt.date:
+        """The day the next evidence review is due under the update policy (the same day of the month, or its end)."""
+        month0 = self.evidence_reviewed.month - 1 + self.review_every_months
+        year, month = self.evidence_reviewed.year + month0 // 12, month0 % 12 + 1
+        last = calendar.monthrange(year, month)[1]
+        return dt.date(year, month, min(self.evidence_reviewed.day, last))
+
     def stale_on(self, day: dt.date) -> bool:
         """True when the evidence review is overdue on `day` (the caller supplies the day; no clock here)."""
-        months = (day.year - self.evidence_reviewed.year) * 12 + day.month - self.evidence_reviewed.month
-        return months > self.review_every_months
+        return day > self.review_due
 
 
 def parse_outcome_evidence(text: str, catalog: Catalog, origin: str = "outcomes.toml") -> OutcomeEvidence:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from fpdf import FPDF
 
-from sijpath.decisionaid.aid import Aid
+from sijpath.decisionaid.aid import SHORT_NAMES, Aid
 from sijpath.decisionaid.render import aid_markdown
 
 __all__ = ["aid_pdf"]
@@ -42,7 +42,8 @@ def aid_pdf(aid: Aid) -> bytes:
     for comp in aid.comparisons:
         for row in comp.rows:
             pdf.set_font("Helvetica", "", 9.5)
-            words = f"{row.option}: {row.per_100()} out of 100 people, after {comp.months} months - {comp.outcome}"
+            who = SHORT_NAMES[row.option]
+            words = f"{who}: {row.per_100()} out of 100 people, after {comp.months} months - {comp.outcome}"
             pdf.multi_cell(0, 5.5, _latin1(words), new_x="LMARGIN", new_y="NEXT")
             _icons(pdf, row.per_100() or 0)
     return bytes(pdf.output())

@@ -2,12 +2,39 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
-from sijpath.decisionaid.aid import Aid, Comparison
+from sijpath.decisionaid.aid import SHORT_NAMES, Aid, Comparison
 from sijpath.decisionaid.evidence import OutcomeRow
+from sijpath.decisionaid.readability import Readability, measure
 
-__all__ = ["aid_html", "aid_markdown", "icon_array_svg", "row_sentences"]
+__all__ = ["aid_html", "aid_markdown", "aid_readability", "icon_array_svg", "patient_text", "row_sentences"]
+
+SOURCES_HEADING = "## Sources"
+SAME_TRIAL = (
+    "These numbers come from the same trial, where chance decided who got which care. "
+    "That makes this a fair comparison at this time."
+)
+DIFFERENT_STUDIES = "These numbers come from different studies of different people, so compare them with care."
+# Medical words the aid uses, each explained before the options that use them (plain-language requirement).
+WORDS = (
+    "Numbing test (diagnostic block): a shot of numbing medicine into the joint, to see if the pain goes away "
+    "for a few hours.",
+    "Steroid injection: a shot of steroid medicine into the joint to calm swelling and pain.",
+    "RFA (radiofrequency ablation): heat from a needle stops the small nerves to the joint from sending pain signals.",
+    "Fusion: surgery that puts implants across the joint so the bones grow together and the joint stops moving.",
+    "ODI: a score from a list of questions about how much pain gets in the way of daily life.",
+    "Randomised trial: a study where chance decides who gets which care. It is the fairest way to compare care.",
+    "Registry: a record of the people who had a treatment in a country. It shows results in everyday care.",
+)
+UNCERTAINTY_HEADING = "## How sure are these numbers?"
+UNCERTAINTY_WORDS = (
+    "The numbers come from groups of people in studies, not from people just like you. "
+    "No one can say what will happen to you. Small studies give less sure numbers: the range of likely values "
+    "shows how far off a number could be. Some studies were paid for by the maker of the fusion implants, "
+    "as marked. When a number is not known, this aid says so and does not guess."
+)
 
 
 def _source_marks(row: OutcomeRow) -> str:
@@ -21,12 +48,24 @@ def row_sentences(row: OutcomeRow) -> str:
         return f"{row.outcome}: not known. {row.why_not_known}"
     when = row.time_frame.capitalize()
     frame = f"{row.outcome}. {when}: about {n} out of 100 people had this, and {100 - n} out of 100 did not."
-    ci = f"Range of likely values: {row.ci}." if row.ci else "No range of likely values was reported in our sources."
+    ci = _uncertainty(row)
     size = f" Study group: {row.denominator} people." if row.denominator else ""
     note = f" {row.note}" if row.note else ""
     return (
         f"{frame} Study: {row.design}; people: {row.population}; paid for by: {row.funding}.{size} {ci}{note} "
         f"Sources: {_source_marks(row)}."
+    )
+
+
+def _uncertainty(row: OutcomeRow) -> str:
+    if row.ci:
+        return f"Range of likely values given by the study: {row.ci}."
+    likely = row.likely_range()
+    if likely is None:
+        return "The size of the study group was not read, so how sure these numbers are is not known."
+    return (
+        f"The study gave no range of likely values; from the size of the study group, the true number is likely "
+        f"between {likely[0]} and {likely[1]} out of 100 (worked out by sijpath)."
     )
 
 
@@ -48,13 +87,19 @@ def _comparison_md(comp: Comparison) -> list[str]:
     lines = [f"### {comp.outcome}, after {comp.months} months (out of 100 people)", ""]
     for row in comp.rows:
         n = row.per_100()
-        lines.append(f"- {row.option}: about {n} out of 100 yes, {100 - (n or 0)} out of 100 no ({row.design}).")
-    lines += ["", "The studies differ, so compare with care.", ""]
+        who = SHORT_NAMES[row.option]
+        lines.append(
+            f"- {who}: about {n} out of 100 had this, {100 - (n or 0)} out of 100 did not. Study: {row.design}."
+        )
+    same_trial = len({row.cites for row in comp.rows}) == 1 and all(
+        row.design and row.design.startswith("randomised") for row in comp.rows
+    )
+    lines += ["", SAME_TRIAL if same_trial else DIFFERENT_STUDIES, ""]
     return lines
 
 
-def aid_markdown(aid: Aid) -> str:
-    """The aid as Markdown."""
+def _body(aid: Aid) -> list[str]:
+    """The aid's Markdown lines up to the disclosure's reading-level line (which reports on these lines)."""
     out = [f"# Choosing care for SI-joint pain: {aid.joint}", "", f"**{aid.statement}**", ""]
     out += [
         "## The problem",
@@ -72,6 +117,7 @@ def aid_markdown(aid: Aid) -> str:
             "Which care, if any, to try next for this joint. Waiting is always a choice.",
             "",
         ]
+        out += ["## Words used here", "", *(f"- {words}" for words in WORDS), ""]
         out += ["## The options", ""]
         for option in aid.options:
             out += [f"### {option.name}", "", option.living_with, "", "**Possible benefits**", ""]
@@ -85,6 +131,7 @@ def aid_markdown(aid: Aid) -> str:
             out += ["## Side by side (same time, out of 100 people)", ""]
             for comp in aid.comparisons:
                 out += _comparison_md(comp)
+        out += [UNCERTAINTY_HEADING, "", UNCERTAINTY_WORDS, ""]
         out += [
             "## Coverage",
             "",
@@ -95,13 +142,46 @@ def aid_markdown(aid: Aid) -> str:
         out += ["## What matters to you", ""] + [f"- {q}" for q in aid.values] + [""]
         out += ["## Questions to ask", ""] + [f"- {q}" for q in aid.questions] + [""]
         out += ["## Are you ready to decide? (SURE test)", ""] + [f"- {q} (yes / no)" for q in aid.sure] + [""]
-    out += _disclosure(aid)
-    return "\n".join(out) + "\n"
+    return out + _disclosure(aid)
+
+
+_SOURCE_MARKS = re.compile(r" Sources: [^ ]+(?:, [^ ]+)*\.$")
+
+
+def patient_text(aid: Aid) -> str:
+    """The prose a patient reads, as sentences: headings and the source ids after each outcome are left out
+    (ids and the reference list are not prose), every bullet or bold label is a sentence of its own."""
+    kept: list[str] = []
+    for line in _body(aid):
+        if not line or line.startswith("#"):
+            continue
+        line = _SOURCE_MARKS.sub("", line.removeprefix("- ").replace("**", ""))
+        kept.append(line if line.endswith((".", "?", "!", ":", ")")) else line + ".")
+    return "\n".join(kept)
+
+
+def aid_readability(aid: Aid) -> Readability:
+    """The measured reading level of the aid's patient-facing text."""
+    return measure(patient_text(aid))
+
+
+def aid_markdown(aid: Aid) -> str:
+    """The aid as Markdown, its measured reading level in the disclosure."""
+    reading = aid_readability(aid)
+    lines = [
+        *_body(aid),
+        f"- Reading level: {reading.describe()}; written for grade 8 or below (Flesch-Kincaid).",
+        "",
+        SOURCES_HEADING,
+        "",
+    ]
+    lines += [f"- {source.id}: {source.label()}" for source in aid.sources] or ["- None."]
+    return "\n".join([*lines, ""]) + "\n"
 
 
 def _disclosure(aid: Aid) -> list[str]:
     stale = " THE EVIDENCE REVIEW IS OVERDUE." if aid.evidence_stale else ""
-    lines = [
+    return [
         "## About this aid",
         "",
         f"- Made on {aid.made_on.isoformat()} by sijpath for patient {aid.patient_id}.",
@@ -109,13 +189,7 @@ def _disclosure(aid: Aid) -> list[str]:
         f"{aid.review_every_months} months.{stale}",
         "- Funding: sijpath is open-source software with no device-maker funding. Several trials shown were "
         "paid for by a device maker, as marked.",
-        "- Reading level: aimed at grade 8 or below.",
-        "",
-        "## Sources",
-        "",
     ]
-    lines += [f"- {source.id}: {source.label()}" for source in aid.sources] or ["- None."]
-    return [*lines, ""]
 
 
 _BLOCKS = (("### ", "h3"), ("## ", "h2"), ("# ", "h1"), ("- ", "p"))
@@ -131,8 +205,9 @@ def aid_html(aid: Aid) -> str:
     """The aid as a printable, accessible HTML page: every picture has the same number in words."""
     body = [_html_line(line) for line in aid_markdown(aid).splitlines() if line]
     pictures = [
-        f"<figure>{icon_array_svg(row.per_100() or 0, row.outcome + ' (' + row.option + ', ' + row.time_frame + ')')}"
-        f"<figcaption>{escape(row.option)}: {row.per_100()} out of 100, {escape(row.time_frame)}</figcaption></figure>"
+        f"<figure>{icon_array_svg(row.per_100() or 0, f'{row.outcome} ({SHORT_NAMES[row.option]}, {row.time_frame})')}"
+        f"<figcaption>{escape(SHORT_NAMES[row.option])}: {row.per_100()} out of 100, {escape(row.time_frame)}"
+        "</figcaption></figure>"
         for comp in aid.comparisons
         for row in comp.rows
     ]

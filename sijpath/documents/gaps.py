@@ -24,8 +24,8 @@ def gaps_markdown(
     ]
     for ruleset, joint, found in report:
         coverage = ruleset.coverage.get(procedure)
-        status = coverage.status if coverage else "not stated"
-        lines += [f"## {joint} — {ruleset.title} (`{ruleset.id}` {ruleset.version}): coverage {status}", ""]
+        status = f"{coverage.status} under this policy when its criteria are met" if coverage else "not stated"
+        lines += [f"## {joint} — {ruleset.title} (`{ruleset.id}` {ruleset.version}): CPT {procedure} {status}", ""]
         if not found:
             if coverage is not None and coverage.status == "covered":
                 lines += ["No gaps: every criterion this rule set sets for the procedure is documented.", ""]

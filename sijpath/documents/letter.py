@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sijpath.engine.assessment import LATERALITY_MODIFIERS, NOTICE, Assessment, CriterionResult, UnitAssessment
-from sijpath.engine.requirements import Gap
+from sijpath.engine.requirements import Gap, requirements
 from sijpath.engine.ruleset import CoverageStatement, RuleSet
 from sijpath.errors import Problem, RequestNotSupportedError
 from sijpath.evidence.catalog import Source
 from sijpath.pathway.requests import procedure as procedure_of
-from sijpath.pathway.requests import request_gaps, request_requirements
+from sijpath.pathway.requests import request_gaps, request_steps
 
 __all__ = ["Letter", "build_letter", "letter_html", "letter_markdown"]
 
@@ -46,7 +47,7 @@ class Letter:
     def sources(self) -> list[Source]:
         used: dict[str, Source] = {}
         for criterion, _ in self.documented:
-            for source in criterion.citations:
+            for source in policy_sources(criterion.citations):
                 used.setdefault(source.id, source)
         if self.coverage is not None:
             for source_id in self.coverage.cites:
@@ -68,9 +69,19 @@ class Letter:
 def build_letter(assessment: Assessment, unit: UnitAssessment, ruleset: RuleSet, procedure: str, draft: bool) -> Letter:
     """Assemble a letter for `procedure` on one joint under `ruleset`; without `draft`, refuse when anything is
     missing."""
+    # A red flag (or one whose status is still to be confirmed) holds every SI-joint procedure: no letter, not even
+    # a draft, may ask for one while it stands.
+    holding = [f for f in unit.flags if f.severity == "critical"]
+    if holding or unit.stage == "red-flags":
+        problems = [Problem(f.code, f.message) for f in holding] or [Problem("red-flags", unit.next_step.rationale)]
+        raise RequestNotSupportedError(
+            f"no letter for CPT {procedure} on the {unit.title[:1].lower()}{unit.title[1:]}: a red flag holds every "
+            "SI-joint procedure until it is worked up",
+            problems,
+        )
     found = request_gaps(unit, ruleset, procedure)
     coverage = ruleset.coverage.get(procedure)
-    needed = {r.criterion.id: r.needed for r in request_requirements(procedure, ruleset)}
+    needed = {r.criterion.id: r.needed for r in requirements(ruleset, request_steps(unit, procedure))}
     documented = tuple((c, needed[c.id]) for c in unit.criteria if c.id in needed and c.status == needed[c.id])
     letter = Letter(
         assessment,
@@ -116,11 +127,17 @@ def letter_markdown(letter: Letter) -> str:
             + ".**",
             "",
         ]
-    coverage = (
-        f"{letter.coverage.status}" + _cite_md(letter.coverage.cites)
-        if letter.coverage
-        else "not stated by this policy"
-    )
+    coverage = "not stated by this policy"
+    if letter.coverage:
+        cited = [letter.catalog[i] for i in letter.coverage.cites]
+        # The reviewer sees, where the coverage is stated, that it rests on wording nobody has read.
+        unread = [s.id for s in cited if s.unverified]
+        coverage = (
+            f"{letter.coverage.status}"
+            + _cite_md(letter.coverage.cites)
+            + (f" ({letter.coverage.note})" if letter.coverage.note else "")
+            + (f"; **UNVERIFIED wording: {', '.join(unread)}**" if unread else "")
+        )
     lines += [
         "| | |",
         "|---|---|",
@@ -141,7 +158,8 @@ def letter_markdown(letter: Letter) -> str:
     for number, (criterion, needed) in enumerate(letter.documented, start=1):
         lines += [f"## {number}. {_statement(criterion, needed)}", ""]
         lines += [f"- {e.date or 'undated'}: {e.fact}" + (f" [`{e.ref}`]" if e.ref else "") for e in criterion.evidence]
-        lines += ["", "Source: " + "; ".join(_label(s) for s in criterion.citations), ""]
+        cited = policy_sources(criterion.citations)
+        lines += ["", "Source: " + ("; ".join(_label(s) for s in cited) or NO_POLICY_SOURCE), ""]
     for gap in letter.gaps:
         lines += [
             f"## GAP: {gap.criterion.title}",
@@ -200,6 +218,14 @@ def _wrap_rows(body: list[str]) -> list[str]:
     if out and out[-1].startswith("<tr>"):
         out.append("</table>")
     return out
+
+
+NO_POLICY_SOURCE = "the clinical pathway's own criterion: no payer or guideline source in the catalog states it"
+
+
+def policy_sources(citations: Sequence[Source]) -> list[Source]:
+    """The citations a payer reviewer can weigh: patient-education articles are never the basis of a letter."""
+    return [s for s in citations if s.verification != "source-article"]
 
 
 def _label(source: Source) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sijpath.documents.safety_reference import safety_markdown
 from sijpath.engine.pathway import Pathway
 from sijpath.engine.rule import Criterion
 from sijpath.engine.ruleset import RuleSet
@@ -36,8 +37,12 @@ def rules_markdown(rulesets: Sequence[RuleSet], pathway: Pathway[Any, Any]) -> s
     stage, gates, remedy and sources, the gates it adds, coverage."""
     lines = [GENERATED_NOTICE, "", "# Rules and rule sets", ""]
     lines += ["- [The decision for one joint](#decision)"]
+    lines += ["- [The red-flag and exclusion screen](#red-flag-screen)", "- [Validity windows](#validity-windows)"]
+    lines += ["- [Block readings](#block-readings)"]
     lines += [f"- [{rs.title}](#{rs.id}) (`{rs.id}` {rs.version})" for rs in rulesets]
     lines += _decision(pathway)
+    if rulesets:
+        lines += safety_markdown(rulesets, rulesets[0].catalog, _cites)
     for rs in rulesets:
         catalog = rs.catalog
         lines += ["", f'<a id="{rs.id}"></a>', f"## {rs.title} — `{rs.id}` {rs.version}", ""]

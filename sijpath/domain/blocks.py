@@ -22,7 +22,9 @@ def relief_percent(pre_nrs: float, post_nrs: float) -> float:
         raise ValueError(f"pre score {pre_nrs:g} leaves no pain to relieve")
     if post_nrs > pre_nrs:
         raise ValueError(f"post score {post_nrs:g} is higher than the pre score {pre_nrs:g}")
-    return (pre_nrs - post_nrs) / pre_nrs * 100
+    # Rounded far below any clinical precision, so binary noise never puts an exact 75% at 74.999…% (or 55% at
+    # 55.000…1%, which no truncation can show honestly).
+    return round((pre_nrs - post_nrs) / pre_nrs * 100, 9)
 
 
 def percent_text(value: float) -> str:
@@ -37,7 +39,7 @@ def percent_text(value: float) -> str:
         shown = math.floor(value * scale) / scale
         if shown != int(shown):
             return f"{shown:.{places}f}".rstrip("0").rstrip(".")
-    return f"{value:.4f}".rstrip("0")
+    return f"{math.floor(value * 10_000) / 10_000:.4f}".rstrip("0").rstrip(".")
 
 
 class BlockReading(NamedTuple):

@@ -55,6 +55,25 @@ class ConservativeCare:
         reached = self.reaches(months)
         return reached is not None and self.latest is not None and self.latest >= reached
 
+    @property
+    def unconfirmed(self) -> list[PhysicalTherapyCourse | MedicationCourse]:
+        """Open-ended courses never confirmed since their start: they count for that day only, so a shortfall in
+        the span may be the record's, not the patient's."""
+        return [
+            fact
+            for facts in self.components.values()
+            for fact in facts
+            if isinstance(fact, PhysicalTherapyCourse | MedicationCourse)
+            if fact.end_date is None and fact.last_confirmed is None
+        ]
+
+    def unconfirmed_questions(self) -> list[str]:
+        """What settles each unconfirmed course: whether it went on, and until when."""
+        return [
+            f"whether {describe_care(f).split(' → ')[0]} went on, and until when (end date or last confirmed)"
+            for f in self.unconfirmed
+        ]
+
 
 def conservative_care(care: JointCare, as_of: dt.date, max_gap_months: int | None = None) -> ConservativeCare:
     """Summarize the current period of one joint's conservative care up to `as_of` (a course without an end counts
@@ -68,7 +87,8 @@ def conservative_care(care: JointCare, as_of: dt.date, max_gap_months: int | Non
     # (start, end, component, fact), built without per-fact helper calls: this runs for every joint assessed.
     spans: list[tuple[dt.date, dt.date, CareComponent, CareFact]] = []
     for course in care.physical_therapy:
-        if course.start_date <= until:
+        # A course recorded with no sessions attended shows therapy was not done, whatever its dates.
+        if course.start_date <= until and course.sessions != 0:
             ends = course.counted_until
             spans.append((course.start_date, ends if ends < until else until, "physical-therapy", course))
     for medication in care.medications:

@@ -177,6 +177,16 @@ def _follow_ups(
     for visit in episode.post_operative_follow_ups:
         if visit.side is not None:
             targets = joints_of(visit.side)
+            unfused = [joint for joint in targets if joint not in fused]
+            if fused and unfused:
+                issues.append(
+                    DataIssue(
+                        "warning",
+                        ref(visit, "post_operative_follow_ups"),
+                        f"post-operative visit for the {' and '.join(unfused)} joint, which has no recorded fusion: "
+                        "check its side (or record that joint's fusion)",
+                    )
+                )
         elif single_surgery or len(fused) == 1:
             targets = tuple(sorted(fused))  # one operation (one side or bilateral): the visit is about it
         else:

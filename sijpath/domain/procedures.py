@@ -84,6 +84,11 @@ class TherapeuticInjection(Vocabulary):
     anesthetic: Anesthetic | None = None
     relief_percent: Percent | None = None
     relief_duration_days: Annotated[int, Field(strict=True, ge=0, le=3650)] | None = None
+    functional_improvement: bool | None = Field(
+        default=None,
+        description="Whether function improved (or medication or service use fell) after the injection; null when "
+        "not recorded.",
+    )
     pre_injection_nrs: Nrs | None = None
     follow_up: tuple[FollowUpPain, ...] = ()
 

@@ -128,6 +128,18 @@ def episode_as_of(episode: Episode, as_of: dt.date) -> EpisodeAsOf:
                     DataIssue("info", f"{name}[{index}]", f"dated {when}, after the as-of date {as_of}; not used")
                 )
                 continue
+            confirmed = fields.get("last_confirmed")
+            if isinstance(confirmed, dt.date) and confirmed > as_of and fields.get("end_date") is None:
+                # A confirmation dated later was not known on `as_of`: the course counts as never confirmed since.
+                issues.append(
+                    DataIssue(
+                        "info",
+                        f"{name}[{index}]",
+                        f"last confirmed {confirmed}, after the as-of date {as_of}; that confirmation is not used",
+                    )
+                )
+                fact = fact.model_copy(update={"last_confirmed": None})
+                fields = fact.__dict__
             if entry.has_end or entry.has_follow_up:
                 fact = _trimmed(fact, fields, as_of)
             positions[id(fact)] = index
@@ -160,6 +172,9 @@ def _reaches_past(facts: Sequence[BaseModel], entry: FactList, as_of: dt.date) -
         if has_end:
             end = fields["end_date"]
             if end is not None and end > as_of:
+                return True
+            confirmed = fields.get("last_confirmed")
+            if confirmed is not None and confirmed > as_of:
                 return True
         if has_follow_up:
             for score in fields["follow_up"]:

@@ -36,7 +36,9 @@ def evaluate(
     derived = pathway.derive(record, ruleset, as_of)
     shared: dict[object, Any] = {}
     units = tuple(_assess(unit, pathway, ruleset, shared) for unit in derived.units)
-    issues = list(dict.fromkeys([*record_issues, *derived.issues]))
+    # Which version applies can depend on an input the caller did not give (a Medicare contractor): say so.
+    applies = (DataIssue("info", "rule set", ruleset.applicability),) if ruleset.applicability else ()
+    issues = list(dict.fromkeys([*record_issues, *applies, *derived.issues]))
     return Assessment(
         patient_id=derived.subject_id,
         ruleset_id=ruleset.id,

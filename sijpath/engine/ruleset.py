@@ -55,6 +55,10 @@ class RuleSet:
     extra_gates: Mapping[Step, tuple[Criterion[Any], ...]]
     catalog: Catalog
     evaluation_order: tuple[Criterion[Any], ...] = ()
+    contractors: tuple[str, ...] = ()
+    """The Medicare contractors (MACs) that adopted this version; empty when it applies to everyone."""
+    applicability: str | None = None
+    """Set when the version was chosen without the input that decides it (an unknown contractor): what to check."""
     values: ThresholdValues = field(default_factory=lambda: ThresholdValues({}))
     _gates: dict[Step, tuple[tuple[Criterion[Any], Status], ...]] = field(default_factory=dict, repr=False)
     _enabled: dict[Criterion[Any], None] = field(default_factory=dict, repr=False)

@@ -12,8 +12,9 @@ from sijpath.errors import EvidenceCatalogError, Problem
 
 __all__ = ["ProcedureKind", "ScreenKind", "ValueSet", "ValueSets", "parse_value_sets"]
 
-ScreenKind = Literal["red-flag", "exclusion"]
-"""`red-flag`: stops every SI-joint procedure and names a work-up; `exclusion`: blocks what its source excludes."""
+ScreenKind = Literal["red-flag", "exclusion", "caution"]
+"""`red-flag`: stops every SI-joint procedure and names a work-up; `exclusion`: blocks what its source excludes;
+`caution`: blocks nothing, but names a risk factor and the other pain sources to exclude."""
 ProcedureKind = Literal["injection", "ablation", "fusion"]
 
 # ICD-10-CM codes are matched by prefix, so a family (`M45`) takes in every code below it (`M45.9`, `M45.A1`).
@@ -43,6 +44,11 @@ class ValueSet(BaseModel):
     contraindication_kinds: tuple[str, ...] = ()
     imaging_findings: tuple[str, ...] = ()
     imaging_regions: tuple[str, ...] = ()
+    confirm_after_months: Annotated[int, Field(ge=1, le=600)] | None = Field(
+        default=None,
+        description="A matching diagnosis recorded longer ago than this no longer stands by itself: its status is "
+        "asked for (still current, or resolved) before anything else, instead of its work-up.",
+    )
     cites: Annotated[tuple[str, ...], Field(min_length=1)]
     note: str | None = None
 
@@ -52,6 +58,8 @@ class ValueSet(BaseModel):
             raise ValueError("an exclusion must say which procedures it excludes (`excludes`)")
         if self.kind == "red-flag" and self.excludes:
             raise ValueError("a red flag stops every SI-joint procedure: leave `excludes` out")
+        if self.kind == "caution" and self.excludes:
+            raise ValueError("a caution blocks nothing: leave `excludes` out (make it an exclusion instead)")
         if self.imaging_findings and not self.imaging_regions:
             raise ValueError("imaging findings need the regions they are read on (`imaging_regions`)")
         if not (self.icd10cm_prefixes or self.snomed_codes or self.contraindication_kinds or self.imaging_findings):

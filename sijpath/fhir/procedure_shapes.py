@@ -162,6 +162,15 @@ def injection(fact: procedures.TherapeuticInjection, rid: str, subject: Ref) -> 
     for i, entry in enumerate(fact.follow_up):
         yield _score(rid, f"follow-up-{i}", subject, entry.date, entry.nrs, "post-procedure")
     yield from _relief(rid, subject, fact.date, fact.relief_percent, fact.relief_duration_days)
+    if fact.functional_improvement is not None:
+        yield observation(
+            f"{rid}-function",
+            subject,
+            own("functional-improvement"),
+            fact.date,
+            partOf=[{"reference": f"Procedure/{rid}"}],
+            valueBoolean=fact.functional_improvement,
+        )
 
 
 def rfa(fact: procedures.RadiofrequencyAblation, rid: str, subject: Ref) -> Iterator[Resource]:

@@ -33,7 +33,7 @@ STEROIDS = ("methylprednisolone", "triamcinolone", "betamethasone", "dexamethaso
 _MINUTES = {"min": 1.0, "h": 60.0}
 _DAYS = {"d": 1.0, "wk": 7.0}
 _MG = {"mg": 1.0, "g": 1000.0}
-_READ_ON_PROCEDURES = ("relief-percent", "relief-duration")
+_READ_ON_PROCEDURES = ("relief-percent", "relief-duration", "functional-improvement")
 
 
 def procedure_kind(procedure: Procedure) -> str | None:
@@ -83,6 +83,8 @@ def read_procedure(
     _report_unread(log, where, kind, attached)
     if kind == "rfa":
         technique = extension(procedure, EXT.RFA_TECHNIQUE)
+        if relief.pop("functional_improvement", None) is not None:
+            log.note(where, "functional improvement is read on therapeutic injections only; not imported")
         fields = {**common, **relief, **({"technique": technique.valueCode} if technique else {})}
         return _build(log, where, "radiofrequency_ablations", RadiofrequencyAblation, fields)
     if kind == "fusion":
@@ -162,6 +164,10 @@ def _relief(log: ReadLog, attached: Sequence[Any]) -> dict[str, Any]:
             fields["relief_duration_days"] = whole(days) if days is not None else None
             if days is None:
                 log.warn(obs_where, "relief duration is not a valueQuantity in d or wk; not imported")
+        elif code == "functional-improvement":
+            fields["functional_improvement"] = obs.valueBoolean
+            if obs.valueBoolean is None:
+                log.warn(obs_where, "functional improvement is not a valueBoolean; not imported")
     return fields
 
 

@@ -26,7 +26,7 @@ _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, BASE)
 # Ids the export gives resources that are not facts: the pain presentation, the contraindication review, and the
 # Observations a procedure brings along (`blk-1-pre`, `inj-1-follow-up-2`; see procedure_shapes).
 _NOT_FACTS = ("Observation/pain-presentation", "Observation/contraindications-reviewed")
-_ALONG = re.compile(r"(.+)-(?:pre|post|relief|relief-duration|follow-up-\d+)")
+_ALONG = re.compile(r"(.+)-(?:pre|post|relief|relief-duration|function|follow-up-\d+)")
 
 
 def fact_resource_ids(episode: Episode) -> dict[tuple[str, int], str]:

@@ -18,7 +18,11 @@ from sijpath.outcomes.schedule import BASELINE, Procedure
 
 __all__ = ["EntryInput", "ProcedureInput", "entry_row", "parse_entry", "parse_procedure"]
 
-Nrs = Annotated[int, Field(ge=0, le=10)]
+# Numbers and booleans are strict, as in the episode format: JSON `true` is not a pain score, "8" is not a number.
+Nrs = Annotated[int, Field(strict=True, ge=0, le=10)]
+Whole = Annotated[int, Field(strict=True)]
+Amount = Annotated[float, Field(strict=True)]
+Flag = Annotated[bool, Field(strict=True)]
 Satisfaction = Literal["very-satisfied", "satisfied", "neutral", "dissatisfied", "very-dissatisfied"]
 # Events that cannot precede the procedure they follow.
 _AFTER_ONLY = ("ct_bridging", "complication", "revision", "readmission")
@@ -42,8 +46,8 @@ class ProcedureInput(_Strict):
 
 class MedicationInput(_Strict):
     drug: str
-    dose: float
-    per_day: float
+    dose: Amount
+    per_day: Amount
 
 
 class EntryInput(_Strict):
@@ -52,17 +56,17 @@ class EntryInput(_Strict):
     measured_on: ClinicalDate
     nrs_back: Nrs | None = None
     nrs_leg: Nrs | None = None
-    odi_items: list[int | None] | None = Field(default=None, description="Ten answers 0–5, null where unanswered.")
-    odi_total: Annotated[float, Field(ge=0, le=100)] | None = None
-    eq5d: list[int] | None = Field(default=None, description="Five levels 1–5: mobility … anxiety/depression.")
+    odi_items: list[Whole | None] | None = Field(default=None, description="Ten answers 0–5, null where unanswered.")
+    odi_total: Annotated[float, Field(strict=True, ge=0, le=100)] | None = None
+    eq5d: list[Whole] | None = Field(default=None, description="Five levels 1–5: mobility … anxiety/depression.")
     medications: list[MedicationInput] | None = None
-    opioid_use: bool | None = None
+    opioid_use: Flag | None = None
     satisfaction: Satisfaction | None = None
-    working: bool | None = None
+    working: Flag | None = None
     ct_bridging: Literal["bridged", "not-bridged", "indeterminate"] | None = None
     complication: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    revision: bool | None = None
-    readmission: bool | None = None
+    revision: Flag | None = None
+    readmission: Flag | None = None
 
 
 def _problems(exc: ValidationError, prefix: str = "") -> list[Problem]:
@@ -133,6 +137,8 @@ def entry_row(entry: EntryInput, performed_on: dt.date, value_set: Eq5dValueSet 
             mme = total
             if opioid_use is False and mme > 0:
                 problems.append(Problem("opioid_use", f"false, but the medication list adds up to {mme:g} MME/day"))
+            if opioid_use is True and mme == 0:
+                problems.append(Problem("opioid_use", "true, but the medication list holds no opioid"))
             opioid_use = mme > 0
         else:
             problems += total

@@ -84,6 +84,9 @@ def parse_value_set(text: str, origin: str) -> Eq5dValueSet:
             or any(isinstance(v, bool) or not isinstance(v, int | float) for v in values)
         ):
             problems.append(Problem(f"value_set.decrements.{dimension}", f"must be {LEVELS} numbers (levels 1–5)"))
+        elif values[0] != 0:
+            # Level 1 is "no problems", the reference: a decrement there would put full health below 1.
+            problems.append(Problem(f"value_set.decrements.{dimension}", f"level 1 must be 0, not {values[0]}"))
         else:
             decrements[dimension] = tuple(float(v) for v in values)
     unknown = sorted(set(raw) - set(EQ5D_DIMENSIONS))

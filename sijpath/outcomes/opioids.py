@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,9 +48,9 @@ def daily_mme(medications: Sequence[Medication], field: str = "medications") -> 
                 Problem(f"{where}.drug", f"{m.drug!r} has no CDC 2022 factor; known: {sorted(MME_FACTORS)}")
             )
             continue
-        if not m.dose > 0:
-            problems.append(Problem(f"{where}.dose", f"{m.dose} must be above 0"))
-        if not m.per_day > 0 or (m.drug == "fentanyl-transdermal" and m.per_day != 1):
+        if not (m.dose > 0 and math.isfinite(m.dose)):  # NaN fails both; infinity would make the total inf
+            problems.append(Problem(f"{where}.dose", f"{m.dose} must be a finite amount above 0"))
+        if not (m.per_day > 0 and math.isfinite(m.per_day)) or (m.drug == "fentanyl-transdermal" and m.per_day != 1):
             hint = " (a fentanyl patch: 1, its mcg/hr rate is the dose)" if m.drug == "fentanyl-transdermal" else ""
             problems.append(Problem(f"{where}.per_day", f"{m.per_day} is not a number of doses per day{hint}"))
         total += m.dose * m.per_day * MME_FACTORS[m.drug]

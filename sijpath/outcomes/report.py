@@ -10,7 +10,7 @@ from typing import Any
 
 from sijpath.outcomes.intervals import Estimate, mean_interval, wilson_interval
 from sijpath.outcomes.published import PublishedResult
-from sijpath.outcomes.responders import THRESHOLDS, ResponderThreshold, is_responder
+from sijpath.outcomes.responders import THRESHOLDS, ResponderThreshold, classify
 from sijpath.outcomes.schedule import PROCEDURES, SCHEDULES, TimePoint
 from sijpath.store.outcomes import COHORT_COLUMNS
 
@@ -59,82 +59,111 @@ class CohortReport:
     sources: dict[str, str] = field(default_factory=dict)  # source id → citation label (UNVERIFIED spelled out)
 
 
+# Measured at a visit: each column is taken from the entry in the window nearest the target day that has it, so a
+# measure entered on its own (a phoned-in NRS, the ODI on paper a week earlier) is never dropped for another entry.
+_MEASURED = tuple(_COLUMN[c] for c in ("nrs_back", "nrs_leg", "odi", "eq5d_index", "opioid_use", "ct_bridging"))
+_FAR = 1 << 30
+
+
 @dataclass(slots=True)
 class _Followed:
+    """One procedure's baseline and visits, each a tuple indexed like a cohort row (tuples of plain values are
+    not tracked by the garbage collector, which keeps 100,000 of them cheap)."""
+
     procedure: str
-    performed_on: dt.date
+    elapsed: int  # days from the procedure to the report date
     baseline: tuple[Any, ...] | None = None
     visits: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     complication: bool = False
     revision: bool = False
 
 
-def _gather(rows: Iterable[Sequence[Any]]) -> tuple[dict[int, _Followed], bool]:
-    """One record per procedure: the baseline nearest the procedure and the entry nearest each target day."""
+def _gather(rows: Iterable[Sequence[Any]], as_of: dt.date) -> tuple[dict[int, _Followed], bool]:
+    """One record per procedure done by `as_of`: for the baseline and each time point, each measure nearest the
+    target day. What happened after `as_of` is left out, so a report as of a past date shows the registry as it
+    stood then."""
     followed: dict[int, _Followed] = {}
     synthetic = False
-    windows = {p: [(t.opens_day, t.closes_day, t.target_day, t.code) for t in SCHEDULES[p]] for p in PROCEDURES}
+    # Each day of each window to its time point and target: one dict lookup per row instead of a scan of windows.
+    windows = {
+        p: {d: (t.code, t.target_day) for t in SCHEDULES[p] for d in range(t.opens_day, t.closes_day + 1)}
+        for p in PROCEDURES
+    }
+    # (procedure, time point) → how near the target its one entry was, or per column once a second entry came
+    nearness: dict[tuple[int, str], int | list[int]] = {}
+    width = len(COHORT_COLUMNS)
     for row in rows:
         pid, procedure, performed_on, is_synthetic, day = row[0], row[1], row[2], row[3], row[_DAY]
         f = followed.get(pid)
         if f is None:
-            f = followed[pid] = _Followed(procedure, performed_on)
+            if performed_on > as_of:
+                continue
+            f = followed[pid] = _Followed(procedure, (as_of - performed_on).days)
             synthetic = synthetic or bool(is_synthetic)
-        if day is None:
-            continue  # a procedure with no entries yet
+        if day is None or day > f.elapsed:
+            continue  # a procedure with no entries yet, or an entry after the report date
         f.complication = f.complication or row[_COMPLICATION] is not None
         f.revision = f.revision or bool(row[_REVISION])
-        for opens, closes, target, code in windows[procedure]:
-            if opens <= day <= closes:
-                kept = f.baseline if code == "baseline" else f.visits.get(code)
-                if kept is None or abs(day - target) < abs(kept[_DAY] - target):
-                    if code == "baseline":
-                        f.baseline = tuple(row)
-                    else:
-                        f.visits[code] = tuple(row)
-                break
+        window = windows[procedure].get(day)
+        if window is None:
+            continue  # between windows: an event counted above, no time point's measurement
+        code, target = window
+        key = 2 * abs(day - target) + (day > target)  # smaller is nearer; equally near, the earlier day wins
+        kept = f.visits.get(code)
+        if kept is None:  # the usual case, one entry per window: keep the row whole
+            visit = tuple(row)
+            nearness[pid, code] = key
+        else:  # another entry in the window: column by column
+            near = nearness[pid, code]
+            if isinstance(near, int):
+                near = nearness[pid, code] = [near if kept[c] is not None else _FAR for c in range(width)]
+            values = list(kept)
+            for column in _MEASURED:
+                value = row[column]
+                if value is not None and key < near[column]:
+                    values[column], near[column] = value, key
+            visit = tuple(values)
+        f.visits[code] = visit
+        if code == "baseline":
+            f.baseline = visit
     return followed, synthetic
 
 
-def _change(group: list[_Followed], code: str, column: int) -> Estimate:
-    return mean_interval(
-        [
-            f.visits[code][column] - f.baseline[column]
-            for f in group
-            if f.baseline is not None and f.baseline[column] is not None and f.visits[code][column] is not None
-        ]
-    )
+# Columns compared with baseline: the changes reported and the reported thresholds' instruments.
+_COMPARED = tuple(sorted({_ODI, _NRS_BACK} | {_COLUMN[t.instrument] for t in REPORTED_THRESHOLDS}))
+
+
+def _changes(pairs: list[tuple[Any, Any]]) -> Estimate:
+    return mean_interval([after - before for before, after in pairs if before is not None and after is not None])
 
 
 def _summarise_time_point(
-    group: list[_Followed], t: TimePoint, as_of: dt.date, published: list[PublishedResult], procedure: str
+    group: list[tuple[_Followed, int]], t: TimePoint, published: list[PublishedResult], procedure: str
 ) -> TimePointSummary:
-    expected = [f for f in group if (as_of - f.performed_on).days > t.closes_day]
-    visited = [f for f in group if t.code in f.visits]
+    """One time point over (procedure, days from it to the report date) pairs."""
+    code = t.code
+    expected = [f for f, elapsed in group if elapsed > t.closes_day]
+    visits = [(f.baseline, f.visits[code]) for f, _ in group if code in f.visits]
+    # per compared column: (baseline value or None, follow-up value or None) for each procedure measured here
+    compared = {c: [(b[c] if b is not None else None, v[c]) for b, v in visits] for c in _COMPARED}
     responders = []
     for threshold in REPORTED_THRESHOLDS:
-        column = _COLUMN[threshold.instrument]
-        verdicts = [
-            is_responder(threshold, f.baseline[column] if f.baseline else None, f.visits[t.code][column])
-            for f in visited
-        ]
+        verdicts = classify(threshold, compared[_COLUMN[threshold.instrument]])
         known = [v for v in verdicts if v is not None]
         responders.append((threshold, len(verdicts) - len(known), wilson_interval(sum(known), len(known))))
-    opioids = [f.visits[t.code][_OPIOID] for f in visited if f.visits[t.code][_OPIOID] is not None]
-    scans = [
-        f.visits[t.code][_CT] for f in visited if f.visits[t.code][_CT] in ("bridged", "not-bridged", "indeterminate")
-    ]
+    opioids = [v[_OPIOID] for _, v in visits if v[_OPIOID] is not None]
+    scans = [v[_CT] for _, v in visits if v[_CT] in ("bridged", "not-bridged", "indeterminate")]
     return TimePointSummary(
         time_point=t,
         expected=len(expected),
-        measured=len(visited),
-        missing=sum(1 for f in expected if t.code not in f.visits),
-        odi_change=_change(visited, t.code, _ODI),
-        nrs_back_change=_change(visited, t.code, _NRS_BACK),
+        measured=len(visits),
+        missing=sum(1 for f in expected if code not in f.visits),
+        odi_change=_changes(compared[_ODI]),
+        nrs_back_change=_changes(compared[_NRS_BACK]),
         responders=tuple(responders),
         opioid_use=wilson_interval(sum(1 for o in opioids if o), len(opioids)),
         bridging=wilson_interval(sum(1 for s in scans if s == "bridged"), len(scans)),
-        published=tuple(r for r in published if r.procedure == procedure and r.time_point == t.code),
+        published=tuple(r for r in published if r.procedure == procedure and r.time_point == code),
     )
 
 
@@ -148,12 +177,13 @@ def build_report(
 ) -> CohortReport:
     """The report over cohort rows (store.outcomes.cohort_rows): a pure computation, the same rows give the same
     report."""
-    followed, synthetic = _gather(rows)
+    followed, synthetic = _gather(rows, as_of)
     summaries = []
     for procedure in PROCEDURES:
         group = [f for f in followed.values() if f.procedure == procedure]
         if not group:
             continue
+        elapsed = [(f, f.elapsed) for f in group]
         schedule = [t for t in SCHEDULES[procedure] if t.code != "baseline"]
         codes = {t.code for t in schedule}
         summaries.append(
@@ -163,7 +193,7 @@ def build_report(
                 with_baseline=sum(1 for f in group if f.baseline is not None),
                 complications=wilson_interval(sum(f.complication for f in group), len(group)),
                 revisions=wilson_interval(sum(f.revision for f in group), len(group)),
-                time_points=tuple(_summarise_time_point(group, t, as_of, list(published), procedure) for t in schedule),
+                time_points=tuple(_summarise_time_point(elapsed, t, list(published), procedure) for t in schedule),
                 published_elsewhere=tuple(
                     r for r in published if r.procedure == procedure and r.time_point not in codes
                 ),

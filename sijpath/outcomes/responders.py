@@ -7,10 +7,11 @@ responder".
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["THRESHOLDS", "Instrument", "ResponderThreshold", "is_responder", "thresholds_for"]
+__all__ = ["THRESHOLDS", "Instrument", "ResponderThreshold", "classify", "is_responder", "thresholds_for"]
 
 Instrument = Literal["odi", "nrs_back", "nrs_leg", "eq5d_index"]
 # Change scores are compared after rounding, so an ODI of 62 → 47 computed from item sums counts as exactly 15.
@@ -71,11 +72,22 @@ def thresholds_for(instrument: Instrument) -> tuple[ResponderThreshold, ...]:
 
 def is_responder(threshold: ResponderThreshold, baseline: float | None, follow_up: float | None) -> bool | None:
     """True when the improvement reaches the threshold, False when it does not, None when either value is missing."""
-    if baseline is None or follow_up is None:
-        return None
-    improvement = baseline - follow_up if threshold.lower_is_better else follow_up - baseline
-    if round(improvement, _PLACES) >= threshold.points:
-        return True
-    if threshold.percent is not None and baseline > 0:
-        return round(improvement / baseline * 100, _PLACES) >= threshold.percent
-    return False
+    return classify(threshold, ((baseline, follow_up),))[0]
+
+
+def classify(threshold: ResponderThreshold, pairs: Iterable[tuple[float | None, float | None]]) -> list[bool | None]:
+    """`is_responder` for each (baseline, follow-up) pair: one call for a cohort, whose report classifies 100,000s."""
+    points, percent, falls = threshold.points, threshold.percent, threshold.lower_is_better
+    verdicts: list[bool | None] = []
+    for baseline, follow_up in pairs:
+        if baseline is None or follow_up is None:
+            verdicts.append(None)
+            continue
+        improvement = baseline - follow_up if falls else follow_up - baseline
+        if round(improvement, _PLACES) >= points:
+            verdicts.append(True)
+        elif percent is not None and baseline > 0:
+            verdicts.append(round(improvement / baseline * 100, _PLACES) >= percent)
+        else:
+            verdicts.append(False)
+    return verdicts

@@ -73,8 +73,8 @@ def schedule_status(
 ) -> list[TimePointStatus]:
     """Each time point on `as_of`: done (an entry in its window), upcoming (window not open), due (open, before
     the target), overdue (open, past the target) or missed (closed without an entry)."""
-    days = set(measured_days)
     today = (as_of - performed_on).days
+    days = {d for d in measured_days if d <= today}  # as of a past day, what was entered later is not yet there
     result = []
     for t in SCHEDULES[procedure]:
         if any(t.opens_day <= d <= t.closes_day for d in days):

@@ -12,16 +12,19 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
+from sijpath.errors import ConflictError
 from sijpath.outcomes.entries import EntryInput, entry_row
 from sijpath.outcomes.schedule import SCHEDULES, Procedure
 from sijpath.store import audit
 from sijpath.store.outcomes import add_entries
 from sijpath.store.tables import outcome_procedures
 
-__all__ = ["SYNTHETIC_ACTOR", "store_synthetic", "synthetic_cohort"]
+__all__ = ["SYNTHETIC_ACTOR", "SYNTHETIC_FIRST_DAY", "store_synthetic", "synthetic_cohort"]
 
 SYNTHETIC_ACTOR = "synthetic"
+SYNTHETIC_FIRST_DAY = dt.date(2023, 1, 1)  # procedures fall between this day and `as_of`
 _PAYERS = ("synthetic-payer-a", "synthetic-payer-b", "synthetic-payer-c")
 
 
@@ -30,7 +33,7 @@ def _clamp(value: float, low: int, high: int) -> int:
 
 
 def synthetic_cohort(
-    patients: int, *, seed: int = 15, first: dt.date = dt.date(2023, 1, 1), as_of: dt.date = dt.date(2026, 11, 1)
+    patients: int, *, seed: int = 15, first: dt.date = SYNTHETIC_FIRST_DAY, as_of: dt.date = dt.date(2026, 11, 1)
 ) -> Iterator[tuple[dict[str, Any], list[EntryInput]]]:
     """One index procedure per synthetic patient, with a baseline and the scheduled follow-ups that fall before
     `as_of` (about one in seven missing, as a registry loses patients)."""
@@ -89,7 +92,14 @@ def store_synthetic(connection: Connection, patients: int, *, seed: int, now: dt
             rows.append({**values, "procedure_id": next_id, "entered_by": SYNTHETIC_ACTOR, "entered_at": now})
         next_id += 1
     if procedures:
-        connection.execute(insert(outcome_procedures), procedures)
+        try:
+            connection.execute(insert(outcome_procedures), procedures)
+        except IntegrityError:
+            # The same seed (or an overlapping one) stored before: the caller's transaction rolls back whole.
+            raise ConflictError(
+                f"synthetic patients SYN-000000 … SYN-{patients - 1:06d} (seed {seed}) are already in the registry "
+                "with the same procedures; nothing was stored"
+            ) from None
     add_entries(connection, rows)
     audit.record(
         connection,

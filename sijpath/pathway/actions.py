@@ -12,30 +12,48 @@ from sijpath.pathway import nonsurgical
 from sijpath.pathway import thresholds as th
 from sijpath.pathway import vocabulary as v
 from sijpath.pathway.facts import JointFacts
+from sijpath.pathway.post_fusion import BONY_BRIDGING
 from sijpath.pathway.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
 
 __all__ = ["after_fusion", "alongside", "fusion_risks", "review_imaging", "with_fusion_risks", "with_steroid_review"]
 
 
 def after_fusion(j: JointFacts, o: Outcomes) -> tuple[Action, ...]:
-    """Recovery milestones and outcome tracking after this joint's fusion."""
+    """Recovery milestones still ahead (a passed one is never shown as upcoming) and outcome tracking."""
     assert j.fusion is not None
     fusion, _ = j.fusion
     months = j.t[th.EXPECTED_BONY_FUSION_MONTHS]
     cane_weeks = j.t[th.EXPECTED_CANE_WALKING_WEEKS]
+    cane_by, bridged_by = fusion.date + dt.timedelta(weeks=cane_weeks), add_months(fusion.date, months)
+    milestones = []
+    if cane_by >= j.as_of:
+        milestones.append(
+            Action(
+                v.RECOVERY_MILESTONE,
+                f"Discharge the same day or the next; weight bearing with assistive devices from the start; a cane "
+                f"by about {cane_weeks} weeks ({cane_by}).",
+                (ARTICLE_INJECTIONS_NOT_ENOUGH, "heiney-2015"),
+            )
+        )
+    bridging = o.get(BONY_BRIDGING)
+    if bridged_by >= j.as_of:
+        milestones.append(
+            Action(
+                v.RECOVERY_MILESTONE,
+                f"Bony fusion develops over {months // 2}–{months} months: CT for bony bridging by {bridged_by}.",
+                (ARTICLE_INJECTIONS_NOT_ENOUGH, "lois-whang-2019"),
+            )
+        )
+    elif bridging is not None and bridging.status == "unknown":
+        milestones.append(
+            Action(
+                v.OUTCOME_MEASURES,
+                f"A CT for bony bridging was due by {bridged_by} and none is recorded since: overdue.",
+                (ARTICLE_INJECTIONS_NOT_ENOUGH, "lois-whang-2019"),
+            )
+        )
     return (
-        Action(
-            v.RECOVERY_MILESTONE,
-            f"Discharge the same day or the next; weight bearing with assistive devices "
-            f"from the start; a cane by about {cane_weeks} weeks ({fusion.date + dt.timedelta(weeks=cane_weeks)}).",
-            (ARTICLE_INJECTIONS_NOT_ENOUGH, "heiney-2015"),
-        ),
-        Action(
-            v.RECOVERY_MILESTONE,
-            f"Bony fusion develops over {months // 2}–{months} months: CT for bony "
-            f"bridging by {add_months(fusion.date, months)}.",
-            (ARTICLE_INJECTIONS_NOT_ENOUGH, "lois-whang-2019"),
-        ),
+        *milestones,
         Action(
             v.OUTCOME_MEASURES,
             "Track pain, ODI and opioid use against the pre-operative baseline.",
@@ -110,4 +128,27 @@ def fusion_risks() -> Action:
         "Risks include infection, nerve irritation, implant malposition, and the "
         "possibility that fusion does not fully relieve pain.",
         (ARTICLE_INJECTIONS_NOT_ENOUGH, "imia-sturesson-2017"),
+    )
+
+
+def after_failing_fusion(j: JointFacts, o: Outcomes) -> tuple[Action, ...]:
+    """The work-up of a painful or failed fusion, then the outcome tracking that goes on meanwhile."""
+    return (
+        Action(
+            v.REVIEW_IMAGING,
+            "CT of the fused joint for lucency around the implants, malposition or nonunion; review the lumbar spine "
+            "and hip as other pain sources, and consider reconfirming the pain source with a diagnostic block.",
+            ("sijpath-failed-fusion", "lois-whang-2019"),
+        ),
+        Action(
+            v.DISCUSS_FUSION_RISKS,
+            "Consider referral for revision evaluation if the work-up finds a mechanical cause (revision rates: "
+            "5.7% at four years for triangular titanium implants).",
+            ("spain-holt-2017",),
+        ),
+        Action(
+            v.OUTCOME_MEASURES,
+            "Track pain, ODI and opioid use against the pre-operative baseline.",
+            ("insite-polly-2016", "lois-whang-2019"),
+        ),
     )

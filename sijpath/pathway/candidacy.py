@@ -100,13 +100,19 @@ def functional_impairment(j: JointFacts, o: Outcomes) -> Outcome:
             return "function impaired: " + "; ".join(shown)
 
         return met(summary, evidence)
-    return not_met(
-        lambda: (
-            f"no impairment at the latest documentation ({latest_day}): ODI under {min_odi:g}%, work and "
-            "daily activities not limited"
-        ),
-        evidence,
-    )
+
+    def unimpaired() -> str:
+        # Name only what the latest documentation shows: an ODI from another day is not "under" anything now.
+        shown = [f"ODI {s.percent:g}%, under {min_odi:g}%" for s in latest_scores]
+        if latest_statuses:
+            shown.append("work and daily activities not limited")
+        earlier = [s for s in scores if s.date < latest_day]
+        if earlier and not latest_scores:
+            last = max(earlier, key=lambda s: s.date)
+            shown.append(f"no ODI that day (the last, {last.percent:g}% on {last.date}, is older)")
+        return f"no impairment at the latest documentation ({latest_day}): " + "; ".join(shown)
+
+    return not_met(unimpaired, evidence)
 
 
 def pain_severity(j: JointFacts, o: Outcomes) -> Outcome:

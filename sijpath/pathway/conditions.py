@@ -6,18 +6,22 @@ import datetime as dt
 
 from sijpath.domain.procedures import RadiofrequencyAblation
 from sijpath.domain.timeline import add_months, latest
-from sijpath.engine.conditions import Fact, Is, Not
+from sijpath.engine.conditions import All, AnyOf, Fact, Is, Not
 from sijpath.pathway import thresholds as th
 from sijpath.pathway.diagnosis import BLOCK_CONFIRMS
 from sijpath.pathway.facts import JointFacts
+from sijpath.pathway.post_fusion import BONY_BRIDGING, ODI_IMPROVED, PAIN_IMPROVED
 
 __all__ = [
     "ABLATION_LASTED",
     "ABLATION_RESULT_UNKNOWN",
     "ABLATION_STILL_HELPS",
+    "ABLATION_TECHNIQUE_UNKNOWN",
     "ALWAYS",
+    "FOLLOWED_PAST_EXPECTED_FUSION",
     "FOLLOW_UPS_WITHOUT_FUSION",
     "FUSED",
+    "FUSION_FAILING",
     "INJECTED",
     "NOT_CONFIRMED",
     "NOT_INJECTED",
@@ -34,7 +38,7 @@ __all__ = [
 
 def latest_ablation(j: JointFacts) -> RadiofrequencyAblation | None:
     """This joint's most recent radiofrequency ablation."""
-    found = latest(j.record.ablations)
+    found = latest(j.ablations)
     return found[1] if found else None
 
 
@@ -69,7 +73,11 @@ NO_BLOCK = Fact[JointFacts](
 )
 NO_VALID_BLOCK = Fact[JointFacts]("no valid block of this joint alone", lambda j: not j.valid_blocks)
 NOT_CONFIRMED = Not(Is(BLOCK_CONFIRMS, ("met",)))
-NO_ABLATION = Fact[JointFacts]("no radiofrequency ablation of this joint", lambda j: not j.record.ablations)
+NO_ABLATION = Fact[JointFacts]("no radiofrequency ablation of this joint", lambda j: not j.ablations)
+ABLATION_TECHNIQUE_UNKNOWN = Fact[JointFacts](
+    "the latest ablation's technique is not recorded (a pulsed one would not be an ablation)",
+    lambda j: (a := latest_ablation(j)) is not None and a.technique is None,
+)
 RFA_NOT_REQUIRED = Fact[JointFacts](
     "the rule set does not require radiofrequency ablation before fusion",
     lambda j: "radiofrequency-ablation" not in j.t.get(th.REQUIRED_CONSERVATIVE_CARE_COMPONENTS, ()),
@@ -94,4 +102,31 @@ ABLATION_LASTED = Fact[JointFacts](
         and end >= add_months(a.date, j.t[th.MIN_LASTING_RFA_RELIEF_MONTHS])
     ),
 )
+
+
+def _followed_past_expected_fusion(j: JointFacts) -> bool:
+    if j.fusion is None:
+        return False
+    fusion, _ = j.fusion
+    expected_by = add_months(fusion.date, j.t[th.EXPECTED_BONY_FUSION_MONTHS])
+    return j.as_of >= expected_by and any(v.date >= expected_by for v in j.record.follow_ups)
+
+
+FOLLOWED_PAST_EXPECTED_FUSION = Fact[JointFacts](
+    "a follow-up of the fused joint at or after the time bony fusion is expected",
+    _followed_past_expected_fusion,
+)
+FUSION_FAILING = All(
+    (
+        FOLLOWED_PAST_EXPECTED_FUSION,
+        AnyOf(
+            (
+                Is(BONY_BRIDGING, ("not-met",)),
+                Is(PAIN_IMPROVED, ("not-met",)),
+                Is(ODI_IMPROVED, ("not-met",)),
+            )
+        ),
+    )
+)
+"""Past the expected time of bony fusion: no bridging on CT, or no important improvement in pain or disability."""
 ALWAYS = Fact[JointFacts]("otherwise", lambda j: True)

@@ -11,9 +11,11 @@ from sijpath.pathway.conditions import (
     ABLATION_LASTED,
     ABLATION_RESULT_UNKNOWN,
     ABLATION_STILL_HELPS,
+    ABLATION_TECHNIQUE_UNKNOWN,
     ALWAYS,
     FOLLOW_UPS_WITHOUT_FUSION,
     FUSED,
+    FUSION_FAILING,
     INJECTED,
     NO_ABLATION,
     NO_VALID_BLOCK,
@@ -24,12 +26,23 @@ from sijpath.pathway.conditions import (
     UNSIDED_PROCEDURE,
     UNVERIFIABLE_BLOCK,
 )
-from sijpath.pathway.diagnosis import BLOCK_CONFIRMS, PAIN_PRESENTATION, REPEAT_BLOCK_FAILS
+from sijpath.pathway.diagnosis import (
+    BLOCK_CONFIRMS,
+    BLOCK_SUPPORTS_INJECTION,
+    PAIN_PRESENTATION,
+    REPEAT_BLOCK_FAILS,
+)
 from sijpath.pathway.exam import COMPARATIVE_BLOCKS
 from sijpath.pathway.facts import JointFacts
 from sijpath.pathway.fusion import NO_CONTRAINDICATION
 from sijpath.pathway.nonsurgical import INJECTION_FIRST_LINE, INJECTION_RELIEF_LASTING
-from sijpath.pathway.red_flags import BORN_AFTER_AS_OF, RED_FLAG, red_flag_reason
+from sijpath.pathway.red_flags import (
+    BORN_AFTER_AS_OF,
+    RED_FLAG,
+    RED_FLAG_TO_CONFIRM,
+    red_flag_reason,
+    red_flag_to_confirm_reason,
+)
 from sijpath.pathway.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
 
 __all__ = ["DECISION"]
@@ -51,6 +64,14 @@ DECISION = DecisionTable[JointFacts](
             ("sijpath-red-flag-screen",),
         ),
         Branch(
+            RED_FLAG_TO_CONFIRM,
+            v.GATHER_INFORMATION,
+            "red-flags",
+            lambda j, o: red_flag_to_confirm_reason(j),
+            "A red-flag diagnosis recorded long ago and still marked active: confirm whether it is current first.",
+            ("sijpath-red-flag-screen",),
+        ),
+        Branch(
             BORN_AFTER_AS_OF,
             v.GATHER_INFORMATION,
             "diagnosis",
@@ -60,6 +81,16 @@ DECISION = DecisionTable[JointFacts](
             ),
             "A birth date after the as-of date: correct the record first.",
             (ARTICLE_INJECTIONS_DONT_WORK,),
+        ),
+        Branch(
+            All((FUSED, FUSION_FAILING)),
+            v.FUSION_FAILURE_WORK_UP,
+            "post-fusion",
+            why.failing_fusion,
+            "Past the time bony fusion is expected, no bridging on CT or no important improvement in pain or "
+            "disability: work up the painful fusion.",
+            ("sijpath-failed-fusion", "lois-whang-2019", "spain-holt-2017"),
+            actions.after_failing_fusion,
         ),
         Branch(
             FUSED,
@@ -153,6 +184,27 @@ DECISION = DecisionTable[JointFacts](
             (ARTICLE_INJECTIONS_DONT_WORK,),
         ),
         Branch(
+            All((INJECTED, Is(INJECTION_RELIEF_LASTING, ("unknown",)), Is(BLOCK_SUPPORTS_INJECTION, ("met",)))),
+            v.GATHER_INFORMATION,
+            NON_SURGICAL,
+            why.injection_relief_unknown,
+            "Where one block allows injections, how the latest injection helped decides what follows.",
+            ("evicore-cmm-203",),
+            actions.alongside,
+        ),
+        Branch(
+            All((NOT_CONFIRMED, NOT_INJECTED, NO_ABLATION, Is(BLOCK_SUPPORTS_INJECTION, ("met",)))),
+            v.THERAPEUTIC_INJECTION,
+            NON_SURGICAL,
+            lambda j, o: (
+                f"{o[BLOCK_SUPPORTS_INJECTION].summary}: enough for a therapeutic injection under this rule set "
+                f"({o[BLOCK_CONFIRMS].summary} to confirm the joint for fusion)."
+            ),
+            "One positive block is enough for a therapeutic injection where the rule set says so.",
+            ("evicore-cmm-203",),
+            actions.with_steroid_review,
+        ),
+        Branch(
             NOT_CONFIRMED,
             v.CONFIRMATORY_BLOCK,
             "confirmation",
@@ -172,7 +224,7 @@ DECISION = DecisionTable[JointFacts](
             (ARTICLE_INJECTIONS_DONT_WORK, "bcbs-fl-mp-558"),
         ),
         Branch(
-            NOT_INJECTED,
+            All((NOT_INJECTED, NO_ABLATION)),
             v.THERAPEUTIC_INJECTION,
             NON_SURGICAL,
             lambda j, o: f"SI joint confirmed ({o[BLOCK_CONFIRMS].summary}); no therapeutic injection yet.",
@@ -184,10 +236,7 @@ DECISION = DecisionTable[JointFacts](
             Is(INJECTION_RELIEF_LASTING, ("unknown",)),
             v.GATHER_INFORMATION,
             NON_SURGICAL,
-            lambda j, o: (
-                f"{o[INJECTION_RELIEF_LASTING].summary}: record how much and how long it helped before "
-                "choosing the next step."
-            ),
+            why.injection_relief_unknown,
             "How much and how long the latest injection helped decides what follows.",
             (ARTICLE_INJECTIONS_DONT_WORK,),
             actions.alongside,
@@ -216,6 +265,15 @@ DECISION = DecisionTable[JointFacts](
             actions.alongside,
         ),
         Branch(
+            ABLATION_TECHNIQUE_UNKNOWN,
+            v.GATHER_INFORMATION,
+            NON_SURGICAL,
+            why.ablation_technique,
+            "Record the ablation's technique: pulsed radiofrequency does not count as an ablation.",
+            (ARTICLE_INJECTIONS_DONT_WORK,),
+            actions.alongside,
+        ),
+        Branch(
             ABLATION_RESULT_UNKNOWN,
             v.GATHER_INFORMATION,
             NON_SURGICAL,
@@ -231,10 +289,7 @@ DECISION = DecisionTable[JointFacts](
             ABLATION_STILL_HELPS,
             v.CONSERVATIVE_CARE,
             NON_SURGICAL,
-            lambda j, o: (
-                "radiofrequency ablation on {0.date} still gives {0.relief_percent:g}% relief ({1:.0f} weeks "
-                "so far); its benefit lasts while the nerves regenerate.".format(*why.ablation_text(j))
-            ),
+            why.ablation_still_helps,
             "The ablation still helps: continue conservative care.",
             (ARTICLE_INJECTIONS_DONT_WORK, "cohen-2008-rfa"),
             actions.alongside,
@@ -243,10 +298,7 @@ DECISION = DecisionTable[JointFacts](
             ABLATION_LASTED,
             v.RADIOFREQUENCY_ABLATION,
             NON_SURGICAL,
-            lambda j, o: (
-                "radiofrequency ablation on {0.date} gave {0.relief_percent:g}% relief for {1:.0f} weeks "
-                "before the nerves regenerated: repeat it before considering fusion.".format(*why.ablation_text(j))
-            ),
+            why.ablation_wore_off,
             "An ablation that helped for months and wore off: repeat it before fusion.",
             (ARTICLE_INJECTIONS_DONT_WORK, "cohen-2008-rfa"),
             actions.alongside,

@@ -9,7 +9,9 @@ from sijpath.domain.episode import Episode
 from sijpath.engine.pathway import Pathway
 from sijpath.engine.rule import Criterion, DecisionFlag, Flag
 from sijpath.pathway import (
+    age,
     candidacy,
+    care_first,
     coverage,
     diagnosis,
     exam,
@@ -35,12 +37,14 @@ RULE_MODULES: tuple[ModuleType, ...] = (
     diagnosis,
     exam,
     policy,
+    care_first,
     nonsurgical,
     opioids,
     fusion,
     candidacy,
     post_fusion,
     coverage,
+    age,
 )
 
 
@@ -86,6 +90,7 @@ SIJ_PATHWAY = Pathway[Episode, JointFacts](
         th.BLOCK_RELIEF_EXCLUSIVE_FLAG,
         th.MAX_CONSERVATIVE_CARE_GAP_MONTHS,
         th.REQUIRED_CONSERVATIVE_CARE_COMPONENTS,
+        th.SAME_DAY_BILATERAL_FUSION_EXCLUDED_FLAG,
     ),
     decision=DECISION,
     derive=derive,

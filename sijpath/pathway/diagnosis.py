@@ -48,11 +48,24 @@ def pain_presentation(j: JointFacts, o: Outcomes) -> Outcome:
             Evidence(None, "pain radiates below the knee (SI-joint pain may refer there)", "pain.radiates_below_knee")
         )
     radicular = j.patient.radicular
-    evidence += [*radicular.coded, *radicular.imaging]
+    evidence += [*radicular.coded, *radicular.imaging, *radicular.unsupporting]
     if pain.below_l5 is False:
         return not_met("pain is not located below L5", evidence)
     if radicular.established:
-        return not_met("radiculopathy recorded, with a concordant lumbar imaging finding", evidence)
+        return not_met(
+            "established radiculopathy (coded, with a concordant lumbar imaging finding): the lumbar radicular source "
+            "is evaluated and treated first",
+            evidence,
+        )
+    if radicular.coded and radicular.unsupporting:
+        # The lumbar imaging is already there and shows no cause: asking for imaging again would be a dead end. An
+        # active radiculopathy code still stands against SI-joint procedures (payers exclude radiculopathy), so
+        # the record must say whether it is current.
+        return unknown(
+            "radiculopathy is coded, but the latest lumbar CT/MRI shows no stenosis or disc herniation",
+            ["whether the coded radiculopathy is current: confirm it by examination or EMG, or record it resolved"],
+            evidence,
+        )
     if radicular.coded:
         return unknown(
             "radiculopathy is coded but no lumbar imaging finding supports it",
@@ -66,7 +79,16 @@ def pain_presentation(j: JointFacts, o: Outcomes) -> Outcome:
 
 def block_confirms(j: JointFacts, o: Outcomes) -> Outcome:
     """Enough valid blocks of this joint reach the relief threshold, and its latest valid block is one of them."""
-    needed = j.t[th.MIN_POSITIVE_BLOCK_COUNT]
+    return _positive_blocks(j, j.t[th.MIN_POSITIVE_BLOCK_COUNT])
+
+
+def block_supports_injection(j: JointFacts, o: Outcomes) -> Outcome:
+    """Enough positive valid blocks for a therapeutic injection (fewer than confirmation needs, where a rule set
+    says so), the latest valid block among them."""
+    return _positive_blocks(j, j.t[th.MIN_POSITIVE_BLOCKS_BEFORE_INJECTION_COUNT])
+
+
+def _positive_blocks(j: JointFacts, needed: int) -> Outcome:
     valid = j.valid_blocks
     if not valid:
         blocks = j.blocks
@@ -90,11 +112,16 @@ def block_confirms(j: JointFacts, o: Outcomes) -> Outcome:
     relief = latest.relief_percent
     assert relief is not None
     if not j.block_positive(latest):
-        result = j.block_result(latest)
+        return not_met(lambda: f"latest valid block ({latest.block.date}) {j.block_shortfall(latest)}", evidence)
+    # A valid block with little to no relief before the positive one: the two disagree, whatever their order
+    # (the mirror, positive then negative, is the repeat that fails). A further block decides.
+    against = [b for b in valid[:-1] if j.block_result(b) == "negative"]
+    if against:
+        earlier = against[-1]
         return not_met(
             lambda: (
-                f"latest valid block ({latest.block.date}) gave {percent_text(relief)}% relief, not "
-                f"{j.block_threshold_text} ({_RESULT_TEXT[result]})"
+                f"discordant blocks: {earlier.block.date} {j.block_shortfall(earlier)}, then {latest.block.date} "
+                f"gave {percent_text(relief)}%; a further (ideally comparative) block decides"
             ),
             evidence,
         )
@@ -110,9 +137,6 @@ def block_confirms(j: JointFacts, o: Outcomes) -> Outcome:
         ),
         evidence,
     )
-
-
-_RESULT_TEXT = {"partial": "a partial response", "negative": "little to no relief", "positive": "positive"}
 
 
 def repeat_block_fails(j: JointFacts, o: Outcomes) -> Outcome:
@@ -203,6 +227,17 @@ BLOCK_CONFIRMS = Criterion[JointFacts](
     remedy="image-guided, anesthetic-only block(s) of this joint meeting the rule set's technique, with pre- and "
     "post-block scores showing the required relief, as many as it requires",
     reads=(*BLOCK_READS, th.MIN_POSITIVE_BLOCK_COUNT),
+    optional_reads=BLOCK_OPTIONAL_READS,
+)
+BLOCK_SUPPORTS_INJECTION = Criterion[JointFacts](
+    id="diagnostic-block-before-injection",
+    title="A positive diagnostic block of this joint before a therapeutic injection",
+    stage="confirmation",
+    cites=("evicore-cmm-203",),
+    check=block_supports_injection,
+    required_for=(Gate(v.THERAPEUTIC_INJECTION),),
+    remedy="an image-guided, anesthetic-only block of this joint with the required relief",
+    reads=(*BLOCK_READS, th.MIN_POSITIVE_BLOCKS_BEFORE_INJECTION_COUNT),
     optional_reads=BLOCK_OPTIONAL_READS,
 )
 REPEAT_BLOCK_FAILS = Criterion[JointFacts](

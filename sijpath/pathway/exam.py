@@ -61,7 +61,8 @@ def fortin_point(j: JointFacts, o: Outcomes) -> Outcome:
 
 def comparative_blocks(j: JointFacts, o: Outcomes) -> Outcome:
     """Two positive valid blocks of this joint with anesthetics of different duration (controlled blocks)."""
-    positives = [b for b in j.valid_blocks if j.block_positive(b)]
+    # A block with a mixture of anesthetics shows no one anesthetic's duration: it cannot be one of the pair.
+    positives = [b for b in j.valid_blocks if j.block_positive(b) and len({a.drug for a in b.block.anesthetics}) == 1]
     evidence = [j.block_evidence(b) for b in j.valid_blocks]
     # "Different duration" is read from the rule set's anesthetic windows (UNVERIFIED durations, cited).
     windows = j.t[th.ANESTHETIC_WINDOW_MINUTES]
@@ -71,7 +72,8 @@ def comparative_blocks(j: JointFacts, o: Outcomes) -> Outcome:
             if duration[id(first)] != duration[id(second)]:
                 return met(
                     f"positive blocks {first.block.date} and {second.block.date} with anesthetics of "
-                    "different duration",
+                    "different duration (each has one post-block reading, so whether relief lasted as long as "
+                    "each anesthetic, the concordance, is not verified)",
                     evidence,
                 )
     if not j.valid_blocks:

@@ -8,18 +8,17 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from sijpath.domain.base import Joint
-from sijpath.domain.blocks import BlockReading, read_block
+from sijpath.domain.blocks import BlockReading, percent_text, read_block
 from sijpath.domain.conservative_care import ConservativeCare, JointCare, conservative_care
 from sijpath.domain.injections import InjectionInterval, InjectionReading, injection_intervals, read_injection
 from sijpath.domain.issues import DataIssue
 from sijpath.domain.joints import JointRecord
-from sijpath.domain.procedures import DiagnosticBlock, Fusion, TherapeuticInjection
+from sijpath.domain.procedures import DiagnosticBlock, Fusion, RadiofrequencyAblation, TherapeuticInjection
 from sijpath.engine.results import Evidence
 from sijpath.pathway import thresholds as th
-from sijpath.pathway.patient import SACROILIITIS_CODES, BlockResult, PatientFacts, lazy
+from sijpath.pathway.patient import BlockResult, PatientFacts, lazy
 
 __all__ = [
-    "SACROILIITIS_CODES",
     "JointFacts",
     "PatientFacts",
     "lazy",
@@ -27,6 +26,7 @@ __all__ = [
 
 
 Reading = TypeVar("Reading", BlockReading, InjectionReading)
+INFLAMMATORY_ARTHROPATHY = "inflammatory-arthropathy"  # the value set (value-sets.toml) the red-flag screen checks
 
 
 class JointFacts:
@@ -42,12 +42,17 @@ class JointFacts:
         self.where = patient.where
         self.blocks = self._read_blocks()
         self.injections = self._read_injections()
+        self.ablations = self._read_ablations()
 
     @lazy
     def inflammatory_sacroiliitis(self) -> list[Evidence]:
-        """Inflammatory sacroiliitis of this joint: a diagnosis (no side), or imaging of this joint (or unsided)."""
+        """Inflammatory sacroiliitis of this joint: imaging of this joint (or unsided) that shows it, or an active
+        inflammatory arthropathy (spondyloarthritis). Sacroiliitis NEC (M46.1) alone is the routine code for
+        mechanical SI-joint pain: it is not read as inflammatory."""
         studies = (*self.record.imaging, *self.record.unsided_imaging)
-        return self.patient.sacroiliitis_diagnoses + [
+        screen = self.patient.screen
+        arthropathy = [e for hit in screen if hit.value_set.id == INFLAMMATORY_ARTHROPATHY for e in hit.evidence]
+        return arthropathy + [
             Evidence(
                 s.date,
                 f"{s.modality.upper()} {s.region}{_side_text(s.side)}: inflammatory sacroiliitis",
@@ -95,6 +100,21 @@ class JointFacts:
             readings, lambda r: r.block, "diagnostic_blocks", "blocks", "as the one with less relief"
         )
 
+    def _read_ablations(self) -> tuple[RadiofrequencyAblation, ...]:
+        """This joint's ablations: pulsed radiofrequency modulates the nerve without lesioning it, so it is not one
+        (it neither counts as RFA tried nor as a response to repeat)."""
+        pulsed = [a for a in self.record.ablations if a.technique == "pulsed"]
+        for ablation in pulsed:
+            self.patient.data_issues.append(
+                DataIssue(
+                    "info",
+                    self.where(ablation, "radiofrequency_ablations"),
+                    f"pulsed radiofrequency on {ablation.date} is not an ablation: it is not counted as "
+                    "radiofrequency ablation tried",
+                )
+            )
+        return tuple(a for a in self.record.ablations if a.technique != "pulsed")
+
     def _read_injections(self) -> list[InjectionReading]:
         threshold = self.t[th.MIN_LASTING_INJECTION_RELIEF_PERCENT]
         readings = []
@@ -117,20 +137,19 @@ class JointFacts:
         kept: str = "",
     ) -> list[Reading]:
         """One reading per joint per day, the last of each date (readings come sorted), with a data issue naming
-        the pair that was counted once."""
+        the pair that was counted once. A one-sided and a bilateral record of the same joint on one day are one
+        session coded twice as much as two same-side records are."""
         occasions: list[Reading] = []
         for reading in readings:
             procedure = procedure_of(reading)
-            if occasions and ((previous := procedure_of(occasions[-1])).date, previous.side) == (
-                procedure.date,
-                procedure.side,
-            ):
+            if occasions and (previous := procedure_of(occasions[-1])).date == procedure.date:
                 occasions.pop()
+                sides = " and ".join(dict.fromkeys(str(p.side) for p in (previous, procedure)))
                 self.patient.data_issues.append(
                     DataIssue(
                         "warning",
                         self.where(previous, list_name),
-                        f"two {plural} of the {procedure.side} joint on {procedure.date} "
+                        f"two {plural} of the {self.joint} joint ({sides}) on {procedure.date} "
                         f"({self.where(previous, list_name)} and {self.where(procedure, list_name)}): counted once"
                         + (f", {kept}" if kept else ""),
                     )
@@ -164,6 +183,31 @@ class JointFacts:
         if self.t.get(th.BLOCK_RELIEF_EXCLUSIVE_FLAG):  # "greater than 50%" (ASPN) rather than "at least 75%"
             return reading.relief_percent > minimum
         return reading.relief_percent >= minimum
+
+    def drop_too_small(self, reading: BlockReading) -> float | None:
+        """The fall in pain (NRS points) when it is under the rule set's minimal important change, else None."""
+        min_drop = self.t.get(th.MIN_BLOCK_RELIEF_DROP_NRS_POINTS)
+        pre, post = reading.block.pre_block_nrs, reading.block.post_block_nrs
+        if min_drop is None or pre is None or post is None or pre - post >= min_drop:
+            return None
+        return pre - post
+
+    def block_shortfall(self, reading: BlockReading) -> str:
+        """Why a block that is not positive is not: too small a fall in pain to read, a partial response, or little
+        relief. The percentage is never shown as if it missed a threshold it reached."""
+        assert reading.relief_percent is not None
+        relief = percent_text(reading.relief_percent)
+        drop = self.drop_too_small(reading)
+        if drop is not None and self.block_result(reading) != "negative":
+            block = reading.block
+            return (
+                f"gave {relief}% relief, but pain fell only {drop:g} points ({block.pre_block_nrs:g} → "
+                f"{block.post_block_nrs:g}), under the {self.t[th.MIN_BLOCK_RELIEF_DROP_NRS_POINTS]:g}-point minimal "
+                "important change: too little pain to read it as positive"
+            )
+        if self.block_result(reading) == "partial":
+            return f"gave {relief}% relief, not {self.block_threshold_text} (a partial response)"
+        return f"gave {relief}% relief, not {self.block_threshold_text} (little to no relief)"
 
     def block_result(self, reading: BlockReading) -> BlockResult:
         """Positive (the rule set's threshold), negative ('little to no relief') or partial (in between)."""
@@ -212,7 +256,7 @@ class JointFacts:
             self.episode.physical_therapy,
             self.episode.medications,
             tuple(r.injection for r in self.injections),  # one per occasion: a duplicate adds no injection
-            record.ablations,
+            self.ablations,
             record.fusions,
         )
         return conservative_care(joint_care, self.as_of, self.t.get(th.MAX_CONSERVATIVE_CARE_GAP_MONTHS))

@@ -54,20 +54,10 @@ def care_duration(j: JointFacts, o: Outcomes) -> Outcome:
         return met(span, evidence)
     # An open-ended course never confirmed since its start counts for that day only: whether it went on is unknown,
     # so the shortfall may be the record's, not the patient's.
-    unconfirmed = [
-        fact
-        for facts in care.components.values()
-        for fact in facts
-        if isinstance(fact, PhysicalTherapyCourse | MedicationCourse) and fact.end_date is None
-        if fact.last_confirmed is None
-    ]
-    if unconfirmed:
+    if care.unconfirmed:
         return unknown(
             lambda: f"{span()}; open-ended course(s) never confirmed as ongoing count for their start day only",
-            [
-                f"whether {describe_care(f).split(' → ')[0]} went on, and until when (end date or last confirmed)"
-                for f in unconfirmed
-            ],
+            care.unconfirmed_questions(),
             evidence,
         )
     return not_met(lambda: f"{span()}; reaches {months} months on {care.reaches(months)}", evidence)
@@ -101,7 +91,12 @@ def care_components(j: JointFacts, o: Outcomes) -> Outcome:
         return [care_evidence(j, components[c][0]) for c in needed if c in components]
 
     if absent:
-        return not_met(lambda: f"not yet tried: {', '.join(absent)}", evidence)
+        # Care before the current period (ended by a long pause) does not count, but it was tried: say so.
+        earlier = care.start is not None and any(
+            c.start_date < care.start for c in (*j.episode.physical_therapy, *j.episode.medications)
+        )
+        where = f"not tried in the current period of care (since {care.start})" if earlier else "not yet tried"
+        return not_met(lambda: f"{where}: {', '.join(absent)}", evidence)
     if setting_unknown:
         return unknown("physical therapy recorded, but not whether it was supervised", [PT_SETTING], evidence)
     return met(lambda: f"tried: {', '.join(c.replace('-', ' ') for c in needed)}", evidence)

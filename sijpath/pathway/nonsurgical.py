@@ -12,6 +12,7 @@ from sijpath.engine.results import Evidence, FlagResult, Outcome, Status, all_of
 from sijpath.engine.rule import Criterion, Flag, Gate, Outcomes
 from sijpath.pathway import thresholds as th
 from sijpath.pathway import vocabulary as v
+from sijpath.pathway.conditions import ABLATION_LASTED, latest_ablation
 from sijpath.pathway.diagnosis import BLOCK_CONFIRMS, PAIN_PRESENTATION
 from sijpath.pathway.facts import JointFacts
 from sijpath.pathway.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
@@ -36,6 +37,14 @@ def injection_first_line(j: JointFacts, o: Outcomes) -> Outcome:
     pattern = o[PAIN_PRESENTATION]
     if pattern.status == "not-met":
         return not_met(lambda: f"{pattern.summary}: an SI-joint injection is not the first step", pattern.evidence)
+    valid = j.valid_blocks
+    if valid and j.block_result(valid[-1]) == "negative":
+        # Never a corticosteroid into a joint whose anesthetic block just showed it is not the pain source.
+        latest = valid[-1]
+        return not_met(
+            lambda: f"the latest valid block ({latest.block.date}) {j.block_shortfall(latest)}",
+            lambda: [j.block_evidence(latest)],
+        )
     inflamed = j.inflammatory_sacroiliitis
     if inflamed:
         return met("inflammatory sacroiliitis: injections work best here", inflamed)
@@ -64,60 +73,96 @@ def injection_first_line(j: JointFacts, o: Outcomes) -> Outcome:
 
 
 def injection_relief_lasting(j: JointFacts, o: Outcomes) -> Outcome | None:
-    """The latest therapeutic injection of this joint gave meaningful relief that lasted."""
+    """The latest therapeutic injection of this joint gave meaningful relief that lasted (and, where the rule set
+    asks, improved function)."""
     if not j.injections:
         return None
     min_percent = j.t[th.MIN_LASTING_INJECTION_RELIEF_PERCENT]
+    weeks_needed = j.t.get(th.MIN_LASTING_INJECTION_RELIEF_WEEKS)
     min_months = j.t[th.MIN_LASTING_INJECTION_RELIEF_MONTHS]
     latest = j.injections[-1]
     injected = latest.injection.date
     relief = latest.relief_percent
+    if weeks_needed is not None:
+        lasting_needed, span = injected + dt.timedelta(weeks=weeks_needed), f"{weeks_needed} weeks"
+    else:
+        lasting_needed, span = add_months(injected, min_months), f"{min_months} months"
 
     def evidence() -> list[Evidence]:
         return [j.injection_evidence(latest)]  # the criterion reads the latest injection only
 
-    lasting_needed = add_months(injected, min_months)
-    if relief is not None and relief < min_percent:
+    # Where function counts (the Medicare LCD: "pain or functional improvement"), improved function stands in for
+    # the pain relief; its duration is the relief's.
+    by_function = latest.injection.functional_improvement is True and bool(
+        j.t.get(th.INJECTION_FUNCTION_IMPROVEMENT_COUNTS_FLAG)
+    )
+    if relief is not None and relief < min_percent and not by_function:
         return not_met(
             lambda: f"latest injection ({injected}) gave {percent_text(relief)}% relief, under {min_percent:g}%",
             evidence,
         )
     days = latest.relief_days
     lasted = days is not None and injected + dt.timedelta(days) >= lasting_needed
-    if days is not None and not latest.relief_days_at_least and not lasted:
+    # Relief recorded up to the as-of date is still going on: its duration so far is a lower bound.
+    ongoing = days is not None and injected + dt.timedelta(days) >= j.as_of
+    if days is not None and not latest.relief_days_at_least and not ongoing and not lasted:
         return not_met(
-            lambda: (
-                f"relief after the latest injection ({injected}) lasted {days / 7:.0f} weeks, under {min_months} months"
-            ),
+            lambda: f"relief after the latest injection ({injected}) lasted {days / 7:.0f} weeks, under {span}",
             evidence,
         )
-    if relief is None or days is None:
+    if (relief is None and not by_function) or days is None:
         return unknown(
             lambda: f"relief after the injection of {injected} not fully recorded",
             [f"relief percent and duration after the injection of {injected} (or follow-up pain scores)"],
             evidence,
         )
-    if lasted:
-        return met(
+    if not lasted:
+        return unknown(
             lambda: (
-                f"latest injection ({injected}) gave {percent_text(relief)}% relief for "
-                f"{'at least ' if latest.relief_days_at_least else ''}{days / 7:.0f} weeks"
+                f"relief was still ≥{min_percent:g}% at the last follow-up, {days / 7:.0f} weeks after "
+                f"the injection of {injected}"
             ),
+            [f"a pain score on or after {lasting_needed} ({span} after the injection)"],
             evidence,
         )
-    return unknown(
-        lambda: (
-            f"relief was still ≥{min_percent:g}% at the last follow-up, {days / 7:.0f} weeks after "
-            f"the injection of {injected}"
-        ),
-        [f"a pain score on or after {lasting_needed} ({min_months} months after the injection)"],
-        evidence,
+    gave = f"{percent_text(relief)}% relief" if relief is not None else "relief"
+    if by_function and (relief is None or relief < min_percent):
+        gave += " with improved function"
+    text = (
+        f"latest injection ({injected}) gave {gave} for "
+        f"{'at least ' if latest.relief_days_at_least else ''}{days / 7:.0f} weeks"
     )
+    if j.t.get(th.INJECTION_FUNCTION_IMPROVEMENT_REQUIRED_FLAG):
+        function = latest.injection.functional_improvement
+        if function is None:
+            return unknown(
+                f"{text}; functional improvement after it not recorded",
+                [f"whether function improved (or medication or service use fell) after the injection of {injected}"],
+                evidence,
+            )
+        if not function:
+            return not_met(f"{text}, but function did not improve", evidence)
+        return met(f"{text}, with improved function", evidence)
+    return met(text, evidence)
 
 
 def rfa_candidate(j: JointFacts, o: Outcomes) -> Outcome:
-    """Confirmed joint and therapeutic injections that did not give lasting relief."""
+    """Confirmed joint and therapeutic injections that did not give lasting relief, or a previous ablation of this
+    joint that helped for the lasting-RFA months and wore off (its history is read on its own)."""
     confirmed = o[BLOCK_CONFIRMS]
+    if confirmed.status == "met" and ABLATION_LASTED.check(j):
+        ablation = latest_ablation(j)
+        assert ablation is not None
+        assert ablation.relief_duration_days is not None
+        assert ablation.relief_percent is not None
+        weeks, relief = ablation.relief_duration_days / 7, ablation.relief_percent
+        return met(
+            lambda: (
+                f"SI joint confirmed; the ablation of {ablation.date} gave {percent_text(relief)}% "
+                f"relief for {weeks:.0f} weeks, then wore off"
+            ),
+            lambda: (*confirmed.evidence, Evidence(ablation.date, "radiofrequency ablation", j.where(ablation))),
+        )
     lasting = o.get(INJECTION_RELIEF_LASTING)
     injections_failed = INVERSE[lasting.status] if lasting is not None else "not-met"
     combined = all_of((confirmed.status, injections_failed))
@@ -219,6 +264,11 @@ INJECTION_RELIEF_LASTING = Criterion[JointFacts](
     required_for=(Gate(v.RADIOFREQUENCY_ABLATION, "not-met"), Gate(v.FUSION_EVALUATION, "not-met")),
     remedy="documentation that therapeutic injections of this joint no longer give lasting relief",
     reads=(th.MIN_LASTING_INJECTION_RELIEF_PERCENT, th.MIN_LASTING_INJECTION_RELIEF_MONTHS),
+    optional_reads=(
+        th.MIN_LASTING_INJECTION_RELIEF_WEEKS,
+        th.INJECTION_FUNCTION_IMPROVEMENT_REQUIRED_FLAG,
+        th.INJECTION_FUNCTION_IMPROVEMENT_COUNTS_FLAG,
+    ),
 )
 RFA_CANDIDATE = Criterion[JointFacts](
     id="rfa-candidate",

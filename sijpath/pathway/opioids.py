@@ -49,11 +49,18 @@ def opioid_dose(j: JointFacts, o: Outcomes | None = None) -> FlagResult | None:
             else f"at or above {reassess:g} MME/day, where the CDC 2022 guideline advises reassessing benefit and risk"
         )
         unknown_part = f" ({undosed} more opioid course(s) without a recorded dose)" if undosed else ""
-        return FlagResult(
-            "warning",
-            f"current opioids total {total:g} MME/day{unknown_part}, {level}; consider this before any procedure.",
-            evidence,
-        )
+        # An open-ended course never confirmed since its start still warns (unconfirmed is not stopped), but the
+        # message does not assert that it is current: it asks for the medicines to be reconciled.
+        unconfirmed = [m for m in dosed if m.end_date is None and m.last_confirmed is None]
+        if unconfirmed and len(unconfirmed) == len(dosed):
+            known = ", ".join(f"{m.drug or 'opioid'} since {m.start_date}" for m in unconfirmed)
+            lead = (
+                f"opioids of {total:g} MME/day on record ({known}), never confirmed as still taken{unknown_part}: "
+                f"reconcile the medicines; if current, {level}"
+            )
+        else:
+            lead = f"current opioids total {total:g} MME/day{unknown_part}, {level}"
+        return FlagResult("warning", f"{lead}; consider this before any procedure.", evidence)
     if undosed:
         return FlagResult(
             "info",

@@ -22,13 +22,8 @@ from sijpath.engine.thresholds import ThresholdValues
 from sijpath.evidence.value_sets import ValueSets
 from sijpath.pathway.value_set_matching import ScreenHit, latest_studies, match_value_sets
 
-__all__ = ["SACROILIITIS_CODES", "BlockResult", "PatientFacts", "Radicular", "lazy"]
+__all__ = ["BlockResult", "PatientFacts", "Radicular", "lazy"]
 
-# ICD-10-CM, from the VSAC chronic-pain value set (source `icd10cm-exclusion-codes`): sacroiliitis is an indication
-# for a therapeutic injection; the conditions that stop or limit procedures are value sets (value-sets.toml).
-SACROILIITIS_CODES = frozenset({"M46.1"})
-# SNOMED CT 55146009 sacroiliitis and 239815007 solitary sacroiliitis, from the same VSAC value set.
-SACROILIITIS_SNOMED_CODES = frozenset({"55146009", "239815007"})
 
 BlockResult = Literal["positive", "partial", "negative"]
 
@@ -46,6 +41,9 @@ class Radicular:
 
     coded: tuple[Evidence, ...]
     imaging: tuple[Evidence, ...]
+    unsupporting: tuple[Evidence, ...] = ()
+    """The latest lumbar CT or MRI when it shows no stenosis or herniation: a coded radiculopathy it does not
+    support."""
 
     @property
     def established(self) -> bool:
@@ -152,16 +150,6 @@ class PatientFacts:
         return cache[months]
 
     @lazy
-    def sacroiliitis_diagnoses(self) -> list[Evidence]:
-        """Active sacroiliitis diagnoses (ICD-10-CM M46.1 names no side: it concerns both joints)."""
-        return [
-            Evidence(d.recorded_date, _diagnosis_text(d), self.where(d, "diagnoses"))
-            for d in self.episode.diagnoses
-            if d.status == "active"
-            and d.code in (SACROILIITIS_SNOMED_CODES if d.system == "snomed-ct" else SACROILIITIS_CODES)
-        ]
-
-    @lazy
     def radicular(self) -> Radicular:
         """Coded lumbar or sacral radiculopathy, and the latest lumbar imaging showing stenosis or a herniation."""
         coded = tuple(
@@ -181,17 +169,27 @@ class PatientFacts:
             for s in latest_studies(self.episode)
             if s.region == "lumbar" and RADICULAR_IMAGING_FINDING in s.findings
         )
-        return Radicular(coded, imaging)
+        unsupporting = tuple(
+            Evidence(s.date, f"{s.modality.upper()} lumbar: no stenosis or disc herniation", self.where(s, "imaging"))
+            for s in latest_studies(self.episode)
+            if s.region == "lumbar" and s.modality != "xray" and RADICULAR_IMAGING_FINDING not in s.findings
+        )
+        return Radicular(coded, imaging, unsupporting if coded and not imaging else ())
 
     @lazy
     def screen(self) -> tuple[ScreenHit, ...]:
         """The red-flag and exclusion value sets this record matches (both joints share them)."""
-        return match_value_sets(self.episode, self.value_sets, self.ref)
+        return match_value_sets(self.episode, self.value_sets, self.ref, self.as_of)
 
     @lazy
     def red_flags(self) -> tuple[ScreenHit, ...]:
         """Red flags: each stops every SI-joint procedure until it is worked up."""
         return tuple(hit for hit in self.screen if hit.red_flag)
+
+    @lazy
+    def red_flags_to_confirm(self) -> tuple[ScreenHit, ...]:
+        """Red-flag diagnoses recorded long ago and still marked active: whether they are current comes first."""
+        return tuple(hit for hit in self.screen if hit.to_confirm and hit.value_set.kind == "red-flag")
 
     def standing_in_the_way(self, procedure_kind: str) -> tuple[ScreenHit, ...]:
         """Red flags and the exclusions whose sources exclude a procedure of this kind (`fusion`)."""

@@ -11,7 +11,6 @@ from sijpath.pathway import vocabulary as v
 from sijpath.pathway.facts import JointFacts
 
 __all__ = [
-    "CARE_BEFORE_INJECTION",
     "DIAGNOSTIC_BLOCK_LIMIT",
     "EVIDENCE_CAUTION_FLAG",
     "IMAGING_RECENCY",
@@ -82,13 +81,14 @@ def imaging_triad(j: JointFacts, o: Outcomes) -> Outcome:
 
 
 def diagnostic_block_limit(j: JointFacts, o: Outcomes) -> Outcome:
-    """No more diagnostic block sessions of this joint than the rule set allows."""
+    """Another diagnostic block session of this joint stays within the sessions the rule set allows."""
     limit = j.t[th.MAX_DIAGNOSTIC_BLOCKS_COUNT]
     sessions = sorted({b.block.date for b in j.blocks})
     evidence = [j.block_evidence(b) for b in j.blocks]
-    if len(sessions) <= limit:
-        return met(f"{len(sessions)} diagnostic block session(s) of this joint, at most {limit}", evidence)
-    return not_met(f"{len(sessions)} diagnostic block sessions of this joint, more than {limit}", evidence)
+    done = f"{len(sessions)} diagnostic block session(s) of this joint"
+    if len(sessions) < limit:
+        return met(f"{done}: another stays within {limit}", evidence)
+    return not_met(f"{done}: the limit of {limit} is reached", evidence)
 
 
 def nicotine_free(j: JointFacts, o: Outcomes) -> Outcome:
@@ -137,19 +137,6 @@ def evidence_caution(j: JointFacts, o: Outcomes) -> FlagResult | None:
     )
 
 
-def care_before_injection(j: JointFacts, o: Outcomes) -> Outcome:
-    """Conservative care has gone on for the required weeks before an injection is considered."""
-    weeks = j.t[th.MIN_CONSERVATIVE_CARE_WEEKS]
-    care = j.care
-    if care.start is None or care.latest is None:
-        return unknown("no conservative care recorded", ["dates of physical therapy or medication courses"])
-    span = (care.latest - care.start).days / 7
-    evidence = [Evidence(care.start, f"conservative care since {care.start}", None)]
-    if span >= weeks:
-        return met(f"{span:.0f} weeks of conservative care, at least {weeks}", evidence)
-    return not_met(f"{span:.0f} weeks of conservative care, under {weeks}", evidence)
-
-
 def injection_limits(j: JointFacts, o: Outcomes) -> FlagResult | None:
     """Injections of this joint over the count per rolling 12 months, or closer together than allowed."""
     most = j.t[th.MAX_THERAPEUTIC_INJECTIONS_PER_12_MONTHS_COUNT]
@@ -191,10 +178,28 @@ def imaging_recency(j: JointFacts, o: Outcomes) -> Outcome:
 
 
 def injection_count_limit(j: JointFacts, o: Outcomes) -> Outcome:
-    """One more therapeutic injection of this joint now stays within the count per rolling 12 months."""
+    """One more therapeutic injection of this joint now stays within the count per rolling 12 months (and, where
+    the rule set sets one, the minimum interval since the last)."""
     most = j.t[th.MAX_THERAPEUTIC_INJECTIONS_PER_12_MONTHS_COUNT]
     recent = j.injections_last_year
     evidence = [j.injection_evidence(r) for r in recent]
+    gap = j.t.get(th.MIN_INJECTION_INTERVAL_MONTHS)
+    if gap is not None and j.injections:
+        last = j.injections[-1].injection.date
+        if add_months(last, gap) > j.as_of:
+            return not_met(
+                f"the last injection of this joint was on {last}: another now would be under {gap} months after it "
+                f"(it may follow from {add_months(last, gap)})",
+                evidence,
+            )
+    if j.t.get(th.INJECTION_LIMIT_COUNTS_SESSIONS_FLAG):
+        # The Medicare LCD limits sessions, whichever joint: a bilateral day is one session, two days are two.
+        year = j.patient.window(12)
+        days = sorted({i.date for i in j.episode.therapeutic_injections if i.date in year})
+        done = f"{len(days)} therapeutic injection session(s) of either joint in the last 12 months"
+        if len(days) < most:
+            return met(f"{done}; another stays within {most}", evidence)
+        return not_met(f"{done}: another would exceed {most}", evidence)
     if len(recent) < most:
         return met(
             f"{len(recent)} therapeutic injection(s) of this joint in the last 12 months; another stays within {most}",
@@ -230,7 +235,7 @@ IMAGING_TRIAD = Criterion[JointFacts](
 )
 DIAGNOSTIC_BLOCK_LIMIT = Criterion[JointFacts](
     id="diagnostic-block-limit",
-    title="Diagnostic block sessions within the limit",
+    title="Another diagnostic block session stays within the limit",
     stage="confirmation",
     cites=("cms-sij-injection-lcd-2023",),
     check=diagnostic_block_limit,
@@ -269,6 +274,7 @@ INJECTION_COUNT_LIMIT = Criterion[JointFacts](
     remedy="none now: the yearly number of injections is reached; wait until an injection falls out of the rolling "
     "12 months",
     reads=(th.MAX_THERAPEUTIC_INJECTIONS_PER_12_MONTHS_COUNT,),
+    optional_reads=(th.MIN_INJECTION_INTERVAL_MONTHS, th.INJECTION_LIMIT_COUNTS_SESSIONS_FLAG),
 )
 IMAGING_RECENCY = Criterion[JointFacts](
     id="imaging-recency",
@@ -279,17 +285,6 @@ IMAGING_RECENCY = Criterion[JointFacts](
     required_for=(Gate(v.FUSION_EVALUATION),),
     remedy="a CT or MRI of the SI joint within the required number of months",
     reads=(th.MAX_IMAGING_AGE_MONTHS,),
-)
-CARE_BEFORE_INJECTION = Criterion[JointFacts](
-    id="conservative-care-before-injection",
-    title="Conservative care before an injection",
-    stage="non-surgical-care",
-    cites=("cms-sij-injection-lcd-2023", "aspn-2024"),
-    check=care_before_injection,
-    required_for=(Gate(v.THERAPEUTIC_INJECTION),),
-    remedy="documented conservative care for the required number of weeks",
-    reads=(th.MIN_CONSERVATIVE_CARE_WEEKS,),
-    optional_reads=(th.MAX_CONSERVATIVE_CARE_GAP_MONTHS,),
 )
 INJECTION_LIMITS_FLAG = Flag[JointFacts](
     id="injection-limits",

@@ -59,7 +59,11 @@ def pain_improved(j: JointFacts, o: Outcomes) -> Outcome | None:
         return None
     fusion, _ = j.fusion
     points = j.t[th.MIN_POST_FUSION_NRS_IMPROVEMENT_POINTS]
-    before = [(s.date, s.nrs, j.where(s, "pain_scores")) for s in j.episode.pain_scores if s.date <= fusion.date]
+    before = [
+        (s.date, s.nrs, j.where(s, "pain_scores"))
+        for s in j.episode.pain_scores
+        if s.date <= fusion.date and _baseline_current(j, s.date, fusion.date)
+    ]
     after = [(v.date, v.nrs, ref) for ref, v in _follow_ups(j, fusion.date) if v.nrs is not None]
     return _improvement("pain", "NRS", points, before, after, "pre-operative pain score", "NRS")
 
@@ -70,9 +74,19 @@ def odi_improved(j: JointFacts, o: Outcomes) -> Outcome | None:
         return None
     fusion, _ = j.fusion
     points = j.t[th.MIN_POST_FUSION_ODI_IMPROVEMENT_POINTS]
-    before = [(s.date, s.percent, j.where(s, "odi_scores")) for s in j.episode.odi_scores if s.date <= fusion.date]
+    before = [
+        (s.date, s.percent, j.where(s, "odi_scores"))
+        for s in j.episode.odi_scores
+        if s.date <= fusion.date and _baseline_current(j, s.date, fusion.date)
+    ]
     after = [(v.date, v.odi_percent, ref) for ref, v in _follow_ups(j, fusion.date) if v.odi_percent is not None]
     return _improvement("disability", "ODI", points, before, after, "pre-operative ODI score", "ODI")
+
+
+def _baseline_current(j: JointFacts, scored: dt.date, fused: dt.date) -> bool:
+    """A pre-operative score describes the patient operated on only within the score window before surgery."""
+    months = j.t.get(th.MAX_SCORE_AGE_MONTHS)
+    return months is None or add_months(scored, months) >= fused
 
 
 def _improvement(
@@ -93,7 +107,7 @@ def _improvement(
         if item
         for d, v, ref in [item]
     ]
-    missing = ([baseline_name] if baseline is None else []) + (
+    missing = ([f"{baseline_name} (within the score window before the fusion)"] if baseline is None else []) + (
         [f"post-operative {scale} score"] if latest is None else []
     )
     if baseline is None or latest is None:
@@ -150,6 +164,7 @@ PAIN_IMPROVED = Criterion[JointFacts](
     required_for=(),
     remedy="a pre-operative and a post-operative pain score",
     reads=(th.MIN_POST_FUSION_NRS_IMPROVEMENT_POINTS,),
+    optional_reads=(th.MAX_SCORE_AGE_MONTHS,),
     role="outcome",
 )
 ODI_IMPROVED = Criterion[JointFacts](
@@ -161,6 +176,7 @@ ODI_IMPROVED = Criterion[JointFacts](
     required_for=(),
     remedy="a pre-operative and a post-operative ODI score",
     reads=(th.MIN_POST_FUSION_ODI_IMPROVEMENT_POINTS,),
+    optional_reads=(th.MAX_SCORE_AGE_MONTHS,),
     role="outcome",
 )
 OFF_OPIOIDS = Criterion[JointFacts](

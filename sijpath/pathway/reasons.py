@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sijpath.domain.blocks import percent_text
 from sijpath.domain.fact_lists import fact_list
 from sijpath.domain.procedures import RadiofrequencyAblation
 from sijpath.engine.rule import Criterion, Outcomes
@@ -13,6 +12,7 @@ from sijpath.pathway.conditions import latest_ablation
 from sijpath.pathway.diagnosis import BLOCK_CONFIRMS
 from sijpath.pathway.facts import JointFacts
 from sijpath.pathway.nonsurgical import INJECTION_RELIEF_LASTING
+from sijpath.pathway.post_fusion import BONY_BRIDGING, ODI_IMPROVED, PAIN_IMPROVED
 
 __all__ = [
     "ablation_date",
@@ -61,6 +61,15 @@ def fused(j: JointFacts, o: Outcomes) -> str:
     return f"SI-joint fusion on {fusion.date} ({fusion.side}, CPT {fusion.cpt}{approach}), {since // 7} weeks ago."
 
 
+def failing_fusion(j: JointFacts, o: Outcomes) -> str:
+    failing = [
+        outcome.summary
+        for c in (BONY_BRIDGING, PAIN_IMPROVED, ODI_IMPROVED)
+        if (outcome := o.get(c)) is not None and outcome.status == "not-met"
+    ]
+    return f"{fused(j, o)} Past the time bony fusion is expected: {'; '.join(failing)}."
+
+
 def failed_injections(o: Outcomes) -> str:
     return f"injections did not give lasting relief ({_summary(o, INJECTION_RELIEF_LASTING)})"
 
@@ -76,7 +85,7 @@ def fusion_reasons(j: JointFacts, o: Outcomes) -> str:
         for criterion, outcome in o.items()
         if criterion.role == "supporting" and criterion.stage == "surgical-candidacy" and outcome.status == "met"
     ]
-    ablation = ", radiofrequency ablation tried" if j.record.ablations else ""
+    ablation = ", radiofrequency ablation tried" if j.ablations else ""
     extra = f" Supporting: {'; '.join(support)}." if support else ""
     return f"SI joint confirmed, {failed_injections(o)}{ablation}; {'; '.join(gates)}.{extra}"
 
@@ -98,12 +107,19 @@ def first_block(j: JointFacts, o: Outcomes) -> str:
 def second_block(j: JointFacts, o: Outcomes) -> str:
     latest_block = j.valid_blocks[-1]
     assert latest_block.relief_percent is not None
+    if any(j.block_result(b) == "negative" for b in j.valid_blocks[:-1]):
+        return f"{_summary(o, BLOCK_CONFIRMS)} (if it gives little to no relief, look for other pain sources)."
     if j.block_positive(latest_block):
         return f"{_summary(o, BLOCK_CONFIRMS)}; a second positive block is required."
-    result = "a partial response" if j.block_result(latest_block) == "partial" else "little relief"
+    if len(j.valid_blocks) > 1:
+        return (
+            f"the latest of {len(j.valid_blocks)} blocks ({latest_block.block.date}) "
+            f"{j.block_shortfall(latest_block)}: a further block decides; after blocks that do not confirm, "
+            "consider other pain generators (lumbar spine, hip) alongside."
+        )
     return (
-        f"the block of {latest_block.block.date} gave {percent_text(latest_block.relief_percent)}% relief "
-        f"({result}): a second block decides (if it gives little to no relief, look for other pain sources)."
+        f"the block of {latest_block.block.date} {j.block_shortfall(latest_block)}: a second block decides (if it "
+        "gives little to no relief, look for other pain sources)."
     )
 
 
@@ -123,3 +139,33 @@ def ablation_text(j: JointFacts) -> tuple[RadiofrequencyAblation, float]:
 def ablation_date(j: JointFacts) -> dt.date | None:
     ablation = latest_ablation(j)
     return ablation.date if ablation else None
+
+
+def ablation_still_helps(j: JointFacts, o: Outcomes) -> str:
+    ablation, weeks = ablation_text(j)
+    return (
+        f"radiofrequency ablation on {ablation.date} still gives {ablation.relief_percent:g}% relief ({weeks:.0f} "
+        "weeks so far); its benefit lasts while the nerves regenerate."
+    )
+
+
+def ablation_wore_off(j: JointFacts, o: Outcomes) -> str:
+    ablation, weeks = ablation_text(j)
+    return (
+        f"radiofrequency ablation on {ablation.date} gave {ablation.relief_percent:g}% relief for {weeks:.0f} weeks "
+        "before the nerves regenerated: repeat it before considering fusion."
+    )
+
+
+def ablation_technique(j: JointFacts, o: Outcomes) -> str:
+    return (
+        f"radiofrequency ablation on {ablation_date(j)}: record its technique (conventional, cooled or pulsed; "
+        "pulsed radiofrequency is not an ablation) before it counts as tried."
+    )
+
+
+def injection_relief_unknown(j: JointFacts, o: Outcomes) -> str:
+    return (
+        f"{_summary(o, INJECTION_RELIEF_LASTING)}: record how much and how long it helped before choosing the next "
+        "step."
+    )

@@ -14,6 +14,7 @@ from sijpath.pathway.facts import JointFacts
 __all__ = [
     "BORN_AFTER_AS_OF",
     "RED_FLAG",
+    "RED_FLAG_TO_CONFIRM",
     "SCREENED",
     "check_value_sets",
     "red_flag_reason",
@@ -32,8 +33,21 @@ def _screen_flag(value_set_id: str, kind: ScreenKind, title: str) -> DecisionFla
         if hit is None:
             return None
         value_set = hit.value_set
+        if hit.to_confirm and kind == "red-flag":
+            return FlagResult(
+                "warning",
+                lambda: (
+                    f"{hit.describe()}: recorded more than {value_set.confirm_after_months} months ago and still "
+                    "marked active; confirm whether it is current (or record it resolved) before any SI-joint "
+                    "procedure."
+                ),
+                hit.evidence,
+                tuple(c for c in value_set.cites if c != SCREEN_SOURCE),
+            )
         if hit.red_flag:
             effect = "every SI-joint procedure is held until it is worked up"
+        elif kind == "caution":
+            effect = value_set.note or "a caution before any SI-joint procedure"
         else:
             effect = "excludes " + " and ".join(value_set.excludes) + " of either SI joint"
         return FlagResult(
@@ -44,12 +58,12 @@ def _screen_flag(value_set_id: str, kind: ScreenKind, title: str) -> DecisionFla
         )
 
     SCREENED[value_set_id] = kind
-    prefix = "red-flag" if kind == "red-flag" else "exclusion"
+    prefix = {"red-flag": "red-flag", "exclusion": "exclusion", "caution": "caution"}[kind]
     return DecisionFlag[JointFacts](
         id=f"{prefix}-{value_set_id}",
         title=title,
         code=f"{prefix}-{value_set_id}",
-        cites=(SCREEN_SOURCE,) if kind == "red-flag" else ("bcbs-al-mp-555",),
+        cites={"red-flag": (SCREEN_SOURCE,), "exclusion": ("bcbs-al-mp-555",), "caution": ("cms-l39797",)}[kind],
         check=check,
     )
 
@@ -63,6 +77,11 @@ EXCLUSION_INFLAMMATORY_ARTHROPATHY = _screen_flag(
 )
 EXCLUSION_GENERALIZED_PAIN = _screen_flag(
     "generalized-pain-disorder", "exclusion", "Exclusion: generalized pain disorder"
+)
+CAUTION_PRIOR_LUMBAR_FUSION = _screen_flag("prior-lumbar-fusion", "caution", "Caution: prior lumbar fusion")
+CAUTION_HIP_OSTEOARTHRITIS = _screen_flag("hip-osteoarthritis", "caution", "Caution: hip osteoarthritis on imaging")
+CAUTION_NEUROGENIC_CLAUDICATION = _screen_flag(
+    "neurogenic-claudication", "caution", "Caution: lumbar stenosis with neurogenic claudication"
 )
 
 
@@ -81,6 +100,10 @@ RED_FLAG = Fact[JointFacts](
     "the record has a red flag (infection, tumour or destructive lesion, fracture, pregnancy or postpartum)",
     lambda j: bool(j.patient.red_flags),
 )
+RED_FLAG_TO_CONFIRM = Fact[JointFacts](
+    "a red-flag diagnosis recorded long ago is still marked active: whether it is current is not known",
+    lambda j: bool(j.patient.red_flags_to_confirm),
+)
 BORN_AFTER_AS_OF = Fact[JointFacts](
     "the patient's birth date is after the as-of date", lambda j: j.patient.born_after_as_of
 )
@@ -93,3 +116,15 @@ def red_flag_reason(j: JointFacts) -> str:
         for hit in j.patient.red_flags
     ]
     return "red flag: " + "; ".join(parts) + ". No SI-joint procedure is suggested until it is worked up"
+
+
+def red_flag_to_confirm_reason(j: JointFacts) -> str:
+    """Which old red-flag diagnoses to confirm, and why nothing else comes first."""
+    parts = [
+        f"{hit.describe()} (recorded more than {hit.value_set.confirm_after_months} months ago)"
+        for hit in j.patient.red_flags_to_confirm
+    ]
+    return (
+        "still marked active: " + "; ".join(parts) + ". Confirm whether it is current (record it resolved if not) "
+        "before any SI-joint procedure; if current, it is worked up first"
+    )

@@ -64,6 +64,11 @@ MIN_POST_BLOCK_MINUTES = ThresholdSpec[int](
 MIN_POSITIVE_BLOCK_COUNT = ThresholdSpec[int](
     "min_positive_block_count", Count, "Positive valid blocks of the joint needed to confirm it."
 )
+MIN_POSITIVE_BLOCKS_BEFORE_INJECTION_COUNT = ThresholdSpec[int](
+    "min_positive_blocks_before_injection_count",
+    Count,
+    "Positive valid blocks of the joint a therapeutic injection needs, where a rule set asks fewer than confirmation.",
+)
 ACCEPTED_BLOCK_GUIDANCE_MODALITIES = ThresholdSpec[tuple[str, ...]](
     "accepted_block_guidance_modalities", tuple[Modality, ...], "Image guidance a diagnostic block may use."
 )
@@ -78,6 +83,29 @@ MIN_LASTING_INJECTION_RELIEF_PERCENT = ThresholdSpec[float](
 )
 MIN_LASTING_INJECTION_RELIEF_MONTHS = ThresholdSpec[int](
     "min_lasting_injection_relief_months", Count, "How long that relief must last to count as lasting."
+)
+MIN_LASTING_INJECTION_RELIEF_WEEKS = ThresholdSpec[int](
+    "min_lasting_injection_relief_weeks",
+    Count,
+    "Where a rule set states the lasting relief in weeks: it replaces the months.",
+)
+SAME_DAY_BILATERAL_FUSION_EXCLUDED_FLAG = ThresholdSpec[bool](
+    "same_day_bilateral_fusion_excluded_flag", bool, "The rule set excludes fusing both SI joints on the same day."
+)
+INJECTION_LIMIT_COUNTS_SESSIONS_FLAG = ThresholdSpec[bool](
+    "injection_limit_counts_sessions_flag",
+    bool,
+    "The yearly injection limit counts sessions of either joint (a day is one session), not one joint's injections.",
+)
+INJECTION_FUNCTION_IMPROVEMENT_COUNTS_FLAG = ThresholdSpec[bool](
+    "injection_function_improvement_counts_flag",
+    bool,
+    "Improved function for the lasting months counts as lasting relief, whatever the pain relief.",
+)
+INJECTION_FUNCTION_IMPROVEMENT_REQUIRED_FLAG = ThresholdSpec[bool](
+    "injection_function_improvement_required_flag",
+    bool,
+    "Lasting relief also needs improved function (or less medication or service use) after the injection.",
 )
 MIN_INJECTIONS_FOR_SHORTENING_TREND_COUNT = ThresholdSpec[int](
     "min_injections_for_shortening_trend_count",
@@ -126,6 +154,9 @@ STRUCTURAL_IMAGING_FINDINGS = ThresholdSpec[tuple[str, ...]](
 )
 MIN_LASTING_RFA_RELIEF_MONTHS = ThresholdSpec[int](
     "min_lasting_rfa_relief_months", Count, "Relief after an ablation that makes it worth repeating."
+)
+MIN_INJECTION_PAIN_NRS_POINTS = ThresholdSpec[float](
+    "min_injection_pain_nrs_points", Points, "Current pain (NRS 0-10) an SI-joint injection needs: moderate to severe."
 )
 MIN_PAIN_DURATION_MONTHS = ThresholdSpec[int]("min_pain_duration_months", Count, "Months the pain must have lasted.")
 MIN_POSITIVE_PROVOCATION_TESTS_COUNT = ThresholdSpec[int](

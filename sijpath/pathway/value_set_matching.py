@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from sijpath.domain.episode import Episode
 from sijpath.domain.findings import Diagnosis, ImagingStudy
+from sijpath.domain.timeline import add_months
 from sijpath.engine.results import Evidence
 from sijpath.evidence.value_sets import ValueSet, ValueSets
 
@@ -24,28 +25,36 @@ class ScreenHit:
 
     value_set: ValueSet
     evidence: tuple[Evidence, ...]
+    to_confirm: bool = False
+    """Only diagnoses recorded longer ago than the value set's `confirm_after_months` match: ask if still current."""
 
     @property
     def red_flag(self) -> bool:
-        return self.value_set.kind == "red-flag"
+        return self.value_set.kind == "red-flag" and not self.to_confirm
 
     def excludes(self, procedure_kind: str) -> bool:
-        """Whether this hit stands in the way of a procedure of this kind (a red flag stands in the way of all)."""
-        return self.red_flag or procedure_kind in self.value_set.excludes
+        """Whether this hit stands in the way of a procedure of this kind (a red flag stands in the way of all,
+        and so does one whose status is still to be confirmed)."""
+        return self.value_set.kind == "red-flag" or procedure_kind in self.value_set.excludes
 
     def describe(self) -> str:
         return f"{self.value_set.title}: " + "; ".join(e.fact for e in self.evidence)
 
 
 def latest_studies(episode: Episode) -> list[ImagingStudy]:
-    """The latest study of each region and side: a later study of the same region supersedes an earlier one."""
+    """The latest study of each region and side: a later study of the same region and side supersedes an earlier
+    one, and a later study without a side (a pelvis CT shows both) supersedes every earlier one of its region. A
+    later one-sided study does not clear an earlier unsided finding: it does not show the other side."""
     latest: dict[tuple[str, str | None], ImagingStudy] = {}
     for study in sorted(episode.imaging, key=lambda s: s.date):
+        if study.side is None:
+            for key in [k for k in latest if k[0] == study.region]:
+                del latest[key]
         latest[(study.region, study.side)] = study
     return list(latest.values())
 
 
-def match_value_sets(episode: Episode, value_sets: ValueSets, where: Where) -> tuple[ScreenHit, ...]:
+def match_value_sets(episode: Episode, value_sets: ValueSets, where: Where, as_of: dt.date) -> tuple[ScreenHit, ...]:
     """Every value set the record matches, in value-set order; only active diagnoses and conditions count."""
     diagnoses = [d for d in episode.diagnoses if d.status == "active"]
     conditions = [c for c in episode.contraindications if c.active]
@@ -78,8 +87,18 @@ def match_value_sets(episode: Episode, value_sets: ValueSets, where: Where) -> t
             if finding in value_set.imaging_findings
         ]
         if found:
-            hits.append(ScreenHit(value_set, tuple(sorted(found, key=lambda e: (e.date or dt.date.min, e.fact)))))
+            ordered = tuple(sorted(found, key=lambda e: (e.date or dt.date.min, e.fact)))
+            hits.append(ScreenHit(value_set, ordered, _only_old_diagnoses(value_set, found, diagnoses, as_of)))
     return tuple(hits)
+
+
+def _only_old_diagnoses(value_set: ValueSet, found: list[Evidence], diagnoses: list[Diagnosis], as_of: dt.date) -> bool:
+    """Whether every match is a diagnosis recorded longer ago than the value set's confirmation window."""
+    months = value_set.confirm_after_months
+    if months is None:
+        return False
+    matching = [d for d in diagnoses if _matches(value_set, d)]
+    return len(matching) == len(found) and all(add_months(d.recorded_date, months) < as_of for d in matching)
 
 
 def _matches(value_set: ValueSet, diagnosis: Diagnosis) -> bool:

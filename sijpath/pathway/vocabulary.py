@@ -121,8 +121,8 @@ DIAGNOSTIC_BLOCK = Step(
 )
 CONFIRMATORY_BLOCK = Step(
     "confirmatory-block",
-    "Consider a second (confirmatory) diagnostic SI-joint block",
-    "a second (confirmatory) diagnostic SI-joint block",
+    "Consider a confirmatory diagnostic SI-joint block",
+    "a confirmatory diagnostic SI-joint block",
     PROCEDURES["27096"],
 )
 OTHER_PAIN_SOURCES = Step(
@@ -153,6 +153,13 @@ FUSION_EVALUATION = Step(
     "referral for a minimally invasive SI-joint fusion evaluation",
     PROCEDURES["27279"],
 )
+FUSION_FAILURE_WORK_UP = Step(
+    "fusion-failure-work-up",
+    "Consider working up the painful fusion (CT for lucency, malposition or nonunion; reconfirming the pain source; "
+    "revision evaluation)",
+    "working up the painful fusion (CT for lucency, malposition or nonunion; reconfirming the pain source; revision "
+    "evaluation)",
+)
 POST_FUSION_FOLLOW_UP = Step(
     "post-fusion-follow-up", "Consider routine post-fusion follow-up", "routine post-fusion follow-up"
 )
@@ -168,6 +175,7 @@ NEXT_STEPS: tuple[Step, ...] = (
     CONSERVATIVE_CARE,
     RADIOFREQUENCY_ABLATION,
     FUSION_EVALUATION,
+    FUSION_FAILURE_WORK_UP,
     POST_FUSION_FOLLOW_UP,
 )
 

@@ -21,7 +21,26 @@ from sijpath.pathway.definition import SIJ_PATHWAY
 from sijpath.pathway.thresholds import THRESHOLD_UNITS
 from sijpath.rulesets.documents import ParentLookup, merge_documents, parse_document, resolve_extends, with_line
 
-__all__ = ["ParentLookup", "merge_documents", "parse_document", "parse_ruleset"]
+__all__ = [
+    "MEDICARE_CONTRACTORS",
+    "MedicareContractor",
+    "ParentLookup",
+    "merge_documents",
+    "parse_document",
+    "parse_ruleset",
+]
+
+MedicareContractor = Literal["cgs", "first-coast", "ngs", "noridian", "novitas", "palmetto", "wps"]
+"""The Medicare Administrative Contractors (A/B MACs) by the short names their LCDs go by."""
+MEDICARE_CONTRACTORS: dict[str, str] = {
+    "cgs": "CGS",
+    "first-coast": "First Coast",
+    "ngs": "NGS",
+    "noridian": "Noridian",
+    "novitas": "Novitas",
+    "palmetto": "Palmetto",
+    "wps": "WPS",
+}
 
 SourceIds = Annotated[tuple[str, ...], Field(min_length=1)]
 
@@ -38,6 +57,9 @@ class _Header(_Strict):
     issuer: str
     effective_from: dt.date
     effective_to: dt.date | None = None
+    contractors: tuple[MedicareContractor, ...] = Field(
+        default=(), description="Medicare contractors (MACs) that adopted this version; empty: every contractor."
+    )
     description: str = ""
     sources: SourceIds
     criteria: tuple[str, ...]
@@ -125,6 +147,7 @@ def parse_ruleset(
         issuer=header.issuer,
         effective_from=header.effective_from,
         effective_to=header.effective_to,
+        contractors=header.contractors,
         description=header.description,
         sources=header.sources,
         thresholds=settings,

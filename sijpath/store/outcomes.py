@@ -80,6 +80,7 @@ def open_windows_without_entry(
         and_(
             outcome_entries.c.procedure_id == outcome_procedures.c.id,
             outcome_entries.c.day.between(opens_day, closes_day),
+            outcome_entries.c.measured_on <= as_of,  # as of a past day, a later entry is not there yet
         )
     )
     query = select(
@@ -141,5 +142,7 @@ def cohort_rows(connection: Connection, where: Sequence[Any] = ()) -> Iterable[R
         select(*(columns[name] for name in COHORT_COLUMNS))
         .select_from(p.outerjoin(e, e.c.procedure_id == p.c.id))
         .where(*where)
+        # Two entries on the same day: the report keeps the first it reads, so the order must be fixed.
+        .order_by(p.c.id, e.c.id)
     )
     return connection.execute(query)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass
@@ -27,10 +28,11 @@ from sijpath.fhir.bundle import parse_bundle
 from sijpath.fhir.reader import ImportedEpisode
 from sijpath.limits import check_json, check_yaml
 from sijpath.outcomes.published import PublishedResult, parse_published
-from sijpath.rulesets.loader import parse_document, parse_ruleset
+from sijpath.rulesets.loader import MEDICARE_CONTRACTORS, parse_document, parse_ruleset
 
 __all__ = [
     "DEFAULT_RULESET",
+    "MEDICARE_CONTRACTORS",
     "BuiltinVersion",
     "InputFormat",
     "builtin_ruleset_ids",
@@ -58,9 +60,14 @@ class BuiltinVersion:
     file: str
     text: str
     document: dict[str, Any]
+    contractors: tuple[str, ...] = ()
 
     def in_force(self, day: dt.date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+    def applies_to(self, contractor: str | None) -> bool:
+        """A version adopted by named contractors applies to them only (an unknown contractor is not one)."""
+        return not self.contractors or contractor in self.contractors
 
 
 @functools.cache
@@ -101,6 +108,7 @@ def _builtin_files() -> tuple[BuiltinVersion, ...]:
                     origin,
                     text,
                     document,
+                    tuple(header.get("contractors", ())),
                 )
             )
         except KeyError as exc:
@@ -135,16 +143,26 @@ def _parsed(ruleset_id: str, version: str) -> RuleSet:
     return parse_ruleset(chosen.text, chosen.file, load_catalog(), _parent)
 
 
-def load_ruleset(id_or_path: str = DEFAULT_RULESET, as_of: dt.date | None = None) -> RuleSet:
+def load_ruleset(
+    id_or_path: str = DEFAULT_RULESET, as_of: dt.date | None = None, contractor: str | None = None
+) -> RuleSet:
     """A built-in rule set by id, in the version in force on `as_of` (the latest without a date), or a user's
-    rule-set file by path; both go through the same parser, and a user's file may extend a built-in one."""
+    rule-set file by path; both go through the same parser, and a user's file may extend a built-in one.
+
+    Where versions in force were adopted by some Medicare contractors only, `contractor` (the patient's MAC)
+    chooses; without it the latest version is used and the assessment says which contractors it holds for.
+    """
+    if contractor is not None and contractor not in MEDICARE_CONTRACTORS:
+        raise UsageError(f"unknown Medicare contractor `{contractor}` (known: {', '.join(MEDICARE_CONTRACTORS)})")
     versions = builtin_versions(id_or_path)
     if versions:
         candidates = [v for v in versions if as_of is None or v.in_force(as_of)]
         if not candidates:
             spans = ", ".join(f"{v.version} {v.effective_from}…{v.effective_to or ''}" for v in versions)
             raise UnknownRuleSetError(f"no version of `{id_or_path}` is in force on {as_of} (versions: {spans})")
-        return _parsed(id_or_path, candidates[-1].version)
+        if contractor is not None:
+            return _parsed(id_or_path, [v for v in candidates if v.applies_to(contractor)][-1].version)
+        return _unspecified_contractor(id_or_path, candidates)
     path = Path(id_or_path)
     if path.suffix == ".toml" or path.exists():
         ruleset = parse_ruleset(_read_text(path), str(path), load_catalog(), _parent)
@@ -157,6 +175,25 @@ def load_ruleset(id_or_path: str = DEFAULT_RULESET, as_of: dt.date | None = None
         return ruleset
     known = ", ".join(builtin_ruleset_ids())
     raise UnknownRuleSetError(f"no rule set `{id_or_path}` (built-in: {known}; or give the path of a .toml file)")
+
+
+def _unspecified_contractor(ruleset_id: str, candidates: list[BuiltinVersion]) -> RuleSet:
+    """The latest version in force, saying so when a contractor would have chosen another."""
+    chosen = candidates[-1]
+    others = [v for v in candidates if v is not chosen and not v.contractors]
+    if not (chosen.contractors and others):
+        return _parsed(ruleset_id, chosen.version)
+    note = (
+        f"Medicare contractor not given: assessed under version {chosen.version}, adopted by "
+        f"{', '.join(MEDICARE_CONTRACTORS[c] for c in chosen.contractors)}; other contractors may still apply version "
+        f"{others[-1].version} (give the patient's contractor to choose)"
+    )
+    return _noted(ruleset_id, chosen.version, note)
+
+
+@functools.cache
+def _noted(ruleset_id: str, version: str, applicability: str) -> RuleSet:
+    return dataclasses.replace(_parsed(ruleset_id, version), applicability=applicability)
 
 
 def load_episode(path: Path) -> Episode:

@@ -151,7 +151,7 @@ def test_switch_the_rule_set(new_page: NewPage, no_console_errors: list[str], ar
     expect(page.locator("p.meta").nth(1)).to_contain_text("Commercial payer criteria (strict) 2024")
     expect(page.locator("table.criteria caption")).to_contain_text("under commercial-strict")
     # The strict payer wants two positive blocks where the source articles accept one.
-    expect(page.locator(".next-step")).to_have_text("Consider a second (confirmatory) diagnostic SI-joint block")
+    expect(page.locator(".next-step")).to_have_text("Consider a confirmatory diagnostic SI-joint block")
     screenshot(page, artifacts, "patient-fusion-candidate-commercial-strict-laptop")
 
 

@@ -76,7 +76,8 @@ def _record_dates(episode: Episode) -> set[str]:
     return set(re.findall(r"\d{4}-\d{2}-\d{2}", episode.model_dump_json()))
 
 
-EXAMPLE_NAMES = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
+# The red-flag example gets no letter at all (tested below).
+EXAMPLE_NAMES = sorted(p.stem for p in EXAMPLES.glob("*.yaml") if p.stem != "postpartum-red-flag")
 
 
 @pytest.mark.parametrize("example", EXAMPLE_NAMES)
@@ -122,7 +123,7 @@ def test_pdf_is_a_pdf_and_is_deterministic() -> None:
     ("example", "ruleset_id", "procedure", "status"),
     [
         ("payer-fusion-candidate", "cms-sij-injection", "27279", "not-addressed"),  # fusion is outside that LCD
-        ("payer-fusion-candidate", "commercial-strict", "27278", "not listed"),  # not stated as covered
+        ("payer-fusion-candidate", "commercial-strict", "27278", "not-covered"),  # non-transfixing, eviCore
         ("payer-fusion-candidate", "cms-mis-fusion", "27280", "not listed"),  # open fusion: not in the MI LCD
         ("payer-fusion-candidate", "cms-mis-fusion", "27278", "not-covered"),  # non-transfixing, from 2025
     ],
@@ -140,3 +141,35 @@ def test_after_a_fusion_a_request_for_another_fusion_is_not_documented() -> None
     with pytest.raises(RequestNotSupportedError) as info:
         letter_for("post-fusion", "source-articles", "27279")
     assert "not assessed at this joint's current stage (post-fusion)" in str(info.value)
+
+
+@pytest.mark.parametrize("procedure", ["27096", "64625", "27279"])
+@pytest.mark.parametrize("draft", [False, True])
+def test_no_letter_not_even_a_draft_asks_for_a_procedure_while_a_red_flag_stands(procedure: str, draft: bool) -> None:
+    with pytest.raises(RequestNotSupportedError) as info:
+        letter_for("postpartum-red-flag", "source-articles", procedure, draft)
+    assert "a red flag holds every SI-joint procedure" in str(info.value)
+    assert [p.location for p in info.value.problems] == ["red-flag-pregnancy"]
+
+
+def test_an_old_red_flag_diagnosis_still_to_confirm_refuses_a_letter_too() -> None:
+    episode = wiring.load_episode(EXAMPLES / "fusion-candidate.yaml")
+    old = {"code": "S32.10XA", "recorded_date": "2016-05-01", "status": "active"}
+    episode = Episode.model_validate({**episode.model_dump(mode="json", exclude_none=True), "diagnoses": [old]})
+    ruleset = wiring.load_ruleset("source-articles", AS_OF)
+    (unit,) = evaluate(episode, ruleset, AS_OF).units
+    with pytest.raises(RequestNotSupportedError):
+        build_letter(evaluate(episode, ruleset, AS_OF), unit, ruleset, "27279", True)
+
+
+def test_a_payer_letter_never_rests_on_a_patient_education_article() -> None:
+    _, letter = letter_for("payer-fusion-candidate", "commercial-strict", "27279", draft=True)
+    text = letter_markdown(letter)
+    assert "seed-injections" not in text
+    assert all(s.verification != "source-article" for s in letter.sources)
+
+
+def test_coverage_resting_on_unread_policy_text_is_marked_for_the_reviewer() -> None:
+    _, letter = letter_for("payer-fusion-candidate", "cms-mis-fusion", "27279", draft=True)
+    row = next(line for line in letter_markdown(letter).splitlines() if line.startswith("| Coverage under this policy"))
+    assert "UNVERIFIED wording: cms-l39797-coverage" in row

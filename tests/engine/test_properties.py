@@ -201,14 +201,19 @@ SYSTEMIC_FINDINGS = {
 
 
 def without_side(episode: Episode, side: str) -> Episode:
-    """The episode without the facts that concern only `side` (procedures, SI-joint imaging, examination)."""
+    """The episode without the facts that concern only `side` (procedures, SI-joint imaging, examination).
+
+    Imaging of a region and side where any study shows a systemic finding stays whole: the latest study of a region
+    and side decides the screen, so keeping only the study with the finding would revive what a later one superseded.
+    """
+    systemic = {(s.region, s.side) for s in episode.imaging if SYSTEMIC_FINDINGS & set(getattr(s, "findings", ()))}
     update = {}
     for entry in FACT_LISTS:
         if entry.sided:
             update[entry.name] = tuple(
                 f
                 for f in getattr(episode, entry.name)
-                if f.side != side or SYSTEMIC_FINDINGS & set(getattr(f, "findings", ()))
+                if f.side != side or (entry.name == "imaging" and (f.region, f.side) in systemic)
             )
     return episode.model_copy(update=update)
 

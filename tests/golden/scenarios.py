@@ -43,9 +43,11 @@ class Scenario:
     expect: dict[str, Any] = field(default_factory=dict)
     source: str = "inline"
     cites: list[dict[str, str]] = field(default_factory=list)
+    medicare_contractor: str | None = None
 
     def assess(self) -> Assessment:
-        return evaluate(self.episode, wiring.load_ruleset(self.ruleset, self.as_of), self.as_of)
+        ruleset = wiring.load_ruleset(self.ruleset, self.as_of, self.medicare_contractor)
+        return evaluate(self.episode, ruleset, self.as_of)
 
     def joint_expectations(self) -> dict[str, dict[str, Any]] | None:
         """Expectations by joint, or None when they are for the only assessed joint."""
@@ -79,6 +81,15 @@ def load_scenarios() -> list[Scenario]:
         if ruleset.endswith(".toml"):
             ruleset = str(REPO / ruleset)
         origin = source if isinstance(source, str) else "inline"
-        scenario = Scenario(path.stem, episode, ruleset, data["as_of"], data["expect"], origin, data.get("cites", []))
+        scenario = Scenario(
+            path.stem,
+            episode,
+            ruleset,
+            data["as_of"],
+            data["expect"],
+            origin,
+            data.get("cites", []),
+            data.get("medicare_contractor"),
+        )
         scenarios.append(scenario)
     return scenarios

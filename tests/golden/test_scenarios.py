@@ -27,6 +27,8 @@ def check_joint(unit: UnitAssessment, expect: dict[str, Any]) -> None:
     codes = [action.code for action, _ in unit.other_actions]
     for code in expect.get("other_actions_contains", []):
         assert code in codes, where
+    for code in expect.get("other_actions_absent", []):
+        assert code not in codes, f"{where}: {unit.other_actions}"
     missing = [m.item for m in unit.missing_data]
     for item in expect.get("missing_data_contains", []):
         assert item in missing, where
@@ -42,6 +44,9 @@ def test_scenario_matches_expectations(scenario: Scenario) -> None:
         assert assessment.ruleset_version == expect["ruleset_version"]
     if "data_issues" in expect:
         assert len(assessment.data_issues) == expect["data_issues"], assessment.data_issues
+    messages = [issue.message for issue in assessment.data_issues]
+    for words in expect.get("data_issues_contain", []):
+        assert any(words in m for m in messages), messages
     joints = scenario.joint_expectations()
     if joints is None:
         assert len(assessment.units) == 1, f"assessed joints: {[u.key for u in assessment.units]}"

@@ -33,7 +33,7 @@ def test_the_builtin_source_articles_file_loads_with_every_rule() -> None:
     ruleset = parse_ruleset(SOURCE, "source-articles.toml", wiring.load_catalog())
     assert ruleset.id == "source-articles"
     assert ruleset.thresholds["min_block_relief_percent"].value == 75
-    assert len(ruleset.criteria) == 18
+    assert len(ruleset.criteria) == 19
 
 
 def test_unknown_threshold_is_rejected_with_a_units_hint() -> None:
@@ -45,7 +45,7 @@ def test_unknown_threshold_is_rejected_with_a_units_hint() -> None:
 
 def test_unknown_rule_id_is_rejected() -> None:
     text = SOURCE.replace('"functional-impairment",', '"functional-impairement",')
-    assert problems_of(text) == ["ruleset.criteria[9]: unknown criterion rule `functional-impairement`"]
+    assert problems_of(text) == ["ruleset.criteria[10]: unknown criterion rule `functional-impairement`"]
 
 
 def test_unknown_source_is_rejected_where_it_is_cited() -> None:

@@ -428,7 +428,7 @@ def test_an_unknown_patient_gets_a_404_page(sign_in: SignIn) -> None:
         (
             "single-negative-block",
             "left",
-            "Consider a second (confirmatory) diagnostic SI-joint block",
+            "Consider a confirmatory diagnostic SI-joint block",
             "Consider radiofrequency ablation of the SI-joint nerves",
         ),
     ],

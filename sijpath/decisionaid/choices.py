@@ -1,0 +1,105 @@
+"""Which options the aid shows for one joint, why the others are not shown, and what must be clarified first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sijpath.domain.procedures import RadiofrequencyAblation
+from sijpath.engine.assessment import UnitAssessment
+
+__all__ = ["STAGE_OPTIONS", "STEROID_FLAGS", "Choice", "choose_options", "clarify_first"]
+
+# Stages at which a procedure decision is on the table, and the options each allows (others are explained).
+STAGE_OPTIONS: dict[str, tuple[str, ...]] = {
+    "non-surgical-care": ("wait-and-see", "repeat-injections", "rfa"),
+    "surgical-candidacy": ("wait-and-see", "repeat-injections", "rfa", "fusion"),
+}
+# The pathway's steroid warnings: with either raised, more steroid injections are not put forward as an option.
+STEROID_FLAGS = frozenset({"injection-frequency-exceeded", "cumulative-steroid-exposure"})
+NOT_AT_THIS_STAGE = {
+    "fusion": "Not offered now: surgery is only talked about once the joint is confirmed as the source, "
+    "other care has been tried long enough, and nothing rules it out.",
+}
+STEROID_WORDS = (
+    "Not offered now: your records show steroid injections close together, or a high total dose of steroid. "
+    "More steroid could do more harm than good. Your care team can tell you more."
+)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The options shown, in order, and each option left out with the reason in plain words."""
+
+    offered: tuple[str, ...]
+    not_offered: tuple[tuple[str, str], ...]
+
+
+def clarify_first(unit: UnitAssessment) -> tuple[str, ...]:
+    """Why no procedure options are shown, said kindly; empty when options are shown."""
+    # Red flags (critical) and exclusions hold procedure options until they are clarified (issue 14, safety).
+    critical = [flag for flag in unit.flags if flag.severity == "critical" or flag.code.startswith("exclusion-")]
+    if unit.stage == "red-flags" or critical:
+        return (
+            "Something in your records needs to be checked first. Your care team will talk with you about it. "
+            "Until then, no SI-joint procedure is part of this decision.",
+        )
+    if unit.stage == "other-pain-source":
+        return (
+            "The numbing test did not show that the SI joint is the main source of your pain. "
+            "That is why SI-joint treatments are not offered here. Your care team will look at other causes, "
+            "such as the lower spine, a nerve root or the hip.",
+        )
+    if unit.next_step.code == "fusion-failure-work-up":
+        return (
+            "You have had fusion on this joint, and the pain is still there after the time the bones should have "
+            "joined. Your care team will first look for the reason, for example with a CT scan. "
+            "After that, any next choice can be talked through.",
+        )
+    if unit.stage == "post-fusion":
+        return (
+            "You have had fusion on this joint. This aid is about choosing a treatment, so it has no new choice "
+            "to offer. Your care team will follow how you recover.",
+        )
+    if unit.next_step.step.code == "record-side":
+        return ("Your records do not say which side hurts. Once that is known, the options can be shown.",)
+    if unit.stage not in STAGE_OPTIONS:
+        return (
+            "It is not yet clear that the SI joint is the source of your pain. The next step is to find out. "
+            "After that, treatment options can be talked through.",
+        )
+    return ()
+
+
+def _failed_ablation(
+    unit: UnitAssessment, ablations: Sequence[RadiofrequencyAblation], relief_needed: float
+) -> str | None:
+    """Why RFA is not offered again, when this joint's latest RFA gave less relief than counts as helping."""
+    # Pulsed radiofrequency lesions nothing, so the pathway does not count it as an ablation; neither does the aid.
+    own = sorted(
+        (a for a in ablations if a.side in (unit.key, "bilateral") and a.technique != "pulsed"), key=lambda a: a.date
+    )
+    if not own or own[-1].relief_percent is None or own[-1].relief_percent >= relief_needed:
+        return None
+    latest = own[-1]
+    return (
+        f"Not offered now: RFA was tried on this joint on {latest.date.isoformat()} and gave "
+        f"{latest.relief_percent:g}% relief, less than the {relief_needed:g}% that counts as helping. "
+        "So it is not offered again."
+    )
+
+
+def choose_options(unit: UnitAssessment, ablations: Sequence[RadiofrequencyAblation], relief_needed: float) -> Choice:
+    """The options this joint's stage allows, less those its record argues against; wait and see always stays."""
+    allowed = STAGE_OPTIONS[unit.stage]
+    reasons: dict[str, str] = {key: why for key, why in NOT_AT_THIS_STAGE.items() if key not in allowed}
+    if STEROID_FLAGS & {flag.code for flag in unit.flags}:
+        reasons["repeat-injections"] = STEROID_WORDS
+    failed = _failed_ablation(unit, ablations, relief_needed)
+    if failed:
+        reasons["rfa"] = failed
+    order = ("wait-and-see", "repeat-injections", "rfa", "fusion")
+    return Choice(
+        offered=tuple(key for key in allowed if key not in reasons),
+        not_offered=tuple((key, reasons[key]) for key in order if key in reasons),
+    )

@@ -1,0 +1,170 @@
+"""`sijpath outcomes report | due | synthetic` over a SQLite data folder, through the command line's own entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sijpath.cli import main
+from sijpath.outcomes.rendering import SYNTHETIC_BANNER
+
+AS_OF = "2026-11-01"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture(autouse=True)
+def _no_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in ("SIJPATH_DATA_DIR", "SIJPATH_DATABASE_URL", "SIJPATH_RULESET"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+@pytest.fixture
+def data_dir(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Path:
+    """A data folder with an upgraded database and a synthetic cohort of 60 patients (seed 4)."""
+    assert run(capsys, "db", "upgrade", "--data-dir", str(tmp_path))[0] == 0
+    code, out, err = run(
+        capsys,
+        "outcomes",
+        "synthetic",
+        "--patients",
+        "60",
+        "--seed",
+        "4",
+        "--as-of",
+        AS_OF,
+        "--data-dir",
+        str(tmp_path),
+    )
+    assert code == 0, err
+    assert "SYNTHETIC outcome entries for 60 synthetic patients (seed 4)" in out
+    return tmp_path
+
+
+def test_report_in_markdown_is_labelled_synthetic_and_covers_both_procedures(
+    capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    code, out, _ = run(capsys, "outcomes", "report", "--as-of", AS_OF, "--data-dir", str(data_dir))
+    assert code == 0
+    assert out.startswith("# Outcomes cohort report")
+    assert SYNTHETIC_BANNER in out
+    assert "## fusion" in out
+    assert "## rfa" in out
+    assert "published results (a different population)" in out
+
+
+def test_report_is_the_same_bytes_on_a_second_run(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    first = run(capsys, "outcomes", "report", "--as-of", AS_OF, "--data-dir", str(data_dir))
+    second = run(capsys, "outcomes", "report", "--as-of", AS_OF, "--data-dir", str(data_dir))
+    assert first == second
+
+
+def test_report_as_csv_and_html(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    code, out, _ = run(capsys, "outcomes", "report", "-f", "csv", "--as-of", AS_OF, "--data-dir", str(data_dir))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("origin,synthetic,procedure,time_point,measure,n,value,low,high")
+    assert any(line.startswith("local,yes,fusion,12m,odi-change,") for line in lines)
+    code, out, _ = run(capsys, "outcomes", "report", "-f", "html", "--as-of", AS_OF, "--data-dir", str(data_dir))
+    assert code == 0
+    assert out.startswith('<section class="outcomes-report">')
+    assert 'class="synthetic"' in out
+
+
+def test_report_filters_by_procedure_and_says_which_filters_apply(
+    capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    code, out, _ = run(
+        capsys, "outcomes", "report", "--procedure", "rfa", "--from", "2024-01-01", "--as-of", AS_OF,
+        "--data-dir", str(data_dir),
+    )  # fmt: skip
+    assert code == 0
+    assert "## rfa" in out
+    assert "## fusion" not in out
+    assert "filters: from 2024-01-01, procedure rfa." in out
+
+
+def test_report_filter_that_matches_nothing_says_so(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    code, out, _ = run(capsys, "outcomes", "report", "--payer", "nobody", "--as-of", AS_OF, "--data-dir", str(data_dir))
+    assert code == 0
+    assert "No index procedures match." in out
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (("--procedure", "fusoin"), "--procedure"),
+        (("--from", "2024-13-01"), "--from"),
+        (("--to", "yesterday"), "--to"),
+        (("--as-of", "2026-02-30"), "--as-of"),
+    ],
+)
+def test_report_refuses_a_bad_option_naming_it(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, args: tuple[str, str], hint: str
+) -> None:
+    code, out, err = run(capsys, "outcomes", "report", *args, "--data-dir", str(data_dir))
+    assert code == 2
+    assert hint in err
+    assert args[1] in err
+    assert "Traceback" not in out + err
+
+
+def test_due_lists_open_windows_closing_soonest_first(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    code, out, _ = run(capsys, "outcomes", "due", "--as-of", AS_OF, "--data-dir", str(data_dir))
+    assert code == 0
+    assert f"follow-ups due or overdue on {AS_OF}" in out
+    assert "SYN-" in out
+
+
+def test_due_on_an_empty_registry_lists_none(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert run(capsys, "db", "upgrade", "--data-dir", str(tmp_path))[0] == 0
+    code, out, _ = run(capsys, "outcomes", "due", "--as-of", AS_OF, "--data-dir", str(tmp_path))
+    assert code == 0
+    assert f"0 follow-ups due or overdue on {AS_OF}" in out
+
+
+def test_synthetic_twice_with_the_same_seed_is_refused_and_stores_nothing_more(
+    capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    before = run(capsys, "outcomes", "report", "-f", "csv", "--as-of", AS_OF, "--data-dir", str(data_dir))
+    code, _out, err = run(
+        capsys,
+        "outcomes",
+        "synthetic",
+        "--patients",
+        "60",
+        "--seed",
+        "4",
+        "--as-of",
+        AS_OF,
+        "--data-dir",
+        str(data_dir),
+    )
+    assert code == 1
+    assert "already in the registry" in err
+    assert "internal error" not in err
+    after = run(capsys, "outcomes", "report", "-f", "csv", "--as-of", AS_OF, "--data-dir", str(data_dir))
+    assert before == after
+
+
+def test_synthetic_before_the_cohorts_first_day_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert run(capsys, "db", "upgrade", "--data-dir", str(tmp_path))[0] == 0
+    code, _, err = run(capsys, "outcomes", "synthetic", "--as-of", "2022-06-01", "--data-dir", str(tmp_path))
+    assert code == 2
+    assert "--as-of" in err
+    assert "internal error" not in err
+
+
+def test_report_on_a_database_not_yet_upgraded_says_what_to_run(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run(capsys, "outcomes", "report", "--as-of", AS_OF, "--data-dir", str(tmp_path))
+    assert code != 0
+    assert "internal error" not in err
+    assert "sijpath db upgrade" in err
