@@ -18,7 +18,7 @@ from sijpath.errors import FhirDocumentError, UnreadableInputError
 from sijpath.fhir.bundle import FHIR_ID, reference_key
 from sijpath.fhir.reader import MODELS, ImportedEpisode, read_patient
 
-__all__ = ["NdjsonFolder", "open_ndjson_folder"]
+__all__ = ["NdjsonFolder", "open_ndjson_folder", "read_own_resources"]
 
 _BATCH = 20_000
 Progress = Callable[[int], None]
@@ -107,12 +107,19 @@ class NdjsonFolder:
 
     def _episode(self, patient_id: str, rows: list[tuple[int, int, int]]) -> ImportedEpisode:
         resources: list[Mapping[str, Any]] = [orjson.loads(os.pread(self._handles[f], n, o)) for f, o, n in rows]
-        keys = {f"{r['resourceType']}/{r['id']}" for r in resources if isinstance(r.get("id"), str)}
-        imported = read_patient(patient_id, resources, lambda ref: _within(ref, keys))
-        extra = self._problems.issues()
-        if f"Patient/{patient_id}" not in keys:
-            extra += (DataIssue("info", f"Patient/{patient_id}", "no Patient resource: birth date and sex unknown"),)
-        return ImportedEpisode(imported.episode, imported.issues + extra)
+        return read_own_resources(patient_id, resources, self._problems.issues())
+
+
+def read_own_resources(
+    patient_id: str, resources: list[Mapping[str, Any]], extra: tuple[DataIssue, ...] = ()
+) -> ImportedEpisode:
+    """One patient's resources of an export read into an episode, references resolved only within them; `extra`
+    issues follow the reader's, and a missing Patient resource is one more."""
+    keys = {f"{r['resourceType']}/{r['id']}" for r in resources if isinstance(r.get("id"), str)}
+    imported = read_patient(patient_id, resources, lambda ref: _within(ref, keys))
+    if f"Patient/{patient_id}" not in keys:
+        extra += (DataIssue("info", f"Patient/{patient_id}", "no Patient resource: birth date and sex unknown"),)
+    return ImportedEpisode(imported.episode, imported.issues + extra)
 
 
 def _within(reference: str, keys: set[str]) -> str | None:

@@ -1,0 +1,201 @@
+"""The scan of a Bulk Data export with DuckDB: declared columns, every resource's JSON grouped by patient, on disk."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import duckdb
+import orjson
+
+from sijpath.errors import FhirDocumentError, UnreadableInputError
+from sijpath.fhir.reader import MODELS
+from sijpath.screening.resource_types import R4_RESOURCE_TYPES
+from sijpath.screening.rows import IssueRow
+
+__all__ = ["KEYED_SELECT", "MEMORY_CEILING", "Export", "PatientResources", "Scan", "find_export", "scan_export"]
+
+# DuckDB's own ceiling; past it the sort spills to a temporary folder, so an export of any size fits.
+MEMORY_CEILING = "1GB"
+_FETCH = 5_000
+_BAD_LINES_SHOWN = 100
+# The patient a resource is about: Patient.id, else subject or patient naming `Patient/<id>` (relative or absolute).
+# The four keys come from one parse of each line (a list of paths), not one parse per key.
+KEYED_SELECT = r"""
+SELECT filename AS file, k[1] AS kind, k[2] AS id,
+    CASE WHEN k[1] = 'Patient' THEN (CASE WHEN regexp_full_match(k[2], '[A-Za-z0-9\-.]{1,64}') THEN k[2] END)
+         ELSE nullif(regexp_extract(coalesce(k[3], k[4]),
+            '(?:^|/)Patient/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$', 1), '')
+    END AS patient,
+    json AS resource
+FROM (
+    SELECT filename, json,
+        json_extract_string(json, ['$.resourceType', '$.id', '$.subject.reference', '$.patient.reference']) AS k
+    FROM read_json($files, format = 'newline_delimited', records = false, columns = {'json': 'JSON'},
+                   ignore_errors = true, filename = true)
+)
+"""
+_KEYED = "CREATE TABLE keyed AS " + KEYED_SELECT
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    """A Bulk Data export folder: its NDJSON files, and what its manifest lists that is not there."""
+
+    folder: Path
+    files: tuple[Path, ...]
+    issues: tuple[IssueRow, ...]
+
+
+PatientResources = tuple[str, list[str]]
+"""One patient's id and the JSON text of every resource about them (sorted by type, id and text)."""
+
+
+def find_export(folder: Path) -> Export:
+    """The export in a folder: every `*.ndjson` file in it; a manifest's missing files become issue rows."""
+    if not folder.exists():
+        raise UnreadableInputError(f"{folder}: no such folder")
+    if not folder.is_dir():
+        raise UnreadableInputError(f"{folder}: not a folder (a Bulk Data export is a folder of .ndjson files)")
+    files = tuple(sorted(p for p in folder.iterdir() if p.suffix == ".ndjson" and p.is_file()))
+    if not files:
+        raise FhirDocumentError(f"{folder}: no .ndjson files (a Bulk Data export has one or more per resource type)")
+    return Export(folder, files, tuple(_manifest_issues(folder, {p.name for p in files})))
+
+
+def _manifest_issues(folder: Path, present: set[str]) -> list[IssueRow]:
+    path = folder / "manifest.json"
+    if not path.is_file():
+        return []
+    try:
+        manifest = orjson.loads(path.read_bytes())
+        listed = [str(item["url"]).rsplit("/", 1)[-1] for item in manifest.get("output", [])]
+    except (orjson.JSONDecodeError, TypeError, KeyError, AttributeError):
+        return [IssueRow("", "manifest", str(path), "not a Bulk Data manifest (no output[].url); files read anyway")]
+    return [
+        IssueRow("", "missing-file", name, "the manifest lists this file, but it is not in the folder")
+        for name in sorted(set(listed) - present)
+    ]
+
+
+class Scan:
+    """The scanned export: resources keyed by patient in a temporary DuckDB file. Use as a context manager."""
+
+    def __init__(self, export: Export, connection: duckdb.DuckDBPyConnection, folder: Path) -> None:
+        self.export = export
+        self._connection = connection
+        self._folder = folder
+
+    def __enter__(self) -> Scan:
+        return self
+
+    def __exit__(self, *exc: object | TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._connection.close()
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+    def _one(self, query: str) -> int:
+        found = self._connection.execute(query).fetchone()
+        return int(found[0]) if found else 0
+
+    @property
+    def resource_count(self) -> int:
+        return self._one("SELECT count(*) FROM keyed WHERE kind IS NOT NULL")
+
+    @property
+    def patient_count(self) -> int:
+        return self._one("SELECT count(DISTINCT patient) FROM keyed")
+
+    def type_counts(self) -> dict[str, int]:
+        """How many resources of each type the export holds (lines that are no resource not counted)."""
+        rows = self._connection.execute("SELECT kind, count(*) FROM keyed WHERE kind IS NOT NULL GROUP BY kind")
+        return dict(sorted((str(kind), int(n)) for kind, n in rows.fetchall()))
+
+    def issues(self) -> list[IssueRow]:
+        """What the scan found that belongs to no one patient: bad lines, unknown types, resources naming no one."""
+        found = list(self.export.issues)
+        bad = self._connection.execute("SELECT file FROM keyed WHERE kind IS NULL GROUP BY file ORDER BY file")
+        for (file,) in bad.fetchall():
+            found += _bad_lines(Path(file))
+        unknown = self._connection.execute(
+            "SELECT kind, count(*), min(file) FROM keyed WHERE kind IS NOT NULL GROUP BY kind ORDER BY kind"
+        )
+        for kind, count, file in unknown.fetchall():
+            if kind not in R4_RESOURCE_TYPES:
+                message = f"{count} resource(s) of type `{kind}`, which is not a FHIR R4 resource type; not read"
+                found.append(IssueRow("", "unknown-resource-type", Path(file).name, message))
+        unlinked = self._connection.execute(
+            "SELECT kind, count(*), min(file) FROM keyed WHERE patient IS NULL AND kind IS NOT NULL"
+            " GROUP BY kind ORDER BY kind"
+        )
+        for kind, count, file in unlinked.fetchall():
+            if kind in MODELS:
+                message = f"{count} {kind} resource(s) name no patient (subject/patient); not read for anyone"
+                found.append(IssueRow("", "no-patient", Path(file).name, message))
+        return found
+
+    def patients(self) -> Iterator[PatientResources]:
+        """Every patient in id order with their resources; DuckDB sorts on disk, so memory stays bounded."""
+        cursor = self._connection.cursor()
+        cursor.execute(
+            "SELECT patient, resource FROM keyed WHERE patient IS NOT NULL ORDER BY patient, kind, id, resource"
+        )
+        current: str | None = None
+        resources: list[str] = []
+        while batch := cursor.fetchmany(_FETCH):
+            for patient, resource in batch:
+                if patient != current:
+                    if current is not None:
+                        yield current, resources
+                    current, resources = patient, []
+                resources.append(resource)
+        if current is not None:
+            yield current, resources
+        cursor.close()
+
+
+def scan_export(export: Export) -> Scan:
+    """Read every file of the export once with DuckDB (declared columns: nothing inferred, nothing sampled)."""
+    folder = Path(tempfile.mkdtemp(prefix="sijpath-screen-"))
+    # In memory up to the ceiling, then spilled to the folder: faster than a database file, and as bounded.
+    connection = duckdb.connect()
+    connection.execute(f"SET memory_limit = '{MEMORY_CEILING}'")
+    connection.execute("SET temp_directory = ?", [str(folder / "spill")])
+    connection.execute("SET preserve_insertion_order = false")
+    try:
+        connection.execute(_KEYED, {"files": [str(p) for p in export.files]})
+    except duckdb.Error as exc:
+        connection.close()
+        shutil.rmtree(folder, ignore_errors=True)
+        raise FhirDocumentError(f"{export.folder}: the NDJSON files cannot be read ({exc})") from None
+    return Scan(export, connection, folder)
+
+
+def _bad_lines(path: Path) -> list[IssueRow]:
+    """The lines of one file that are not FHIR resources, by number (DuckDB only says that some are)."""
+    found: list[IssueRow] = []
+    count = 0
+    with path.open("rb") as stream:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            try:
+                resource = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                resource = None
+            if isinstance(resource, dict) and isinstance(resource.get("resourceType"), str):
+                continue
+            count += 1
+            if count <= _BAD_LINES_SHOWN:
+                what = "not JSON (truncated or malformed)" if resource is None else "JSON, but not a FHIR resource"
+                found.append(IssueRow("", "bad-line", f"{path.name} line {number}", f"{what}; not read"))
+    if count > _BAD_LINES_SHOWN:
+        more = f"{count - _BAD_LINES_SHOWN} more line(s) that are not FHIR resources; not read"
+        found.append(IssueRow("", "bad-line", path.name, more))
+    return found
