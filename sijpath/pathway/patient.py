@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from sijpath.domain.episode import Episode
 from sijpath.domain.fact_lists import LIST_OF
-from sijpath.domain.findings import Diagnosis
+from sijpath.domain.findings import Diagnosis, ImagingStudy
 from sijpath.domain.issues import DataIssue
 from sijpath.domain.joints import Attribution, attribute
 from sijpath.domain.procedures import SteroidDose
@@ -150,6 +150,11 @@ class PatientFacts:
         return cache[months]
 
     @lazy
+    def latest_imaging(self) -> list[ImagingStudy]:
+        """The latest study of each region and side (see `latest_studies`), found once for the patient."""
+        return latest_studies(self.episode)
+
+    @lazy
     def radicular(self) -> Radicular:
         """Coded lumbar or sacral radiculopathy, and the latest lumbar imaging showing stenosis or a herniation."""
         coded = tuple(
@@ -166,12 +171,12 @@ class PatientFacts:
             Evidence(
                 s.date, f"{s.modality.upper()} lumbar: lumbar stenosis or disc herniation", self.where(s, "imaging")
             )
-            for s in latest_studies(self.episode)
+            for s in self.latest_imaging
             if s.region == "lumbar" and RADICULAR_IMAGING_FINDING in s.findings
         )
         unsupporting = tuple(
             Evidence(s.date, f"{s.modality.upper()} lumbar: no stenosis or disc herniation", self.where(s, "imaging"))
-            for s in latest_studies(self.episode)
+            for s in self.latest_imaging
             if s.region == "lumbar" and s.modality != "xray" and RADICULAR_IMAGING_FINDING not in s.findings
         )
         return Radicular(coded, imaging, unsupporting if coded and not imaging else ())
@@ -179,7 +184,7 @@ class PatientFacts:
     @lazy
     def screen(self) -> tuple[ScreenHit, ...]:
         """The red-flag and exclusion value sets this record matches (both joints share them)."""
-        return match_value_sets(self.episode, self.value_sets, self.ref, self.as_of)
+        return match_value_sets(self.episode, self.value_sets, self.ref, self.as_of, self.latest_imaging)
 
     @lazy
     def red_flags(self) -> tuple[ScreenHit, ...]:

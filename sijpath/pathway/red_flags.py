@@ -85,8 +85,16 @@ CAUTION_NEUROGENIC_CLAUDICATION = _screen_flag(
 )
 
 
+_CHECKED: set[int] = set()
+
+
 def check_value_sets(value_sets: ValueSets) -> None:
-    """Refuse a catalog whose value sets do not cover the screen: a missing one would silently never fire."""
+    """Refuse a catalog whose value sets do not cover the screen: a missing one would silently never fire.
+
+    A catalog's value sets are immutable, so each is checked once per process (this runs for every assessment).
+    """
+    if id(value_sets) in _CHECKED:
+        return
     for value_set_id, kind in SCREENED.items():
         if value_set_id not in value_sets:
             raise EvidenceCatalogError(
@@ -94,6 +102,7 @@ def check_value_sets(value_sets: ValueSets) -> None:
             )
         if value_sets[value_set_id].kind != kind:
             raise EvidenceCatalogError(f"value set `{value_set_id}` must be a {kind}")
+    _CHECKED.add(id(value_sets))
 
 
 RED_FLAG = Fact[JointFacts](

@@ -54,11 +54,18 @@ def latest_studies(episode: Episode) -> list[ImagingStudy]:
     return list(latest.values())
 
 
-def match_value_sets(episode: Episode, value_sets: ValueSets, where: Where, as_of: dt.date) -> tuple[ScreenHit, ...]:
-    """Every value set the record matches, in value-set order; only active diagnoses and conditions count."""
+def match_value_sets(
+    episode: Episode,
+    value_sets: ValueSets,
+    where: Where,
+    as_of: dt.date,
+    studies: list[ImagingStudy] | None = None,
+) -> tuple[ScreenHit, ...]:
+    """Every value set the record matches, in value-set order; only active diagnoses and conditions count.
+    `studies` are the latest imaging per region and side when the caller has them already."""
     diagnoses = [d for d in episode.diagnoses if d.status == "active"]
     conditions = [c for c in episode.contraindications if c.active]
-    studies = latest_studies(episode)
+    studies = latest_studies(episode) if studies is None else studies
     hits = []
     for value_set in value_sets.values():
         found = [
