@@ -5,6 +5,7 @@ from __future__ import annotations
 from sijpath.domain.care import MedicationCourse, PhysicalTherapyCourse
 from sijpath.domain.conservative_care import CareFact, describe_care
 from sijpath.domain.injections import relief_trend
+from sijpath.domain.procedures import TherapeuticInjection
 from sijpath.domain.timeline import add_months
 from sijpath.engine.results import Evidence, Outcome, met, not_met, unknown
 from sijpath.engine.rule import Criterion, Gate, Outcomes
@@ -82,8 +83,14 @@ def care_components(j: JointFacts, o: Outcomes) -> Outcome:
             else:
                 absent.append("supervised physical therapy (only a home program is recorded)")
     series = j.t[th.MIN_INJECTIONS_BEFORE_FUSION_COUNT]
-    injections = len(components.get("therapeutic-injection", ()))
-    if "therapeutic-injection" in needed and 0 < injections < series:
+    # The injection trial the policies ask for is an image-guided injection: one recorded as given without image
+    # guidance is not it (an unrecorded guidance is taken as the record leaves it).
+    given = components.get("therapeutic-injection", [])
+    unguided = [i for i in given if isinstance(i, TherapeuticInjection) and i.guidance == "none"]
+    injections = len(given) - len(unguided)
+    if "therapeutic-injection" in needed and given and injections == 0:
+        absent.append("an image-guided therapeutic injection (those recorded were given without image guidance)")
+    elif "therapeutic-injection" in needed and 0 < injections < series:
         absent.append(f"a series of therapeutic injections ({injections} of at least {series})")
 
     def evidence() -> list[Evidence]:
@@ -99,6 +106,7 @@ def care_components(j: JointFacts, o: Outcomes) -> Outcome:
         return not_met(lambda: f"{where}: {', '.join(absent)}", evidence)
     if setting_unknown:
         return unknown("physical therapy recorded, but not whether it was supervised", [PT_SETTING], evidence)
+
     return met(lambda: f"tried: {', '.join(c.replace('-', ' ') for c in needed)}", evidence)
 
 
