@@ -26,7 +26,8 @@ __all__ = [
 
 
 Reading = TypeVar("Reading", BlockReading, InjectionReading)
-INFLAMMATORY_ARTHROPATHY = "inflammatory-arthropathy"  # the value set (value-sets.toml) the red-flag screen checks
+# ICD-10-CM prefixes of axial spondyloarthritis, as the inflammatory-arthropathy value set lists them (value-sets.toml).
+AXIAL_SPONDYLOARTHRITIS = ("M45", "L40.5")
 
 
 class JointFacts:
@@ -47,12 +48,16 @@ class JointFacts:
     @lazy
     def inflammatory_sacroiliitis(self) -> list[Evidence]:
         """Inflammatory sacroiliitis of this joint: imaging of this joint (or unsided) that shows it, or an active
-        inflammatory arthropathy (spondyloarthritis). Sacroiliitis NEC (M46.1) alone is the routine code for
-        mechanical SI-joint pain: it is not read as inflammatory."""
+        axial spondyloarthritis diagnosis (ankylosing spondylitis and axial SpA M45, psoriatic spondylitis L40.5),
+        which involves the SI joints. Sacroiliitis NEC (M46.1) alone is the routine code for mechanical SI-joint pain,
+        and a peripheral arthritis (rheumatoid) does not involve them: neither is read as inflammatory sacroiliitis."""
         studies = (*self.record.imaging, *self.record.unsided_imaging)
-        screen = self.patient.screen
-        arthropathy = [e for hit in screen if hit.value_set.id == INFLAMMATORY_ARTHROPATHY for e in hit.evidence]
-        return arthropathy + [
+        axial = [
+            Evidence(d.recorded_date, f"diagnosis {d.code}" + (f" {d.display}" if d.display else ""), self.where(d))
+            for d in self.episode.diagnoses
+            if d.status == "active" and d.system != "snomed-ct" and d.code.startswith(AXIAL_SPONDYLOARTHRITIS)
+        ]
+        return axial + [
             Evidence(
                 s.date,
                 f"{s.modality.upper()} {s.region}{_side_text(s.side)}: inflammatory sacroiliitis",

@@ -155,10 +155,8 @@ FUSION_EVALUATION = Step(
 )
 FUSION_FAILURE_WORK_UP = Step(
     "fusion-failure-work-up",
-    "Consider working up the painful fusion (CT for lucency, malposition or nonunion; reconfirming the pain source; "
-    "revision evaluation)",
-    "working up the painful fusion (CT for lucency, malposition or nonunion; reconfirming the pain source; revision "
-    "evaluation)",
+    "Consider working up the painful fusion (CT, pain source, revision)",
+    "working up the painful fusion (CT, pain source, revision)",
 )
 POST_FUSION_FOLLOW_UP = Step(
     "post-fusion-follow-up", "Consider routine post-fusion follow-up", "routine post-fusion follow-up"
