@@ -72,7 +72,9 @@ def _mutate(document: Any, data: st.DataObject) -> Any:
     path = data.draw(st.sampled_from(_paths(document)))
     operation = data.draw(st.sampled_from(["drop", "replace", "truncate", "add"]))
     if not path:
-        return data.draw(ODD_VALUES) if operation == "replace" else document
+        # A copy: the odd values `{}` and `[]` are shared by every draw, and a later mutation of the returned
+        # document would change them (Hypothesis then sees its data generation change between runs).
+        return copy.deepcopy(data.draw(ODD_VALUES)) if operation == "replace" else document
     parent = document
     for step in path[:-1]:
         parent = parent[step]
