@@ -118,7 +118,22 @@ class JointFacts:
                     "radiofrequency ablation tried",
                 )
             )
-        return tuple(a for a in self.record.ablations if a.technique != "pulsed")
+        kept: list[RadiofrequencyAblation] = []
+        for ablation in sorted((a for a in self.record.ablations if a.technique != "pulsed"), key=lambda a: a.date):
+            if kept and kept[-1].date == ablation.date:
+                # One ablation of one joint per day: a re-sent record counts once (the later-listed one).
+                self.patient.data_issues.append(
+                    DataIssue(
+                        "warning",
+                        self.where(kept[-1], "radiofrequency_ablations"),
+                        f"two radiofrequency ablations of the {self.joint} joint on {ablation.date} "
+                        f"({self.where(kept[-1], 'radiofrequency_ablations')} and "
+                        f"{self.where(ablation, 'radiofrequency_ablations')}): counted once",
+                    )
+                )
+                kept.pop()
+            kept.append(ablation)
+        return tuple(kept)
 
     def _read_injections(self) -> list[InjectionReading]:
         threshold = self.t[th.MIN_LASTING_INJECTION_RELIEF_PERCENT]

@@ -107,7 +107,8 @@ def injection_relief_lasting(j: JointFacts, o: Outcomes) -> Outcome | None:
     ongoing = days is not None and injected + dt.timedelta(days) >= j.as_of
     if days is not None and not latest.relief_days_at_least and not ongoing and not lasted:
         return not_met(
-            lambda: f"relief after the latest injection ({injected}) lasted {days / 7:.0f} weeks, under {span}",
+            # Days, not rounded weeks: 90 days would read "13 weeks", which sounds like 3 months.
+            lambda: f"relief after the latest injection ({injected}) lasted {days} days, under {span}",
             evidence,
         )
     if (relief is None and not by_function) or days is None:
