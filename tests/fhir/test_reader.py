@@ -121,7 +121,7 @@ def test_ehr_assessment_cites_the_procedure_resources(ehr: ImportedEpisode) -> N
     assert [e["ref"] for e in block["evidence"]] == ["Procedure/proc-5501"]
     lasting = next(c for c in left["criteria"] if c["id"] == "injection-relief-lasting")
     assert [e["ref"] for e in lasting["evidence"]] == ["Procedure/proc-5620"]
-    assert "lasted 4 weeks" in lasting["summary"]
+    assert "lasted 30 days" in lasting["summary"]
     assert next(c for c in right["criteria"] if c["id"] == "diagnostic-block-confirms-sij")["status"] == "unknown"
     assert report["data_issues"][0] == {
         "severity": "info",
