@@ -9,7 +9,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from sijpath.cli import main
+from tests.cli.running import run
 
 EXAMPLE = "examples/fusion-candidate.yaml"
 
@@ -18,12 +18,6 @@ def only(report: dict[str, Any]) -> dict[str, Any]:
     """The one assessed joint of a JSON assessment (the example patients hurt on one side)."""
     (joint,) = report["joints"]
     return joint  # type: ignore[no-any-return]
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture(autouse=True)

@@ -6,16 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from sijpath.cli import main
+from tests.cli.running import run
 
 V1 = "format: sijpath-episode/1\npatient: {id: p1}\nphysical_therapy:\n  - {start_date: 2025-02-01}\n"
 V2 = V1.replace("/1", "/2")
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture

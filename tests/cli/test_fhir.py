@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from sijpath.cli import main
 from sijpath.domain.document import parse_episode
 from sijpath.fhir.guidance import STEP_SYSTEM
 from sijpath.fhir.writer import canonical_ids
 from sijpath.wiring import load_episode
+from tests.cli.running import run
 from tests.fhir.records import EXAMPLES, bundle, dumps, pain_score, patient, r4b_problems
 
 BUNDLE = "examples/fhir/fusion-candidate.json"
@@ -23,12 +23,6 @@ def only(report: dict[str, Any]) -> dict[str, Any]:
     """The one assessed joint of a JSON assessment (the example patients hurt on one side)."""
     (joint,) = report["joints"]
     return joint  # type: ignore[no-any-return]
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture(autouse=True)

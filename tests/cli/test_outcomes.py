@@ -6,16 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from sijpath.cli import main
 from sijpath.outcomes.rendering import SYNTHETIC_BANNER
+from tests.cli.running import run
 
 AS_OF = "2026-11-01"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture(autouse=True)

@@ -11,17 +11,11 @@ import uvicorn
 from sqlalchemy import text
 
 from sijpath import wiring
-from sijpath.cli import main
 from sijpath.settings import Settings
 from sijpath.store.database import transaction
+from tests.cli.running import run
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture(autouse=True)
