@@ -101,25 +101,40 @@ def test_a_fusion_request_for_the_other_joint_rests_on_that_joints_own_record() 
     assert {"diagnostic-block-confirms-sij", "imaging-recency", "injection-relief-lasting"} <= left
 
 
-def test_a_27096_request_after_the_two_allowed_blocks_is_judged_as_the_therapeutic_injection() -> None:
-    # Two confirming blocks reach the LCD's limit of diagnostic sessions; the 27096 the joint has reached is the
-    # therapeutic injection, which that limit does not gate.
-    block = {"side": "left", "guidance": "fluoroscopy", "contrast": True, "anesthetics": [{"drug": "lidocaine"}]}
-    scores = {"pre_block_nrs": 8, "post_block_nrs": 1, "post_block_minutes": 30}
+BLOCK = {
+    "side": "left",
+    "guidance": "fluoroscopy",
+    "contrast": True,
+    "anesthetics": [{"drug": "lidocaine"}],
+    "pre_block_nrs": 8,
+    "post_block_nrs": 1,
+    "post_block_minutes": 30,
+}
+INJECTION = {"side": "left", "guidance": "fluoroscopy", "steroid": {"drug": "triamcinolone", "dose_mg": 40}}
+
+
+def _lcd_patient(**facts: object) -> Episode:
+    """Left SI-joint pain meeting the Medicare injections LCD's indications (pain, tests, four weeks of care)."""
     tests = [
-        {"date": "2026-06-01", "test": t, "side": "left", "result": "familiar-pain"}
+        {"date": "2026-03-01", "test": t, "side": "left", "result": "familiar-pain"}
         for t in ("faber", "thigh-thrust", "compression")
     ]
-    episode = Episode.model_validate(
+    return Episode.model_validate(
         {
-            "patient": {"id": "two-blocks"},
-            "pain": {"onset_date": "2025-01-01", "below_l5": True, "laterality": "left"},
+            "patient": {"id": "lcd-patient"},
+            "pain": {"onset_date": "2024-01-01", "below_l5": True, "laterality": "left"},
             "pain_scores": [{"date": "2026-10-20", "nrs": 7}],
             "provocation_tests": tests,
             "physical_therapy": [{"start_date": "2026-01-01", "end_date": "2026-03-01", "setting": "supervised"}],
-            "diagnostic_blocks": [{**block, **scores, "date": "2026-07-01"}, {**block, **scores, "date": "2026-08-01"}],
+            **facts,
         }
     )
+
+
+def test_a_27096_request_after_the_two_allowed_blocks_is_judged_as_the_therapeutic_injection() -> None:
+    # Two confirming blocks reach the LCD's limit of diagnostic sessions; the 27096 the joint has reached is the
+    # therapeutic injection, which that limit does not gate.
+    episode = _lcd_patient(diagnostic_blocks=[{**BLOCK, "date": "2026-07-01"}, {**BLOCK, "date": "2026-08-01"}])
     ruleset = wiring.load_ruleset("cms-sij-injection", AS_OF)
     unit = evaluate(episode, ruleset, AS_OF).unit("left")
     assert unit.next_step.code == "therapeutic-injection"
@@ -130,26 +145,15 @@ def test_a_27096_request_after_the_two_allowed_blocks_is_judged_as_the_therapeut
 def test_a_repeat_injection_request_needs_the_last_injections_lasting_relief() -> None:
     # Medicare: a repeat only after >=50% (or improved function) for >=3 months. Two failed injections: a 27096
     # request for a third is a repeat, and its gap is the repeat rule, whatever step the joint has reached.
-    block = {"side": "left", "guidance": "fluoroscopy", "contrast": True, "anesthetics": [{"drug": "lidocaine"}]}
-    tests = [
-        {"date": "2026-03-01", "test": t, "side": "left", "result": "familiar-pain"}
-        for t in ("faber", "thigh-thrust", "compression")
-    ]
-    injection = {"side": "left", "guidance": "fluoroscopy", "steroid": {"drug": "triamcinolone", "dose_mg": 40}}
-    episode = Episode.model_validate(
-        {
-            "patient": {"id": "failed-repeat"},
-            "pain": {"onset_date": "2024-01-01", "below_l5": True, "laterality": "left"},
-            "pain_scores": [{"date": "2026-10-20", "nrs": 7}],
-            "provocation_tests": tests,
-            "physical_therapy": [{"start_date": "2026-01-01", "end_date": "2026-03-01", "setting": "supervised"}],
-            "diagnostic_blocks": [{**block, "date": "2026-03-10", "pre_block_nrs": 8, "post_block_nrs": 1}],
-            "therapeutic_injections": [
-                {**injection, "date": "2026-05-01", "relief_percent": 30, "relief_duration_days": 14},
-                {**injection, "date": "2026-08-01", "relief_percent": 20, "relief_duration_days": 7},
-            ],
-        }
+    episode = _lcd_patient(
+        diagnostic_blocks=[{**BLOCK, "date": "2026-03-10"}],
+        therapeutic_injections=[
+            {**INJECTION, "date": "2026-05-01", "relief_percent": 30, "relief_duration_days": 14},
+            {**INJECTION, "date": "2026-08-01", "relief_percent": 20, "relief_duration_days": 7},
+        ],
     )
     ruleset = wiring.load_ruleset("cms-sij-injection", AS_OF)
     unit = evaluate(episode, ruleset, AS_OF).unit("left")
+    assert unit.criterion("injection-relief-lasting").status == "not-met"
+    assert unit.next_step.code != "therapeutic-injection"
     assert "injection-relief-lasting" in [g.criterion.id for g in request_gaps(unit, ruleset, "27096")]
