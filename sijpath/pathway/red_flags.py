@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 from sijpath.engine.conditions import Fact
 from sijpath.engine.decision import Decision
 from sijpath.engine.results import FlagResult
@@ -85,7 +87,9 @@ CAUTION_NEUROGENIC_CLAUDICATION = _screen_flag(
 )
 
 
-_CHECKED: set[int] = set()
+# Keyed by id (value sets are a mapping, so unhashable) and weak: a checked catalog that is freed leaves no entry
+# behind for a new, unchecked one with the same id to be mistaken for.
+_CHECKED: weakref.WeakValueDictionary[int, ValueSets] = weakref.WeakValueDictionary()
 
 
 def check_value_sets(value_sets: ValueSets) -> None:
@@ -93,7 +97,7 @@ def check_value_sets(value_sets: ValueSets) -> None:
 
     A catalog's value sets are immutable, so each is checked once per process (this runs for every assessment).
     """
-    if id(value_sets) in _CHECKED:
+    if _CHECKED.get(id(value_sets)) is value_sets:
         return
     for value_set_id, kind in SCREENED.items():
         if value_set_id not in value_sets:
@@ -102,7 +106,7 @@ def check_value_sets(value_sets: ValueSets) -> None:
             )
         if value_sets[value_set_id].kind != kind:
             raise EvidenceCatalogError(f"value set `{value_set_id}` must be a {kind}")
-    _CHECKED.add(id(value_sets))
+    _CHECKED[id(value_sets)] = value_sets
 
 
 RED_FLAG = Fact[JointFacts](
