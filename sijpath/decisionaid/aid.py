@@ -144,6 +144,15 @@ def build_aid(
     having helped (the rule set's lasting-relief threshold)."""
     clarify = clarify_first(unit)
     choice = choose_options(unit, ablations, relief_needed) if not clarify else Choice((), ())
+    if choice.offered == ("wait-and-see",):
+        # Waiting alone is no choice between options: say what stands in the way of the others instead.
+        clarify = (
+            "Right now there is no treatment choice to make: the other treatments are not open to you yet.",
+            *(reason for _, reason in choice.not_offered),
+            "Your care team will first record what is missing or review your care. After that, the options can be "
+            "talked through.",
+        )
+        choice = Choice((), choice.not_offered)
     keys = choice.offered
     options = tuple(
         AidOption(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,22 @@ def test_the_pdf_aid_is_a_pdf_and_the_same_bytes_twice() -> None:
     first = aid_pdf(aid)
     assert first.startswith(b"%PDF")
     assert aid_pdf(aid) == first
+
+
+def test_when_only_waiting_is_left_the_aid_shows_no_lone_option_but_says_why_the_others_are_not_open(
+    tmp_path: Path,
+) -> None:
+    # The RFA candidate whose steroid flags hold injections and whose one RFA (technique not recorded) gave no
+    # relief: waiting alone is no choice between options.
+    episode = wiring.load_episode(EXAMPLES / "rfa-candidate.yaml")
+    ablation = {"date": "2026-05-20", "side": "right", "relief_percent": 0.0}
+    record = tmp_path / "only-waiting.json"
+    record.write_text(
+        episode.model_copy(update={"radiofrequency_ablations": ()}).model_dump_json(exclude_none=True)[:-1]
+        + f', "radiofrequency_ablations": [{json.dumps(ablation)}]}}'
+    )
+    (aid,) = aids_for(record, wiring.DEFAULT_RULESET, DAY)
+    assert aid.options == ()
+    assert aid.clarify[0].startswith("Right now there is no treatment choice to make")
+    assert any("RFA was tried on this joint on 2026-05-20" in line for line in aid.clarify)
+    assert not failures(check_aid(aid))
