@@ -80,6 +80,32 @@ class ValueSets(Mapping[str, ValueSet]):
                 raise EvidenceCatalogError(f"value set `{value_set.id}` is defined more than once")
             by_id[value_set.id] = value_set
         self._by_id = by_id
+        self._index = _Index(tuple(by_id.values()))
+
+    def matching_diagnosis(self, code: str, system: str) -> tuple[int, ...]:
+        """The positions (in file order) of the value sets a diagnosis code falls in: looked up by the code's
+        prefixes rather than tried against every set, since every assessment screens every active diagnosis."""
+        index = self._index
+        if system == "snomed-ct":
+            return index.snomed.get(code, ())
+        found: tuple[int, ...] = ()
+        for length in index.prefix_lengths:
+            if length > len(code):
+                break
+            found += index.icd10cm.get(code[:length], ())
+        return found
+
+    def matching_contraindication(self, kind: str) -> tuple[int, ...]:
+        """The positions of the value sets a recorded contraindication of this kind falls in."""
+        return self._index.kinds.get(kind, ())
+
+    def matching_finding(self, region: str, finding: str) -> tuple[int, ...]:
+        """The positions of the value sets an imaging finding of this region falls in."""
+        return self._index.findings.get((region, finding), ())
+
+    def at(self, position: int) -> ValueSet:
+        """The value set at a position in file order."""
+        return self._index.ordered[position]
 
     def __getitem__(self, value_set_id: str) -> ValueSet:
         try:
@@ -96,6 +122,31 @@ class ValueSets(Mapping[str, ValueSet]):
     def cited(self) -> list[tuple[str, str]]:
         """(place, source id) for every citation, for the catalog to check."""
         return [(f"value set {v.id}", source) for v in self._by_id.values() for source in v.cites]
+
+
+class _Index:
+    """Each code, prefix, contraindication kind and imaging finding mapped to the value sets it belongs to."""
+
+    __slots__ = ("findings", "icd10cm", "kinds", "ordered", "prefix_lengths", "snomed")
+
+    def __init__(self, ordered: tuple[ValueSet, ...]) -> None:
+        self.ordered = ordered
+        self.icd10cm: dict[str, tuple[int, ...]] = {}
+        self.snomed: dict[str, tuple[int, ...]] = {}
+        self.kinds: dict[str, tuple[int, ...]] = {}
+        self.findings: dict[tuple[str, str], tuple[int, ...]] = {}
+        for position, value_set in enumerate(ordered):
+            for prefix in dict.fromkeys(value_set.icd10cm_prefixes):
+                self.icd10cm[prefix] = (*self.icd10cm.get(prefix, ()), position)
+            for code in dict.fromkeys(value_set.snomed_codes):
+                self.snomed[code] = (*self.snomed.get(code, ()), position)
+            for kind in dict.fromkeys(value_set.contraindication_kinds):
+                self.kinds[kind] = (*self.kinds.get(kind, ()), position)
+            for region in dict.fromkeys(value_set.imaging_regions):
+                for finding in dict.fromkeys(value_set.imaging_findings):
+                    key = (region, finding)
+                    self.findings[key] = (*self.findings.get(key, ()), position)
+        self.prefix_lengths = tuple(sorted({len(p) for p in self.icd10cm}))
 
 
 def parse_value_sets(text: str, origin: str = "value-sets.toml") -> ValueSets:

@@ -63,55 +63,45 @@ def match_value_sets(
 ) -> tuple[ScreenHit, ...]:
     """Every value set the record matches, in value-set order; only active diagnoses and conditions count.
     `studies` are the latest imaging per region and side when the caller has them already."""
-    diagnoses = [d for d in episode.diagnoses if d.status == "active"]
-    conditions = [c for c in episode.contraindications if c.active]
     studies = latest_studies(episode) if studies is None else studies
+    # Each fact is looked up in the value sets' index once; a set a fact matches by two prefixes counts it once.
+    diagnoses: dict[int, dict[int, Diagnosis]] = {}
+    for number, d in enumerate(episode.diagnoses):
+        if d.status == "active":
+            for position in value_sets.matching_diagnosis(d.code, d.system):
+                diagnoses.setdefault(position, {})[number] = d
+    found: dict[int, list[Evidence]] = {}
+    for position, matched in diagnoses.items():
+        found[position] = [
+            Evidence(d.recorded_date, _diagnosis_text(d), where(d, "diagnoses")) for d in matched.values()
+        ]
+    for c in episode.contraindications:
+        if c.active:
+            for position in dict.fromkeys(value_sets.matching_contraindication(c.kind)):
+                text = c.kind.replace("-", " ") + (f": {c.description}" if c.description else "")
+                found.setdefault(position, []).append(Evidence(c.date, text, where(c, "contraindications")))
+    for s in studies:
+        for finding in s.findings:
+            for position in value_sets.matching_finding(s.region, finding):
+                text = f"{s.modality.upper()} {s.region}{_side(s.side)}: {finding.replace('-', ' ')}"
+                found.setdefault(position, []).append(Evidence(s.date, text, where(s, "imaging")))
     hits = []
-    for value_set in value_sets.values():
-        found = [
-            Evidence(d.recorded_date, _diagnosis_text(d), where(d, "diagnoses"))
-            for d in diagnoses
-            if _matches(value_set, d)
-        ]
-        found += [
-            Evidence(
-                c.date,
-                c.kind.replace("-", " ") + (f": {c.description}" if c.description else ""),
-                where(c, "contraindications"),
-            )
-            for c in conditions
-            if c.kind in value_set.contraindication_kinds
-        ]
-        found += [
-            Evidence(
-                s.date,
-                f"{s.modality.upper()} {s.region}{_side(s.side)}: {finding.replace('-', ' ')}",
-                where(s, "imaging"),
-            )
-            for s in studies
-            if s.region in value_set.imaging_regions
-            for finding in s.findings
-            if finding in value_set.imaging_findings
-        ]
-        if found:
-            ordered = tuple(sorted(found, key=lambda e: (e.date or dt.date.min, e.fact)))
-            hits.append(ScreenHit(value_set, ordered, _only_old_diagnoses(value_set, found, diagnoses, as_of)))
+    for position in sorted(found):
+        value_set, evidence = value_sets.at(position), found[position]
+        ordered = tuple(sorted(evidence, key=lambda e: (e.date or dt.date.min, e.fact)))
+        matching = tuple(diagnoses.get(position, {}).values())
+        hits.append(ScreenHit(value_set, ordered, _only_old_diagnoses(value_set, evidence, matching, as_of)))
     return tuple(hits)
 
 
-def _only_old_diagnoses(value_set: ValueSet, found: list[Evidence], diagnoses: list[Diagnosis], as_of: dt.date) -> bool:
+def _only_old_diagnoses(
+    value_set: ValueSet, found: list[Evidence], matching: tuple[Diagnosis, ...], as_of: dt.date
+) -> bool:
     """Whether every match is a diagnosis recorded longer ago than the value set's confirmation window."""
     months = value_set.confirm_after_months
     if months is None:
         return False
-    matching = [d for d in diagnoses if _matches(value_set, d)]
     return len(matching) == len(found) and all(add_months(d.recorded_date, months) < as_of for d in matching)
-
-
-def _matches(value_set: ValueSet, diagnosis: Diagnosis) -> bool:
-    if diagnosis.system == "snomed-ct":
-        return diagnosis.code in value_set.snomed_codes
-    return value_set.matches_icd10cm(diagnosis.code)
 
 
 def _diagnosis_text(diagnosis: Diagnosis) -> str:
