@@ -6,6 +6,7 @@ import calendar
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import TypeVar
 
 from pydantic import BaseModel
@@ -162,25 +163,27 @@ def episode_as_of(episode: Episode, as_of: dt.date) -> EpisodeAsOf:
 
 
 def _reaches_past(facts: Sequence[BaseModel], entry: FactList, as_of: dt.date) -> bool:
-    """Whether any fact of a list is dated, ends or was followed up after `as_of` (read from the models' `__dict__`:
-    this runs for every list of every episode assessed, and almost always finds nothing)."""
-    date_field, has_end, has_follow_up = entry.date_field, entry.has_end, entry.has_follow_up
-    for fact in facts:
-        fields = fact.__dict__
-        if fields[date_field] > as_of:
-            return True
-        if has_end:
-            end = fields["end_date"]
-            if end is not None and end > as_of:
+    """Whether any fact of a list is dated, ends or was followed up after `as_of`. This runs for every list of every
+    episode assessed and almost always finds nothing, so the dates are read with `attrgetter` and compared with
+    `max`, which walk the list in C."""
+    if max(map(_DATE_OF[entry.name], facts)) > as_of:
+        return True
+    if entry.has_end:
+        for fact in facts:
+            end, confirmed = _END_AND_CONFIRMED(fact)
+            if (end is not None and end > as_of) or (confirmed is not None and confirmed > as_of):
                 return True
-            confirmed = fields.get("last_confirmed")
-            if confirmed is not None and confirmed > as_of:
+    if entry.has_follow_up:
+        for scores in map(_FOLLOW_UP, facts):
+            if scores and max(map(_DATE, scores)) > as_of:
                 return True
-        if has_follow_up:
-            for score in fields["follow_up"]:
-                if score.__dict__["date"] > as_of:
-                    return True
     return False
+
+
+_DATE_OF = {entry.name: attrgetter(entry.date_field) for entry in FACT_LISTS}
+_END_AND_CONFIRMED = attrgetter("end_date", "last_confirmed")
+_FOLLOW_UP = attrgetter("follow_up")
+_DATE = attrgetter("date")
 
 
 def _trimmed(fact: BaseModel, fields: dict[str, object], as_of: dt.date) -> BaseModel:

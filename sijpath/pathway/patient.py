@@ -187,6 +187,11 @@ class PatientFacts:
         return match_value_sets(self.episode, self.value_sets, self.ref, self.as_of, self.latest_imaging)
 
     @lazy
+    def screen_by_id(self) -> dict[str, ScreenHit]:
+        """The screen's hits by value-set id (each screen flag looks up its own, for every joint)."""
+        return {hit.value_set.id: hit for hit in self.screen}
+
+    @lazy
     def red_flags(self) -> tuple[ScreenHit, ...]:
         """Red flags: each stops every SI-joint procedure until it is worked up."""
         return tuple(hit for hit in self.screen if hit.red_flag)

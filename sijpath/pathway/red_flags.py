@@ -31,7 +31,7 @@ def _screen_flag(value_set_id: str, kind: ScreenKind, title: str) -> DecisionFla
     """The flag raised when the record matches one value set: critical for a red flag, a warning for an exclusion."""
 
     def check(j: JointFacts, decision: Decision, ruleset: RuleSet) -> FlagResult | None:
-        hit = next((h for h in j.patient.screen if h.value_set.id == value_set_id), None)
+        hit = j.patient.screen_by_id.get(value_set_id)
         if hit is None:
             return None
         value_set = hit.value_set

@@ -6,13 +6,18 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sijpath.domain.care import MedicationCourse, PhysicalTherapyCourse
 from sijpath.domain.episode import Episode, Patient
+from sijpath.domain.fact_lists import FACT_LISTS
 from sijpath.domain.findings import Diagnosis, PainPresentation, PainScore
 from sijpath.domain.issues import DataIssue
 from sijpath.domain.procedures import Anesthetic, DiagnosticBlock, FollowUpPain, TherapeuticInjection
 from sijpath.domain.timeline import EpisodeAsOf, add_months, episode_as_of
+from tests.strategies import AS_OF as LAST_GENERATED_DAY
+from tests.strategies import episodes
 
 D = dt.date
 AS_OF = D(2025, 1, 1)
@@ -231,3 +236,30 @@ def test_a_rolling_window_excludes_its_start_and_includes_its_end() -> None:
     assert D(2026, 11, 1) in year
     assert D(2026, 11, 2) not in year
     assert "2026-01-01" not in year  # only dates are inside a window
+
+
+def _dates_in(episode: Episode) -> list[dt.date]:
+    """Every date the record holds, found the slow, obvious way (a course's end and confirmation, follow-ups)."""
+    found = []
+    for entry in FACT_LISTS:
+        for fact in getattr(episode, entry.name):
+            found.append(getattr(fact, entry.date_field))
+            found += [d for d in (getattr(fact, "end_date", None), getattr(fact, "last_confirmed", None)) if d]
+            found += [score.date for score in getattr(fact, "follow_up", ())]
+    return found
+
+
+@given(episodes(), st.dates(dt.date(2019, 1, 1), LAST_GENERATED_DAY))
+def test_the_cut_leaves_nothing_after_the_as_of_date_and_leaves_an_episode_alone_that_has_nothing_after_it(
+    episode: Episode, as_of: dt.date
+) -> None:
+    cut = episode_as_of(episode, as_of).episode
+    assert all(day <= as_of for day in _dates_in(cut))
+    if all(day <= as_of for day in _dates_in(episode)):
+        assert cut is episode or cut.pain.onset_date != episode.pain.onset_date
+
+
+def test_every_list_with_an_end_date_also_has_a_last_confirmed_date() -> None:
+    # The as-of cut reads both together from every course.
+    for entry in FACT_LISTS:
+        assert not entry.has_end or {"end_date", "last_confirmed"} <= set(entry.model.model_fields)
