@@ -125,10 +125,11 @@ class PatientFacts:
         ]
         doses += [(b.date, b, s) for b in episode.diagnostic_blocks for s in b.steroids]
         # The same dose recorded twice (a re-sent procedure under a new id) is given once.
-        seen: set[tuple[dt.date, str | None, SteroidDose]] = set()
+        # Keyed by the dose's values, not the frozen model (whose hash is computed in Python on every call).
+        seen: set[tuple[dt.date, str | None, str, float]] = set()
         once = []
         for dose in doses:
-            key = (dose[0], getattr(dose[1], "side", None), dose[2])
+            key = (dose[0], getattr(dose[1], "side", None), dose[2].drug, dose[2].dose_mg)
             if key not in seen:
                 seen.add(key)
                 once.append(dose)
