@@ -40,7 +40,7 @@ async def add_fact_form(request: Request, patient_id: str, kind: str) -> Respons
     with transaction(services.engine) as connection:
         stored = store.load_episode(connection, patient_id)
     try:
-        episode, version = add_fact(stored.episode, kind, form)
+        episode, version = add_fact(stored.episode, kind, form, services.today())
     except InputError as exc:
         return render(
             request, "error.html", who, status=422, status_code=422, error=exc, back=f"/patients/{patient_id}"

@@ -89,6 +89,11 @@ def _injection(form: FormData, problems: list[Problem]) -> dict[str, Any]:
     steroid, dose = _text(form, "steroid"), _number(form, "steroid_dose_mg", problems)
     if steroid and dose is None and not any(p.location == "steroid_dose_mg" for p in problems):
         problems.append(Problem("steroid_dose_mg", "give the corticosteroid dose in mg"))
+    if not steroid and _text(form, "steroid_dose_mg"):
+        # A dose is never dropped quietly: either the corticosteroid was left unchosen or the dose is a slip.
+        problems.append(
+            Problem("steroid", "a dose is given but no corticosteroid: choose the corticosteroid, or clear the dose")
+        )
     anesthetic = _text(form, "anesthetic")
     return {
         "date": _date(form, "date", problems),
@@ -103,9 +108,12 @@ def _injection(form: FormData, problems: list[Problem]) -> dict[str, Any]:
 
 
 def _therapy(form: FormData, problems: list[Problem]) -> dict[str, Any]:
+    start, end = _date(form, "start_date", problems), _date(form, "end_date", problems, required=False)
+    if start and end and end < start:
+        problems.append(Problem("end_date", f"the course ends ({end}) before it starts ({start})"))
     return {
-        "start_date": _date(form, "start_date", problems),
-        "end_date": _date(form, "end_date", problems, required=False),
+        "start_date": start,
+        "end_date": end,
         "sessions": _number(form, "sessions", problems, whole=True),
         "setting": _text(form, "setting") or None,
         "focus": [f for f in form.get("focus", ()) if f],
@@ -164,13 +172,29 @@ FACT_FORMS: dict[str, FactForm] = {
 }
 
 
-def add_fact(episode: Episode, kind: str, form: FormData) -> tuple[Episode, int]:
-    """The episode with one more fact of this kind, and the version the form was opened at."""
+def _within_life(fields: Mapping[str, Any], episode: Episode, today: dt.date, problems: list[Problem]) -> None:
+    """Every date of a fact lies between the patient's birth (when recorded) and today: a fact from the future or
+    from before birth is a typing slip, and would count in (or hide from) the assessment as if true."""
+    birth = episode.patient.birth_date
+    for name in ("date", "start_date", "end_date"):
+        day = fields.get(name)
+        if not isinstance(day, dt.date) or any(p.location == name for p in problems):
+            continue
+        if day > today:
+            problems.append(Problem(name, f"{day} is after today ({today}): give the date it happened"))
+        elif birth is not None and day < birth:
+            problems.append(Problem(name, f"{day} is before the patient's birth date ({birth})"))
+
+
+def add_fact(episode: Episode, kind: str, form: FormData, today: dt.date) -> tuple[Episode, int]:
+    """The episode with one more fact of this kind, and the version the form was opened at; `today` (the web
+    layer's clock) bounds the dates."""
     spec = FACT_FORMS.get(kind)
     if spec is None:
         raise NotFoundError(f"no form for `{kind}`")
     problems: list[Problem] = []
     fields = spec.fields(form, problems)
+    _within_life(fields, episode, today, problems)
     try:  # validated even when a field did not parse, so every wrong field is named at once
         fact = spec.model.model_validate(fields)
     except ValidationError as exc:
