@@ -127,8 +127,10 @@ class App:
         remote: str,
         action: str = "update",
         detail: str = "",
+        also: Callable[[Connection], str] | None = None,
     ) -> store.StoredEpisode:
-        """Save a clinician's edit; the issues found when the record was imported stay with it."""
+        """Save a clinician's edit; the issues found when the record was imported stay with it. `also` writes
+        what belongs with the edit in the same transaction (a removal's record) and returns more audit detail."""
         with transaction(self.engine) as connection:
             before = store.load_episode(connection, episode.patient.id) if expected_version is not None else None
             stored = store.save_episode(
@@ -139,6 +141,8 @@ class App:
                 now=self.now(),
                 record_issues=before.record_issues if before else (),
             )
+            if also is not None:
+                detail = "; ".join(d for d in (detail, also(connection)) if d)
             note = f"version {stored.version}" + (f"; {detail}" if detail else "")
             self.audit(connection, user, action, episode.patient.id, remote, note)
             self.assess(connection, stored, self.settings.default_ruleset, self.today())

@@ -13,19 +13,11 @@ from sqlalchemy import select
 
 from sijpath.store.tables import episodes
 from sijpath.web.services import App
+from tests.web.conftest import POSITIVE_BLOCK
 
 SignIn = Callable[[str], TestClient]
 INJECTION = {"date": "2026-10-20", "side": "left", "guidance": "fluoroscopy"}
-BLOCK = {
-    "date": "2026-10-20",
-    "side": "right",
-    "guidance": "fluoroscopy",
-    "contrast": "yes",
-    "anesthetic": "lidocaine",
-    "pre_block_nrs": "6",
-    "post_block_nrs": "1",
-    "post_block_minutes": "30",
-}
+BLOCK = POSITIVE_BLOCK
 
 
 def version_of(services: App) -> int:
