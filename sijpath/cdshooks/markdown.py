@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from sijpath.engine.assessment import NOTICE, Assessment, RaisedFlag, UnitAssessment
 from sijpath.evidence.catalog import Source
+from sijpath.markup import markdown_text
 
 __all__ = [
     "bullets",
@@ -20,13 +20,11 @@ __all__ = [
     "text",
 ]
 
-_MARKUP = re.compile(r"([\\`*_\[\]<>|~&#])")
-
 
 def text(value: str) -> str:
     """Plain text as GFM: whitespace collapsed to single spaces and markup characters backslash-escaped (`<` stays
-    a character, never the start of an HTML tag)."""
-    return _MARKUP.sub(r"\\\1", " ".join(value.split()))
+    a character, never the start of an HTML tag); `sijpath.markup` holds the one escaping every output uses."""
+    return markdown_text(value)
 
 
 def clip(value: str, limit: int = 139) -> str:

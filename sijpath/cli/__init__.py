@@ -38,6 +38,7 @@ from sijpath.errors import (
     UsageError,
 )
 from sijpath.fhir.guidance import assessment_bundle
+from sijpath.markup import terminal_text
 from sijpath.pathway.assess import evaluate
 from sijpath.pathway.definition import SIJ_PATHWAY
 
@@ -246,7 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         # Without standalone mode, click returns the code of `typer.Exit` instead of exiting.
         result = app(args=argv, standalone_mode=False)
     except SijpathError as exc:
-        Console(stderr=True, soft_wrap=True).print(f"error: {exc}", highlight=False, markup=False)
+        # An error can quote the input (a patient id, a field): its control codes are not sent to the terminal.
+        Console(stderr=True, soft_wrap=True).print(f"error: {terminal_text(str(exc))}", highlight=False, markup=False)
         return next(code for kind, code in EXIT_CODES if isinstance(exc, kind))
     except typer.Abort:
         return 130
@@ -258,7 +260,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.exit_code)
     except Exception as exc:  # a bug: say so plainly instead of dumping a traceback on a clinician
         Console(stderr=True).print(
-            f"internal error (a bug in sijpath; please report it with the input): {type(exc).__name__}: {exc}",
+            "internal error (a bug in sijpath; please report it with the input): "
+            f"{type(exc).__name__}: {terminal_text(str(exc))}",
             highlight=False,
             markup=False,
         )

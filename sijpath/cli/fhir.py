@@ -18,6 +18,7 @@ from sijpath.domain.issues import DataIssue
 from sijpath.fhir.guidance import CRITERION_SYSTEM, FLAG_SYSTEM, STEP_SYSTEM
 from sijpath.fhir.vocabulary import OWN, OWN_CONCEPTS, code_system
 from sijpath.fhir.writer import episode_bundle
+from sijpath.markup import terminal_text
 from sijpath.pathway.definition import SIJ_PATHWAY
 
 __all__ = ["generated_files", "register"]
@@ -42,7 +43,9 @@ def _report(issues: tuple[DataIssue, ...]) -> None:
     """What reading the record found, on standard error, so a redirected output stays clean."""
     console = Console(stderr=True, soft_wrap=True, highlight=False)
     for issue in issues:
-        console.print(f"{issue.severity}: {issue.location}: {issue.message}", markup=False)
+        console.print(
+            f"{issue.severity}: {terminal_text(issue.location)}: {terminal_text(issue.message)}", markup=False
+        )
 
 
 @fhir_app.command("export")

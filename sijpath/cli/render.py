@@ -1,4 +1,4 @@
-"""Terminal rendering of assessments and rule sets with Rich."""
+"""Terminal rendering of assessments and rule sets with Rich; text from a record prints without its control codes."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sijpath.engine.assessment import NOTICE, Assessment, UnitAssessment
 from sijpath.engine.compare import Comparison
 from sijpath.engine.ruleset import RuleSet
 from sijpath.evidence.catalog import Source
+from sijpath.markup import terminal_text as plain
 
 __all__ = ["print_assessment", "print_comparison", "print_ruleset"]
 
@@ -33,19 +34,21 @@ def _sources(sources: tuple[Source, ...]) -> Text:
 def print_assessment(console: Console, a: Assessment) -> None:
     header = Text.assemble(
         ("Patient ", "dim"),
-        (a.patient_id, "bold"),
+        (plain(a.patient_id), "bold"),
         ("   Rule set ", "dim"),
         f"{a.ruleset_id} {a.ruleset_version}",
         ("   As of ", "dim"),
         str(a.as_of),
     )
-    console.print(Panel(Group(header, Text(a.summary)), title="sijpath assessment", border_style="cyan"))
+    console.print(Panel(Group(header, Text(plain(a.summary))), title="sijpath assessment", border_style="cyan"))
     for unit in a.units:
         _print_unit(console, unit)
     if a.data_issues:
         console.print(Text("Data issues", style="bold magenta"))
         for issue in a.data_issues:
-            console.print(f"  • {issue.severity}: {issue.location}: {issue.message}", highlight=False, markup=False)
+            console.print(
+                f"  • {issue.severity}: {plain(issue.location)}: {plain(issue.message)}", highlight=False, markup=False
+            )
     if a.unverified_sources:
         console.print(
             Text(
@@ -75,12 +78,12 @@ def _print_unit(console: Console, u: UnitAssessment) -> None:
         ("Next step: ", "bold"),
         (u.next_step.title + procedure, "bold cyan"),
         "\n",
-        u.next_step.rationale,
+        plain(u.next_step.rationale),
     )
     step.append_text(_sources(u.next_step_citations))
     body: list[Text | Table] = [step]
     for action, cites in u.other_actions:
-        line = Text.assemble(("  • ", "dim"), (action.title, "bold"), ": ", action.rationale)
+        line = Text.assemble(("  • ", "dim"), (action.title, "bold"), ": ", plain(action.rationale))
         line.append_text(_sources(cites))
         body.append(line)
     console.print(Panel(Group(*body), title=u.title, border_style="cyan"))
@@ -89,7 +92,10 @@ def _print_unit(console: Console, u: UnitAssessment) -> None:
         console.print(Text(f"Flags ({u.title})", style="bold"))
         for flag in u.flags:
             line = Text.assemble(
-                (f"  {flag.severity.upper():8}", SEVERITY_STYLE[flag.severity]), (flag.code, "bold"), ": ", flag.message
+                (f"  {flag.severity.upper():8}", SEVERITY_STYLE[flag.severity]),
+                (flag.code, "bold"),
+                ": ",
+                plain(flag.message),
             )
             line.append_text(_sources(flag.citations))
             console.print(line)
@@ -101,9 +107,9 @@ def _print_unit(console: Console, u: UnitAssessment) -> None:
     table.add_column("Why, and the facts behind it", ratio=6)
     for c in u.criteria:
         label, style = STATUS_STYLE[c.status]
-        why = Text(c.summary)
+        why = Text(plain(c.summary))
         for evidence in c.evidence:
-            why.append(f"\n  · {evidence.fact}", style="dim")
+            why.append(f"\n  · {plain(evidence.fact)}", style="dim")
         why.append_text(_sources(c.citations))
         title = Text(c.title + (f" ({c.role})" if c.role != "required" else ""))
         table.add_row(title, Text(label, style=style), why)
@@ -115,14 +121,15 @@ def _print_unit(console: Console, u: UnitAssessment) -> None:
         measures.add_column("Value", ratio=1)
         measures.add_column("From", ratio=5)
         for m, cites in u.measurements:
-            detail = Text(m.detail, style="dim")
+            detail = Text(plain(m.detail), style="dim")
             detail.append_text(_sources(cites))
             measures.add_row(m.name, "—" if m.value is None else f"{m.value} {m.unit}".strip(), detail)
         console.print(measures)
     if u.missing_data:
         console.print(Text(f"Missing data ({u.title})", style="bold yellow"))
         for missing in u.missing_data:
-            console.print(f"  • {missing.item}  [dim](for {', '.join(missing.needed_for)})[/dim]", highlight=False)
+            line = Text.assemble(f"  • {plain(missing.item)}  ", (f"(for {', '.join(missing.needed_for)})", "dim"))
+            console.print(line, highlight=False)
 
 
 def print_ruleset(console: Console, ruleset: RuleSet) -> None:
@@ -169,7 +176,7 @@ def print_comparison(console: Console, comparison: Comparison) -> None:
     first = comparison.assessments[0]
     for unit in comparison.units:
         table = Table(
-            title=f"Patient {first.patient_id}, {unit.title}, under {len(comparison.assessments)} rule sets, "
+            title=f"Patient {plain(first.patient_id)}, {unit.title}, under {len(comparison.assessments)} rule sets, "
             f"as of {first.as_of}",
             show_lines=False,
             expand=True,
@@ -193,7 +200,7 @@ def print_comparison(console: Console, comparison: Comparison) -> None:
         if unit.divergences:
             console.print(Text(f"Where they diverge ({unit.title})", style="bold yellow"))
             for sentence in unit.divergences:
-                console.print(Text("  • " + sentence))
+                console.print(Text("  • " + plain(sentence)))
         else:
             console.print(Text("The rule sets agree on every criterion and on the next step.", style="green"))
     console.print(Text(NOTICE, style="italic dim"))

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from sijpath.engine.requirements import Gap
 from sijpath.engine.ruleset import RuleSet
+from sijpath.markup import markdown_text as md
 from sijpath.pathway.requests import procedure as procedure_of
 
 __all__ = ["gaps_markdown"]
@@ -19,7 +20,7 @@ def gaps_markdown(
     lines = [
         f"# Documentation gaps for CPT {procedure} ({procedure_of(procedure).description})",
         "",
-        f"Patient {patient_id}, as of {as_of}.",
+        f"Patient {md(patient_id)}, as of {as_of}.",
         "",
     ]
     for ruleset, joint, found in report:
@@ -39,8 +40,7 @@ def gaps_markdown(
             continue
         for gap in found:
             c = gap.criterion
-            lines.append(
-                f"- **{c.title}**: {c.status.replace('-', ' ')} ({c.summary}); needed: {'; '.join(gap.settle)}"
-            )
+            needed = md("; ".join(gap.settle))
+            lines.append(f"- **{md(c.title)}**: {c.status.replace('-', ' ')} ({md(c.summary)}); needed: {needed}")
         lines.append("")
     return "\n".join(lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -12,10 +13,16 @@ from sijpath.engine.requirements import Gap, requirements
 from sijpath.engine.ruleset import CoverageStatement, RuleSet
 from sijpath.errors import Problem, RequestNotSupportedError
 from sijpath.evidence.catalog import Source
+from sijpath.markup import markdown_code as code
+from sijpath.markup import markdown_plain
+from sijpath.markup import markdown_text as md
 from sijpath.pathway.requests import procedure as procedure_of
 from sijpath.pathway.requests import request_gaps, request_steps
 
-__all__ = ["Letter", "build_letter", "letter_html", "letter_markdown"]
+__all__ = ["UNESCAPED_PIPE", "Letter", "build_letter", "letter_html", "letter_markdown"]
+
+UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+"""A table's own cell boundary: a pipe not escaped by `sijpath.markup`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +149,7 @@ def letter_markdown(letter: Letter) -> str:
         "| | |",
         "|---|---|",
         f"| Date | {a.as_of} |",
-        f"| Patient | {a.patient_id} |",
+        f"| Patient | {md(a.patient_id)} |",
         f"| Procedure | CPT {letter.procedure}, {letter.procedure_name} |",
         f"| Side | {letter.unit.title} (modifier {LATERALITY_MODIFIERS.get(letter.unit.key, '—')}) |",
         f"| Policy | {a.ruleset_title}, `{a.ruleset_id}` version {a.ruleset_version} |",
@@ -150,23 +157,26 @@ def letter_markdown(letter: Letter) -> str:
         "",
         "To the reviewer:",
         "",
-        f"The record of patient {a.patient_id} documents the criteria of {a.ruleset_title} for CPT "
+        f"The record of patient {md(a.patient_id)} documents the criteria of {a.ruleset_title} for CPT "
         f"{letter.procedure} on the {letter.joint} listed below. Each statement rests on dated "
         "entries of the clinical record (record reference in brackets) and cites the source of the criterion.",
         "",
     ]
     for number, (criterion, needed) in enumerate(letter.documented, start=1):
         lines += [f"## {number}. {_statement(criterion, needed)}", ""]
-        lines += [f"- {e.date or 'undated'}: {e.fact}" + (f" [`{e.ref}`]" if e.ref else "") for e in criterion.evidence]
+        lines += [
+            f"- {e.date or 'undated'}: {md(e.fact)}" + (f" [{code(e.ref)}]" if e.ref else "")
+            for e in criterion.evidence
+        ]
         cited = policy_sources(criterion.citations)
         lines += ["", "Source: " + ("; ".join(_label(s) for s in cited) or NO_POLICY_SOURCE), ""]
     for gap in letter.gaps:
         lines += [
             f"## GAP: {gap.criterion.title}",
             "",
-            f"Not documented as needed ({gap.criterion.status.replace('-', ' ')}): {gap.criterion.summary}.",
+            f"Not documented as needed ({gap.criterion.status.replace('-', ' ')}): {md(gap.criterion.summary)}.",
             "",
-            "Needed: " + "; ".join(gap.settle),
+            "Needed: " + md("; ".join(gap.settle)),
             "",
         ]
     lines += ["## Sources", ""] + [f"- `{s.id}`: {_label(s)}" for s in letter.sources]
@@ -184,7 +194,7 @@ def letter_html(letter: Letter) -> str:
     """The same letter as a standalone HTML page (escaped; no scripts, no external resources)."""
     body = []
     for line in letter_markdown(letter).splitlines():
-        text = html.escape(line).replace("`", "")
+        text = html.escape(markdown_plain(line)).replace("`", "")
         if line.startswith("# "):
             body.append(f"<h1>{text[2:]}</h1>")
         elif line.startswith("## "):
@@ -192,7 +202,10 @@ def letter_html(letter: Letter) -> str:
         elif line.startswith("- "):
             body.append(f"<li>{text[2:]}</li>")
         elif line.startswith("| ") and not line.startswith("| |") and "---" not in line:
-            cells = [c.strip() for c in text.strip("|").split("|")]
+            # Split on the table's own pipes only: a `|` from the record is escaped and stays in its cell.
+            cells = [
+                html.escape(markdown_plain(c)).replace("`", "").strip() for c in UNESCAPED_PIPE.split(line.strip("|"))
+            ]
             body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
         elif line.startswith("**"):
             body.append(f"<p class='draft'><strong>{text.strip('*')}</strong></p>")

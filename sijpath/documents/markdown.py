@@ -1,10 +1,13 @@
-"""An assessment as Markdown, joint by joint: next step, flags, criteria with evidence, missing data, sources."""
+"""An assessment as Markdown, joint by joint: next step, flags, criteria with evidence, missing data, sources;
+every text that can carry record text is escaped (`sijpath.markup`)."""
 
 from __future__ import annotations
 
 from sijpath.engine.assessment import NOTICE, Assessment, UnitAssessment
 from sijpath.engine.compare import Comparison
 from sijpath.evidence.catalog import Source
+from sijpath.markup import markdown_code as code
+from sijpath.markup import markdown_text as md
 
 __all__ = ["STATUS_MARKS", "assessment_markdown", "comparison_markdown"]
 
@@ -16,18 +19,18 @@ def assessment_markdown(assessment: Assessment) -> str:
     """Render the whole assessment, joint by joint; every criterion and flag lists its evidence and sources."""
     a = assessment
     lines = [
-        f"# SI-joint pathway assessment: patient {a.patient_id}",
+        f"# SI-joint pathway assessment: patient {md(a.patient_id)}",
         "",
         f"- **Rule set:** {a.ruleset_title} (`{a.ruleset_id}` {a.ruleset_version})",
         f"- **As of:** {a.as_of}",
-        f"- **Summary:** {a.summary}",
+        f"- **Summary:** {md(a.summary)}",
         "",
     ]
     for unit in a.units:
         lines += _unit_markdown(unit)
     if a.data_issues:
         lines += ["## Data issues", ""]
-        lines += [f"- **{d.severity}** `{d.location}`: {d.message}" for d in a.data_issues]
+        lines += [f"- **{d.severity}** {code(d.location)}: {md(d.message)}" for d in a.data_issues]
         lines.append("")
     unverified = a.unverified_sources
     if unverified:
@@ -51,41 +54,44 @@ def _unit_markdown(u: UnitAssessment) -> list[str]:
         f"- **Stage:** {u.stage}",
         f"- **Pain on this side:** {u.presentation.replace('-', ' ')}",
         "",
-        u.next_step.rationale + _cite(u.next_step_citations),
+        md(u.next_step.rationale) + _cite(u.next_step_citations),
         "",
     ]
     if u.other_actions:
         lines += ["### Alongside", ""]
-        lines += [f"- **{action.title}.** {action.rationale}{_cite(cites)}" for action, cites in u.other_actions]
+        lines += [f"- **{action.title}.** {md(action.rationale)}{_cite(cites)}" for action, cites in u.other_actions]
         lines.append("")
     if u.flags:
         lines += ["### Flags", ""]
         for flag in u.flags:
-            lines.append(f"- **{SEVERITY_MARKS[flag.severity]} `{flag.code}`**: {flag.message}{_cite(flag.citations)}")
+            lines.append(
+                f"- **{SEVERITY_MARKS[flag.severity]} `{flag.code}`**: {md(flag.message)}{_cite(flag.citations)}"
+            )
             lines += [
-                f"  - {e.date or ''} {e.fact}".rstrip() + (f" (`{e.ref}`)" if e.ref else "") for e in flag.evidence
+                f"  - {e.date or ''} {md(e.fact)}".rstrip() + (f" ({code(e.ref)})" if e.ref else "")
+                for e in flag.evidence
             ]
         lines.append("")
     lines += ["### Criteria", "", "| Criterion | Stage | Status | Why |", "|---|---|---|---|"]
     for c in u.criteria:
         role = f" *({c.role})*" if c.role != "required" else ""
-        lines.append(f"| {c.title}{role} | {c.stage} | {STATUS_MARKS[c.status]} | {c.summary.replace('|', '/')} |")
+        lines.append(f"| {md(c.title)}{role} | {c.stage} | {STATUS_MARKS[c.status]} | {md(c.summary)} |")
     lines.append("")
     for c in u.criteria:
         if not c.evidence:
             continue
         lines += [f"**{c.title}**{_cite(c.citations)}", ""]
-        lines += [f"- {e.fact}" + (f" (`{e.ref}`)" if e.ref else "") for e in c.evidence]
+        lines += [f"- {md(e.fact)}" + (f" ({code(e.ref)})" if e.ref else "") for e in c.evidence]
         lines.append("")
     if u.measurements:
         lines += ["### Measurements", "", "| Measure | Value | From |", "|---|---|---|"]
         for m, cites in u.measurements:
             value = "—" if m.value is None else f"{m.value} {m.unit}".strip()
-            lines.append(f"| {m.name} | {value} | {m.detail}{_cite(cites)} |")
+            lines.append(f"| {md(m.name)} | {md(value)} | {md(m.detail)}{_cite(cites)} |")
         lines.append("")
     if u.missing_data:
         lines += ["### Missing data", ""]
-        lines += [f"- {m.item} *(for: {', '.join(m.needed_for)})*" for m in u.missing_data]
+        lines += [f"- {md(m.item)} *(for: {md(', '.join(m.needed_for))})*" for m in u.missing_data]
         lines.append("")
     return lines
 
@@ -107,7 +113,7 @@ def comparison_markdown(comparison: Comparison) -> str:
     assessments = comparison.assessments
     first = assessments[0]
     header = " | ".join(f"`{a.ruleset_id}` {a.ruleset_version}" for a in assessments)
-    lines = [f"# Rule sets side by side: patient {first.patient_id}, as of {first.as_of}", ""]
+    lines = [f"# Rule sets side by side: patient {md(first.patient_id)}, as of {first.as_of}", ""]
     for unit in comparison.units:
         lines += [f"## {unit.title}", "", f"| | {header} |", "|---" * (len(assessments) + 1) + "|"]
         for row in unit.rows:
@@ -117,7 +123,7 @@ def comparison_markdown(comparison: Comparison) -> str:
         lines += ["", "⚠ marks a row where the rule sets disagree.", ""]
         if unit.divergences:
             lines += ["### Where they diverge", ""]
-            lines += [f"- {sentence}" for sentence in unit.divergences]
+            lines += [f"- {md(sentence)}" for sentence in unit.divergences]
             lines.append("")
         else:
             lines += ["The rule sets agree on every criterion and on the next step.", ""]

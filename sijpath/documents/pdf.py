@@ -6,7 +6,8 @@ import datetime as dt
 
 from fpdf import FPDF
 
-from sijpath.documents.letter import Letter, letter_markdown
+from sijpath.documents.letter import UNESCAPED_PIPE, Letter, letter_markdown
+from sijpath.markup import markdown_plain
 
 __all__ = ["letter_pdf"]
 
@@ -47,7 +48,7 @@ def letter_pdf(letter: Letter) -> bytes:
     pdf.set_margins(20, 18, 20)
     pdf.add_page()
     for line in letter_markdown(letter).splitlines():
-        text = _latin1(line.replace("`", "").replace("**", ""))
+        text = _latin1(markdown_plain(line.replace("`", "").replace("**", "")))
         if line.startswith("# "):
             pdf.set_font("Helvetica", "B", 15)
             pdf.multi_cell(0, 8, text[2:], new_x="LMARGIN", new_y="NEXT")
@@ -56,7 +57,8 @@ def letter_pdf(letter: Letter) -> bytes:
             pdf.set_font("Helvetica", "B", 11)
             pdf.multi_cell(0, 6, text[3:], new_x="LMARGIN", new_y="NEXT")
         elif line.startswith("|"):
-            cells = [c.strip() for c in text.strip("|").split("|")]
+            raw = UNESCAPED_PIPE.split(line.replace("`", "").replace("**", "").strip("|"))
+            cells = [_latin1(markdown_plain(c)).strip() for c in raw]
             if len(cells) == 2 and cells[0] and "---" not in cells[0]:
                 pdf.set_font("Helvetica", "B", 10)
                 pdf.cell(52, 5.5, cells[0])

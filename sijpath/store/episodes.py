@@ -6,19 +6,18 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import orjson
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from sijpath.domain.episode import Episode
-from sijpath.domain.fact_lists import FACT_LISTS
 from sijpath.domain.issues import DataIssue
 from sijpath.engine.assessment import Assessment
 from sijpath.errors import ConflictError, NotFoundError
 from sijpath.store.patient_list import PatientRow, list_patients, unassessed
-from sijpath.store.tables import assessments, episodes, facts, imports
+from sijpath.store.provenance import Provenance, kept_provenance, write_facts
+from sijpath.store.tables import assessments, episodes, facts, imports, removed_facts
 
 __all__ = [
     "PatientRow",
@@ -35,7 +34,6 @@ __all__ = [
     "save_assessment",
     "save_episode",
     "unassessed",
-    "with_entered_facts",
 ]
 
 
@@ -68,11 +66,16 @@ def save_episode(
     now: dt.datetime,
     sources: Mapping[str, str] | None = None,
     record_issues: Sequence[DataIssue] = (),
+    provenance: Provenance | None = None,
 ) -> StoredEpisode:
     """Write an episode. `expected_version` is the version the writer read (None to create): if someone saved
-    since, nothing is written and ConflictError says so. `sources` maps a fact id to where it came from."""
+    since, nothing is written and ConflictError says so. `sources` maps a fact id to where it came from;
+    `provenance` (an import's merge) gives every fact's source and matched source by position instead."""
     document = episode_document(episode)
-    kept = _kept_sources(connection, episode) if expected_version is not None else {}
+    if provenance is not None:
+        kept = provenance
+    else:
+        kept = kept_provenance(connection, episode) if expected_version is not None else {}
     # The record's issues are part of what an assessment shows, so they are part of what it was made from.
     issues = orjson.dumps([[i.severity, i.location, i.message] for i in record_issues]).decode()
     digest = fingerprint(document, issues.encode())
@@ -110,86 +113,12 @@ def save_episode(
                 f"patient `{patient_id}` was changed by {current.updated_by} (version {current.version}) after you "
                 f"opened version {expected_version}; nothing was saved: reload the patient and re-enter the change"
             )
-    _write_facts(connection, episode, actor, sources or {}, kept)
+    write_facts(connection, episode, actor, sources or {}, kept)
     # Assessments of the episode's earlier versions can never be current again.
     connection.execute(
         delete(assessments).where(assessments.c.patient_id == patient_id, assessments.c.fingerprint != digest)
     )
     return StoredEpisode(episode, tuple(record_issues), version, digest, now, actor)
-
-
-def _kept_sources(connection: Connection, episode: Episode) -> dict[tuple[str, int], str]:
-    """Where the facts a save leaves unchanged came from, by (list, new position), so editing one fact keeps
-    the others' provenance; a fact counts as unchanged when the stored episode holds an equal one."""
-    patient_id = episode.patient.id
-    row = connection.execute(select(episodes.c.document).where(episodes.c.patient_id == patient_id)).first()
-    if row is None:
-        return {}
-    before = Episode.model_validate_json(row.document)
-    found = connection.execute(
-        select(facts.c.list_name, facts.c.position, facts.c.source).where(facts.c.patient_id == patient_id)
-    )
-    old_sources = {(r.list_name, r.position): r.source for r in found}
-    kept: dict[tuple[str, int], str] = {}
-    for name in (entry.name for entry in FACT_LISTS):
-        old = list(getattr(before, name))
-        for position, fact in enumerate(getattr(episode, name)):
-            if fact in old and (name, old.index(fact)) in old_sources:
-                kept[name, position] = old_sources[name, old.index(fact)]
-    return kept
-
-
-def _write_facts(
-    connection: Connection,
-    episode: Episode,
-    actor: str,
-    sources: Mapping[str, str],
-    kept: Mapping[tuple[str, int], str],
-) -> None:
-    patient_id = episode.patient.id
-    connection.execute(delete(facts).where(facts.c.patient_id == patient_id))
-    rows: list[dict[str, Any]] = []
-    for name in (entry.name for entry in FACT_LISTS):
-        for position, fact in enumerate(getattr(episode, name)):
-            fact_id = getattr(fact, "id", None)
-            day = (
-                getattr(fact, "date", None) or getattr(fact, "start_date", None) or getattr(fact, "recorded_date", None)
-            )
-            source = (sources.get(fact_id) if fact_id else None) or kept.get((name, position))
-            rows.append(
-                {
-                    "patient_id": patient_id,
-                    "list_name": name,
-                    "position": position,
-                    "fact_id": fact_id,
-                    "fact_date": day,
-                    "source": source or f"entered:{actor}",
-                }
-            )
-    if rows:
-        connection.execute(insert(facts), rows)
-
-
-def with_entered_facts(connection: Connection, episode: Episode) -> Episode:
-    """`episode` (newly read from the EHR) plus the facts entered in sijpath for the same patient, which no
-    import knows about; a fact equal to an imported one is not added twice."""
-    patient_id = episode.patient.id
-    row = connection.execute(select(episodes.c.document).where(episodes.c.patient_id == patient_id)).first()
-    if row is None:
-        return episode
-    before = Episode.model_validate_json(row.document)
-    entered = connection.execute(
-        select(facts.c.list_name, facts.c.position)
-        .where(facts.c.patient_id == patient_id, facts.c.source.like("entered:%"))
-        .order_by(facts.c.list_name, facts.c.position)
-    )
-    update: dict[str, tuple[Any, ...]] = {}
-    for r in entered:
-        old = getattr(before, r.list_name)
-        current = update.get(r.list_name, getattr(episode, r.list_name))
-        if r.position < len(old) and old[r.position] not in current:
-            update[r.list_name] = (*current, old[r.position])
-    return episode.model_copy(update=update) if update else episode
 
 
 def current_version(connection: Connection, patient_id: str) -> int | None:
@@ -213,6 +142,7 @@ def delete_episode(connection: Connection, patient_id: str, expected_version: in
             f"patient `{patient_id}` is at version {row.version}, not {expected_version}; nothing was deleted"
         )
     connection.execute(delete(imports).where(imports.c.patient_id == patient_id))
+    connection.execute(delete(removed_facts).where(removed_facts.c.patient_id == patient_id))
     connection.execute(delete(assessments).where(assessments.c.patient_id == patient_id))
     connection.execute(delete(facts).where(facts.c.patient_id == patient_id))
     connection.execute(delete(episodes).where(episodes.c.patient_id == patient_id))

@@ -32,6 +32,7 @@ __all__ = [
     "metadata",
     "outcome_entries",
     "outcome_procedures",
+    "removed_facts",
     "sessions",
     "users",
 ]
@@ -68,9 +69,30 @@ facts = Table(
     Column("position", Integer, nullable=False),
     Column("fact_id", String(128)),
     Column("fact_date", Date),
-    Column("source", String(200), nullable=False),  # where the fact came from: `fhir:Procedure/blk-1`, `form:alice`
+    Column("source", String(200), nullable=False),  # where the fact came from: `fhir:Procedure/blk-1`, `entered:alice`
+    # The imported resource an entered fact was matched to (the same event, the same values): its second source.
+    Column("matched_source", String(200)),
     UniqueConstraint("patient_id", "list_name", "position"),
 )
+
+# Facts a clinician removed from a record (entered in error): out of the episode, so they no longer count, but kept
+# here with their provenance so the removal can be undone, and so an import does not bring the same event back.
+removed_facts = Table(
+    "removed_facts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("patient_id", String(128), nullable=False),
+    Column("list_name", String(40), nullable=False),
+    Column("position", Integer, nullable=False),  # where it was, so undo puts it back there
+    Column("fact", Text, nullable=False),  # the fact, canonical JSON
+    Column("source", String(200), nullable=False),
+    Column("matched_source", String(200)),
+    Column("removed_at", DateTime(timezone=True), nullable=False),
+    Column("removed_by", String(64), nullable=False),
+    Column("restored_at", DateTime(timezone=True)),  # set by undo; a restored row no longer holds an import back
+    Column("restored_by", String(64)),
+)
+Index("removed_facts_by_patient", removed_facts.c.patient_id, removed_facts.c.id)
 
 imports = Table(
     "imports",

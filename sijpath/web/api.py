@@ -46,12 +46,23 @@ class PatientList(BaseModel):
     patients: list[PatientSummary]
 
 
+class ImportedFacts(BaseModel):
+    new: int = Field(description="Facts added to the record.")
+    matched: int = Field(description="Facts already in the record (the same event, the same values): kept once.")
+    conflicting: int = Field(
+        description="The same event as a fact in the record, with a different value: the record's fact is kept and a "
+        "data issue names both sources."
+    )
+    skipped: int = Field(description="Events a clinician removed from the record here: not imported again.")
+
+
 class ImportedPatient(BaseModel):
     patient_id: str
     created: bool
     unchanged: bool
     version: int
     data_issues: int
+    facts: ImportedFacts
 
 
 def _services(request: Request) -> App:
@@ -202,7 +213,9 @@ def delete_episode(
 @router.post("/fhir/import", response_model=list[ImportedPatient])
 async def import_fhir(request: Request, x_csrf_token: Annotated[str | None, Header()] = None) -> list[ImportedPatient]:
     """Import a FHIR R4 Bundle: each patient in its own transaction (all of a patient or nothing); the same Bundle
-    twice changes nothing, so an import that failed part-way is finished by sending it again."""
+    twice changes nothing, so an import that failed part-way is finished by sending it again. Facts are merged into
+    a known patient's record (docs/fhir-profile.md, "Importing into an existing record"): `facts` says how many were
+    new, matched, conflicting and skipped."""
     services = _services(request)
     who = principal(services, request)
     authorize(who, "write")
@@ -210,7 +223,12 @@ async def import_fhir(request: Request, x_csrf_token: Annotated[str | None, Head
     results = services.import_bundle(who.user, await request.body(), "request body", remote_of(request))
     return [
         ImportedPatient(
-            patient_id=r.patient_id, created=r.created, unchanged=r.unchanged, version=r.version, data_issues=r.issues
+            patient_id=r.patient_id,
+            created=r.created,
+            unchanged=r.unchanged,
+            version=r.version,
+            data_issues=r.issues,
+            facts=ImportedFacts(new=r.new, matched=r.matched, conflicting=r.conflicting, skipped=r.skipped),
         )
         for r in results
     ]

@@ -1,4 +1,4 @@
-"""Forms that add or remove facts: parsed into the domain model, with messages that name the form field."""
+"""Forms that add facts: parsed into the domain model, with messages that name the form field."""
 
 from __future__ import annotations
 
@@ -15,21 +15,21 @@ from sijpath.domain.episode import Episode
 from sijpath.domain.fact_lists import FACT_LISTS
 from sijpath.domain.findings import ImagingStudy
 from sijpath.domain.procedures import DiagnosticBlock, TherapeuticInjection
-from sijpath.errors import ConflictError, EpisodeValidationError, NotFoundError, Problem
+from sijpath.errors import EpisodeValidationError, NotFoundError, Problem
 
-__all__ = ["FACT_FORMS", "FactForm", "FormData", "add_fact", "remove_fact"]
+__all__ = ["FACT_FORMS", "FACT_LIST_NAMES", "FactForm", "FormData", "add_fact", "form_text", "form_version"]
 
 FormData = Mapping[str, Sequence[str]]
 """A submitted form: every field with all its values (checkbox groups send several)."""
 
 
-def _text(form: FormData, name: str) -> str:
+def form_text(form: FormData, name: str) -> str:
     values = form.get(name, ())
     return values[-1].strip() if values else ""
 
 
 def _number(form: FormData, name: str, problems: list[Problem], whole: bool = False) -> float | int | None:
-    text = _text(form, name)
+    text = form_text(form, name)
     if not text:
         return None
     try:
@@ -46,7 +46,7 @@ def _number(form: FormData, name: str, problems: list[Problem], whole: bool = Fa
 
 
 def _date(form: FormData, name: str, problems: list[Problem], required: bool = True) -> dt.date | None:
-    text = _text(form, name)
+    text = form_text(form, name)
     if not text and not required:
         return None
     try:
@@ -56,8 +56,8 @@ def _date(form: FormData, name: str, problems: list[Problem], required: bool = T
         return None
 
 
-def _version(form: FormData) -> int:
-    text = _text(form, "version")
+def form_version(form: FormData) -> int:
+    text = form_text(form, "version")
     if not (text.isascii() and text.isdigit() and len(text) <= 18):  # a version the database can hold
         raise EpisodeValidationError("the form lacks the version it was opened at; reload the page")
     return int(text)
@@ -65,7 +65,7 @@ def _version(form: FormData) -> int:
 
 def _side(form: FormData, problems: list[Problem]) -> str | None:
     """The side of a procedure is chosen, never defaulted: a block on the wrong side counts for the wrong joint."""
-    side = _text(form, "side")
+    side = form_text(form, "side")
     if not side:
         problems.append(Problem("side", "choose the side of the joint (left, right or bilateral)"))
         return None
@@ -76,9 +76,9 @@ def _block(form: FormData, problems: list[Problem]) -> dict[str, Any]:
     return {
         "date": _date(form, "date", problems),
         "side": _side(form, problems),
-        "guidance": _text(form, "guidance") or None,
-        "contrast": {"yes": True, "no": False}.get(_text(form, "contrast")),
-        "anesthetics": [{"drug": _text(form, "anesthetic")}],
+        "guidance": form_text(form, "guidance") or None,
+        "contrast": {"yes": True, "no": False}.get(form_text(form, "contrast")),
+        "anesthetics": [{"drug": form_text(form, "anesthetic")}],
         "pre_block_nrs": _number(form, "pre_block_nrs", problems),
         "post_block_nrs": _number(form, "post_block_nrs", problems),
         "post_block_minutes": _number(form, "post_block_minutes", problems, whole=True),
@@ -86,14 +86,19 @@ def _block(form: FormData, problems: list[Problem]) -> dict[str, Any]:
 
 
 def _injection(form: FormData, problems: list[Problem]) -> dict[str, Any]:
-    steroid, dose = _text(form, "steroid"), _number(form, "steroid_dose_mg", problems)
+    steroid, dose = form_text(form, "steroid"), _number(form, "steroid_dose_mg", problems)
     if steroid and dose is None and not any(p.location == "steroid_dose_mg" for p in problems):
         problems.append(Problem("steroid_dose_mg", "give the corticosteroid dose in mg"))
-    anesthetic = _text(form, "anesthetic")
+    if not steroid and form_text(form, "steroid_dose_mg"):
+        # A dose is never dropped quietly: either the corticosteroid was left unchosen or the dose is a slip.
+        problems.append(
+            Problem("steroid", "a dose is given but no corticosteroid: choose the corticosteroid, or clear the dose")
+        )
+    anesthetic = form_text(form, "anesthetic")
     return {
         "date": _date(form, "date", problems),
         "side": _side(form, problems),
-        "guidance": _text(form, "guidance") or None,
+        "guidance": form_text(form, "guidance") or None,
         "steroid": {"drug": steroid, "dose_mg": dose} if steroid and dose is not None else None,
         "anesthetic": {"drug": anesthetic} if anesthetic else None,
         "pre_injection_nrs": _number(form, "pre_injection_nrs", problems),
@@ -103,11 +108,14 @@ def _injection(form: FormData, problems: list[Problem]) -> dict[str, Any]:
 
 
 def _therapy(form: FormData, problems: list[Problem]) -> dict[str, Any]:
+    start, end = _date(form, "start_date", problems), _date(form, "end_date", problems, required=False)
+    if start and end and end < start:
+        problems.append(Problem("end_date", f"the course ends ({end}) before it starts ({start})"))
     return {
-        "start_date": _date(form, "start_date", problems),
-        "end_date": _date(form, "end_date", problems, required=False),
+        "start_date": start,
+        "end_date": end,
         "sessions": _number(form, "sessions", problems, whole=True),
-        "setting": _text(form, "setting") or None,
+        "setting": form_text(form, "setting") or None,
         "focus": [f for f in form.get("focus", ()) if f],
     }
 
@@ -118,9 +126,9 @@ def _imaging(form: FormData, problems: list[Problem]) -> dict[str, Any]:
         problems.append(Problem("findings", "tick at least one finding (or normal)"))
     return {
         "date": _date(form, "date", problems),
-        "modality": _text(form, "modality"),
-        "region": _text(form, "region"),
-        "side": _text(form, "side") or None,
+        "modality": form_text(form, "modality"),
+        "region": form_text(form, "region"),
+        "side": form_text(form, "side") or None,
         "findings": findings,
     }
 
@@ -164,13 +172,29 @@ FACT_FORMS: dict[str, FactForm] = {
 }
 
 
-def add_fact(episode: Episode, kind: str, form: FormData) -> tuple[Episode, int]:
-    """The episode with one more fact of this kind, and the version the form was opened at."""
+def _within_life(fields: Mapping[str, Any], episode: Episode, today: dt.date, problems: list[Problem]) -> None:
+    """Every date of a fact lies between the patient's birth (when recorded) and today: a fact from the future or
+    from before birth is a typing slip, and would count in (or hide from) the assessment as if true."""
+    birth = episode.patient.birth_date
+    for name in ("date", "start_date", "end_date"):
+        day = fields.get(name)
+        if not isinstance(day, dt.date) or any(p.location == name for p in problems):
+            continue
+        if day > today:
+            problems.append(Problem(name, f"{day} is after today ({today}): give the date it happened"))
+        elif birth is not None and day < birth:
+            problems.append(Problem(name, f"{day} is before the patient's birth date ({birth})"))
+
+
+def add_fact(episode: Episode, kind: str, form: FormData, today: dt.date) -> tuple[Episode, int]:
+    """The episode with one more fact of this kind, and the version the form was opened at; `today` (the web
+    layer's clock) bounds the dates."""
     spec = FACT_FORMS.get(kind)
     if spec is None:
         raise NotFoundError(f"no form for `{kind}`")
     problems: list[Problem] = []
     fields = spec.fields(form, problems)
+    _within_life(fields, episode, today, problems)
     try:  # validated even when a field did not parse, so every wrong field is named at once
         fact = spec.model.model_validate(fields)
     except ValidationError as exc:
@@ -180,24 +204,6 @@ def add_fact(episode: Episode, kind: str, form: FormData) -> tuple[Episode, int]
                 problems.append(Problem(name, problem.message))
     if problems:
         raise EpisodeValidationError(f"the {spec.noun} was not saved", problems)
-    version = _version(form)
+    version = form_version(form)
     facts = getattr(episode, spec.list_name)
     return episode.model_copy(update={spec.list_name: (*facts, fact)}), version
-
-
-def remove_fact(
-    episode: Episode, current_version: int, list_name: str, position: int, form: FormData
-) -> tuple[Episode, int]:
-    """The episode without one fact (a correction: the fact was entered in error), and the form's version."""
-    if list_name not in FACT_LIST_NAMES:
-        raise NotFoundError(f"no list `{list_name}` in an episode")
-    version = _version(form)
-    if version != current_version:
-        raise ConflictError(
-            f"the record changed (version {current_version}) after you opened version {version}; nothing was "
-            "removed: reload the patient and try again"
-        )
-    facts = getattr(episode, list_name)
-    if not 0 <= position < len(facts):
-        raise NotFoundError(f"no {list_name}[{position}] in this episode (reload the page)")
-    return episode.model_copy(update={list_name: facts[:position] + facts[position + 1 :]}), version

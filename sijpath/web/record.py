@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from sijpath.domain.episode import Episode
-from sijpath.domain.fact_lists import FACT_LISTS
+from sijpath.domain.fact_lists import FACT_LISTS, fact_list
+from sijpath.store.removals import RemovedFact
 
-__all__ = ["RecordGroup", "RecordRow", "record_groups"]
+__all__ = ["RecordGroup", "RecordRow", "RemovedRow", "record_groups", "removed_rows"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,3 +55,26 @@ def record_groups(episode: Episode) -> list[RecordGroup]:
         )
         groups.append(RecordGroup(entry.name, entry.name.replace("_", " ").capitalize(), rows))
     return groups
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedRow:
+    """A fact removed from the record, as the page offers it for undo."""
+
+    removal_id: int
+    kind: str
+    date: dt.date | None
+    summary: str
+    removed_by: str
+    removed_on: dt.date
+
+
+def removed_rows(entries: list[RemovedFact]) -> list[RemovedRow]:
+    rows = []
+    for entry in entries:
+        spec = fact_list(entry.list_name)
+        day = getattr(entry.fact, spec.date_field)
+        rows.append(
+            RemovedRow(entry.id, spec.singular, day, _summary(entry.fact), entry.removed_by, entry.removed_at.date())
+        )
+    return rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ import orjson
 from sqlalchemy import Connection, Engine
 
 from sijpath.domain.episode import Episode
-from sijpath.domain.fact_lists import FACT_LISTS
+from sijpath.domain.merging import merge_record
 from sijpath.engine.assessment import Assessment
 from sijpath.engine.compare import Comparison, compare
 from sijpath.engine.ruleset import RuleSet
@@ -21,10 +22,11 @@ from sijpath.fhir.reader import ImportedEpisode
 from sijpath.limits import check_json
 from sijpath.pathway.assess import evaluate
 from sijpath.settings import Settings
-from sijpath.store import audit, import_runs
+from sijpath.store import audit, import_runs, removals
 from sijpath.store import episodes as store
 from sijpath.store.accounts import User
 from sijpath.store.database import transaction
+from sijpath.store.provenance import fact_provenance
 
 __all__ = ["App", "ImportResult", "RulesetLoader"]
 
@@ -34,11 +36,22 @@ RulesetLoader = Callable[[str, dt.date], RuleSet]
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
+    """One patient of an import: its version, and what became of the facts the Bundle holds for it."""
+
     patient_id: str
     created: bool
     unchanged: bool
     version: int
     issues: int
+    new: int = 0
+    matched: int = 0
+    conflicting: int = 0
+    skipped: int = 0
+
+    @property
+    def facts(self) -> str:
+        """`3 new, 12 matched, 1 conflicting, 0 skipped`."""
+        return f"{self.new} new, {self.matched} matched, {self.conflicting} conflicting, {self.skipped} skipped"
 
 
 @dataclass(frozen=True)
@@ -114,8 +127,10 @@ class App:
         remote: str,
         action: str = "update",
         detail: str = "",
+        also: Callable[[Connection], str] | None = None,
     ) -> store.StoredEpisode:
-        """Save a clinician's edit; the issues found when the record was imported stay with it."""
+        """Save a clinician's edit; the issues found when the record was imported stay with it. `also` writes
+        what belongs with the edit in the same transaction (a removal's record) and returns more audit detail."""
         with transaction(self.engine) as connection:
             before = store.load_episode(connection, episode.patient.id) if expected_version is not None else None
             stored = store.save_episode(
@@ -126,6 +141,8 @@ class App:
                 now=self.now(),
                 record_issues=before.record_issues if before else (),
             )
+            if also is not None:
+                detail = "; ".join(d for d in (detail, also(connection)) if d)
             note = f"version {stored.version}" + (f"; {detail}" if detail else "")
             self.audit(connection, user, action, episode.patient.id, remote, note)
             self.assess(connection, stored, self.settings.default_ruleset, self.today())
@@ -135,8 +152,9 @@ class App:
         """Import every patient of a Bundle, each patient in its own short transaction (all of that patient or
         nothing), so reads and other writes are never queued behind the whole import; the import journal
         (`import_runs`) says how far it got. Re-importing the same resources changes nothing, so a failed import
-        is finished by sending the same Bundle again. New resources for a known patient replace what came from
-        FHIR before, as a new version, and keep the facts clinicians entered in sijpath."""
+        is finished by sending the same Bundle again. For a known patient, the Bundle's facts are merged into the
+        record as its next version: an event already recorded is matched (kept once), a conflicting value is
+        reported and the record's kept, facts an earlier import brought give way to this one's."""
         check_json(data, f"FHIR Bundle ({origin})")
         groups = parse_bundle(data, origin)
         with transaction(self.engine) as connection:
@@ -170,31 +188,51 @@ class App:
     def _import_patient(
         self, connection: Connection, user: User, imported: ImportedEpisode, digest: str, origin: str, remote: str
     ) -> ImportResult:
+        """Merge the patient's imported facts into the record (domain/merging.py has the rules): the same event is
+        kept once with both sources, a conflicting value is a data issue and never overwrites the record."""
         patient_id = imported.episode.patient.id
         existing = store.current_version(connection, patient_id)
-        if not store.remember_import(connection, digest, patient_id, user.username, self.now()):
-            return ImportResult(patient_id, False, True, existing or 0, len(imported.issues))
-        sources = {fid: f"fhir:{fid}" for fid in _fact_ids(imported.episode)}
-        episode = imported.episode
-        if existing is not None:  # what clinicians entered here is kept: the EHR does not know it
-            episode = store.with_entered_facts(connection, episode)
+        fresh = store.remember_import(connection, digest, patient_id, user.username, self.now())
+        if existing is None:
+            held, provenance, removed = Episode(patient=imported.episode.patient), {}, {}
+            before: store.StoredEpisode | None = None
+        else:
+            before = store.load_episode(connection, patient_id)
+            held, provenance = before.episode, fact_provenance(connection, patient_id)
+            removed = removals.removed_by_list(connection, patient_id)
+        merge = merge_record(held, provenance, imported.episode, removed, origin)
+        issues = (*imported.issues, *merge.issues)
+        counts = merge.counts
+        result = functools.partial(
+            ImportResult,
+            patient_id,
+            issues=len(issues),
+            new=counts.new,
+            matched=counts.matched,
+            conflicting=counts.conflicting,
+            skipped=counts.skipped,
+        )
+        unchanged = before is not None and (before.episode, before.record_issues, provenance) == (
+            merge.episode,
+            issues,
+            merge.provenance,
+        )
+        if not fresh or unchanged:  # these resources, or the same events, are in the record as they are
+            return result(created=False, unchanged=True, version=existing or 0)
         stored = store.save_episode(
             connection,
-            episode,
+            merge.episode,
             expected_version=existing,
             actor=user.username,
             now=self.now(),
-            sources=sources,
-            record_issues=imported.issues,
+            record_issues=issues,
+            provenance=merge.provenance,
         )
-        note = f"{origin}: version {stored.version}, {len(imported.issues)} data issue(s)"
+        summary = result(created=existing is None, unchanged=False, version=stored.version)
+        note = f"{origin}: version {stored.version}, facts {summary.facts}, {len(issues)} data issue(s)"
         self.audit(connection, user, "import", patient_id, remote, note)
         self.assess(connection, stored, self.settings.default_ruleset, self.today())
-        return ImportResult(patient_id, existing is None, False, stored.version, len(imported.issues))
+        return summary
 
     def history(self, connection: Connection, patient_id: str) -> list[dict[str, object]]:
         return audit.history(connection, patient_id)
-
-
-def _fact_ids(episode: Episode) -> list[str]:
-    return [fact.id for entry in FACT_LISTS for fact in getattr(episode, entry.name) if getattr(fact, "id", None)]

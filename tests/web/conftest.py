@@ -16,6 +16,17 @@ from sijpath.web.services import App
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PASSWORD = "correct horse battery staple"
 ROLES = ("clinician", "staff", "admin", "auditor")
+POSITIVE_BLOCK = {
+    # The block form's fields for a positive anesthetic-only block on the right side, as the page sends them.
+    "date": "2026-10-20",
+    "side": "right",
+    "guidance": "fluoroscopy",
+    "contrast": "yes",
+    "anesthetic": "lidocaine",
+    "pre_block_nrs": "6",
+    "post_block_nrs": "1",
+    "post_block_minutes": "30",
+}
 
 
 class Clock:

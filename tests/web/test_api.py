@@ -275,12 +275,28 @@ def test_importing_a_bundle_reports_each_patient_and_a_second_import_is_unchange
     bundle = (EXAMPLES / "fhir" / "payer-smoker.json").read_bytes()
     first = api.post("/api/fhir/import", content=bundle, headers={"Content-Type": "application/fhir+json"})
     assert first.status_code == 200
+    # The seeded record holds the same events: every fact is matched (kept once), none new.
+    facts = {"new": 0, "matched": 20, "conflicting": 0, "skipped": 0}
     assert first.json() == [
-        {"patient_id": "payer-smoker", "created": False, "unchanged": False, "version": 2, "data_issues": 0}
+        {
+            "patient_id": "payer-smoker",
+            "created": False,
+            "unchanged": False,
+            "version": 2,
+            "data_issues": 0,
+            "facts": facts,
+        }
     ]
     second = api.post("/api/fhir/import", content=bundle)
     assert second.json() == [
-        {"patient_id": "payer-smoker", "created": False, "unchanged": True, "version": 2, "data_issues": 0}
+        {
+            "patient_id": "payer-smoker",
+            "created": False,
+            "unchanged": True,
+            "version": 2,
+            "data_issues": 0,
+            "facts": facts,
+        }
     ]
     assert api.get("/api/patients/payer-smoker").headers["etag"] == '"2"'
 

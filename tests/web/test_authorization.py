@@ -25,7 +25,7 @@ from sijpath.store.tokens import create_token, token_id
 from sijpath.web.app import create_app
 from sijpath.web.services import App
 from tests.web import seeded
-from tests.web.conftest import EXAMPLES, PASSWORD, ROLES
+from tests.web.conftest import EXAMPLES, PASSWORD, POSITIVE_BLOCK, ROLES
 
 PUBLIC = frozenset({"anonymous", *ROLES})  # no sign-in needed
 SIGNED_IN = frozenset(ROLES)  # any role, no permission beyond being signed in
@@ -44,17 +44,7 @@ def _episode_json(patient_id: str) -> dict[str, Any]:
 
 
 def _block_form() -> dict[str, str]:
-    return {
-        "version": "1",
-        "date": "2026-10-20",
-        "side": "right",
-        "guidance": "fluoroscopy",
-        "contrast": "yes",
-        "anesthetic": "lidocaine",
-        "pre_block_nrs": "6",
-        "post_block_nrs": "1",
-        "post_block_minutes": "30",
-    }
+    return {"version": "1", **POSITIVE_BLOCK}
 
 
 BUNDLE = (EXAMPLES / "fhir" / "new-referral.json").read_bytes()
@@ -112,11 +102,28 @@ ROUTES: tuple[Route, ...] = (
         "POST", "/patients/{patient_id}/{kind}", "/patients/new-referral/blocks", WRITE, 303, _form(_block_form()), True
     ),
     Route(
+        "GET",
+        "/patients/{patient_id}/{list_name}/{position}/remove",
+        "/patients/new-referral/pain_scores/0/remove",
+        WRITE,
+        200,
+    ),
+    Route(
         "POST",
         "/patients/{patient_id}/{list_name}/{position}/remove",
         "/patients/new-referral/pain_scores/0/remove",
         WRITE,
         303,
+        _form({"version": "1", "confirm": "yes"}),
+        True,
+    ),
+    # No removal is open in the seeded database: an allowed caller is told so (404), the others are refused first.
+    Route(
+        "POST",
+        "/patients/{patient_id}/removed/{removal_id}/restore",
+        "/patients/new-referral/removed/1/restore",
+        WRITE,
+        404,
         _form({"version": "1"}),
         True,
     ),

@@ -26,7 +26,7 @@ from sijpath.web.app import create_app
 from sijpath.web.security import COOKIE
 from sijpath.web.services import App
 from tests.web import seeded
-from tests.web.conftest import EXAMPLES, PASSWORD, Clock
+from tests.web.conftest import EXAMPLES, PASSWORD, POSITIVE_BLOCK, Clock
 
 SignIn = Callable[[str], TestClient]
 AS_OF = "2026-11-01"
@@ -74,19 +74,7 @@ def sign_in_form(username: str, password: str = PASSWORD, next_page: str = "/") 
 
 def block_form(client: TestClient, version: int = 1, **changes: str) -> dict[str, str]:
     """A positive anesthetic-only block on the right side (the form's fields, as the page sends them)."""
-    form = {
-        "csrf_token": csrf_of(client),
-        "version": str(version),
-        "date": "2026-10-20",
-        "side": "right",
-        "guidance": "fluoroscopy",
-        "contrast": "yes",
-        "anesthetic": "lidocaine",
-        "pre_block_nrs": "6",
-        "post_block_nrs": "1",
-        "post_block_minutes": "30",
-    }
-    return {**form, **changes}
+    return {"csrf_token": csrf_of(client), "version": str(version), **POSITIVE_BLOCK, **changes}
 
 
 # Signing in and out
@@ -675,7 +663,9 @@ def test_removing_a_fact_entered_in_error_saves_a_new_version_and_is_audited(sig
     with transaction(services.engine) as connection:
         before = store.load_episode(connection, "new-referral").episode.pain_scores
 
-    response = client.post("/patients/new-referral/pain_scores/0/remove", data=_form(client), follow_redirects=False)
+    response = client.post(
+        "/patients/new-referral/pain_scores/0/remove", data=_form(client, confirm="yes"), follow_redirects=False
+    )
 
     assert response.status_code == 303
     with transaction(services.engine) as connection:
@@ -688,9 +678,9 @@ def test_removing_a_fact_entered_in_error_saves_a_new_version_and_is_audited(sig
 
 def test_removing_with_a_stale_version_is_refused_and_removes_nothing(sign_in: SignIn, services: App) -> None:
     client = sign_in("clinician")
-    client.post("/patients/new-referral/pain_scores/0/remove", data=_form(client))
+    client.post("/patients/new-referral/pain_scores/0/remove", data=_form(client, confirm="yes"))
 
-    stale = client.post("/patients/new-referral/pain_scores/0/remove", data=_form(client, version="1"))
+    stale = client.post("/patients/new-referral/pain_scores/0/remove", data=_form(client, version="1", confirm="yes"))
 
     assert stale.status_code == 409
     with transaction(services.engine) as connection:
