@@ -105,6 +105,10 @@ def generated_files(docs: Path, examples: Path) -> dict[Path, str]:
         ),
     }
     files = {base / name: _json(system).decode() for name, system in systems.items()}
+    from sijpath.outcomes.fhir_export import questionnaires  # here: it loads the store, which `assess` never needs
+
+    for questionnaire in questionnaires():  # what the outcomes' QuestionnaireResponses name
+        files[base / f"Questionnaire-{questionnaire['id']}.json"] = _json(questionnaire).decode()
     for path in sorted(examples.glob("*.yaml")):
         bundle = episode_bundle(wiring.load_episode(path))
         files[examples / "fhir" / f"{path.stem}.json"] = _json(bundle).decode()

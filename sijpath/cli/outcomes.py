@@ -138,5 +138,61 @@ def outcomes_synthetic(
     Console().print(f"stored {stored} SYNTHETIC outcome entries for {patients} synthetic patients (seed {seed})")
 
 
+@outcomes_app.command("export-fhir")
+def outcomes_export_fhir(
+    patient: Annotated[str, typer.Option("--patient", help="The patient whose outcomes to export.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of standard output.")] = None,
+    data_dir: DataDirOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """One patient's index procedures and outcomes as a FHIR collection Bundle (docs/fhir-profile.md section 7)."""
+    import orjson
+
+    from sijpath.outcomes.fhir_export import patient_outcomes_bundle
+
+    engine = _engine(data_dir, database_url)
+    try:
+        with engine.connect() as connection:
+            bundle = patient_outcomes_bundle(connection, patient)
+    finally:
+        engine.dispose()
+    data = orjson.dumps(bundle, option=orjson.OPT_INDENT_2) + b"\n"
+    if out is None:
+        sys.stdout.buffer.write(data)
+    else:
+        out.write_bytes(data)
+
+
+@outcomes_app.command("import-fhir")
+def outcomes_import_fhir(
+    bundle: Annotated[Path, typer.Argument(help="A FHIR Bundle of outcome Observations and QuestionnaireResponses.")],
+    value_set: Annotated[Path | None, typer.Option(help="An EQ-5D-5L value set (TOML) to compute the index.")] = None,
+    data_dir: DataDirOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Read outcomes from a FHIR Bundle into the registry: every entry checked first, any problem imports nothing."""
+    from sijpath.errors import UnreadableInputError
+    from sijpath.outcomes.eq5d import parse_value_set
+    from sijpath.outcomes.fhir_import import import_outcomes
+    from sijpath.store.database import transaction
+
+    try:
+        data = bundle.read_bytes()
+        values = parse_value_set(value_set.read_text(encoding="utf-8"), str(value_set)) if value_set else None
+    except OSError as exc:
+        raise UnreadableInputError(f"cannot read {exc.filename}: {exc.strerror}") from None
+    engine = _engine(data_dir, database_url)
+    try:
+        with transaction(engine) as connection:
+            result = import_outcomes(
+                connection, data, str(bundle), actor="cli", now=dt.datetime.now(dt.UTC), value_set=values
+            )
+    finally:
+        engine.dispose()
+    for issue in result.issues:
+        sys.stderr.write(f"{issue.severity}: {issue.location}: {issue.message}\n")
+    Console().print(f"imported {result.entries_added} entries ({result.procedures_added} new index procedures)")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(outcomes_app, name="outcomes")

@@ -92,6 +92,7 @@ class EXT:
     THERAPY_FOCUS = f"{BASE}/StructureDefinition/therapy-focus"
     LAST_CONFIRMED = f"{BASE}/StructureDefinition/last-confirmed"
     IMAGING_SIDE = f"{BASE}/StructureDefinition/imaging-side"
+    EQ5D_VALUE_SET = f"{BASE}/StructureDefinition/eq5d-value-set"
 
 
 def _concepts(prefix: str, codes: str, display: str) -> list[tuple[str, str]]:
@@ -147,6 +148,18 @@ OWN_CONCEPTS: list[tuple[str, str]] = [
     *_concepts("pain-context-", "clinic diary follow-up pre-operative", "Pain score context: {}"),
     *_concepts("timing-", "pre-procedure post-procedure", "Score taken {}"),
     *_concepts("medication-", "nsaid muscle-relaxant neuropathic-agent opioid acetaminophen other", "Medication: {}"),
+    # The outcomes registry (docs/outcomes.md): measures no verified LOINC code names. Back and leg pain ride on
+    # LOINC 72514-3 and the ODI on 97909-6; these codes say which pain, and name what LOINC was not found for.
+    ("sij-fusion", "SI-joint fusion (an index procedure of the outcomes registry)"),
+    ("sij-rfa", "Radiofrequency ablation of the nerves of the SI joint (an index procedure)"),
+    ("nrs-back-pain", "Back pain on a 0-10 numeric rating scale"),
+    ("nrs-leg-pain", "Leg pain on a 0-10 numeric rating scale"),
+    ("eq5d-5l-health-state", "EQ-5D-5L health state: the five levels as a five-digit profile"),
+    ("eq5d-5l-index", "EQ-5D-5L index value under a named value set"),
+    ("eq5d-vas", "EQ VAS: self-rated health today, 0 to 100"),
+    ("opioid-daily-mme", "Opioid use as morphine milligram equivalents per day (CDC 2022 factors)"),
+    ("ct-bridging", "CT assessment of bony bridging across the fused joint"),
+    *_concepts("ct-bridging-", "bridged not-bridged indeterminate", "CT bony bridging: {}"),
 ]
 
 

@@ -59,7 +59,10 @@ class EntryInput(_Strict):
     odi_items: list[Whole | None] | None = Field(default=None, description="Ten answers 0–5, null where unanswered.")
     odi_total: Annotated[float, Field(strict=True, ge=0, le=100)] | None = None
     eq5d: list[Whole] | None = Field(default=None, description="Five levels 1–5: mobility … anxiety/depression.")
+    eq5d_vas: Annotated[int, Field(strict=True, ge=0, le=100)] | None = None
     medications: list[MedicationInput] | None = None
+    # Daily MME as already computed elsewhere (a FHIR import): kept as given, never with a medication list.
+    mme_per_day: Annotated[float, Field(strict=True, ge=0, le=100_000, allow_inf_nan=False)] | None = None
     opioid_use: Flag | None = None
     satisfaction: Satisfaction | None = None
     working: Flag | None = None
@@ -88,6 +91,26 @@ def parse_entry(data: Mapping[str, Any]) -> EntryInput:
         return EntryInput.model_validate(data)
     except ValidationError as exc:
         raise OutcomeEntryError("the outcome entry cannot be stored", _problems(exc)) from None
+
+
+def _opioids(entry: EntryInput) -> tuple[float | None, bool | None, list[Problem]]:
+    """Daily MME (from the medication list, or as given) and opioid use, checked against each other."""
+    if entry.medications is not None and entry.mme_per_day is not None:
+        return None, entry.opioid_use, [Problem("mme_per_day", "give the medication list or the daily MME, not both")]
+    if entry.medications is not None:
+        total = daily_mme([Medication(m.drug, m.dose, m.per_day) for m in entry.medications])
+        if not isinstance(total, float):
+            return None, entry.opioid_use, total
+        source = "the medication list adds up to"
+    elif entry.mme_per_day is not None:
+        total, source = entry.mme_per_day, "the daily MME is"
+    else:
+        return None, entry.opioid_use, []
+    if entry.opioid_use is False and total > 0:
+        return None, False, [Problem("opioid_use", f"false, but {source} {total:g} MME/day")]
+    if entry.opioid_use is True and total == 0:
+        return None, True, [Problem("opioid_use", f"true, but {source} 0 MME/day")]
+    return total, total > 0, []
 
 
 def entry_row(entry: EntryInput, performed_on: dt.date, value_set: Eq5dValueSet | None = None) -> dict[str, Any]:
@@ -129,20 +152,9 @@ def entry_row(entry: EntryInput, performed_on: dt.date, value_set: Eq5dValueSet 
             index = eq5d_index(state, value_set) if value_set is not None else None
         else:
             problems += checked
-    mme: float | None = None
-    opioid_use = entry.opioid_use
-    if entry.medications is not None:
-        total = daily_mme([Medication(m.drug, m.dose, m.per_day) for m in entry.medications])
-        if isinstance(total, float):
-            mme = total
-            if opioid_use is False and mme > 0:
-                problems.append(Problem("opioid_use", f"false, but the medication list adds up to {mme:g} MME/day"))
-            if opioid_use is True and mme == 0:
-                problems.append(Problem("opioid_use", "true, but the medication list holds no opioid"))
-            opioid_use = mme > 0
-        else:
-            problems += total
-    values = entry.model_dump(exclude={"odi_items", "odi_total", "eq5d", "medications", "measured_on"})
+    mme, opioid_use, opioid_problems = _opioids(entry)
+    problems += opioid_problems
+    values = entry.model_dump(exclude={"odi_items", "odi_total", "eq5d", "medications", "mme_per_day", "measured_on"})
     if (
         not problems
         and odi is None

@@ -22,8 +22,10 @@ __all__ = [
     "cohort_filter",
     "cohort_rows",
     "entry_days",
+    "find_procedure",
     "open_windows_without_entry",
     "patient_procedures",
+    "procedure_entries",
     "procedure_row",
 ]
 
@@ -53,6 +55,29 @@ def procedure_row(connection: Connection, procedure_id: int) -> Row[Any]:
 def patient_procedures(connection: Connection, patient_id: str) -> list[Row[Any]]:
     query = select(outcome_procedures).where(outcome_procedures.c.patient_id == patient_id)
     return list(connection.execute(query.order_by(outcome_procedures.c.performed_on, outcome_procedures.c.id)))
+
+
+def find_procedure(
+    connection: Connection, patient_id: str, joint: str, procedure: str, performed_on: dt.date
+) -> int | None:
+    """The id of this index procedure when the registry already holds it."""
+    p = outcome_procedures.c
+    query = select(p.id).where(
+        p.patient_id == patient_id, p.joint == joint, p.procedure == procedure, p.performed_on == performed_on
+    )
+    found = connection.execute(query).scalar()
+    return int(found) if found is not None else None
+
+
+def procedure_entries(connection: Connection, procedure_ids: Iterable[int]) -> dict[int, list[Row[Any]]]:
+    """Every entry of each procedure, oldest first (entry order within a day)."""
+    ids = list(procedure_ids)
+    entries: dict[int, list[Row[Any]]] = {i: [] for i in ids}
+    e = outcome_entries.c
+    query = select(outcome_entries).where(e.procedure_id.in_(ids)).order_by(e.measured_on, e.id)
+    for row in connection.execute(query):
+        entries[row.procedure_id].append(row)
+    return entries
 
 
 def add_entries(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:

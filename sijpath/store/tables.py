@@ -31,6 +31,7 @@ __all__ = [
     "login_failures",
     "metadata",
     "outcome_entries",
+    "outcome_links",
     "outcome_procedures",
     "removed_facts",
     "sessions",
@@ -275,6 +276,7 @@ outcome_entries = Table(
     Column("eq5d_state", String(5)),
     Column("eq5d_index", Float),
     Column("eq5d_value_set", String(80)),
+    Column("eq5d_vas", Integer),  # EQ VAS, 0–100
     Column("opioid_use", Boolean),
     Column("opioid_mme", Float),
     Column("medications", Text),  # JSON list of {drug, dose, per_day}
@@ -288,3 +290,18 @@ outcome_entries = Table(
     Column("entered_at", DateTime(timezone=True), nullable=False),
 )
 Index("outcome_entries_by_day", outcome_entries.c.procedure_id, outcome_entries.c.day)
+
+# A patient's single-use questionnaire link: only the token's SHA-256 is kept, so a database copy opens no link.
+outcome_links = Table(
+    "outcome_links",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False),
+    Column("procedure_id", Integer, ForeignKey("outcome_procedures.id", ondelete="CASCADE"), nullable=False),
+    Column("time_point", String(20), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),  # set once, when the answers are stored: the link is then dead
+    UniqueConstraint("token_hash", name="outcome_link_token"),
+)

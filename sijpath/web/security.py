@@ -35,11 +35,13 @@ __all__ = [
 ]
 
 COOKIE = "sijpath_session"
-Permission = Literal["read", "write", "audit", "admin"]
+Permission = Literal["read", "write", "outcomes", "audit", "admin"]
 # The one table of who may do what; every page and API route names the permission it needs.
 PERMISSIONS: dict[Permission, frozenset[str]] = {
     "read": frozenset({"clinician", "staff", "admin", "auditor"}),
     "write": frozenset({"clinician"}),
+    # Follow-up scores and patient questionnaire links: collecting them is staff work, and it changes no episode.
+    "outcomes": frozenset({"clinician", "staff"}),
     "audit": frozenset({"admin", "auditor"}),
     "admin": frozenset({"admin"}),
 }
@@ -61,6 +63,7 @@ _ROLE_NAMES = {
 _DOING: dict[Permission, str] = {
     "read": "see patient data",
     "write": "change patient data",
+    "outcomes": "record outcomes or send questionnaire links",
     "audit": "see the audit trail",
     "admin": "manage users",
 }

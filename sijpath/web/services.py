@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import orjson
 from sqlalchemy import Connection, Engine
@@ -20,6 +20,7 @@ from sijpath.errors import SijpathError
 from sijpath.fhir.bundle import parse_bundle
 from sijpath.fhir.reader import ImportedEpisode
 from sijpath.limits import check_json
+from sijpath.outcomes.published import PublishedResult
 from sijpath.pathway.assess import evaluate
 from sijpath.settings import Settings
 from sijpath.store import audit, import_runs, removals
@@ -63,6 +64,9 @@ class App:
     load_ruleset: RulesetLoader
     ruleset_ids: tuple[str, ...]
     now: Callable[[], dt.datetime]
+    # The outcomes pages' published results and the citation label of every source they and the thresholds name.
+    published: tuple[PublishedResult, ...] = ()
+    source_labels: Mapping[str, str] = field(default_factory=dict)
 
     def today(self) -> dt.date:
         """The default as-of date: today where the server runs (a UTC date would turn at the wrong hour)."""

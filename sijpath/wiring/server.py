@@ -15,13 +15,14 @@ from sijpath.cdshooks.service import CdsService, create_service
 from sijpath.domain.document import problems_from_validation
 from sijpath.engine.ruleset import RuleSet
 from sijpath.errors import UnknownRuleSetError, UsageError
+from sijpath.outcomes.responders import THRESHOLDS
 from sijpath.settings import Settings
 from sijpath.store import episodes as store
 from sijpath.store.accounts import User
 from sijpath.store.database import connect, require_current_schema
 from sijpath.web.app import create_app
 from sijpath.web.services import App
-from sijpath.wiring import builtin_ruleset_ids, load_episode, load_ruleset
+from sijpath.wiring import builtin_ruleset_ids, load_catalog, load_episode, load_published_results, load_ruleset
 from sijpath.wiring.proxies import ClientAddress
 from sijpath.wiring.request_limits import RequestSizeLimit
 
@@ -90,7 +91,10 @@ def web_services(settings: Settings, engine: Engine, now: Callable[[], dt.dateti
         return load_ruleset(ruleset_id, as_of)
 
     clock = now or (lambda: dt.datetime.now(dt.UTC))
-    return App(engine, settings, ruleset, known, clock)
+    published = load_published_results()
+    catalog = load_catalog()
+    cited = {r.source for r in published} | {t.source for t in THRESHOLDS}
+    return App(engine, settings, ruleset, known, clock, published, {s: catalog[s].label() for s in cited})
 
 
 def cds_service(settings: Settings, engine: Engine, now: Callable[[], dt.datetime] | None = None) -> CdsService:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,35 @@ def test_report_on_a_database_not_yet_upgraded_says_what_to_run(
     assert code != 0
     assert "internal error" not in err
     assert "sijpath db upgrade" in err
+
+
+def test_a_patients_fhir_export_imports_into_another_data_folder(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "outcomes.json"
+    code, _, err = run(
+        capsys, "outcomes", "export-fhir", "--patient", "SYN-000000", "-o", str(bundle), "--data-dir", str(data_dir)
+    )
+    assert code == 0, err
+    other = tmp_path / "other"
+    assert run(capsys, "db", "upgrade", "--data-dir", str(other))[0] == 0
+    code, out, err = run(capsys, "outcomes", "import-fhir", str(bundle), "--data-dir", str(other))
+    assert code == 0, err
+    assert "(1 new index procedures)" in out
+
+
+def test_importing_an_out_of_range_score_exits_2_and_names_it(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "outcomes.json"
+    run(capsys, "outcomes", "export-fhir", "--patient", "SYN-000000", "-o", str(bundle), "--data-dir", str(data_dir))
+    document = json.loads(bundle.read_text())
+    pain = next(e["resource"] for e in document["entry"] if "nrs-back-pain" in json.dumps(e["resource"]))
+    pain["valueQuantity"]["value"] = 14
+    bundle.write_text(json.dumps(document))
+    other = tmp_path / "other"
+    assert run(capsys, "db", "upgrade", "--data-dir", str(other))[0] == 0
+    code, _, err = run(capsys, "outcomes", "import-fhir", str(bundle), "--data-dir", str(other))
+    assert code == 2
+    assert "nothing was imported" in err
+    assert "nrs_back" in err

@@ -17,19 +17,22 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from sijpath import wiring
+from sijpath.outcomes.registry import register_procedure
 from sijpath.settings import Settings
 from sijpath.store.accounts import User, add_user, create_session
 from sijpath.store.database import transaction, upgrade
-from sijpath.store.tables import api_tokens, users
+from sijpath.store.tables import api_tokens, outcome_links, users
 from sijpath.web.app import create_app
 from sijpath.web.security import COOKIE
 from sijpath.web.services import App
 from tests.web.conftest import EXAMPLES, PASSWORD, ROLES, Clock
 
-__all__ = ["SEEDED_TOKEN", "copy_services", "seed_template", "signed_in"]
+__all__ = ["SEEDED_LINK", "SEEDED_TOKEN", "copy_services", "seed_template", "signed_in"]
 
 # A read-only token of the staff user, in the template with a known value, so routes can name its id.
 SEEDED_TOKEN = "sjp_seeded-token-for-the-route-table"
+# A patient questionnaire link with a known token, for the registry's one index procedure (new-referral, id 1).
+SEEDED_LINK = "seeded-patient-link-token-for-the-route-table"
 
 
 def seed_template(directory: Path) -> Path:
@@ -50,6 +53,23 @@ def seed_template(directory: Path) -> Path:
                 revoked=False,
                 scope="read",
                 expires_at=Clock()() + dt.timedelta(days=30),
+            )
+        )
+        procedure = {
+            "patient_id": "new-referral",
+            "joint": "right",
+            "procedure": "fusion",
+            "performed_on": "2026-08-01",
+        }
+        register_procedure(connection, procedure, actor="seed", now=Clock()())
+        connection.execute(
+            outcome_links.insert().values(
+                token_hash=hashlib.sha256(SEEDED_LINK.encode()).hexdigest(),
+                procedure_id=1,
+                time_point="3m",
+                created_by="staff",
+                created_at=Clock()(),
+                expires_at=Clock()() + dt.timedelta(days=7),
             )
         )
     engine.dispose()

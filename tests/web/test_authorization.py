@@ -31,6 +31,7 @@ PUBLIC = frozenset({"anonymous", *ROLES})  # no sign-in needed
 SIGNED_IN = frozenset(ROLES)  # any role, no permission beyond being signed in
 READ = frozenset({"clinician", "staff", "admin", "auditor"})
 WRITE = frozenset({"clinician"})
+OUTCOMES = frozenset({"clinician", "staff"})
 AUDIT = frozenset({"admin", "auditor"})
 ADMIN = frozenset({"admin"})
 CALLERS = ("anonymous", *ROLES)
@@ -140,6 +141,38 @@ ROUTES: tuple[Route, ...] = (
         write=True,
     ),
     Route("GET", "/patients/{patient_id}/audit", "/patients/new-referral/audit", AUDIT, 200),
+    # The outcomes registry, and the patient's questionnaire link (no account: anyone holding the link)
+    Route("GET", "/patients/{patient_id}/outcomes", "/patients/new-referral/outcomes", READ, 200),
+    Route(
+        "POST",
+        "/patients/{patient_id}/outcomes/procedures",
+        "/patients/new-referral/outcomes/procedures",
+        OUTCOMES,
+        303,
+        _form({"joint": "left", "procedure": "rfa", "performed_on": "2026-09-01"}),
+        True,
+    ),
+    Route(
+        "POST",
+        "/patients/{patient_id}/outcomes/{procedure_id}/entries",
+        "/patients/new-referral/outcomes/1/entries",
+        OUTCOMES,
+        303,
+        _form({"measured_on": "2026-10-30", "nrs_back": "3"}),
+        True,
+    ),
+    Route(
+        "POST",
+        "/patients/{patient_id}/outcomes/{procedure_id}/links",
+        "/patients/new-referral/outcomes/1/links",
+        OUTCOMES,
+        200,
+        _form({"time_point": "3m"}),
+        True,
+    ),
+    Route("GET", "/outcomes/report", "/outcomes/report", READ, 200),
+    Route("GET", "/q/{token}", f"/q/{seeded.SEEDED_LINK}", PUBLIC, 200),
+    Route("POST", "/q/{token}", f"/q/{seeded.SEEDED_LINK}", PUBLIC, 200, lambda csrf: {"data": {"nrs_back": "4"}}),
     Route("GET", "/static", "/static/app.css", PUBLIC, 200),
     Route("GET", "/admin", "/admin", ADMIN, 200),
     Route("POST", "/admin/users/{username}/{change}", "/admin/users/staff/disable", ADMIN, 303, _form({}), True),
