@@ -24,6 +24,7 @@ __all__ = [
     "audit_log",
     "cds_feedback",
     "cds_replays",
+    "decision_aid_answers",
     "episodes",
     "facts",
     "import_runs",
@@ -266,3 +267,19 @@ outcome_entries = Table(
     Column("entered_at", DateTime(timezone=True), nullable=False),
 )
 Index("outcome_entries_by_day", outcome_entries.c.procedure_id, outcome_entries.c.day)
+
+# A patient's answers to a decision aid's values and SURE questions, as a clinician recorded them; append-only, so
+# every earlier recording stays with the record (the newest is the one shown).
+decision_aid_answers = Table(
+    "decision_aid_answers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("patient_id", String(128), nullable=False),
+    Column("joint", String(5), nullable=False),  # left or right
+    Column("aid_date", Date, nullable=False),  # the as-of date of the aid the patient was shown
+    Column("ruleset_id", String(80), nullable=False),
+    Column("answers", Text, nullable=False),  # the validated answers (values, sure, leaning, discussed_with), JSON
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_by", String(64), nullable=False),
+)
+Index("decision_aid_answers_by_joint", decision_aid_answers.c.patient_id, decision_aid_answers.c.joint)

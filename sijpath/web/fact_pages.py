@@ -14,12 +14,13 @@ from sijpath.web.forms import FACT_FORMS, add_fact, remove_fact
 from sijpath.web.pages import render, services_of
 from sijpath.web.security import authorize, check_csrf, principal, remote_of
 
-__all__ = ["router"]
+__all__ = ["form_fields", "router"]
 
 router = APIRouter(include_in_schema=False)
 
 
-async def _form(request: Request) -> dict[str, list[str]]:
+async def form_fields(request: Request) -> dict[str, list[str]]:
+    """A posted form's fields, each with all its values (a file field counts as empty text)."""
     form = await request.form()
     fields: dict[str, list[str]] = {}
     for name, value in form.multi_items():
@@ -33,7 +34,7 @@ async def add_fact_form(request: Request, patient_id: str, kind: str) -> Respons
     services = services_of(request)
     who = principal(services, request)
     authorize(who, "write")
-    form = await _form(request)
+    form = await form_fields(request)
     check_csrf(who, (form.get("csrf_token") or [""])[-1])
     if kind not in FACT_FORMS:
         raise NotFoundError(f"no form `{kind}` (forms: {', '.join(FACT_FORMS)})")
@@ -55,7 +56,7 @@ async def remove_fact_form(request: Request, patient_id: str, list_name: str, po
     services = services_of(request)
     who = principal(services, request)
     authorize(who, "write")
-    form = await _form(request)
+    form = await form_fields(request)
     check_csrf(who, (form.get("csrf_token") or [""])[-1])
     with transaction(services.engine) as connection:
         stored = store.load_episode(connection, patient_id)

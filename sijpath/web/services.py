@@ -25,6 +25,7 @@ from sijpath.store import audit, import_runs
 from sijpath.store import episodes as store
 from sijpath.store.accounts import User
 from sijpath.store.database import transaction
+from sijpath.web.aids import DecisionAidMaker
 
 __all__ = ["App", "ImportResult", "RulesetLoader"]
 
@@ -43,13 +44,15 @@ class ImportResult:
 
 @dataclass(frozen=True)
 class App:
-    """The services the pages and the API share; `now` is the one clock, injected so tests control it."""
+    """The services the pages and the API share; `now` is the one clock, injected so tests control it, and
+    `decision_aid` makes a joint's patient decision aid (None: the app shows none)."""
 
     engine: Engine
     settings: Settings
     load_ruleset: RulesetLoader
     ruleset_ids: tuple[str, ...]
     now: Callable[[], dt.datetime]
+    decision_aid: DecisionAidMaker | None = None
 
     def today(self) -> dt.date:
         """The default as-of date: today where the server runs (a UTC date would turn at the wrong hour)."""

@@ -22,6 +22,7 @@ from sijpath.store.database import connect, require_current_schema
 from sijpath.web.app import create_app
 from sijpath.web.services import App
 from sijpath.wiring import builtin_ruleset_ids, load_episode, load_ruleset
+from sijpath.wiring.decision_aids import web_decision_aid
 from sijpath.wiring.proxies import ClientAddress
 from sijpath.wiring.request_limits import RequestSizeLimit
 
@@ -90,7 +91,7 @@ def web_services(settings: Settings, engine: Engine, now: Callable[[], dt.dateti
         return load_ruleset(ruleset_id, as_of)
 
     clock = now or (lambda: dt.datetime.now(dt.UTC))
-    return App(engine, settings, ruleset, known, clock)
+    return App(engine, settings, ruleset, known, clock, web_decision_aid)
 
 
 def cds_service(settings: Settings, engine: Engine, now: Callable[[], dt.datetime] | None = None) -> CdsService:
