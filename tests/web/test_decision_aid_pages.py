@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import orjson
 import pytest
@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sijpath.store import audit
 from sijpath.store.tables import audit_log, decision_aid_answers
 from sijpath.web.services import App
-from tests.web import seeded
 
 SignIn = Callable[[str], TestClient]
 AS_OF = "2026-11-01"
@@ -23,11 +22,8 @@ QUERY = f"?ruleset=source-articles&as_of={AS_OF}"
 
 
 @pytest.fixture
-def sign_in(services: App) -> Iterator[SignIn]:
-    clients: list[TestClient] = []
-    yield lambda username: seeded.signed_in(services, clients, username)
-    for client in clients:
-        client.close()
+def sign_in(session_for: SignIn) -> SignIn:
+    return session_for
 
 
 def answers_form(client: TestClient, **changes: str) -> dict[str, str]:
