@@ -21,6 +21,30 @@ NOT_AT_THIS_STAGE = {
     "fusion": "Not offered now: surgery is only talked about once the joint is confirmed as the source, "
     "other care has been tried long enough, and nothing rules it out.",
 }
+# What each screened finding is, in plain words (the pathway's red-flag and exclusion flags, by code).
+RED_FLAG_WORDS = {
+    "red-flag-infection": "a possible infection",
+    "red-flag-tumor": "a possible growth (tumour) in or near the bone",
+    "red-flag-fracture": "a possible broken bone",
+    "red-flag-pregnancy": "a pregnancy or a recent birth",
+}
+EXCLUSION_WORDS = {
+    "exclusion-inflammatory-arthropathy": "a kind of joint inflammation, such as spondyloarthritis",
+    "exclusion-generalized-pain-disorder": "a condition that causes pain in many places, such as fibromyalgia",
+}
+ON_HOLD = (
+    "A procedure could be unsafe, or could hide a problem that needs care of its own. "
+    "That is why SI-joint procedures are on hold for now."
+)
+URGENCY = (
+    "Please see a doctor soon to have this checked. Do not wait for a visit that is months away. "
+    "If you feel much worse, get care right away."
+)
+SIDE_UNKNOWN = (
+    "Your records do not say which side hurts: the left, the right, or both.",
+    "Please tell your care team which side it is, and ask them to write it down. "
+    "Once that is known, the options for that side can be shown.",
+)
 STEROID_WORDS = (
     "Not offered now: your records show steroid injections close together, or a high total dose of steroid. "
     "More steroid could do more harm than good. Your care team can tell you more."
@@ -40,10 +64,7 @@ def clarify_first(unit: UnitAssessment) -> tuple[str, ...]:
     # Red flags (critical) and exclusions hold procedure options until they are clarified (issue 14, safety).
     critical = [flag for flag in unit.flags if flag.severity == "critical" or flag.code.startswith("exclusion-")]
     if unit.stage == "red-flags" or critical:
-        return (
-            "Something in your records needs to be checked first. Your care team will talk with you about it. "
-            "Until then, no SI-joint procedure is part of this decision.",
-        )
+        return _held(tuple(flag.code for flag in critical))
     if unit.stage == "other-pain-source":
         return (
             "The numbing test did not show that the SI joint is the main source of your pain. "
@@ -62,13 +83,35 @@ def clarify_first(unit: UnitAssessment) -> tuple[str, ...]:
             "to offer. Your care team will follow how you recover.",
         )
     if unit.next_step.step.code == "record-side":
-        return ("Your records do not say which side hurts. Once that is known, the options can be shown.",)
+        return SIDE_UNKNOWN
     if unit.stage not in STAGE_OPTIONS:
         return (
             "It is not yet clear that the SI joint is the source of your pain. The next step is to find out. "
             "After that, treatment options can be talked through.",
         )
     return ()
+
+
+def _held(codes: tuple[str, ...]) -> tuple[str, ...]:
+    """Why procedures are on hold, said kindly: what was found, why it stops a procedure, and how soon to act."""
+    found = [RED_FLAG_WORDS[c] for c in codes if c in RED_FLAG_WORDS]
+    excluded = [EXCLUSION_WORDS[c] for c in codes if c in EXCLUSION_WORDS]
+    lines = []
+    if found or not excluded:
+        what = " and ".join(found) if found else "something"
+        lines += [
+            f"Your records show {what} that needs to be checked first. {ON_HOLD}",
+            URGENCY,
+        ]
+    if excluded:
+        lines.append(
+            f"Your records show {' and '.join(excluded)}. This needs to be checked first: until your care team has "
+            "reviewed it, SI-joint procedures are not offered."
+        )
+    return (
+        *lines,
+        "Your care team will talk with you about it. Until then, no SI-joint procedure is part of this decision.",
+    )
 
 
 def _failed_ablation(

@@ -1,4 +1,4 @@
-"""The decision aid as PDF (fpdf2, core fonts): the Markdown aid on A4, each comparison drawn as an icon array."""
+"""The decision aid as PDF (fpdf2, core fonts): the Markdown aid on A4, every outcome with a number as an icon array."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import datetime as dt
 from fpdf import FPDF
 
 from sijpath.decisionaid.aid import SHORT_NAMES, Aid
-from sijpath.decisionaid.render import aid_markdown
+from sijpath.decisionaid.evidence import OutcomeRow
+from sijpath.decisionaid.render import aid_markdown, row_sentences
 
 __all__ = ["aid_pdf"]
 
@@ -28,22 +29,28 @@ def _icons(pdf: FPDF, count: int) -> None:
     pdf.set_y(top + 33)
 
 
+def _picture(pdf: FPDF, row: OutcomeRow) -> None:
+    n = row.per_100() or 0
+    pdf.set_font("Helvetica", "", 9.5)
+    words = f"{SHORT_NAMES[row.option]}, {row.kind}: {n} out of 100 people, {row.time_frame} - {row.outcome}"
+    pdf.multi_cell(0, 5.5, _latin1(words), new_x="LMARGIN", new_y="NEXT")
+    _icons(pdf, n)
+
+
 def aid_pdf(aid: Aid) -> bytes:
-    """The aid as PDF bytes; deterministic for the same aid (its creation date is the aid's date)."""
+    """The aid as PDF bytes; deterministic for the same aid (its creation date is the aid's date). Each outcome told
+    with a number, benefit or harm, is followed by its icon array, as in the HTML aid."""
     pdf = FPDF(format="A4")
     pdf.set_creation_date(dt.datetime.combine(aid.made_on, dt.time(), tzinfo=dt.UTC))
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.add_page()
+    rows = [row for option in aid.options for row in (*option.benefits, *option.harms) if row.known]
+    pictured = {f"- {row_sentences(row)}": row for row in rows}
     for line in aid_markdown(aid).splitlines():
         mark = next((m for m in ("### ", "## ", "# ") if line.startswith(m)), None)
         pdf.set_font("Helvetica", "B" if mark else "", _HEADING_SIZES[mark] if mark else 9.5)
         if line:
             pdf.multi_cell(0, 5.5, _latin1(line[len(mark) :] if mark else line), new_x="LMARGIN", new_y="NEXT")
-    for comp in aid.comparisons:
-        for row in comp.rows:
-            pdf.set_font("Helvetica", "", 9.5)
-            who = SHORT_NAMES[row.option]
-            words = f"{who}: {row.per_100()} out of 100 people, after {comp.months} months - {comp.outcome}"
-            pdf.multi_cell(0, 5.5, _latin1(words), new_x="LMARGIN", new_y="NEXT")
-            _icons(pdf, row.per_100() or 0)
+        if line in pictured:
+            _picture(pdf, pictured[line])
     return bytes(pdf.output())

@@ -9,7 +9,16 @@ from sijpath.decisionaid.aid import SHORT_NAMES, Aid, Comparison
 from sijpath.decisionaid.evidence import OutcomeRow
 from sijpath.decisionaid.readability import Readability, measure
 
-__all__ = ["aid_html", "aid_markdown", "aid_readability", "icon_array_svg", "patient_text", "row_sentences"]
+__all__ = [
+    "aid_html",
+    "aid_html_body",
+    "aid_markdown",
+    "aid_readability",
+    "icon_array_svg",
+    "patient_text",
+    "row_sentences",
+    "waiting_evidence",
+]
 
 SOURCES_HEADING = "## Sources"
 SAME_TRIAL = (
@@ -34,6 +43,19 @@ UNCERTAINTY_WORDS = (
     "No one can say what will happen to you. Small studies give less sure numbers: the range of likely values "
     "shows how far off a number could be. Some studies were paid for by the maker of the fusion implants, "
     "as marked. When a number is not known, this aid says so and does not guess."
+)
+EVIDENCE_HEADING = "## How the evidence was chosen"
+# True of outcomes.toml: trials first, registry and long-term revision data for harms and later results, gaps kept.
+EVIDENCE_WORDS = (
+    "The numbers come from the studies in sijpath's list of sources, shown at the end. "
+    "Randomised trials come first, because they compare care in a fair way. "
+    "A national registry and a long-term study are added for harms and for later results that the trials did not "
+    "follow. This is not a full review of every study there is. Numbers read only from a summary of a study are "
+    "marked."
+)
+WAITING_LIMITED = (
+    "No study in sijpath's sources gives numbers for waiting. The evidence on waiting is limited, "
+    "so no one can say how many people get better by waiting."
 )
 
 
@@ -83,6 +105,19 @@ def icon_array_svg(count: int, label: str) -> str:
     )
 
 
+def waiting_evidence(rows: tuple[OutcomeRow, ...]) -> str:
+    """What the numbers for waiting rest on: the non-procedure arms of trials, and for how long they followed people."""
+    months = sorted({row.months for row in rows if row.known and row.months is not None})
+    if not months:
+        return WAITING_LIMITED
+    span = f"{months[0]} months" if len(months) == 1 else f"{months[0]} to {months[-1]} months"
+    return (
+        "The numbers for waiting come from people in trials who kept up non-surgical care instead of having the "
+        "procedure. They had already tried this care before the trial. The trials followed them for "
+        f"{span}. What happens to people who wait longer is not well known: the evidence on waiting is limited."
+    )
+
+
 def _comparison_md(comp: Comparison) -> list[str]:
     lines = [f"### {comp.outcome}, after {comp.months} months (out of 100 people)", ""]
     for row in comp.rows:
@@ -120,7 +155,10 @@ def _body(aid: Aid) -> list[str]:
         out += ["## Words used here", "", *(f"- {words}" for words in WORDS), ""]
         out += ["## The options", ""]
         for option in aid.options:
-            out += [f"### {option.name}", "", option.living_with, "", "**Possible benefits**", ""]
+            out += [f"### {option.name}", "", option.living_with, ""]
+            if option.key == "wait-and-see":
+                out += [f"**What the numbers for waiting rest on:** {waiting_evidence(option.benefits)}", ""]
+            out += ["**Possible benefits**", ""]
             out += [f"- {row_sentences(row)}" for row in option.benefits] or ["- Not known."]
             out += ["", "**Possible harms**", ""]
             out += [f"- {row_sentences(row)}" for row in option.harms] or ["- Not known."]
@@ -132,6 +170,7 @@ def _body(aid: Aid) -> list[str]:
             for comp in aid.comparisons:
                 out += _comparison_md(comp)
         out += [UNCERTAINTY_HEADING, "", UNCERTAINTY_WORDS, ""]
+        out += [EVIDENCE_HEADING, "", EVIDENCE_WORDS, ""]
         out += [
             "## Coverage",
             "",
@@ -187,9 +226,15 @@ def _disclosure(aid: Aid) -> list[str]:
         f"- Made on {aid.made_on.isoformat()} by sijpath for patient {aid.patient_id}.",
         f"- Evidence last reviewed {aid.evidence_reviewed.isoformat()}; reviewed every "
         f"{aid.review_every_months} months.{stale}",
-        "- Funding: sijpath is open-source software with no device-maker funding. Several trials shown were "
-        "paid for by a device maker, as marked.",
+        "- Who made it: the sijpath project. sijpath is open-source software (Apache-2.0 licence).",
+        "- Funding: the sijpath project takes no sponsorship and no money from device makers."
+        + (" Several trials shown were paid for by a device maker, as marked." if _maker_paid(aid) else ""),
     ]
+
+
+def _maker_paid(aid: Aid) -> bool:
+    rows = (row for option in aid.options for row in (*option.benefits, *option.harms))
+    return any("device maker" in (row.funding or "") for row in rows)
 
 
 _BLOCKS = (("### ", "h3"), ("## ", "h2"), ("# ", "h1"), ("- ", "p"))
@@ -201,19 +246,39 @@ def _html_line(line: str) -> str:
     return f"<{tag}>{escape(text.replace('**', ''))}</{tag}>"
 
 
+def _picture(row: OutcomeRow) -> str:
+    n = row.per_100() or 0
+    who = SHORT_NAMES[row.option]
+    svg = icon_array_svg(n, f"{row.outcome} ({who}, {row.time_frame})")
+    caption = escape(f"{who}, {row.kind}: {n} out of 100 people, {row.time_frame}")
+    return f'<figure class="icons">{svg}<figcaption>{caption}</figcaption></figure>'
+
+
+def aid_html_body(aid: Aid) -> str:
+    """The aid's content as HTML blocks, for a page of its own or inside the web app's page: every outcome told with a
+    number (benefit or harm) is followed by its icon array, and every picture has the same number in words."""
+    pictured = {
+        f"- {row_sentences(row)}": row
+        for option in aid.options
+        for row in (*option.benefits, *option.harms)
+        if row.known
+    }
+    # Side by side, the pictures of one outcome at one time stand together under its heading.
+    compared = {_comparison_md(comp)[0]: comp.rows for comp in aid.comparisons}
+    body = []
+    for line in aid_markdown(aid).splitlines():
+        if line:
+            body.append(_html_line(line))
+            if line in pictured:
+                body.append(_picture(pictured[line]))
+            body += [_picture(row) for row in compared.get(line, ())]
+    return "".join(body)
+
+
 def aid_html(aid: Aid) -> str:
-    """The aid as a printable, accessible HTML page: every picture has the same number in words."""
-    body = [_html_line(line) for line in aid_markdown(aid).splitlines() if line]
-    pictures = [
-        f"<figure>{icon_array_svg(row.per_100() or 0, f'{row.outcome} ({SHORT_NAMES[row.option]}, {row.time_frame})')}"
-        f"<figcaption>{escape(SHORT_NAMES[row.option])}: {row.per_100()} out of 100, {escape(row.time_frame)}"
-        "</figcaption></figure>"
-        for comp in aid.comparisons
-        for row in comp.rows
-    ]
+    """The aid as a printable, accessible HTML page."""
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Decision aid</title></head><body><main>'
-        + "".join(body)
-        + ("<h2>Pictures of the side-by-side numbers</h2>" + "".join(pictures) if pictures else "")
+        + aid_html_body(aid)
         + "</main></body></html>\n"
     )

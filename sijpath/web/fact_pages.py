@@ -18,12 +18,13 @@ from sijpath.web.removal import remove_fact, restore_fact
 from sijpath.web.security import Principal, authorize, check_csrf, principal, remote_of
 from sijpath.web.services import App
 
-__all__ = ["router"]
+__all__ = ["form_fields", "router"]
 
 router = APIRouter(include_in_schema=False)
 
 
-async def _form(request: Request) -> dict[str, list[str]]:
+async def form_fields(request: Request) -> dict[str, list[str]]:
+    """A posted form's fields, each with all its values (a file field counts as empty text)."""
     form = await request.form()
     fields: dict[str, list[str]] = {}
     for name, value in form.multi_items():
@@ -36,7 +37,7 @@ async def _clinicians_form(request: Request) -> tuple[App, Principal, dict[str, 
     services = services_of(request)
     who = principal(services, request)
     authorize(who, "write")
-    form = await _form(request)
+    form = await form_fields(request)
     check_csrf(who, (form.get("csrf_token") or [""])[-1])
     return services, who, form
 

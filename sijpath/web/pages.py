@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -36,7 +37,7 @@ from sijpath.web.security import (
 )
 from sijpath.web.services import App
 
-__all__ = ["error_page", "render", "router", "services_of"]
+__all__ = ["as_of_of", "error_page", "render", "router", "ruleset_of", "services_of"]
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("sijpath.web") / "templates"))
@@ -66,12 +67,22 @@ def error_page(request: Request, status: int, exc: SijpathError) -> Response:
     return render(request, "error.html", who, status=status, status_code=status, error=exc, back=back)
 
 
-def _as_of(request: Request, services: App) -> dt.date:
-    text = request.query_params.get("as_of")
+def as_of_of(request: Request, services: App, form: Mapping[str, list[str]] | None = None) -> dt.date:
+    """The as-of date a page asks for (query, or a form's field): today when none is given."""
+    text = (form.get("as_of") or [""])[-1] if form is not None else request.query_params.get("as_of", "")
     try:
         return dt.date.fromisoformat(text) if text else services.today()
     except ValueError:
-        raise UsageError(f"as_of {text!r} is not a date (YYYY-MM-DD)") from None
+        raise UsageError(f"as_of {text[:40]!r} is not a date (YYYY-MM-DD)") from None
+
+
+def ruleset_of(request: Request, services: App, form: Mapping[str, list[str]] | None = None) -> str:
+    """The built-in rule set a page asks for (query, or a form's field); the default when none is given."""
+    given = (form.get("ruleset") or [""])[-1] if form is not None else request.query_params.get("ruleset")
+    ruleset_id = given or services.settings.default_ruleset
+    if ruleset_id not in services.ruleset_ids:  # ids only: a path would make the server read a file
+        raise UsageError(f"no rule set `{ruleset_id[:80]}`")
+    return ruleset_id
 
 
 @router.get("/login")
@@ -165,7 +176,7 @@ def patient_list(request: Request) -> HTMLResponse:
     ruleset_id = params.get("ruleset") or services.settings.default_ruleset
     if ruleset_id not in services.ruleset_ids:
         raise UsageError(f"no rule set `{ruleset_id}`")
-    as_of = _as_of(request, services)
+    as_of = as_of_of(request, services)
     sort = params.get("sort", "patient")
     if sort not in ("patient", "next_step", "stage", "updated"):
         sort = "patient"
@@ -236,10 +247,8 @@ def patient_page(
         if restored
         else ""
     )
-    ruleset_id = request.query_params.get("ruleset") or services.settings.default_ruleset
-    if ruleset_id not in services.ruleset_ids:  # ids only: a path would make the server read a file
-        raise UsageError(f"no rule set `{ruleset_id[:80]}`")
-    as_of = _as_of(request, services)
+    ruleset_id = ruleset_of(request, services)
+    as_of = as_of_of(request, services)
     with transaction(services.engine) as connection:
         stored = store.load_episode(connection, patient_id)
         assessment = services.assess(connection, stored, ruleset_id, as_of)

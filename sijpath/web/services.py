@@ -28,6 +28,7 @@ from sijpath.store import episodes as store
 from sijpath.store.accounts import User
 from sijpath.store.database import transaction
 from sijpath.store.provenance import fact_provenance
+from sijpath.web.aids import DecisionAidMaker
 
 __all__ = ["App", "ImportResult", "RulesetLoader"]
 
@@ -57,7 +58,8 @@ class ImportResult:
 
 @dataclass(frozen=True)
 class App:
-    """The services the pages and the API share; `now` is the one clock, injected so tests control it."""
+    """The services the pages and the API share; `now` is the one clock, injected so tests control it, and
+    `decision_aid` makes a joint's patient decision aid (None: the app shows none)."""
 
     engine: Engine
     settings: Settings
@@ -67,6 +69,7 @@ class App:
     # The outcomes pages' published results and the citation label of every source they and the thresholds name.
     published: tuple[PublishedResult, ...] = ()
     source_labels: Mapping[str, str] = field(default_factory=dict)
+    decision_aid: DecisionAidMaker | None = None
 
     def today(self) -> dt.date:
         """The default as-of date: today where the server runs (a UTC date would turn at the wrong hour)."""

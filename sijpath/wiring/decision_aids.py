@@ -1,23 +1,29 @@
-"""Decision aids of an assessed episode: outcome evidence, catalog, the rule set's coverage and the RFAs on record."""
+"""Decision aids of an assessed episode (outcome evidence, catalog, the rule set's coverage and the RFAs on record),
+and one joint's aid as the web app uses it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import orjson
 import yaml
 
-from sijpath.decisionaid.aid import Aid, build_aid
-from sijpath.decisionaid.answers import AidAnswers, parse_answers
+from sijpath.decisionaid.aid import NAMES, Aid, build_aid
+from sijpath.decisionaid.answers import IMPORTANCE, SURE_QUESTIONS, VALUE_QUESTIONS, AidAnswers, parse_answers
 from sijpath.decisionaid.evidence import load_outcome_evidence
+from sijpath.decisionaid.note import NOT_RECORDED, check_leaning, note_markdown, sure_summary
+from sijpath.decisionaid.render import aid_html_body
 from sijpath.domain.episode import Episode
 from sijpath.engine.assessment import Assessment, UnitAssessment
 from sijpath.engine.ruleset import RuleSet
-from sijpath.errors import UnreadableInputError
+from sijpath.errors import NotFoundError, UnreadableInputError
 from sijpath.limits import check_yaml
 from sijpath.pathway.thresholds import MIN_LASTING_INJECTION_RELIEF_PERCENT
 
-__all__ = ["DEFAULT_RELIEF_NEEDED", "decision_aids", "load_answers"]
+__all__ = ["DEFAULT_RELIEF_NEEDED", "WebAid", "decision_aids", "load_answers", "web_decision_aid"]
 
 DEFAULT_RELIEF_NEEDED = 50.0  # when a user's rule set sets no lasting-relief threshold: the Medicare standard
 
@@ -55,3 +61,89 @@ def load_answers(path: Path) -> AidAnswers:
     if data is not None and not isinstance(data, dict):
         raise UnreadableInputError(f"{path}: decision-aid answers must be a mapping (values, sure, leaning)")
     return parse_answers(data, str(path))
+
+
+@dataclass(frozen=True)
+class WebAid:
+    """One joint's aid as the web app shows, records and downloads it (`sijpath.web.aids.DecisionAid`)."""
+
+    aid: Aid
+
+    @property
+    def joint_key(self) -> str:
+        return self.aid.joint_key
+
+    @property
+    def joint(self) -> str:
+        return self.aid.joint
+
+    @property
+    def html(self) -> str:
+        return aid_html_body(self.aid)
+
+    @property
+    def leanings(self) -> tuple[tuple[str, str], ...]:
+        return (*((o.key, NAMES[o.key]) for o in self.aid.options), ("unsure", "Not sure yet"))
+
+    @property
+    def value_questions(self) -> tuple[tuple[str, str], ...]:
+        return tuple(VALUE_QUESTIONS)
+
+    @property
+    def importance(self) -> tuple[tuple[str, str], ...]:
+        return tuple(IMPORTANCE.items())
+
+    @property
+    def sure_questions(self) -> tuple[tuple[str, str], ...]:
+        return tuple(SURE_QUESTIONS)
+
+    def _answers(self, answers: dict[str, Any] | Any) -> AidAnswers:
+        parsed = parse_answers(dict(answers), "decision-aid answers")
+        check_leaning(self.aid, parsed)
+        return parsed
+
+    def checked(self, answers: Any) -> dict[str, Any]:
+        data: dict[str, Any] = self._answers(answers).model_dump(mode="json", exclude_none=True)
+        return data
+
+    def answered(self, answers: Any) -> tuple[tuple[str, str], ...]:
+        parsed = self._answers(answers)
+        values = tuple(
+            (text, IMPORTANCE[parsed.values[key]] if key in parsed.values else NOT_RECORDED)
+            for key, text in VALUE_QUESTIONS
+        )
+        sure = tuple(
+            (text, ("yes" if parsed.sure[key] else "no") if key in parsed.sure else NOT_RECORDED)
+            for key, text in SURE_QUESTIONS
+        )
+        leaning = NAMES.get(parsed.leaning, "Not sure yet") if parsed.leaning else NOT_RECORDED
+        return (
+            *values,
+            *sure,
+            ("SURE score", sure_summary(parsed)),
+            ("The option the patient leans toward", leaning),
+            ("Discussed with", parsed.discussed_with or NOT_RECORDED),
+        )
+
+    def pdf(self) -> bytes:
+        from sijpath.decisionaid.pdf import aid_pdf  # fpdf2 loads only when a PDF is asked for
+
+        return aid_pdf(self.aid)
+
+    def note(self, answers: Any) -> str:
+        return note_markdown(self.aid, self._answers(answers))
+
+    def fhir(self, answers: Any) -> bytes:
+        from sijpath.decisionaid.fhir_note import note_bundle
+
+        return orjson.dumps(note_bundle(self.aid, self._answers(answers)), option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def web_decision_aid(assessment: Assessment, rules: RuleSet, episode: Episode, joint: str) -> WebAid:
+    """The aid of one assessed joint of `episode`, for the web app."""
+    units = [unit for unit in assessment.units if unit.key == joint]
+    if not units:
+        assessed = ", ".join(unit.key for unit in assessment.units) or "none"
+        raise NotFoundError(f"no decision aid for the {joint[:20]} joint: the joints assessed are {assessed}")
+    (aid,) = decision_aids(assessment, rules, episode, units)
+    return WebAid(aid)

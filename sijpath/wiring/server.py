@@ -23,6 +23,7 @@ from sijpath.store.database import connect, require_current_schema
 from sijpath.web.app import create_app
 from sijpath.web.services import App
 from sijpath.wiring import builtin_ruleset_ids, load_catalog, load_episode, load_published_results, load_ruleset
+from sijpath.wiring.decision_aids import web_decision_aid
 from sijpath.wiring.proxies import ClientAddress
 from sijpath.wiring.request_limits import RequestSizeLimit
 
@@ -94,7 +95,9 @@ def web_services(settings: Settings, engine: Engine, now: Callable[[], dt.dateti
     published = load_published_results()
     catalog = load_catalog()
     cited = {r.source for r in published} | {t.source for t in THRESHOLDS}
-    return App(engine, settings, ruleset, known, clock, published, {s: catalog[s].label() for s in cited})
+    return App(
+        engine, settings, ruleset, known, clock, published, {s: catalog[s].label() for s in cited}, web_decision_aid
+    )
 
 
 def cds_service(settings: Settings, engine: Engine, now: Callable[[], dt.datetime] | None = None) -> CdsService:

@@ -109,3 +109,13 @@ def new_page(browser: Browser, base_url: str) -> Iterator[Callable[..., Page]]:
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(autouse=True)
+def no_console_errors() -> Iterator[list[str]]:
+    """Fail a test whose pages logged a browser error (a script error, a style or image the CSP blocked) or
+    failed to load a subresource (a missing stylesheet). Error statuses of the pages themselves are each
+    test's business, and so is Chromium's own request for /favicon.ico, which the app does not serve."""
+    errors: list[str] = []
+    yield errors
+    assert errors == []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -33,16 +33,6 @@ UNLABELLED_FIELDS_JS = """
 """
 FOCUSED_JS = "() => { const el = document.activeElement; return [el.tagName, el.id, el.textContent.trim()]; }"
 OVERFLOW_JS = "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-
-
-@pytest.fixture(autouse=True)
-def no_console_errors() -> Iterator[list[str]]:
-    """Fail a test whose pages logged a browser error (a script error, a style or image the CSP blocked) or
-    failed to load a subresource (a missing stylesheet). Error statuses of the pages themselves are each
-    test's business, and so is Chromium's own request for /favicon.ico, which the app does not serve."""
-    errors: list[str] = []
-    yield errors
-    assert errors == []
 
 
 def open_page(new_page: NewPage, errors: list[str], viewport: ViewportSize = LAPTOP) -> Page:

@@ -74,6 +74,20 @@ def test_html_icon_arrays_carry_the_number_in_words() -> None:
     assert "out of 100 people" in html
 
 
+def test_html_draws_an_icon_array_for_every_harm_and_benefit_with_a_number_and_none_for_a_gap() -> None:
+    aid = _aid("fusion-candidate.yaml")
+    html = aid_html(aid)
+    rows = [row for option in aid.options for row in (*option.benefits, *option.harms)]
+    known_harms = [row for row in rows if row.kind == "harm" and row.known]
+    assert known_harms  # fusion's repeat operations and the pinched nerve
+    for row in known_harms:
+        assert f"Fusion, harm: {row.per_100()} out of 100 people, {row.time_frame}" in html
+        assert f'aria-label="{row.per_100()} out of 100 people: {row.outcome}' in html
+    pictured = html.count('<figure class="icons">')
+    side_by_side = sum(len(comp.rows) for comp in aid.comparisons)
+    assert pictured == sum(row.known for row in rows) + side_by_side
+
+
 def test_an_outcome_without_a_source_is_refused() -> None:
     text = (
         'evidence_reviewed = 2026-12-02\nreview_every_months = 12\n[[outcome]]\noption = "rfa"\noutcome = "x"\n'

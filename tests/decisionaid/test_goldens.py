@@ -57,6 +57,8 @@ def _check_joint(aid: Aid, expect: dict[str, Any]) -> None:
     assert not set(expect.get("not_offered_lacks", [])) & set(not_offered)
     for words in expect.get("says", []):
         assert words in md, words
+    for words in expect.get("lacks", []):
+        assert words not in md, words
     # Every aid, options or none, says what it is and is not.
     assert "supports a conversation with your care team" in md
     assert "It is not a recommendation" in md

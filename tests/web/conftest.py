@@ -84,3 +84,15 @@ def sign_in(services: App) -> Iterator[Callable[[str], TestClient]]:
     yield make
     for test_client in clients:
         test_client.close()
+
+
+@pytest.fixture
+def session_for(services: App) -> Iterator[Callable[[str], TestClient]]:
+    """`session_for(user)`: a client with a session for that user made by the store, skipping the password check
+    (the sign-in form has its own tests); its CSRF token in `client.csrf`."""
+    from tests.web import seeded
+
+    clients: list[TestClient] = []
+    yield lambda username: seeded.signed_in(services, clients, username)
+    for test_client in clients:
+        test_client.close()

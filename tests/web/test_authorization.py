@@ -49,6 +49,7 @@ def _block_form() -> dict[str, str]:
 
 
 BUNDLE = (EXAMPLES / "fhir" / "new-referral.json").read_bytes()
+AID = "/patients/{patient_id}/decision-aid/{joint}"
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,20 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/outcomes/report", "/outcomes/report", READ, 200),
     Route("GET", "/q/{token}", f"/q/{seeded.SEEDED_LINK}", PUBLIC, 200),
     Route("POST", "/q/{token}", f"/q/{seeded.SEEDED_LINK}", PUBLIC, 200, lambda csrf: {"data": {"nrs_back": "4"}}),
+    # The decision aid per joint: read by every role, answers recorded by clinicians
+    Route("GET", AID, "/patients/rfa-candidate/decision-aid/right", READ, 200),
+    Route(
+        "POST",
+        AID + "/answers",
+        "/patients/rfa-candidate/decision-aid/right/answers",
+        WRITE,
+        303,
+        _form({"value-avoid-surgery": "a-lot", "sure-sure-of-myself": "yes", "as_of": "2026-11-01"}),
+        True,
+    ),
+    Route("GET", AID + "/pdf", "/patients/rfa-candidate/decision-aid/right/pdf", READ, 200),
+    Route("GET", AID + "/note", "/patients/rfa-candidate/decision-aid/right/note", READ, 200),
+    Route("GET", AID + "/fhir", "/patients/rfa-candidate/decision-aid/right/fhir", READ, 200),
     Route("GET", "/static", "/static/app.css", PUBLIC, 200),
     Route("GET", "/admin", "/admin", ADMIN, 200),
     Route("POST", "/admin/users/{username}/{change}", "/admin/users/staff/disable", ADMIN, 303, _form({}), True),

@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
@@ -25,7 +25,6 @@ from sijpath.web import pages
 from sijpath.web.app import create_app
 from sijpath.web.security import COOKIE
 from sijpath.web.services import App
-from tests.web import seeded
 from tests.web.conftest import EXAMPLES, PASSWORD, POSITIVE_BLOCK, Clock
 
 SignIn = Callable[[str], TestClient]
@@ -34,12 +33,9 @@ PATIENT_IDS = sorted(path.stem for path in EXAMPLES.glob("*.yaml"))
 
 
 @pytest.fixture
-def sign_in(services: App) -> Iterator[SignIn]:
+def sign_in(session_for: SignIn) -> SignIn:
     """`sign_in(user)`: a client with a session for that user, made by the store (the form is tested below)."""
-    clients: list[TestClient] = []
-    yield lambda username: seeded.signed_in(services, clients, username)
-    for client in clients:
-        client.close()
+    return session_for
 
 
 def csrf_of(client: TestClient) -> str:
