@@ -64,6 +64,11 @@ MIN_POST_BLOCK_MINUTES = ThresholdSpec[int](
 MIN_POSITIVE_BLOCK_COUNT = ThresholdSpec[int](
     "min_positive_block_count", Count, "Positive valid blocks of the joint needed to confirm it."
 )
+MIN_POSITIVE_LATERAL_BRANCH_BLOCKS_COUNT = ThresholdSpec[int](
+    "min_positive_lateral_branch_blocks_count",
+    Count,
+    "Positive lateral branch blocks (CPT 64451) of the joint needed before radiofrequency ablation of its nerves.",
+)
 MIN_POSITIVE_BLOCKS_BEFORE_INJECTION_COUNT = ThresholdSpec[int](
     "min_positive_blocks_before_injection_count",
     Count,
