@@ -114,7 +114,7 @@ def no_contraindication(j: JointFacts, o: Outcomes) -> Outcome:
     """No active condition argues against fusion, after a documented review."""
     found = j.patient.contraindications
     if found:
-        return not_met("argues against fusion: " + "; ".join(e.fact for e in found), found)
+        return not_met("a condition that argues against fusion: " + "; ".join(e.fact for e in found), found)
     reviewed = j.episode.contraindications_reviewed_on
     months = j.t[th.MAX_CONTRAINDICATION_REVIEW_AGE_MONTHS]
     if reviewed is not None and add_months(reviewed, months) < j.as_of:
@@ -219,6 +219,7 @@ NO_CONTRAINDICATION = Criterion[JointFacts](
     remedy="a current documented review finding no generalized pain disorder, infection, tumor or inflammatory "
     "arthropathy",
     reads=(th.MAX_CONTRAINDICATION_REVIEW_AGE_MONTHS,),
+    optional_reads=(th.FUSION_EXCLUDING_CONDITIONS,),
     shared=True,
 )
 RELIEF_SHORTENING = Criterion[JointFacts](
