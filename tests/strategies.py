@@ -13,6 +13,7 @@ from sijpath.domain.procedures import (
     Anesthetic,
     DiagnosticBlock,
     Fusion,
+    LateralBranchBlock,
     PostOperativeFollowUp,
     RadiofrequencyAblation,
     SteroidDose,
@@ -48,6 +49,21 @@ def _blocks(side: st.SearchStrategy[str | None]) -> st.SearchStrategy[Diagnostic
         steroids=st.lists(st.builds(SteroidDose, drug=st.just("triamcinolone"), dose_mg=st.just(40.0)), max_size=1).map(
             tuple
         ),
+        pre_block_nrs=st.one_of(st.none(), nrs),
+        post_block_nrs=st.one_of(st.none(), nrs),
+        post_block_minutes=st.one_of(st.none(), st.integers(0, 600)),
+    )
+
+
+def lateral_branch_blocks(side: st.SearchStrategy[str | None] = SIDES) -> st.SearchStrategy[LateralBranchBlock]:
+    return st.builds(
+        LateralBranchBlock,
+        date=dates,
+        side=side,
+        guidance=st.sampled_from(["fluoroscopy", "ct", "fluoroscopy-or-ct", "ultrasound", None]),
+        anesthetics=st.lists(
+            st.builds(Anesthetic, drug=st.sampled_from(["lidocaine", "bupivacaine"])), min_size=1, max_size=1
+        ).map(tuple),
         pre_block_nrs=st.one_of(st.none(), nrs),
         post_block_nrs=st.one_of(st.none(), nrs),
         post_block_minutes=st.one_of(st.none(), st.integers(0, 600)),
@@ -127,6 +143,7 @@ def episodes(
         imaging=tuple(draw(st.lists(imaging(side), max_size=3))),
         diagnostic_blocks=tuple(draw(st.lists(blocks(side), max_size=3))),
         therapeutic_injections=tuple(draw(st.lists(injections(side), max_size=5))),
+        lateral_branch_blocks=tuple(draw(st.lists(lateral_branch_blocks(side), max_size=2))),
         radiofrequency_ablations=tuple(
             draw(
                 st.lists(

@@ -23,6 +23,7 @@ from sijpath.domain.findings import (
 from sijpath.domain.procedures import (
     DiagnosticBlock,
     Fusion,
+    LateralBranchBlock,
     PostOperativeFollowUp,
     RadiofrequencyAblation,
     TherapeuticInjection,
@@ -59,6 +60,7 @@ class Episode(Vocabulary):
     imaging: tuple[ImagingStudy, ...] = ()
     diagnostic_blocks: tuple[DiagnosticBlock, ...] = ()
     therapeutic_injections: tuple[TherapeuticInjection, ...] = ()
+    lateral_branch_blocks: tuple[LateralBranchBlock, ...] = ()
     radiofrequency_ablations: tuple[RadiofrequencyAblation, ...] = ()
     physical_therapy: tuple[PhysicalTherapyCourse, ...] = ()
     medications: tuple[MedicationCourse, ...] = ()

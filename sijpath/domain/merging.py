@@ -33,6 +33,7 @@ IDENTIFYING: Mapping[str, tuple[str, ...]] = {
     "diagnoses": ("system", "code"),
     "imaging": ("modality", "region"),
     "diagnostic_blocks": (),
+    "lateral_branch_blocks": (),
     "therapeutic_injections": (),
     "radiofrequency_ablations": (),
     "physical_therapy": (),

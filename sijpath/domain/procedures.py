@@ -15,6 +15,7 @@ __all__ = [
     "DiagnosticBlock",
     "FollowUpPain",
     "Fusion",
+    "LateralBranchBlock",
     "PostOperativeFollowUp",
     "RadiofrequencyAblation",
     "SteroidDose",
@@ -98,6 +99,25 @@ class TherapeuticInjection(Vocabulary):
             if entry.date < self.date:
                 raise ValueError(f"follow_up[{index}] is dated {entry.date}, before the injection on {self.date}")
         return self
+
+
+class LateralBranchBlock(Vocabulary):
+    """A block of the nerves that supply the SI joint (L5 dorsal ramus and sacral lateral branches, CPT 64451),
+    given to test whether radiofrequency ablation of those nerves may help.
+
+    Relief is read from the pre- and post-block scores on the same 0–10 scale, like an intra-articular block.
+    """
+
+    fact_name: ClassVar[str] = "lateral branch block"
+
+    id: FactId = None
+    date: ClinicalDate
+    side: Side | None = Field(default=None, description=SIDE_FIELD)
+    guidance: Guidance | None = Field(default=None, description="How the needles were guided; null when not recorded.")
+    anesthetics: Annotated[tuple[Anesthetic, ...], Field(min_length=1)]
+    pre_block_nrs: Nrs | None = None
+    post_block_nrs: Nrs | None = None
+    post_block_minutes: Annotated[int, Field(strict=True, ge=0, le=7 * 24 * 60)] | None = None
 
 
 class RadiofrequencyAblation(Vocabulary):

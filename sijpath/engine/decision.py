@@ -196,8 +196,8 @@ class DecisionTable(Generic[U]):
                 Action(
                     self.held_not_met,
                     lambda: (
-                        f"{_upper(step.name)} would come next for this joint, but {ruleset.title} requires "
-                        f"first: {'; '.join(o.summary for _, o in failing)}."
+                        f"{_upper(step.name)} would come next for this joint, but not yet under {ruleset.title}: "
+                        f"{'; '.join(_unmet(c, o) for c, o in failing)}."
                     ),
                     action.cites,
                     laterality,
@@ -233,6 +233,14 @@ class DecisionTable(Generic[U]):
 def _against(outcome: Outcome, needed: Status) -> bool:
     """A gate stands in the way: the criterion is known, and not what the step needs."""
     return outcome.status != "unknown" and outcome.status != needed
+
+
+def _unmet(criterion: Criterion[Any], outcome: Outcome) -> str:
+    """What the record shows against a gate, then what it still needs (`remedy`), in plain words."""
+    remedy = criterion.remedy
+    if remedy.startswith("none"):  # nothing to record would change it (a limit reached): what the record shows
+        return outcome.summary
+    return f"the record shows {outcome.summary}, and it first needs {remedy}"
 
 
 def _sided(action: Action, laterality: str) -> Action:

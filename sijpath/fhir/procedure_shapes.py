@@ -10,7 +10,7 @@ from sijpath.domain import care, procedures
 from sijpath.fhir.shapes import Ref, Resource, coding, day, drop_none, ext, observation, own, quantity, site
 from sijpath.fhir.vocabulary import CPT, EXT, HCPCS, LOINC, LOINC_PAIN_NRS, RXNORM, RXNORM_INGREDIENTS
 
-__all__ = ["block", "fusion", "injection", "rfa", "therapy"]
+__all__ = ["block", "fusion", "injection", "lateral_branch_block", "rfa", "therapy"]
 
 DATA_ABSENT_REASON = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 _RXNORM_OF = {agent: code for code, agent in RXNORM_INGREDIENTS.items()}
@@ -171,6 +171,29 @@ def injection(fact: procedures.TherapeuticInjection, rid: str, subject: Ref) -> 
             partOf=[{"reference": f"Procedure/{rid}"}],
             valueBoolean=fact.functional_improvement,
         )
+
+
+def lateral_branch_block(fact: procedures.LateralBranchBlock, rid: str, subject: Ref) -> Iterator[Resource]:
+    # CPT 64451 says "with image guidance (fluoroscopy or CT)": without that guidance recorded, our own code.
+    code = (
+        coding(CPT, "64451", "Injection(s), anesthetic and/or steroid, nerves innervating the sacroiliac joint")
+        if fact.guidance in ("fluoroscopy", "ct", "fluoroscopy-or-ct")
+        else own("lateral-branch-block")
+    )
+    yield _procedure(
+        rid,
+        subject,
+        code,
+        fact.date,
+        fact.side,
+        ext(EXT.IMAGE_GUIDANCE, valueCode=fact.guidance),
+        usedCode=[_agent(a.drug) for a in fact.anesthetics],
+    )
+    yield from _injectate(rid, subject, fact.date, fact.anesthetics, ())
+    if fact.pre_block_nrs is not None:
+        yield _score(rid, "pre", subject, fact.date, fact.pre_block_nrs, "pre-procedure")
+    if fact.post_block_nrs is not None or fact.post_block_minutes is not None:
+        yield _score(rid, "post", subject, fact.date, fact.post_block_nrs, "post-procedure", fact.post_block_minutes)
 
 
 def rfa(fact: procedures.RadiofrequencyAblation, rid: str, subject: Ref) -> Iterator[Resource]:

@@ -12,6 +12,7 @@ from sijpath.domain.care import PhysicalTherapyCourse
 from sijpath.domain.procedures import (
     DiagnosticBlock,
     Fusion,
+    LateralBranchBlock,
     RadiofrequencyAblation,
     TherapeuticInjection,
 )
@@ -28,6 +29,7 @@ from sijpath.fhir.vocabulary import CPT, EXT, HCPCS, INJECTION_CPT, LOINC, LOINC
 __all__ = ["PT_CPT", "procedure_kind", "read_procedure"]
 
 FUSION_CPT = ("27279", "27280", "27278")
+LATERAL_BRANCH_CPT = "64451"
 PT_CPT = ("97110", "97112", "97140", "97530")
 STEROIDS = ("methylprednisolone", "triamcinolone", "betamethasone", "dexamethasone")
 _MINUTES = {"min": 1.0, "h": 60.0}
@@ -37,12 +39,15 @@ _READ_ON_PROCEDURES = ("relief-percent", "relief-duration", "functional-improvem
 
 
 def procedure_kind(procedure: Procedure) -> str | None:
-    """injection | rfa | fusion | physical-therapy, from our category or code, else the CPT/HCPCS code."""
+    """lateral-branch-block | injection | rfa | fusion | physical-therapy, from our category or code, else the
+    CPT/HCPCS code. CPT 64451 is a block of the nerves, never an intra-articular injection, whatever its category."""
+    codes = set(procedure.code.codes(CPT) + procedure.code.codes(HCPCS)) if procedure.code else set()
+    if LATERAL_BRANCH_CPT in codes or own_code(procedure.code) == "lateral-branch-block":
+        return "lateral-branch-block"
     if own_code(procedure.category) in ("diagnostic-block", "therapeutic-injection"):
         return "injection"
     if own_code(procedure.code) == "physical-therapy-course":
         return "physical-therapy"
-    codes = set(procedure.code.codes(CPT) + procedure.code.codes(HCPCS)) if procedure.code else set()
     if codes & INJECTION_CPT.keys():
         return "injection"
     if "64625" in codes:
@@ -89,6 +94,8 @@ def read_procedure(
         return _build(log, where, "radiofrequency_ablations", RadiofrequencyAblation, fields)
     if kind == "fusion":
         return _build(log, where, "fusions", Fusion, {**common, **_fusion(procedure)})
+    if kind == "lateral-branch-block":
+        return _lateral_branch(log, where, procedure, day, attached, common, relief)
     return _injection(log, where, procedure, day, attached, common, relief)
 
 
@@ -116,18 +123,13 @@ def _injection(
     pre, post = scores(log, where, procedure, day, attached)
     if intent == "diagnostic-block" and len(dosed) == len(steroids):
         contrast = extension(procedure, EXT.CONTRAST_USED)
-        first_post = post[0] if post else None
         fields = {
             **common,
             "contrast": contrast.valueBoolean if contrast else None,
             "anesthetics": anesthetics,
             "steroids": dosed,
-            "pre_block_nrs": pre,
-            "post_block_nrs": first_post[1] if first_post else None,
-            "post_block_minutes": first_post[2] if first_post else None,
+            **_block_scores(log, where, pre, post),
         }
-        if len(post) > 1:
-            log.note(where, f"{len(post)} post-block scores: the first one is used")
         return _build(log, where, "diagnostic_blocks", DiagnosticBlock, fields)
     if intent == "diagnostic-block":
         log.warn(where, "a block with a corticosteroid of unrecorded dose: read as a therapeutic injection")
@@ -146,6 +148,49 @@ def _injection(
         "follow_up": [{"date": d, "nrs": nrs} for d, nrs, _ in post if d >= day and nrs is not None],
     }
     return _build(log, where, "therapeutic_injections", TherapeuticInjection, fields)
+
+
+def _lateral_branch(
+    log: ReadLog,
+    where: str,
+    procedure: Procedure,
+    day: dt.date,
+    attached: Sequence[Observation | MedicationAdministration],
+    common: dict[str, Any],
+    relief: dict[str, Any],
+) -> tuple[str, BaseModel] | None:
+    """A lateral branch block (CPT 64451, "with image guidance (fluoroscopy or CT)"): its anesthetic and scores."""
+    anesthetics, steroids = injectate(log, where, procedure, attached)
+    if steroids:
+        log.warn(where, "a lateral branch block with a corticosteroid: not a diagnostic block; not imported")
+        return None
+    if relief:
+        log.note(where, "relief percent or duration is not read on a lateral branch block (its scores are)")
+    guidance = extension(procedure, EXT.IMAGE_GUIDANCE)
+    coded = procedure.code is not None and LATERAL_BRANCH_CPT in procedure.code.codes(CPT) + procedure.code.codes(HCPCS)
+    pre, post = scores(log, where, procedure, day, attached)
+    fields = {
+        **common,
+        # CPT 64451 is by definition fluoroscopy- or CT-guided; our own code says nothing about guidance.
+        "guidance": guidance.valueCode if guidance else ("fluoroscopy-or-ct" if coded else None),
+        "anesthetics": anesthetics,
+        **_block_scores(log, where, pre, post),
+    }
+    return _build(log, where, "lateral_branch_blocks", LateralBranchBlock, fields)
+
+
+def _block_scores(
+    log: ReadLog, where: str, pre: float | None, post: list[tuple[dt.date, float | None, float | None]]
+) -> dict[str, Any]:
+    """A block's pre score and its first post score with the minutes after the injection it was read at."""
+    if len(post) > 1:
+        log.note(where, f"{len(post)} post-block scores: the first one is used")
+    first_post = post[0] if post else None
+    return {
+        "pre_block_nrs": pre,
+        "post_block_nrs": first_post[1] if first_post else None,
+        "post_block_minutes": first_post[2] if first_post else None,
+    }
 
 
 def _relief(log: ReadLog, attached: Sequence[Any]) -> dict[str, Any]:
@@ -178,7 +223,7 @@ def _report_unread(
     for item in attached:
         item_where = f"{item.resourceType}/{item.id}" if item.id else item.resourceType
         if isinstance(item, MedicationAdministration):
-            if kind != "injection":
+            if kind not in ("injection", "lateral-branch-block"):
                 log.note(
                     item_where, f"a medication given during {where}, which is not an SI-joint injection; not imported"
                 )

@@ -104,6 +104,11 @@ OWN_CONCEPTS: list[tuple[str, str]] = [
     ("diagnostic-block", "Diagnostic (anesthetic-only) intra-articular SI-joint block"),
     ("therapeutic-injection", "Therapeutic intra-articular SI-joint injection"),
     ("physical-therapy-course", "Course of physical therapy for SI-joint pain"),
+    (
+        "lateral-branch-block",
+        "Block of the nerves that supply the SI joint (lateral branch block) without recorded fluoroscopic or CT "
+        "guidance (with it, CPT 64451)",
+    ),
     *_concepts("agent-", " ".join(INJECTATE_AGENTS), "Injectate: {}"),
     ("left-sij", "Left sacroiliac joint"),
     ("right-sij", "Right sacroiliac joint"),

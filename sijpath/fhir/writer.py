@@ -109,6 +109,7 @@ WRITERS: dict[type[BaseModel], tuple[str, Writer]] = {
     findings.ImagingStudy: ("DiagnosticReport", s.imaging),
     procedures.DiagnosticBlock: ("Procedure", p.block),
     procedures.TherapeuticInjection: ("Procedure", p.injection),
+    procedures.LateralBranchBlock: ("Procedure", p.lateral_branch_block),
     procedures.RadiofrequencyAblation: ("Procedure", p.rfa),
     care.PhysicalTherapyCourse: ("Procedure", p.therapy),
     care.MedicationCourse: ("MedicationStatement", s.medication),

@@ -9,6 +9,7 @@ from sijpath.domain.timeline import episode_as_of
 from sijpath.engine.pathway import Derivation, Unit
 from sijpath.engine.ruleset import RuleSet
 from sijpath.pathway.facts import JointFacts, PatientFacts
+from sijpath.pathway.lateral_branch import lateral_branch_readings
 from sijpath.pathway.red_flags import check_value_sets
 from sijpath.pathway.vocabulary import RULE_STAGES
 
@@ -30,6 +31,8 @@ def derive(episode: Episode, ruleset: RuleSet, as_of: dt.date) -> Derivation[Joi
     for joint in patient.attribution.assessed:
         record = patient.attribution.joints[joint]
         facts = JointFacts(patient, record)
+        if episode.lateral_branch_blocks:
+            lateral_branch_readings(facts)  # read now: a same-day pair adds a data issue, collected below
         units.append(
             Unit(
                 key=joint,

@@ -83,15 +83,20 @@ def care_components(j: JointFacts, o: Outcomes) -> Outcome:
             else:
                 absent.append("supervised physical therapy (only a home program is recorded)")
     series = j.t[th.MIN_INJECTIONS_BEFORE_FUSION_COUNT]
-    # The injection trial the policies ask for is an image-guided injection: one recorded as given without image
-    # guidance is not it (an unrecorded guidance is taken as the record leaves it).
+    # The injection trial the policies ask for is an image-guided injection (the Medicare injections LCD covers no
+    # other): one given without image guidance is not it, and one whose guidance is not recorded is not known to be.
     given = components.get("therapeutic-injection", [])
-    unguided = [i for i in given if isinstance(i, TherapeuticInjection) and i.guidance == "none"]
-    injections = len(given) - len(unguided)
-    if "therapeutic-injection" in needed and given and injections == 0:
+    injected = [i for i in given if isinstance(i, TherapeuticInjection)]
+    guided = [i for i in injected if i.guidance not in (None, "none")]
+    unrecorded = [i for i in injected if i.guidance is None]
+    injections = len(guided)
+    guidance_unknown = False
+    if "therapeutic-injection" in needed and injected and injections < series and unrecorded:
+        guidance_unknown = True  # the unrecorded ones may make up the series: neither met nor not met
+    elif "therapeutic-injection" in needed and injected and injections == 0:
         absent.append("an image-guided therapeutic injection (those recorded were given without image guidance)")
     elif "therapeutic-injection" in needed and 0 < injections < series:
-        absent.append(f"a series of therapeutic injections ({injections} of at least {series})")
+        absent.append(f"a series of image-guided therapeutic injections ({injections} of at least {series})")
 
     def evidence() -> list[Evidence]:
         # One fact shows each component was tried: the first of its kind.
@@ -106,6 +111,15 @@ def care_components(j: JointFacts, o: Outcomes) -> Outcome:
         return not_met(lambda: f"{where}: {', '.join(absent)}", evidence)
     if setting_unknown:
         return unknown("physical therapy recorded, but not whether it was supervised", [PT_SETTING], evidence)
+    if guidance_unknown:
+        return unknown(
+            lambda: (
+                f"{injections} image-guided therapeutic injection(s) of at least {series}; the guidance of "
+                f"{len(unrecorded)} other(s) is not recorded"
+            ),
+            [f"whether the therapeutic injection of {i.date} was image-guided (fluoroscopy or CT)" for i in unrecorded],
+            evidence,
+        )
 
     return met(lambda: f"tried: {', '.join(c.replace('-', ' ') for c in needed)}", evidence)
 
@@ -114,7 +128,7 @@ def no_contraindication(j: JointFacts, o: Outcomes) -> Outcome:
     """No active condition argues against fusion, after a documented review."""
     found = j.patient.contraindications
     if found:
-        return not_met("argues against fusion: " + "; ".join(e.fact for e in found), found)
+        return not_met("a condition that argues against fusion: " + "; ".join(e.fact for e in found), found)
     reviewed = j.episode.contraindications_reviewed_on
     months = j.t[th.MAX_CONTRAINDICATION_REVIEW_AGE_MONTHS]
     if reviewed is not None and add_months(reviewed, months) < j.as_of:
@@ -219,6 +233,7 @@ NO_CONTRAINDICATION = Criterion[JointFacts](
     remedy="a current documented review finding no generalized pain disorder, infection, tumor or inflammatory "
     "arthropathy",
     reads=(th.MAX_CONTRAINDICATION_REVIEW_AGE_MONTHS,),
+    optional_reads=(th.FUSION_EXCLUDING_CONDITIONS,),
     shared=True,
 )
 RELIEF_SHORTENING = Criterion[JointFacts](

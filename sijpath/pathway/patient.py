@@ -20,6 +20,7 @@ from sijpath.domain.timeline import EpisodeAsOf, RollingWindow
 from sijpath.engine.results import Evidence
 from sijpath.engine.thresholds import ThresholdValues
 from sijpath.evidence.value_sets import ValueSets
+from sijpath.pathway import thresholds as th
 from sijpath.pathway.value_set_matching import ScreenHit, latest_studies, match_value_sets
 
 __all__ = ["BlockResult", "PatientFacts", "Radicular", "lazy"]
@@ -33,6 +34,11 @@ BlockResult = Literal["positive", "partial", "negative"]
 RADICULOPATHY_CODES = ("M54.16", "M54.17", "M54.18", "M51.16", "M51.17")
 RADICULOPATHY_SNOMED_CODES = frozenset({"128196005", "2415007", "128197001"})
 RADICULAR_IMAGING_FINDING = "lumbar-stenosis-or-disc-herniation"
+
+
+# The thresholds by which a rule set excludes a kind of procedure for conditions of the screen, beyond the value sets'
+# own `excludes` (the Medicare SI-joint injection LCD excludes injections for lumbar stenosis with claudication).
+RULE_SET_EXCLUSIONS = {"injection": th.INJECTION_EXCLUDING_CONDITIONS, "fusion": th.FUSION_EXCLUDING_CONDITIONS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,8 +209,11 @@ class PatientFacts:
         return tuple(hit for hit in self.screen if hit.to_confirm and hit.value_set.kind == "red-flag")
 
     def standing_in_the_way(self, procedure_kind: str) -> tuple[ScreenHit, ...]:
-        """Red flags and the exclusions whose sources exclude a procedure of this kind (`fusion`)."""
-        return tuple(hit for hit in self.screen if hit.excludes(procedure_kind))
+        """Red flags, the exclusions whose sources exclude a procedure of this kind (`fusion`), and the conditions
+        the rule set itself excludes it for (`fusion_excluding_conditions`)."""
+        spec = RULE_SET_EXCLUSIONS.get(procedure_kind)
+        own = self.t.get(spec, ()) if spec is not None else ()
+        return tuple(hit for hit in self.screen if hit.excludes(procedure_kind) or hit.value_set.id in own)
 
     @lazy
     def contraindications(self) -> list[Evidence]:

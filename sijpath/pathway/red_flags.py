@@ -6,15 +6,18 @@ import weakref
 
 from sijpath.engine.conditions import Fact
 from sijpath.engine.decision import Decision
-from sijpath.engine.results import FlagResult
-from sijpath.engine.rule import DecisionFlag
+from sijpath.engine.results import FlagResult, Outcome, met, not_met
+from sijpath.engine.rule import Criterion, DecisionFlag, Gate, Outcomes
 from sijpath.engine.ruleset import RuleSet
 from sijpath.errors import EvidenceCatalogError
 from sijpath.evidence.value_sets import ScreenKind, ValueSets
+from sijpath.pathway import thresholds as th
+from sijpath.pathway import vocabulary as v
 from sijpath.pathway.facts import JointFacts
 
 __all__ = [
     "BORN_AFTER_AS_OF",
+    "NO_INJECTION_EXCLUSION",
     "RED_FLAG",
     "RED_FLAG_TO_CONFIRM",
     "SCREENED",
@@ -46,17 +49,21 @@ def _screen_flag(value_set_id: str, kind: ScreenKind, title: str) -> DecisionFla
                 hit.evidence,
                 tuple(c for c in value_set.cites if c != SCREEN_SOURCE),
             )
+        by_rule_set = _excluded_by(ruleset, value_set_id)
         if hit.red_flag:
             effect = "every SI-joint procedure is held until it is worked up"
+        elif by_rule_set:
+            effect = f"{ruleset.title} excludes " + " and ".join(k for k, _ in by_rule_set) + " for it"
         elif kind == "caution":
             effect = value_set.note or "a caution before any SI-joint procedure"
         else:
             effect = "excludes " + " and ".join(value_set.excludes) + " of either SI joint"
+        cites = [c for c in value_set.cites if c != SCREEN_SOURCE] + [c for _, cs in by_rule_set for c in cs]
         return FlagResult(
             "critical" if hit.red_flag else "warning",
             lambda: f"{hit.describe()}: {effect}. {value_set.work_up}.",
             hit.evidence,
-            tuple(c for c in value_set.cites if c != SCREEN_SOURCE),
+            tuple(dict.fromkeys(cites)),
         )
 
     SCREENED[value_set_id] = kind
@@ -84,6 +91,52 @@ CAUTION_PRIOR_LUMBAR_FUSION = _screen_flag("prior-lumbar-fusion", "caution", "Ca
 CAUTION_HIP_OSTEOARTHRITIS = _screen_flag("hip-osteoarthritis", "caution", "Caution: hip osteoarthritis on imaging")
 CAUTION_NEUROGENIC_CLAUDICATION = _screen_flag(
     "neurogenic-claudication", "caution", "Caution: lumbar stenosis with neurogenic claudication"
+)
+
+
+# The rule-set thresholds that exclude a kind of procedure for screened conditions, as the flag words them.
+_RULE_SET_EXCLUSIONS = (
+    ("SI-joint blocks and injections", th.INJECTION_EXCLUDING_CONDITIONS),
+    ("fusion", th.FUSION_EXCLUDING_CONDITIONS),
+)
+
+
+def _excluded_by(ruleset: RuleSet, value_set_id: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(what the rule set excludes, the sources it cites) for each kind of procedure it excludes for this condition."""
+    found = []
+    for words, spec in _RULE_SET_EXCLUSIONS:
+        setting = ruleset.thresholds.get(spec.name)
+        if setting is not None and value_set_id in setting.value:
+            found.append((words, setting.cites))
+    return found
+
+
+def no_injection_exclusion(j: JointFacts, o: Outcomes) -> Outcome:
+    """None of the conditions the rule set excludes SI-joint injections for is recorded (red flags have their own
+    row, before every procedure)."""
+    conditions = j.t[th.INJECTION_EXCLUDING_CONDITIONS]
+    hits = [h for h in j.patient.standing_in_the_way("injection") if h.value_set.kind != "red-flag"]
+    if hits:
+        return not_met(
+            lambda: (
+                "a condition this rule set excludes SI-joint injections for: " + "; ".join(h.describe() for h in hits)
+            ),
+            lambda: [e for h in hits for e in h.evidence],
+        )
+    names = ", ".join(j.patient.value_sets[c].title.lower() for c in conditions)
+    return met(f"none recorded of the conditions that exclude an SI-joint injection here ({names})")
+
+
+NO_INJECTION_EXCLUSION = Criterion[JointFacts](
+    id="no-injection-exclusion",
+    title="No condition the rule set excludes SI-joint injections for",
+    stage="diagnosis",
+    cites=("cms-sij-injection-lcd-2023",),
+    check=no_injection_exclusion,
+    required_for=(Gate(v.DIAGNOSTIC_BLOCK), Gate(v.CONFIRMATORY_BLOCK), Gate(v.THERAPEUTIC_INJECTION)),
+    remedy="evaluation of the excluded condition as the pain source (or a record that it is not current)",
+    reads=(th.INJECTION_EXCLUDING_CONDITIONS,),
+    shared=True,
 )
 
 

@@ -18,6 +18,18 @@ Points = Annotated[float, Field(gt=0, le=10)]
 Count = Annotated[int, Field(ge=1, le=50)]
 Modality = Literal["fluoroscopy", "ct", "ultrasound"]
 Windows = dict[str, Annotated[int, Field(gt=0, le=24 * 60)]]
+ScreenedCondition = Literal[
+    "infection",
+    "tumor",
+    "fracture",
+    "pregnancy",
+    "inflammatory-arthropathy",
+    "generalized-pain-disorder",
+    "prior-lumbar-fusion",
+    "hip-osteoarthritis",
+    "neurogenic-claudication",
+]
+"""The value sets of the red-flag and exclusion screen (value-sets.toml), by id; a meta-test keeps them in step."""
 
 # The unit each name ends in; the loader rejects a threshold whose name does not carry one.
 THRESHOLD_UNITS = (
@@ -34,6 +46,7 @@ THRESHOLD_UNITS = (
     "_flag",
     "_components",
     "_findings",
+    "_conditions",
 )
 
 MIN_BLOCK_RELIEF_PERCENT = ThresholdSpec[float](
@@ -63,6 +76,11 @@ MIN_POST_BLOCK_MINUTES = ThresholdSpec[int](
 )
 MIN_POSITIVE_BLOCK_COUNT = ThresholdSpec[int](
     "min_positive_block_count", Count, "Positive valid blocks of the joint needed to confirm it."
+)
+MIN_POSITIVE_LATERAL_BRANCH_BLOCKS_COUNT = ThresholdSpec[int](
+    "min_positive_lateral_branch_blocks_count",
+    Count,
+    "Positive lateral branch blocks (CPT 64451) of the joint needed before radiofrequency ablation of its nerves.",
 )
 MIN_POSITIVE_BLOCKS_BEFORE_INJECTION_COUNT = ThresholdSpec[int](
     "min_positive_blocks_before_injection_count",
@@ -214,6 +232,18 @@ EXPECTED_BONY_FUSION_MONTHS = ThresholdSpec[int](
 )
 EXPECTED_CANE_WALKING_WEEKS = ThresholdSpec[int](
     "expected_cane_walking_weeks", Count, "Weeks after fusion by which most patients walk with a cane."
+)
+
+INJECTION_EXCLUDING_CONDITIONS = ThresholdSpec[tuple[str, ...]](
+    "injection_excluding_conditions",
+    tuple[ScreenedCondition, ...],
+    "Screened conditions (value sets) that exclude an SI-joint block or therapeutic injection under this rule set, "
+    "beyond the red flags that stop every procedure.",
+)
+FUSION_EXCLUDING_CONDITIONS = ThresholdSpec[tuple[str, ...]](
+    "fusion_excluding_conditions",
+    tuple[ScreenedCondition, ...],
+    "Screened conditions (value sets) that exclude fusion under this rule set, beyond those every rule set excludes.",
 )
 
 ALL_THRESHOLDS: tuple[ThresholdSpec[Any], ...] = tuple(

@@ -14,7 +14,7 @@ from sijpath.domain.document import problems_from_validation
 from sijpath.domain.episode import Episode
 from sijpath.domain.fact_lists import FACT_LISTS
 from sijpath.domain.findings import ImagingStudy
-from sijpath.domain.procedures import DiagnosticBlock, TherapeuticInjection
+from sijpath.domain.procedures import DiagnosticBlock, LateralBranchBlock, TherapeuticInjection
 from sijpath.errors import EpisodeValidationError, NotFoundError, Problem
 
 __all__ = ["FACT_FORMS", "FACT_LIST_NAMES", "FactForm", "FormData", "add_fact", "form_text", "form_version"]
@@ -83,6 +83,12 @@ def _block(form: FormData, problems: list[Problem]) -> dict[str, Any]:
         "post_block_nrs": _number(form, "post_block_nrs", problems),
         "post_block_minutes": _number(form, "post_block_minutes", problems, whole=True),
     }
+
+
+def _lateral_branch_block(form: FormData, problems: list[Problem]) -> dict[str, Any]:
+    fields = _block(form, problems)
+    del fields["contrast"]  # a lateral branch block is not an arthrogram
+    return fields
 
 
 def _injection(form: FormData, problems: list[Problem]) -> dict[str, Any]:
@@ -155,6 +161,14 @@ FACT_FORMS: dict[str, FactForm] = {
         _block,
         "diagnostic block",
         "add-block",
+        {"anesthetics[0].drug": "anesthetic", "anesthetics": "anesthetic"},
+    ),
+    "lateral-branch-blocks": FactForm(
+        "lateral_branch_blocks",
+        LateralBranchBlock,
+        _lateral_branch_block,
+        "lateral branch block",
+        "add-lateral-branch-block",
         {"anesthetics[0].drug": "anesthetic", "anesthetics": "anesthetic"},
     ),
     "injections": FactForm(

@@ -32,6 +32,7 @@ def test_fusion_under_the_source_articles_needs_confirmation_failed_injections_a
 def test_injections_under_medicare_need_the_lcd_indications() -> None:
     needed = [r.criterion.id for r in request_requirements("27096", wiring.load_ruleset("cms-sij-injection", AS_OF))]
     assert needed == [
+        "no-injection-exclusion",
         "sij-pain-presentation",
         "provocation-cluster",
         "pain-duration",

@@ -607,6 +607,38 @@ def test_an_injection_form_adds_a_therapeutic_injection_with_its_steroid_dose(si
     assert injection.pre_injection_nrs == 7.0
 
 
+def test_a_lateral_branch_block_form_adds_the_block_with_its_side_and_scores(sign_in: SignIn, services: App) -> None:
+    client = sign_in("clinician")
+    form = _form(
+        client,
+        date="2026-10-20",
+        side="right",
+        guidance="fluoroscopy",
+        anesthetic="bupivacaine",
+        pre_block_nrs="7",
+        post_block_nrs="2",
+        post_block_minutes="60",
+    )
+
+    response = client.post("/patients/new-referral/lateral-branch-blocks", data=form, follow_redirects=False)
+
+    assert response.status_code == 303
+    with transaction(services.engine) as connection:
+        block = store.load_episode(connection, "new-referral").episode.lateral_branch_blocks[-1]
+    assert (block.side, block.guidance, block.anesthetics[0].drug) == ("right", "fluoroscopy", "bupivacaine")
+    assert (block.pre_block_nrs, block.post_block_nrs, block.post_block_minutes) == (7.0, 2.0, 60)
+
+
+def test_a_lateral_branch_block_without_a_side_is_refused_naming_the_side_field(sign_in: SignIn) -> None:
+    client = sign_in("clinician")
+    form = _form(client, date="2026-10-20", side="", anesthetic="lidocaine")
+
+    response = client.post("/patients/new-referral/lateral-branch-blocks", data=form)
+
+    assert response.status_code == 422
+    assert "choose the side of the joint" in response.text
+
+
 def test_an_injection_with_a_steroid_but_no_dose_is_refused_naming_the_dose_field(sign_in: SignIn) -> None:
     client = sign_in("clinician")
     form = _form(client, date="2026-10-20", side="left", steroid="triamcinolone", steroid_dose_mg="")

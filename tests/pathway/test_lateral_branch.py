@@ -1,0 +1,65 @@
+"""The lateral-branch-block gate before RFA: counted per joint and per day, never met on what is not recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sijpath import wiring
+from sijpath.domain.episode import Episode
+from sijpath.pathway.assess import evaluate
+from tests.golden.scenarios import REPO
+
+AS_OF = dt.date(2026, 11, 1)
+RULESET = str(REPO / "examples" / "rulesets" / "clinic-lateral-branch-rfa.toml")
+CRITERION = "lateral-branch-blocks-before-rfa"
+
+
+def _block(day: str, side: str | None = "right", post: float = 1, **more: Any) -> dict[str, Any]:
+    return {
+        "date": day,
+        "side": side,
+        "guidance": "fluoroscopy",
+        "anesthetics": [{"drug": "lidocaine"}],
+        "pre_block_nrs": 7,
+        "post_block_nrs": post,
+        "post_block_minutes": 30,
+        **more,
+    }
+
+
+def _status(*blocks: dict[str, Any]) -> tuple[str, str]:
+    episode = wiring.load_episode(REPO / "examples" / "rfa-candidate.yaml")
+    episode = Episode.model_validate(
+        {**episode.model_dump(mode="json", exclude_none=True), "lateral_branch_blocks": list(blocks)}
+    )
+    unit = evaluate(episode, wiring.load_ruleset(RULESET, AS_OF), AS_OF).unit("right")
+    outcome = unit.criterion(CRITERION)
+    return outcome.status, unit.next_step.code
+
+
+def test_two_positive_blocks_on_different_days_meet_the_gate_and_rfa_is_suggested() -> None:
+    assert _status(_block("2026-09-01"), _block("2026-09-15")) == ("met", "radiofrequency-ablation")
+
+
+def test_blocks_of_the_other_joint_bilateral_or_unsided_never_count_for_this_one() -> None:
+    status, step = _status(_block("2026-09-01", "left"), _block("2026-09-15", "bilateral"), _block("2026-09-20", None))
+    assert (status, step) == ("unknown", "gather-information")
+
+
+def test_an_ultrasound_guided_block_is_not_a_cpt_64451_block_and_does_not_count() -> None:
+    assert _status(_block("2026-09-01"), _block("2026-09-15", guidance="ultrasound"))[0] == "unknown"
+
+
+def test_a_block_read_too_early_or_without_scores_never_counts_as_positive() -> None:
+    too_early = _block("2026-09-15", post_block_minutes=2)
+    no_scores = _block("2026-09-20", pre_block_nrs=None, post_block_nrs=None)
+    assert _status(_block("2026-09-01"), too_early, no_scores)[0] == "unknown"
+
+
+def test_a_latest_block_with_little_relief_holds_rfa_as_not_met() -> None:
+    assert _status(_block("2026-09-01"), _block("2026-09-15", post=6)) == ("not-met", "conservative-care")
+
+
+def test_adding_a_same_day_duplicate_never_turns_the_gate_met() -> None:
+    assert _status(_block("2026-09-01"), _block("2026-09-01"))[0] == "unknown"
