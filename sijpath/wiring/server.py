@@ -22,6 +22,7 @@ from sijpath.store.database import connect, require_current_schema
 from sijpath.web.app import create_app
 from sijpath.web.services import App
 from sijpath.wiring import builtin_ruleset_ids, load_episode, load_ruleset
+from sijpath.wiring.practice import practice_from
 from sijpath.wiring.proxies import ClientAddress
 from sijpath.wiring.request_limits import RequestSizeLimit
 
@@ -62,6 +63,7 @@ def settings_from(environ: Mapping[str, str], **overrides: Any) -> Settings:
         if environ.get(variable):
             values[name] = environ[variable]
     values.update({k: v for k, v in overrides.items() if v is not None})
+    values.setdefault("practice", practice_from(environ))
     try:
         return Settings.model_validate(values)
     except ValidationError as exc:
