@@ -7,7 +7,7 @@ import html
 from sijpath.documents.letter import NO_POLICY_SOURCE, Letter, Statement
 from sijpath.engine.assessment import LATERALITY_MODIFIERS, NOTICE
 
-__all__ = ["enclosures", "letter_html", "letter_markdown", "markdown_html"]
+__all__ = ["enclosures", "letter_html", "letter_markdown", "markdown_fragment", "markdown_html"]
 
 
 def _missing(value: object, what: str) -> str:
@@ -148,14 +148,24 @@ def enclosures(letter: Letter) -> list[str]:
 
 def markdown_html(markdown: str, title: str) -> str:
     """The few Markdown forms the letters use as one escaped HTML page (no scripts, no external resources)."""
+    return (
+        "<!doctype html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif;max-width:48rem;margin:2rem auto;"
+        "line-height:1.45}td,th{padding:.2rem .8rem;border-bottom:1px solid #ddd;text-align:left}"
+        ".draft{color:#a00}.review{color:#7a4a00;font-style:italic}</style>"
+        "</head><body>\n" + markdown_fragment(markdown) + "\n</body></html>\n"
+    )
+
+
+def markdown_fragment(markdown: str, top: int = 1) -> str:
+    """The Markdown as escaped HTML elements, headings from level `top` (2 inside a page that has its own h1)."""
     body = []
     for line in markdown.splitlines():
         text = html.escape(line).replace("**", "")
-        if line.startswith("# "):
-            body.append(f"<h1>{text[2:]}</h1>")
-        elif line.startswith(("## ", "### ")):
-            level = 2 if line.startswith("## ") else 3
-            body.append(f"<h{level}>{text[level + 1 :]}</h{level}>")
+        if line.startswith(("# ", "## ", "### ")):
+            marks = len(line.split(" ", 1)[0])
+            level = marks + top - 1
+            body.append(f"<h{level}>{text[marks + 1 :]}</h{level}>")
         elif line.startswith("- "):
             body.append(f"<li>{text[2:]}</li>")
         elif line.startswith("> "):
@@ -167,13 +177,7 @@ def markdown_html(markdown: str, title: str) -> str:
             body.append(f"<p class='draft'><strong>{text}</strong></p>")
         elif line.strip() and not line.startswith("|"):
             body.append(f"<p>{text}</p>")
-    return (
-        "<!doctype html>\n<html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif;max-width:48rem;margin:2rem auto;"
-        "line-height:1.45}td,th{padding:.2rem .8rem;border-bottom:1px solid #ddd;text-align:left}"
-        ".draft{color:#a00}.review{color:#7a4a00;font-style:italic}</style>"
-        "</head><body>\n" + "\n".join(_wrap(body)) + "\n</body></html>\n"
-    )
+    return "\n".join(_wrap(body))
 
 
 def letter_html(letter: Letter) -> str:

@@ -28,6 +28,7 @@ __all__ = [
     "facts",
     "import_runs",
     "imports",
+    "letter_narratives",
     "login_failures",
     "metadata",
     "outcome_entries",
@@ -266,3 +267,16 @@ outcome_entries = Table(
     Column("entered_at", DateTime(timezone=True), nullable=False),
 )
 Index("outcome_entries_by_day", outcome_entries.c.procedure_id, outcome_entries.c.day)
+
+# The ordering physician's narrative of a prior-authorization letter: one per patient, procedure and joint (its
+# changes are in the audit trail).
+letter_narratives = Table(
+    "letter_narratives",
+    metadata,
+    Column("patient_id", String(128), primary_key=True),
+    Column("procedure", String(10), primary_key=True),  # CPT/HCPCS code
+    Column("joint", String(5), primary_key=True),  # left or right
+    Column("text", Text, nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

@@ -35,13 +35,14 @@ __all__ = [
 ]
 
 COOKIE = "sijpath_session"
-Permission = Literal["read", "write", "audit", "admin"]
+Permission = Literal["read", "write", "audit", "admin", "letters"]
 # The one table of who may do what; every page and API route names the permission it needs.
 PERMISSIONS: dict[Permission, frozenset[str]] = {
     "read": frozenset({"clinician", "staff", "admin", "auditor"}),
     "write": frozenset({"clinician"}),
     "audit": frozenset({"admin", "auditor"}),
     "admin": frozenset({"admin"}),
+    "letters": frozenset({"clinician", "staff"}),  # prior-authorization letters and packets
 }
 
 
@@ -63,6 +64,7 @@ _DOING: dict[Permission, str] = {
     "write": "change patient data",
     "audit": "see the audit trail",
     "admin": "manage users",
+    "letters": "prepare prior-authorization letters",
 }
 
 

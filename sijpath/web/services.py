@@ -25,6 +25,7 @@ from sijpath.store import audit, import_runs
 from sijpath.store import episodes as store
 from sijpath.store.accounts import User
 from sijpath.store.database import transaction
+from sijpath.web.letter_service import LetterWriter
 
 __all__ = ["App", "ImportResult", "RulesetLoader"]
 
@@ -50,6 +51,7 @@ class App:
     load_ruleset: RulesetLoader
     ruleset_ids: tuple[str, ...]
     now: Callable[[], dt.datetime]
+    letters: LetterWriter | None = None  # prior-authorization letters (None: the app makes none)
 
     def today(self) -> dt.date:
         """The default as-of date: today where the server runs (a UTC date would turn at the wrong hour)."""

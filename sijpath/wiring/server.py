@@ -22,6 +22,7 @@ from sijpath.store.database import connect, require_current_schema
 from sijpath.web.app import create_app
 from sijpath.web.services import App
 from sijpath.wiring import builtin_ruleset_ids, load_episode, load_ruleset
+from sijpath.wiring.letters import DocumentLetters
 from sijpath.wiring.practice import practice_from
 from sijpath.wiring.proxies import ClientAddress
 from sijpath.wiring.request_limits import RequestSizeLimit
@@ -92,7 +93,7 @@ def web_services(settings: Settings, engine: Engine, now: Callable[[], dt.dateti
         return load_ruleset(ruleset_id, as_of)
 
     clock = now or (lambda: dt.datetime.now(dt.UTC))
-    return App(engine, settings, ruleset, known, clock)
+    return App(engine, settings, ruleset, known, clock, letters=DocumentLetters())
 
 
 def cds_service(settings: Settings, engine: Engine, now: Callable[[], dt.datetime] | None = None) -> CdsService:
