@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["markdown_code", "markdown_plain", "markdown_text", "terminal_text"]
+__all__ = ["TABLE_PIPE", "markdown_code", "markdown_plain", "markdown_text", "terminal_text"]
 
 _MARKUP = re.compile(r"([\\`*_\[\]<>|~&#])")
 _ESCAPED = re.compile(r"\\([\\`*_\[\]<>|~&#])")
 # C0 controls but tab and newline, DEL and C1 (CSI is U+009B): the bytes that start terminal escape sequences.
+TABLE_PIPE = re.compile(r"(?<!\\)\|")
+"""A table's own cell boundary: a pipe that `markdown_text` did not escape."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 

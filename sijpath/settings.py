@@ -10,7 +10,46 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["Settings"]
+__all__ = ["Practice", "Settings"]
+
+
+def npi_check_digit_holds(npi: str) -> bool:
+    """The NPI's tenth digit is its Luhn check digit over the nine before it, prefixed 80840 (the card issuer
+    prefix the NPI standard assigns); a mistyped NPI fails it."""
+    total = 0
+    for position, digit in enumerate(reversed("80840" + npi[:9])):
+        value = int(digit) * (2 if position % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return (10 - total % 10) % 10 == int(npi[9])
+
+
+class Practice(BaseModel):
+    """The letterhead and the ordering provider a prior-authorization letter is signed for; each left unset is
+    shown on a draft as missing, never filled in."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200, description="Practice name (letterhead).")
+    address: str | None = Field(
+        default=None, min_length=1, max_length=400, description="Postal address; lines separated by `;`."
+    )
+    phone: str | None = Field(default=None, min_length=1, max_length=40)
+    fax: str | None = Field(default=None, min_length=1, max_length=40)
+    provider: str | None = Field(
+        default=None, min_length=1, max_length=200, description="Ordering provider, as they sign (name, degree)."
+    )
+    npi: str | None = Field(default=None, pattern=r"^\d{10}$", description="The ordering provider's 10-digit NPI.")
+
+    @field_validator("npi")
+    @classmethod
+    def _npi_check_digit(cls, value: str | None) -> str | None:
+        if value is not None and not npi_check_digit_holds(value):
+            raise ValueError(f"NPI {value} fails its check digit (mistyped?)")
+        return value
+
+    @property
+    def address_lines(self) -> tuple[str, ...]:
+        return tuple(line.strip() for line in (self.address or "").split(";") if line.strip())
 
 
 class Settings(BaseModel):
@@ -85,6 +124,9 @@ class Settings(BaseModel):
     )
     cds_spec_version: Literal["2.0.1", "3.0.0"] = "2.0.1"
     cds_cors_origins: tuple[str, ...] = ("*",)
+    practice: Practice = Field(
+        default_factory=Practice, description="Letterhead and ordering provider of prior-authorization letters."
+    )
     web_app_url: str | None = Field(
         default=None,
         pattern=r"^https?://[^/?#]+(/[^?#]*)?$",

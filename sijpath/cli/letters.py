@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -27,13 +28,20 @@ from sijpath.cli.options import (
     parse_as_of,
 )
 from sijpath.documents.gaps import gaps_markdown
-from sijpath.documents.letter import build_letter, letter_html, letter_markdown
+from sijpath.documents.letter import build_letter
+from sijpath.documents.letter_text import letter_html, letter_markdown
 from sijpath.errors import UsageError
 from sijpath.pathway.assess import evaluate
 from sijpath.pathway.requests import request_gaps
 from sijpath.pathway.vocabulary import PROCEDURES
+from sijpath.wiring.practice import practice_from
 
 __all__ = ["register"]
+
+
+class PaperSize(StrEnum):
+    letter = "letter"
+    a4 = "a4"
 
 
 class LetterFormat(StrEnum):
@@ -104,6 +112,21 @@ def gaps(
             Console().print(Markdown(text))
 
 
+NARRATIVE_MAX_CHARS = 20_000
+
+
+def _narrative(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--narrative {path}: cannot read it as UTF-8 text ({exc.__class__.__name__})") from None
+    if len(text) > NARRATIVE_MAX_CHARS:
+        raise UsageError(f"--narrative {path}: {len(text)} characters, more than {NARRATIVE_MAX_CHARS}")
+    return text
+
+
 def letter(
     file: InputFileArgument,
     procedure: ProcedureOption,
@@ -118,21 +141,52 @@ def letter(
     joint: JointOption = None,
     out: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (required for pdf).")] = None,
     contractor: ContractorOption = None,
+    narrative: Annotated[
+        Path | None, typer.Option("--narrative", help="A text file with the ordering physician's narrative.")
+    ] = None,
+    provider: Annotated[
+        str | None,
+        typer.Option("--ordering-provider", help="Ordering provider (default: SIJPATH_ORDERING_PROVIDER)."),
+    ] = None,
+    npi: Annotated[
+        str | None, typer.Option("--npi", help="The ordering provider's NPI (default: SIJPATH_ORDERING_PROVIDER_NPI).")
+    ] = None,
+    paper: Annotated[PaperSize, typer.Option("--paper", help="Page size of a PDF.")] = PaperSize.letter,
+    packet: Annotated[
+        bool,
+        typer.Option("--packet", help="One PDF: the letter, assessment summary, dated evidence and policy clauses."),
+    ] = False,
 ) -> None:
     """A medical-necessity letter for a procedure on one joint under a rule set; refuses (exit 4) when criteria are
-    unmet."""
+    unmet or an identifier the payer needs is missing."""
     code = _procedure(procedure)
+    if packet and output is not LetterFormat.pdf:
+        output = LetterFormat.pdf  # a packet is one PDF
+    if output is LetterFormat.pdf and out is None:
+        raise typer.BadParameter("a PDF needs --output FILE", param_hint="--output")
     record = wiring.load_record(file, input_format.value, patient)
     day = parse_as_of(as_of)
     rules = wiring.load_ruleset(ruleset, day, contractor)
     assessment = evaluate(record.episode, rules, day, record.issues)
-    built = build_letter(assessment, one_unit(assessment, joint), rules, code, draft)
+    practice = practice_from(os.environ, provider=provider, npi=npi)
+    built = build_letter(
+        assessment,
+        one_unit(assessment, joint),
+        rules,
+        code,
+        draft,
+        episode=record.episode,
+        practice=practice,
+        narrative=_narrative(narrative),
+    )
     if output is LetterFormat.pdf:
-        if out is None:
-            raise typer.BadParameter("a PDF needs --output FILE", param_hint="--output")
-        from sijpath.documents.pdf import letter_pdf  # fpdf2 loads only when a PDF is asked for
+        from sijpath.documents import pdf  # fpdf2 loads only when a PDF is asked for
+        from sijpath.documents.packet import packet_sections
 
-        out.write_bytes(letter_pdf(built))
+        size: pdf.Paper = "a4" if paper is PaperSize.a4 else "letter"
+        data = pdf.markdown_pdf(packet_sections(built), built, size) if packet else pdf.letter_pdf(built, size)
+        assert out is not None  # checked above, before the record was read
+        out.write_bytes(data)
         return
     text = letter_html(built) if output is LetterFormat.html else letter_markdown(built)
     if out is not None:

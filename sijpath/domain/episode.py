@@ -42,8 +42,17 @@ class Patient(Vocabulary):
     """Who the episode is about."""
 
     id: Annotated[str, Field(min_length=1, max_length=128)]
+    name: Annotated[
+        str | None, Field(min_length=1, max_length=200, description="Full name, as a letter names the patient.")
+    ] = None
     birth_date: ClinicalDate | None = None
     sex: Literal["female", "male", "other", "unknown"] = "unknown"
+    member_id: Annotated[
+        str | None,
+        Field(
+            min_length=1, max_length=64, description="Health-plan member ID, as a prior-authorization letter gives it."
+        ),
+    ] = None
 
 
 class Episode(Vocabulary):

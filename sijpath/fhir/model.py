@@ -17,6 +17,8 @@ __all__ = [
     "Extension",
     "FhirDate",
     "FhirDateTime",
+    "HumanName",
+    "Identifier",
     "MedicationAdministration",
     "MedicationStatement",
     "Observation",
@@ -142,6 +144,31 @@ class Annotation(Element):
     text: StrictStr
 
 
+class HumanName(Element):
+    text: StrictStr | None = None
+    family: StrictStr | None = None
+    given: tuple[StrictStr, ...] = ()
+    use: StrictStr | None = None
+
+    def full(self) -> str | None:
+        """The name as written (`text`), else the given names and the family name."""
+        if self.text and self.text.strip():
+            return self.text.strip()
+        parts = [*self.given, *([self.family] if self.family else [])]
+        return " ".join(p.strip() for p in parts if p.strip()) or None
+
+
+class Identifier(Element):
+    type: CodeableConcept | None = None
+    system: StrictStr | None = None
+    value: StrictStr | None = None
+
+
+# The HL7 v2 identifier type of a health-plan member number (table 0203, code MB).
+IDENTIFIER_TYPES = "http://terminology.hl7.org/CodeSystem/v2-0203"
+MEMBER_NUMBER = "MB"
+
+
 class Resource(Element):
     """What every resource sijpath reads has: a type, an id, and extensions."""
 
@@ -157,6 +184,8 @@ class Patient(Resource):
     resourceType: Literal["Patient"]
     birthDate: FhirDate | None = None
     gender: Literal["male", "female", "other", "unknown"] | None = None
+    name: tuple[HumanName, ...] = ()
+    identifier: tuple[Identifier, ...] = ()
 
 
 class Procedure(Resource):

@@ -13,6 +13,8 @@ from sijpath.domain.base import EARLIEST_DATE, LATEST_DATE
 from sijpath.domain.episode import Episode
 from sijpath.domain.issues import DataIssue
 from sijpath.fhir.model import (
+    IDENTIFIER_TYPES,
+    MEMBER_NUMBER,
     Condition,
     DiagnosticReport,
     MedicationAdministration,
@@ -155,4 +157,20 @@ def _patient(patient_id: str, patient: Patient, log: ReadLog, where: str) -> dic
     elif birth is not None and not EARLIEST_DATE <= birth <= LATEST_DATE:
         log.warn(where, f"birthDate {patient.birthDate!r} is outside {EARLIEST_DATE} … {LATEST_DATE}; age is unknown")
         birth = None
-    return {"id": patient_id, "birth_date": birth, "sex": patient.gender or "unknown"}
+    names = sorted(patient.name, key=lambda n: n.use != "official")  # the official name first, else as recorded
+    name = next((full for n in names if (full := n.full())), None)
+    member = next(
+        (
+            i.value.strip()
+            for i in patient.identifier
+            if i.value and i.value.strip() and i.type is not None and MEMBER_NUMBER in i.type.codes(IDENTIFIER_TYPES)
+        ),
+        None,
+    )
+    return {
+        "id": patient_id,
+        "name": name[:200] if name else None,
+        "birth_date": birth,
+        "sex": patient.gender or "unknown",
+        "member_id": member[:64] if member else None,
+    }

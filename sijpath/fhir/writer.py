@@ -15,6 +15,7 @@ from sijpath.domain.fact_lists import FACT_LISTS
 from sijpath.errors import UsageError
 from sijpath.fhir import procedure_shapes as p
 from sijpath.fhir import shapes as s
+from sijpath.fhir.model import IDENTIFIER_TYPES, MEMBER_NUMBER
 from sijpath.fhir.vocabulary import BASE
 
 __all__ = ["RESOURCE_OF", "WRITERS", "canonical_ids", "episode_bundle", "fact_resource_ids"]
@@ -131,6 +132,12 @@ def _resources(episode: Episode) -> Iterator[dict[str, Any]]:
             "id": patient.id,
             "gender": patient.sex,
             "birthDate": s.day(patient.birth_date),
+            "name": [{"text": patient.name}] if patient.name else None,
+            "identifier": [
+                {"type": {"coding": [{"system": IDENTIFIER_TYPES, "code": MEMBER_NUMBER}]}, "value": patient.member_id}
+            ]
+            if patient.member_id
+            else None,
         }
     )
     subject = {"reference": f"Patient/{patient.id}"}

@@ -32,6 +32,7 @@ __all__ = [
     "facts",
     "import_runs",
     "imports",
+    "letter_narratives",
     "login_failures",
     "metadata",
     "outcome_entries",
@@ -244,3 +245,16 @@ audit_log = Table(
     Column("hash", String(64), nullable=False),
 )
 Index("audit_by_patient", audit_log.c.patient_id, audit_log.c.seq)
+
+# The ordering physician's narrative of a prior-authorization letter: one per patient, procedure and joint (its
+# changes are in the audit trail).
+letter_narratives = Table(
+    "letter_narratives",
+    metadata,
+    Column("patient_id", String(128), primary_key=True),
+    Column("procedure", String(10), primary_key=True),  # CPT/HCPCS code
+    Column("joint", String(5), primary_key=True),  # left or right
+    Column("text", Text, nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

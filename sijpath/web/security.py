@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 COOKIE = "sijpath_session"
-Permission = Literal["read", "write", "outcomes", "audit", "admin"]
+Permission = Literal["read", "write", "outcomes", "audit", "admin", "letters"]
 # The one table of who may do what; every page and API route names the permission it needs.
 PERMISSIONS: dict[Permission, frozenset[str]] = {
     "read": frozenset({"clinician", "staff", "admin", "auditor"}),
@@ -44,6 +44,7 @@ PERMISSIONS: dict[Permission, frozenset[str]] = {
     "outcomes": frozenset({"clinician", "staff"}),
     "audit": frozenset({"admin", "auditor"}),
     "admin": frozenset({"admin"}),
+    "letters": frozenset({"clinician", "staff"}),  # prior-authorization letters and packets
 }
 
 
@@ -66,6 +67,7 @@ _DOING: dict[Permission, str] = {
     "outcomes": "record outcomes or send questionnaire links",
     "audit": "see the audit trail",
     "admin": "manage users",
+    "letters": "prepare prior-authorization letters",
 }
 
 

@@ -29,6 +29,7 @@ from sijpath.store.accounts import User
 from sijpath.store.database import transaction
 from sijpath.store.provenance import fact_provenance
 from sijpath.web.aids import DecisionAidMaker
+from sijpath.web.letter_service import LetterWriter
 
 __all__ = ["App", "ImportResult", "RulesetLoader"]
 
@@ -70,6 +71,7 @@ class App:
     published: tuple[PublishedResult, ...] = ()
     source_labels: Mapping[str, str] = field(default_factory=dict)
     decision_aid: DecisionAidMaker | None = None
+    letters: LetterWriter | None = None  # prior-authorization letters (None: the app makes none)
 
     def today(self) -> dt.date:
         """The default as-of date: today where the server runs (a UTC date would turn at the wrong hour)."""

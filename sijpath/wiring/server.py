@@ -24,6 +24,8 @@ from sijpath.web.app import create_app
 from sijpath.web.services import App
 from sijpath.wiring import builtin_ruleset_ids, load_catalog, load_episode, load_published_results, load_ruleset
 from sijpath.wiring.decision_aids import web_decision_aid
+from sijpath.wiring.letters import DocumentLetters
+from sijpath.wiring.practice import practice_from
 from sijpath.wiring.proxies import ClientAddress
 from sijpath.wiring.request_limits import RequestSizeLimit
 
@@ -64,6 +66,7 @@ def settings_from(environ: Mapping[str, str], **overrides: Any) -> Settings:
         if environ.get(variable):
             values[name] = environ[variable]
     values.update({k: v for k, v in overrides.items() if v is not None})
+    values.setdefault("practice", practice_from(environ))
     try:
         return Settings.model_validate(values)
     except ValidationError as exc:
@@ -96,7 +99,15 @@ def web_services(settings: Settings, engine: Engine, now: Callable[[], dt.dateti
     catalog = load_catalog()
     cited = {r.source for r in published} | {t.source for t in THRESHOLDS}
     return App(
-        engine, settings, ruleset, known, clock, published, {s: catalog[s].label() for s in cited}, web_decision_aid
+        engine,
+        settings,
+        ruleset,
+        known,
+        clock,
+        published,
+        {s: catalog[s].label() for s in cited},
+        web_decision_aid,
+        letters=DocumentLetters(),
     )
 
 

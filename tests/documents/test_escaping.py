@@ -10,9 +10,11 @@ import pytest
 
 from sijpath import wiring
 from sijpath.documents.gaps import gaps_markdown
-from sijpath.documents.letter import build_letter, letter_html, letter_markdown
+from sijpath.documents.letter import build_letter
+from sijpath.documents.letter_text import letter_html, letter_markdown
 from sijpath.documents.markdown import assessment_markdown, comparison_markdown
-from sijpath.documents.pdf import letter_pdf
+from sijpath.documents.packet import packet_sections
+from sijpath.documents.pdf import letter_pdf, markdown_pdf
 from sijpath.domain.episode import Episode
 from sijpath.domain.findings import Diagnosis
 from sijpath.engine.compare import compare
@@ -79,7 +81,7 @@ def test_the_comparison_report_escapes_the_patient_id() -> None:
 def test_the_letter_escapes_record_text_in_markdown_html_and_pdf() -> None:
     ruleset = wiring.load_ruleset("commercial-strict", AS_OF)
     assessment = evaluate(hostile_episode(), ruleset, AS_OF)
-    letter = build_letter(assessment, assessment.units[0], ruleset, "27279", draft=True)
+    letter = build_letter(assessment, assessment.units[0], ruleset, "27279", draft=True, episode=hostile_episode())
 
     markdown = letter_markdown(letter)
     page = letter_html(letter)
@@ -107,3 +109,14 @@ def test_a_code_span_cannot_be_closed_by_the_text_in_it() -> None:
     assert markdown_code("a`b") == "``a`b``"
     assert markdown_code("`x") == "`` `x ``"
     assert terminal_text("a\x1b[31mb\x07\tc\n") == "a[31mb\tc\n"
+
+
+def test_the_packet_escapes_record_text_in_every_section() -> None:
+    ruleset = wiring.load_ruleset("commercial-strict", AS_OF)
+    episode = hostile_episode()
+    assessment = evaluate(episode, ruleset, AS_OF)
+    letter = build_letter(assessment, assessment.units[0], ruleset, "27279", draft=True, episode=episode)
+
+    for section in packet_sections(letter):
+        assert_inert(section)
+    assert markdown_pdf(packet_sections(letter), letter).startswith(b"%PDF")

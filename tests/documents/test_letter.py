@@ -9,26 +9,55 @@ from pathlib import Path
 import pytest
 
 from sijpath import wiring
-from sijpath.documents.letter import build_letter, letter_html, letter_markdown
+from sijpath.documents.letter import build_letter
+from sijpath.documents.letter_text import letter_html, letter_markdown
 from sijpath.documents.pdf import letter_pdf
 from sijpath.domain.episode import Episode
 from sijpath.errors import RequestNotSupportedError
 from sijpath.pathway.assess import evaluate
+from sijpath.settings import Practice
 
 AS_OF = dt.date(2026, 11, 1)
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+# A practice as a deployment sets it; 1234567893 is the NPI standard's own worked example of a valid check digit.
+PRACTICE = Practice(
+    name="Example Spine Clinic", address="1 Main St; Springfield", provider="A. Physician, MD", npi="1234567893"
+)
+DIAGNOSIS = {"code": "M46.1", "display": "Sacroiliitis, not elsewhere classified", "recorded_date": "2025-12-01"}
 
 
-def letters_for(example: str, ruleset_id: str, procedure: str, draft: bool = False):  # type: ignore[no-untyped-def]
-    """The episode, and a letter for each assessed joint."""
+def identified(episode: Episode) -> Episode:
+    """The episode with what a payer needs besides the clinical facts: name, member ID and an ICD-10-CM code."""
+    data = episode.model_dump(mode="json", exclude_none=True)
+    data["patient"] |= {"name": "Jordan Example", "member_id": "XYZ123456789"}
+    data["diagnoses"] = [*data.get("diagnoses", []), DIAGNOSIS]
+    return Episode.model_validate(data)
+
+
+def letters_for(  # type: ignore[no-untyped-def]
+    example: str,
+    ruleset_id: str,
+    procedure: str,
+    draft: bool = False,
+    complete: bool = True,
+    narrative: str | None = None,
+):
+    """The episode, and a letter for each assessed joint (`complete`: with identifiers and the practice)."""
     episode = wiring.load_episode(EXAMPLES / f"{example}.yaml")
+    episode = identified(episode) if complete else episode
     ruleset = wiring.load_ruleset(ruleset_id, AS_OF)
     assessment = evaluate(episode, ruleset, AS_OF)
-    return episode, [build_letter(assessment, unit, ruleset, procedure, draft) for unit in assessment.units]
+    practice = PRACTICE if complete else None
+    return episode, [
+        build_letter(
+            assessment, unit, ruleset, procedure, draft, episode=episode, practice=practice, narrative=narrative
+        )
+        for unit in assessment.units
+    ]
 
 
-def letter_for(example: str, ruleset_id: str, procedure: str, draft: bool = False):  # type: ignore[no-untyped-def]
-    episode, (letter,) = letters_for(example, ruleset_id, procedure, draft)
+def letter_for(example: str, ruleset_id: str, procedure: str, draft: bool = False, **more):  # type: ignore[no-untyped-def]
+    episode, (letter,) = letters_for(example, ruleset_id, procedure, draft, **more)
     return episode, letter
 
 
@@ -39,11 +68,11 @@ def test_a_letter_lists_each_documented_criterion_with_its_record_facts_and_sour
     assert "DRAFT" not in text
     assert "## 1. Pain pattern points to the SI joint (below L5, no established radiculopathy)" in text
     assert "## 4. Image-guided, anesthetic-only diagnostic block confirms this SI joint" in text
-    assert "# Letter of medical necessity: CPT 27279-RT, right SI joint" in text
-    assert "| Side | Right SI joint (modifier RT) |" in text
+    assert "## Re: Letter of medical necessity: CPT 27279-RT, right SI joint" in text
+    assert "| Side | Right SI joint (CPT modifier RT); pain recorded as right |" in text
     assert (
         "- 2026-03-23: block 2026-03-23 (right), bupivacaine only, fluoroscopy: NRS 8 → 2 at 120 min = 75% relief "
-        "[`Procedure/blk-2`]" in text
+        "(record entry `Procedure/blk-2`)" in text
     )
     assert "| Coverage under this policy | covered [evicore-cmm-611] |" in text
     assert "Signature" in text
@@ -62,7 +91,7 @@ def test_a_draft_marks_each_gap_and_says_it_is_not_for_submission() -> None:
     text = letter_markdown(letter)
     assert text.count("## GAP:") == 1
     assert "## GAP: Nicotine-free (never-smoker or cotinine under the limit)" in text
-    assert "DRAFT, NOT FOR SUBMISSION: 1 criterion(s) not documented" in text
+    assert "DRAFT, NOT FOR SUBMISSION: 1 criterion(s) not documented (marked GAP)." in text
 
 
 def test_a_procedure_the_policy_does_not_cover_is_refused_even_when_criteria_are_met() -> None:
@@ -86,7 +115,7 @@ def test_letters_state_no_date_or_score_that_is_not_in_the_record(example: str) 
         for procedure in ("27279", "64625", "27096"):
             episode, letters = letters_for(example, ruleset_id, procedure, draft=True)
             for letter in letters:
-                documented = letter_markdown(letter).split("## GAP:")[0].split("## Sources")[0]
+                documented = letter_markdown(letter).split("## GAP:")[0].split("## Enclosures")[0]
                 body = documented.split("To the reviewer:")[1]
                 assert set(re.findall(r"\d{4}-\d{2}-\d{2}", body)) <= _record_dates(episode), (example, ruleset_id)
                 blocks = {(b.pre_block_nrs, b.post_block_nrs) for b in episode.diagnostic_blocks}
@@ -159,7 +188,7 @@ def test_an_old_red_flag_diagnosis_still_to_confirm_refuses_a_letter_too() -> No
     ruleset = wiring.load_ruleset("source-articles", AS_OF)
     (unit,) = evaluate(episode, ruleset, AS_OF).units
     with pytest.raises(RequestNotSupportedError):
-        build_letter(evaluate(episode, ruleset, AS_OF), unit, ruleset, "27279", True)
+        build_letter(evaluate(episode, ruleset, AS_OF), unit, ruleset, "27279", True, episode=episode)
 
 
 def test_a_payer_letter_never_rests_on_a_patient_education_article() -> None:

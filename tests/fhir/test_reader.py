@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import orjson
 import pytest
 
 from sijpath import wiring
@@ -29,8 +30,14 @@ def ehr() -> ImportedEpisode:
 # A realistic EHR record: US Core resources, a searchset with absolute fullUrls and relative references.
 
 
-def test_ehr_record_gives_the_patients_birth_date_and_sex(ehr: ImportedEpisode) -> None:
-    assert ehr.episode.patient.model_dump() == {"id": "pt-1001", "birth_date": dt.date(1971, 6, 14), "sex": "female"}
+def test_ehr_record_gives_the_patients_name_birth_date_and_sex(ehr: ImportedEpisode) -> None:
+    assert ehr.episode.patient.model_dump() == {
+        "id": "pt-1001",
+        "name": "Adaeze N Okafor",
+        "birth_date": dt.date(1971, 6, 14),
+        "sex": "female",
+        "member_id": None,
+    }
 
 
 def test_ehr_cpt_27096_with_an_anesthetic_only_is_a_block_timed_across_time_zones(ehr: ImportedEpisode) -> None:
@@ -314,3 +321,24 @@ def test_a_fusion_code_is_read_under_the_cpt_or_the_hcpcs_system(system: str) ->
     fusion = injection("f1", code={"coding": [{"system": system, "code": "27279"}]})
     imported = import_one(patient(), fusion)
     assert [(f.id, f.cpt, f.side) for f in imported.episode.fusions] == [("Procedure/f1", "27279", "left")]
+
+
+def test_a_patients_official_name_and_member_number_are_read_and_other_identifiers_are_not() -> None:
+    patient = {
+        "resourceType": "Patient",
+        "id": "p1",
+        "name": [
+            {"use": "nickname", "text": "JJ"},
+            {"use": "official", "given": ["Jordan", "A."], "family": "Example"},
+        ],
+        "identifier": [
+            {"system": "urn:mrn", "value": "MRN-1"},
+            {
+                "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "MB"}]},
+                "value": "M-77",
+            },
+        ],
+    }
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": patient}]}
+    read = import_bundle(orjson.dumps(bundle))["p1"].episode.patient
+    assert (read.name, read.member_id) == ("Jordan A. Example", "M-77")

@@ -246,3 +246,16 @@ def test_exporting_the_import_of_every_shipped_bundle_gives_the_same_bundle() ->
         shipped = example_bundle(path.stem)
         (imported,) = import_bundle(dumps(shipped)).values()
         assert episode_bundle(imported.episode) == shipped, path.stem
+
+
+def test_the_patients_name_and_member_id_go_out_as_patient_name_and_a_member_identifier_and_come_back() -> None:
+    episode = example("payer-fusion-candidate")
+    patient = episode.patient.model_copy(update={"name": "Jordan Example", "member_id": "XYZ123456789"})
+    episode = episode.model_copy(update={"patient": patient})
+    bundle = episode_bundle(episode)
+    (resource,) = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"]
+    assert resource["name"] == [{"text": "Jordan Example"}]
+    assert resource["identifier"][0]["type"]["coding"][0]["code"] == "MB"
+    assert r4b_problems(bundle) is None
+    back = _imported(episode).episode.patient
+    assert (back.name, back.member_id) == ("Jordan Example", "XYZ123456789")

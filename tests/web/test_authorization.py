@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from sijpath import wiring
 from sijpath.store.database import transaction
-from sijpath.store.tables import api_tokens, episodes, users
+from sijpath.store.tables import api_tokens, episodes, letter_narratives, users
 from sijpath.store.tokens import create_token, token_id
 from sijpath.web.app import create_app
 from sijpath.web.services import App
@@ -34,6 +34,8 @@ WRITE = frozenset({"clinician"})
 OUTCOMES = frozenset({"clinician", "staff"})
 AUDIT = frozenset({"admin", "auditor"})
 ADMIN = frozenset({"admin"})
+LETTERS = frozenset({"clinician", "staff"})  # prior-authorization letters and packets
+PRIOR_AUTH = "/patients/payer-smoker/prior-auth"
 CALLERS = ("anonymous", *ROLES)
 
 
@@ -188,6 +190,19 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", AID + "/pdf", "/patients/rfa-candidate/decision-aid/right/pdf", READ, 200),
     Route("GET", AID + "/note", "/patients/rfa-candidate/decision-aid/right/note", READ, 200),
     Route("GET", AID + "/fhir", "/patients/rfa-candidate/decision-aid/right/fhir", READ, 200),
+    # Prior authorization: gaps, letter and packet for clinicians and staff
+    Route("GET", "/patients/{patient_id}/prior-auth", PRIOR_AUTH, LETTERS, 200),
+    Route("GET", "/patients/{patient_id}/prior-auth/letter.pdf", f"{PRIOR_AUTH}/letter.pdf", LETTERS, 200),
+    Route("GET", "/patients/{patient_id}/prior-auth/packet.pdf", f"{PRIOR_AUTH}/packet.pdf", LETTERS, 200),
+    Route(
+        "POST",
+        "/patients/{patient_id}/prior-auth/narrative",
+        f"{PRIOR_AUTH}/narrative",
+        WRITE,
+        303,
+        _form({"procedure": "27279", "joint": "right", "narrative": "Pain for 18 months."}),
+        True,
+    ),
     Route("GET", "/static", "/static/app.css", PUBLIC, 200),
     Route("GET", "/admin", "/admin", ADMIN, 200),
     Route("POST", "/admin/users/{username}/{change}", "/admin/users/staff/disable", ADMIN, 303, _form({}), True),
@@ -280,6 +295,7 @@ def _snapshot(services: App) -> list[tuple[str, object]]:
             (f"user:{r.username}", r.active) for r in connection.execute(select(users).order_by(users.c.username))
         ]
         found += [(f"token:{r.label}", r.revoked) for r in connection.execute(select(api_tokens))]
+        found += [(f"narrative:{r.patient_id}", r.text) for r in connection.execute(select(letter_narratives))]
         return found
 
 
