@@ -24,11 +24,13 @@ from sijpath.screening.scan import Export, PatientResources, scan_export
 
 __all__ = [
     "CHUNK_PATIENTS",
+    "WORKER_RULESETS",
     "Progress",
     "RulesetLoader",
     "ScreenRequest",
     "ScreenSummary",
     "run_screen",
+    "worker_pool",
     "write_outputs",
 ]
 
@@ -65,11 +67,19 @@ class ScreenSummary:
     resumed_chunks: int
 
 
-_RULESETS: list[RuleSet] = []
+WORKER_RULESETS: list[RuleSet] = []
+"""The rule sets of this process: loaded once per worker (or set by the parent when it does the work itself)."""
 
 
 def _start_worker(load: RulesetLoader) -> None:
-    _RULESETS[:] = load()
+    WORKER_RULESETS[:] = load()
+
+
+def worker_pool(workers: int, load: RulesetLoader) -> cf.ProcessPoolExecutor:
+    """Worker processes, each with the rule sets loaded once."""
+    # forkserver: the parent holds DuckDB's (or the database driver's) threads, which a fork would copy mid-flight.
+    context = multiprocessing.get_context("forkserver")
+    return cf.ProcessPoolExecutor(workers, context, _start_worker, (load,))
 
 
 def _screen_chunk(chunk: list[PatientResources], as_of: dt.date) -> bytes:
@@ -78,7 +88,7 @@ def _screen_chunk(chunk: list[PatientResources], as_of: dt.date) -> bytes:
     issues: list[IssueRow] = []
     assessed = 0
     for patient_id, texts in chunk:
-        screen = screen_patient(patient_id, texts, _RULESETS, as_of)
+        screen = screen_patient(patient_id, texts, WORKER_RULESETS, as_of)
         rows += screen.rows
         issues += sorted(screen.issues)
         assessed += screen.assessed
@@ -133,9 +143,9 @@ def run_screen(request: ScreenRequest, progress: Progress | None = None) -> Scre
         types, resources = scan.type_counts(), scan.resource_count
         done = resumed = 0
         paths: list[Path] = []
-        pool = _pool(request) if request.workers > 1 else None
+        pool = worker_pool(request.workers, request.load_rulesets) if request.workers > 1 else None
         if pool is None:
-            _RULESETS[:] = rulesets
+            WORKER_RULESETS[:] = rulesets
         pending: dict[cf.Future[bytes], Path] = {}
         if progress is not None:
             progress(0, total)
@@ -162,15 +172,9 @@ def run_screen(request: ScreenRequest, progress: Progress | None = None) -> Scre
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
-            _RULESETS.clear()
+            WORKER_RULESETS.clear()
     counts = {"resources": resources, "patients": total}
     return _assemble(request, rulesets, paths, scan_issues, counts, types, resumed)
-
-
-def _pool(request: ScreenRequest) -> cf.ProcessPoolExecutor:
-    # forkserver: the parent holds DuckDB's threads, which a fork would copy mid-flight.
-    context = multiprocessing.get_context("forkserver")
-    return cf.ProcessPoolExecutor(request.workers, context, _start_worker, (request.load_rulesets,))
 
 
 def _collect(pending: dict[cf.Future[bytes], Path], when: str, progress: Progress | None, done: int, total: int) -> int:

@@ -23,7 +23,7 @@ from sijpath.errors import (
     UnknownRuleSetError,
     UsageError,
 )
-from sijpath.web import admin_pages, api, fact_pages, pages
+from sijpath.web import admin_pages, api, change_pages, fact_pages, pages
 from sijpath.web.security import LoginThrottle, NotSignedIn
 from sijpath.web.services import App
 
@@ -93,6 +93,7 @@ def create_app(services: App) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(fact_pages.router)
     app.include_router(admin_pages.router)
+    app.include_router(change_pages.router)
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:

@@ -36,7 +36,7 @@ from sijpath.web.security import (
 )
 from sijpath.web.services import App
 
-__all__ = ["error_page", "render", "router", "services_of"]
+__all__ = ["error_page", "listed_ruleset", "page_number", "render", "router", "services_of"]
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("sijpath.web") / "templates"))
@@ -72,6 +72,20 @@ def _as_of(request: Request, services: App) -> dt.date:
         return dt.date.fromisoformat(text) if text else services.today()
     except ValueError:
         raise UsageError(f"as_of {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def listed_ruleset(request: Request, services: App) -> str:
+    """The built-in rule set a list page is asked for (`?ruleset=`, default the deployment's)."""
+    ruleset_id = request.query_params.get("ruleset") or services.settings.default_ruleset
+    if ruleset_id not in services.ruleset_ids:
+        raise UsageError(f"no rule set `{ruleset_id[:80]}`")
+    return ruleset_id
+
+
+def page_number(request: Request) -> int:
+    """The `?page=` of a list, 1 unless a plain number of SQL-sized offsets."""
+    text = request.query_params.get("page", "1")
+    return max(int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else 1, 1)
 
 
 @router.get("/login")
@@ -162,15 +176,12 @@ def patient_list(request: Request) -> HTMLResponse:
     who = principal(services, request)
     authorize(who, "read")
     params = request.query_params
-    ruleset_id = params.get("ruleset") or services.settings.default_ruleset
-    if ruleset_id not in services.ruleset_ids:
-        raise UsageError(f"no rule set `{ruleset_id}`")
+    ruleset_id = listed_ruleset(request, services)
     as_of = _as_of(request, services)
     sort = params.get("sort", "patient")
     if sort not in ("patient", "next_step", "stage", "updated"):
         sort = "patient"
-    text = params.get("page", "1")
-    page = max(int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else 1, 1)  # SQL-sized offsets
+    page = page_number(request)
     step, flag = params.get("step") or None, params.get("flag") or None
     everyone = bool(step or flag or sort in ("next_step", "stage"))
     if everyone:
