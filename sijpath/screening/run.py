@@ -9,7 +9,7 @@ import hashlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ import orjson
 from sijpath.engine.ruleset import RuleSet
 from sijpath.screening.outputs import OutputFiles
 from sijpath.screening.patient import screen_patient
-from sijpath.screening.rows import IssueRow, ResultRow, row_order
+from sijpath.screening.rows import IssueRow, ResultRow, row_order, values
 from sijpath.screening.scan import Export, PatientResources, scan_export
 
 __all__ = [
@@ -87,8 +87,8 @@ def _screen_chunk(chunk: list[PatientResources], as_of: dt.date) -> bytes:
     rows: list[ResultRow] = []
     issues: list[IssueRow] = []
     assessed = 0
-    for patient_id, texts in chunk:
-        screen = screen_patient(patient_id, texts, WORKER_RULESETS, as_of)
+    for patient_id, texts, count in chunk:
+        screen = screen_patient(patient_id, texts, WORKER_RULESETS, as_of, count)
         rows += screen.rows
         issues += sorted(screen.issues)
         assessed += screen.assessed
@@ -97,8 +97,8 @@ def _screen_chunk(chunk: list[PatientResources], as_of: dt.date) -> bytes:
         "format": PART_FORMAT,
         "patients": len(chunk),
         "assessed": assessed,
-        "rows": [astuple(r) for r in rows],
-        "issues": [astuple(i) for i in issues],
+        "rows": [values(r) for r in rows],
+        "issues": [values(i) for i in issues],
     }
     return orjson.dumps(part)
 
@@ -219,9 +219,9 @@ def write_outputs(
         out.tally.as_of, out.tally.types = as_of.isoformat(), dict(types)
         out.add_issues(scan_issues)
         for part in parts:
-            chunk_rows = [ResultRow(*values) for values in part["rows"]]
+            chunk_rows = [ResultRow(*row) for row in part["rows"]]
             out.add_rows(chunk_rows)
-            out.add_issues([IssueRow(*values) for values in part["issues"]])
+            out.add_issues([IssueRow(*issue) for issue in part["issues"]])
             assessed, rows, issues = assessed + part["assessed"], rows + len(chunk_rows), issues + len(part["issues"])
         issues += len(scan_issues)
         out.tally.population = {

@@ -14,6 +14,7 @@ import orjson
 
 from sijpath.errors import FhirDocumentError, UnreadableInputError
 from sijpath.fhir.reader import MODELS
+from sijpath.screening.relevance import RELEVANT_RESOURCE
 from sijpath.screening.resource_types import R4_RESOURCE_TYPES
 from sijpath.screening.rows import IssueRow
 
@@ -31,6 +32,7 @@ SELECT filename AS file, k[1] AS kind, k[2] AS id,
          ELSE nullif(regexp_extract(coalesce(k[3], k[4]),
             '(?:^|/)Patient/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$', 1), '')
     END AS patient,
+    RELEVANT AS relevant,
     json AS resource
 FROM (
     SELECT filename, json,
@@ -39,6 +41,7 @@ FROM (
                    ignore_errors = true, filename = true)
 )
 """
+KEYED_SELECT = KEYED_SELECT.replace("RELEVANT", RELEVANT_RESOURCE)
 _KEYED = "CREATE TABLE keyed AS " + KEYED_SELECT
 
 
@@ -51,8 +54,9 @@ class Export:
     issues: tuple[IssueRow, ...]
 
 
-PatientResources = tuple[str, list[str]]
-"""One patient's id and the JSON text of every resource about them (sorted by type, id and text)."""
+PatientResources = tuple[str, list[str], int]
+"""One patient's id, the JSON text of their resources (sorted by type, id and text) and how many resources the export
+holds about them: fewer texts than that when the patient has no SI-joint-relevant resource (`Scan.patients`)."""
 
 
 def find_export(folder: Path) -> Export:
@@ -140,23 +144,32 @@ class Scan:
                 found.append(IssueRow("", "no-patient", Path(file).name, message))
         return found
 
-    def patients(self) -> Iterator[PatientResources]:
-        """Every patient in id order with their resources; DuckDB sorts on disk, so memory stays bounded."""
+    def patients(self, prefilter: bool = True) -> Iterator[PatientResources]:
+        """Every patient in id order with their resources and how many there are; DuckDB sorts on disk, so memory
+        stays bounded. With `prefilter`, a patient without one SI-joint-relevant resource (`relevance.py`) comes
+        with their Patient resources only: the rest are neither sorted nor sent."""
         cursor = self._connection.cursor()
         cursor.execute(
-            "SELECT patient, resource FROM keyed WHERE patient IS NOT NULL ORDER BY patient, kind, id, resource"
+            "WITH per AS (SELECT patient, bool_or(relevant) AS relevant, count(*) AS n FROM keyed"
+            " WHERE patient IS NOT NULL GROUP BY patient)"
+            " SELECT per.patient, per.n, k.resource FROM per LEFT JOIN keyed k"
+            " ON k.patient = per.patient AND (per.relevant OR k.kind = 'Patient' OR ?)"
+            " ORDER BY per.patient, k.kind, k.id, k.resource",
+            [not prefilter],
         )
         current: str | None = None
+        count = 0
         resources: list[str] = []
         while batch := cursor.fetchmany(_FETCH):
-            for patient, resource in batch:
+            for patient, n, resource in batch:
                 if patient != current:
                     if current is not None:
-                        yield current, resources
-                    current, resources = patient, []
-                resources.append(resource)
+                        yield current, resources, count
+                    current, count, resources = patient, n, []
+                if resource is not None:
+                    resources.append(resource)
         if current is not None:
-            yield current, resources
+            yield current, resources, count
         cursor.close()
 
 

@@ -12,14 +12,13 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import astuple
 from typing import Any
 
 import orjson
 
 from sijpath.engine.ruleset import RuleSet
 from sijpath.screening.patient import screen_patient
-from sijpath.screening.rows import IssueRow, ResultRow, row_order
+from sijpath.screening.rows import IssueRow, ResultRow, row_order, values
 from sijpath.screening.run import RulesetLoader
 
 __all__ = ["SparkScreen", "spark_screen"]
@@ -34,8 +33,8 @@ SparkScreen = dict[str, Any]
 def _records(patient_id: str, texts: list[str], rulesets: Sequence[RuleSet], as_of: dt.date) -> list[tuple[str, str]]:
     result = screen_patient(patient_id, texts, rulesets, as_of)
     records = [("patient", orjson.dumps([patient_id, result.assessed]).decode())]
-    records += [("row", orjson.dumps(astuple(row)).decode()) for row in result.rows]
-    records += [("issue", orjson.dumps(astuple(issue)).decode()) for issue in result.issues]
+    records += [("row", orjson.dumps(values(row)).decode()) for row in result.rows]
+    records += [("issue", orjson.dumps(values(issue)).decode()) for issue in result.issues]
     return records
 
 
@@ -118,6 +117,6 @@ def spark_screen(
         "types": dict(sorted((str(r["kind"]), int(r["count"])) for r in counted)),
         "patients": len(patients),
         "assessed": sum(1 for _, assessed in patients if assessed),
-        "rows": [astuple(r) for r in rows],
-        "issues": [astuple(i) for i in issues],
+        "rows": [values(r) for r in rows],
+        "issues": [values(i) for i in issues],
     }
