@@ -32,6 +32,7 @@ __all__ = [
     "run_screen",
     "worker_pool",
     "write_outputs",
+    "write_part",
 ]
 
 CHUNK_PATIENTS = 200
@@ -110,13 +111,14 @@ def _fingerprint(request: ScreenRequest, rulesets: Sequence[RuleSet]) -> str:
     return hashlib.sha256(orjson.dumps(what)).hexdigest()
 
 
-def _parts_folder(request: ScreenRequest, rulesets: Sequence[RuleSet]) -> Path:
+def parts_folder(request: ScreenRequest, rulesets: Sequence[RuleSet]) -> Path:
+    """`OUT/parts`, emptied of parts made from other inputs (files, rule-set versions, day or chunking)."""
     parts = request.out / "parts"
     parts.mkdir(parents=True, exist_ok=True)
     stamp = parts / "fingerprint.txt"
     fingerprint = _fingerprint(request, rulesets)
     if not stamp.exists() or stamp.read_text(encoding="utf-8") != fingerprint:
-        for old in parts.glob("chunk-*.json"):
+        for old in parts.glob("*.json"):
             old.unlink()  # made from other inputs: never mixed into this screen
         stamp.write_text(fingerprint, encoding="utf-8")
     return parts
@@ -127,7 +129,7 @@ def _chunks(patients: Iterator[PatientResources], size: int) -> Iterator[list[Pa
         yield chunk
 
 
-def _write_part(path: Path, data: bytes) -> None:
+def write_part(path: Path, data: bytes) -> None:
     partial = path.with_suffix(".partial")
     partial.write_bytes(data)
     os.replace(partial, path)  # a chunk is either complete on disk or absent, even when killed mid-write
@@ -138,7 +140,7 @@ def run_screen(request: ScreenRequest, progress: Progress | None = None) -> Scre
     rulesets = list(request.load_rulesets())
     with scan_export(request.export) as scan:
         total = scan.patient_count
-        parts = _parts_folder(request, rulesets)
+        parts = parts_folder(request, rulesets)
         scan_issues = sorted(scan.issues())
         types, resources = scan.type_counts(), scan.resource_count
         done = resumed = 0
@@ -160,7 +162,7 @@ def run_screen(request: ScreenRequest, progress: Progress | None = None) -> Scre
                         progress(done, total)
                     continue
                 if pool is None:
-                    _write_part(path, _screen_chunk(chunk, request.as_of))
+                    write_part(path, _screen_chunk(chunk, request.as_of))
                     done += len(chunk)
                     if progress is not None:
                         progress(done, total)
@@ -182,7 +184,7 @@ def _collect(pending: dict[cf.Future[bytes], Path], when: str, progress: Progres
     count = 0
     for future in finished:
         data = future.result()
-        _write_part(pending.pop(future), data)
+        write_part(pending.pop(future), data)
         count += int(orjson.loads(data)["patients"])
         if progress is not None:
             progress(done + count, total)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -18,12 +18,24 @@ from sijpath.screening.relevance import RELEVANT_RESOURCE
 from sijpath.screening.resource_types import R4_RESOURCE_TYPES
 from sijpath.screening.rows import IssueRow
 
-__all__ = ["KEYED_SELECT", "MEMORY_CEILING", "Export", "PatientResources", "Scan", "find_export", "scan_export"]
+__all__ = [
+    "BAD_LINES_SHOWN",
+    "KEYED_SELECT",
+    "MEMORY_CEILING",
+    "Export",
+    "PatientResources",
+    "Scan",
+    "bad_line_rows",
+    "find_export",
+    "line_problem",
+    "scan_export",
+    "type_issue_rows",
+]
 
 # DuckDB's own ceiling; past it the sort spills to a temporary folder, so an export of any size fits.
 MEMORY_CEILING = "1GB"
 _FETCH = 5_000
-_BAD_LINES_SHOWN = 100
+BAD_LINES_SHOWN = 100
 # The patient a resource is about: Patient.id, else subject or patient naming `Patient/<id>` (relative or absolute).
 # The four keys come from one parse of each line (a list of paths), not one parse per key.
 KEYED_SELECT = r"""
@@ -127,22 +139,14 @@ class Scan:
         bad = self._connection.execute("SELECT file FROM keyed WHERE kind IS NULL GROUP BY file ORDER BY file")
         for (file,) in bad.fetchall():
             found += _bad_lines(Path(file))
-        unknown = self._connection.execute(
+        kinds = self._connection.execute(
             "SELECT kind, count(*), min(file) FROM keyed WHERE kind IS NOT NULL GROUP BY kind ORDER BY kind"
-        )
-        for kind, count, file in unknown.fetchall():
-            if kind not in R4_RESOURCE_TYPES:
-                message = f"{count} resource(s) of type `{kind}`, which is not a FHIR R4 resource type; not read"
-                found.append(IssueRow("", "unknown-resource-type", Path(file).name, message))
+        ).fetchall()
         unlinked = self._connection.execute(
             "SELECT kind, count(*), min(file) FROM keyed WHERE patient IS NULL AND kind IS NOT NULL"
             " GROUP BY kind ORDER BY kind"
-        )
-        for kind, count, file in unlinked.fetchall():
-            if kind in MODELS:
-                message = f"{count} {kind} resource(s) name no patient (subject/patient); not read for anyone"
-                found.append(IssueRow("", "no-patient", Path(file).name, message))
-        return found
+        ).fetchall()
+        return found + type_issue_rows(kinds, unlinked)
 
     def patients(self, prefilter: bool = True) -> Iterator[PatientResources]:
         """Every patient in id order with their resources and how many there are; DuckDB sorts on disk, so memory
@@ -190,25 +194,54 @@ def scan_export(export: Export) -> Scan:
     return Scan(export, connection, folder)
 
 
+def type_issue_rows(kinds: Sequence[tuple[str, int, str]], unlinked: Sequence[tuple[str, int, str]]) -> list[IssueRow]:
+    """Issue rows from (type, count, first file) per resource type in all, and per type among the resources that
+    name no patient: types that are not R4, and resources sijpath reads that belong to no one."""
+    found = []
+    for kind, count, file in kinds:
+        if kind not in R4_RESOURCE_TYPES:
+            message = f"{count} resource(s) of type `{kind}`, which is not a FHIR R4 resource type; not read"
+            found.append(IssueRow("", "unknown-resource-type", _name(file), message))
+    for kind, count, file in unlinked:
+        if kind in MODELS:
+            message = f"{count} {kind} resource(s) name no patient (subject/patient); not read for anyone"
+            found.append(IssueRow("", "no-patient", _name(file), message))
+    return found
+
+
+def _name(file: str) -> str:
+    return file.rstrip("/").rsplit("/", 1)[-1]  # a path, or a URI as Spark names files
+
+
+def line_problem(line: bytes | str) -> str | None:
+    """Why a non-blank NDJSON line is not a FHIR resource, or None when it is one."""
+    try:
+        resource = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return "not JSON (truncated or malformed)"
+    if isinstance(resource, dict) and isinstance(resource.get("resourceType"), str):
+        return None
+    return "JSON, but not a FHIR resource"
+
+
+def bad_line_rows(file_name: str, count: int, first: Sequence[tuple[int, str]]) -> list[IssueRow]:
+    """A file's bad-line issue rows: the first ones by number (line, problem) and, past them, how many more."""
+    found = [IssueRow("", "bad-line", f"{file_name} line {n}", f"{what}; not read") for n, what in first]
+    if count > BAD_LINES_SHOWN:
+        more = f"{count - BAD_LINES_SHOWN} more line(s) that are not FHIR resources; not read"
+        found.append(IssueRow("", "bad-line", file_name, more))
+    return found
+
+
 def _bad_lines(path: Path) -> list[IssueRow]:
     """The lines of one file that are not FHIR resources, by number (DuckDB only says that some are)."""
-    found: list[IssueRow] = []
+    first: list[tuple[int, str]] = []
     count = 0
     with path.open("rb") as stream:
         for number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            try:
-                resource = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                resource = None
-            if isinstance(resource, dict) and isinstance(resource.get("resourceType"), str):
-                continue
-            count += 1
-            if count <= _BAD_LINES_SHOWN:
-                what = "not JSON (truncated or malformed)" if resource is None else "JSON, but not a FHIR resource"
-                found.append(IssueRow("", "bad-line", f"{path.name} line {number}", f"{what}; not read"))
-    if count > _BAD_LINES_SHOWN:
-        more = f"{count - _BAD_LINES_SHOWN} more line(s) that are not FHIR resources; not read"
-        found.append(IssueRow("", "bad-line", path.name, more))
-    return found
+            what = line_problem(line) if line.strip() else None
+            if what is not None:
+                count += 1
+                if count <= BAD_LINES_SHOWN:
+                    first.append((number, what))
+    return bad_line_rows(path.name, count, first)
