@@ -52,3 +52,23 @@ def test_an_unknown_rule_set_is_a_clear_error(sign_in: Callable[[str], TestClien
     page = sign_in("staff").get("/changes?ruleset=nope")
     assert page.status_code == 400
     assert "no rule set `nope`" in page.text
+
+
+def test_after_a_run_the_filtered_list_assesses_nothing_on_request(
+    services: App, sign_in: Callable[[str], TestClient]
+) -> None:
+    from sqlalchemy import func, select
+
+    from sijpath.store.tables import assessments
+
+    day = services.today()
+    _reassess(services, day)
+    with services.engine.connect() as connection:
+        before = connection.execute(select(func.count()).select_from(assessments)).scalar_one()
+    page = sign_in("staff").get(f"/?ruleset=source-articles&as_of={day}&step=fusion-evaluation")
+    assert page.status_code == 200
+    assert "fusion-candidate" in page.text
+    with services.engine.connect() as connection:
+        after = connection.execute(select(func.count()).select_from(assessments)).scalar_one()
+    assert after == before  # every patient's current assessment came from the batch
+    assert services.assess_unassessed("source-articles", day) == 0
