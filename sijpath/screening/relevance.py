@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from sijpath.fhir.vocabulary import ICD10CM, LOINC, LOINC_ODI_SCORE, LOINC_PAIN_NRS, LOINC_SMOKING_STATUS, OWN, SNOMED
 
-__all__ = ["RELEVANT_RESOURCE"]
+__all__ = ["FRAGMENTS", "RELEVANT_RESOURCE"]
 
 
 def _text(value: str) -> str:
@@ -34,33 +34,44 @@ def _list(values: tuple[str, ...]) -> str:
     return "[" + ", ".join(_text(v) for v in values) + "]"
 
 
-def _not_a_list(path: str) -> str:
-    return f"coalesce(json_type(json, '{path}'), 'ARRAY') <> 'ARRAY'"
+def _not_a_list(fragment: str) -> str:
+    return f"coalesce(json_type({fragment}), 'ARRAY') <> 'ARRAY'"
 
 
-_CODE_SYSTEMS = "json_extract_string(json, '$.code.coding[*].system')"
-_CODES = "json_extract_string(json, '$.code.coding[*].code')"
-_CATEGORY_SYSTEMS = "json_extract_string(json, '$.category[*].coding[*].system')"
+# The scan parses each line once into the fragments it needs (`scan.KEYED_SELECT`); these name them.
+_KIND, _CODING, _CATEGORY, _RECORDED, _ONSET = "(j[1] ->> '$')", "j[5]", "j[6]", "j[7]", "j[8]"
+FRAGMENTS = ("$.code.coding", "$.category", "$.recordedDate", "$.onsetDateTime")
+"""The paths (after resourceType, id, subject.reference, patient.reference) whose fragments the test reads."""
+
+
+def _strings(fragment: str, path: str) -> str:
+    """The strings at `path` in a fragment; none when the element is absent (as on the whole line)."""
+    return f"coalesce(json_extract_string({fragment}, '{path}'), []::VARCHAR[])"
+
+
+_CODE_SYSTEMS = _strings(_CODING, "$[*].system")
+_CODES = _strings(_CODING, "$[*].code")
+_CATEGORY_SYSTEMS = _strings(_CATEGORY, "$[*].coding[*].system")
 _READ_LOINC = (LOINC_PAIN_NRS, LOINC_ODI_SCORE, LOINC_SMOKING_STATUS)
 
 _OBSERVATION = (
     f"list_contains({_CODE_SYSTEMS}, {_text(OWN)})"
     f" OR (list_contains({_CODE_SYSTEMS}, {_text(LOINC)}) AND list_has_any({_CODES}, {_list(_READ_LOINC)}))"
-    f" OR {_not_a_list('$.code.coding')}"
+    f" OR {_not_a_list(_CODING)}"
 )
 _CONDITION = (
-    "(json_extract(json, '$.recordedDate') IS NOT NULL OR json_extract(json, '$.onsetDateTime') IS NOT NULL)"
+    f"({_RECORDED} IS NOT NULL OR {_ONSET} IS NOT NULL)"
     f" AND (list_has_any({_CODE_SYSTEMS}, {_list((ICD10CM, SNOMED))})"
     f" OR list_contains({_CATEGORY_SYSTEMS}, {_text(OWN)})"
-    f" OR {_not_a_list('$.code.coding')} OR {_not_a_list('$.category')})"
+    f" OR {_not_a_list(_CODING)} OR {_not_a_list(_CATEGORY)})"
 )
-_REPORT = f"list_contains({_CODE_SYSTEMS}, {_text(OWN)}) OR {_not_a_list('$.code.coding')}"
+_REPORT = f"list_contains({_CODE_SYSTEMS}, {_text(OWN)}) OR {_not_a_list(_CODING)}"
 
 RELEVANT_RESOURCE = f"""(CASE
-    WHEN k[1] IS NULL OR k[1] IN ('Procedure', 'MedicationStatement', 'MedicationAdministration') THEN true
-    WHEN k[1] = 'Observation' THEN coalesce({_OBSERVATION}, true)
-    WHEN k[1] = 'Condition' THEN coalesce({_CONDITION}, true)
-    WHEN k[1] = 'DiagnosticReport' THEN coalesce({_REPORT}, true)
+    WHEN {_KIND} IS NULL OR {_KIND} IN ('Procedure', 'MedicationStatement', 'MedicationAdministration') THEN true
+    WHEN {_KIND} = 'Observation' THEN coalesce({_OBSERVATION}, true)
+    WHEN {_KIND} = 'Condition' THEN coalesce({_CONDITION}, true)
+    WHEN {_KIND} = 'DiagnosticReport' THEN coalesce({_REPORT}, true)
     ELSE false
 END)"""
-"""A SQL expression over `json` (the line) and `k[1]` (its resourceType): can the reader take a fact from it."""
+"""A SQL expression over the line's fragments `j` (`scan.KEYED_SELECT`): can the reader take a fact from it."""

@@ -14,7 +14,7 @@ import orjson
 
 from sijpath.errors import FhirDocumentError, UnreadableInputError
 from sijpath.fhir.reader import MODELS
-from sijpath.screening.relevance import RELEVANT_RESOURCE
+from sijpath.screening.relevance import FRAGMENTS, RELEVANT_RESOURCE
 from sijpath.screening.resource_types import R4_RESOURCE_TYPES
 from sijpath.screening.rows import IssueRow
 
@@ -37,23 +37,27 @@ MEMORY_CEILING = "1GB"
 _FETCH = 5_000
 BAD_LINES_SHOWN = 100
 # The patient a resource is about: Patient.id, else subject or patient naming `Patient/<id>` (relative or absolute).
-# The four keys come from one parse of each line (a list of paths), not one parse per key.
+# One parse of each line gives every fragment the scan needs (a list of paths), not one parse per key; `->> '$'` is
+# a fragment's string value, as `json_extract_string` gives it.
 KEYED_SELECT = r"""
-SELECT filename AS file, k[1] AS kind, k[2] AS id,
-    CASE WHEN k[1] = 'Patient' THEN (CASE WHEN regexp_full_match(k[2], '[A-Za-z0-9\-.]{1,64}') THEN k[2] END)
-         ELSE nullif(regexp_extract(coalesce(k[3], k[4]),
+SELECT filename AS file, j[1] ->> '$' AS kind, j[2] ->> '$' AS id,
+    CASE WHEN j[1] ->> '$' = 'Patient'
+            THEN (CASE WHEN regexp_full_match(j[2] ->> '$', '[A-Za-z0-9\-.]{1,64}') THEN j[2] ->> '$' END)
+         ELSE nullif(regexp_extract(coalesce(j[3] ->> '$', j[4] ->> '$'),
             '(?:^|/)Patient/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$', 1), '')
     END AS patient,
     RELEVANT AS relevant,
     json AS resource
 FROM (
-    SELECT filename, json,
-        json_extract_string(json, ['$.resourceType', '$.id', '$.subject.reference', '$.patient.reference']) AS k
+    SELECT filename, json, json_extract(json, PATHS) AS j
     FROM read_json($files, format = 'newline_delimited', records = false, columns = {'json': 'JSON'},
                    ignore_errors = true, filename = true)
 )
 """
-KEYED_SELECT = KEYED_SELECT.replace("RELEVANT", RELEVANT_RESOURCE)
+_PATHS = ("$.resourceType", "$.id", "$.subject.reference", "$.patient.reference", *FRAGMENTS)
+KEYED_SELECT = KEYED_SELECT.replace("RELEVANT", RELEVANT_RESOURCE).replace(
+    "PATHS", "[" + ", ".join(f"'{p}'" for p in _PATHS) + "]"
+)
 _KEYED = "CREATE TABLE keyed AS " + KEYED_SELECT
 
 
