@@ -4,9 +4,10 @@ The Bundle is the export of examples/fusion-candidate.yaml with ten more pain-di
 and a Practitioner, and the metadata an EHR adds (meta, identifiers, encounter and performer references). Prints
 the median and p95 microseconds of a bare orjson.loads of the same bytes, of import_bundle, and of import +
 evaluate, measured interleaved in the same run; the ratio of import + assess to orjson.loads; whether the targets
-(≤ 1 ms median, ratio ≤ 8) are met; and where the time goes (parse_bundle, reading the patient, evaluate, and
-import + assess with the cyclic garbage collector paused). Thread CPU time is shown beside the wall clock: on a
-busy machine the wall clock of the longer operations also counts the time spent waiting for a CPU.
+(≤ 1 ms median, ratio ≤ 8; issue 16 asks ratio ≤ 6) are met; and where the time goes (parse_bundle, reading
+the patient, evaluate, and import + assess with the cyclic garbage collector paused). Thread CPU time is shown
+beside the wall clock: on a busy machine the wall clock of the longer operations also counts the time spent waiting
+for a CPU.
 
     python benchmarks/fhir_import.py [--rounds 5] [--repeats 400] [--write-bundle bundle.json]
 
@@ -40,6 +41,7 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "fusion-candidat
 DIARY_ENTRIES = 10
 TARGET_MEDIAN_US = 1000.0
 TARGET_RATIO = 8.0
+TARGET_RATIO_SCREENING = 6.0  # issue 16 (population screening, fast FHIR reading) asks for six
 NAMESPACE = uuid.UUID("6f1c1e0a-4d5b-4b61-9a57-2f3c8b0e9d21")
 # Where an EHR puts the visit and the clinician on each resource type sijpath reads.
 ENCOUNTER_ELEMENT = {
@@ -300,6 +302,7 @@ def main() -> None:
     for label, achieved, target, unit in (
         (f"median ≤ {TARGET_MEDIAN_US:.0f} µs", median["import + assess"], TARGET_MEDIAN_US, " µs"),
         (f"ratio ≤ {TARGET_RATIO:.0f}", ratio, TARGET_RATIO, ""),
+        (f"ratio ≤ {TARGET_RATIO_SCREENING:.0f}", ratio, TARGET_RATIO_SCREENING, ""),
     ):
         verdict = "met" if achieved <= target else "MISSED"
         cpu_value = cpu_median["import + assess"] if unit else cpu_ratio

@@ -54,7 +54,7 @@ import sys
 from pathlib import Path
 from sijpath.screening.scan import find_export, scan_export
 with scan_export(find_export(Path(sys.argv[1]))) as scan:
-    print(sum(len(texts) for _, texts in scan.patients()))
+    print(sum(len(texts) for _, texts, _ in scan.patients()))
 """
 
 

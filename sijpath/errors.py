@@ -33,6 +33,7 @@ from dataclasses import dataclass
 __all__ = [
     "AccessError",
     "AuthenticationError",
+    "BulkExportError",
     "ConflictError",
     "DataUnavailableError",
     "EpisodeValidationError",
@@ -152,6 +153,11 @@ class AccessError(SijpathError):
 
 class AuthenticationError(AccessError):
     """The caller's credentials (a CDS client's signed JWT) are missing, invalid, expired or replayed."""
+
+
+class BulkExportError(SijpathError):
+    """A FHIR server's Bulk Data export (or its token endpoint) refused or failed; the message names the step, the
+    HTTP status and what the server's OperationOutcome says."""
 
 
 class DataUnavailableError(SijpathError):

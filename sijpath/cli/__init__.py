@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sijpath import wiring
-from sijpath.cli import cds, decision_aid, episodes, fhir, letters, outcomes, screening, server
+from sijpath.cli import bulk, cds, decision_aid, episodes, fhir, letters, outcomes, reassess, screening, server
 from sijpath.cli.options import (
     ContractorOption,
     InputFileArgument,
@@ -72,6 +72,8 @@ episodes.register(app)
 outcomes.register(app)
 decision_aid.register(app)
 screening.register(app)
+reassess.register(app)
+bulk.register(app)
 docs_app = typer.Typer(help="Generated reference documentation.", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
 

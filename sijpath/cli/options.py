@@ -27,6 +27,7 @@ __all__ = [
     "OutputFormat",
     "PatientOption",
     "RulesetOption",
+    "cli_actor",
     "emit",
     "parse_as_of",
     "settings_of",
@@ -36,6 +37,16 @@ DataDirOption = Annotated[Path | None, typer.Option("--data-dir", help="Data fol
 DatabaseOption = Annotated[
     str | None, typer.Option("--database-url", help="SQLAlchemy URL, e.g. postgresql://host/db (default: SQLite).")
 ]
+
+
+def cli_actor() -> str:
+    """Who made a change from the command line: the operating-system account that ran it."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"[:64]
+    except (KeyError, OSError):  # no name for the uid (a container without /etc/passwd entry)
+        return "cli:unknown"
 
 
 def settings_of(data_dir: Path | None, database_url: str | None, **more: object) -> Any:

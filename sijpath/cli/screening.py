@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -25,7 +27,7 @@ from sijpath.cli.options import parse_as_of
 if TYPE_CHECKING:
     from sijpath.screening.run import ScreenSummary
 
-__all__ = ["register"]
+__all__ = ["patient_progress", "register"]
 
 
 class Engine(StrEnum):
@@ -69,9 +71,16 @@ def screen(
         _print(spark_screen_export(folder, out, rulesets or [], day, master))
         return
     request = screen_request(folder, out, rulesets or [], day, workers)
-    console = Console(stderr=True)
+    with patient_progress("screening", quiet) as report:
+        summary = run_screen(request, report)
+    _print(summary)
+
+
+@contextlib.contextmanager
+def patient_progress(label: str, quiet: bool) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr (patients done of all, rate, elapsed, ETA); yields its (done, total) callback."""
     columns = (
-        TextColumn("screening"),
+        TextColumn(label),
         BarColumn(),
         MofNCompleteColumn(),
         _Rate(),
@@ -79,14 +88,13 @@ def screen(
         TextColumn("ETA"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=console, disable=quiet, transient=False) as bar:
-        task = bar.add_task("screening", total=None)
+    with Progress(*columns, console=Console(stderr=True), disable=quiet, transient=False) as bar:
+        task = bar.add_task(label, total=None)
 
         def report(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        summary = run_screen(request, report)
-    _print(summary)
+        yield report
 
 
 def _print(summary: ScreenSummary) -> None:

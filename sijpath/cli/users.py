@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,20 +10,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sijpath.cli.options import DatabaseOption, DataDirOption, settings_of
+from sijpath.cli.options import DatabaseOption, DataDirOption, cli_actor, settings_of
 
 __all__ = ["register"]
 
 users_app = typer.Typer(help="User accounts and API tokens (every change is audited).", no_args_is_help=True)
 UserArgument = Annotated[str, typer.Argument(help="User name.")]
-
-
-def _actor() -> str:
-    """Who made a change from the command line: the operating-system account that ran it."""
-    try:
-        return f"cli:{getpass.getuser()}"[:64]
-    except (KeyError, OSError):  # no name for the uid (a container without /etc/passwd entry)
-        return "cli:unknown"
 
 
 def _engine(data_dir: Path | None, database_url: str | None) -> Any:
@@ -56,7 +47,7 @@ def users_add(
     from sijpath.store.accounts import add_user
 
     password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    _change(data_dir, database_url, lambda c, now: add_user(c, username, password, role, now, actor=_actor()))
+    _change(data_dir, database_url, lambda c, now: add_user(c, username, password, role, now, actor=cli_actor()))
     Console().print(f"user {username} ({role}) created")
 
 
@@ -80,7 +71,7 @@ def users_disable(username: UserArgument, data_dir: DataDirOption = None, databa
     """Disable an account: its sessions end now and its API tokens stop working (until `enable`)."""
     from sijpath.store.accounts import set_active
 
-    _change(data_dir, database_url, lambda c, now: set_active(c, username, False, now, actor=_actor()))
+    _change(data_dir, database_url, lambda c, now: set_active(c, username, False, now, actor=cli_actor()))
     Console().print(f"user {username} disabled; sessions ended, tokens refused")
 
 
@@ -89,7 +80,7 @@ def users_enable(username: UserArgument, data_dir: DataDirOption = None, databas
     """Enable a disabled account again (its unexpired, unrevoked tokens work again)."""
     from sijpath.store.accounts import set_active
 
-    _change(data_dir, database_url, lambda c, now: set_active(c, username, True, now, actor=_actor()))
+    _change(data_dir, database_url, lambda c, now: set_active(c, username, True, now, actor=cli_actor()))
     Console().print(f"user {username} enabled")
 
 
@@ -101,7 +92,7 @@ def users_reset_password(
     from sijpath.store.accounts import set_password
 
     password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
-    _change(data_dir, database_url, lambda c, now: set_password(c, username, password, now, actor=_actor()))
+    _change(data_dir, database_url, lambda c, now: set_password(c, username, password, now, actor=cli_actor()))
     Console().print(f"password of {username} changed; its sessions ended")
 
 
@@ -115,7 +106,7 @@ def users_role(
     """Change a user's role; it applies to the next request of every session and token."""
     from sijpath.store.accounts import set_role
 
-    _change(data_dir, database_url, lambda c, now: set_role(c, username, role, now, actor=_actor()))
+    _change(data_dir, database_url, lambda c, now: set_role(c, username, role, now, actor=cli_actor()))
     Console().print(f"user {username} is now {role}")
 
 
@@ -135,7 +126,14 @@ def users_token(
 
     def create(connection: Any, now: dt.datetime) -> str:
         return create_token(
-            connection, username, label, now, scope=scope, days=days, max_days=settings.token_max_days, actor=_actor()
+            connection,
+            username,
+            label,
+            now,
+            scope=scope,
+            days=days,
+            max_days=settings.token_max_days,
+            actor=cli_actor(),
         )
 
     typer.echo(_change(data_dir, database_url, create))
@@ -169,7 +167,7 @@ def users_revoke_token(
     """Revoke an API token: it stops working at once."""
     from sijpath.store.tokens import revoke_token
 
-    row = _change(data_dir, database_url, lambda c, now: revoke_token(c, token_id, now, actor=_actor()))
+    row = _change(data_dir, database_url, lambda c, now: revoke_token(c, token_id, now, actor=cli_actor()))
     Console().print(f"token {row.token_id} of {row.username} ({row.label}) revoked")
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import astuple
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -14,7 +13,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from sijpath.screening.rows import ISSUE_COLUMNS, RESULT_COLUMNS, IssueRow, ResultRow
+from sijpath.screening.rows import ISSUE_COLUMNS, RESULT_COLUMNS, IssueRow, ResultRow, values
 from sijpath.screening.summary import Tally
 from sijpath.screening.worklists import WORKLISTS
 
@@ -36,7 +35,7 @@ DIVERGENCE_SCHEMA = pa.schema([("patient_id", pa.string()), ("joint", pa.string(
 
 
 def _table(rows: Sequence[Any], schema: pa.Schema) -> pa.Table:
-    columns: list[Sequence[Any]] = list(zip(*(astuple(r) for r in rows), strict=True)) if rows else [[] for _ in schema]
+    columns: list[Sequence[Any]] = list(zip(*(values(r) for r in rows), strict=True)) if rows else [[] for _ in schema]
     return pa.Table.from_arrays([pa.array(c, type=f.type) for c, f in zip(columns, schema, strict=True)], schema=schema)
 
 
@@ -85,7 +84,7 @@ class OutputFiles:
         self._parquet.write_table(_table(rows, RESULT_SCHEMA))
         self._csv.write(rows)
         for row in rows:
-            self._digest.update(orjson.dumps(astuple(row)) + b"\n")
+            self._digest.update(orjson.dumps(values(row)) + b"\n")
         for worklist in WORKLISTS:
             self._lists[worklist.name].write([r for r in rows if worklist.holds(r)])
         self._divergent.write(self.tally.add_rows(rows))

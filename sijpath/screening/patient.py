@@ -43,10 +43,13 @@ class PatientScreen:
     assessed: bool
 
 
-def read_resources(patient_id: str, texts: Sequence[str]) -> tuple[ImportedEpisode, list[IssueRow]]:
+def read_resources(
+    patient_id: str, texts: Sequence[str], resource_count: int | None = None
+) -> tuple[ImportedEpisode, list[IssueRow]]:
     """One patient's resources (JSON text) read into an episode; references resolve only within these resources.
 
     A resource given twice under one type and id is read once (the first in the given order), with a data issue.
+    `resource_count` is how many resources the export holds about the patient, when more than `texts`.
     """
     resources: list[Mapping[str, Any]] = []
     seen: dict[str, tuple[str, Mapping[str, Any]]] = {}
@@ -67,7 +70,8 @@ def read_resources(patient_id: str, texts: Sequence[str]) -> tuple[ImportedEpiso
     imported = read_own_resources(patient_id, resources, tuple(repeats))
     rows: list[IssueRow] = []
     if f"Patient/{patient_id}" not in seen:
-        message = f"{len(texts)} resource(s) refer to Patient/{patient_id}, which the export does not hold"
+        count = len(texts) if resource_count is None else resource_count
+        message = f"{count} resource(s) refer to Patient/{patient_id}, which the export does not hold"
         rows.append(IssueRow(patient_id, "missing-patient", f"Patient/{patient_id}", message))
     return imported, rows
 
@@ -77,10 +81,19 @@ def has_facts(episode: Episode) -> bool:
     return episode.pain != PainPresentation() or any(getattr(episode, entry.name) for entry in FACT_LISTS)
 
 
-def screen_patient(patient_id: str, texts: Sequence[str], rulesets: Sequence[RuleSet], as_of: dt.date) -> PatientScreen:
-    """Read one patient and assess them under every rule set; a patient who cannot be read becomes an issue row."""
+def screen_patient(
+    patient_id: str,
+    texts: Sequence[str],
+    rulesets: Sequence[RuleSet],
+    as_of: dt.date,
+    resource_count: int | None = None,
+) -> PatientScreen:
+    """Read one patient and assess them under every rule set; a patient who cannot be read becomes an issue row.
+
+    `resource_count`, when more than `texts`: the scan found none of the others SI-joint-relevant and sent only the
+    Patient resources (`Scan.patients`), which give the same result as all of them."""
     try:
-        imported, issues = read_resources(patient_id, texts)
+        imported, issues = read_resources(patient_id, texts, resource_count)
     except (SijpathError, ValidationError, orjson.JSONDecodeError, AttributeError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         issue = IssueRow(patient_id, "unreadable-patient", f"Patient/{patient_id}", f"not assessed: {reason}")

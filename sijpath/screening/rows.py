@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from dataclasses import astuple, dataclass, fields
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields
+from operator import attrgetter
+from typing import Any
 
 import orjson
 
-__all__ = ["ISSUE_COLUMNS", "RESULT_COLUMNS", "IssueRow", "ResultRow", "checksum", "row_order"]
+__all__ = ["ISSUE_COLUMNS", "RESULT_COLUMNS", "IssueRow", "ResultRow", "checksum", "row_order", "values"]
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -52,11 +54,29 @@ RESULT_COLUMNS = tuple(f.name for f in fields(ResultRow))
 ISSUE_COLUMNS = tuple(f.name for f in fields(IssueRow))
 
 
+_GETTERS: dict[type, Callable[[Any], Any]] = {}
+
+
+def _getter(kind: type) -> Callable[[Any], Any]:
+    getter = _GETTERS.get(kind)
+    if getter is None:
+        names = [f.name for f in fields(kind)]
+        one = attrgetter(names[0])
+        getter = _GETTERS[kind] = attrgetter(*names) if len(names) > 1 else lambda row: (one(row),)
+    return getter
+
+
+def values(row: Any) -> tuple[Any, ...]:
+    """A flat row dataclass's values in column order (`dataclasses.astuple` without its deep copy of each value)."""
+    found: tuple[Any, ...] = _getter(type(row))(row)
+    return found
+
+
 def checksum(rows: Iterable[ResultRow]) -> str:
     """sha256 over the rows in sorted order, one canonical JSON array per row: equal results, equal checksum."""
     digest = hashlib.sha256()
     for row in sorted(rows, key=row_order):
-        digest.update(orjson.dumps(astuple(row)) + b"\n")
+        digest.update(orjson.dumps(values(row)) + b"\n")
     return digest.hexdigest()
 
 

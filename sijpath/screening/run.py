@@ -9,7 +9,7 @@ import hashlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -19,17 +19,20 @@ import orjson
 from sijpath.engine.ruleset import RuleSet
 from sijpath.screening.outputs import OutputFiles
 from sijpath.screening.patient import screen_patient
-from sijpath.screening.rows import IssueRow, ResultRow, row_order
+from sijpath.screening.rows import IssueRow, ResultRow, row_order, values
 from sijpath.screening.scan import Export, PatientResources, scan_export
 
 __all__ = [
     "CHUNK_PATIENTS",
+    "WORKER_RULESETS",
     "Progress",
     "RulesetLoader",
     "ScreenRequest",
     "ScreenSummary",
     "run_screen",
+    "worker_pool",
     "write_outputs",
+    "write_part",
 ]
 
 CHUNK_PATIENTS = 200
@@ -65,11 +68,19 @@ class ScreenSummary:
     resumed_chunks: int
 
 
-_RULESETS: list[RuleSet] = []
+WORKER_RULESETS: list[RuleSet] = []
+"""The rule sets of this process: loaded once per worker (or set by the parent when it does the work itself)."""
 
 
 def _start_worker(load: RulesetLoader) -> None:
-    _RULESETS[:] = load()
+    WORKER_RULESETS[:] = load()
+
+
+def worker_pool(workers: int, load: RulesetLoader) -> cf.ProcessPoolExecutor:
+    """Worker processes, each with the rule sets loaded once."""
+    # forkserver: the parent holds DuckDB's (or the database driver's) threads, which a fork would copy mid-flight.
+    context = multiprocessing.get_context("forkserver")
+    return cf.ProcessPoolExecutor(workers, context, _start_worker, (load,))
 
 
 def _screen_chunk(chunk: list[PatientResources], as_of: dt.date) -> bytes:
@@ -77,8 +88,8 @@ def _screen_chunk(chunk: list[PatientResources], as_of: dt.date) -> bytes:
     rows: list[ResultRow] = []
     issues: list[IssueRow] = []
     assessed = 0
-    for patient_id, texts in chunk:
-        screen = screen_patient(patient_id, texts, _RULESETS, as_of)
+    for patient_id, texts, count in chunk:
+        screen = screen_patient(patient_id, texts, WORKER_RULESETS, as_of, count)
         rows += screen.rows
         issues += sorted(screen.issues)
         assessed += screen.assessed
@@ -87,8 +98,8 @@ def _screen_chunk(chunk: list[PatientResources], as_of: dt.date) -> bytes:
         "format": PART_FORMAT,
         "patients": len(chunk),
         "assessed": assessed,
-        "rows": [astuple(r) for r in rows],
-        "issues": [astuple(i) for i in issues],
+        "rows": [values(r) for r in rows],
+        "issues": [values(i) for i in issues],
     }
     return orjson.dumps(part)
 
@@ -100,13 +111,14 @@ def _fingerprint(request: ScreenRequest, rulesets: Sequence[RuleSet]) -> str:
     return hashlib.sha256(orjson.dumps(what)).hexdigest()
 
 
-def _parts_folder(request: ScreenRequest, rulesets: Sequence[RuleSet]) -> Path:
+def parts_folder(request: ScreenRequest, rulesets: Sequence[RuleSet]) -> Path:
+    """`OUT/parts`, emptied of parts made from other inputs (files, rule-set versions, day or chunking)."""
     parts = request.out / "parts"
     parts.mkdir(parents=True, exist_ok=True)
     stamp = parts / "fingerprint.txt"
     fingerprint = _fingerprint(request, rulesets)
     if not stamp.exists() or stamp.read_text(encoding="utf-8") != fingerprint:
-        for old in parts.glob("chunk-*.json"):
+        for old in parts.glob("*.json"):
             old.unlink()  # made from other inputs: never mixed into this screen
         stamp.write_text(fingerprint, encoding="utf-8")
     return parts
@@ -117,7 +129,7 @@ def _chunks(patients: Iterator[PatientResources], size: int) -> Iterator[list[Pa
         yield chunk
 
 
-def _write_part(path: Path, data: bytes) -> None:
+def write_part(path: Path, data: bytes) -> None:
     partial = path.with_suffix(".partial")
     partial.write_bytes(data)
     os.replace(partial, path)  # a chunk is either complete on disk or absent, even when killed mid-write
@@ -128,14 +140,14 @@ def run_screen(request: ScreenRequest, progress: Progress | None = None) -> Scre
     rulesets = list(request.load_rulesets())
     with scan_export(request.export) as scan:
         total = scan.patient_count
-        parts = _parts_folder(request, rulesets)
+        parts = parts_folder(request, rulesets)
         scan_issues = sorted(scan.issues())
         types, resources = scan.type_counts(), scan.resource_count
         done = resumed = 0
         paths: list[Path] = []
-        pool = _pool(request) if request.workers > 1 else None
+        pool = worker_pool(request.workers, request.load_rulesets) if request.workers > 1 else None
         if pool is None:
-            _RULESETS[:] = rulesets
+            WORKER_RULESETS[:] = rulesets
         pending: dict[cf.Future[bytes], Path] = {}
         if progress is not None:
             progress(0, total)
@@ -150,7 +162,7 @@ def run_screen(request: ScreenRequest, progress: Progress | None = None) -> Scre
                         progress(done, total)
                     continue
                 if pool is None:
-                    _write_part(path, _screen_chunk(chunk, request.as_of))
+                    write_part(path, _screen_chunk(chunk, request.as_of))
                     done += len(chunk)
                     if progress is not None:
                         progress(done, total)
@@ -162,15 +174,9 @@ def run_screen(request: ScreenRequest, progress: Progress | None = None) -> Scre
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
-            _RULESETS.clear()
+            WORKER_RULESETS.clear()
     counts = {"resources": resources, "patients": total}
     return _assemble(request, rulesets, paths, scan_issues, counts, types, resumed)
-
-
-def _pool(request: ScreenRequest) -> cf.ProcessPoolExecutor:
-    # forkserver: the parent holds DuckDB's threads, which a fork would copy mid-flight.
-    context = multiprocessing.get_context("forkserver")
-    return cf.ProcessPoolExecutor(request.workers, context, _start_worker, (request.load_rulesets,))
 
 
 def _collect(pending: dict[cf.Future[bytes], Path], when: str, progress: Progress | None, done: int, total: int) -> int:
@@ -178,7 +184,7 @@ def _collect(pending: dict[cf.Future[bytes], Path], when: str, progress: Progres
     count = 0
     for future in finished:
         data = future.result()
-        _write_part(pending.pop(future), data)
+        write_part(pending.pop(future), data)
         count += int(orjson.loads(data)["patients"])
         if progress is not None:
             progress(done + count, total)
@@ -215,9 +221,9 @@ def write_outputs(
         out.tally.as_of, out.tally.types = as_of.isoformat(), dict(types)
         out.add_issues(scan_issues)
         for part in parts:
-            chunk_rows = [ResultRow(*values) for values in part["rows"]]
+            chunk_rows = [ResultRow(*row) for row in part["rows"]]
             out.add_rows(chunk_rows)
-            out.add_issues([IssueRow(*values) for values in part["issues"]])
+            out.add_issues([IssueRow(*issue) for issue in part["issues"]])
             assessed, rows, issues = assessed + part["assessed"], rows + len(chunk_rows), issues + len(part["issues"])
         issues += len(scan_issues)
         out.tally.population = {

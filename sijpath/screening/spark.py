@@ -2,8 +2,9 @@
 
 Spark reads the NDJSON as text and keys each line by patient exactly as the DuckDB scan does; the lines are
 partitioned by patient, sorted as the scan sorts them, and each patient's run of lines is screened by
-`screen_patient`, so the rows, and their checksum, are the local engine's. Lines that are not resources are left
-out here (the local engine names them in issues.csv).
+`screen_patient`, so the rows, and their checksum, are the local engine's; the issues are the local scan's too
+(bad lines by file and number, types that are not R4, resources naming no patient). Spark's text reader ends a
+line at `\r` as well as `\n`: a bad line holding a lone carriage return may be numbered differently.
 """
 
 from __future__ import annotations
@@ -12,30 +13,32 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import astuple
 from typing import Any
 
 import orjson
 
 from sijpath.engine.ruleset import RuleSet
 from sijpath.screening.patient import screen_patient
-from sijpath.screening.rows import IssueRow, ResultRow, row_order
+from sijpath.screening.rows import IssueRow, ResultRow, row_order, values
 from sijpath.screening.run import RulesetLoader
+from sijpath.screening.scan import BAD_LINES_SHOWN, bad_line_rows, line_problem, type_issue_rows
 
 __all__ = ["SparkScreen", "spark_screen"]
 
 _PATIENT_REFERENCE = r"(?:^|/)Patient/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$"
 _LOADED: dict[int, Sequence[RuleSet]] = {}
+_ASCII_SPACE = " \t\n\r\x0b\x0c"  # what `bytes.strip` removes: a blank line is blank in both engines
 
 SparkScreen = dict[str, Any]
-"""One part, as the local engine's part files hold it: rows and issues as value lists, patients, assessed."""
+"""One part, as the local engine's part files hold it (rows and issues as value lists, patients, assessed), with
+the scan's issues (`scan_issues`) and the resources by type (`types`)."""
 
 
 def _records(patient_id: str, texts: list[str], rulesets: Sequence[RuleSet], as_of: dt.date) -> list[tuple[str, str]]:
     result = screen_patient(patient_id, texts, rulesets, as_of)
     records = [("patient", orjson.dumps([patient_id, result.assessed]).decode())]
-    records += [("row", orjson.dumps(astuple(row)).decode()) for row in result.rows]
-    records += [("issue", orjson.dumps(astuple(issue)).decode()) for issue in result.issues]
+    records += [("row", orjson.dumps(values(row)).decode()) for row in result.rows]
+    records += [("issue", orjson.dumps(values(issue)).decode()) for issue in result.issues]
     return records
 
 
@@ -63,6 +66,35 @@ def _screen_partition(load: RulesetLoader, as_of: dt.date) -> Any:
             yield pd.DataFrame(_records(current, texts, rulesets, as_of), columns=["record", "payload"])
 
     return screen
+
+
+def _scan_issues(spark: Any, keyed: Any) -> list[IssueRow]:
+    """The local scan's issues of the files: bad lines by number (Python reads the lines of each file that has
+    one, numbered by `zipWithIndex`), types that are not R4, and resources naming no patient."""
+    from pyspark.sql import functions as F
+
+    kind, patient, file = F.col("kind"), F.col("patient"), F.col("file")
+    named = keyed.where(kind.isNotNull())
+    kinds = named.groupBy("kind").agg(F.count("*").alias("n"), F.min("file").alias("first")).orderBy("kind")
+    unlinked = named.where(patient.isNull()).groupBy("kind").agg(F.count("*").alias("n"), F.min("file").alias("first"))
+    found = type_issue_rows(
+        [(r["kind"], int(r["n"]), r["first"]) for r in kinds.collect()],
+        [(r["kind"], int(r["n"]), r["first"]) for r in unlinked.orderBy("kind").collect()],
+    )
+    blank = F.trim(F.col("resource")) == ""
+    suspects = keyed.where(kind.isNull() & ~blank).select(file).distinct().orderBy(file).collect()
+    for row in suspects:
+        numbered = spark.sparkContext.textFile(row["file"]).zipWithIndex()
+        bad = numbered.map(_numbered_problem).filter(lambda found: found is not None)
+        first = bad.takeOrdered(BAD_LINES_SHOWN)
+        found += bad_line_rows(row["file"].rstrip("/").rsplit("/", 1)[-1], bad.count(), first)
+    return found
+
+
+def _numbered_problem(numbered: tuple[str, int]) -> tuple[int, str] | None:
+    line, index = numbered
+    what = line_problem(line) if line.strip(_ASCII_SPACE) else None
+    return None if what is None else (index + 1, what)
 
 
 def spark_screen(
@@ -96,7 +128,11 @@ def spark_screen(
             F.nullif(F.regexp_extract(reference, _PATIENT_REFERENCE, 1), F.lit(""))
         )
         keyed = spark.read.text(list(files)).select(
-            patient.alias("patient"), kind.alias("kind"), rid.alias("id"), value.alias("resource")
+            patient.alias("patient"),
+            kind.alias("kind"),
+            rid.alias("id"),
+            value.alias("resource"),
+            F.input_file_name().alias("file"),
         )
         # Each patient's lines in one partition, in the scan's order (nulls last, as DuckDB sorts them). Per patient
         # group, applyInPandas cost about 40 ms here (a pandas frame in and out per group); this is per batch.
@@ -108,6 +144,7 @@ def spark_screen(
             .mapInPandas(_screen_partition(load, as_of), "record string, payload string")
             .collect()
         )
+        scan_issues = _scan_issues(spark, keyed)
         counted = keyed.where(F.col("kind").isNotNull()).groupBy("kind").count().collect()
     finally:
         spark.stop()
@@ -115,9 +152,10 @@ def spark_screen(
     issues = sorted(IssueRow(*orjson.loads(r.payload)) for r in screened if r.record == "issue")
     patients = [orjson.loads(r.payload) for r in screened if r.record == "patient"]
     return {
+        "scan_issues": [values(i) for i in scan_issues],
         "types": dict(sorted((str(r["kind"]), int(r["count"])) for r in counted)),
         "patients": len(patients),
         "assessed": sum(1 for _, assessed in patients if assessed),
-        "rows": [astuple(r) for r in rows],
-        "issues": [astuple(i) for i in issues],
+        "rows": [values(r) for r in rows],
+        "issues": [values(i) for i in issues],
     }

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
@@ -22,11 +23,14 @@ from sijpath.store.tables import assessments, episodes, facts, imports, removed_
 __all__ = [
     "PatientRow",
     "StoredEpisode",
+    "assessment_row",
     "current_version",
+    "decode_episode",
     "delete_episode",
     "episode_document",
     "fingerprint",
     "joint_tokens",
+    "keep_newest_pairs",
     "list_patients",
     "load_episode",
     "patient_count",
@@ -154,9 +158,13 @@ def load_episode(connection: Connection, patient_id: str) -> StoredEpisode:
     if row is None:
         raise NotFoundError(f"no patient `{patient_id}`")
     updated = row.updated_at if row.updated_at.tzinfo else row.updated_at.replace(tzinfo=dt.UTC)
-    episode = Episode.model_validate_json(row.document)
-    issues = tuple(DataIssue(*item) for item in orjson.loads(row.record_issues))
+    episode, issues = decode_episode(row.document, row.record_issues)
     return StoredEpisode(episode, issues, row.version, row.fingerprint, updated, row.updated_by)
+
+
+def decode_episode(document: str, record_issues: str) -> tuple[Episode, tuple[DataIssue, ...]]:
+    """A stored episode and its record issues from their two columns."""
+    return Episode.model_validate_json(document), tuple(DataIssue(*item) for item in orjson.loads(record_issues))
 
 
 def remember_import(connection: Connection, digest: str, patient_id: str, actor: str, now: dt.datetime) -> bool:
@@ -178,13 +186,8 @@ def save_assessment(
     """Keep an assessment (idempotent for the same patient, rule-set version, as-of date and episode). The store
     is a cache: with `keep_dates`, it holds the assessments of at most that many (rule set, as-of date) pairs, and
     a new pair pushes out the one stored longest ago, so no reader can grow it by asking for ever new dates."""
-    key = {
-        "patient_id": assessment.patient_id,
-        "ruleset_id": assessment.ruleset_id,
-        "ruleset_version": assessment.ruleset_version,
-        "as_of": assessment.as_of,
-        "fingerprint": episode_fingerprint,
-    }
+    row = assessment_row(assessment, episode_fingerprint, now)
+    key = {k: row[k] for k in ("patient_id", "ruleset_id", "ruleset_version", "as_of", "fingerprint")}
     exists = connection.execute(
         select(func.count()).select_from(assessments).where(and_(*(assessments.c[k] == v for k, v in key.items())))
     ).scalar_one()
@@ -192,21 +195,29 @@ def save_assessment(
         return
     pair = (assessments.c.ruleset_id == assessment.ruleset_id, assessments.c.as_of == assessment.as_of)
     new_pair = connection.execute(select(assessments.c.patient_id).where(*pair).limit(1)).first() is None
-    connection.execute(
-        insert(assessments).values(
-            **key,
-            stored_at=now,
-            stage=joint_tokens((u.key, u.stage) for u in assessment.units),
-            next_step=joint_tokens((u.key, u.next_step.code) for u in assessment.units),
-            flags=" ".join(assessment.flag_codes),
-            document=orjson.dumps(assessment.to_dict()).decode(),
-        )
-    )
+    connection.execute(insert(assessments).values(**row))
     if new_pair and keep_dates is not None:
-        _keep_newest_pairs(connection, keep_dates)
+        keep_newest_pairs(connection, keep_dates)
 
 
-def _keep_newest_pairs(connection: Connection, keep: int) -> None:
+def assessment_row(assessment: Assessment, episode_fingerprint: str, now: dt.datetime | None) -> dict[str, Any]:
+    """The `assessments` row of an assessment of the episode with this fingerprint."""
+    return {
+        "patient_id": assessment.patient_id,
+        "ruleset_id": assessment.ruleset_id,
+        "ruleset_version": assessment.ruleset_version,
+        "as_of": assessment.as_of,
+        "fingerprint": episode_fingerprint,
+        "stored_at": now,
+        "stage": joint_tokens((u.key, u.stage) for u in assessment.units),
+        "next_step": joint_tokens((u.key, u.next_step.code) for u in assessment.units),
+        "flags": " ".join(assessment.flag_codes),
+        "document": orjson.dumps(assessment.to_dict()).decode(),
+    }
+
+
+def keep_newest_pairs(connection: Connection, keep: int) -> None:
+    """Drop the stored assessments of all but the `keep` (rule set, as-of date) pairs stored most recently."""
     newest = func.max(assessments.c.stored_at)
     pairs = connection.execute(
         select(assessments.c.ruleset_id, assessments.c.as_of, newest.label("stored"))

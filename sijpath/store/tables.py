@@ -38,8 +38,10 @@ __all__ = [
     "outcome_entries",
     "outcome_links",
     "outcome_procedures",
+    "reassess_runs",
     "removed_facts",
     "sessions",
+    "step_changes",
     "users",
 ]
 
@@ -258,3 +260,35 @@ letter_narratives = Table(
     Column("updated_by", String(64), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+# Batch re-assessment (`sijpath reassess`): one row per run, and each patient whose next step it changed.
+reassess_runs = Table(
+    "reassess_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rulesets", String(400), nullable=False),  # `id@version` tokens, space-separated
+    Column("as_of", Date, nullable=False),
+    Column("changed_since", Date),  # only episodes updated on or after this day, when given
+    Column("started_by", String(64), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("status", String(20), nullable=False),  # running, complete, failed
+    Column("patients_total", Integer, nullable=False),
+    Column("patients_done", Integer, nullable=False),
+    Column("assessed", Integer, nullable=False),  # (patient, rule set) pairs assessed and stored
+    Column("changed", Integer, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+)
+
+step_changes = Table(
+    "step_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("reassess_runs.id", ondelete="CASCADE"), nullable=False),
+    Column("patient_id", String(128), nullable=False),
+    Column("ruleset_id", String(80), nullable=False),
+    # The patient's stored assessment before the run (its as-of day and `joint:code` tokens) and the run's own.
+    Column("before_as_of", Date, nullable=False),
+    Column("before_step", String(200), nullable=False),
+    Column("after_step", String(200), nullable=False),
+)
+Index("step_changes_by_run", step_changes.c.run_id, step_changes.c.ruleset_id, step_changes.c.patient_id)

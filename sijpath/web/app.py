@@ -23,7 +23,17 @@ from sijpath.errors import (
     UnknownRuleSetError,
     UsageError,
 )
-from sijpath.web import admin_pages, aid_pages, api, fact_pages, outcome_pages, pages, patient_link_pages, prior_auth
+from sijpath.web import (
+    admin_pages,
+    aid_pages,
+    api,
+    change_pages,
+    fact_pages,
+    outcome_pages,
+    pages,
+    patient_link_pages,
+    prior_auth,
+)
 from sijpath.web.security import LoginThrottle, NotSignedIn
 from sijpath.web.services import App
 
@@ -97,6 +107,7 @@ def create_app(services: App) -> FastAPI:
     app.include_router(fact_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(prior_auth.router)
+    app.include_router(change_pages.router)
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:

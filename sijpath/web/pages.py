@@ -37,7 +37,7 @@ from sijpath.web.security import (
 )
 from sijpath.web.services import App
 
-__all__ = ["as_of_of", "error_page", "render", "router", "ruleset_of", "services_of"]
+__all__ = ["as_of_of", "error_page", "page_number", "render", "router", "ruleset_of", "services_of"]
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("sijpath.web") / "templates"))
@@ -83,6 +83,12 @@ def ruleset_of(request: Request, services: App, form: Mapping[str, list[str]] | 
     if ruleset_id not in services.ruleset_ids:  # ids only: a path would make the server read a file
         raise UsageError(f"no rule set `{ruleset_id[:80]}`")
     return ruleset_id
+
+
+def page_number(request: Request) -> int:
+    """The `?page=` of a list, 1 unless a plain number of SQL-sized offsets."""
+    text = request.query_params.get("page", "1")
+    return max(int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else 1, 1)
 
 
 @router.get("/login")
@@ -180,8 +186,7 @@ def patient_list(request: Request) -> HTMLResponse:
     sort = params.get("sort", "patient")
     if sort not in ("patient", "next_step", "stage", "updated"):
         sort = "patient"
-    text = params.get("page", "1")
-    page = max(int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else 1, 1)  # SQL-sized offsets
+    page = page_number(request)
     step, flag = params.get("step") or None, params.get("flag") or None
     everyone = bool(step or flag or sort in ("next_step", "stage"))
     if everyone:

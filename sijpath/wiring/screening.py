@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
+import orjson
+
 from sijpath import wiring
 from sijpath.engine.ruleset import RuleSet
 from sijpath.errors import UsageError
-from sijpath.screening.run import CHUNK_PATIENTS, Progress, ScreenRequest, ScreenSummary, run_screen, write_outputs
+from sijpath.screening.rows import IssueRow
+from sijpath.screening.run import (
+    CHUNK_PATIENTS,
+    Progress,
+    ScreenRequest,
+    ScreenSummary,
+    parts_folder,
+    run_screen,
+    write_outputs,
+    write_part,
+)
 from sijpath.screening.scan import find_export
 from sijpath.screening.synth import template, write_synthetic_export
 
@@ -90,11 +103,20 @@ def spark_screen_export(
         from sijpath.screening.spark import spark_screen
     except ImportError:  # pyspark is an optional extra
         raise UsageError("--engine spark needs pyspark and pandas: pip install 'sijpath[spark]'") from None
-    part = spark_screen([str(p) for p in request.export.files], request.load_rulesets, as_of, master, batch_rows)
+    rulesets = request.load_rulesets()
+    # A finished Spark job is kept as one part, so a run stopped while writing the outputs does not run it again.
+    kept = parts_folder(request, rulesets) / "spark.json"
+    resumed = kept.exists()
+    if resumed:
+        part = orjson.loads(kept.read_bytes())
+    else:
+        part = spark_screen([str(p) for p in request.export.files], request.load_rulesets, as_of, master, batch_rows)
+        write_part(kept, orjson.dumps(part))
     types = part.pop("types")
+    scan_issues = sorted([*request.export.issues, *(IssueRow(*v) for v in part.pop("scan_issues"))])
     counts = {"resources": sum(types.values()), "patients": part["patients"]}
-    ids = [r.id for r in request.load_rulesets()]
-    return write_outputs(out, ids, as_of, [part], request.export.issues, counts, types)
+    found = write_outputs(out, [r.id for r in rulesets], as_of, [part], scan_issues, counts, types)
+    return dataclasses.replace(found, resumed_chunks=int(resumed))
 
 
 def synthesize_export(out: Path, patients: int, seed: int, examples: Path) -> list[Path]:

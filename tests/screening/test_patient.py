@@ -14,7 +14,9 @@ from tests.screening.conftest import AS_OF, RULESETS, ExampleExport
 def test_each_patients_rows_equal_the_assessment_of_their_bundle(examples_export: ExampleExport) -> None:
     rulesets = [wiring.load_ruleset(r, AS_OF) for r in RULESETS]
     with scan_export(find_export(examples_export.folder)) as scan:
-        screened = {pid: screen_patient(pid, texts, rulesets, AS_OF) for pid, texts in scan.patients()}
+        screened = {
+            pid: screen_patient(pid, texts, rulesets, AS_OF) for pid, texts, _ in scan.patients(prefilter=False)
+        }
     assert sorted(screened) == sorted(examples_export.bundles)
     for patient_id, bundle in examples_export.bundles.items():
         record = wiring.load_record(bundle)
@@ -25,7 +27,7 @@ def test_each_patients_rows_equal_the_assessment_of_their_bundle(examples_export
 
 def _resources(examples_export: ExampleExport, patient_id: str) -> list[dict[str, object]]:
     with scan_export(find_export(examples_export.folder)) as scan:
-        texts = dict(scan.patients())[patient_id]
+        texts = {pid: texts for pid, texts, _ in scan.patients(prefilter=False)}[patient_id]
     return [orjson.loads(t) for t in texts]
 
 

@@ -47,3 +47,30 @@ def test_spark_local_2_gives_the_local_checksum_on_a_synthetic_cohort(repo: Path
     assert (spark.checksum, spark.rows, spark.assessed) == (local.checksum, local.rows, local.assessed)
     assert local.assessed > 20
     assert (tmp_path / "spark" / "results.csv").read_bytes() == (tmp_path / "local" / "results.csv").read_bytes()
+
+
+def test_spark_names_the_bad_input_the_local_engine_names_and_a_rerun_reuses_the_finished_job(
+    examples_export: ExampleExport, tmp_path: Path
+) -> None:
+    folder = examples_export.folder
+    with (folder / "Procedure.ndjson").open("ab") as stream:  # a truncated line, a non-resource, a blank line
+        stream.write(b'{"resourceType": "Procedure", "id": "cut"\n[1, 2]\n   \n')
+    (folder / "Extra.ndjson").write_bytes(
+        b'{"resourceType": "Widget", "id": "w1"}\n'
+        b'{"resourceType": "Observation", "id": "nobody", "status": "final", "code": {"text": "x"}}\n'
+        + b"not json\n"
+        * 103
+    )
+    local = screen_export(folder, tmp_path / "local", RULESETS, AS_OF, 1)
+    spark = spark_screen_export(folder, tmp_path / "spark", RULESETS, AS_OF, "local[2]")
+    issues = (tmp_path / "local" / "issues.csv").read_text()
+    assert "Procedure.ndjson line" in issues
+    assert "unknown-resource-type" in issues
+    assert "no-patient" in issues
+    assert "3 more line(s)" in issues  # past the first 100 of Extra.ndjson
+    assert (tmp_path / "spark" / "issues.csv").read_text() == issues
+    assert (spark.checksum, spark.issues) == (local.checksum, local.issues)
+    (tmp_path / "spark" / "results.csv").unlink()  # as if stopped while writing the outputs
+    again = spark_screen_export(folder, tmp_path / "spark", RULESETS, AS_OF, "not-a-master-url")
+    assert (again.resumed_chunks, again.checksum) == (1, local.checksum)  # no Spark session was needed
+    assert (tmp_path / "spark" / "results.csv").read_bytes() == (tmp_path / "local" / "results.csv").read_bytes()

@@ -205,6 +205,7 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route("GET", "/static", "/static/app.css", PUBLIC, 200),
     Route("GET", "/admin", "/admin", ADMIN, 200),
+    Route("GET", "/changes", "/changes", READ, 200),
     Route("POST", "/admin/users/{username}/{change}", "/admin/users/staff/disable", ADMIN, 303, _form({}), True),
     Route(
         "POST",
