@@ -17,21 +17,22 @@ from sijpath.evidence.catalog import Catalog, Source
 __all__ = ["NAMES", "SHORT_NAMES", "Aid", "AidOption", "Comparison", "build_aid"]
 
 NAMES = {
-    "wait-and-see": "Wait and see: keep up physical therapy, exercise and medicines",
+    # Named for what its numbers measured: the trials' non-surgical groups, not people who only waited (IPDAS review).
+    "wait-and-see": "Keep to non-surgical care: no surgery or new procedure for now",
     "repeat-injections": "Repeat steroid injections into the SI joint",
     "rfa": "Radiofrequency ablation (RFA): heat treatment of the small nerves to the joint",
     "fusion": "SI-joint fusion: surgery that joins the joint with implants",
 }
 # What an option is called where space is short (side-by-side rows, pictures): never the internal key.
 SHORT_NAMES = {
-    "wait-and-see": "Wait and see",
+    "wait-and-see": "Non-surgical care",
     "repeat-injections": "Repeat injections",
     "rfa": "RFA",
     "fusion": "Fusion",
 }
 LIVING_WITH = {
-    "wait-and-see": "You keep your usual routine and add exercise. Nothing is done that cannot be undone. "
-    "Pain may go on, and you can choose another option later.",
+    "wait-and-see": "You carry on with the care you have now, such as physical therapy, exercise and medicines. "
+    "Nothing is done that cannot be undone. Pain may go on, and you can choose another option later.",
     "repeat-injections": "Each injection is a short visit. Relief, if it comes, may fade, and more steroid over time "
     "is a worry.",
     "rfa": "RFA is a short visit, usually without a stay in hospital. The nerves can grow back, so relief may fade, "

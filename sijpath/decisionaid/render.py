@@ -54,8 +54,8 @@ EVIDENCE_WORDS = (
     "marked."
 )
 WAITING_LIMITED = (
-    "No study in sijpath's sources gives numbers for waiting. The evidence on waiting is limited, "
-    "so no one can say how many people get better by waiting."
+    "No study in sijpath's sources gives numbers for non-surgical care. The evidence on non-surgical care is "
+    "limited, so no one can say how many people get better with it."
 )
 
 
@@ -106,15 +106,18 @@ def icon_array_svg(count: int, label: str) -> str:
 
 
 def waiting_evidence(rows: tuple[OutcomeRow, ...]) -> str:
-    """What the numbers for waiting rest on: the non-procedure arms of trials, and for how long they followed people."""
+    """What the numbers for non-surgical care rest on: the trials' non-surgical groups, and how long they were
+    followed (the sources do not list that care, so the aid does not say it was only therapy and medicines)."""
     months = sorted({row.months for row in rows if row.known and row.months is not None})
     if not months:
         return WAITING_LIMITED
     span = f"{months[0]} months" if len(months) == 1 else f"{months[0]} to {months[-1]} months"
     return (
-        "The numbers for waiting come from people in trials who kept up non-surgical care instead of having the "
-        "procedure. They had already tried this care before the trial. The trials followed them for "
-        f"{span}. What happens to people who wait longer is not well known: the evidence on waiting is limited."
+        "The numbers for non-surgical care come from the groups in trials who got the trial's non-surgical care "
+        "instead of the procedure. They had already tried non-surgical care before the trial. sijpath's sources "
+        "do not list what that care included, so it may have been more than physical therapy and medicines. "
+        f"The numbers here cover {span}. What happens after that is not well known: the evidence on non-surgical "
+        "care is limited."
     )
 
 
@@ -149,7 +152,7 @@ def _body(aid: Aid) -> list[str]:
         out += [
             "## The decision",
             "",
-            "Which care, if any, to try next for this joint. Waiting is always a choice.",
+            "Which care, if any, to try next for this joint. Keeping to non-surgical care is always a choice.",
             "",
         ]
         out += ["## Words used here", "", *(f"- {words}" for words in WORDS), ""]
@@ -157,7 +160,7 @@ def _body(aid: Aid) -> list[str]:
         for option in aid.options:
             out += [f"### {option.name}", "", option.living_with, ""]
             if option.key == "wait-and-see":
-                out += [f"**What the numbers for waiting rest on:** {waiting_evidence(option.benefits)}", ""]
+                out += [f"**What the numbers for non-surgical care rest on:** {waiting_evidence(option.benefits)}", ""]
             out += ["**Possible benefits**", ""]
             out += [f"- {row_sentences(row)}" for row in option.benefits] or ["- Not known."]
             out += ["", "**Possible harms**", ""]

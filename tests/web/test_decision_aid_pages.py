@@ -83,7 +83,7 @@ def test_recorded_answers_are_kept_audited_and_shown(sign_in: SignIn, services: 
     assert "<td>How much does it matter to you to avoid surgery?</td><td>a lot</td>" in page
     assert "<td>How much does cost to you matter?</td><td>not recorded</td>" in page
     assert "SURE test incomplete (2 of 4 answered)." in page
-    assert "Wait and see: keep up physical therapy, exercise and medicines" in page
+    assert "Keep to non-surgical care: no surgery or new procedure for now" in page
     assert "Recorded on 2026-11-01 by clinician, for the aid of 2026-11-01." in page
     with services.engine.connect() as connection:
         (row,) = connection.execute(select(decision_aid_answers)).all()
