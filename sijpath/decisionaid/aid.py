@@ -144,7 +144,7 @@ def build_aid(
     `ablations` are the patient's recorded RFAs and `relief_needed` the relief (%) an RFA must give to count as
     having helped (the rule set's lasting-relief threshold)."""
     clarify = clarify_first(unit)
-    choice = choose_options(unit, ablations, relief_needed) if not clarify else Choice((), ())
+    choice = choose_options(unit, ablations, relief_needed, catalog.value_sets) if not clarify else Choice((), ())
     if choice.offered == ("wait-and-see",):
         # Waiting alone is no choice between options: say what stands in the way of the others instead.
         clarify = (

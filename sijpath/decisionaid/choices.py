@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sijpath.domain.procedures import RadiofrequencyAblation
 from sijpath.engine.assessment import UnitAssessment
+from sijpath.evidence.value_sets import ValueSet
 
 __all__ = ["STAGE_OPTIONS", "STEROID_FLAGS", "Choice", "choose_options", "clarify_first"]
 
@@ -45,6 +46,9 @@ SIDE_UNKNOWN = (
     "Please tell your care team which side it is, and ask them to write it down. "
     "Once that is known, the options for that side can be shown.",
 )
+# The option each kind of procedure a value set can exclude stands for (value-sets.toml `excludes`).
+OPTION_OF_PROCEDURE = {"injection": "repeat-injections", "ablation": "rfa", "fusion": "fusion"}
+PROCEDURE_WORDS = {"repeat-injections": "steroid injections", "rfa": "RFA", "fusion": "fusion"}
 STEROID_WORDS = (
     "Not offered now: your records show steroid injections close together, or a high total dose of steroid. "
     "More steroid could do more harm than good. Your care team can tell you more."
@@ -61,8 +65,9 @@ class Choice:
 
 def clarify_first(unit: UnitAssessment) -> tuple[str, ...]:
     """Why no procedure options are shown, said kindly; empty when options are shown."""
-    # Red flags (critical) and exclusions hold procedure options until they are clarified (issue 14, safety).
-    critical = [flag for flag in unit.flags if flag.severity == "critical" or flag.code.startswith("exclusion-")]
+    # Red flags (critical) hold every procedure option until they are clarified (issue 14, safety); an exclusion
+    # drops only the procedures it excludes, in choose_options (IPDAS review: it must not hide the others).
+    critical = [flag for flag in unit.flags if flag.severity == "critical"]
     if unit.stage == "red-flags" or critical:
         return _held(tuple(flag.code for flag in critical))
     if unit.stage == "other-pain-source":
@@ -95,21 +100,10 @@ def clarify_first(unit: UnitAssessment) -> tuple[str, ...]:
 def _held(codes: tuple[str, ...]) -> tuple[str, ...]:
     """Why procedures are on hold, said kindly: what was found, why it stops a procedure, and how soon to act."""
     found = [RED_FLAG_WORDS[c] for c in codes if c in RED_FLAG_WORDS]
-    excluded = [EXCLUSION_WORDS[c] for c in codes if c in EXCLUSION_WORDS]
-    lines = []
-    if found or not excluded:
-        what = " and ".join(found) if found else "something"
-        lines += [
-            f"Your records show {what} that needs to be checked first. {ON_HOLD}",
-            URGENCY,
-        ]
-    if excluded:
-        lines.append(
-            f"Your records show {' and '.join(excluded)}. This needs to be checked first: until your care team has "
-            "reviewed it, SI-joint procedures are not offered."
-        )
+    what = " and ".join(found) if found else "something"
     return (
-        *lines,
+        f"Your records show {what} that needs to be checked first. {ON_HOLD}",
+        URGENCY,
         "Your care team will talk with you about it. Until then, no SI-joint procedure is part of this decision.",
     )
 
@@ -132,10 +126,35 @@ def _failed_ablation(
     )
 
 
-def choose_options(unit: UnitAssessment, ablations: Sequence[RadiofrequencyAblation], relief_needed: float) -> Choice:
-    """The options this joint's stage allows, less those its record argues against; wait and see always stays."""
+def _excluded(unit: UnitAssessment, value_sets: Mapping[str, ValueSet]) -> dict[str, str]:
+    """Each option an exclusion flag of this joint excludes, with what was found and why it is not on the table."""
+    found: dict[str, list[str]] = {}
+    for flag in unit.flags:
+        value_set_id = flag.code.removeprefix("exclusion-")
+        if not flag.code.startswith("exclusion-") or value_set_id not in value_sets:
+            continue
+        value_set = value_sets[value_set_id]
+        for kind in value_set.excludes:
+            found.setdefault(OPTION_OF_PROCEDURE[kind], []).append(EXCLUSION_WORDS.get(flag.code, value_set.title))
+    return {
+        key: f"Not offered: your records show {' and '.join(what)}. The sources this care pathway follows do not "
+        f"put {PROCEDURE_WORDS[key]} forward for people with this, so {PROCEDURE_WORDS[key]} is not part of this "
+        "decision. Your care team can tell you more, and you can still ask them about it."
+        for key, what in found.items()
+    }
+
+
+def choose_options(
+    unit: UnitAssessment,
+    ablations: Sequence[RadiofrequencyAblation],
+    relief_needed: float,
+    value_sets: Mapping[str, ValueSet] | None = None,
+) -> Choice:
+    """The options this joint's stage allows, less those its record argues against or an exclusion excludes;
+    wait and see always stays."""
     allowed = STAGE_OPTIONS[unit.stage]
     reasons: dict[str, str] = {key: why for key, why in NOT_AT_THIS_STAGE.items() if key not in allowed}
+    reasons |= _excluded(unit, value_sets or {})
     if STEROID_FLAGS & {flag.code for flag in unit.flags}:
         reasons["repeat-injections"] = STEROID_WORDS
     failed = _failed_ablation(unit, ablations, relief_needed)

@@ -49,7 +49,6 @@ def test_rfa_stage_explains_why_fusion_is_not_offered() -> None:
         ("second-block-negative.yaml", "SI-joint treatments are not offered"),
         ("post-fusion.yaml", "You have had fusion"),
         ("side-not-recorded.yaml", "which side"),
-        ("fibromyalgia.yaml", "needs to be checked first"),
         ("new-referral.yaml", "not yet clear"),
     ],
 )
