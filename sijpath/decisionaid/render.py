@@ -41,9 +41,11 @@ UNCERTAINTY_HEADING = "## How sure are these numbers?"
 UNCERTAINTY_WORDS = (
     "The numbers come from groups of people in studies, not from people just like you. "
     "No one can say what will happen to you. Small studies give less sure numbers: the range of likely values "
-    "shows how far off a number could be. Some studies were paid for by the maker of the fusion implants, "
-    "as marked. When a number is not known, this aid says so and does not guess."
+    "shows how far off a number could be. When a number is not known, this aid says so and does not guess."
 )
+# Who paid for the studies shown, said without implying that a study whose funder is not recorded was independent.
+MAKER_PAID = "Some studies were paid for by device makers, as marked."
+FUNDER_NOT_RECORDED = "For the others, who paid for the study is not recorded here."
 EVIDENCE_HEADING = "## How the evidence was chosen"
 # True of outcomes.toml: trials first, registry and long-term revision data for harms and later results, gaps kept.
 EVIDENCE_WORDS = (
@@ -172,7 +174,7 @@ def _body(aid: Aid) -> list[str]:
             out += ["## Side by side (same time, out of 100 people)", ""]
             for comp in aid.comparisons:
                 out += _comparison_md(comp)
-        out += [UNCERTAINTY_HEADING, "", UNCERTAINTY_WORDS, ""]
+        out += [UNCERTAINTY_HEADING, "", " ".join((UNCERTAINTY_WORDS, *_funders(aid))), ""]
         out += [EVIDENCE_HEADING, "", EVIDENCE_WORDS, ""]
         out += [
             "## Coverage",
@@ -231,13 +233,18 @@ def _disclosure(aid: Aid) -> list[str]:
         f"{aid.review_every_months} months.{stale}",
         "- Who made it: the sijpath project. sijpath is open-source software (Apache-2.0 licence).",
         "- Funding: the sijpath project takes no sponsorship and no money from device makers."
-        + (" Several trials shown were paid for by a device maker, as marked." if _maker_paid(aid) else ""),
+        + "".join(f" {words}" for words in _funders(aid)),
     ]
 
 
-def _maker_paid(aid: Aid) -> bool:
-    rows = (row for option in aid.options for row in (*option.benefits, *option.harms))
-    return any("device maker" in (row.funding or "") for row in rows)
+def _funders(aid: Aid) -> tuple[str, ...]:
+    """What the aid says about who paid for the studies it shows: the makers as marked, and the gaps as gaps."""
+    funding = {row.funding or "" for option in aid.options for row in (*option.benefits, *option.harms) if row.known}
+    maker = any("device maker" in paid for paid in funding)
+    unknown = any(paid == "not known" for paid in funding)
+    if maker:
+        return (MAKER_PAID, FUNDER_NOT_RECORDED) if unknown else (MAKER_PAID,)
+    return ("Who paid for the studies shown is not recorded here.",) if unknown else ()
 
 
 _BLOCKS = (("### ", "h3"), ("## ", "h2"), ("# ", "h1"), ("- ", "p"))
