@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sijpath.decisionaid.answers import SURE_QUESTIONS, VALUE_QUESTIONS
-from sijpath.decisionaid.choices import Choice, choose_options, clarify_first
+from sijpath.decisionaid.choices import Choice, choose_options, clarify_first, side_conflicts
 from sijpath.decisionaid.evidence import OutcomeEvidence, OutcomeRow
 from sijpath.domain.procedures import RadiofrequencyAblation
 from sijpath.engine.assessment import Assessment, UnitAssessment
@@ -106,6 +106,8 @@ class Aid:
     questions: tuple[str, ...] = QUESTIONS
     values: tuple[str, ...] = VALUES
     sure: tuple[str, ...] = SURE
+    # What the patient should know about the record itself (procedures on the other side from the pain).
+    record_notes: tuple[str, ...] = ()
 
 
 def _comparisons(rows: tuple[OutcomeRow, ...]) -> tuple[Comparison, ...]:
@@ -143,7 +145,7 @@ def build_aid(
     """The aid for one joint: options only when the stage allows a procedure decision and nothing needs clarifying.
     `ablations` are the patient's recorded RFAs and `relief_needed` the relief (%) an RFA must give to count as
     having helped (the rule set's lasting-relief threshold)."""
-    clarify = clarify_first(unit)
+    clarify = clarify_first(unit, assessment.data_issues)
     choice = choose_options(unit, ablations, relief_needed, catalog.value_sets) if not clarify else Choice((), ())
     if choice.offered == ("wait-and-see",):
         # Waiting alone is no choice between options: say what stands in the way of the others instead.
@@ -185,4 +187,5 @@ def build_aid(
         review_every_months=evidence.review_every_months,
         evidence_due=evidence.review_due,
         evidence_stale=evidence.stale_on(assessment.as_of),
+        record_notes=side_conflicts(unit, assessment.data_issues),
     )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from sijpath.domain.issues import DataIssue
 from sijpath.domain.procedures import RadiofrequencyAblation
 from sijpath.engine.assessment import UnitAssessment
 from sijpath.evidence.value_sets import ValueSet
 
-__all__ = ["STAGE_OPTIONS", "STEROID_FLAGS", "Choice", "choose_options", "clarify_first"]
+__all__ = ["STAGE_OPTIONS", "STEROID_FLAGS", "Choice", "choose_options", "clarify_first", "side_conflicts"]
 
 # Stages at which a procedure decision is on the table, and the options each allows (others are explained).
 STAGE_OPTIONS: dict[str, tuple[str, ...]] = {
@@ -63,8 +65,42 @@ class Choice:
     not_offered: tuple[tuple[str, str], ...]
 
 
-def clarify_first(unit: UnitAssessment) -> tuple[str, ...]:
-    """Why no procedure options are shown, said kindly; empty when options are shown."""
+# The assessment's data issues about sides, as the pathway words them (sijpath.pathway's side checks).
+_NO_SIDE = re.compile(r"^the side of this (?P<kind>.+?) is not recorded")
+_OTHER_SIDE = re.compile(r"^(?P<joint>left|right) joint, but the pain is (?P<pain>left|right)-sided")
+
+
+def _sides_missing(unit: UnitAssessment, issues: Iterable[DataIssue]) -> tuple[str, ...] | None:
+    """What to say when the pain side is recorded but some procedures have no side; None when none lacks one."""
+    kinds = [m["kind"] for m in (_NO_SIDE.match(issue.message) for issue in issues) if m]
+    if not kinds or unit.presentation != "painful" or unit.key not in ("left", "right"):
+        return None
+    what = ", ".join(dict.fromkeys(kinds))
+    count = f"{len(kinds)} of your procedures" if len(kinds) > 1 else "one of your procedures"
+    return (
+        f"Your records show pain on the {unit.key} side. They do not say which side {count} ({what}) "
+        f"{'were' if len(kinds) > 1 else 'was'} done on.",
+        "Please ask your care team to record the side. Until then, those procedures count for neither joint, "
+        "so the options for this side cannot be shown yet.",
+    )
+
+
+def side_conflicts(unit: UnitAssessment, issues: Iterable[DataIssue]) -> tuple[str, ...]:
+    """What to tell the patient when procedures are recorded on the other side from the pain (not used here)."""
+    joints = [m["joint"] for m in (_OTHER_SIDE.match(issue.message) for issue in issues) if m and m["pain"] == unit.key]
+    if not joints:
+        return ()
+    sides = " and ".join(f"the {joint} side" for joint in dict.fromkeys(joints))
+    count = f"{len(joints)} procedures are" if len(joints) > 1 else "one procedure is"
+    return (
+        f"Your records show pain on the {unit.key} side, but {count} recorded on {sides}. "
+        "They are not counted for either side here. Please ask your care team to check which side is right.",
+    )
+
+
+def clarify_first(unit: UnitAssessment, issues: Iterable[DataIssue] = ()) -> tuple[str, ...]:
+    """Why no procedure options are shown, said kindly; empty when options are shown. `issues` are the
+    assessment's data issues (a procedure without a side is named as such, not as an unknown pain side)."""
     # Red flags (critical) hold every procedure option until they are clarified (issue 14, safety); an exclusion
     # drops only the procedures it excludes, in choose_options (IPDAS review: it must not hide the others).
     critical = [flag for flag in unit.flags if flag.severity == "critical"]
@@ -88,7 +124,7 @@ def clarify_first(unit: UnitAssessment) -> tuple[str, ...]:
             "to offer. Your care team will follow how you recover.",
         )
     if unit.next_step.step.code == "record-side":
-        return SIDE_UNKNOWN
+        return _sides_missing(unit, issues) or SIDE_UNKNOWN
     if unit.stage not in STAGE_OPTIONS:
         return (
             "It is not yet clear that the SI joint is the source of your pain. The next step is to find out. "

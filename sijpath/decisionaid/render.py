@@ -148,6 +148,8 @@ def _body(aid: Aid) -> list[str]:
         "the pain is often low in the back or buttock.",
         "",
     ]
+    if aid.record_notes:
+        out += ["## About your records", "", *aid.record_notes, ""]
     if aid.clarify:
         out += ["## What needs to happen first", "", *aid.clarify, ""]
     else:
