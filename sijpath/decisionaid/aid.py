@@ -122,6 +122,18 @@ def _comparisons(rows: tuple[OutcomeRow, ...]) -> tuple[Comparison, ...]:
     )
 
 
+def _benefits(key: str, shown: tuple[str, ...], evidence: OutcomeEvidence) -> tuple[OutcomeRow, ...]:
+    """An option's benefits. Non-surgical care's numbers are trial comparison groups: each is shown only beside the
+    option its trial compared it with (an RFA trial's control group says nothing about a fusion decision), and its
+    gap row only when none is."""
+    rows = tuple(r for r in evidence.for_option(key) if r.kind == "benefit")
+    if key != "wait-and-see":
+        return rows
+    paired = {r.cites for other in shown if other != key for r in evidence.for_option(other) if r.known}
+    kept = tuple(r for r in rows if r.known and r.cites in paired)
+    return kept or tuple(r for r in rows if not r.known)
+
+
 def _coverage(key: str, coverage: Mapping[str, CoverageStatement]) -> str:
     code = CODES.get(key)
     if code is None:
@@ -162,7 +174,7 @@ def build_aid(
             key,
             NAMES[key],
             LIVING_WITH[key],
-            tuple(r for r in evidence.for_option(key) if r.kind == "benefit"),
+            _benefits(key, keys, evidence),
             tuple(r for r in evidence.for_option(key) if r.kind == "harm"),
             _coverage(key, coverage or {}),
         )

@@ -69,6 +69,10 @@ def _frames(row: OutcomeRow) -> bool:
     )
 
 
+def _known_rows(aid: Aid) -> list[OutcomeRow]:
+    return [row for option in aid.options for row in (*option.benefits, *option.harms) if row.known]
+
+
 def _option_results(aid: Aid, md: str) -> list[CheckResult]:
     rows = [row for option in aid.options for row in (*option.benefits, *option.harms)]
     known = [row for row in rows if row.known]
@@ -120,7 +124,8 @@ def check_aid(aid: Aid) -> list[CheckResult]:
         "C4": CheckResult(
             "C4", f"reviewed every {aid.review_every_months} months" in md, f"every {aid.review_every_months} months"
         ),
-        "C6": CheckResult("C6", "Funding:" in md and "paid for by" in md.lower() if aid.options else "Funding:" in md),
+        # Who paid is said per study shown; an aid whose options carry no study numbers has only the project's line.
+        "C6": CheckResult("C6", "Funding:" in md and ("paid for by" in md.lower() or not _known_rows(aid))),
         "grade": CheckResult("grade", reading.passes, reading.describe()),
         "evidence": CheckResult(
             "evidence",
