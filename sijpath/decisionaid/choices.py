@@ -11,7 +11,15 @@ from sijpath.domain.procedures import RadiofrequencyAblation
 from sijpath.engine.assessment import UnitAssessment
 from sijpath.evidence.value_sets import ValueSet
 
-__all__ = ["STAGE_OPTIONS", "STEROID_FLAGS", "Choice", "choose_options", "clarify_first", "side_conflicts"]
+__all__ = [
+    "STAGE_OPTIONS",
+    "STEROID_FLAGS",
+    "Choice",
+    "choose_options",
+    "clarify_first",
+    "fusion_needs",
+    "side_conflicts",
+]
 
 # Stages at which a procedure decision is on the table, and the options each allows (others are explained).
 STAGE_OPTIONS: dict[str, tuple[str, ...]] = {
@@ -20,10 +28,17 @@ STAGE_OPTIONS: dict[str, tuple[str, ...]] = {
 }
 # The pathway's steroid warnings: with either raised, more steroid injections are not put forward as an option.
 STEROID_FLAGS = frozenset({"injection-frequency-exceeded", "cumulative-steroid-exposure"})
-NOT_AT_THIS_STAGE = {
-    "fusion": "Not offered now: surgery is only talked about once the joint is confirmed as the source, "
-    "other care has been tried long enough, and nothing rules it out.",
+# What each of the pathway's required fusion criteria asks the record to show, in plain words (criterion ids).
+FUSION_NEEDS = {
+    "conservative-care-duration": "enough months of non-surgical care",
+    "conservative-care-components": "each kind of non-surgical care this care pathway asks for first",
+    "no-fusion-contraindication": "a check by your care team that nothing argues against surgery",
+    "imaging-structural-change": "a recent CT or MRI scan of this joint that shows changes in it",
+    "functional-impairment": "a record of how much the pain limits your daily life or work",
+    "pain-severity": "a recent pain score high enough to think about surgery",
 }
+NOT_TRIED = "not yet tried: "
+ASK_ANYWAY = "You can still ask your care team about it."
 # What each screened finding is, in plain words (the pathway's red-flag and exclusion flags, by code).
 RED_FLAG_WORDS = {
     "red-flag-infection": "a possible infection",
@@ -68,6 +83,30 @@ class Choice:
 # The assessment's data issues about sides, as the pathway words them (sijpath.pathway's side checks).
 _NO_SIDE = re.compile(r"^the side of this (?P<kind>.+?) is not recorded")
 _OTHER_SIDE = re.compile(r"^(?P<joint>left|right) joint, but the pain is (?P<pain>left|right)-sided")
+
+
+def fusion_needs(unit: UnitAssessment) -> tuple[str, ...]:
+    """What the record does not yet show of the pathway's required fusion criteria for this joint, in plain words
+    (unmet or unknown: missing data never counts as met)."""
+    needs = []
+    for criterion in unit.criteria:
+        if criterion.stage != "surgical-candidacy" or criterion.role != "required" or criterion.status == "met":
+            continue
+        words = FUSION_NEEDS.get(criterion.id, criterion.title[:1].lower() + criterion.title[1:])
+        summary = criterion.outcome.summary
+        needs.append(f"{words} ({summary})" if summary.startswith(NOT_TRIED) else words)
+    return tuple(needs)
+
+
+def _not_at_this_stage(unit: UnitAssessment) -> str:
+    """Why fusion is not offered at this stage: the actual unmet conditions, and that the patient may still ask."""
+    needs = fusion_needs(unit)
+    if not needs:
+        return f"Not offered now: this care pathway does not put fusion forward at this stage. {ASK_ANYWAY}"
+    return (
+        f"Not offered now. In this care pathway, fusion is talked about once your record shows: {'; '.join(needs)}. "
+        + ASK_ANYWAY
+    )
 
 
 def _sides_missing(unit: UnitAssessment, issues: Iterable[DataIssue]) -> tuple[str, ...] | None:
@@ -189,7 +228,7 @@ def choose_options(
     """The options this joint's stage allows, less those its record argues against or an exclusion excludes;
     wait and see always stays."""
     allowed = STAGE_OPTIONS[unit.stage]
-    reasons: dict[str, str] = {key: why for key, why in NOT_AT_THIS_STAGE.items() if key not in allowed}
+    reasons: dict[str, str] = {} if "fusion" in allowed else {"fusion": _not_at_this_stage(unit)}
     reasons |= _excluded(unit, value_sets or {})
     if STEROID_FLAGS & {flag.code for flag in unit.flags}:
         reasons["repeat-injections"] = STEROID_WORDS
