@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sijpath.decisionaid.answers import SURE_QUESTIONS, VALUE_QUESTIONS
-from sijpath.decisionaid.choices import Choice, choose_options, clarify_first, side_conflicts
+from sijpath.decisionaid.choices import Choice, choose_options, clarify_first, fusion_needs, side_conflicts
 from sijpath.decisionaid.evidence import OutcomeEvidence, OutcomeRow
 from sijpath.domain.procedures import RadiofrequencyAblation
 from sijpath.engine.assessment import Assessment, UnitAssessment
@@ -72,6 +72,8 @@ class AidOption:
     benefits: tuple[OutcomeRow, ...]
     harms: tuple[OutcomeRow, ...]
     coverage: str = "No procedure to cover."
+    # What the record must still show before the option can be considered (fusion's unmet required criteria).
+    before: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,7 @@ def build_aid(
             _benefits(key, keys, evidence),
             tuple(r for r in evidence.for_option(key) if r.kind == "harm"),
             _coverage(key, coverage or {}),
+            fusion_needs(unit) if key == "fusion" else (),
         )
         for key in keys
     )

@@ -163,6 +163,11 @@ def _body(aid: Aid) -> list[str]:
         out += ["## The options", ""]
         for option in aid.options:
             out += [f"### {option.name}", "", option.living_with, ""]
+            if option.before:
+                out += [
+                    f"**Before this can be considered:** your record does not yet show: {'; '.join(option.before)}.",
+                    "",
+                ]
             if option.key == "wait-and-see":
                 out += [f"**What the numbers for non-surgical care rest on:** {waiting_evidence(option.benefits)}", ""]
             out += ["**Possible benefits**", ""]
