@@ -136,15 +136,51 @@ def _benefits(key: str, shown: tuple[str, ...], evidence: OutcomeEvidence) -> tu
     return kept or tuple(r for r in rows if not r.known)
 
 
-def _coverage(key: str, coverage: Mapping[str, CoverageStatement]) -> str:
+def _coverage(key: str, coverage: Mapping[str, CoverageStatement], plan: UnitAssessment | None = None) -> str:
     code = CODES.get(key)
     if code is None:
         return "No procedure to cover."
     statement = coverage.get(code)
     if statement is None:
-        return f"Not known: this rule set says nothing about code {code}."
-    note = f" ({statement.note})" if statement.note else ""
-    return f"Code {code}: {COVERAGE_WORDS.get(statement.status, statement.status)}{note}."
+        said = f"Not known: this rule set says nothing about code {code}."
+    else:
+        note = f" ({statement.note})" if statement.note else ""
+        said = f"Code {code}: {COVERAGE_WORDS.get(statement.status, statement.status)}{note}."
+    asks = _plan_asks(key, plan) if plan is not None else ()
+    return said + (
+        f" This plan's rules also ask for what your record does not yet show: {'; '.join(asks)}." if asks else ""
+    )
+
+
+# The payer's criteria that bear on each procedure: those of diagnosis and confirmation, fusion's own stage, and the
+# one non-surgical criterion that is the procedure's own gate (a repeat injection's lasting relief, RFA candidacy).
+_PLAN_STAGES = {
+    "repeat-injections": ("diagnosis", "confirmation"),
+    "rfa": ("diagnosis", "confirmation"),
+    "fusion": ("diagnosis", "confirmation", "surgical-candidacy"),
+}
+_PLAN_GATES = {"repeat-injections": "injection-relief-lasting", "rfa": "rfa-candidate"}
+# Met or not, a repeat block that fails is the pivot away from the SI joint, never something a plan asks for.
+_NOT_ASKED = "repeat-block-fails-to-confirm"
+
+
+def _plan_asks(key: str, plan: UnitAssessment) -> tuple[str, ...]:
+    """The payer's required criteria for this procedure that the record does not meet (or does not show)."""
+    return tuple(
+        c.title
+        for c in plan.criteria
+        if (c.stage in _PLAN_STAGES[key] or c.id == _PLAN_GATES.get(key))
+        and c.role == "required"
+        and c.status != "met"
+        and c.id != _NOT_ASKED
+    )
+
+
+def _ruleset_label(clinical: Assessment, plan: Assessment | None) -> str:
+    label = f"{clinical.ruleset_title} ({clinical.ruleset_id} {clinical.ruleset_version})"
+    if plan is None:
+        return label
+    return f"{plan.ruleset_title} ({plan.ruleset_id} {plan.ruleset_version}) for coverage, and {label} for the options"
 
 
 def build_aid(
@@ -155,10 +191,12 @@ def build_aid(
     coverage: Mapping[str, CoverageStatement] | None = None,
     ablations: Sequence[RadiofrequencyAblation] = (),
     relief_needed: float = 50.0,
+    plan: tuple[Assessment, UnitAssessment] | None = None,
 ) -> Aid:
     """The aid for one joint: options only when the stage allows a procedure decision and nothing needs clarifying.
     `ablations` are the patient's recorded RFAs and `relief_needed` the relief (%) an RFA must give to count as
-    having helped (the rule set's lasting-relief threshold)."""
+    having helped (the rule set's lasting-relief threshold). `plan` is a payer's assessment of the same joint when
+    coverage comes from a payer's rule set: it changes only the coverage lines, never the clinical content."""
     clarify = clarify_first(unit, assessment.data_issues)
     choice = choose_options(unit, ablations, relief_needed, catalog.value_sets) if not clarify else Choice((), ())
     if choice.offered == ("wait-and-see",):
@@ -178,7 +216,7 @@ def build_aid(
             LIVING_WITH[key],
             _benefits(key, keys, evidence),
             tuple(r for r in evidence.for_option(key) if r.kind == "harm"),
-            _coverage(key, coverage or {}),
+            _coverage(key, coverage or {}, plan[1] if plan else None),
             fusion_needs(unit) if key == "fusion" else (),
         )
         for key in keys
@@ -192,7 +230,7 @@ def build_aid(
         joint_key=unit.key,
         stage=unit.stage,
         made_on=assessment.as_of,
-        ruleset=f"{assessment.ruleset_title} ({assessment.ruleset_id} {assessment.ruleset_version})",
+        ruleset=_ruleset_label(assessment, plan[0] if plan else None),
         options=options,
         not_offered=not_offered,
         comparisons=_comparisons(shown),

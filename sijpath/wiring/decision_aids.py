@@ -21,6 +21,7 @@ from sijpath.engine.assessment import Assessment, UnitAssessment
 from sijpath.engine.ruleset import RuleSet
 from sijpath.errors import NotFoundError, UnreadableInputError
 from sijpath.limits import check_yaml
+from sijpath.pathway.assess import evaluate
 from sijpath.pathway.thresholds import MIN_LASTING_INJECTION_RELIEF_PERCENT
 
 __all__ = ["DEFAULT_RELIEF_NEEDED", "WebAid", "decision_aids", "load_answers", "web_decision_aid"]
@@ -39,10 +40,40 @@ def decision_aids(
     # An RFA "helped" by the rule set's own lasting-relief threshold, the one the pathway judges injections by.
     relief = rules.thresholds.get(MIN_LASTING_INJECTION_RELIEF_PERCENT.name)
     relief_needed = float(relief.value) if relief is not None else DEFAULT_RELIEF_NEEDED
+    chosen = assessment.units if units is None else units
+    clinical = _clinical(assessment, rules, episode)
+    if clinical is None:
+        return [
+            build_aid(
+                assessment, unit, evidence, catalog, rules.coverage, episode.radiofrequency_ablations, relief_needed
+            )
+            for unit in chosen
+        ]
+    # A payer's rule set decides coverage, not the clinical message: the aid is built from the clinical pathway's
+    # assessment of the same joint, and the payer's unmet criteria go on each option's coverage line.
+    by_key = {unit.key: unit for unit in clinical.units}
     return [
-        build_aid(assessment, unit, evidence, catalog, rules.coverage, episode.radiofrequency_ablations, relief_needed)
-        for unit in (assessment.units if units is None else units)
+        build_aid(
+            clinical,
+            by_key.get(unit.key, unit),
+            evidence,
+            catalog,
+            rules.coverage,
+            episode.radiofrequency_ablations,
+            relief_needed,
+            plan=(assessment, unit),
+        )
+        for unit in chosen
     ]
+
+
+def _clinical(assessment: Assessment, rules: RuleSet, episode: Episode) -> Assessment | None:
+    """The episode assessed under the clinical pathway (the default rule set), or None when `rules` is that one."""
+    from sijpath.wiring import DEFAULT_RULESET, load_ruleset
+
+    if rules.id == DEFAULT_RULESET:
+        return None
+    return evaluate(episode, load_ruleset(DEFAULT_RULESET, assessment.as_of), assessment.as_of)
 
 
 def load_answers(path: Path) -> AidAnswers:
