@@ -51,6 +51,14 @@ class OutcomeRow(BaseModel):
             raise ValueError("a known outcome needs percent, or events with denominator")
         if self.events is not None and self.denominator is not None and self.events > self.denominator:
             raise ValueError("events exceed the denominator")
+        if self.events is None and self.percent is not None and self.denominator is not None:
+            # A range is worked out from the group size, so the size must be one the percentage can come from.
+            nearest = round(self.percent * self.denominator / 100) * 100 / self.denominator
+            if abs(nearest - self.percent) > 0.05:
+                raise ValueError(
+                    f"{self.percent:g}% cannot be a share of {self.denominator} people: give the analysed group size, "
+                    "or leave the denominator out"
+                )
         for name in ("months", "design", "population", "funding"):
             if getattr(self, name) is None:
                 raise ValueError(f"a known outcome needs {name}")
