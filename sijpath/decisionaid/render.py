@@ -21,9 +21,14 @@ __all__ = [
 ]
 
 SOURCES_HEADING = "## Sources"
+# The trials compared a procedure with non-surgical care, not with a sham: people knew which care they got.
 SAME_TRIAL = (
     "These numbers come from the same trial, where chance decided who got which care. "
-    "That makes this a fair comparison at this time."
+    "The other group got no fake (sham) procedure, so people knew which care they got. "
+    "This can make a procedure look better than it is."
+)
+SWITCHED = (
+    "After 6 months, people in the non-surgical group could switch to surgery, so later results are not compared."
 )
 DIFFERENT_STUDIES = "These numbers come from different studies of different people, so compare them with care."
 # Medical words the aid uses, each explained before the options that use them (plain-language requirement).
@@ -34,7 +39,7 @@ WORDS = (
     "RFA (radiofrequency ablation): heat from a needle stops the small nerves to the joint from sending pain signals.",
     "Fusion: surgery that puts implants across the joint so the bones grow together and the joint stops moving.",
     "ODI: a score from a list of questions about how much pain gets in the way of daily life.",
-    "Randomised trial: a study where chance decides who gets which care. It is the fairest way to compare care.",
+    "Randomised trial: a study where chance decides who gets which care, so the groups are alike at the start.",
     "Registry: a record of the people who had a treatment in a country. It shows results in everyday care.",
 )
 UNCERTAINTY_HEADING = "## How sure are these numbers?"
@@ -50,7 +55,7 @@ EVIDENCE_HEADING = "## How the evidence was chosen"
 # True of outcomes.toml: trials first, registry and long-term revision data for harms and later results, gaps kept.
 EVIDENCE_WORDS = (
     "The numbers come from the studies in sijpath's list of sources, shown at the end. "
-    "Randomised trials come first, because they compare care in a fair way. "
+    "Randomised trials come first, because chance decides who gets which care. "
     "A national registry and a long-term study are added for harms and for later results that the trials did not "
     "follow. This is not a full review of every study there is. Numbers read only from a summary of a study are "
     "marked."
@@ -134,7 +139,9 @@ def _comparison_md(comp: Comparison) -> list[str]:
     same_trial = len({row.cites for row in comp.rows}) == 1 and all(
         row.design and row.design.startswith("randomised") for row in comp.rows
     )
-    lines += ["", SAME_TRIAL if same_trial else DIFFERENT_STUDIES, ""]
+    # A comparison group's note records its switch to surgery after 6 months (INSITE, outcomes.toml).
+    switched = SWITCHED if any("switched to surgery" in (row.note or "") for row in comp.rows) else ""
+    lines += ["", f"{SAME_TRIAL} {switched}".strip() if same_trial else DIFFERENT_STUDIES, ""]
     return lines
 
 
