@@ -34,6 +34,8 @@ class OutcomeRow(BaseModel):
     denominator: Annotated[int, Field(gt=0)] | None = None
     percent: Annotated[float, Field(ge=0, le=100)] | None = None
     months: Annotated[int, Field(gt=0)] | None = None
+    # The source gives a minimum follow-up ("3 years or more"), not one time point: said so wherever it is shown.
+    or_more: bool = False
     ci: str | None = None
     design: str | None = None
     population: str | None = None
@@ -89,7 +91,12 @@ class OutcomeRow(BaseModel):
 
     @property
     def time_frame(self) -> str:
-        return "time not known" if self.months is None else f"after {self.months} months"
+        if self.months is None:
+            return "time not known"
+        if self.or_more:
+            span = f"{self.months // 12} years" if self.months % 12 == 0 else f"{self.months} months"
+            return f"after {span} or more"
+        return f"after {self.months} months"
 
 
 class OutcomeEvidence(BaseModel):
