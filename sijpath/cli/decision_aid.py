@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -62,7 +63,9 @@ def aids_for(file: Path, ruleset: str, as_of: str | None, joint: str | None = No
     day = parse_as_of(as_of)
     rules = wiring.load_ruleset(ruleset, day)
     assessment = evaluate(record.episode, rules, day, record.issues)
-    return decision_aids(assessment, rules, record.episode, chosen_units(assessment, joint))
+    # The day the aid is produced is the clock's; the as-of date only sets which facts are read.
+    today = dt.date.today()
+    return decision_aids(assessment, rules, record.episode, chosen_units(assessment, joint), generated_on=today)
 
 
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Date of the aid (default: today).")]

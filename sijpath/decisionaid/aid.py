@@ -110,6 +110,9 @@ class Aid:
     sure: tuple[str, ...] = SURE
     # What the patient should know about the record itself (procedures on the other side from the pain).
     record_notes: tuple[str, ...] = ()
+    # When the aid was produced and by which sijpath: apart from `made_on`, the date the record was read as of.
+    generated_on: dt.date | None = None
+    version: str = ""
 
 
 def _comparisons(rows: tuple[OutcomeRow, ...]) -> tuple[Comparison, ...]:
@@ -192,6 +195,8 @@ def build_aid(
     ablations: Sequence[RadiofrequencyAblation] = (),
     relief_needed: float = 50.0,
     plan: tuple[Assessment, UnitAssessment] | None = None,
+    generated_on: dt.date | None = None,
+    version: str = "",
 ) -> Aid:
     """The aid for one joint: options only when the stage allows a procedure decision and nothing needs clarifying.
     `ablations` are the patient's recorded RFAs and `relief_needed` the relief (%) an RFA must give to count as
@@ -241,4 +246,6 @@ def build_aid(
         evidence_due=evidence.review_due,
         evidence_stale=evidence.stale_on(assessment.as_of),
         record_notes=side_conflicts(unit, assessment.data_issues),
+        generated_on=generated_on,
+        version=version,
     )

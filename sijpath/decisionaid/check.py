@@ -120,7 +120,7 @@ def check_aid(aid: Aid) -> list[CheckResult]:
             if aid.clarify
             else CheckResult("Q2", "## The decision" in md)
         ),
-        "C3": CheckResult("C3", f"Made on {aid.made_on.isoformat()}" in md, aid.made_on.isoformat()),
+        "C3": CheckResult("C3", f"Record read as of {aid.made_on.isoformat()}" in md, aid.made_on.isoformat()),
         "C4": CheckResult(
             "C4", f"reviewed every {aid.review_every_months} months" in md, f"every {aid.review_every_months} months"
         ),

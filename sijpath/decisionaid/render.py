@@ -237,14 +237,19 @@ def aid_markdown(aid: Aid) -> str:
     return "\n".join([*lines, ""]) + "\n"
 
 
+EARLY = " The as-of date is before this review: the evidence shown is from the later review."
+
+
 def _disclosure(aid: Aid) -> list[str]:
     stale = " THE EVIDENCE REVIEW IS OVERDUE." if aid.evidence_stale else ""
     return [
         "## About this aid",
         "",
-        f"- Made on {aid.made_on.isoformat()} by sijpath for patient {aid.patient_id}.",
-        f"- Evidence last reviewed {aid.evidence_reviewed.isoformat()}; reviewed every "
-        f"{aid.review_every_months} months.{stale}",
+        (f"- Generated on {aid.generated_on.isoformat()}" if aid.generated_on else "- Made")
+        + f" by sijpath {aid.version or '(version not given)'} for patient {aid.patient_id}.",
+        f"- Record read as of {aid.made_on.isoformat()}: facts dated later are not used.",
+        f"- Evidence last reviewed {aid.evidence_reviewed.isoformat()}; reviewed every {aid.review_every_months} "
+        f"months.{stale}" + (EARLY if aid.made_on < aid.evidence_reviewed else ""),
         "- Who made it: the sijpath project. sijpath is open-source software (Apache-2.0 licence).",
         "- Funding: the sijpath project takes no sponsorship and no money from device makers."
         + "".join(f" {words}" for words in _funders(aid)),

@@ -3,6 +3,7 @@ and one joint's aid as the web app uses it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 import orjson
 import yaml
 
+from sijpath import __version__
 from sijpath.decisionaid.aid import NAMES, Aid, build_aid
 from sijpath.decisionaid.answers import IMPORTANCE, SURE_QUESTIONS, VALUE_QUESTIONS, AidAnswers, parse_answers
 from sijpath.decisionaid.evidence import load_outcome_evidence
@@ -30,9 +32,14 @@ DEFAULT_RELIEF_NEEDED = 50.0  # when a user's rule set sets no lasting-relief th
 
 
 def decision_aids(
-    assessment: Assessment, rules: RuleSet, episode: Episode, units: Iterable[UnitAssessment] | None = None
+    assessment: Assessment,
+    rules: RuleSet,
+    episode: Episode,
+    units: Iterable[UnitAssessment] | None = None,
+    generated_on: dt.date | None = None,
 ) -> list[Aid]:
-    """One aid per unit (every assessed joint by default) of `assessment`, made from `episode` under `rules`."""
+    """One aid per unit (every assessed joint by default) of `assessment`, made from `episode` under `rules`;
+    `generated_on` is the day it is produced (the caller's clock), printed apart from the as-of date."""
     from sijpath.wiring import load_catalog  # the package imports this module's callers, not this module
 
     catalog = load_catalog()
@@ -41,27 +48,22 @@ def decision_aids(
     relief = rules.thresholds.get(MIN_LASTING_INJECTION_RELIEF_PERCENT.name)
     relief_needed = float(relief.value) if relief is not None else DEFAULT_RELIEF_NEEDED
     chosen = assessment.units if units is None else units
-    clinical = _clinical(assessment, rules, episode)
-    if clinical is None:
-        return [
-            build_aid(
-                assessment, unit, evidence, catalog, rules.coverage, episode.radiofrequency_ablations, relief_needed
-            )
-            for unit in chosen
-        ]
     # A payer's rule set decides coverage, not the clinical message: the aid is built from the clinical pathway's
     # assessment of the same joint, and the payer's unmet criteria go on each option's coverage line.
-    by_key = {unit.key: unit for unit in clinical.units}
+    clinical = _clinical(assessment, rules, episode)
+    by_key = {unit.key: unit for unit in clinical.units} if clinical is not None else {}
     return [
         build_aid(
-            clinical,
+            clinical or assessment,
             by_key.get(unit.key, unit),
             evidence,
             catalog,
             rules.coverage,
             episode.radiofrequency_ablations,
             relief_needed,
-            plan=(assessment, unit),
+            plan=(assessment, unit) if clinical is not None else None,
+            generated_on=generated_on,
+            version=__version__,
         )
         for unit in chosen
     ]
@@ -176,5 +178,5 @@ def web_decision_aid(assessment: Assessment, rules: RuleSet, episode: Episode, j
     if not units:
         assessed = ", ".join(unit.key for unit in assessment.units) or "none"
         raise NotFoundError(f"no decision aid for the {joint[:20]} joint: the joints assessed are {assessed}")
-    (aid,) = decision_aids(assessment, rules, episode, units)
+    (aid,) = decision_aids(assessment, rules, episode, units, generated_on=dt.date.today())
     return WebAid(aid)

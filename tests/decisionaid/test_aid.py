@@ -180,3 +180,15 @@ def test_when_only_waiting_is_left_the_aid_shows_no_lone_option_but_says_why_the
     assert aid.clarify[0].startswith("Right now there is no treatment choice to make")
     assert any("RFA was tried on this joint on 2026-05-20" in line for line in aid.clarify)
     assert not failures(check_aid(aid))
+
+
+def test_the_aid_shows_its_generation_date_and_version_apart_from_the_as_of_date() -> None:
+    import datetime as dt
+
+    from sijpath import __version__
+
+    md = aid_markdown(_aid("fusion-candidate.yaml"))
+    assert f"Generated on {dt.date.today().isoformat()} by sijpath {__version__}" in md
+    assert f"Record read as of {DAY}" in md
+    # The as-of date falls before the evidence review (2026-12-02): the aid says so rather than look dated earlier.
+    assert "The as-of date is before this review" in md

@@ -82,7 +82,7 @@ def test_every_probability_shown_has_a_source_a_denominator_and_a_time_point(epi
                 words = row_sentences(row)
                 assert row.cites
                 assert set(row.cites) <= listed
-                assert re.search(rf"After {row.months} months: about \d+ out of 100 people had this", words)
+                assert re.search(rf"{row.time_frame.capitalize()}: about \d+ out of 100 people had this", words)
                 assert "Study group:" in words or "size of the study group was not read" in words
 
 
