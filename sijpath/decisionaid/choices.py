@@ -44,7 +44,6 @@ RED_FLAG_WORDS = {
     "red-flag-infection": "a possible infection",
     "red-flag-tumor": "a possible growth (tumour) in or near the bone",
     "red-flag-fracture": "a possible broken bone",
-    "red-flag-pregnancy": "a pregnancy or a recent birth",
 }
 EXCLUSION_WORDS = {
     "exclusion-inflammatory-arthropathy": "a kind of joint inflammation, such as spondyloarthritis",
@@ -53,6 +52,12 @@ EXCLUSION_WORDS = {
 ON_HOLD = (
     "A procedure could be unsafe, or could hide a problem that needs care of its own. "
     "That is why SI-joint procedures are on hold for now."
+)
+PREGNANCY = "red-flag-pregnancy"
+PREGNANCY_WORDS = (
+    "Your records show that you are pregnant or had a baby recently. Before any SI-joint shot or procedure, your "
+    "care team will check with your pregnancy care team. This is not an emergency. Physical therapy, exercise and "
+    "your other care can go on. Please ask your doctor whether and when SI-joint procedures can be done."
 )
 URGENCY = (
     "Please see a doctor soon to have this checked. Do not wait for a visit that is months away. "
@@ -174,11 +179,14 @@ def clarify_first(unit: UnitAssessment, issues: Iterable[DataIssue] = ()) -> tup
 
 def _held(codes: tuple[str, ...]) -> tuple[str, ...]:
     """Why procedures are on hold, said kindly: what was found, why it stops a procedure, and how soon to act."""
-    found = [RED_FLAG_WORDS[c] for c in codes if c in RED_FLAG_WORDS]
-    what = " and ".join(found) if found else "something"
+    found = [RED_FLAG_WORDS[c] for c in codes if c in RED_FLAG_WORDS and c != PREGNANCY]
+    # A pregnancy or recent birth is no emergency: it needs the pregnancy care team's word before a procedure.
+    lines = [PREGNANCY_WORDS] if PREGNANCY in codes else []
+    if found or not lines:
+        what = " and ".join(found) if found else "something"
+        lines = [f"Your records show {what} that needs to be checked first. {ON_HOLD}", URGENCY, *lines]
     return (
-        f"Your records show {what} that needs to be checked first. {ON_HOLD}",
-        URGENCY,
+        *lines,
         "Your care team will talk with you about it. Until then, no SI-joint procedure is part of this decision.",
     )
 
