@@ -172,6 +172,6 @@ def test_an_aid_for_a_joint_or_patient_not_assessed_is_not_found(sign_in: SignIn
 
 def test_a_red_flag_aid_offers_nothing_to_lean_toward_but_not_sure_yet(sign_in: SignIn) -> None:
     page = sign_in("clinician").get(f"/patients/postpartum-red-flag/decision-aid/left{QUERY}").text
-    assert "Please see a doctor soon" in page
+    assert "will check with your pregnancy care team" in page
     leanings = re.findall(r'<select id="leaning"[^>]*>(.*?)</select>', page, re.S)[0]
     assert re.findall(r'<option value="([^"]*)"', leanings) == ["", "unsure"]
