@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sijpath.decisionaid.answers import SURE_QUESTIONS, VALUE_QUESTIONS
 from sijpath.decisionaid.choices import Choice, choose_options, clarify_first, fusion_needs, side_conflicts
+from sijpath.decisionaid.clinician import code_note
 from sijpath.decisionaid.evidence import OutcomeEvidence, OutcomeRow
 from sijpath.domain.procedures import RadiofrequencyAblation
 from sijpath.engine.assessment import Assessment, UnitAssessment
@@ -42,10 +43,11 @@ LIVING_WITH = {
 }
 # The CPT/HCPCS code the rule set's coverage is looked up by, per option (wait-and-see has none).
 CODES = {"repeat-injections": "27096", "rfa": "64625", "fusion": "27279"}
+# Coverage in the patient's words; the code and the rule set's own note go to the clinician section.
 COVERAGE_WORDS = {
-    "covered": "covered under this rule set, if its conditions are met",
-    "not-covered": "not covered under this rule set",
-    "not-addressed": "not addressed by this rule set",
+    "covered": "covered under this plan's rules, if their conditions are met",
+    "not-covered": "not covered under this plan's rules",
+    "not-addressed": "not addressed by this plan's rules",
 }
 QUESTIONS = (
     "What happens if I wait?",
@@ -74,6 +76,8 @@ class AidOption:
     coverage: str = "No procedure to cover."
     # What the record must still show before the option can be considered (fusion's unmet required criteria).
     before: tuple[str, ...] = ()
+    # The option's billing code and the rule set's word on it, for the clinician section only.
+    code_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,10 +149,9 @@ def _coverage(key: str, coverage: Mapping[str, CoverageStatement], plan: UnitAss
         return "No procedure to cover."
     statement = coverage.get(code)
     if statement is None:
-        said = f"Not known: this rule set says nothing about code {code}."
+        said = "Not known: this plan's rules say nothing about it."
     else:
-        note = f" ({statement.note})" if statement.note else ""
-        said = f"Code {code}: {COVERAGE_WORDS.get(statement.status, statement.status)}{note}."
+        said = f"{COVERAGE_WORDS.get(statement.status, statement.status).capitalize()}."
     asks = _plan_asks(key, plan) if plan is not None else ()
     return said + (
         f" This plan's rules also ask for what your record does not yet show: {'; '.join(asks)}." if asks else ""
@@ -223,6 +226,7 @@ def build_aid(
             tuple(r for r in evidence.for_option(key) if r.kind == "harm"),
             _coverage(key, coverage or {}, plan[1] if plan else None),
             fusion_needs(unit) if key == "fusion" else (),
+            code_note(CODES.get(key), coverage or {}),
         )
         for key in keys
     )

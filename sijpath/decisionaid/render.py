@@ -6,6 +6,7 @@ import re
 from html import escape
 
 from sijpath.decisionaid.aid import SHORT_NAMES, Aid, Comparison
+from sijpath.decisionaid.clinician import clinician_lines
 from sijpath.decisionaid.evidence import OutcomeRow
 from sijpath.decisionaid.readability import Readability, measure
 
@@ -193,8 +194,7 @@ def _body(aid: Aid) -> list[str]:
         out += [
             "## Coverage",
             "",
-            f"Whether a plan pays is set by its own rules. This aid was made with: {aid.ruleset}. "
-            "Ask your care team and your plan what you would pay.",
+            "Whether a plan pays is set by its own rules. Ask your care team and your plan what you would pay.",
             "",
         ]
         out += ["## What matters to you", ""] + [f"- {q}" for q in aid.values] + [""]
@@ -228,8 +228,10 @@ def aid_markdown(aid: Aid) -> str:
     reading = aid_readability(aid)
     lines = [
         *_body(aid),
-        f"- Reading level: {reading.describe()}; written for grade 8 or below (Flesch-Kincaid).",
         "",
+        *clinician_lines(
+            aid.ruleset, tuple((SHORT_NAMES[o.key], o.code_note) for o in aid.options), reading.describe()
+        ),
         SOURCES_HEADING,
         "",
     ]
@@ -250,7 +252,7 @@ def _disclosure(aid: Aid) -> list[str]:
         f"- Record read as of {aid.made_on.isoformat()}: facts dated later are not used.",
         f"- Evidence last reviewed {aid.evidence_reviewed.isoformat()}; reviewed every {aid.review_every_months} "
         f"months.{stale}" + (EARLY if aid.made_on < aid.evidence_reviewed else ""),
-        "- Who made it: the sijpath project. sijpath is open-source software (Apache-2.0 licence).",
+        "- Who made it: the sijpath project, as free and open software.",
         "- Funding: the sijpath project takes no sponsorship and no money from device makers."
         + "".join(f" {words}" for words in _funders(aid)),
     ]

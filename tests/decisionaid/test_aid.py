@@ -192,3 +192,21 @@ def test_the_aid_shows_its_generation_date_and_version_apart_from_the_as_of_date
     assert f"Record read as of {DAY}" in md
     # The as-of date falls before the evidence review (2026-12-02): the aid says so rather than look dated earlier.
     assert "The as-of date is before this review" in md
+
+
+@pytest.mark.parametrize("ruleset", [wiring.DEFAULT_RULESET, "cms-mis-fusion", "cms-sij-injection"])
+def test_codes_rule_sets_and_licences_stay_out_of_the_patient_text_and_go_to_the_clinician_section(
+    ruleset: str,
+) -> None:
+    from sijpath.decisionaid.render import patient_text
+
+    jargon = ("Code ", "code 2", "code 6", "LCD", "UNVERIFIED", "Apache", "rule set", "cumulative revision", "placebo")
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        for aid in aids_for(path, ruleset, DAY):
+            text = patient_text(aid)
+            assert not [word for word in jargon if word in text], (path.name, ruleset)
+            clinician = aid_markdown(aid).split("## For clinicians", 1)[1]
+            assert "Apache-2.0" in clinician
+            assert "Reading level:" in clinician
+    (payer,) = aids_for(EXAMPLES / "fusion-candidate.yaml", "cms-mis-fusion", DAY)
+    assert "code 27279: covered under this rule set" in aid_markdown(payer).split("## For clinicians", 1)[1]
