@@ -51,7 +51,12 @@ def note_markdown(aid: Aid, answers: AidAnswers) -> str:
     if aid.clarify:
         out += ["## No treatment options shown: to clarify first", "", *(f"- {c}" for c in aid.clarify), ""]
     else:
-        out += ["## Options discussed", "", *(f"- {o.name} ({o.key}). {o.coverage}" for o in aid.options), ""]
+        out += [
+            "## Options discussed",
+            "",
+            *(f"- {o.name} ({o.key}). {o.coverage} {o.code_note}".rstrip() for o in aid.options),
+            "",
+        ]
     if aid.not_offered:
         out += ["## Options not offered, and why", "", *(f"- {name}: {why}" for name, why in aid.not_offered), ""]
     out += ["## What matters to the patient", ""]

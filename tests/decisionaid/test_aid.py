@@ -151,7 +151,8 @@ def test_the_command_writes_the_aid_with_or_without_the_make_word(
 def test_coverage_per_option_comes_from_the_payer_rule_set() -> None:
     (aid,) = aids_for(EXAMPLES / "rfa-candidate.yaml", "cms-sij-injection", DAY)
     rfa = next(o for o in aid.options if o.key == "rfa")
-    assert "not covered" in rfa.coverage
+    assert "not covered" in rfa.coverage.lower()
+    assert "code 64625: not covered" in rfa.code_note
 
 
 def test_the_pdf_aid_is_a_pdf_and_the_same_bytes_twice() -> None:
