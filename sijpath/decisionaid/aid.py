@@ -45,9 +45,9 @@ LIVING_WITH = {
 CODES = {"repeat-injections": "27096", "rfa": "64625", "fusion": "27279"}
 # Coverage in the patient's words; the code and the rule set's own note go to the clinician section.
 COVERAGE_WORDS = {
-    "covered": "covered under this plan's rules, if their conditions are met",
-    "not-covered": "not covered under this plan's rules",
-    "not-addressed": "not addressed by this plan's rules",
+    "covered": "covered under the coverage rules used here, if their conditions are met",
+    "not-covered": "not covered under the coverage rules used here",
+    "not-addressed": "not addressed by the coverage rules used here",
 }
 QUESTIONS = (
     "What happens if I wait?",
@@ -149,7 +149,7 @@ def _coverage(key: str, coverage: Mapping[str, CoverageStatement], plan: UnitAss
         return "No procedure to cover."
     statement = coverage.get(code)
     if statement is None:
-        said = "Not known: this plan's rules say nothing about it."
+        said = "Not known: the coverage rules used here say nothing about it."
     else:
         said = f"{COVERAGE_WORDS.get(statement.status, statement.status).capitalize()}."
     asks = _plan_asks(key, plan) if plan is not None else ()
