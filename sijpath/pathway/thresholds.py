@@ -20,6 +20,7 @@ Modality = Literal["fluoroscopy", "ct", "ultrasound"]
 Windows = dict[str, Annotated[int, Field(gt=0, le=24 * 60)]]
 ScreenedCondition = Literal[
     "infection",
+    "cauda-equina",
     "tumor",
     "fracture",
     "pregnancy",
