@@ -27,6 +27,7 @@ __all__ = [
     "patient_procedures",
     "procedure_entries",
     "procedure_row",
+    "registry_export_batches",
 ]
 
 
@@ -171,3 +172,20 @@ def cohort_rows(connection: Connection, where: Sequence[Any] = ()) -> Iterable[R
         .order_by(p.c.id, e.c.id)
     )
     return connection.execute(query)
+
+
+def registry_export_batches(
+    connection: Connection, where: Sequence[Any] = (), *, size: int = 10_000
+) -> Iterable[list[dict[str, Any]]]:
+    """Every entry joined to its procedure, as dicts in batches, keyed `procedure_id` (the procedure's id) and
+    `entry_id` (the entry's), every other column by its own name; a procedure with no entries yet comes once, its
+    entry columns empty. Ordered by procedure and entry, so the same registry exports the same rows."""
+    p, e = outcome_procedures, outcome_entries
+    columns = [p.c.id.label("procedure_id"), *(c for c in p.c if c.name != "id"), e.c.id.label("entry_id")]
+    columns += [c for c in e.c if c.name not in ("id", "procedure_id")]
+    query = (
+        select(*columns).select_from(p.outerjoin(e, e.c.procedure_id == p.c.id)).where(*where).order_by(p.c.id, e.c.id)
+    )
+    result = connection.execute(query).mappings()
+    while batch := result.fetchmany(size):
+        yield [dict(row) for row in batch]
