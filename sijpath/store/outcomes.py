@@ -26,6 +26,7 @@ __all__ = [
     "open_windows_without_entry",
     "patient_procedures",
     "procedure_entries",
+    "procedure_index",
     "procedure_row",
     "registry_export_batches",
 ]
@@ -68,6 +69,12 @@ def find_procedure(
     )
     found = connection.execute(query).scalar()
     return int(found) if found is not None else None
+
+
+def procedure_index(connection: Connection) -> list[Row[Any]]:
+    """Every index procedure's id, patient, joint, kind and day, in id order (which procedure followed which)."""
+    p = outcome_procedures.c
+    return list(connection.execute(select(p.id, p.patient_id, p.joint, p.procedure, p.performed_on).order_by(p.id)))
 
 
 def procedure_entries(connection: Connection, procedure_ids: Iterable[int]) -> dict[int, list[Row[Any]]]:

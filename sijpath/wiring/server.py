@@ -23,7 +23,7 @@ from sijpath.store.database import connect, require_current_schema
 from sijpath.web.app import create_app
 from sijpath.web.services import App
 from sijpath.wiring import builtin_ruleset_ids, load_catalog, load_episode, load_published_results, load_ruleset
-from sijpath.wiring.decision_aids import web_decision_aid
+from sijpath.wiring.decision_aids import registry_decision_aids
 from sijpath.wiring.letters import DocumentLetters
 from sijpath.wiring.practice import practice_from
 from sijpath.wiring.proxies import ClientAddress
@@ -106,7 +106,7 @@ def web_services(settings: Settings, engine: Engine, now: Callable[[], dt.dateti
         clock,
         published,
         {s: catalog[s].label() for s in cited},
-        web_decision_aid,
+        registry_decision_aids(engine, clock),
         letters=DocumentLetters(),
     )
 
