@@ -133,7 +133,7 @@ def test_the_cohort_report_page_shows_the_report_beside_published_results(sign_i
 def test_with_a_configured_value_set_the_page_computes_and_shows_the_eq5d_index(services: App) -> None:
     import dataclasses
 
-    from sijpath.outcomes.eq5d import eq5d_index, parse_value_set
+    from sijpath.outcomes.eq5d import EQ5D_DIMENSIONS, eq5d_index, parse_value_set
     from tests.outcomes.conftest import INVENTED_VALUE_SET
     from tests.web import seeded
 
@@ -141,7 +141,7 @@ def test_with_a_configured_value_set_the_page_computes_and_shows_the_eq5d_index(
     configured = dataclasses.replace(services, eq5d_value_set=value_set)
     clients: list[TestClient] = []
     staff = seeded.signed_in(configured, clients, "staff")
-    levels = dict(zip(("mobility", "self_care", "usual_activities", "pain_discomfort", "anxiety_depression"), "21143"))
+    levels = dict(zip(EQ5D_DIMENSIONS, "21143", strict=True))
     form = {"csrf_token": staff.csrf, "measured_on": "2026-10-30", **{f"eq5d_{k}": v for k, v in levels.items()}}  # type: ignore[attr-defined]
     response = staff.post(f"{PAGE}/1/entries", data=form)
     assert response.status_code == 200
