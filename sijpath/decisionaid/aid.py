@@ -13,6 +13,7 @@ from sijpath.domain.procedures import RadiofrequencyAblation
 from sijpath.engine.assessment import Assessment, UnitAssessment
 from sijpath.engine.ruleset import CoverageStatement
 from sijpath.evidence.catalog import Catalog, Source
+from sijpath.outcomes.local_results import LocalResults
 
 __all__ = ["NAMES", "SHORT_NAMES", "Aid", "AidOption", "Comparison", "build_aid"]
 
@@ -101,6 +102,7 @@ class Aid:
     review_every_months: int
     evidence_due: dt.date
     evidence_stale: bool
+    local: LocalResults | None = None  # this clinic's own results, beside the cited evidence (None: not shown)
     statement: str = STATEMENT
     questions: tuple[str, ...] = QUESTIONS
     values: tuple[str, ...] = VALUES
@@ -130,6 +132,12 @@ def _coverage(key: str, coverage: Mapping[str, CoverageStatement]) -> str:
     return f"Code {code}: {COVERAGE_WORDS.get(statement.status, statement.status)}{note}."
 
 
+def _local_sources(local: LocalResults | None, keys: Sequence[str]) -> set[str]:
+    """What the clinic's own figures beside these options cite: their thresholds and the minimum N."""
+    figures = [f for key in keys for f in (local.for_option(key) if local else ())]
+    return {s for f in figures for s in f.sources} | ({local.minimum_source} if local and figures else set())
+
+
 def build_aid(
     assessment: Assessment,
     unit: UnitAssessment,
@@ -138,10 +146,12 @@ def build_aid(
     coverage: Mapping[str, CoverageStatement] | None = None,
     ablations: Sequence[RadiofrequencyAblation] = (),
     relief_needed: float = 50.0,
+    local: LocalResults | None = None,
 ) -> Aid:
     """The aid for one joint: options only when the stage allows a procedure decision and nothing needs clarifying.
     `ablations` are the patient's recorded RFAs and `relief_needed` the relief (%) an RFA must give to count as
-    having helped (the rule set's lasting-relief threshold)."""
+    having helped (the rule set's lasting-relief threshold); `local` is this clinic's own results from its registry,
+    shown beside the cited evidence of RFA and fusion."""
     clarify = clarify_first(unit)
     choice = choose_options(unit, ablations, relief_needed) if not clarify else Choice((), ())
     if choice.offered == ("wait-and-see",):
@@ -167,7 +177,7 @@ def build_aid(
     )
     not_offered = tuple((NAMES[key], why) for key, why in choice.not_offered)
     shown = tuple(row for option in options for row in (*option.benefits, *option.harms))
-    cited = sorted({sid for row in shown for sid in row.cites})
+    cited = sorted({sid for row in shown for sid in row.cites} | _local_sources(local, keys))
     return Aid(
         patient_id=assessment.patient_id,
         joint=unit.title,
@@ -184,4 +194,5 @@ def build_aid(
         review_every_months=evidence.review_every_months,
         evidence_due=evidence.review_due,
         evidence_stale=evidence.stale_on(assessment.as_of),
+        local=local,
     )
