@@ -127,6 +127,11 @@ class Settings(BaseModel):
     practice: Practice = Field(
         default_factory=Practice, description="Letterhead and ordering provider of prior-authorization letters."
     )
+    eq5d_value_set: Path | None = Field(
+        default=None,
+        description="An EQ-5D-5L value set (TOML, docs/outcomes.md) the web app computes the index with; sijpath "
+        "ships none (EuroQol's sets need a licence), and without one the index stays empty.",
+    )
     web_app_url: str | None = Field(
         default=None,
         pattern=r"^https?://[^/?#]+(/[^?#]*)?$",

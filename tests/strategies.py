@@ -6,7 +6,7 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from sijpath.domain.care import MedicationCourse, PhysicalTherapyCourse
+from sijpath.domain.care import MedicationCourse, PhysicalTherapyCourse, SupportiveCareCourse
 from sijpath.domain.episode import Episode, Patient
 from sijpath.domain.findings import FunctionalStatus, FusionContraindication, ImagingStudy, OdiScore, PainPresentation
 from sijpath.domain.procedures import (
@@ -108,9 +108,14 @@ def imaging(side: st.SearchStrategy[str | None] = SIDES) -> st.SearchStrategy[Im
 
 
 @st.composite
-def courses(draw: st.DrawFn, kind: type[PhysicalTherapyCourse] | type[MedicationCourse]) -> object:
+def courses(
+    draw: st.DrawFn, kind: type[PhysicalTherapyCourse] | type[MedicationCourse] | type[SupportiveCareCourse]
+) -> object:
     start = draw(dates)
     end = draw(st.one_of(st.none(), st.dates(start, AS_OF)))
+    if kind is SupportiveCareCourse:
+        kinds = st.sampled_from(["bracing", "activity-modification"])
+        return SupportiveCareCourse(start_date=start, end_date=end, kind=draw(kinds))
     if kind is MedicationCourse:
         return MedicationCourse(start_date=start, end_date=end, drug_class=draw(st.sampled_from(["nsaid", "opioid"])))
     return PhysicalTherapyCourse(
@@ -161,6 +166,7 @@ def episodes(
         ),
         physical_therapy=tuple(draw(st.lists(courses(PhysicalTherapyCourse), max_size=2))),
         medications=tuple(draw(st.lists(courses(MedicationCourse), max_size=2))),
+        supportive_care=tuple(draw(st.lists(courses(SupportiveCareCourse), max_size=2))),
         functional_status=tuple(
             draw(
                 st.lists(

@@ -52,13 +52,10 @@ def outcomes_report(
     from sijpath import wiring
     from sijpath.outcomes.rendering import report_csv, report_html, report_markdown
     from sijpath.outcomes.report import build_report
-    from sijpath.outcomes.schedule import PROCEDURES
     from sijpath.store.outcomes import cohort_filter, cohort_rows
 
     day = parse_as_of(as_of)
-    if procedure is not None and procedure not in PROCEDURES:
-        # A misspelt procedure matched nothing and printed an empty report as if the registry had none.
-        raise typer.BadParameter(f"{procedure!r} is not one of {', '.join(PROCEDURES)}", param_hint="--procedure")
+    _check_procedure(procedure)
     start, end = _day(performed_from, "--from"), _day(performed_to, "--to")
     filters = {
         k: str(v)
@@ -92,6 +89,50 @@ def _threshold_sources() -> set[str]:
     from sijpath.outcomes.responders import THRESHOLDS
 
     return {t.source for t in THRESHOLDS}
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+
+
+@outcomes_app.command("export")
+def outcomes_export(
+    output: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv or parquet.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="The file to write (CSV: default stdout).")] = None,
+    procedure: Annotated[str | None, typer.Option(help="fusion, rfa or therapeutic-injection.")] = None,
+    data_dir: DataDirOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """The registry, one row per entry with its index procedure (columns: docs/outcomes.md's data dictionary).
+    The rows identify patients: keep the file as the record itself is kept."""
+    from sijpath.outcomes.export import write_export
+    from sijpath.store.outcomes import cohort_filter, registry_export_batches
+
+    _check_procedure(procedure)
+    if out is None and output is ExportFormat.parquet:
+        raise typer.BadParameter("Parquet is binary: name a file to write", param_hint="--out")
+    engine = _engine(data_dir, database_url)
+    try:
+        with engine.connect() as connection:
+            batches = registry_export_batches(connection, cohort_filter(procedure=procedure))
+            written = write_export(batches, out or sys.stdout.buffer, parquet=output is ExportFormat.parquet)
+    except OSError as exc:  # pyarrow's own errors for an unwritable path are OSErrors too
+        from sijpath.errors import UsageError
+
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
+    finally:
+        engine.dispose()
+    if out is not None:
+        Console(stderr=True).print(f"wrote {written} rows to {out}")
+
+
+def _check_procedure(procedure: str | None) -> None:
+    from sijpath.outcomes.schedule import PROCEDURES
+
+    if procedure is not None and procedure not in PROCEDURES:
+        # A misspelt procedure matched nothing and printed an empty report as if the registry had none.
+        raise typer.BadParameter(f"{procedure!r} is not one of {', '.join(PROCEDURES)}", param_hint="--procedure")
 
 
 @outcomes_app.command("due")

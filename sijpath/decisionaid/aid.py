@@ -14,6 +14,7 @@ from sijpath.domain.procedures import RadiofrequencyAblation
 from sijpath.engine.assessment import Assessment, UnitAssessment
 from sijpath.engine.ruleset import CoverageStatement
 from sijpath.evidence.catalog import Catalog, Source
+from sijpath.outcomes.local_results import LocalResults
 
 __all__ = ["NAMES", "SHORT_NAMES", "Aid", "AidOption", "Comparison", "build_aid"]
 
@@ -108,6 +109,7 @@ class Aid:
     review_every_months: int
     evidence_due: dt.date
     evidence_stale: bool
+    local: LocalResults | None = None  # this clinic's own results, beside the cited evidence (None: not shown)
     statement: str = STATEMENT
     questions: tuple[str, ...] = QUESTIONS
     values: tuple[str, ...] = VALUES
@@ -189,6 +191,12 @@ def _ruleset_label(clinical: Assessment, plan: Assessment | None) -> str:
     return f"{plan.ruleset_title} ({plan.ruleset_id} {plan.ruleset_version}) for coverage, and {label} for the options"
 
 
+def _local_sources(local: LocalResults | None, keys: Sequence[str]) -> set[str]:
+    """What the clinic's own figures beside these options cite: their thresholds and the minimum N."""
+    figures = [f for key in keys for f in (local.for_option(key) if local else ())]
+    return {s for f in figures for s in f.sources} | ({local.minimum_source} if local and figures else set())
+
+
 def build_aid(
     assessment: Assessment,
     unit: UnitAssessment,
@@ -197,13 +205,15 @@ def build_aid(
     coverage: Mapping[str, CoverageStatement] | None = None,
     ablations: Sequence[RadiofrequencyAblation] = (),
     relief_needed: float = 50.0,
+    local: LocalResults | None = None,
     plan: tuple[Assessment, UnitAssessment] | None = None,
     generated_on: dt.date | None = None,
     version: str = "",
 ) -> Aid:
     """The aid for one joint: options only when the stage allows a procedure decision and nothing needs clarifying.
     `ablations` are the patient's recorded RFAs and `relief_needed` the relief (%) an RFA must give to count as
-    having helped (the rule set's lasting-relief threshold). `plan` is a payer's assessment of the same joint when
+    having helped (the rule set's lasting-relief threshold); `local` is this clinic's own results from its registry,
+    shown beside the cited evidence of RFA and fusion. `plan` is a payer's assessment of the same joint when
     coverage comes from a payer's rule set: it changes only the coverage lines, never the clinical content."""
     clarify = clarify_first(unit, assessment.data_issues)
     choice = choose_options(unit, ablations, relief_needed, catalog.value_sets) if not clarify else Choice((), ())
@@ -232,7 +242,7 @@ def build_aid(
     )
     not_offered = tuple((NAMES[key], why) for key, why in choice.not_offered)
     shown = tuple(row for option in options for row in (*option.benefits, *option.harms))
-    cited = sorted({sid for row in shown for sid in row.cites})
+    cited = sorted({sid for row in shown for sid in row.cites} | _local_sources(local, keys))
     return Aid(
         patient_id=assessment.patient_id,
         joint=unit.title,
@@ -249,6 +259,7 @@ def build_aid(
         review_every_months=evidence.review_every_months,
         evidence_due=evidence.review_due,
         evidence_stale=evidence.stale_on(assessment.as_of),
+        local=local,
         record_notes=side_conflicts(unit, assessment.data_issues),
         generated_on=generated_on,
         version=version,

@@ -8,6 +8,7 @@ from html import escape
 from sijpath.decisionaid.aid import SHORT_NAMES, Aid, Comparison
 from sijpath.decisionaid.clinician import clinician_lines
 from sijpath.decisionaid.evidence import OutcomeRow
+from sijpath.decisionaid.local import local_lines
 from sijpath.decisionaid.readability import Readability, measure
 
 __all__ = [
@@ -183,6 +184,7 @@ def _body(aid: Aid) -> list[str]:
             out += ["", "**Possible harms**", ""]
             out += [f"- {row_sentences(row)}" for row in option.harms] or ["- Not known."]
             out += ["", f"**Coverage:** {option.coverage}", ""]
+            out += local_lines(aid.local, option.key)
         if aid.not_offered:
             out += ["## Options not shown", ""] + [f"- {name}: {why}" for name, why in aid.not_offered] + [""]
         if aid.comparisons:

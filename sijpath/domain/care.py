@@ -1,4 +1,4 @@
-"""Non-interventional care: physical-therapy courses and medication courses."""
+"""Non-interventional care: physical-therapy, medication and supportive-care (bracing, activity change) courses."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from pydantic import Field, model_validator
 
 from sijpath.domain.base import ClinicalDate, FactId, Vocabulary
 
-__all__ = ["MedicationCourse", "PhysicalTherapyCourse"]
+__all__ = ["MedicationCourse", "PhysicalTherapyCourse", "SupportiveCareCourse", "SupportiveCareKind"]
+
+SupportiveCareKind = Literal["bracing", "activity-modification"]
 
 
 class _Course(Vocabulary):
@@ -64,3 +66,12 @@ class MedicationCourse(_Course):
         if self.daily_mme is not None and self.drug_class != "opioid":
             raise ValueError("daily_mme applies only to drug_class `opioid`")
         return self
+
+
+class SupportiveCareCourse(_Course):
+    """A course of bracing (e.g. an SI-joint belt) or of activity modification, which some sources list as
+    components of non-operative care (the NASS-derived fusion template, BCBS MP-555)."""
+
+    fact_name: ClassVar[str] = "supportive-care course"
+
+    kind: SupportiveCareKind

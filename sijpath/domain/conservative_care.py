@@ -7,14 +7,22 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Literal
 
-from sijpath.domain.care import MedicationCourse, PhysicalTherapyCourse
+from sijpath.domain.care import MedicationCourse, PhysicalTherapyCourse, SupportiveCareCourse
 from sijpath.domain.procedures import Fusion, RadiofrequencyAblation, TherapeuticInjection
 from sijpath.domain.timeline import add_months, months_between
 
 __all__ = ["CareComponent", "CareFact", "ConservativeCare", "JointCare", "conservative_care", "describe_care"]
 
-CareComponent = Literal["physical-therapy", "medication", "therapeutic-injection", "radiofrequency-ablation"]
-CareFact = PhysicalTherapyCourse | MedicationCourse | TherapeuticInjection | RadiofrequencyAblation
+CareComponent = Literal[
+    "physical-therapy",
+    "medication",
+    "therapeutic-injection",
+    "radiofrequency-ablation",
+    "bracing",
+    "activity-modification",
+]
+Course = PhysicalTherapyCourse | MedicationCourse | SupportiveCareCourse
+CareFact = Course | TherapeuticInjection | RadiofrequencyAblation
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +34,8 @@ class JointCare:
     injections: tuple[TherapeuticInjection, ...]
     ablations: tuple[RadiofrequencyAblation, ...]
     fusions: tuple[Fusion, ...]
+    supportive: tuple[SupportiveCareCourse, ...] = ()
+    """Bracing and activity modification, given only where the rule set counts them (its sources list them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,14 +66,14 @@ class ConservativeCare:
         return reached is not None and self.latest is not None and self.latest >= reached
 
     @property
-    def unconfirmed(self) -> list[PhysicalTherapyCourse | MedicationCourse]:
+    def unconfirmed(self) -> list[Course]:
         """Open-ended courses never confirmed since their start: they count for that day only, so a shortfall in
         the span may be the record's, not the patient's."""
         return [
             fact
             for facts in self.components.values()
             for fact in facts
-            if isinstance(fact, PhysicalTherapyCourse | MedicationCourse)
+            if isinstance(fact, PhysicalTherapyCourse | MedicationCourse | SupportiveCareCourse)
             if fact.end_date is None and fact.last_confirmed is None
         ]
 
@@ -95,6 +105,10 @@ def conservative_care(care: JointCare, as_of: dt.date, max_gap_months: int | Non
         if medication.start_date <= until:
             ends = medication.counted_until
             spans.append((medication.start_date, ends if ends < until else until, "medication", medication))
+    for supportive in care.supportive:
+        if supportive.start_date <= until:
+            ends = supportive.counted_until
+            spans.append((supportive.start_date, ends if ends < until else until, supportive.kind, supportive))
     for injection in care.injections:
         if injection.date <= until:
             spans.append((injection.date, injection.date, "therapeutic-injection", injection))
@@ -144,12 +158,14 @@ def describe_care(fact: CareFact) -> str:
     if isinstance(fact, MedicationCourse):
         mme = f", {fact.daily_mme:g} MME/day" if fact.daily_mme is not None else ""
         return f"{fact.drug or fact.drug_class} ({fact.drug_class}) {fact.start_date} → {_until(fact)}{mme}"
+    if isinstance(fact, SupportiveCareCourse):
+        return f"{fact.kind.replace('-', ' ')} {fact.start_date} → {_until(fact)}"
     if isinstance(fact, TherapeuticInjection):
         return f"therapeutic injection {fact.date} ({fact.side or 'side not recorded'})"
     return f"radiofrequency ablation {fact.date} ({fact.side or 'side not recorded'})"
 
 
-def _until(course: PhysicalTherapyCourse | MedicationCourse) -> str:
+def _until(course: Course) -> str:
     if course.end_date is not None:
         return str(course.end_date)
     if course.last_confirmed is not None:

@@ -7,7 +7,7 @@ from typing import Annotated, Final, Literal
 from pydantic import Field
 
 from sijpath.domain.base import ClinicalDate, Vocabulary
-from sijpath.domain.care import MedicationCourse, PhysicalTherapyCourse
+from sijpath.domain.care import MedicationCourse, PhysicalTherapyCourse, SupportiveCareCourse
 from sijpath.domain.findings import (
     Diagnosis,
     FortinFingerTest,
@@ -73,6 +73,7 @@ class Episode(Vocabulary):
     radiofrequency_ablations: tuple[RadiofrequencyAblation, ...] = ()
     physical_therapy: tuple[PhysicalTherapyCourse, ...] = ()
     medications: tuple[MedicationCourse, ...] = ()
+    supportive_care: tuple[SupportiveCareCourse, ...] = ()
     fusions: tuple[Fusion, ...] = ()
     post_operative_follow_ups: tuple[PostOperativeFollowUp, ...] = ()
     tobacco: tuple[TobaccoUse, ...] = ()

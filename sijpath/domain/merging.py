@@ -38,6 +38,7 @@ IDENTIFYING: Mapping[str, tuple[str, ...]] = {
     "radiofrequency_ablations": (),
     "physical_therapy": (),
     "medications": ("drug_class", "drug"),
+    "supportive_care": ("kind",),
     "fusions": (),
     "post_operative_follow_ups": (),
     "tobacco": (),

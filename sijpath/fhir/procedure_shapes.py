@@ -234,3 +234,21 @@ def therapy(fact: care.PhysicalTherapyCourse, rid: str, subject: Ref) -> Iterato
             "performedPeriod": drop_none({"start": day(fact.start_date), "end": day(fact.end_date)}),
         }
     )
+
+
+SUPPORTIVE_CARE_CODES = {"bracing": "bracing-course", "activity-modification": "activity-modification-course"}
+
+
+def supportive_care(fact: care.SupportiveCareCourse, rid: str, subject: Ref) -> Iterator[Resource]:
+    confirmed = ext(EXT.LAST_CONFIRMED, valueDate=day(fact.last_confirmed))
+    yield drop_none(
+        {
+            "resourceType": "Procedure",
+            "id": rid,
+            "status": "completed" if fact.end_date else "in-progress",
+            "extension": [confirmed] if confirmed else None,
+            "code": own(SUPPORTIVE_CARE_CODES[fact.kind]),
+            "subject": subject,
+            "performedPeriod": drop_none({"start": day(fact.start_date), "end": day(fact.end_date)}),
+        }
+    )

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sijpath.domain.care import PhysicalTherapyCourse
+from sijpath.domain.care import PhysicalTherapyCourse, SupportiveCareCourse
 from sijpath.domain.procedures import (
     DiagnosticBlock,
     Fusion,
@@ -35,12 +35,14 @@ STEROIDS = ("methylprednisolone", "triamcinolone", "betamethasone", "dexamethaso
 _MINUTES = {"min": 1.0, "h": 60.0}
 _DAYS = {"d": 1.0, "wk": 7.0}
 _MG = {"mg": 1.0, "g": 1000.0}
+SUPPORTIVE_CARE_KINDS = {"bracing-course": "bracing", "activity-modification-course": "activity-modification"}
 _READ_ON_PROCEDURES = ("relief-percent", "relief-duration", "functional-improvement")
 
 
 def procedure_kind(procedure: Procedure) -> str | None:
-    """lateral-branch-block | injection | rfa | fusion | physical-therapy, from our category or code, else the
-    CPT/HCPCS code. CPT 64451 is a block of the nerves, never an intra-articular injection, whatever its category."""
+    """lateral-branch-block | injection | rfa | fusion | physical-therapy | supportive-care, from our category or
+    code, else the CPT/HCPCS code. CPT 64451 is a block of the nerves, never an intra-articular injection,
+    whatever its category."""
     codes = set(procedure.code.codes(CPT) + procedure.code.codes(HCPCS)) if procedure.code else set()
     if LATERAL_BRANCH_CPT in codes or own_code(procedure.code) == "lateral-branch-block":
         return "lateral-branch-block"
@@ -48,6 +50,8 @@ def procedure_kind(procedure: Procedure) -> str | None:
         return "injection"
     if own_code(procedure.code) == "physical-therapy-course":
         return "physical-therapy"
+    if own_code(procedure.code) in SUPPORTIVE_CARE_KINDS:
+        return "supportive-care"
     if codes & INJECTION_CPT.keys():
         return "injection"
     if "64625" in codes:
@@ -74,11 +78,13 @@ def read_procedure(
             )
             log.note(where, f"a Procedure sijpath does not read ({shown}); skipped")
         return None
-    if procedure.status != "completed" and kind != "physical-therapy":
+    if procedure.status != "completed" and kind not in ("physical-therapy", "supportive-care"):
         log.note(where, f"status `{procedure.status}`: not a completed procedure; not imported")
         return None
     if kind == "physical-therapy":
         return _build(log, where, "physical_therapy", PhysicalTherapyCourse, _therapy(log, where, procedure, day))
+    if kind == "supportive-care":
+        return _build(log, where, "supportive_care", SupportiveCareCourse, _supportive(log, where, procedure, day))
     side = side_of(log, where, procedure.bodySite)
     if side is None and procedure.bodySite:
         # Imported without a side: it then counts for neither joint, and the assessment asks for the side.
@@ -251,21 +257,38 @@ def _fusion(procedure: Procedure) -> dict[str, Any]:
     }
 
 
-def _therapy(log: ReadLog, where: str, procedure: Procedure, day: dt.date) -> dict[str, Any]:
+def _supportive(log: ReadLog, where: str, procedure: Procedure, day: dt.date) -> dict[str, Any]:
+    """A course of bracing or activity modification: its period, and the last confirmation of an ongoing one."""
+    end, confirmed = _course_period(log, where, procedure, day)
+    kind = SUPPORTIVE_CARE_KINDS[str(own_code(procedure.code))]
+    return {"kind": kind, "start_date": day, "end_date": end, "last_confirmed": confirmed}
+
+
+def _course_period(
+    log: ReadLog, where: str, procedure: Procedure, day: dt.date
+) -> tuple[dt.date | None, dt.date | None]:
+    """A course's end (none while ongoing; the day itself for a one-day Procedure) and, while ongoing, the last
+    day it was confirmed."""
     period = procedure.performedPeriod
     end = calendar_date(period.end) if period and period.end else (None if period else day)
-    sessions = extension(procedure, EXT.THERAPY_SESSIONS)
-    setting = extension(procedure, EXT.THERAPY_SETTING)
-    if setting is None and own_code(procedure.code) == "physical-therapy-course":
-        # A billed PT session (CPT 97110…) is supervised by definition; a course without the setting is not known.
-        log.note(where, "therapy-setting extension missing: whether therapy was supervised is unknown")
-    focus = [e.valueCode for e in procedure.extension if e.url == EXT.THERAPY_FOCUS]
     confirmed_ext = extension(procedure, EXT.LAST_CONFIRMED)
     confirmed = (
         last_confirmed(log, where, "extension[last-confirmed]", confirmed_ext.valueDate if confirmed_ext else None, day)
         if end is None
         else None
     )
+    return end, confirmed
+
+
+def _therapy(log: ReadLog, where: str, procedure: Procedure, day: dt.date) -> dict[str, Any]:
+    period = procedure.performedPeriod
+    end, confirmed = _course_period(log, where, procedure, day)
+    sessions = extension(procedure, EXT.THERAPY_SESSIONS)
+    setting = extension(procedure, EXT.THERAPY_SETTING)
+    if setting is None and own_code(procedure.code) == "physical-therapy-course":
+        # A billed PT session (CPT 97110…) is supervised by definition; a course without the setting is not known.
+        log.note(where, "therapy-setting extension missing: whether therapy was supervised is unknown")
+    focus = [e.valueCode for e in procedure.extension if e.url == EXT.THERAPY_FOCUS]
     if not focus and procedure.code is not None and "97140" in procedure.code.codes(CPT):
         focus = ["manual-therapy"]
     return {

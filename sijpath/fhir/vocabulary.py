@@ -104,6 +104,8 @@ OWN_CONCEPTS: list[tuple[str, str]] = [
     ("diagnostic-block", "Diagnostic (anesthetic-only) intra-articular SI-joint block"),
     ("therapeutic-injection", "Therapeutic intra-articular SI-joint injection"),
     ("physical-therapy-course", "Course of physical therapy for SI-joint pain"),
+    ("bracing-course", "Course of bracing (e.g. an SI-joint belt) for SI-joint pain"),
+    ("activity-modification-course", "Course of activity modification for SI-joint pain"),
     (
         "lateral-branch-block",
         "Block of the nerves that supply the SI joint (lateral branch block) without recorded fluoroscopic or CT "

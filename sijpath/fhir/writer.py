@@ -114,6 +114,7 @@ WRITERS: dict[type[BaseModel], tuple[str, Writer]] = {
     procedures.RadiofrequencyAblation: ("Procedure", p.rfa),
     care.PhysicalTherapyCourse: ("Procedure", p.therapy),
     care.MedicationCourse: ("MedicationStatement", s.medication),
+    care.SupportiveCareCourse: ("Procedure", p.supportive_care),
     procedures.Fusion: ("Procedure", p.fusion),
     procedures.PostOperativeFollowUp: ("Observation", s.follow_up),
     findings.TobaccoUse: ("Observation", s.tobacco),

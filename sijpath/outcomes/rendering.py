@@ -12,6 +12,7 @@ from sijpath.outcomes.intervals import Estimate
 from sijpath.outcomes.published import PublishedResult
 from sijpath.outcomes.report import CohortReport, ProcedureSummary
 from sijpath.outcomes.responders import ResponderThreshold
+from sijpath.outcomes.trajectory import trajectories, trajectory_rows, trajectory_svg
 
 __all__ = ["report_csv", "report_html", "report_markdown"]
 
@@ -44,6 +45,7 @@ class _Section:
     notes: tuple[str, ...]
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    svg: str = ""  # a trajectory's picture, drawn in HTML above the same numbers' table
 
 
 def _number(value: float | None, percent: bool, places: int = 1) -> str:
@@ -131,8 +133,26 @@ def _procedure_sections(p: ProcedureSummary, sources: dict[str, str]) -> Iterato
         )
 
 
+TRAJECTORY_NOTE = (
+    "Over time: this registry's mean (95% CI) at each time point, and published results where a source gives the "
+    "same measure. A time point with no follow-up says no data; N and missing are counted under it."
+)
+TRAJECTORY_HEADERS = ("Time point", "Months", "This registry (95% CI)", "N", "Missing", "Published (95% CI)")
+
+
+def _trajectory_sections(p: ProcedureSummary, sources: dict[str, str]) -> Iterator[_Section]:
+    for t in trajectories(p, sources):
+        title = f"{p.procedure}: {t.title} over time"
+        yield _Section(title, (TRAJECTORY_NOTE,), TRAJECTORY_HEADERS, trajectory_rows(t), trajectory_svg(t))
+
+
 def _sections(report: CohortReport) -> list[_Section]:
-    return [s for p in report.procedures for s in _procedure_sections(p, report.sources)]
+    return [
+        s
+        for p in report.procedures
+        for sections in (_procedure_sections(p, report.sources), _trajectory_sections(p, report.sources))
+        for s in sections
+    ]
 
 
 def _preamble(report: CohortReport) -> list[str]:
@@ -165,7 +185,8 @@ def report_html(report: CohortReport) -> str:
         css = ' class="synthetic"' if line == SYNTHETIC_BANNER else ""
         out.append(f"<p{css}>{e(line)}</p>")
     for s in _sections(report):
-        out += [f"<h2>{e(s.title)}</h2>", "<ul>", *(f"<li>{e(n)}</li>" for n in s.notes), "</ul>", "<table>"]
+        out += [f"<h2>{e(s.title)}</h2>", "<ul>", *(f"<li>{e(n)}</li>" for n in s.notes), "</ul>"]
+        out += [f'<figure class="trajectory">{s.svg}</figure>' if s.svg else "", "<table>"]
         out.append("<tr>" + "".join(f'<th scope="col">{e(h)}</th>' for h in s.headers) + "</tr>")
         out += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in s.rows]
         out.append("</table>")

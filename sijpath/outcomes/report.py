@@ -14,7 +14,14 @@ from sijpath.outcomes.responders import THRESHOLDS, ResponderThreshold, classify
 from sijpath.outcomes.schedule import PROCEDURES, SCHEDULES, TimePoint
 from sijpath.store.outcomes import COHORT_COLUMNS
 
-__all__ = ["CohortReport", "ProcedureSummary", "TimePointSummary", "build_report"]
+__all__ = [
+    "CohortReport",
+    "FollowedProcedure",
+    "ProcedureSummary",
+    "TimePointSummary",
+    "build_report",
+    "gather_follow_ups",
+]
 
 # Thresholds the report classifies by; each row of the report names its threshold's source.
 REPORTED_THRESHOLDS = tuple(
@@ -66,7 +73,7 @@ _FAR = 1 << 30
 
 
 @dataclass(slots=True)
-class _Followed:
+class FollowedProcedure:
     """One procedure's baseline and visits, each a tuple indexed like a cohort row (tuples of plain values are
     not tracked by the garbage collector, which keeps 100,000 of them cheap)."""
 
@@ -78,11 +85,11 @@ class _Followed:
     revision: bool = False
 
 
-def _gather(rows: Iterable[Sequence[Any]], as_of: dt.date) -> tuple[dict[int, _Followed], bool]:
+def gather_follow_ups(rows: Iterable[Sequence[Any]], as_of: dt.date) -> tuple[dict[int, FollowedProcedure], bool]:
     """One record per procedure done by `as_of`: for the baseline and each time point, each measure nearest the
     target day. What happened after `as_of` is left out, so a report as of a past date shows the registry as it
     stood then."""
-    followed: dict[int, _Followed] = {}
+    followed: dict[int, FollowedProcedure] = {}
     synthetic = False
     # Each day of each window to its time point and target: one dict lookup per row instead of a scan of windows.
     windows = {
@@ -98,7 +105,7 @@ def _gather(rows: Iterable[Sequence[Any]], as_of: dt.date) -> tuple[dict[int, _F
         if f is None:
             if performed_on > as_of:
                 continue
-            f = followed[pid] = _Followed(procedure, (as_of - performed_on).days)
+            f = followed[pid] = FollowedProcedure(procedure, (as_of - performed_on).days)
             synthetic = synthetic or bool(is_synthetic)
         if day is None or day > f.elapsed:
             continue  # a procedure with no entries yet, or an entry after the report date
@@ -138,7 +145,7 @@ def _changes(pairs: list[tuple[Any, Any]]) -> Estimate:
 
 
 def _summarise_time_point(
-    group: list[tuple[_Followed, int]], t: TimePoint, published: list[PublishedResult], procedure: str
+    group: list[tuple[FollowedProcedure, int]], t: TimePoint, published: list[PublishedResult], procedure: str
 ) -> TimePointSummary:
     """One time point over (procedure, days from it to the report date) pairs."""
     code = t.code
@@ -177,7 +184,7 @@ def build_report(
 ) -> CohortReport:
     """The report over cohort rows (store.outcomes.cohort_rows): a pure computation, the same rows give the same
     report."""
-    followed, synthetic = _gather(rows, as_of)
+    followed, synthetic = gather_follow_ups(rows, as_of)
     summaries = []
     for procedure in PROCEDURES:
         group = [f for f in followed.values() if f.procedure == procedure]

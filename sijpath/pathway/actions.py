@@ -16,7 +16,15 @@ from sijpath.pathway.policy import NICOTINE_FREE
 from sijpath.pathway.post_fusion import BONY_BRIDGING
 from sijpath.pathway.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
 
-__all__ = ["after_fusion", "alongside", "fusion_risks", "review_imaging", "with_fusion_risks", "with_steroid_review"]
+__all__ = [
+    "after_fusion",
+    "alongside",
+    "dual_pathology",
+    "fusion_risks",
+    "review_imaging",
+    "with_fusion_risks",
+    "with_steroid_review",
+]
 
 
 def after_fusion(j: JointFacts, o: Outcomes) -> tuple[Action, ...]:
@@ -87,6 +95,7 @@ def alongside(j: JointFacts, o: Outcomes) -> tuple[Action, ...]:
         else ()
     )
     return (
+        *dual_pathology(j, o),
         *cessation,
         Action(
             v.PHYSICAL_THERAPY,
@@ -99,6 +108,32 @@ def alongside(j: JointFacts, o: Outcomes) -> tuple[Action, ...]:
             v.MEDICATIONS,
             ("Adjust" if has_meds else "Consider") + " NSAIDs, muscle relaxants and nerve-pain medications alongside.",
             (ARTICLE_INJECTIONS_DONT_WORK,),
+        ),
+    )
+
+
+def dual_pathology(j: JointFacts, o: Outcomes) -> tuple[Action, ...]:
+    """A joint the blocks point to and an established lumbar radiculopathy: both may hurt, so neither is dropped.
+
+    The articles pivot away from the SI joint only on little relief from a block; with a positive block and a
+    coded radiculopathy that lumbar imaging supports they say nothing, so sijpath's reading is to consider both.
+    """
+    radicular = j.patient.radicular
+    valid = j.valid_blocks
+    if not (radicular.established and valid and j.block_positive(valid[-1])):
+        return ()
+    block = valid[-1]
+    found = "; ".join(e.fact for e in (*radicular.coded, *radicular.imaging))
+    return (
+        Action(
+            v.RADICULOPATHY_ALONGSIDE,
+            lambda: (
+                f"Both may contribute: the latest valid block of this joint ({block.block.date}) was positive, and "
+                f"a lumbar radiculopathy is established ({found}). Consider evaluating and treating the "
+                "radiculopathy alongside this joint's care, and reassess which source drives the pain before any "
+                "further SI-joint procedure."
+            ),
+            ("sijpath-dual-pathology", "cms-sij-injection-lcd-2023", ARTICLE_INJECTIONS_DONT_WORK),
         ),
     )
 

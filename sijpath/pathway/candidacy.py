@@ -63,13 +63,35 @@ def _evidence(j: JointFacts, studies: list[ImagingStudy]) -> list[Evidence]:
     ]
 
 
+ALL_DOCUMENTATION = ("odi", "daily-activities", "work")
+DOCUMENTATION_WORDS = {
+    "odi": "an ODI score",
+    "daily-activities": "whether the pain limits daily activities",
+    "work": "the pain's impact on work",
+}
+
+
 def functional_impairment(j: JointFacts, o: Outcomes) -> Outcome:
-    """The most recent documentation of function, during the current period of care, shows impairment."""
+    """The most recent documentation of function the rule set accepts, during the current period of care, shows
+    impairment (a source that names daily activities is not met by a work restriction alone)."""
     min_odi = j.t[th.MIN_IMPAIRMENT_ODI_PERCENT]
-    statuses = [s for s in j.episode.functional_status if s.work is not None or s.adl_limited is not None]
-    scores = j.episode.odi_scores
+    kinds = set(j.t.get(th.IMPAIRMENT_DOCUMENTATION_KINDS, ALL_DOCUMENTATION))
+    work, adl = "work" in kinds, "daily-activities" in kinds
+    statuses = [
+        s for s in j.episode.functional_status if (work and s.work is not None) or (adl and s.adl_limited is not None)
+    ]
+    scores = j.episode.odi_scores if "odi" in kinds else ()
+    wanted = " or ".join(DOCUMENTATION_WORDS[k] for k in ALL_DOCUMENTATION if k in kinds)
     if not statuses and not scores:
-        return unknown("function not documented", ["ODI score, or the pain's impact on work and daily activities"])
+        documented = j.episode.odi_scores or any(
+            s.work is not None or s.adl_limited is not None for s in j.episode.functional_status
+        )
+        if documented and kinds != set(ALL_DOCUMENTATION):
+            return unknown(
+                f"function is documented, but not as this rule set asks: {wanted}",
+                [f"{wanted}, during the current care"],
+            )
+        return unknown("function not documented", [wanted])
     latest_day = max([s.date for s in statuses] + [s.date for s in scores])
     latest_statuses = [s for s in statuses if s.date == latest_day]
     latest_scores = [s for s in scores if s.date == latest_day]
@@ -77,8 +99,8 @@ def functional_impairment(j: JointFacts, o: Outcomes) -> Outcome:
     def evidence() -> list[Evidence]:
         found = []
         for status in latest_statuses:
-            parts = [f"work: {status.work}"] if status.work else []
-            if status.adl_limited is not None:
+            parts = [f"work: {status.work}"] if work and status.work else []
+            if adl and status.adl_limited is not None:
                 parts.append(f"daily activities {'limited' if status.adl_limited else 'not limited'}")
             found.append(Evidence(status.date, "; ".join(parts), j.where(status, "functional_status")))
         found += [Evidence(s.date, f"ODI {s.percent:g}%", j.where(s, "odi_scores")) for s in latest_scores]
@@ -88,10 +110,10 @@ def functional_impairment(j: JointFacts, o: Outcomes) -> Outcome:
     if stale:
         return unknown(
             lambda: f"function last documented {latest_day}, {stale}",
-            ["ODI score, or the pain's impact on work and daily activities, during the current care"],
+            [f"{wanted}, during the current care"],
             evidence,
         )
-    impaired = [s.work in ("restricted", "unable") or bool(s.adl_limited) for s in latest_statuses]
+    impaired = [(work and s.work in ("restricted", "unable")) or (adl and bool(s.adl_limited)) for s in latest_statuses]
     impaired += [s.percent >= min_odi for s in latest_scores]
     if any(impaired):
 
@@ -105,7 +127,7 @@ def functional_impairment(j: JointFacts, o: Outcomes) -> Outcome:
         # Name only what the latest documentation shows: an ODI from another day is not "under" anything now.
         shown = [f"ODI {s.percent:g}%, under {min_odi:g}%" for s in latest_scores]
         if latest_statuses:
-            shown.append("work and daily activities not limited")
+            shown.append(" and ".join(w for w, k in (("work", work), ("daily activities", adl)) if k) + " not limited")
         earlier = [s for s in scores if s.date < latest_day]
         if earlier and not latest_scores:
             last = max(earlier, key=lambda s: s.date)
@@ -167,7 +189,7 @@ FUNCTIONAL_IMPAIRMENT = Criterion[JointFacts](
     required_for=(Gate(v.FUSION_EVALUATION),),
     remedy="a current ODI score, or documentation of limits on work and daily activities",
     reads=(th.MIN_IMPAIRMENT_ODI_PERCENT, th.MAX_SCORE_AGE_MONTHS),
-    optional_reads=(th.MAX_CONSERVATIVE_CARE_GAP_MONTHS,),
+    optional_reads=(th.MAX_CONSERVATIVE_CARE_GAP_MONTHS, th.IMPAIRMENT_DOCUMENTATION_KINDS),
 )
 PAIN_SEVERITY = Criterion[JointFacts](
     id="pain-severity",

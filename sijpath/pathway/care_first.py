@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from sijpath.domain.conservative_care import ConservativeCare, JointCare, conservative_care
 from sijpath.domain.timeline import add_months, latest
+from sijpath.engine.conditions import All, Fact, Is
 from sijpath.engine.results import Evidence, Outcome, met, not_met, unknown
 from sijpath.engine.rule import Criterion, Gate, Outcomes
 from sijpath.pathway import thresholds as th
 from sijpath.pathway import vocabulary as v
 from sijpath.pathway.facts import JointFacts
+from sijpath.pathway.nonsurgical import INJECTION_FIRST_LINE
 
-__all__ = ["CARE_BEFORE_INJECTION", "INJECTION_PAIN_SEVERITY"]
+__all__ = ["CARE_BEFORE_INJECTION", "CARE_FIRST_UNRECORDED", "INJECTION_PAIN_SEVERITY"]
 
 
 def care_before_injection(j: JointFacts, o: Outcomes) -> Outcome:
@@ -99,3 +101,13 @@ INJECTION_PAIN_SEVERITY = Criterion[JointFacts](
     remedy="a current pain score at or above the required level",
     reads=(th.MIN_INJECTION_PAIN_NRS_POINTS, th.MAX_SCORE_AGE_MONTHS),
 )
+
+NO_CARE_RECORDED = Fact[JointFacts](
+    "no physical therapy, medication, injection or ablation is recorded",
+    lambda j: not (j.episode.physical_therapy or j.episode.medications or j.injections or j.ablations),
+)
+CARE_FIRST_UNRECORDED = All(
+    (Is(INJECTION_FIRST_LINE, ("met",)), NO_CARE_RECORDED, Is(CARE_BEFORE_INJECTION, ("unknown",)))
+)
+"""An injection would be the first step (acute irritation, inflammatory sacroiliitis), but no care of any kind is
+recorded: what was tried, if anything, is what to record first."""

@@ -7,6 +7,7 @@ from sijpath.engine.decision import Branch, DecisionTable
 from sijpath.pathway import actions
 from sijpath.pathway import reasons as why
 from sijpath.pathway import vocabulary as v
+from sijpath.pathway.care_first import CARE_FIRST_UNRECORDED
 from sijpath.pathway.conditions import (
     ABLATION_LASTED,
     ABLATION_RESULT_UNKNOWN,
@@ -75,10 +76,7 @@ DECISION = DecisionTable[JointFacts](
             BORN_AFTER_AS_OF,
             v.GATHER_INFORMATION,
             "diagnosis",
-            lambda j, o: (
-                f"the birth date ({j.episode.patient.birth_date}) is after the as-of date ({j.as_of}): correct "
-                "it before anything is concluded"
-            ),
+            why.born_after_as_of,
             "A birth date after the as-of date: correct the record first.",
             (ARTICLE_INJECTIONS_DONT_WORK,),
         ),
@@ -121,10 +119,7 @@ DECISION = DecisionTable[JointFacts](
             FOLLOW_UPS_WITHOUT_FUSION,
             v.GATHER_INFORMATION,
             "post-fusion",
-            lambda j, o: (
-                "post-operative follow-ups are recorded but no fusion is: record the fusion (date, side, "
-                "CPT) before anything else is concluded."
-            ),
+            why.follow_ups_without_fusion,
             "Record the fusion the follow-ups belong to.",
             (ARTICLE_INJECTIONS_NOT_ENOUGH,),
         ),
@@ -132,10 +127,7 @@ DECISION = DecisionTable[JointFacts](
             Is(REPEAT_BLOCK_FAILS, ("met",)),
             v.OTHER_PAIN_SOURCES,
             "other-pain-source",
-            lambda j, o: (
-                f"{o[REPEAT_BLOCK_FAILS].summary}. Consider lumbar radiculopathy or a compressed nerve root, "
-                "and hip disease."
-            ),
+            why.repeat_block_failed,
             "A repeat block with little relief: look for other pain generators.",
             (ARTICLE_INJECTIONS_DONT_WORK,),
             actions.review_imaging,
@@ -148,6 +140,15 @@ DECISION = DecisionTable[JointFacts](
             "Injections still give lasting relief: repeat one when the pain returns.",
             (ARTICLE_INJECTIONS_NOT_ENOUGH,),
             actions.with_steroid_review,
+        ),
+        Branch(
+            CARE_FIRST_UNRECORDED,
+            v.GATHER_INFORMATION,
+            NON_SURGICAL,
+            why.record_care_first,
+            "An injection would come first, but no care is recorded: record what was tried (or start care) first.",
+            ("aspn-2024", "cms-sij-injection-lcd-2023"),
+            actions.alongside,
         ),
         Branch(
             All((Is(INJECTION_FIRST_LINE, ("met",)), NOT_INJECTED)),

@@ -214,7 +214,8 @@ PAIN_PRESENTATION = Criterion[JointFacts](
     cites=(ARTICLE_INJECTIONS_DONT_WORK, "cms-sij-injection-lcd-2023"),
     check=pain_presentation,
     required_for=tuple(Gate(step) for step in (v.DIAGNOSTIC_BLOCK, *PROCEDURES_AFTER_DIAGNOSIS)),
-    remedy="documentation that the pain lies below L5, and imaging or an examination settling any coded radiculopathy",
+    remedy="documentation that the pain lies below L5, and any coded radiculopathy settled: excluded by imaging or an "
+    "examination, or treated and recorded resolved",
     shared=True,
 )
 BLOCK_CONFIRMS = Criterion[JointFacts](

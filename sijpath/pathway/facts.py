@@ -272,12 +272,15 @@ class JointFacts:
     @lazy
     def care(self) -> ConservativeCare:
         record = self.record
+        counted = self.t.get(th.REQUIRED_CONSERVATIVE_CARE_COMPONENTS, ())
         joint_care = JointCare(
             self.episode.physical_therapy,
             self.episode.medications,
             tuple(r.injection for r in self.injections),  # one per occasion: a duplicate adds no injection
             self.ablations,
             record.fusions,
+            # Bracing and activity modification count only where the rule set's sources list them as components.
+            tuple(c for c in self.episode.supportive_care if c.kind in counted),
         )
         return conservative_care(joint_care, self.as_of, self.t.get(th.MAX_CONSERVATIVE_CARE_GAP_MONTHS))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sijpath.domain.care import MedicationCourse, PhysicalTherapyCourse
+from sijpath.domain.care import MedicationCourse, PhysicalTherapyCourse, SupportiveCareCourse
 from sijpath.domain.conservative_care import CareFact, describe_care
 from sijpath.domain.injections import relief_trend
 from sijpath.domain.procedures import TherapeuticInjection
@@ -28,7 +28,8 @@ PT_SETTING = "whether physical therapy was supervised or a home program"
 
 
 def care_evidence(j: JointFacts, fact: CareFact) -> Evidence:
-    start = fact.start_date if isinstance(fact, PhysicalTherapyCourse | MedicationCourse) else fact.date
+    course = PhysicalTherapyCourse | MedicationCourse | SupportiveCareCourse
+    start = fact.start_date if isinstance(fact, course) else fact.date
     return Evidence(start, describe_care(fact), j.where(fact))
 
 
@@ -105,7 +106,8 @@ def care_components(j: JointFacts, o: Outcomes) -> Outcome:
     if absent:
         # Care before the current period (ended by a long pause) does not count, but it was tried: say so.
         earlier = care.start is not None and any(
-            c.start_date < care.start for c in (*j.episode.physical_therapy, *j.episode.medications)
+            c.start_date < care.start
+            for c in (*j.episode.physical_therapy, *j.episode.medications, *j.episode.supportive_care)
         )
         where = f"not tried in the current period of care (since {care.start})" if earlier else "not yet tried"
         return not_met(lambda: f"{where}: {', '.join(absent)}", evidence)

@@ -7,21 +7,26 @@ import datetime as dt
 from sijpath.domain.fact_lists import fact_list
 from sijpath.domain.procedures import RadiofrequencyAblation
 from sijpath.engine.rule import Criterion, Outcomes
+from sijpath.pathway import thresholds as th
 from sijpath.pathway import vocabulary as v
 from sijpath.pathway.conditions import latest_ablation
-from sijpath.pathway.diagnosis import BLOCK_CONFIRMS
+from sijpath.pathway.diagnosis import BLOCK_CONFIRMS, REPEAT_BLOCK_FAILS
 from sijpath.pathway.facts import JointFacts
-from sijpath.pathway.nonsurgical import INJECTION_RELIEF_LASTING
+from sijpath.pathway.nonsurgical import INJECTION_FIRST_LINE, INJECTION_RELIEF_LASTING
 from sijpath.pathway.post_fusion import BONY_BRIDGING, ODI_IMPROVED, PAIN_IMPROVED
 
 __all__ = [
     "ablation_date",
     "ablation_text",
+    "born_after_as_of",
     "failed_injections",
     "first_block",
+    "follow_ups_without_fusion",
     "fused",
     "fusion_reasons",
+    "record_care_first",
     "record_sides",
+    "repeat_block_failed",
     "second_block",
     "unreadable_block",
 ]
@@ -50,6 +55,38 @@ def record_sides(j: JointFacts, o: Outcomes) -> str:
         + "; ".join(parts)[1:]
         + ". Record the side before any SI-joint procedure is suggested; the criteria show what this joint's own "
         "record holds."
+    )
+
+
+def record_care_first(j: JointFacts, o: Outcomes) -> str:
+    """An injection would come first, but nothing tried is recorded: say plainly what to record, then what follows."""
+    weeks = j.t[th.MIN_CONSERVATIVE_CARE_WEEKS]
+    return (
+        "Record first: any physical therapy or pain medication already tried for this pain, with its start date and "
+        "its end date (or the last day it was confirmed as ongoing); none is recorded. An injection would otherwise "
+        f"be the first step to consider ({_summary(o, INJECTION_FIRST_LINE)}), but a steroid injection is considered "
+        f"only after {weeks} weeks of conservative care under this rule set: if none has been tried, consider "
+        "starting it now."
+    )
+
+
+def born_after_as_of(j: JointFacts, o: Outcomes) -> str:
+    return (
+        f"the birth date ({j.episode.patient.birth_date}) is after the as-of date ({j.as_of}): correct it before "
+        "anything is concluded"
+    )
+
+
+def follow_ups_without_fusion(j: JointFacts, o: Outcomes) -> str:
+    return (
+        "post-operative follow-ups are recorded but no fusion is: record the fusion (date, side, CPT) before "
+        "anything else is concluded."
+    )
+
+
+def repeat_block_failed(j: JointFacts, o: Outcomes) -> str:
+    return (
+        f"{_summary(o, REPEAT_BLOCK_FAILS)}. Consider lumbar radiculopathy or a compressed nerve root, and hip disease."
     )
 
 

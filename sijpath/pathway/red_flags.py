@@ -78,6 +78,7 @@ def _screen_flag(value_set_id: str, kind: ScreenKind, title: str) -> DecisionFla
 
 
 RED_FLAG_INFECTION = _screen_flag("infection", "red-flag", "Red flag: infection")
+RED_FLAG_CAUDA_EQUINA = _screen_flag("cauda-equina", "red-flag", "Red flag: cauda equina syndrome")
 RED_FLAG_TUMOR = _screen_flag("tumor", "red-flag", "Red flag: tumour or destructive lesion")
 RED_FLAG_FRACTURE = _screen_flag("fracture", "red-flag", "Red flag: fracture")
 RED_FLAG_PREGNANCY = _screen_flag("pregnancy", "red-flag", "Red flag: pregnancy or postpartum")
@@ -163,7 +164,8 @@ def check_value_sets(value_sets: ValueSets) -> None:
 
 
 RED_FLAG = Fact[JointFacts](
-    "the record has a red flag (infection, tumour or destructive lesion, fracture, pregnancy or postpartum)",
+    "the record has a red flag (infection, cauda equina syndrome, tumour or destructive lesion, fracture, pregnancy "
+    "or postpartum)",
     lambda j: bool(j.patient.red_flags),
 )
 RED_FLAG_TO_CONFIRM = Fact[JointFacts](

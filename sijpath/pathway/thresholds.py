@@ -20,6 +20,7 @@ Modality = Literal["fluoroscopy", "ct", "ultrasound"]
 Windows = dict[str, Annotated[int, Field(gt=0, le=24 * 60)]]
 ScreenedCondition = Literal[
     "infection",
+    "cauda-equina",
     "tumor",
     "fracture",
     "pregnancy",
@@ -47,6 +48,7 @@ THRESHOLD_UNITS = (
     "_components",
     "_findings",
     "_conditions",
+    "_kinds",
 )
 
 MIN_BLOCK_RELIEF_PERCENT = ThresholdSpec[float](
@@ -149,6 +151,12 @@ MIN_INJECTIONS_BEFORE_FUSION_COUNT = ThresholdSpec[int](
 )
 MIN_IMPAIRMENT_ODI_PERCENT = ThresholdSpec[float](
     "min_impairment_odi_percent", PercentValue, "ODI at or above which function counts as impaired."
+)
+IMPAIRMENT_DOCUMENTATION_KINDS = ThresholdSpec[tuple[str, ...]](
+    "impairment_documentation_kinds",
+    tuple[Literal["odi", "daily-activities", "work"], ...],
+    "Which documentation of function can show impairment: an ODI score, a statement that daily activities are "
+    "limited, a work restriction (all three when the rule set does not say).",
 )
 MIN_FUSION_PAIN_NRS_POINTS = ThresholdSpec[float](
     "min_fusion_pain_nrs_points", Points, "Current pain at or above which surgery may be considered."

@@ -44,13 +44,16 @@ class ScreenHit:
 def latest_studies(episode: Episode) -> list[ImagingStudy]:
     """The latest study of each region and side: a later study of the same region and side supersedes an earlier
     one, and a later study without a side (a pelvis CT shows both) supersedes every earlier one of its region. A
-    later one-sided study does not clear an earlier unsided finding: it does not show the other side."""
-    latest: dict[tuple[str, str | None], ImagingStudy] = {}
+    later one-sided study does not clear an earlier unsided finding: it does not show the other side. A plain
+    radiograph supersedes only earlier radiographs: it cannot clear what CT or MRI showed (a destructive lesion is
+    often invisible on X-ray), while a later CT or MRI supersedes earlier radiographs too."""
+    latest: dict[tuple[str, str | None, bool], ImagingStudy] = {}
     for study in sorted(episode.imaging, key=lambda s: s.date):
-        if study.side is None:
-            for key in [k for k in latest if k[0] == study.region]:
+        sectional = study.modality != "xray"
+        for key in [k for k in latest if k[0] == study.region and (study.side is None or k[1] == study.side)]:
+            if sectional or not key[2]:
                 del latest[key]
-        latest[(study.region, study.side)] = study
+        latest[(study.region, study.side, sectional)] = study
     return list(latest.values())
 
 

@@ -190,6 +190,9 @@ DISCUSS_FUSION_RISKS = _action("discuss-fusion-risks", "Discuss the risks of fus
 RECOVERY_MILESTONE = _action("recovery-milestone", "Recovery milestone")
 OUTCOME_MEASURES = _action("outcome-measures", "Record outcome measures (pain, ODI, opioid use, CT)")
 SMOKING_CESSATION = _action("smoking-cessation", "Consider smoking cessation support")
+RADICULOPATHY_ALONGSIDE = _action(
+    "radiculopathy-alongside", "Consider working up and treating the lumbar radiculopathy alongside"
+)
 
 ACTIONS: tuple[Step, ...] = (
     REVIEW_IMAGING,
@@ -200,6 +203,7 @@ ACTIONS: tuple[Step, ...] = (
     RECOVERY_MILESTONE,
     OUTCOME_MEASURES,
     SMOKING_CESSATION,
+    RADICULOPATHY_ALONGSIDE,
 )
 
 # The steps a request for a procedure code is a request for, by the kind of procedure: a gap report for an

@@ -26,7 +26,9 @@ __all__ = [
     "open_windows_without_entry",
     "patient_procedures",
     "procedure_entries",
+    "procedure_index",
     "procedure_row",
+    "registry_export_batches",
 ]
 
 
@@ -67,6 +69,12 @@ def find_procedure(
     )
     found = connection.execute(query).scalar()
     return int(found) if found is not None else None
+
+
+def procedure_index(connection: Connection) -> list[Row[Any]]:
+    """Every index procedure's id, patient, joint, kind and day, in id order (which procedure followed which)."""
+    p = outcome_procedures.c
+    return list(connection.execute(select(p.id, p.patient_id, p.joint, p.procedure, p.performed_on).order_by(p.id)))
 
 
 def procedure_entries(connection: Connection, procedure_ids: Iterable[int]) -> dict[int, list[Row[Any]]]:
@@ -171,3 +179,20 @@ def cohort_rows(connection: Connection, where: Sequence[Any] = ()) -> Iterable[R
         .order_by(p.c.id, e.c.id)
     )
     return connection.execute(query)
+
+
+def registry_export_batches(
+    connection: Connection, where: Sequence[Any] = (), *, size: int = 10_000
+) -> Iterable[list[dict[str, Any]]]:
+    """Every entry joined to its procedure, as dicts in batches, keyed `procedure_id` (the procedure's id) and
+    `entry_id` (the entry's), every other column by its own name; a procedure with no entries yet comes once, its
+    entry columns empty. Ordered by procedure and entry, so the same registry exports the same rows."""
+    p, e = outcome_procedures, outcome_entries
+    columns = [p.c.id.label("procedure_id"), *(c for c in p.c if c.name != "id"), e.c.id.label("entry_id")]
+    columns += [c for c in e.c if c.name not in ("id", "procedure_id")]
+    query = (
+        select(*columns).select_from(p.outerjoin(e, e.c.procedure_id == p.c.id)).where(*where).order_by(p.c.id, e.c.id)
+    )
+    result = connection.execute(query).mappings()
+    while batch := result.fetchmany(size):
+        yield [dict(row) for row in batch]

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sijpath.domain.care import PhysicalTherapyCourse
+from sijpath.domain.care import PhysicalTherapyCourse, SupportiveCareCourse
 from sijpath.domain.document import problems_from_validation
 from sijpath.domain.episode import Episode
 from sijpath.domain.fact_lists import FACT_LISTS
@@ -113,10 +113,16 @@ def _injection(form: FormData, problems: list[Problem]) -> dict[str, Any]:
     }
 
 
-def _therapy(form: FormData, problems: list[Problem]) -> dict[str, Any]:
+def _course_dates(form: FormData, problems: list[Problem]) -> tuple[dt.date | None, dt.date | None]:
+    """A course's start (required) and end (empty while it goes on), the end not before the start."""
     start, end = _date(form, "start_date", problems), _date(form, "end_date", problems, required=False)
     if start and end and end < start:
         problems.append(Problem("end_date", f"the course ends ({end}) before it starts ({start})"))
+    return start, end
+
+
+def _therapy(form: FormData, problems: list[Problem]) -> dict[str, Any]:
+    start, end = _course_dates(form, problems)
     return {
         "start_date": start,
         "end_date": end,
@@ -124,6 +130,11 @@ def _therapy(form: FormData, problems: list[Problem]) -> dict[str, Any]:
         "setting": form_text(form, "setting") or None,
         "focus": [f for f in form.get("focus", ()) if f],
     }
+
+
+def _supportive(form: FormData, problems: list[Problem]) -> dict[str, Any]:
+    start, end = _course_dates(form, problems)
+    return {"kind": form_text(form, "course_kind") or None, "start_date": start, "end_date": end}
 
 
 def _imaging(form: FormData, problems: list[Problem]) -> dict[str, Any]:
@@ -181,6 +192,14 @@ FACT_FORMS: dict[str, FactForm] = {
     ),
     "therapy": FactForm(
         "physical_therapy", PhysicalTherapyCourse, _therapy, "physical-therapy course", "add-therapy", {}
+    ),
+    "supportive-care": FactForm(
+        "supportive_care",
+        SupportiveCareCourse,
+        _supportive,
+        "bracing or activity-modification course",
+        "add-supportive-care",
+        {"kind": "course_kind"},
     ),
     "imaging": FactForm("imaging", ImagingStudy, _imaging, "imaging study", "add-imaging", {}),
 }

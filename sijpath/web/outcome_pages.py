@@ -63,6 +63,7 @@ def _page(request: Request, services: App, who: Principal, patient_id: str, **mo
         schedules={p: [t for t in SCHEDULES[p]] for p in PROCEDURES},
         odi=list(zip(ODI_FIELDS, ODI_SECTIONS, strict=True)),
         eq5d=list(zip(EQ5D_FIELDS, _DIMENSIONS, strict=True)),
+        value_set=services.eq5d_value_set,
         can_record=who.user.role in ("clinician", "staff"),
         **more,
     )
@@ -133,6 +134,7 @@ async def add_entry(request: Request, patient_id: str, procedure_id: int) -> Res
                 entry_from_form(fields),
                 actor=who.user.username,
                 now=services.now(),
+                value_set=services.eq5d_value_set,
                 remote=remote_of(request),
             )
     except OutcomeEntryError as exc:

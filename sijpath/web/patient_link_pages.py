@@ -84,7 +84,12 @@ async def answer(request: Request, token: str) -> HTMLResponse:
     try:
         with transaction(services.engine) as connection:
             submit_link(
-                connection, token[:128], entry_from_form(fields, with_date=False), now=services.now(), remote=remote
+                connection,
+                token[:128],
+                entry_from_form(fields, with_date=False),
+                now=services.now(),
+                remote=remote,
+                value_set=services.eq5d_value_set,
             )
     except AccessError:
         _failed(services, remote)

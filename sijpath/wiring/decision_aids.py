@@ -4,13 +4,14 @@ and one joint's aid as the web app uses it."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 import yaml
+from sqlalchemy import Engine
 
 from sijpath import __version__
 from sijpath.decisionaid.aid import NAMES, Aid, build_aid
@@ -23,10 +24,18 @@ from sijpath.engine.assessment import Assessment, UnitAssessment
 from sijpath.engine.ruleset import RuleSet
 from sijpath.errors import NotFoundError, UnreadableInputError
 from sijpath.limits import check_yaml
+from sijpath.outcomes.local_results import LocalResults, local_results
 from sijpath.pathway.assess import evaluate
 from sijpath.pathway.thresholds import MIN_LASTING_INJECTION_RELIEF_PERCENT
 
-__all__ = ["DEFAULT_RELIEF_NEEDED", "WebAid", "decision_aids", "load_answers", "web_decision_aid"]
+__all__ = [
+    "DEFAULT_RELIEF_NEEDED",
+    "WebAid",
+    "decision_aids",
+    "load_answers",
+    "registry_decision_aids",
+    "web_decision_aid",
+]
 
 DEFAULT_RELIEF_NEEDED = 50.0  # when a user's rule set sets no lasting-relief threshold: the Medicare standard
 
@@ -36,10 +45,12 @@ def decision_aids(
     rules: RuleSet,
     episode: Episode,
     units: Iterable[UnitAssessment] | None = None,
+    local: LocalResults | None = None,
     generated_on: dt.date | None = None,
 ) -> list[Aid]:
     """One aid per unit (every assessed joint by default) of `assessment`, made from `episode` under `rules`;
-    `generated_on` is the day it is produced (the caller's clock), printed apart from the as-of date."""
+    `local` is this clinic's own results from its registry, shown beside the cited evidence; `generated_on` is the
+    day it is produced (the caller's clock), printed apart from the as-of date."""
     from sijpath.wiring import load_catalog  # the package imports this module's callers, not this module
 
     catalog = load_catalog()
@@ -61,6 +72,7 @@ def decision_aids(
             rules.coverage,
             episode.radiofrequency_ablations,
             relief_needed,
+            local,
             plan=(assessment, unit) if clinical is not None else None,
             generated_on=generated_on,
             version=__version__,
@@ -172,11 +184,37 @@ class WebAid:
         return orjson.dumps(note_bundle(self.aid, self._answers(answers)), option=orjson.OPT_INDENT_2) + b"\n"
 
 
-def web_decision_aid(assessment: Assessment, rules: RuleSet, episode: Episode, joint: str) -> WebAid:
+def web_decision_aid(
+    assessment: Assessment, rules: RuleSet, episode: Episode, joint: str, local: LocalResults | None = None
+) -> WebAid:
     """The aid of one assessed joint of `episode`, for the web app."""
     units = [unit for unit in assessment.units if unit.key == joint]
     if not units:
         assessed = ", ".join(unit.key for unit in assessment.units) or "none"
         raise NotFoundError(f"no decision aid for the {joint[:20]} joint: the joints assessed are {assessed}")
-    (aid,) = decision_aids(assessment, rules, episode, units, generated_on=dt.date.today())
+    (aid,) = decision_aids(assessment, rules, episode, units, local, generated_on=dt.date.today())
     return WebAid(aid)
+
+
+LOCAL_RESULTS_FRESH = dt.timedelta(minutes=10)  # how long the clinic's figures are reused before the registry is read
+
+
+def registry_decision_aids(engine: Engine, clock: Callable[[], dt.datetime]) -> Callable[..., WebAid]:
+    """`web_decision_aid` with this clinic's own results as of each aid's day, read from the registry at most once
+    every ten minutes per day (the whole registry is read; an aid page must not wait for that every time)."""
+    cache: dict[dt.date, tuple[dt.datetime, LocalResults]] = {}
+
+    def figures(as_of: dt.date) -> LocalResults:
+        now = clock()
+        kept = cache.get(as_of)
+        if kept is None or now - kept[0] > LOCAL_RESULTS_FRESH:
+            if len(cache) > 64:  # aids of many different days: start again rather than grow without bound
+                cache.clear()
+            with engine.connect() as connection:
+                kept = cache[as_of] = (now, local_results(connection, as_of))
+        return kept[1]
+
+    def make(assessment: Assessment, rules: RuleSet, episode: Episode, joint: str) -> WebAid:
+        return web_decision_aid(assessment, rules, episode, joint, figures(assessment.as_of))
+
+    return make

@@ -15,6 +15,7 @@ from sijpath.cdshooks.service import CdsService, create_service
 from sijpath.domain.document import problems_from_validation
 from sijpath.engine.ruleset import RuleSet
 from sijpath.errors import UnknownRuleSetError, UsageError
+from sijpath.outcomes.eq5d import Eq5dValueSet, parse_value_set
 from sijpath.outcomes.responders import THRESHOLDS
 from sijpath.settings import Settings
 from sijpath.store import episodes as store
@@ -23,7 +24,7 @@ from sijpath.store.database import connect, require_current_schema
 from sijpath.web.app import create_app
 from sijpath.web.services import App
 from sijpath.wiring import builtin_ruleset_ids, load_catalog, load_episode, load_published_results, load_ruleset
-from sijpath.wiring.decision_aids import web_decision_aid
+from sijpath.wiring.decision_aids import registry_decision_aids
 from sijpath.wiring.letters import DocumentLetters
 from sijpath.wiring.practice import practice_from
 from sijpath.wiring.proxies import ClientAddress
@@ -34,6 +35,7 @@ __all__ = [
     "App",
     "Settings",
     "cds_service",
+    "load_eq5d_value_set",
     "open_database",
     "seed_examples",
     "served_from_environment",
@@ -62,6 +64,7 @@ def settings_from(environ: Mapping[str, str], **overrides: Any) -> Settings:
         ("cds_ruleset", "SIJPATH_CDS_RULESET"),
         ("cds_fhir_timeout_seconds", "SIJPATH_CDS_FHIR_TIMEOUT"),
         ("web_app_url", "SIJPATH_WEB_APP_URL"),
+        ("eq5d_value_set", "SIJPATH_EQ5D_VALUE_SET"),
     ):
         if environ.get(variable):
             values[name] = environ[variable]
@@ -106,9 +109,21 @@ def web_services(settings: Settings, engine: Engine, now: Callable[[], dt.dateti
         clock,
         published,
         {s: catalog[s].label() for s in cited},
-        web_decision_aid,
+        registry_decision_aids(engine, clock),
         letters=DocumentLetters(),
+        eq5d_value_set=load_eq5d_value_set(settings.eq5d_value_set),
     )
+
+
+def load_eq5d_value_set(path: Path | None) -> Eq5dValueSet | None:
+    """The configured EQ-5D-5L value set, read once at start-up: a file that cannot be read or used stops it."""
+    if path is None:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"eq5d_value_set: cannot read {path} ({getattr(exc, 'strerror', None) or exc})") from None
+    return parse_value_set(text, str(path))
 
 
 def cds_service(settings: Settings, engine: Engine, now: Callable[[], dt.datetime] | None = None) -> CdsService:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, ViewportSize, expect
 
 from sijpath.outcomes.odi import ODI_SECTIONS
@@ -15,13 +15,10 @@ from tests.browser.test_clinician_journey import (
     NewPage,
     assert_fields_labelled,
     assert_no_horizontal_scroll,
-    no_console_errors,
     open_page,
     screenshot,
     sign_in,
 )
-
-__all__ = ["no_console_errors"]  # the autouse fixture, imported so it runs here too
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 OUTCOMES = "/patients/new-referral/outcomes"
@@ -98,9 +95,8 @@ def test_the_answers_reach_the_staff_outcomes_page(new_page: NewPage, no_console
 
 
 def test_the_questionnaire_page_passes_axe(new_page: NewPage, no_console_errors: list[str]) -> None:
-    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
     link = _create_link(open_page(new_page, no_console_errors))
     patient = open_page(new_page, no_console_errors, PHONE)
     patient.goto(link)
-    results = axe_module.Axe().run(patient)
+    results = Axe().run(patient)
     assert results.violations_count == 0, results.generate_report()

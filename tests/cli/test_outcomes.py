@@ -195,3 +195,27 @@ def test_importing_an_out_of_range_score_exits_2_and_names_it(
     assert code == 2
     assert "nothing was imported" in err
     assert "nrs_back" in err
+
+
+def test_export_writes_the_registry_as_parquet_and_csv_with_the_same_rows(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    import pyarrow.parquet as pq
+
+    target = tmp_path / "registry.parquet"
+    code, _, err = run(capsys, "outcomes", "export", "-f", "parquet", "-o", str(target), "--data-dir", str(data_dir))
+    assert code == 0, err
+    table = pq.read_table(target)
+    assert f"wrote {table.num_rows} rows" in err
+    code, out, _ = run(capsys, "outcomes", "export", "-f", "csv", "--data-dir", str(data_dir))
+    assert code == 0
+    assert len(out.splitlines()) == table.num_rows + 1  # the header, then the same rows
+    assert all(table.column("synthetic").to_pylist())
+
+
+def test_export_as_parquet_to_the_terminal_is_refused_naming_the_option(
+    capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    code, _, err = run(capsys, "outcomes", "export", "-f", "parquet", "--data-dir", str(data_dir))
+    assert code == 2
+    assert "--out" in err

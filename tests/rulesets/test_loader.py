@@ -184,8 +184,8 @@ def test_no_version_in_force_names_the_versions_that_exist() -> None:
 def test_a_threshold_no_enabled_rule_reads_is_an_error_not_silently_ignored() -> None:
     text = SOURCE.replace('    "functional-impairment",\n', "")
     assert problems_of(text) == [
-        "thresholds.min_impairment_odi_percent: no enabled rule reads this threshold "
-        "(enable a rule that uses it, or remove it)"
+        f"thresholds.{name}: no enabled rule reads this threshold (enable a rule that uses it, or remove it)"
+        for name in ("min_impairment_odi_percent", "impairment_documentation_kinds")
     ]
 
 

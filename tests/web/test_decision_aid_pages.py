@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sijpath.store import audit
 from sijpath.store.tables import audit_log, decision_aid_answers
 from sijpath.web.services import App
+from tests.web.conftest import Clock
 
 SignIn = Callable[[str], TestClient]
 AS_OF = "2026-11-01"
@@ -175,3 +176,23 @@ def test_a_red_flag_aid_offers_nothing_to_lean_toward_but_not_sure_yet(sign_in: 
     assert "will check with your pregnancy care team" in page
     leanings = re.findall(r'<select id="leaning"[^>]*>(.*?)</select>', page, re.S)[0]
     assert re.findall(r'<option value="([^"]*)"', leanings) == ["", "unsure"]
+
+
+def test_the_aid_page_shows_this_clinics_own_results_labelled_synthetic_beside_the_studies(
+    sign_in: SignIn, services: App, clock: Clock
+) -> None:
+    import datetime as dt
+
+    from sijpath.decisionaid.local import LOCAL_HEADING, SYNTHETIC_WORDS
+    from sijpath.outcomes.synthetic import store_synthetic
+    from sijpath.store.database import transaction
+
+    client = sign_in("clinician")
+    assert LOCAL_HEADING.strip("*") not in client.get(AID + QUERY).text  # an empty registry: nothing beside them
+    with transaction(services.engine) as connection:
+        store_synthetic(connection, 400, seed=3, now=services.now(), as_of=dt.date.fromisoformat(AS_OF))
+    clock.now += dt.timedelta(minutes=11)  # past the ten minutes the figures are reused
+    page = client.get(AID + QUERY).text
+    assert LOCAL_HEADING.strip("*") in page
+    assert SYNTHETIC_WORDS in page
+    assert "out of 100 people here" in page

@@ -130,3 +130,17 @@ def test_a_procedure_without_a_side_is_refused_naming_the_side(sign_in: SignIn, 
 
     assert status == 422
     assert "choose the side" in found["side"]
+
+
+def test_a_bracing_course_is_saved_and_one_without_a_kind_or_ending_before_it_starts_is_refused(
+    sign_in: SignIn, services: App
+) -> None:
+    client = sign_in("clinician")
+    before = version_of(services)
+
+    assert post(client, "supportive-care", course_kind="", start_date="2026-09-01")[1].keys() == {"course_kind"}
+    ends_early = post(client, "supportive-care", course_kind="bracing", start_date="2026-09-01", end_date="2026-08-01")
+    assert ends_early[1].keys() == {"end_date"}
+    status, found = post(client, "supportive-care", course_kind="bracing", start_date="2026-09-01")
+    assert (status, found) == (303, {})
+    assert version_of(services) == before + 1

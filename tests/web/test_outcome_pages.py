@@ -7,6 +7,7 @@ import hashlib
 import re
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -127,3 +128,33 @@ def test_the_cohort_report_page_shows_the_report_beside_published_results(sign_i
     assert page.status_code == 200
     assert "Outcomes cohort report" in page.text
     assert "INSITE" in page.text or "LOIS" in page.text
+
+
+def test_with_a_configured_value_set_the_page_computes_and_shows_the_eq5d_index(services: App) -> None:
+    import dataclasses
+
+    from sijpath.outcomes.eq5d import EQ5D_DIMENSIONS, eq5d_index, parse_value_set
+    from tests.outcomes.conftest import INVENTED_VALUE_SET
+    from tests.web import seeded
+
+    value_set = parse_value_set(INVENTED_VALUE_SET, "invented")
+    configured = dataclasses.replace(services, eq5d_value_set=value_set)
+    clients: list[TestClient] = []
+    staff = seeded.signed_in(configured, clients, "staff")
+    levels = dict(zip(EQ5D_DIMENSIONS, "21143", strict=True))
+    form = {"csrf_token": staff.csrf, "measured_on": "2026-10-30", **{f"eq5d_{k}": v for k, v in levels.items()}}  # type: ignore[attr-defined]
+    response = staff.post(f"{PAGE}/1/entries", data=form)
+    assert response.status_code == 200
+    assert "computed with the configured value set: Invented value set for tests" in response.text
+    with services.engine.connect() as connection:
+        entry = connection.execute(select(outcome_entries)).one()
+    assert entry.eq5d_state == "21143"
+    assert entry.eq5d_index == pytest.approx(eq5d_index("21143", value_set))
+    assert f"{entry.eq5d_index:.3f} (invented-test)" in response.text
+    for client in clients:
+        client.close()
+
+
+def test_without_a_value_set_the_page_says_the_index_stays_empty(sign_in: SignIn) -> None:
+    page = sign_in("staff").get(PAGE).text
+    assert "No EQ-5D-5L value set is configured, so the index stays empty" in page
