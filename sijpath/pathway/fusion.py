@@ -84,18 +84,21 @@ def care_components(j: JointFacts, o: Outcomes) -> Outcome:
             else:
                 absent.append("supervised physical therapy (only a home program is recorded)")
     series = j.t[th.MIN_INJECTIONS_BEFORE_FUSION_COUNT]
-    # The injection trial the policies ask for is an image-guided injection (the Medicare injections LCD covers no
-    # other): one given without image guidance is not it, and one whose guidance is not recorded is not known to be.
+    # The injection trial the policies ask for is an image-guided injection with the guidance the rule set accepts
+    # (the Medicare injections LCD: fluoroscopy or CT): one given without it is not the trial, and one whose
+    # guidance is not recorded is not known to be.
     given = components.get("therapeutic-injection", [])
     injected = [i for i in given if isinstance(i, TherapeuticInjection)]
-    guided = [i for i in injected if i.guidance not in (None, "none")]
+    accepted = set(j.t[th.ACCEPTED_BLOCK_GUIDANCE_MODALITIES])
+    guided = [i for i in injected if i.guidance is not None and _accepted_guidance(i.guidance, accepted)]
     unrecorded = [i for i in injected if i.guidance is None]
     injections = len(guided)
     guidance_unknown = False
     if "therapeutic-injection" in needed and injected and injections < series and unrecorded:
         guidance_unknown = True  # the unrecorded ones may make up the series: neither met nor not met
     elif "therapeutic-injection" in needed and injected and injections == 0:
-        absent.append("an image-guided therapeutic injection (those recorded were given without image guidance)")
+        needs = " or ".join(sorted(accepted))
+        absent.append(f"an image-guided therapeutic injection ({needs}; none of those recorded was)")
     elif "therapeutic-injection" in needed and 0 < injections < series:
         absent.append(f"a series of image-guided therapeutic injections ({injections} of at least {series})")
 
@@ -210,6 +213,16 @@ CARE_DURATION = Criterion[JointFacts](
     remedy="documentation of continuous non-surgical care for the required months",
     reads=(th.MIN_CONSERVATIVE_CARE_MONTHS, th.MAX_CONSERVATIVE_CARE_GAP_MONTHS),
 )
+
+
+def _accepted_guidance(guidance: str, accepted: set[str]) -> bool:
+    """Whether an injection's recorded guidance is one the rule set accepts (`fluoroscopy-or-ct`, all a CPT 27096
+    claim says, only when both would do: it does not say which)."""
+    if guidance == "fluoroscopy-or-ct":
+        return {"fluoroscopy", "ct"} <= accepted
+    return guidance in accepted
+
+
 CARE_COMPONENTS = Criterion[JointFacts](
     id="conservative-care-components",
     title="Non-surgical care included each required component",
@@ -222,6 +235,7 @@ CARE_COMPONENTS = Criterion[JointFacts](
         th.REQUIRED_CONSERVATIVE_CARE_COMPONENTS,
         th.MIN_INJECTIONS_BEFORE_FUSION_COUNT,
         th.MAX_CONSERVATIVE_CARE_GAP_MONTHS,
+        th.ACCEPTED_BLOCK_GUIDANCE_MODALITIES,
     ),
     optional_reads=(th.SUPERVISED_PHYSICAL_THERAPY_REQUIRED_FLAG,),
 )
