@@ -90,8 +90,8 @@ def lateral_branch_blocks(j: JointFacts, o: Outcomes) -> Outcome:
     def evidence() -> list[Evidence]:
         return [_evidence(j, b, r) for b, r in readings]
 
-    if len(positive) >= needed:
-        return met(f"{len(positive)} lateral branch block(s) of this joint with {threshold} relief", evidence)
+    # The latest valid block decides first, as for intra-articular blocks: earlier positives do not outvote a
+    # negative repeat.
     if valid and not j.block_positive(valid[-1][1]):
         block, reading = valid[-1]
         return not_met(
@@ -101,6 +101,8 @@ def lateral_branch_blocks(j: JointFacts, o: Outcomes) -> Outcome:
             ),
             evidence,
         )
+    if len(positive) >= needed:
+        return met(f"{len(positive)} lateral branch block(s) of this joint with {threshold} relief", evidence)
     unreadable = [(b, r) for b, r in readings if r.validity != "valid"]
     others = [b for b in j.episode.lateral_branch_blocks if b.side != j.joint]
     missing = [
