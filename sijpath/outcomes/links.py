@@ -10,15 +10,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection
 
 from sijpath.errors import AccessError, UsageError
 from sijpath.outcomes.eq5d import Eq5dValueSet
 from sijpath.outcomes.registry import record_entry
 from sijpath.outcomes.schedule import SCHEDULES, Procedure
 from sijpath.store import audit
+from sijpath.store import outcome_links as link_rows
 from sijpath.store import outcomes as rows
-from sijpath.store.tables import outcome_links
 
 __all__ = ["LINK_ACTOR", "LINK_LIFETIME", "LinkView", "create_link", "open_link", "submit_link"]
 
@@ -67,11 +67,16 @@ def create_link(
         raise UsageError(f"time point {time_point[:20]!r} is not on the {procedure.procedure} schedule ({codes})")
     token = secrets.token_urlsafe(32)
     expires = now + lifetime
-    values = {"token_hash": _digest(token), "procedure_id": procedure_id, "time_point": time_point}
-    values.update(created_by=actor, created_at=now, expires_at=expires)
-    link_id = connection.execute(insert(outcome_links).values(**values)).inserted_primary_key
-    assert link_id is not None
-    detail = orjson.dumps({"link": int(link_id[0]), "procedure_id": procedure_id, "time_point": time_point})
+    link_id = link_rows.add_link(
+        connection,
+        token_hash=_digest(token),
+        procedure_id=procedure_id,
+        time_point=time_point,
+        created_by=actor,
+        created_at=now,
+        expires_at=expires,
+    )
+    detail = orjson.dumps({"link": link_id, "procedure_id": procedure_id, "time_point": time_point})
     audit.record(
         connection,
         actor=actor,
@@ -87,7 +92,7 @@ def create_link(
 def open_link(connection: Connection, token: str, now: dt.datetime) -> LinkView:
     """The link's view while it is unused and unexpired; AccessError (the same plain message whatever the reason,
     so a guesser learns nothing) otherwise."""
-    row = connection.execute(select(outcome_links).where(outcome_links.c.token_hash == _digest(token))).first()
+    row = link_rows.link_by_hash(connection, _digest(token))
     if row is None or row.used_at is not None or _aware(row.expires_at) <= now:
         raise AccessError(_DEAD)
     procedure = rows.procedure_row(connection, row.procedure_id)
@@ -108,12 +113,7 @@ def submit_link(
     invalid answers (OutcomeEntryError) store nothing and leave the link usable; a second submission is refused."""
     view = open_link(connection, token, now)
     # Claimed first, on the condition that nobody claimed it in between: two submissions cannot both get through.
-    claimed = connection.execute(
-        update(outcome_links)
-        .where(outcome_links.c.id == view.link_id, outcome_links.c.used_at.is_(None))
-        .values(used_at=now)
-    )
-    if claimed.rowcount != 1:
+    if not link_rows.claim_link(connection, view.link_id, now):
         raise AccessError(_DEAD)
     values = {**answers, "measured_on": now.date().isoformat()}
     record_entry(connection, view.procedure_id, values, actor=LINK_ACTOR, now=now, value_set=value_set, remote=remote)

@@ -12,9 +12,9 @@ from sqlalchemy import Connection, insert, select, update
 
 from sijpath.domain.fact_lists import fact_list
 from sijpath.errors import NotFoundError
-from sijpath.store.tables import removed_facts
+from sijpath.store.tables import facts, removed_facts
 
-__all__ = ["RemovedFact", "mark_restored", "remember_removal", "removed", "removed_by_list"]
+__all__ = ["RemovedFact", "mark_restored", "remember_removal", "removed", "removed_by_list", "restore_provenance"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,3 +100,12 @@ def mark_restored(
         update(removed_facts).where(removed_facts.c.id == removal_id).values(restored_at=now, restored_by=actor)
     )
     return entry
+
+
+def restore_provenance(connection: Connection, patient_id: str, entry: RemovedFact, position: int) -> None:
+    """Give a restored fact, now stored at `position` of its list, the provenance it had when it was removed."""
+    connection.execute(
+        update(facts)
+        .where(facts.c.patient_id == patient_id, facts.c.list_name == entry.list_name, facts.c.position == position)
+        .values(source=entry.source, matched_source=entry.matched_source)
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection
 
 from sijpath.errors import ConflictError, NotFoundError
 from sijpath.store import episodes as store
@@ -10,7 +10,6 @@ from sijpath.store import removals
 from sijpath.store.accounts import User
 from sijpath.store.database import transaction
 from sijpath.store.provenance import fact_provenance
-from sijpath.store.tables import facts
 from sijpath.web.services import App
 
 __all__ = ["remove_fact", "restore_fact"]
@@ -65,11 +64,7 @@ def restore_fact(services: App, user: User, patient_id: str, removal_id: int, ve
 
     def restore(connection: Connection) -> str:
         removals.mark_restored(connection, patient_id, removal_id, user.username, services.now())
-        connection.execute(
-            update(facts)
-            .where(facts.c.patient_id == patient_id, facts.c.list_name == entry.list_name, facts.c.position == position)
-            .values(source=entry.source, matched_source=entry.matched_source)
-        )
+        removals.restore_provenance(connection, patient_id, entry, position)
         return f"restored {entry.list_name}[{position}] (removal {removal_id})"
 
     services.save(user, episode, version, remote, action="restore-fact", also=restore)
