@@ -26,6 +26,7 @@ _WINDOWS: tuple[tuple[str, ThresholdSpec[Any]], ...] = (
     ("Contraindication review", th.MAX_CONTRAINDICATION_REVIEW_AGE_MONTHS),
     ("Smoking status or cotinine", th.MAX_SMOKING_STATUS_AGE_MONTHS),
     ("Pain and ODI scores, function notes", th.MAX_SCORE_AGE_MONTHS),
+    ("Examination findings (provocation tests, Fortin finger test)", th.MAX_EXAM_AGE_MONTHS),
     ("Conservative care (a pause this long ends a period)", th.MAX_CONSERVATIVE_CARE_GAP_MONTHS),
 )
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypeVar
+
 from sijpath.domain.examination import latest_fortin, provocation_cluster
+from sijpath.domain.findings import FortinFingerTest, ProvocationTest
 from sijpath.engine.results import Evidence, Outcome, met, not_met, unknown
 from sijpath.engine.rule import Criterion, Gate, Outcomes
 from sijpath.pathway import thresholds as th
@@ -11,18 +15,54 @@ from sijpath.pathway.facts import JointFacts
 
 __all__ = ["COMPARATIVE_BLOCKS", "FORTIN_POINT", "PROVOCATION_CLUSTER"]
 
-UNSIDED_EXAM = "the side of each examination finding (the pain is on both sides or its side is not recorded)"
+Finding = TypeVar("Finding", ProvocationTest, FortinFingerTest)
+
+
+def unsided_exam(j: JointFacts, findings: Sequence[ProvocationTest | FortinFingerTest]) -> list[str]:
+    """The missing-data line when findings of the record without a side count for no assessed joint, worded for
+    why: the side of the pain is not recorded, the pain is on both sides, or (one-sided pain) they are read as the
+    painful side's and this joint is the other one. Findings recorded for the other side are not missing data."""
+    if not any(f.side is None for f in findings):
+        return []
+    pain = j.episode.pain.laterality
+    if pain is None:
+        why = "the side of the pain is not recorded, so a finding without a side counts for neither joint"
+    elif pain == "bilateral":
+        why = "the pain is on both sides, so a finding without a side counts for neither joint"
+    elif pain == j.joint:
+        return []  # a finding without a side is this painful joint's already
+    else:
+        why = f"a finding without a side is read as the painful {pain} side's, not this joint's"
+    return [f"the side of each examination finding ({why})"]
+
+
+def current_findings(j: JointFacts, findings: Sequence[Finding]) -> list[Finding]:
+    """Findings inside the examination currency window (sijpath's reading): an older exam is not current."""
+    window = j.patient.window(j.t[th.MAX_EXAM_AGE_MONTHS])
+    return [f for f in findings if f.date in window]
+
+
+def stale_exam(j: JointFacts, findings: Sequence[ProvocationTest | FortinFingerTest], what: str) -> list[str]:
+    """The remedy for findings of this joint that are older than the currency window, if there are any."""
+    months = j.t[th.MAX_EXAM_AGE_MONTHS]
+    window = j.patient.window(months)
+    old = [f.date for f in findings if f.date <= j.as_of and f.date not in window]
+    if not old:
+        return []
+    return [f"a repeat examination of this joint ({what}): the last on {max(old)} is more than {months} months old"]
 
 
 def provocation(j: JointFacts, o: Outcomes) -> Outcome:
-    """At least the required number of the counted provocation tests of this joint reproduce the familiar pain."""
+    """At least the required number of the counted provocation tests of this joint, examined within the currency
+    window, reproduce the familiar pain."""
     needed = j.t[th.MIN_POSITIVE_PROVOCATION_TESTS_COUNT]
     counted = set(j.t[th.COUNTED_PROVOCATION_TESTS])
-    tests = j.record.provocation_tests
-    cluster = provocation_cluster([t for t in tests if t.test in counted], j.as_of)
+    tests = [t for t in j.record.provocation_tests if t.test in counted]
+    current = current_findings(j, tests)
+    cluster = provocation_cluster(current, j.as_of)
     evidence = [
         Evidence(t.date, f"{t.test}: {t.result.replace('-', ' ')}", j.where(t, "provocation_tests"))
-        for t in tests
+        for t in current
         if cluster.latest.get(t.test) is t
     ]
     positive = len(cluster.positive)
@@ -31,20 +71,24 @@ def provocation(j: JointFacts, o: Outcomes) -> Outcome:
     untested = sorted(counted - set(cluster.latest))
     if positive + len(untested) < needed:
         return not_met(f"{cluster.describe()}; {needed} needed", evidence)
-    missing = [f"provocation tests of this joint not yet recorded: {', '.join(untested)}"]
-    if len(tests) < len(j.episode.provocation_tests):
-        missing.append(UNSIDED_EXAM)
-    return unknown(f"{cluster.describe()}; {needed} needed and {len(untested)} not yet examined", missing, evidence)
+    stale = stale_exam(j, [t for t in tests if t.test in untested], "provocation tests")
+    missing = stale or [f"provocation tests of this joint not yet recorded: {', '.join(untested)}"]
+    missing += unsided_exam(j, j.episode.provocation_tests)
+    found = cluster.describe() if cluster.latest or not stale else "no provocation tests within the currency window"
+    examined = "not examined within the currency window" if stale else "not yet examined"
+    return unknown(f"{found}; {needed} needed and {len(untested)} {examined}", missing, evidence)
 
 
 def fortin_point(j: JointFacts, o: Outcomes) -> Outcome:
-    """Fortin finger test: the patient points to the pain just inferomedial to this side's PSIS."""
-    tests = j.record.fortin_tests
+    """Fortin finger test within the currency window: the patient points to the pain just inferomedial to this
+    side's PSIS."""
+    tests = current_findings(j, j.record.fortin_tests)
     found = latest_fortin(tests, j.as_of)
     if found is None:
-        missing = ["Fortin finger test (Fortin's point tenderness)"]
-        if j.episode.fortin_tests:
-            missing.append(UNSIDED_EXAM)
+        stale = stale_exam(j, j.record.fortin_tests, "Fortin finger test")
+        if stale:
+            return unknown("Fortin finger test of this side not recorded within the currency window", stale)
+        missing = ["Fortin finger test (Fortin's point tenderness)", *unsided_exam(j, j.episode.fortin_tests)]
         return unknown("Fortin finger test of this side not recorded", missing)
     _, fortin = found
     evidence = [
@@ -94,9 +138,9 @@ PROVOCATION_CLUSTER = Criterion[JointFacts](
     cites=("laslett-2005", "cms-l39797"),
     check=provocation,
     required_for=(Gate(v.FUSION_EVALUATION),),
-    remedy="a documented examination of this side with the required number of provocation tests reproducing the "
-    "familiar pain",
-    reads=(th.MIN_POSITIVE_PROVOCATION_TESTS_COUNT, th.COUNTED_PROVOCATION_TESTS),
+    remedy="a current documented examination of this side with the required number of provocation tests "
+    "reproducing the familiar pain",
+    reads=(th.MIN_POSITIVE_PROVOCATION_TESTS_COUNT, th.COUNTED_PROVOCATION_TESTS, th.MAX_EXAM_AGE_MONTHS),
 )
 FORTIN_POINT = Criterion[JointFacts](
     id="fortin-point",
@@ -106,6 +150,7 @@ FORTIN_POINT = Criterion[JointFacts](
     check=fortin_point,
     required_for=(Gate(v.FUSION_EVALUATION),),
     remedy="a documented positive Fortin finger test on this side",
+    reads=(th.MAX_EXAM_AGE_MONTHS,),
 )
 COMPARATIVE_BLOCKS = Criterion[JointFacts](
     id="comparative-blocks",

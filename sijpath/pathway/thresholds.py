@@ -172,6 +172,9 @@ MAX_CONTRAINDICATION_REVIEW_AGE_MONTHS = ThresholdSpec[int](
 MAX_SMOKING_STATUS_AGE_MONTHS = ThresholdSpec[int](
     "max_smoking_status_age_months", Count, "Age of a smoking status or cotinine level that still counts."
 )
+MAX_EXAM_AGE_MONTHS = ThresholdSpec[int](
+    "max_exam_age_months", Count, "Age of an examination finding (provocation test, Fortin finger test) that counts."
+)
 MAX_SCORE_AGE_MONTHS = ThresholdSpec[int](
     "max_score_age_months", Count, "Age of a pain score, ODI or function note that still describes the patient now."
 )

@@ -30,6 +30,7 @@ JOINT_KEYS = (
     "absent_criteria",
     "other_actions_contains",
     "missing_data_contains",
+    "missing_data_absent_words",
     "rationale_contains",
 )
 

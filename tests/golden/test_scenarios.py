@@ -32,6 +32,8 @@ def check_joint(unit: UnitAssessment, expect: dict[str, Any]) -> None:
     missing = [m.item for m in unit.missing_data]
     for item in expect.get("missing_data_contains", []):
         assert item in missing, where
+    for words in expect.get("missing_data_absent_words", []):
+        assert not any(words in m for m in missing), f"{where}: {missing}"
     for words in expect.get("rationale_contains", []):
         assert words in unit.next_step.rationale, f"{where}: {unit.next_step.rationale}"
 
