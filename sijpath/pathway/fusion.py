@@ -12,6 +12,7 @@ from sijpath.engine.rule import Criterion, Gate, Outcomes
 from sijpath.pathway import thresholds as th
 from sijpath.pathway import vocabulary as v
 from sijpath.pathway.facts import JointFacts
+from sijpath.pathway.injection_guidance import accepted_guidance
 from sijpath.pathway.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
 
 __all__ = [
@@ -90,7 +91,7 @@ def care_components(j: JointFacts, o: Outcomes) -> Outcome:
     given = components.get("therapeutic-injection", [])
     injected = [i for i in given if isinstance(i, TherapeuticInjection)]
     accepted = set(j.t[th.ACCEPTED_BLOCK_GUIDANCE_MODALITIES])
-    guided = [i for i in injected if i.guidance is not None and _accepted_guidance(i.guidance, accepted)]
+    guided = [i for i in injected if i.guidance is not None and accepted_guidance(i.guidance, accepted)]
     unrecorded = [i for i in injected if i.guidance is None]
     injections = len(guided)
     guidance_unknown = False
@@ -213,14 +214,6 @@ CARE_DURATION = Criterion[JointFacts](
     remedy="documentation of continuous non-surgical care for the required months",
     reads=(th.MIN_CONSERVATIVE_CARE_MONTHS, th.MAX_CONSERVATIVE_CARE_GAP_MONTHS),
 )
-
-
-def _accepted_guidance(guidance: str, accepted: set[str]) -> bool:
-    """Whether an injection's recorded guidance is one the rule set accepts (`fluoroscopy-or-ct`, all a CPT 27096
-    claim says, only when both would do: it does not say which)."""
-    if guidance == "fluoroscopy-or-ct":
-        return {"fluoroscopy", "ct"} <= accepted
-    return guidance in accepted
 
 
 CARE_COMPONENTS = Criterion[JointFacts](

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sijpath.domain.blocks import percent_text
-from sijpath.domain.injections import relief_trend
+from sijpath.domain.injections import InjectionReading, relief_trend
 from sijpath.domain.steroids import MPDE_SOURCES
 from sijpath.domain.timeline import add_months
 from sijpath.engine.results import Evidence, FlagResult, Outcome, Status, all_of, met, not_met, unknown
@@ -15,6 +15,7 @@ from sijpath.pathway import vocabulary as v
 from sijpath.pathway.conditions import ABLATION_LASTED, latest_ablation
 from sijpath.pathway.diagnosis import BLOCK_CONFIRMS, PAIN_PRESENTATION
 from sijpath.pathway.facts import JointFacts
+from sijpath.pathway.injection_guidance import guided_injections
 from sijpath.pathway.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
 
 __all__ = [
@@ -72,15 +73,15 @@ def injection_first_line(j: JointFacts, o: Outcomes) -> Outcome:
     return not_met(lambda: f"chronic pain for {weeks:.0f} weeks, no inflammatory sacroiliitis recorded", evidence)
 
 
-def injection_relief_lasting(j: JointFacts, o: Outcomes) -> Outcome | None:
+def injection_relief_lasting(j: JointFacts, o: Outcomes, latest: InjectionReading | None = None) -> Outcome | None:
     """The latest therapeutic injection of this joint gave meaningful relief that lasted (and, where the rule set
-    asks, improved function)."""
+    asks, improved function). `latest` reads another one: RFA candidacy reads the latest image-guided one."""
     if not j.injections:
         return None
     min_percent = j.t[th.MIN_LASTING_INJECTION_RELIEF_PERCENT]
     weeks_needed = j.t.get(th.MIN_LASTING_INJECTION_RELIEF_WEEKS)
     min_months = j.t[th.MIN_LASTING_INJECTION_RELIEF_MONTHS]
-    latest = j.injections[-1]
+    latest = latest if latest is not None else j.injections[-1]
     injected = latest.injection.date
     relief = latest.relief_percent
     if weeks_needed is not None:
@@ -148,8 +149,8 @@ def injection_relief_lasting(j: JointFacts, o: Outcomes) -> Outcome | None:
 
 
 def rfa_candidate(j: JointFacts, o: Outcomes) -> Outcome:
-    """Confirmed joint and therapeutic injections that did not give lasting relief, or a previous ablation of this
-    joint that helped for the lasting-RFA months and wore off (its history is read on its own)."""
+    """Confirmed joint and image-guided therapeutic injections that did not give lasting relief, or a previous
+    ablation of this joint that helped for the lasting-RFA months and wore off (its history is read on its own)."""
     confirmed = o[BLOCK_CONFIRMS]
     if confirmed.status == "met" and ABLATION_LASTED.check(j):
         ablation = latest_ablation(j)
@@ -164,12 +165,15 @@ def rfa_candidate(j: JointFacts, o: Outcomes) -> Outcome:
             ),
             lambda: (*confirmed.evidence, Evidence(ablation.date, "radiofrequency ablation", j.where(ablation))),
         )
-    lasting = o.get(INJECTION_RELIEF_LASTING)
-    injections_failed = INVERSE[lasting.status] if lasting is not None else "not-met"
+    lasting, guided = o.get(INJECTION_RELIEF_LASTING), guided_injections(j)
+    if lasting is not None and guided.latest is not j.injections[-1]:
+        lasting = injection_relief_lasting(j, o, guided.latest) if guided.latest is not None else None
+    injections_failed = INVERSE[lasting.status] if lasting else ("unknown" if guided.unrecorded else "not-met")
     combined = all_of((confirmed.status, injections_failed))
 
     def summary() -> str:
-        return f"SI joint confirmed: {confirmed.status}; injections failed to give lasting relief: {injections_failed}"
+        failed = f"injections failed to give lasting relief: {injections_failed}{guided.note()}"
+        return f"SI joint confirmed: {confirmed.status}; {failed}"
 
     def evidence() -> tuple[Evidence, ...]:
         return confirmed.evidence + (lasting.evidence if lasting else ())
@@ -177,7 +181,7 @@ def rfa_candidate(j: JointFacts, o: Outcomes) -> Outcome:
     if combined == "not-met":
         return not_met(summary, evidence)
     if combined == "unknown":
-        missing = confirmed.missing + (lasting.missing if lasting else ())
+        missing = confirmed.missing + (lasting.missing if lasting else ()) + guided.missing()
         return unknown(summary, missing or ("therapeutic injection history",), evidence)
     return met(
         lambda: summary() + " (a temporary response to the diagnostic block marks the best candidates)", evidence
