@@ -131,10 +131,12 @@ def care_components(j: JointFacts, o: Outcomes) -> Outcome:
 
 
 def no_contraindication(j: JointFacts, o: Outcomes) -> Outcome:
-    """No active condition argues against fusion, after a documented review."""
-    found = j.patient.contraindications
-    if found:
-        return not_met("a condition that argues against fusion: " + "; ".join(e.fact for e in found), found)
+    """No active condition argues against fusion, after a documented review. An active one is an exclusion to work
+    up, not data to record: the outcome names it and its work-up."""
+    hits = j.patient.standing_in_the_way("fusion")
+    if hits:
+        work_ups = [f"{h.describe()} ({h.value_set.work_up[:1].lower()}{h.value_set.work_up[1:]})" for h in hits]
+        return not_met("an active exclusion of fusion: " + "; ".join(work_ups), j.patient.contraindications)
     reviewed = j.episode.contraindications_reviewed_on
     months = j.t[th.MAX_CONTRAINDICATION_REVIEW_AGE_MONTHS]
     if reviewed is not None and add_months(reviewed, months) < j.as_of:
@@ -239,8 +241,8 @@ NO_CONTRAINDICATION = Criterion[JointFacts](
     cites=("bcbs-al-mp-555", "evicore-cmm-611", "icd10cm-exclusion-codes"),
     check=no_contraindication,
     required_for=(Gate(v.FUSION_EVALUATION),),
-    remedy="a current documented review finding no generalized pain disorder, infection, tumor or inflammatory "
-    "arthropathy",
+    remedy="none to record: an active exclusion is worked up (its work-up is named), and fusion reconsidered once "
+    "it is resolved",
     reads=(th.MAX_CONTRAINDICATION_REVIEW_AGE_MONTHS,),
     optional_reads=(th.FUSION_EXCLUDING_CONDITIONS,),
     shared=True,

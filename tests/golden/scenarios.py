@@ -32,6 +32,7 @@ JOINT_KEYS = (
     "missing_data_contains",
     "missing_data_absent_words",
     "rationale_contains",
+    "rationale_absent",
 )
 
 

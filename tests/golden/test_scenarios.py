@@ -36,6 +36,8 @@ def check_joint(unit: UnitAssessment, expect: dict[str, Any]) -> None:
         assert not any(words in m for m in missing), f"{where}: {missing}"
     for words in expect.get("rationale_contains", []):
         assert words in unit.next_step.rationale, f"{where}: {unit.next_step.rationale}"
+    for words in expect.get("rationale_absent", []):
+        assert words not in unit.next_step.rationale, f"{where}: {unit.next_step.rationale}"
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
