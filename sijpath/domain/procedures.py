@@ -90,6 +90,11 @@ class TherapeuticInjection(Vocabulary):
         description="Whether function improved (or medication or service use fell) after the injection; null when "
         "not recorded.",
     )
+    functional_improvement_days: Annotated[int, Field(strict=True, ge=0, le=3650)] | None = Field(
+        default=None,
+        description="How many days function stayed improved after the injection (it may outlast the pain relief); "
+        "null when not recorded.",
+    )
     pre_injection_nrs: Nrs | None = None
     follow_up: tuple[FollowUpPain, ...] = ()
 

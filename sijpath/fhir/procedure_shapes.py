@@ -171,6 +171,15 @@ def injection(fact: procedures.TherapeuticInjection, rid: str, subject: Ref) -> 
             partOf=[{"reference": f"Procedure/{rid}"}],
             valueBoolean=fact.functional_improvement,
         )
+    if fact.functional_improvement_days is not None:
+        yield observation(
+            f"{rid}-function-duration",
+            subject,
+            own("functional-improvement-duration"),
+            fact.date,
+            partOf=[{"reference": f"Procedure/{rid}"}],
+            valueQuantity=quantity(fact.functional_improvement_days, "d"),
+        )
 
 
 def lateral_branch_block(fact: procedures.LateralBranchBlock, rid: str, subject: Ref) -> Iterator[Resource]:

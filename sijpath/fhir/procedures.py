@@ -36,7 +36,7 @@ _MINUTES = {"min": 1.0, "h": 60.0}
 _DAYS = {"d": 1.0, "wk": 7.0}
 _MG = {"mg": 1.0, "g": 1000.0}
 SUPPORTIVE_CARE_KINDS = {"bracing-course": "bracing", "activity-modification-course": "activity-modification"}
-_READ_ON_PROCEDURES = ("relief-percent", "relief-duration", "functional-improvement")
+_READ_ON_PROCEDURES = ("relief-percent", "relief-duration", "functional-improvement", "functional-improvement-duration")
 
 
 def procedure_kind(procedure: Procedure) -> str | None:
@@ -94,7 +94,8 @@ def read_procedure(
     _report_unread(log, where, kind, attached)
     if kind == "rfa":
         technique = extension(procedure, EXT.RFA_TECHNIQUE)
-        if relief.pop("functional_improvement", None) is not None:
+        function = (relief.pop("functional_improvement", None), relief.pop("functional_improvement_days", None))
+        if function != (None, None):
             log.note(where, "functional improvement is read on therapeutic injections only; not imported")
         fields = {**common, **relief, **({"technique": technique.valueCode} if technique else {})}
         return _build(log, where, "radiofrequency_ablations", RadiofrequencyAblation, fields)
@@ -215,6 +216,11 @@ def _relief(log: ReadLog, attached: Sequence[Any]) -> dict[str, Any]:
             fields["relief_duration_days"] = whole(days) if days is not None else None
             if days is None:
                 log.warn(obs_where, "relief duration is not a valueQuantity in d or wk; not imported")
+        elif code == "functional-improvement-duration":
+            days = quantity_in(obs.valueQuantity, _DAYS)
+            fields["functional_improvement_days"] = whole(days) if days is not None else None
+            if days is None:
+                log.warn(obs_where, "functional improvement duration is not a valueQuantity in d or wk; not imported")
         elif code == "functional-improvement":
             fields["functional_improvement"] = obs.valueBoolean
             if obs.valueBoolean is None:

@@ -127,6 +127,7 @@ OWN_CONCEPTS: list[tuple[str, str]] = [
     ("relief-percent", "Pain relief after a procedure, percent"),
     ("relief-duration", "Duration of pain relief after a procedure"),
     ("functional-improvement", "Function improved, or medication or service use fell, after a procedure"),
+    ("functional-improvement-duration", "How long function stayed improved after a procedure"),
     ("functional-status", "Functional status (work and activities of daily living)"),
     ("work-status", "Work status"),
     *_concepts("work-", "full-duty restricted unable not-applicable", "Work: {}"),

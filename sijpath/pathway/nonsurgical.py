@@ -15,6 +15,7 @@ from sijpath.pathway import vocabulary as v
 from sijpath.pathway.conditions import ABLATION_LASTED, latest_ablation
 from sijpath.pathway.diagnosis import BLOCK_CONFIRMS, PAIN_PRESENTATION
 from sijpath.pathway.facts import JointFacts
+from sijpath.pathway.injection_function import function_lasting
 from sijpath.pathway.injection_guidance import guided_injections
 from sijpath.pathway.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
 
@@ -92,13 +93,12 @@ def injection_relief_lasting(j: JointFacts, o: Outcomes, latest: InjectionReadin
     def evidence() -> list[Evidence]:
         return [j.injection_evidence(latest)]  # the criterion reads the latest injection only
 
-    # Where function counts (the Medicare LCD: "pain or functional improvement"), improved function stands in for
-    # the pain relief; its duration is the relief's.
-    by_function = latest.injection.functional_improvement is True and bool(
-        j.t.get(th.INJECTION_FUNCTION_IMPROVEMENT_COUNTS_FLAG)
-    )
-    if relief is not None and relief < min_percent and not by_function:
-        return not_met(
+    # Medicare: "pain or functional improvement": function improved for the span meets it, for an unknown span holds.
+    open_function = function_lasting(j, latest, lasting_needed, span, evidence)
+    if open_function is not None and open_function.status == "met":
+        return open_function
+    if relief is not None and relief < min_percent:
+        return open_function or not_met(
             lambda: f"latest injection ({injected}) gave {percent_text(relief)}% relief, under {min_percent:g}%",
             evidence,
         )
@@ -107,15 +107,18 @@ def injection_relief_lasting(j: JointFacts, o: Outcomes, latest: InjectionReadin
     # Relief recorded up to the as-of date is still going on: its duration so far is a lower bound.
     ongoing = days is not None and injected + dt.timedelta(days) >= j.as_of
     if days is not None and not latest.relief_days_at_least and not ongoing and not lasted:
-        return not_met(
+        return open_function or not_met(
             # Days, not rounded weeks: 90 days would read "13 weeks", which sounds like 3 months.
             lambda: f"relief after the latest injection ({injected}) lasted {days} days, under {span}",
             evidence,
         )
-    if (relief is None and not by_function) or days is None:
+    if relief is None or days is None:
         return unknown(
             lambda: f"relief after the injection of {injected} not fully recorded",
-            [f"relief percent and duration after the injection of {injected} (or follow-up pain scores)"],
+            [
+                f"relief percent and duration after the injection of {injected} (or follow-up pain scores)",
+                *(open_function.missing if open_function else ()),
+            ],
             evidence,
         )
     if not lasted:
@@ -127,11 +130,8 @@ def injection_relief_lasting(j: JointFacts, o: Outcomes, latest: InjectionReadin
             [f"a pain score on or after {lasting_needed} ({span} after the injection)"],
             evidence,
         )
-    gave = f"{percent_text(relief)}% relief" if relief is not None else "relief"
-    if by_function and (relief is None or relief < min_percent):
-        gave += " with improved function"
     text = (
-        f"latest injection ({injected}) gave {gave} for "
+        f"latest injection ({injected}) gave {percent_text(relief)}% relief for "
         f"{'at least ' if latest.relief_days_at_least else ''}{days / 7:.0f} weeks"
     )
     if j.t.get(th.INJECTION_FUNCTION_IMPROVEMENT_REQUIRED_FLAG):

@@ -259,3 +259,33 @@ def test_the_patients_name_and_member_id_go_out_as_patient_name_and_a_member_ide
     assert r4b_problems(bundle) is None
     back = _imported(episode).episode.patient
     assert (back.name, back.member_id) == ("Jordan Example", "XYZ123456789")
+
+
+def test_how_long_function_stayed_improved_survives_the_round_trip_and_the_decision() -> None:
+    # Under the Medicare injections LCD improved function for 3 months justifies a repeat injection: an export that
+    # dropped its duration would turn the repeat into a failed injection.
+    episode = Episode.model_validate(
+        {
+            "patient": {"id": "p"},
+            "therapeutic_injections": [
+                {
+                    "id": "inj",
+                    "date": "2026-06-01",
+                    "side": "left",
+                    "guidance": "fluoroscopy",
+                    "relief_percent": 20,
+                    "relief_duration_days": 14,
+                    "functional_improvement": True,
+                    "functional_improvement_days": 120,
+                }
+            ],
+        }
+    )
+    imported = _imported(episode)
+    assert imported.episode.therapeutic_injections[0].functional_improvement_days == 120
+    assert imported.issues == ()
+    rules, day = wiring.load_ruleset("cms-sij-injection"), dt.date(2026, 12, 1)
+    before = evaluate(episode, rules, day)
+    after = evaluate(imported.episode, rules, day, imported.issues)
+    assert before.units[0].criterion("injection-relief-lasting").status == "met"
+    assert after.units[0].criterion("injection-relief-lasting").status == "met"
