@@ -80,6 +80,13 @@ def _relief(proc: str, subject: Ref, date: dt.date, percent: float | None, days:
         )
 
 
+def _attached(rid: str, subject: Ref, date: dt.date, suffix: str, **value: Any) -> Resource:
+    """An Observation of procedure `rid` (partOf it): `function` is its functional improvement, `function-duration`
+    how long that lasted."""
+    code = {"function": "functional-improvement", "function-duration": "functional-improvement-duration"}[suffix]
+    return observation(f"{rid}-{suffix}", subject, own(code), date, partOf=[{"reference": f"Procedure/{rid}"}], **value)
+
+
 def _procedure(
     rid: str, subject: Ref, code: dict[str, Any], date: dt.date, side: str | None, *extensions: Any, **more: Any
 ) -> Resource:
@@ -163,23 +170,10 @@ def injection(fact: procedures.TherapeuticInjection, rid: str, subject: Ref) -> 
         yield _score(rid, f"follow-up-{i}", subject, entry.date, entry.nrs, "post-procedure")
     yield from _relief(rid, subject, fact.date, fact.relief_percent, fact.relief_duration_days)
     if fact.functional_improvement is not None:
-        yield observation(
-            f"{rid}-function",
-            subject,
-            own("functional-improvement"),
-            fact.date,
-            partOf=[{"reference": f"Procedure/{rid}"}],
-            valueBoolean=fact.functional_improvement,
-        )
+        yield _attached(rid, subject, fact.date, "function", valueBoolean=fact.functional_improvement)
     if fact.functional_improvement_days is not None:
-        yield observation(
-            f"{rid}-function-duration",
-            subject,
-            own("functional-improvement-duration"),
-            fact.date,
-            partOf=[{"reference": f"Procedure/{rid}"}],
-            valueQuantity=quantity(fact.functional_improvement_days, "d"),
-        )
+        days = quantity(fact.functional_improvement_days, "d")
+        yield _attached(rid, subject, fact.date, "function-duration", valueQuantity=days)
 
 
 def lateral_branch_block(fact: procedures.LateralBranchBlock, rid: str, subject: Ref) -> Iterator[Resource]:
