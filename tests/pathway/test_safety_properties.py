@@ -84,3 +84,21 @@ def test_ageing_the_record_never_turns_a_criterion_met(episode: Episode, r: int,
         for criterion in bound:
             if unit.status(criterion) == "met":
                 assert now[unit.key].status(criterion) == "met", criterion
+
+
+@PROPERTY_SETTINGS
+@given(episodes(), st.integers(0, len(RULESETS) - 1), st.sampled_from([None, "none", "ultrasound"]))
+def test_injections_not_known_to_be_image_guided_never_make_a_step_more_invasive(
+    episode: Episode, r: int, guidance: str | None
+) -> None:
+    # A failed injection counts towards RFA or the fusion trial only with guidance the rule set accepts.
+    unguided = episode.model_copy(
+        update={
+            "therapeutic_injections": tuple(
+                i.model_copy(update={"guidance": guidance}) for i in episode.therapeutic_injections
+            )
+        }
+    )
+    before, after = ranks(episode, r), ranks(unguided, r)
+    for joint, rank in after.items():
+        assert rank <= before.get(joint, 0), f"{joint}: guidance {guidance}"
