@@ -9,18 +9,21 @@ Writes a synthetic export (`sijpath synth`, about 11 resources per patient, 15% 
 - screen: `sijpath screen` end to end (scan, process pool over every core, every output file).
 
 - spark (with --spark): `sijpath screen --engine spark` on `local[WORKERS]`, session start included;
+- standalone (with --spark-standalone): the same on a real standalone cluster on loopback (a master and one worker
+  of WORKERS cores, started once before the runs with pyspark's `spark-class`, its start-up not timed);
 - startup: a subprocess that only imports what they import (each row above pays it once).
 
 Prints the medians, the ratios to the floor and the peak RSS: of the measuring process itself (DuckDB, outputs),
 and of its largest descendant (a worker process).
 
     python benchmarks/screen.py [--resources 1000000] [--repeats 3] [--workers N] [-r RULESET ...] [--folder DIR]
-        [--spark]
+        [--spark] [--spark-standalone]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import shutil
@@ -30,6 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESOURCES_PER_PATIENT = 11.3  # measured on the synthetic export (seed 1)
@@ -124,9 +128,26 @@ def main() -> None:
     parser.add_argument("--folder", type=Path, default=None)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--spark", action="store_true", help="Also time --engine spark on local[WORKERS].")
+    parser.add_argument(
+        "--spark-standalone", action="store_true", help="Also time --engine spark on a standalone cluster on loopback."
+    )
     options = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from sijpath.wiring.screening import synthesize_export
+
+    with contextlib.ExitStack() as stack:
+        cluster = None
+        if options.spark_standalone:
+            from tests.screening.spark_cluster import LOOPBACK, standalone_cluster
+
+            started = time.perf_counter()
+            cluster = stack.enter_context(standalone_cluster(cores=options.workers))
+            os.environ["SPARK_LOCAL_IP"] = LOOPBACK  # the driver (in each timed subprocess), where executors reach it
+            print(f"standalone cluster {cluster} up in {time.perf_counter() - started:.1f} s (not timed below)")
+        _run(options, synthesize_export, cluster)
+
+
+def _run(options: argparse.Namespace, synthesize_export: Any, cluster: str | None) -> None:
 
     work = Path(tempfile.mkdtemp(prefix="sijpath-bench-"))
     folder = options.folder or work / "export"
@@ -149,13 +170,16 @@ def main() -> None:
         if options.spark:
             spark = [*screen[:4], str(work / f"spark-{n}"), *screen[5:], *rulesets, "--engine", "spark"]
             runs.setdefault("spark", []).append(_timed([*spark, "--spark-master", f"local[{options.workers}]"]))
+        if cluster is not None:
+            spark = [*screen[:4], str(work / f"standalone-{n}"), *screen[5:], *rulesets, "--engine", "spark"]
+            runs.setdefault("standalone", []).append(_timed([*spark, "--spark-master", cluster]))
     floor = statistics.median(w for w, _, _ in runs["floor"])
     print(f"rule sets: {' '.join(rulesets[1::2])}; workers: {options.workers}; median of {options.repeats}")
     for name, measured in runs.items():
         wall = statistics.median(w for w, _, _ in measured)
         own, child = max(r for _, r, _ in measured) / MiB, max(c for _, _, c in measured) / MiB
         print(
-            f"  {name:<7} {wall:7.2f} s  {wall / floor:5.1f}x floor  {lines / wall:>10,.0f} resources/s  "
+            f"  {name:<10} {wall:7.2f} s  {wall / floor:5.1f}x floor  {lines / wall:>10,.0f} resources/s  "
             f"peak RSS {own:,.0f} MiB (largest worker {child:,.0f} MiB)"
         )
     print(f"this process: peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / MiB:,.0f} MiB")

@@ -44,13 +44,14 @@ def procedure_kind(procedure: Procedure) -> str | None:
     code, else the CPT/HCPCS code. CPT 64451 is a block of the nerves, never an intra-articular injection,
     whatever its category."""
     codes = set(procedure.code.codes(CPT) + procedure.code.codes(HCPCS)) if procedure.code else set()
-    if LATERAL_BRANCH_CPT in codes or own_code(procedure.code) == "lateral-branch-block":
+    own = own_code(procedure.code)
+    if LATERAL_BRANCH_CPT in codes or own == "lateral-branch-block":
         return "lateral-branch-block"
     if own_code(procedure.category) in ("diagnostic-block", "therapeutic-injection"):
         return "injection"
-    if own_code(procedure.code) == "physical-therapy-course":
+    if own == "physical-therapy-course":
         return "physical-therapy"
-    if own_code(procedure.code) in SUPPORTIVE_CARE_KINDS:
+    if own in SUPPORTIVE_CARE_KINDS:
         return "supportive-care"
     if codes & INJECTION_CPT.keys():
         return "injection"

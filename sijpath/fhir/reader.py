@@ -74,13 +74,14 @@ def read_patient(patient_id: str, resources: Iterable[Mapping[str, Any]], resolv
             continue
         where = f"{kind}/{raw['id']}" if isinstance(raw.get("id"), str) else f"{kind} #{position + 1}"
         try:
-            resource = model.model_validate(raw)
+            resource = model.__pydantic_validator__.validate_python(raw)  # model_validate, one call less
         except ValidationError as exc:
             log.invalid(where, exc, "resource")
             continue
         where = key(resource, position)
-        status = getattr(resource, "status", None)
-        if kind in USABLE_STATUS and status not in USABLE_STATUS[kind]:
+        usable = USABLE_STATUS.get(kind)
+        # Asked only of the types that have a status: a pydantic model answers a missing attribute slowly.
+        if usable is not None and (status := resource.__dict__["status"]) not in usable:
             log.note(where, f"status `{status}`: not a completed record; not imported")
             continue
         if isinstance(resource, Condition) and _refuted(resource):
@@ -104,8 +105,7 @@ def _assemble(patient_id: str, parsed: list[tuple[str, Resource]], resolve: Reso
     attached: dict[str, list[Observation | MedicationAdministration]] = {}
     standalone: list[tuple[str, Resource]] = []
     for where, resource in parsed:
-        parts = getattr(resource, "partOf", ())
-        if isinstance(resource, Observation | MedicationAdministration) and parts:
+        if isinstance(resource, Observation | MedicationAdministration) and (parts := resource.partOf):
             target = next((resolve(p.reference) for p in parts if p.reference), None)
             if target is None or not target.startswith("Procedure/"):
                 log.warn(where, f"partOf {parts[0].reference!r} is not a Procedure in this record; not imported")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,7 @@ from sijpath.fhir.reader import ImportedEpisode
 from sijpath.pathway.assess import evaluate
 from sijpath.screening.rows import IssueRow, ResultRow
 
-__all__ = ["PatientScreen", "has_facts", "read_resources", "result_rows", "screen_patient"]
+__all__ = ["PatientScreen", "has_facts", "patient_only", "read_resources", "result_rows", "screen_patient"]
 
 # The measurements each row carries, by the pathway's measurement name.
 _KEY_MEASUREMENTS = (
@@ -68,12 +68,32 @@ def read_resources(
             seen[where] = (text, resource)
         resources.append(resource)
     imported = read_own_resources(patient_id, resources, tuple(repeats))
-    rows: list[IssueRow] = []
-    if f"Patient/{patient_id}" not in seen:
-        count = len(texts) if resource_count is None else resource_count
-        message = f"{count} resource(s) refer to Patient/{patient_id}, which the export does not hold"
-        rows.append(IssueRow(patient_id, "missing-patient", f"Patient/{patient_id}", message))
-    return imported, rows
+    return imported, _missing_patient(patient_id, seen.keys(), len(texts) if resource_count is None else resource_count)
+
+
+def _missing_patient(patient_id: str, keys: Collection[str], count: int) -> list[IssueRow]:
+    if f"Patient/{patient_id}" in keys:
+        return []
+    message = f"{count} resource(s) refer to Patient/{patient_id}, which the export does not hold"
+    return [IssueRow(patient_id, "missing-patient", f"Patient/{patient_id}", message)]
+
+
+def patient_only(patient_id: str, texts: Sequence[str], resource_count: int | None = None) -> PatientScreen | None:
+    """The screen of a patient whose resources are all Patient resources (as the scan's pre-filter sends a patient
+    without one SI-joint-relevant resource), or None for any other: a Patient resource gives no SI-joint fact, so
+    they are not assessed and the reader is not needed; the issue rows are `read_resources`' own."""
+    keys = set()
+    for text in texts:
+        try:
+            resource = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return None  # the reader's path names it
+        if not isinstance(resource, dict) or resource.get("resourceType") != "Patient":
+            return None
+        if isinstance(rid := resource.get("id"), str):
+            keys.add(f"Patient/{rid}")
+    count = len(texts) if resource_count is None else resource_count
+    return PatientScreen(patient_id, (), tuple(_missing_patient(patient_id, keys, count)), False)
 
 
 def has_facts(episode: Episode) -> bool:
@@ -92,6 +112,9 @@ def screen_patient(
 
     `resource_count`, when more than `texts`: the scan found none of the others SI-joint-relevant and sent only the
     Patient resources (`Scan.patients`), which give the same result as all of them."""
+    trimmed = patient_only(patient_id, texts, resource_count)
+    if trimmed is not None:
+        return trimmed
     try:
         imported, issues = read_resources(patient_id, texts, resource_count)
     except (SijpathError, ValidationError, orjson.JSONDecodeError, AttributeError) as exc:

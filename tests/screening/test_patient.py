@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
 
 from sijpath import wiring
 from sijpath.pathway.assess import evaluate
-from sijpath.screening.patient import read_resources, result_rows, screen_patient
+from sijpath.screening.patient import (
+    PatientScreen,
+    has_facts,
+    patient_only,
+    read_resources,
+    result_rows,
+    screen_patient,
+)
 from sijpath.screening.scan import find_export, scan_export
+from sijpath.wiring.screening import synthesize_export
 from tests.screening.conftest import AS_OF, RULESETS, ExampleExport
 
 
@@ -82,3 +92,38 @@ def test_a_resource_given_again_with_other_content_is_read_once_with_a_warning(
     imported, _ = read_resources(patient_id, texts)
     repeated = [i for i in imported.issues if i.location == f"Procedure/{procedure['id']}" and "again" in i.message]
     assert [(i.severity, i.message) for i in repeated] == [("warning", "given again with other content; first read")]
+
+
+def _read_whole(patient_id: str, texts: list[str], count: int | None) -> PatientScreen:
+    """What the reader's path gives a patient (the screen without its Patient-only shortcut)."""
+    try:
+        imported, issues = read_resources(patient_id, texts, count)
+    except orjson.JSONDecodeError:
+        return PatientScreen(patient_id, (), (), False)
+    return PatientScreen(patient_id, (), tuple(issues), has_facts(imported.episode))
+
+
+def test_a_patient_with_only_patient_resources_screens_as_the_reader_reads_them(repo: Path, tmp_path: Path) -> None:
+    synthesize_export(tmp_path / "export", 400, 3, repo / "examples")
+    trimmed = 0
+    with scan_export(find_export(tmp_path / "export")) as scan:
+        for patient_id, texts, count in scan.patients():
+            found = patient_only(patient_id, texts, count)
+            if found is not None:
+                trimmed += 1
+                assert found == _read_whole(patient_id, texts, count), patient_id
+    odd = {
+        "no Patient resource": [],
+        "numeric id": ['{"resourceType": "Patient", "id": 7}'],
+        "invalid Patient": ['{"resourceType": "Patient", "id": "p1", "birthDate": "yesterday", "gender": 3}'],
+        "twice": [
+            '{"resourceType": "Patient", "id": "p1"}',
+            '{"resourceType": "Patient", "id": "p1", "gender": "male"}',
+        ],
+    }
+    for label, texts in odd.items():
+        found = patient_only("p1", texts, 5)
+        assert found == _read_whole("p1", texts, 5), label
+    assert patient_only("p1", ['{"resourceType": "Patient", "id": "p1"}', "[1"], None) is None  # the reader names it
+    assert patient_only("p1", ['{"resourceType": "Condition", "id": "c"}'], None) is None
+    assert trimmed > 300  # most of a synthetic population has nothing of the SI joint
