@@ -64,6 +64,9 @@ def lateral_branch_blocks(side: st.SearchStrategy[str | None] = SIDES) -> st.Sea
         anesthetics=st.lists(
             st.builds(Anesthetic, drug=st.sampled_from(["lidocaine", "bupivacaine"])), min_size=1, max_size=1
         ).map(tuple),
+        steroids=st.lists(st.builds(SteroidDose, drug=st.just("dexamethasone"), dose_mg=st.just(4.0)), max_size=1).map(
+            tuple
+        ),
         pre_block_nrs=st.one_of(st.none(), nrs),
         post_block_nrs=st.one_of(st.none(), nrs),
         post_block_minutes=st.one_of(st.none(), st.integers(0, 600)),
