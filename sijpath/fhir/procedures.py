@@ -165,10 +165,8 @@ def _lateral_branch(
     common: dict[str, Any],
     relief: dict[str, Any],
 ) -> tuple[str, BaseModel] | None:
-    """A lateral branch block (CPT 64451, "with image guidance (fluoroscopy or CT)"): its injectate and scores.
-
-    A corticosteroid with its dose is kept (it counts in steroid exposure, and the block is then not a diagnostic
-    one); without a dose in mg it can be neither counted nor shown, so the block is not imported."""
+    """A lateral branch block (CPT 64451, "with image guidance (fluoroscopy or CT)"): its injectate and scores. A
+    steroid is kept with its dose (counted in exposure; the block is then not diagnostic), else the block is not."""
     anesthetics, steroids = injectate(log, where, procedure, attached)
     undosed = [s["drug"] for s in steroids if "dose_mg" not in s]
     if undosed:

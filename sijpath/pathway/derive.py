@@ -9,7 +9,7 @@ from sijpath.domain.timeline import episode_as_of
 from sijpath.engine.pathway import Derivation, Unit
 from sijpath.engine.ruleset import RuleSet
 from sijpath.pathway.facts import JointFacts, PatientFacts
-from sijpath.pathway.lateral_branch import lateral_branch_readings, report_set_aside
+from sijpath.pathway.lateral_branch_reading import lateral_branch_readings, report_set_aside
 from sijpath.pathway.red_flags import check_value_sets
 from sijpath.pathway.vocabulary import RULE_STAGES
 
