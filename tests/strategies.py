@@ -64,6 +64,8 @@ def lateral_branch_blocks(side: st.SearchStrategy[str | None] = SIDES) -> st.Sea
         anesthetics=st.lists(
             st.builds(Anesthetic, drug=st.sampled_from(["lidocaine", "bupivacaine"])), min_size=1, max_size=1
         ).map(tuple),
+        # One cheap draw: a steroid given with the block, or none.
+        steroids=st.sampled_from([(), (SteroidDose(drug="dexamethasone", dose_mg=4.0),)]),
         pre_block_nrs=st.one_of(st.none(), nrs),
         post_block_nrs=st.one_of(st.none(), nrs),
         post_block_minutes=st.one_of(st.none(), st.integers(0, 600)),

@@ -46,11 +46,13 @@ class Missing:
 
 @dataclass(frozen=True, slots=True)
 class Requirement:
-    """One value of the payer's policy a criterion is judged against (`Relief a block must reach …: 75%`)."""
+    """One value a criterion is judged against (`Relief a block must reach …: 75%`): the payer's policy's when
+    `policy`, else the rule set's own (a study's selection criterion, or the issuer's or sijpath's reading)."""
 
     text: str
     sources: tuple[Source, ...]
     note: str | None = None
+    policy: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,17 +243,23 @@ def build_letter(
 
 
 def _statement(criterion: CriterionResult, needed: str, ruleset: RuleSet) -> Statement:
-    payer_ids = set(ruleset.sources) | {i for c in ruleset.coverage.values() for i in c.cites}
+    cited_ids = set(ruleset.sources) | {i for c in ruleset.coverage.values() for i in c.cites}
+    # A study the rule set cites is evidence, never the payer's policy clause.
+    payer_ids = {i for i in cited_ids if not ruleset.catalog[i].study}
     cited = policy_sources(criterion.citations)
     rule = next((r for r in ruleset.criteria if r.id == criterion.id), None)
     found: list[Requirement] = []
     for spec in (*rule.reads, *rule.optional_reads) if rule is not None else ():
         setting = ruleset.thresholds.get(spec.name)
         # Only the values the payer's own policy states: the rest is how sijpath reads the record, not a clause.
-        if setting is not None and payer_ids.intersection(setting.cites):
+        if setting is not None and cited_ids.intersection(setting.cites):
             sources = tuple(policy_sources([ruleset.catalog[i] for i in setting.cites]))
             text = f"{spec.meaning.rstrip('.')}: {threshold_text(spec.name, setting.value)}"
-            found.append(Requirement(text, sources, setting.note))
+            # A value resting only on studies or on sijpath's own readings is the rule set's, not a policy clause.
+            policy = bool(payer_ids.intersection(setting.cites)) and any(
+                not (s.study or s.own_reading) for s in sources
+            )
+            found.append(Requirement(text, sources, setting.note, policy))
     facts = tuple(
         Fact(e.date.isoformat() if e.date else "undated", e.fact, record_reference(e.ref)) for e in criterion.evidence
     )

@@ -123,7 +123,16 @@ def _statement(statement: Statement) -> list[str]:
         lines.append("Source: " + NO_POLICY_SOURCE)
     for requirement in statement.requirements:
         cites = ", ".join(s.id for s in requirement.sources)
-        lines.append(f"- Policy value: {requirement.text}" + (f" ({cites})" if cites else ""))
+        if requirement.policy:
+            lines.append(f"- Policy value: {requirement.text}" + (f" ({cites})" if cites else ""))
+        else:
+            # Not a payer's clause: the rule set's own value, with what it rests on.
+            note = f"; {markdown_text(requirement.note)}" if requirement.note else ""
+            lines.append(
+                f"- Rule set value, not a payer policy clause: {requirement.text}"
+                + (f" ({cites})" if cites else "")
+                + note
+            )
     lines += ["", "Documented in the record:"]
     lines += [
         f"- {f.date}: {markdown_text(f.text)}" + (f" (record entry {markdown_code(f.record)})" if f.record else "")

@@ -74,7 +74,9 @@ def clauses_markdown(letter: Letter) -> str:
     states, and how far sijpath could verify it. Patient-education articles are never among them."""
     ruleset = letter.ruleset
     ids = [*ruleset.sources, *(i for c in ruleset.coverage.values() for i in c.cites)]
-    cited = {s.id: s for s in policy_sources([ruleset.catalog[i] for i in dict.fromkeys(ids)])}
+    # A study the rule set cites (a trial's selection criterion) is not a payer's policy clause.
+    found = policy_sources([ruleset.catalog[i] for i in dict.fromkeys(ids)])
+    cited = {s.id: s for s in found if not s.study}
     lines = [
         f"# Payer policy clauses: {ruleset.title}",
         "",

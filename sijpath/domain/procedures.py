@@ -120,6 +120,11 @@ class LateralBranchBlock(Vocabulary):
     side: Side | None = Field(default=None, description=SIDE_FIELD)
     guidance: Guidance | None = Field(default=None, description="How the needles were guided; null when not recorded.")
     anesthetics: Annotated[tuple[Anesthetic, ...], Field(min_length=1)]
+    steroids: tuple[SteroidDose, ...] = Field(
+        default=(),
+        description="Corticosteroids given with the block (CPT 64451 allows them): counted in steroid exposure, "
+        "and a block with one is not anesthetic-only, so its relief does not count as diagnostic.",
+    )
     pre_block_nrs: Nrs | None = None
     post_block_nrs: Nrs | None = None
     post_block_minutes: Annotated[int, Field(strict=True, ge=0, le=7 * 24 * 60)] | None = None

@@ -32,12 +32,21 @@ class Source(BaseModel):
     lcd: str | None = None
     url: str | None = None
     verification: Verification
+    kind: Literal["study"] | None = Field(
+        default=None,
+        description="`study`: a trial or other study. Its selection or inclusion criteria are evidence, never a "
+        "payer's policy clause, whichever rule set cites it.",
+    )
     supports: str
     note: str | None = None
 
     @property
     def unverified(self) -> bool:
         return self.verification == "unverified"
+
+    @property
+    def study(self) -> bool:
+        return self.kind == "study"
 
     @property
     def own_reading(self) -> bool:

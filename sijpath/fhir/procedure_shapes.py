@@ -190,9 +190,9 @@ def lateral_branch_block(fact: procedures.LateralBranchBlock, rid: str, subject:
         fact.date,
         fact.side,
         ext(EXT.IMAGE_GUIDANCE, valueCode=fact.guidance),
-        usedCode=[_agent(a.drug) for a in fact.anesthetics],
+        usedCode=[_agent(a) for a in [*(a.drug for a in fact.anesthetics), *(st.drug for st in fact.steroids)]],
     )
-    yield from _injectate(rid, subject, fact.date, fact.anesthetics, ())
+    yield from _injectate(rid, subject, fact.date, fact.anesthetics, fact.steroids)
     if fact.pre_block_nrs is not None:
         yield _score(rid, "pre", subject, fact.date, fact.pre_block_nrs, "pre-procedure")
     if fact.post_block_nrs is not None or fact.post_block_minutes is not None:

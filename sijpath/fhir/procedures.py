@@ -167,10 +167,16 @@ def _lateral_branch(
     common: dict[str, Any],
     relief: dict[str, Any],
 ) -> tuple[str, BaseModel] | None:
-    """A lateral branch block (CPT 64451, "with image guidance (fluoroscopy or CT)"): its anesthetic and scores."""
+    """A lateral branch block (CPT 64451, "with image guidance (fluoroscopy or CT)"): its injectate and scores. A
+    steroid is kept with its dose (counted in exposure; the block is then not diagnostic), else the block is not."""
     anesthetics, steroids = injectate(log, where, procedure, attached)
-    if steroids:
-        log.warn(where, "a lateral branch block with a corticosteroid: not a diagnostic block; not imported")
+    undosed = [s["drug"] for s in steroids if "dose_mg" not in s]
+    if undosed:
+        log.warn(
+            where,
+            f"a lateral branch block with {', '.join(undosed)} of unrecorded dose (mg): its steroid exposure cannot be "
+            "counted; not imported",
+        )
         return None
     if relief:
         log.note(where, "relief percent or duration is not read on a lateral branch block (its scores are)")
@@ -182,6 +188,7 @@ def _lateral_branch(
         # CPT 64451 is by definition fluoroscopy- or CT-guided; our own code says nothing about guidance.
         "guidance": guidance.valueCode if guidance else ("fluoroscopy-or-ct" if coded else None),
         "anesthetics": anesthetics,
+        "steroids": steroids,
         **_block_scores(log, where, pre, post),
     }
     return _build(log, where, "lateral_branch_blocks", LateralBranchBlock, fields)

@@ -27,15 +27,11 @@ from sijpath.pathway.conditions import (
     UNSIDED_PROCEDURE,
     UNVERIFIABLE_BLOCK,
 )
-from sijpath.pathway.diagnosis import (
-    BLOCK_CONFIRMS,
-    BLOCK_SUPPORTS_INJECTION,
-    PAIN_PRESENTATION,
-    REPEAT_BLOCK_FAILS,
-)
+from sijpath.pathway.diagnosis import BLOCK_CONFIRMS, BLOCK_SUPPORTS_INJECTION, PAIN_PRESENTATION, REPEAT_BLOCK_FAILS
 from sijpath.pathway.exam import COMPARATIVE_BLOCKS
 from sijpath.pathway.facts import JointFacts
 from sijpath.pathway.fusion import NO_CONTRAINDICATION
+from sijpath.pathway.lateral_branch import LATERAL_BRANCH_NEGATIVE
 from sijpath.pathway.nonsurgical import INJECTION_FIRST_LINE, INJECTION_RELIEF_LASTING
 from sijpath.pathway.red_flags import (
     BORN_AFTER_AS_OF,
@@ -253,6 +249,7 @@ DECISION = DecisionTable[JointFacts](
             held_stage=NON_SURGICAL,
             held_alongside=actions.alongside,
         ),
+        LATERAL_BRANCH_NEGATIVE,
         Branch(
             NO_ABLATION,
             v.RADIOFREQUENCY_ABLATION,

@@ -9,7 +9,7 @@ from sijpath.domain.timeline import episode_as_of
 from sijpath.engine.pathway import Derivation, Unit
 from sijpath.engine.ruleset import RuleSet
 from sijpath.pathway.facts import JointFacts, PatientFacts
-from sijpath.pathway.lateral_branch import lateral_branch_readings
+from sijpath.pathway.lateral_branch_reading import lateral_branch_readings, report_set_aside
 from sijpath.pathway.red_flags import check_value_sets
 from sijpath.pathway.vocabulary import RULE_STAGES
 
@@ -27,12 +27,14 @@ def derive(episode: Episode, ruleset: RuleSet, as_of: dt.date) -> Derivation[Joi
     """
     check_value_sets(ruleset.catalog.value_sets)
     patient = PatientFacts(episode_as_of(episode, as_of), as_of, ruleset.values, ruleset.catalog.value_sets)
+    if patient.episode.lateral_branch_blocks:
+        report_set_aside(patient)
     units = []
     for joint in patient.attribution.assessed:
         record = patient.attribution.joints[joint]
         facts = JointFacts(patient, record)
         if episode.lateral_branch_blocks:
-            lateral_branch_readings(facts)  # read now: a same-day pair adds a data issue, collected below
+            lateral_branch_readings(facts)  # read now: a block set aside adds a data issue, collected below
         units.append(
             Unit(
                 key=joint,

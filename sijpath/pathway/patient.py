@@ -130,6 +130,7 @@ class PatientFacts:
             (i.date, i, i.steroid) for i in episode.therapeutic_injections if i.steroid is not None
         ]
         doses += [(b.date, b, s) for b in episode.diagnostic_blocks for s in b.steroids]
+        doses += [(b.date, b, s) for b in episode.lateral_branch_blocks for s in b.steroids]
         # The same dose recorded twice (a re-sent procedure under a new id) is given once.
         # Keyed by the dose's values, not the frozen model (whose hash is computed in Python on every call).
         seen: set[tuple[dt.date, str | None, str, float]] = set()

@@ -84,6 +84,9 @@ MIN_POSITIVE_LATERAL_BRANCH_BLOCKS_COUNT = ThresholdSpec[int](
     Count,
     "Positive lateral branch blocks (CPT 64451) of the joint needed before radiofrequency ablation of its nerves.",
 )
+MIN_LATERAL_BRANCH_BLOCK_RELIEF_PERCENT = ThresholdSpec[float](
+    "min_lateral_branch_block_relief_percent", PercentValue, "Relief a lateral branch block must reach to be positive."
+)
 MIN_POSITIVE_BLOCKS_BEFORE_INJECTION_COUNT = ThresholdSpec[int](
     "min_positive_blocks_before_injection_count",
     Count,

@@ -193,6 +193,9 @@ SMOKING_CESSATION = _action("smoking-cessation", "Consider smoking cessation sup
 RADICULOPATHY_ALONGSIDE = _action(
     "radiculopathy-alongside", "Consider working up and treating the lumbar radiculopathy alongside"
 )
+ABLATION_UNLIKELY = _action(
+    "ablation-unlikely-to-help", "Consider that radiofrequency ablation is unlikely to help this joint"
+)
 
 ACTIONS: tuple[Step, ...] = (
     REVIEW_IMAGING,
@@ -204,6 +207,7 @@ ACTIONS: tuple[Step, ...] = (
     OUTCOME_MEASURES,
     SMOKING_CESSATION,
     RADICULOPATHY_ALONGSIDE,
+    ABLATION_UNLIKELY,
 )
 
 # The steps a request for a procedure code is a request for, by the kind of procedure: a gap report for an

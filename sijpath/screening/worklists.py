@@ -10,6 +10,8 @@ from sijpath.screening.rows import ResultRow
 __all__ = ["WORKLISTS", "Worklist"]
 
 _STEROID_LIMITS = frozenset({"cumulative-steroid-exposure", "injection-frequency-exceeded"})
+# Intra-articular and lateral branch blocks alike: a block whose technique means its relief cannot count.
+_INVALID_BLOCKS = frozenset({"block-technique-invalid", "lateral-branch-technique-invalid"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +42,7 @@ WORKLISTS: tuple[Worklist, ...] = (
     Worklist(
         "invalid-blocks",
         "Whose diagnostic blocks do not meet the technique requirements?",
-        lambda row: "block-technique-invalid" in row.flag_codes,
+        lambda row: bool(_INVALID_BLOCKS.intersection(row.flag_codes)),
     ),
     Worklist(
         "post-fusion-follow-up",

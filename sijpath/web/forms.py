@@ -88,10 +88,13 @@ def _block(form: FormData, problems: list[Problem]) -> dict[str, Any]:
 def _lateral_branch_block(form: FormData, problems: list[Problem]) -> dict[str, Any]:
     fields = _block(form, problems)
     del fields["contrast"]  # a lateral branch block is not an arthrogram
+    steroid = _steroid(form, problems)  # CPT 64451 allows a steroid: it counts in exposure
+    fields["steroids"] = [steroid] if steroid else []
     return fields
 
 
-def _injection(form: FormData, problems: list[Problem]) -> dict[str, Any]:
+def _steroid(form: FormData, problems: list[Problem]) -> dict[str, Any] | None:
+    """The corticosteroid and its dose in mg, both or neither."""
     steroid, dose = form_text(form, "steroid"), _number(form, "steroid_dose_mg", problems)
     if steroid and dose is None and not any(p.location == "steroid_dose_mg" for p in problems):
         problems.append(Problem("steroid_dose_mg", "give the corticosteroid dose in mg"))
@@ -100,12 +103,16 @@ def _injection(form: FormData, problems: list[Problem]) -> dict[str, Any]:
         problems.append(
             Problem("steroid", "a dose is given but no corticosteroid: choose the corticosteroid, or clear the dose")
         )
+    return {"drug": steroid, "dose_mg": dose} if steroid and dose is not None else None
+
+
+def _injection(form: FormData, problems: list[Problem]) -> dict[str, Any]:
     anesthetic = form_text(form, "anesthetic")
     return {
         "date": _date(form, "date", problems),
         "side": _side(form, problems),
         "guidance": form_text(form, "guidance") or None,
-        "steroid": {"drug": steroid, "dose_mg": dose} if steroid and dose is not None else None,
+        "steroid": _steroid(form, problems),
         "anesthetic": {"drug": anesthetic} if anesthetic else None,
         "pre_injection_nrs": _number(form, "pre_injection_nrs", problems),
         "relief_percent": _number(form, "relief_percent", problems),

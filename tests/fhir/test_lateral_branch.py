@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sijpath.domain.episode import Episode
+from sijpath.fhir.bundle import import_bundle
 from sijpath.fhir.vocabulary import OWN
-from tests.fhir.records import import_one, issues_at, patient, subject
+from sijpath.fhir.writer import episode_bundle
+from tests.fhir.records import dumps, import_one, issues_at, patient, subject
 
 CPT = "http://www.ama-assn.org/go/cpt"
 
@@ -39,7 +42,50 @@ def test_a_cpt_64451_procedure_with_our_diagnostic_block_category_is_still_a_lat
     assert imported.episode.diagnostic_blocks == ()
 
 
-def test_a_lateral_branch_block_with_a_corticosteroid_is_not_imported_and_says_why() -> None:
+def test_a_lateral_branch_block_with_a_corticosteroid_of_unrecorded_dose_is_not_imported_and_says_why() -> None:
     imported = import_one(patient(), _nerve_block("lbb", usedCode=[{"text": "bupivacaine"}, {"text": "triamcinolone"}]))
     assert imported.episode.lateral_branch_blocks == ()
-    assert any("corticosteroid" in m for m in issues_at(imported.issues, "Procedure/lbb"))
+    assert any("triamcinolone of unrecorded dose" in m for m in issues_at(imported.issues, "Procedure/lbb"))
+
+
+def _given(rid: str, drug: str, dose: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "resourceType": "MedicationAdministration",
+        "id": rid,
+        "status": "completed",
+        "medicationCodeableConcept": {"text": drug},
+        "subject": subject(),
+        "effectiveDateTime": "2025-03-01",
+        "partOf": [{"reference": "Procedure/lbb"}],
+        "dosage": {"dose": dose},
+    }
+
+
+def test_a_lateral_branch_block_with_a_dosed_corticosteroid_is_imported_with_its_steroid_and_dose() -> None:
+    steroid = _given(
+        "m-steroid", "dexamethasone", {"value": 4, "unit": "mg", "system": "http://unitsofmeasure.org", "code": "mg"}
+    )
+    imported = import_one(patient(), _nerve_block("lbb"), steroid)
+    (block,) = imported.episode.lateral_branch_blocks
+    assert [(s.drug, s.dose_mg) for s in block.steroids] == [("dexamethasone", 4.0)]
+
+
+def test_a_lateral_branch_block_with_a_steroid_comes_back_from_its_export_with_the_steroid() -> None:
+    episode = Episode.model_validate(
+        {
+            "patient": {"id": "p1"},
+            "lateral_branch_blocks": [
+                {
+                    "id": "lbb",
+                    "date": "2025-03-01",
+                    "side": "right",
+                    "guidance": "fluoroscopy",
+                    "anesthetics": [{"drug": "bupivacaine"}],
+                    "steroids": [{"drug": "triamcinolone", "dose_mg": 40.0}],
+                }
+            ],
+        }
+    )
+    imported = import_bundle(dumps(episode_bundle(episode)))["p1"]
+    assert imported.issues == ()
+    assert imported.episode.lateral_branch_blocks[0].steroids == episode.lateral_branch_blocks[0].steroids

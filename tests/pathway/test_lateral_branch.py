@@ -5,10 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from sijpath import wiring
 from sijpath.domain.episode import Episode
+from sijpath.domain.procedures import LateralBranchBlock, SteroidDose
 from sijpath.pathway.assess import evaluate
 from tests.golden.scenarios import REPO
+from tests.strategies import episodes
 
 AS_OF = dt.date(2026, 11, 1)
 RULESET = str(REPO / "examples" / "rulesets" / "clinic-lateral-branch-rfa.toml")
@@ -63,3 +68,53 @@ def test_a_latest_block_with_little_relief_holds_rfa_as_not_met() -> None:
 
 def test_adding_a_same_day_duplicate_never_turns_the_gate_met() -> None:
     assert _status(_block("2026-09-01"), _block("2026-09-01"))[0] == "unknown"
+
+
+CLINIC = wiring.load_ruleset(RULESET, AS_OF)
+STEROID = SteroidDose(drug="triamcinolone", dose_mg=40.0)
+
+
+def _gate(episode: Episode) -> dict[str, str | None]:
+    """Per joint: the lateral-branch gate's status (None where it did not apply)."""
+    return {
+        unit.key: next((c.status for c in unit.criteria if c.id == CRITERION), None)
+        for unit in evaluate(episode, CLINIC, AS_OF).units
+    }
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(episodes(), st.data())
+def test_a_steroid_added_to_a_lateral_branch_block_never_turns_the_gate_met(
+    episode: Episode, data: st.DataObject
+) -> None:
+    if not episode.lateral_branch_blocks:
+        return
+    index = data.draw(st.integers(0, len(episode.lateral_branch_blocks) - 1))
+    blocks = list(episode.lateral_branch_blocks)
+    blocks[index] = blocks[index].model_copy(update={"steroids": (STEROID,)})
+    before, after = _gate(episode), _gate(episode.model_copy(update={"lateral_branch_blocks": tuple(blocks)}))
+    for joint, status in after.items():
+        assert status != "met" or before.get(joint) == "met", joint
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(episodes(), st.data())
+def test_a_lateral_branch_block_in_an_intra_articular_blocks_session_never_turns_the_gate_met(
+    episode: Episode, data: st.DataObject
+) -> None:
+    if not episode.diagnostic_blocks:
+        return
+    block = data.draw(st.sampled_from(episode.diagnostic_blocks))
+    same_session = LateralBranchBlock(
+        date=block.date,
+        side=block.side,
+        guidance="fluoroscopy",
+        anesthetics=block.anesthetics,
+        pre_block_nrs=8,
+        post_block_nrs=0,
+        post_block_minutes=30,
+    )
+    added = episode.model_copy(update={"lateral_branch_blocks": (*episode.lateral_branch_blocks, same_session)})
+    before, after = _gate(episode), _gate(added)
+    for joint, status in after.items():
+        assert status != "met" or before.get(joint) == "met", joint

@@ -629,6 +629,36 @@ def test_a_lateral_branch_block_form_adds_the_block_with_its_side_and_scores(sig
     assert (block.pre_block_nrs, block.post_block_nrs, block.post_block_minutes) == (7.0, 2.0, 60)
 
 
+def test_a_lateral_branch_block_form_keeps_the_steroid_and_its_dose(sign_in: SignIn, services: App) -> None:
+    client = sign_in("clinician")
+    form = _form(
+        client,
+        date="2026-10-21",
+        side="left",
+        guidance="fluoroscopy",
+        anesthetic="bupivacaine",
+        steroid="triamcinolone",
+        steroid_dose_mg="40",
+    )
+
+    response = client.post("/patients/new-referral/lateral-branch-blocks", data=form, follow_redirects=False)
+
+    assert response.status_code == 303
+    with transaction(services.engine) as connection:
+        block = store.load_episode(connection, "new-referral").episode.lateral_branch_blocks[-1]
+    assert [(s.drug, s.dose_mg) for s in block.steroids] == [("triamcinolone", 40.0)]
+
+
+def test_a_lateral_branch_block_with_a_steroid_but_no_dose_is_refused_naming_the_dose(sign_in: SignIn) -> None:
+    client = sign_in("clinician")
+    form = _form(client, date="2026-10-20", side="left", anesthetic="lidocaine", steroid="triamcinolone")
+
+    response = client.post("/patients/new-referral/lateral-branch-blocks", data=form)
+
+    assert response.status_code == 422
+    assert "give the corticosteroid dose in mg" in response.text
+
+
 def test_a_lateral_branch_block_without_a_side_is_refused_naming_the_side_field(sign_in: SignIn) -> None:
     client = sign_in("clinician")
     form = _form(client, date="2026-10-20", side="", anesthetic="lidocaine")
