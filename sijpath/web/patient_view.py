@@ -64,6 +64,7 @@ class JointSummary:
     step: str
     code: str
     why: str
+    why_in_full: str  # "" when `why` says it all
     missing_now: tuple[Missing, ...]
     missing_later: tuple[Missing, ...]
 
@@ -123,7 +124,14 @@ def joint_summary(unit: UnitAssessment, ruleset: RuleSet) -> JointSummary:
         entry = Missing(missing.item, tuple(titles[i] for i in missing.needed_for))
         current = any(stage_of[i] == unit.stage or i in gates for i in missing.needed_for)
         (now if current else later).append(entry)
-    return JointSummary(unit, action.title, code, action.rationale, tuple(now), tuple(later))
+    return JointSummary(unit, action.title, code, *_why(action.rationale), tuple(now), tuple(later))
+
+
+def _why(rationale: str) -> tuple[str, str]:
+    """The reason's first clause as one sentence, and the whole reason when it says more than that."""
+    first = rationale.split("; ", 1)[0].rstrip(".")
+    sentence = f"{first[:1].upper()}{first[1:]}."
+    return sentence, rationale if len(first) < len(rationale.rstrip(".")) else ""
 
 
 class References:
