@@ -81,8 +81,8 @@ def timeline_svg(
     margin = dt.timedelta(days=max((last - first).days // 40, 2))  # keeps edge points whole
     scale = _Scale(first - margin, last + margin)
     parts = [_axes(scale)]
-    for run in _runs(scores):
-        points = " ".join(f"{scale.x(d):.1f},{scale.y(n):.1f}" for d, n in run)
+    for run in _runs(scored):
+        points = " ".join(f"{scale.x(d) + nth * SAME_DAY_STEP:.1f},{scale.y(n):.1f}" for d, nth, n in run)
         parts.append(f'<polyline class="pain" points="{points}" />')
     parts += _points(scored, scale)
     if min_relief_percent is not None:
@@ -175,14 +175,16 @@ def _axes(scale: _Scale) -> str:
     )
 
 
-def _runs(scores: list[tuple[dt.date, float]]) -> list[list[tuple[dt.date, float]]]:
-    """The scores cut where two in a row are more than GAP_DAYS apart: each run is drawn as its own line."""
-    runs: list[list[tuple[dt.date, float]]] = []
-    for day, nrs in scores:
+def _runs(scored: list[tuple[dt.date, int, float]]) -> list[list[tuple[dt.date, int, float]]]:
+    """The scores as (day, place in the day, NRS), cut where two in a row are more than GAP_DAYS apart: each run is
+    drawn as its own line."""
+    runs: list[list[tuple[dt.date, int, float]]] = []
+    for day, _, nrs in scored:
         if runs and (day - runs[-1][-1][0]).days <= GAP_DAYS:
-            runs[-1].append((day, nrs))
+            last = runs[-1][-1]
+            runs[-1].append((day, last[1] + 1 if last[0] == day else 0, nrs))
         else:
-            runs.append([(day, nrs)])
+            runs.append([(day, 0, nrs)])
     return runs
 
 

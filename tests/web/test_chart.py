@@ -4,12 +4,16 @@ the row of their joint, relief bars on one row."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
+
+from hypothesis import given, settings
 
 from sijpath.domain.episode import Episode, Patient
 from sijpath.domain.findings import PainScore
 from sijpath.domain.procedures import Anesthetic, DiagnosticBlock, TherapeuticInjection
-from sijpath.web.chart import timeline_svg
+from sijpath.web.chart import GAP_DAYS, timeline_svg
+from tests import strategies
 
 D = dt.date
 
@@ -172,3 +176,23 @@ def test_months_are_named_on_a_short_timeline_and_quarters_on_a_longer_one() -> 
 
     assert short_months == ["Feb", "Mar", "Apr", "May"]
     assert long_months == {"Jan", "Apr", "Jul", "Oct"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(strategies.episodes())
+def test_any_timeline_is_drawn_in_time_order_with_pre_before_post_and_no_line_across_a_long_gap(
+    episode: Episode,
+) -> None:
+    svg = timeline_svg(episode, strategies.AS_OF, 50, lasting_months=3)
+
+    points = re.findall(r'data-date="([^"]+)" data-role="([a-z]+)" cx="([^"]+)"', svg)
+    xs = [float(x) for _, _, x in points]
+    assert xs == sorted(xs)
+    for day in {d for d, _, _ in points}:
+        roles = [role for d, role, _ in points if d == day]
+        assert roles == sorted(roles, key=["pre", "standalone", "post"].index)
+    for line in re.findall(r'<polyline class="pain" points="([^"]*)"', svg):
+        drawn = [float(pair.split(",")[0]) for pair in line.split()]
+        assert set(drawn) <= set(xs)  # the line goes through the points, not beside them
+        days = [dt.date.fromisoformat(d) for d, _, x in points if float(x) in drawn]
+        assert all((b - a).days <= GAP_DAYS for a, b in itertools.pairwise(sorted(set(days))))
