@@ -4,6 +4,7 @@ sets, the compact citation numbers and the rule-set matrix's cells."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from sijpath.evidence.catalog import Source
 from sijpath.store.coverage import Coverage
 
 __all__ = [
+    "FORMS_FOR_CRITERION",
     "OTHER_PAYER",
     "Banner",
     "JointSummary",
@@ -28,6 +30,8 @@ __all__ = [
 
 OTHER_PAYER = "other"
 """The payer of a coverage whose plan sijpath has no rule set for: the clinical pathway is shown."""
+# Where a reason's first clause ends: at a semicolon, or a full stop before a new sentence (not "e.g. fibromyalgia").
+_CLAUSE_END = re.compile(r";\s|\.\s+(?=[A-Z])")
 STATUS_TEXT = {"met": "✔ met", "not-met": "✘ not met", "unknown": "? unknown"}
 
 
@@ -48,12 +52,37 @@ class Banner:
     payer_rulesets: tuple[str, ...]
 
 
+# The page's own forms that record what a criterion reads (fact_pages' kinds); the rest comes from the chart (a FHIR
+# import or the API): provocation tests, function, smoking status, the contraindication review, pain scores.
+FORMS_FOR_CRITERION: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        ("diagnostic-block-confirms-sij", "diagnostic-block-before-injection", "repeat-block-fails-to-confirm"),
+        ("blocks",),
+    ),
+    "comparative-blocks": ("blocks",),
+    "lateral-branch-blocks-before-rfa": ("lateral-branch-blocks",),
+    **dict.fromkeys(
+        ("injection-relief-lasting", "injection-relief-shortening", "injections-needed-every-few-months"),
+        ("injections",),
+    ),
+    **dict.fromkeys(
+        ("conservative-care-before-injection", "conservative-care-duration", "conservative-care-components"),
+        ("therapy", "supportive-care"),
+    ),
+    **dict.fromkeys(
+        ("imaging-triad", "imaging-recency", "imaging-structural-change", "post-fusion-bony-bridging"), ("imaging",)
+    ),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Missing:
-    """A piece of data that would settle unknown criteria, with the criteria's titles (how to settle: record it)."""
+    """A piece of data that would settle unknown criteria, with the criteria's titles and the page's forms that
+    record it (none: it comes from the chart)."""
 
     item: str
     settles: tuple[str, ...]
+    forms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +150,8 @@ def joint_summary(unit: UnitAssessment, ruleset: RuleSet) -> JointSummary:
     now: list[Missing] = []
     later: list[Missing] = []
     for missing in unit.missing_data:
-        entry = Missing(missing.item, tuple(titles[i] for i in missing.needed_for))
+        forms = tuple(dict.fromkeys(f for i in missing.needed_for for f in FORMS_FOR_CRITERION.get(i, ())))
+        entry = Missing(missing.item, tuple(titles[i] for i in missing.needed_for), forms)
         current = any(stage_of[i] == unit.stage or i in gates for i in missing.needed_for)
         (now if current else later).append(entry)
     return JointSummary(unit, action.title, code, *_why(action.rationale), tuple(now), tuple(later))
@@ -129,7 +159,7 @@ def joint_summary(unit: UnitAssessment, ruleset: RuleSet) -> JointSummary:
 
 def _why(rationale: str) -> tuple[str, str]:
     """The reason's first clause as one sentence, and the whole reason when it says more than that."""
-    first = rationale.split("; ", 1)[0].rstrip(".")
+    first = _CLAUSE_END.split(rationale, maxsplit=1)[0].rstrip(".")
     sentence = f"{first[:1].upper()}{first[1:]}."
     return sentence, rationale if len(first) < len(rationale.rstrip(".")) else ""
 

@@ -181,3 +181,19 @@ def test_the_patient_page_has_no_accessibility_violation(
         summary.click()  # open every fold, so axe checks what is in them too
     assert violations(page) == []
     assert_fields_labelled(page)
+
+
+def test_a_missing_item_leads_the_clinician_to_the_form_that_records_it(
+    new_page: NewPage, no_console_errors: list[str]
+) -> None:
+    page = open_page(new_page, no_console_errors)
+    sign_in(page, DEMO_USER, DEMO_PASSWORD)
+    page.goto(f"/patients/missing-imaging?as_of={AS_OF}")
+    item = page.locator("article.joint-summary .missing li", has_text="CT or MRI of the SI joint").first
+    item.get_by_role("link", name="imaging study").click()
+
+    expect(page).to_have_url(re.compile("#add-imaging$"))
+    form = page.locator("#add-imaging")
+    expect(form).to_be_visible()  # its fold opened
+    expect(form).to_be_in_viewport()
+    expect(form.get_by_label("Modality")).to_be_visible()

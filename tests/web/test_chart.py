@@ -7,7 +7,7 @@ import datetime as dt
 import itertools
 import re
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 
 from sijpath.domain.episode import Episode, Patient
 from sijpath.domain.findings import PainScore
@@ -178,7 +178,7 @@ def test_months_are_named_on_a_short_timeline_and_quarters_on_a_longer_one() -> 
     assert long_months == {"Jan", "Apr", "Jul", "Oct"}
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(strategies.episodes())
 def test_any_timeline_is_drawn_in_time_order_with_pre_before_post_and_no_line_across_a_long_gap(
     episode: Episode,

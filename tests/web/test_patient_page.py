@@ -15,10 +15,12 @@ from sijpath import wiring
 from sijpath.domain.episode import Episode, Patient
 from sijpath.errors import UsageError
 from sijpath.pathway.assess import evaluate
+from sijpath.pathway.definition import SIJ_PATHWAY
 from sijpath.settings import PAYER_RULESETS, Settings
 from sijpath.store.coverage import Coverage
 from sijpath.store.tables import audit_log
-from sijpath.web.patient_view import OTHER_PAYER, _why, banner, joint_summary, payer_rulesets
+from sijpath.web.forms import FACT_FORMS
+from sijpath.web.patient_view import FORMS_FOR_CRITERION, OTHER_PAYER, _why, banner, joint_summary, payer_rulesets
 from sijpath.web.services import App
 from tests.web.conftest import EXAMPLES
 from tests.web.test_pages import next_step
@@ -143,6 +145,8 @@ def test_missing_data_for_the_current_stage_is_now_and_the_rest_later() -> None:
 def test_the_why_is_the_reasons_first_clause_as_one_sentence_with_the_rest_kept() -> None:
     assert _why("one thing; another thing.") == ("One thing.", "one thing; another thing.")
     assert _why("just this") == ("Just this.", "")
+    assert _why("Not under X: use Y. Meanwhile: z") == ("Not under X: use Y.", "Not under X: use Y. Meanwhile: z")
+    assert _why("a review (e.g. fibromyalgia) of 87.5% relief") == ("A review (e.g. fibromyalgia) of 87.5% relief.", "")
 
 
 def test_the_banner_gives_age_on_the_as_of_date_and_the_record_member_id_without_coverage() -> None:
@@ -162,3 +166,21 @@ def test_a_payer_mapped_to_an_unknown_rule_set_stops_start_up() -> None:
     settings = Settings(payer_rulesets={"Acme": ("no-such-rules",)})
     with pytest.raises(UsageError, match="payer_rulesets: Acme"):
         wiring.web_services(settings, None)  # type: ignore[arg-type]
+
+
+def test_every_criterion_mapped_to_a_form_exists_and_every_form_named_is_on_the_page() -> None:
+    criteria = {c.id for c in SIJ_PATHWAY.criteria}
+    assert set(FORMS_FOR_CRITERION) <= criteria
+    assert {f for forms in FORMS_FOR_CRITERION.values() for f in forms} <= set(FACT_FORMS)
+
+
+def test_a_clinician_gets_a_link_to_the_form_for_missing_data_and_staff_are_told_who_records_it(
+    sign_in: SignIn,
+) -> None:
+    def summary(role: str) -> str:
+        page = sign_in(role).get("/patients/missing-imaging", params={"as_of": AS_OF}).text
+        return page[page.index('class="summary"') : page.index('id="tl-h"')]
+
+    assert 'record it: <a href="#add-imaging">imaging study</a>' in summary("clinician")
+    assert 'href="#add-imaging"' not in summary("staff")
+    assert "the clinician records it on this page" in summary("staff")
