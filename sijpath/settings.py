@@ -10,7 +10,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["Practice", "Settings"]
+__all__ = ["PAYER_RULESETS", "Practice", "Settings"]
+
+# The payers sijpath ships a rule set for (docs/deployment.md, "Payers and rule sets"): Medicare's LCDs, the
+# injection LCD first (the earlier and commoner request), and the combined strict commercial criteria.
+PAYER_RULESETS: dict[str, tuple[str, ...]] = {
+    "Medicare": ("cms-sij-injection", "cms-mis-fusion"),
+    "Commercial (eviCore, BCBS Alabama, Ambetter)": ("commercial-strict",),
+}
 
 
 def npi_check_digit_holds(npi: str) -> bool:
@@ -132,13 +139,18 @@ class Settings(BaseModel):
         description="An EQ-5D-5L value set (TOML, docs/outcomes.md) the web app computes the index with; sijpath "
         "ships none (EuroQol's sets need a licence), and without one the index stays empty.",
     )
+    payer_rulesets: dict[str, tuple[str, ...]] = Field(
+        default_factory=lambda: dict(PAYER_RULESETS),
+        description="Payer (as chosen in a patient's coverage) → the built-in rule sets that speak for it, the first "
+        "shown by default; a patient with another payer or none is shown under default_ruleset.",
+    )
     web_app_url: str | None = Field(
         default=None,
         pattern=r"^https?://[^/?#]+(/[^?#]*)?$",
         description="Public URL of the web app, for links from CDS cards to a patient's page.",
     )
 
-    @field_validator("cds_trusted_issuers", "cds_fhir_servers", mode="before")
+    @field_validator("cds_trusted_issuers", "cds_fhir_servers", "payer_rulesets", mode="before")
     @classmethod
     def _mapping_from_text(cls, value: Any) -> Any:
         """From a variable: a JSON object (`{"https://ehr.example/": "/etc/sijpath/ehr-jwks.json"}`)."""

@@ -18,7 +18,7 @@ from sijpath.engine.assessment import Assessment
 from sijpath.errors import ConflictError, NotFoundError
 from sijpath.store.patient_list import PatientRow, list_patients, unassessed
 from sijpath.store.provenance import Provenance, kept_provenance, write_facts
-from sijpath.store.tables import assessments, episodes, facts, imports, removed_facts
+from sijpath.store.tables import assessments, episodes, facts, imports, patient_coverage, removed_facts
 
 __all__ = [
     "PatientRow",
@@ -149,6 +149,7 @@ def delete_episode(connection: Connection, patient_id: str, expected_version: in
     connection.execute(delete(removed_facts).where(removed_facts.c.patient_id == patient_id))
     connection.execute(delete(assessments).where(assessments.c.patient_id == patient_id))
     connection.execute(delete(facts).where(facts.c.patient_id == patient_id))
+    connection.execute(delete(patient_coverage).where(patient_coverage.c.patient_id == patient_id))
     connection.execute(delete(episodes).where(episodes.c.patient_id == patient_id))
     return int(row.version)
 

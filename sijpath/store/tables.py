@@ -18,6 +18,7 @@ from sqlalchemy import (
 
 # The registry's tables live in their own module, on the same metadata, so each module stays readable; importing
 # the schema imports them too, so every table is registered.
+from sijpath.store.patient_tables import patient_coverage
 from sijpath.store.registry_tables import decision_aid_answers, outcome_entries, outcome_links, outcome_procedures
 from sijpath.store.schema_metadata import metadata
 
@@ -38,6 +39,7 @@ __all__ = [
     "outcome_entries",
     "outcome_links",
     "outcome_procedures",
+    "patient_coverage",
     "reassess_runs",
     "removed_facts",
     "sessions",

@@ -32,6 +32,7 @@ from sijpath.web import (
     outcome_pages,
     pages,
     patient_link_pages,
+    patient_page,
     prior_auth,
 )
 from sijpath.web.security import LoginThrottle, NotSignedIn
@@ -101,6 +102,7 @@ def create_app(services: App) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(patient_page.router)  # before the fact forms: /patients/{id}/coverage is not a fact
     app.include_router(outcome_pages.router)  # before the fact forms: /patients/{id}/outcomes/… is not a fact
     app.include_router(patient_link_pages.router)
     app.include_router(aid_pages.router)  # before fact_pages, whose /patients/{id}/{kind} would catch its posts

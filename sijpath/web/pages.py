@@ -1,4 +1,4 @@
-"""Server-rendered pages: sign-in, patient list, patient page (timeline, assessment, comparison), forms, audit."""
+"""Server-rendered pages: sign-in, the patient list, import and the audit page, and what every page module shares."""
 
 from __future__ import annotations
 
@@ -15,16 +15,12 @@ from fastapi.templating import Jinja2Templates
 
 from sijpath.errors import RequestTooLargeError, SijpathError, UsageError
 from sijpath.pathway.definition import SIJ_PATHWAY
-from sijpath.pathway.thresholds import MIN_LASTING_INJECTION_RELIEF_MONTHS, MIN_LASTING_INJECTION_RELIEF_PERCENT
 from sijpath.pathway.vocabulary import NEXT_STEPS
-from sijpath.store import audit, removals
+from sijpath.store import audit
 from sijpath.store import episodes as store
 from sijpath.store.accounts import authenticate, create_session, end_expired_sessions, end_session
 from sijpath.store.database import transaction
 from sijpath.store.throttle import record_failure
-from sijpath.web.chart import timeline_svg
-from sijpath.web.forms import FACT_FORMS
-from sijpath.web.record import record_groups, removed_rows
 from sijpath.web.security import (
     COOKIE,
     NotSignedIn,
@@ -232,58 +228,6 @@ def patient_list(request: Request) -> HTMLResponse:
         params=params,
         base_query=urlencode([(k, v) for k, v in params.multi_items() if k != "page"]),
         stale=[r for r in rows if not r.assessed],
-    )
-
-
-@router.get("/patients/{patient_id}", response_class=HTMLResponse)
-def patient_page(
-    request: Request, patient_id: str, saved: str = "", removed: str = "", restored: str = ""
-) -> HTMLResponse:
-    services = services_of(request)
-    who = principal(services, request)
-    authorize(who, "read")
-    # The confirmation comes from a code, never from text in the URL (a link could plant any message).
-    message = (
-        f"{FACT_FORMS[saved].noun.capitalize()} saved"
-        if saved in FACT_FORMS
-        else "Fact removed: it no longer counts in the assessment"
-        if removed
-        else "Fact restored"
-        if restored
-        else ""
-    )
-    ruleset_id = ruleset_of(request, services)
-    as_of = as_of_of(request, services)
-    with transaction(services.engine) as connection:
-        stored = store.load_episode(connection, patient_id)
-        assessment = services.assess(connection, stored, ruleset_id, as_of)
-        removed_facts = removed_rows(removals.removed(connection, patient_id))
-        services.audit(connection, who.user, "view-patient", patient_id, remote_of(request), ruleset_id)
-    ruleset = services.load_ruleset(ruleset_id, as_of)
-    threshold = ruleset.thresholds.get(MIN_LASTING_INJECTION_RELIEF_PERCENT.name)
-    relief = float(threshold.value) if threshold is not None and isinstance(threshold.value, int | float) else None
-    lasting = ruleset.thresholds.get(MIN_LASTING_INJECTION_RELIEF_MONTHS.name)
-    months = lasting.value if lasting is not None and isinstance(lasting.value, int) else None
-    comparison = services.comparison(stored, as_of) if request.query_params.get("compare") else None
-    return render(
-        request,
-        "patient.html",
-        who,
-        stored=stored,
-        a=assessment,
-        ruleset_id=ruleset_id,
-        as_of=as_of,
-        rulesets=services.ruleset_ids,
-        chart=timeline_svg(stored.episode, as_of, relief, months),
-        comparison=comparison,
-        record=record_groups(stored.episode),
-        removed_facts=removed_facts,
-        # Undo is offered for the removal just made, by its id (only an open removal of this patient matches).
-        undo=next((r for r in removed_facts if str(r.removal_id) == removed), None),
-        forms=FACT_FORMS,
-        message=message,
-        can_write=who.user.role == "clinician",
-        can_audit=who.user.role in ("admin", "auditor"),
     )
 
 

@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 COOKIE = "sijpath_session"
-Permission = Literal["read", "write", "outcomes", "audit", "admin", "letters"]
+Permission = Literal["read", "write", "outcomes", "audit", "admin", "letters", "coverage"]
 # The one table of who may do what; every page and API route names the permission it needs.
 PERMISSIONS: dict[Permission, frozenset[str]] = {
     "read": frozenset({"clinician", "staff", "admin", "auditor"}),
@@ -45,6 +45,7 @@ PERMISSIONS: dict[Permission, frozenset[str]] = {
     "audit": frozenset({"admin", "auditor"}),
     "admin": frozenset({"admin"}),
     "letters": frozenset({"clinician", "staff"}),  # prior-authorization letters and packets
+    "coverage": frozenset({"clinician", "staff"}),  # the patient's payer, plan and member ID (not the episode)
 }
 
 
@@ -68,6 +69,7 @@ _DOING: dict[Permission, str] = {
     "audit": "see the audit trail",
     "admin": "manage users",
     "letters": "prepare prior-authorization letters",
+    "coverage": "change a patient's coverage",
 }
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import orjson
 from sqlalchemy import Connection, Engine
@@ -34,8 +35,12 @@ from sijpath.web.letter_service import LetterWriter
 
 __all__ = ["App", "ImportResult", "RulesetLoader"]
 
-RulesetLoader = Callable[[str, dt.date], RuleSet]
-"""A rule set by id as in force on a date (wiring's `load_ruleset`)."""
+
+class RulesetLoader(Protocol):
+    """A rule set by id as in force on a date, for the patient's Medicare contractor if given (wiring's
+    `load_ruleset`)."""
+
+    def __call__(self, ruleset_id: str, as_of: dt.date, contractor: str | None = None, /) -> RuleSet: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,10 +98,16 @@ class App:
         )
 
     def assess(
-        self, connection: Connection, stored: store.StoredEpisode, ruleset_id: str, as_of: dt.date
+        self,
+        connection: Connection,
+        stored: store.StoredEpisode,
+        ruleset_id: str,
+        as_of: dt.date,
+        contractor: str | None = None,
     ) -> Assessment:
-        """Assess under a rule set and keep the result, so the patient list can show and filter it."""
-        ruleset = self.load_ruleset(ruleset_id, as_of)
+        """Assess under a rule set (for the patient's Medicare contractor, if known) and keep the result, so the
+        patient list can show and filter it."""
+        ruleset = self.load_ruleset(ruleset_id, as_of, contractor)
         assessment = evaluate(stored.episode, ruleset, as_of, stored.record_issues)
         self._keep(connection, assessment, stored.fingerprint)
         return assessment
@@ -105,11 +116,19 @@ class App:
         keep = self.settings.assessment_cache_dates
         store.save_assessment(connection, assessment, fingerprint, now=self.now(), keep_dates=keep)
 
-    def comparison(self, stored: store.StoredEpisode, as_of: dt.date) -> Comparison:
+    def comparison(
+        self,
+        stored: store.StoredEpisode,
+        as_of: dt.date,
+        ruleset_ids: Sequence[str] = (),
+        contractor: str | None = None,
+    ) -> Comparison:
+        """The episode under each of `ruleset_ids` (every built-in one by default) in force on the date, side by
+        side; a Medicare LCD in the version the patient's contractor adopted."""
         rulesets = []
-        for ruleset_id in self.ruleset_ids:
+        for ruleset_id in ruleset_ids or self.ruleset_ids:
             try:
-                rulesets.append(self.load_ruleset(ruleset_id, as_of))
+                rulesets.append(self.load_ruleset(ruleset_id, as_of, contractor))
             except Exception:  # noqa: S112 - a rule set not in force on the date is simply not compared
                 continue
         return compare([evaluate(stored.episode, r, as_of, stored.record_issues) for r in rulesets])

@@ -65,6 +65,7 @@ def settings_from(environ: Mapping[str, str], **overrides: Any) -> Settings:
         ("cds_fhir_timeout_seconds", "SIJPATH_CDS_FHIR_TIMEOUT"),
         ("web_app_url", "SIJPATH_WEB_APP_URL"),
         ("eq5d_value_set", "SIJPATH_EQ5D_VALUE_SET"),
+        ("payer_rulesets", "SIJPATH_PAYER_RULESETS"),
     ):
         if environ.get(variable):
             values[name] = environ[variable]
@@ -90,12 +91,15 @@ def web_services(settings: Settings, engine: Engine, now: Callable[[], dt.dateti
     """The services of the web app (and later the CDS Hooks service) over a database."""
 
     known = tuple(builtin_ruleset_ids())
+    for payer, ids in settings.payer_rulesets.items():
+        if not ids or set(ids) - set(known):
+            raise UsageError(f"payer_rulesets: {payer[:80]} names no rule set or one not built in ({', '.join(ids)})")
 
-    def ruleset(ruleset_id: str, as_of: dt.date) -> RuleSet:
+    def ruleset(ruleset_id: str, as_of: dt.date, contractor: str | None = None) -> RuleSet:
         # Built-in ids only: `load_ruleset` also reads files, which a request must never choose.
         if ruleset_id not in known:
             raise UnknownRuleSetError(f"no rule set `{ruleset_id[:80]}` (built-in: {', '.join(known)})")
-        return load_ruleset(ruleset_id, as_of)
+        return load_ruleset(ruleset_id, as_of, contractor or None)
 
     clock = now or (lambda: dt.datetime.now(dt.UTC))
     published = load_published_results()

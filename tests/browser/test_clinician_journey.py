@@ -114,12 +114,13 @@ def test_open_a_patient_and_read_the_next_step(
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Patient fusion-candidate")
     expect(page.locator(".next-step")).to_have_text(FUSION_NEXT_STEP)
-    expect(page.get_by_role("heading", level=2, name=re.compile("^Left SI joint — next step:"))).to_be_visible()
-    expect(page.locator("p.meta").nth(1)).to_contain_text(f"Source articles pathway 1.0.0 · as of {AS_OF}")
+    expect(page.get_by_role("heading", level=3, name="Left SI joint")).to_be_visible()
+    expect(page.locator(".summary h2")).to_contain_text(f"as of {AS_OF} under Source articles pathway 1.0.0")
     expect(page.locator("#ruleset")).to_have_value("source-articles")
     expect(page.get_by_role("img", name=re.compile("."))).to_be_visible()  # the timeline chart, with a name
 
     # Readable without colour: each criterion's status is spelt out, not only coloured.
+    page.get_by_text(re.compile(r"^Left SI joint: \d+ met")).click()  # the criteria are folded under the summary
     statuses = page.locator("table.criteria tbody td:nth-child(2)").all_inner_texts()
     assert statuses, "no criteria shown"
     assert set(statuses) <= {"✔ met", "✘ not met", "? unknown"}, statuses
@@ -138,7 +139,7 @@ def test_switch_the_rule_set(new_page: NewPage, no_console_errors: list[str], ar
 
     expect(page).to_have_url(re.compile(r"[?&]ruleset=commercial-strict(&|$)"))
     expect(page.locator("#ruleset")).to_have_value("commercial-strict")
-    expect(page.locator("p.meta").nth(1)).to_contain_text("Commercial payer criteria (strict) 2024")
+    expect(page.locator(".banner .in-force")).to_contain_text("Commercial payer criteria (strict) 2024")
     expect(page.locator("table.criteria caption")).to_contain_text("under commercial-strict")
     # The strict payer wants two positive blocks where the source articles accept one.
     expect(page.locator(".next-step")).to_have_text("Consider a confirmatory diagnostic SI-joint block")
@@ -170,7 +171,7 @@ def test_add_a_block_and_see_the_assessment_change(
     expect(page.locator(".meta").first).to_contain_text(f"by {DEMO_USER}")
     # One positive (86% relief) anesthetic block confirms the joint: on to a therapeutic injection.
     expect(page.locator(".next-step")).to_have_text("Consider a therapeutic SI-joint injection (corticosteroid)")
-    expect(page.locator("#joint-right-h + p")).to_contain_text("Stage: non-surgical-care")
+    expect(page.locator("article[data-joint='right'] .meta")).to_contain_text("Stage: non-surgical-care")
     screenshot(page, artifacts, "patient-new-referral-after-block-laptop")
 
 

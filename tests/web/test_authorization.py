@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from sijpath import wiring
 from sijpath.store.database import transaction
-from sijpath.store.tables import api_tokens, episodes, letter_narratives, users
+from sijpath.store.tables import api_tokens, episodes, letter_narratives, patient_coverage, users
 from sijpath.store.tokens import create_token, token_id
 from sijpath.web.app import create_app
 from sijpath.web.services import App
@@ -35,6 +35,7 @@ OUTCOMES = frozenset({"clinician", "staff"})
 AUDIT = frozenset({"admin", "auditor"})
 ADMIN = frozenset({"admin"})
 LETTERS = frozenset({"clinician", "staff"})  # prior-authorization letters and packets
+COVERAGE = frozenset({"clinician", "staff"})  # the patient's payer, plan and member ID
 PRIOR_AUTH = "/patients/payer-smoker/prior-auth"
 CALLERS = ("anonymous", *ROLES)
 
@@ -203,6 +204,15 @@ ROUTES: tuple[Route, ...] = (
         _form({"procedure": "27279", "joint": "right", "narrative": "Pain for 18 months."}),
         True,
     ),
+    Route(
+        "POST",
+        "/patients/{patient_id}/coverage",
+        "/patients/new-referral/coverage",
+        COVERAGE,
+        303,
+        _form({"payer": "Medicare", "member_id": "1EG4-TE5-MK73"}),
+        True,
+    ),
     Route("GET", "/static", "/static/app.css", PUBLIC, 200),
     Route("GET", "/admin", "/admin", ADMIN, 200),
     Route("GET", "/changes", "/changes", READ, 200),
@@ -297,6 +307,7 @@ def _snapshot(services: App) -> list[tuple[str, object]]:
         ]
         found += [(f"token:{r.label}", r.revoked) for r in connection.execute(select(api_tokens))]
         found += [(f"narrative:{r.patient_id}", r.text) for r in connection.execute(select(letter_narratives))]
+        found += [(f"coverage:{r.patient_id}", r.member_id) for r in connection.execute(select(patient_coverage))]
         return found
 
 

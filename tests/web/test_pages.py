@@ -313,7 +313,8 @@ def test_the_patient_list_refuses_an_unknown_rule_set_with_a_message(sign_in: Si
 def test_the_patient_page_shows_the_next_step_and_stage(sign_in: SignIn) -> None:
     page = sign_in("staff").get("/patients/new-referral", params={"as_of": AS_OF}).text
     assert next_step(page) == "Consider an image-guided, anesthetic-only diagnostic SI-joint block"
-    assert "Stage: <strong>diagnosis</strong>" in page
+    assert "Stage: diagnosis" in page
+    assert "(CPT 27096-RT, right)" in page  # the step's code with the side it is for
 
 
 def test_the_patient_page_lists_criteria_with_evidence_references_and_citations(sign_in: SignIn) -> None:
@@ -326,8 +327,13 @@ def test_the_patient_page_lists_criteria_with_evidence_references_and_citations(
     assert {status for status, _ in rows} <= {"met", "not-met", "unknown"}
     presentation = next(row for _, row in rows if "Pain pattern points to the SI joint" in row)
     assert "<code>pain.below_l5</code>" in presentation
-    assert "What Happens If SI Joint Injections Don&#39;t Work?" in presentation
-    assert "[secondary source]" in presentation  # the citation says how verified its source is
+    # Citations are compact: a number in the row, the full label once in the list of sources.
+    numbers = re.findall(r'<a href="#ref-(\d+)"', presentation)
+    assert numbers
+    labels = dict(re.findall(r'<li id="ref-(\d+)">([^<]*)</li>', page))
+    cited = [labels[n] for n in numbers]
+    assert "What Happens If SI Joint Injections Don&#39;t Work?" in " ".join(cited)
+    assert any("[secondary source]" in label for label in cited)  # the citation says how verified its source is
 
 
 def _timeline(html: str) -> ET.Element:
@@ -376,10 +382,14 @@ def test_the_comparison_shows_every_rule_set_in_force_side_by_side_only_when_ask
     assert "Rule sets side by side" not in plain
     compared = client.get("/patients/payer-smoker", params={"as_of": AS_OF, "compare": "1"}).text
     section = compared[compared.index("Rule sets side by side") :]
-    rows = dict(re.findall(r"<tr><td>([a-z0-9-]+) [^<]*</td><td>right</td><td>[^<]*</td><td>([a-z-]+)</td>", section))
-    assert rows["source-articles"] == "radiofrequency-ablation"
-    assert rows["commercial-strict"] == "conservative-care"
-    assert len(rows) == 6
+    columns = re.findall(r'<th scope="col">([a-z0-9-]+) <span class="muted">', section)
+    right = section[section.index("<h3>Right SI joint</h3>") :]
+    step_row = re.search(r'<th scope="row">Next step.*?</tr>', right, re.S)
+    assert step_row
+    steps = dict(zip(columns, re.findall(r"<td[^>]*>([^<]*)</td>", step_row.group(0)), strict=True))
+    assert steps["source-articles"] == "Consider radiofrequency ablation of the SI-joint nerves"
+    assert steps["commercial-strict"] == "Consider continuing conservative care (physical therapy, medications)"
+    assert len(columns) == 6  # no coverage recorded: every rule set in force
 
 
 def test_a_write_form_is_offered_to_clinicians_only(sign_in: SignIn) -> None:
