@@ -147,6 +147,18 @@ def entry_resources(procedure: Any, entry: Any, seed: str, ordinal: int) -> Iter
         yield measure("opioids", own("taking-opioids"), valueBoolean=entry.opioid_use)
     if entry.ct_bridging is not None:
         yield measure("bridging", own("ct-bridging"), valueCodeableConcept=own(f"ct-bridging-{entry.ct_bridging}"))
+    if entry.satisfaction is not None:
+        level = own(f"satisfaction-{entry.satisfaction}")
+        yield measure("satisfaction", own("satisfaction-with-result"), valueCodeableConcept=level)
+    if entry.complication is not None:
+        yield measure("complication", own("complication"), valueString=entry.complication)
+    for part, flag in (
+        ("working", entry.working),
+        ("revision-surgery", entry.revision),
+        ("readmission", entry.readmission),
+    ):
+        if flag is not None:
+            yield measure(part, own(part), valueBoolean=flag)
 
 
 def _mme(value: float) -> dict[str, Any]:
