@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from sijpath.errors import RequestTooLargeError, SijpathError, UsageError
+from sijpath.outcomes.local_results import at_decision
 from sijpath.pathway.definition import SIJ_PATHWAY
 from sijpath.pathway.thresholds import MIN_LASTING_INJECTION_RELIEF_MONTHS, MIN_LASTING_INJECTION_RELIEF_PERCENT
 from sijpath.pathway.vocabulary import NEXT_STEPS
@@ -265,6 +266,7 @@ def patient_page(
     lasting = ruleset.thresholds.get(MIN_LASTING_INJECTION_RELIEF_MONTHS.name)
     months = lasting.value if lasting is not None and isinstance(lasting.value, int) else None
     comparison = services.comparison(stored, as_of) if request.query_params.get("compare") else None
+    local = services.local_results(as_of) if services.local_results else None  # this clinic's own, cached
     return render(
         request,
         "patient.html",
@@ -276,6 +278,9 @@ def patient_page(
         rulesets=services.ruleset_ids,
         chart=timeline_svg(stored.episode, as_of, relief, months),
         comparison=comparison,
+        clinic={u.key: at_decision(local, u.next_step.code, services.published) for u in assessment.units},
+        local=local,
+        labels=services.source_labels,
         record=record_groups(stored.episode),
         removed_facts=removed_facts,
         # Undo is offered for the removal just made, by its id (only an open removal of this patient matches).

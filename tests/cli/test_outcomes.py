@@ -219,3 +219,25 @@ def test_export_as_parquet_to_the_terminal_is_refused_naming_the_option(
     code, _, err = run(capsys, "outcomes", "export", "-f", "parquet", "--data-dir", str(data_dir))
     assert code == 2
     assert "--out" in err
+
+
+EXAMPLE = str(Path(__file__).resolve().parents[2] / "examples" / "fusion-candidate.yaml")
+
+
+def test_the_command_line_aid_adds_the_clinics_results_only_when_asked(
+    capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    from sijpath.decisionaid.local import LOCAL_HEADING, SYNTHETIC_WORDS
+
+    base = ("decision-aid", EXAMPLE, "--ruleset", "source-articles", "--as-of", AS_OF, "--joint", "left")
+    code, plain, _ = run(capsys, *base)
+    assert code == 0
+    assert LOCAL_HEADING not in plain
+    code, out, err = run(capsys, *base, "--local-results", "--data-dir", str(data_dir))
+    assert code == 0, err
+    assert LOCAL_HEADING in out
+    assert SYNTHETIC_WORDS in out
+    assert out.index("Results at this clinic") > out.index("INSITE")  # after the cited study numbers
+    code, _, err = run(capsys, *base, "--data-dir", str(data_dir))
+    assert code == 2
+    assert "--local-results" in err

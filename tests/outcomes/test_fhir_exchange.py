@@ -244,8 +244,10 @@ def test_an_encounter_marked_as_a_readmission_for_the_procedure_is_imported_as_a
     result, stored = _import_into_new(tmp_path, bundle)
     assert [e.measured_on.isoformat() for e in stored if e.readmission] == ["2026-02-11"]
     issues = {i.location: (i.severity, i.message) for i in result.issues}
-    assert issues["Encounter/stay-2"][0] == "info" and "did not take place" in issues["Encounter/stay-2"][1]
-    assert issues["Encounter/stay-3"][0] == "warning" and "reasonReference" in issues["Encounter/stay-3"][1]
+    assert issues["Encounter/stay-2"][0] == "info"
+    assert "did not take place" in issues["Encounter/stay-2"][1]
+    assert issues["Encounter/stay-3"][0] == "warning"
+    assert "reasonReference" in issues["Encounter/stay-3"][1]
 
 
 def test_an_unknown_satisfaction_level_imports_nothing_and_names_the_field(
@@ -270,7 +272,8 @@ def test_a_yes_no_event_without_its_boolean_is_a_data_issue_and_the_rest_is_impo
     complication = _observation(broken, "complication")
     del complication["valueString"]
     result, stored = _import_into_new(tmp_path, broken)
-    assert len(stored) == 5 and {e.revision for e in stored} == {None}
+    assert len(stored) == 5
+    assert {e.revision for e in stored} == {None}
     assert {e.readmission for e in stored} == {None, True}  # the complication's day keeps its readmission
     messages = {i.location: i.message for i in result.issues}
     assert "valueBoolean" in messages[f"Observation/{revision['id']}"]
