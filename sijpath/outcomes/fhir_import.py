@@ -18,7 +18,7 @@ from sijpath.fhir.vocabulary import LOINC, LOINC_ODI_SCORE, LOINC_PAIN_NRS, OWN
 from sijpath.limits import check_json
 from sijpath.outcomes.entries import entry_row, parse_entry, parse_procedure
 from sijpath.outcomes.eq5d import EQ5D_DIMENSIONS, Eq5dValueSet
-from sijpath.outcomes.fhir_export import PROCEDURE_CODES, QUESTIONNAIRE_EQ5D, QUESTIONNAIRE_ODI
+from sijpath.outcomes.fhir_export import PROCEDURE_CODES, QUESTIONNAIRE_EQ5D, QUESTIONNAIRE_ODI, SYNTHETIC_LABEL
 from sijpath.outcomes.registry import record_entry, register_procedure
 from sijpath.store import outcomes as rows
 
@@ -40,6 +40,7 @@ class ReadOutcomes:
     entries: dict[tuple[str, dt.date], dict[str, Any]] = field(default_factory=dict)
     responses: dict[str, Resource] = field(default_factory=dict)  # QuestionnaireResponses by `Type/id`
     complication_of: dict[str, str] = field(default_factory=dict)  # Condition `Type/id` → its index procedure
+    synthetic: set[str] = field(default_factory=set)  # index procedures labelled as test data (HTEST)
     log: ReadLog = field(default_factory=ReadLog)
 
 
@@ -92,6 +93,12 @@ def _procedure(
         out.log.warn(where, "an index procedure needs a day (performedDateTime) and one joint (left-sij, right-sij)")
         return
     out.procedures[where] = {"patient_id": patient_id, "joint": side[:-4], "procedure": kind, "performed_on": day}
+    labels = (resource.get("meta") or {}).get("security") or []
+    if any(
+        isinstance(x, dict) and x.get("system") == SYNTHETIC_LABEL["system"] and x.get("code") == "HTEST"
+        for x in labels
+    ):
+        out.synthetic.add(where)
     # FHIR's own link from a procedure to what went wrong after it: Procedure.complicationDetail → Condition.
     out.complication_of.update((c, where) for c in _references(resource, "complicationDetail", resolve))
 
@@ -273,7 +280,10 @@ def import_outcomes(
         for where, values in found.procedures.items():
             existing = rows.find_procedure(connection, **values)
             if existing is None:
-                existing = register_procedure(connection, values, actor=actor, now=now, remote=remote)
+                synthetic = where in found.synthetic
+                existing = register_procedure(
+                    connection, values, actor=actor, now=now, remote=remote, synthetic=synthetic
+                )
                 added += 1
             ids[where] = existing
         days = rows.entry_days(connection, ids.values())

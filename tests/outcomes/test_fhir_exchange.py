@@ -278,3 +278,27 @@ def test_a_yes_no_event_without_its_boolean_is_a_data_issue_and_the_rest_is_impo
     messages = {i.location: i.message for i in result.issues}
     assert "valueBoolean" in messages[f"Observation/{revision['id']}"]
     assert "valueString" in messages[f"Observation/{complication['id']}"]
+
+
+def test_synthetic_patients_stay_labelled_synthetic_through_export_and_import(engine: Engine, tmp_path: Path) -> None:
+    import datetime as dt
+
+    from sijpath.outcomes.fhir_export import SYNTHETIC_LABEL
+    from sijpath.outcomes.synthetic import store_synthetic
+    from sijpath.store.tables import outcome_procedures
+
+    with transaction(engine) as connection:
+        store_synthetic(connection, 1, seed=4, now=NOW, as_of=dt.date(2026, 11, 1))
+    with engine.connect() as connection:
+        bundle = patient_outcomes_bundle(connection, "SYN-000000")
+    assert bundle["entry"]
+    assert all(e["resource"]["meta"]["security"] == [SYNTHETIC_LABEL] for e in bundle["entry"])
+    assert r4b_problems(bundle) is None
+    other = connect(f"sqlite:///{tmp_path / 'other.db'}")
+    upgrade(other)
+    with transaction(other) as connection:
+        import_outcomes(connection, orjson.dumps(bundle), "test", actor="import", now=NOW)
+    with other.connect() as connection:
+        assert connection.execute(select(outcome_procedures.c.synthetic)).scalars().all() == [True]
+        assert patient_outcomes_bundle(connection, "SYN-000000") == bundle
+    other.dispose()
