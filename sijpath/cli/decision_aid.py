@@ -16,13 +16,23 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from sijpath import wiring
-from sijpath.cli.options import InputFileArgument, JointOption, RulesetOption, chosen_units, parse_as_of
+from sijpath.cli.options import (
+    DatabaseOption,
+    DataDirOption,
+    InputFileArgument,
+    JointOption,
+    RulesetOption,
+    chosen_units,
+    parse_as_of,
+    settings_of,
+)
 from sijpath.decisionaid.aid import Aid
 from sijpath.decisionaid.answers import AidAnswers
 from sijpath.decisionaid.check import CHECKS, CheckResult, check_aid, failures
 from sijpath.decisionaid.fhir_note import note_bundle
 from sijpath.decisionaid.note import note_markdown
 from sijpath.decisionaid.render import aid_html, aid_markdown
+from sijpath.outcomes.local_results import LocalResults
 from sijpath.pathway.assess import evaluate
 from sijpath.wiring.decision_aids import decision_aids, load_answers
 
@@ -57,18 +67,42 @@ aid_app = typer.Typer(
 )
 
 
-def aids_for(file: Path, ruleset: str, as_of: str | None, joint: str | None = None) -> list[Aid]:
-    """One aid per chosen joint of the episode in `file`."""
+def aids_for(
+    file: Path, ruleset: str, as_of: str | None, joint: str | None = None, local: LocalResults | None = None
+) -> list[Aid]:
+    """One aid per chosen joint of the episode in `file`, with this clinic's own results when `local` is given."""
     record = wiring.load_record(file)
     day = parse_as_of(as_of)
     rules = wiring.load_ruleset(ruleset, day)
     assessment = evaluate(record.episode, rules, day, record.issues)
     # The day the aid is produced is the clock's; the as-of date only sets which facts are read.
     today = dt.date.today()
-    return decision_aids(assessment, rules, record.episode, chosen_units(assessment, joint), generated_on=today)
+    units = chosen_units(assessment, joint)
+    return decision_aids(assessment, rules, record.episode, units, local, generated_on=today)
+
+
+def registry_results(as_of: str | None, data_dir: Path | None, database_url: str | None) -> LocalResults:
+    """This clinic's own results from the outcomes registry in the database, as of the aid's day."""
+    from sijpath.outcomes.local_results import local_results
+    from sijpath.wiring.server import open_database  # the store loads only when the registry is asked for
+
+    engine = open_database(settings_of(data_dir, database_url))
+    try:
+        with engine.connect() as connection:
+            return local_results(connection, parse_as_of(as_of))
+    finally:
+        engine.dispose()
 
 
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Date of the aid (default: today).")]
+LocalResultsOption = Annotated[
+    bool,
+    typer.Option(
+        "--local-results",
+        help="Add this clinic's own results from the outcomes registry (the database of --data-dir or "
+        "--database-url) beside the study numbers.",
+    ),
+]
 
 
 AnswersOption = Annotated[
@@ -91,9 +125,15 @@ def make(
     joint: JointOption = None,
     out: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (required for pdf).")] = None,
     answers_file: AnswersOption = None,
+    with_local: LocalResultsOption = False,
+    data_dir: DataDirOption = None,
+    database_url: DatabaseOption = None,
 ) -> None:
     """Make the aid for each joint of FILE (the default: `decision-aid FILE` is `decision-aid make FILE`)."""
-    aids = aids_for(file, ruleset, as_of, joint)
+    if not with_local and (data_dir is not None or database_url is not None):
+        raise typer.BadParameter("a database is read only with --local-results", param_hint="--local-results")
+    local = registry_results(as_of, data_dir, database_url) if with_local else None
+    aids = aids_for(file, ruleset, as_of, joint, local)
     if answers_file is not None and (output not in (AidFormat.note, AidFormat.fhir) or len(aids) != 1):
         raise typer.BadParameter("answers go with -f note or -f fhir, for one joint (--joint)", param_hint="--answers")
     if output is AidFormat.pdf:

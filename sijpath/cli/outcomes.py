@@ -35,15 +35,37 @@ def _engine(data_dir: Path | None, database_url: str | None) -> Any:
     return open_database(settings_of(data_dir, database_url))
 
 
+ProcedureOption = Annotated[str | None, typer.Option(help="fusion, rfa or therapeutic-injection.")]
+PayerOption = Annotated[str | None, typer.Option(help="Only procedures with this payer.")]
+FromOption = Annotated[str | None, typer.Option("--from", help="Procedures on or after (YYYY-MM-DD).")]
+ToOption = Annotated[str | None, typer.Option("--to", help="Procedures on or before (YYYY-MM-DD).")]
+RulesetFilterOption = Annotated[
+    str | None, typer.Option("--ruleset", help="Rule set in force when the decision was made.")
+]
+
+
+def _filters(
+    procedure: str | None, payer: str | None, performed_from: str | None, performed_to: str | None, ruleset: str | None
+) -> tuple[dict[str, str], Any]:
+    """The filters as the report names them, and the registry's WHERE clause for them."""
+    from sijpath.store.outcomes import cohort_filter
+
+    _check_procedure(procedure)
+    start, end = _day(performed_from, "--from"), _day(performed_to, "--to")
+    chosen = (("procedure", procedure), ("payer", payer), ("from", start), ("to", end), ("rule set", ruleset))
+    where = cohort_filter(procedure=procedure, payer=payer, performed_from=start, performed_to=end, ruleset_id=ruleset)
+    return {k: str(v) for k, v in chosen if v}, where
+
+
 @outcomes_app.command("report")
 def outcomes_report(
     output: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.markdown,
     as_of: AsOfOption = None,
-    procedure: Annotated[str | None, typer.Option(help="fusion, rfa or therapeutic-injection.")] = None,
-    payer: Annotated[str | None, typer.Option(help="Only procedures with this payer.")] = None,
-    performed_from: Annotated[str | None, typer.Option("--from", help="Procedures on or after (YYYY-MM-DD).")] = None,
-    performed_to: Annotated[str | None, typer.Option("--to", help="Procedures on or before (YYYY-MM-DD).")] = None,
-    ruleset: Annotated[str | None, typer.Option(help="Rule set in force when the decision was made.")] = None,
+    procedure: ProcedureOption = None,
+    payer: PayerOption = None,
+    performed_from: FromOption = None,
+    performed_to: ToOption = None,
+    ruleset: RulesetFilterOption = None,
     data_dir: DataDirOption = None,
     database_url: DatabaseOption = None,
 ) -> None:
@@ -52,20 +74,13 @@ def outcomes_report(
     from sijpath import wiring
     from sijpath.outcomes.rendering import report_csv, report_html, report_markdown
     from sijpath.outcomes.report import build_report
-    from sijpath.store.outcomes import cohort_filter, cohort_rows
+    from sijpath.store.outcomes import cohort_rows
 
     day = parse_as_of(as_of)
-    _check_procedure(procedure)
-    start, end = _day(performed_from, "--from"), _day(performed_to, "--to")
-    filters = {
-        k: str(v)
-        for k, v in (("procedure", procedure), ("payer", payer), ("from", start), ("to", end), ("rule set", ruleset))
-        if v
-    }
+    filters, where = _filters(procedure, payer, performed_from, performed_to, ruleset)
     catalog = wiring.load_catalog()
     published = wiring.load_published_results()
     sources = {s: catalog[s].label() for s in {r.source for r in published} | _threshold_sources()}
-    where = cohort_filter(procedure=procedure, payer=payer, performed_from=start, performed_to=end, ruleset_id=ruleset)
     engine = _engine(data_dir, database_url)
     try:
         with engine.connect() as connection:
@@ -100,22 +115,26 @@ class ExportFormat(StrEnum):
 def outcomes_export(
     output: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv or parquet.")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="The file to write (CSV: default stdout).")] = None,
-    procedure: Annotated[str | None, typer.Option(help="fusion, rfa or therapeutic-injection.")] = None,
+    procedure: ProcedureOption = None,
+    payer: PayerOption = None,
+    performed_from: FromOption = None,
+    performed_to: ToOption = None,
+    ruleset: RulesetFilterOption = None,
     data_dir: DataDirOption = None,
     database_url: DatabaseOption = None,
 ) -> None:
-    """The registry, one row per entry with its index procedure (columns: docs/outcomes.md's data dictionary).
-    The rows identify patients: keep the file as the record itself is kept."""
+    """The registry, one row per entry with its index procedure (columns: docs/outcomes.md's data dictionary),
+    with the report's filters. The rows identify patients: keep the file as the record itself is kept."""
     from sijpath.outcomes.export import write_export
-    from sijpath.store.outcomes import cohort_filter, registry_export_batches
+    from sijpath.store.outcomes import registry_export_batches
 
-    _check_procedure(procedure)
+    _, where = _filters(procedure, payer, performed_from, performed_to, ruleset)
     if out is None and output is ExportFormat.parquet:
         raise typer.BadParameter("Parquet is binary: name a file to write", param_hint="--out")
     engine = _engine(data_dir, database_url)
     try:
         with engine.connect() as connection:
-            batches = registry_export_batches(connection, cohort_filter(procedure=procedure))
+            batches = registry_export_batches(connection, where)
             written = write_export(batches, out or sys.stdout.buffer, parquet=output is ExportFormat.parquet)
     except OSError as exc:  # pyarrow's own errors for an unwritable path are OSErrors too
         from sijpath.errors import UsageError

@@ -168,6 +168,12 @@ OWN_CONCEPTS: list[tuple[str, str]] = [
     ("opioid-daily-mme", "Opioid use as morphine milligram equivalents per day (CDC 2022 factors)"),
     ("ct-bridging", "CT assessment of bony bridging across the fused joint"),
     *_concepts("ct-bridging-", "bridged not-bridged indeterminate", "CT bony bridging: {}"),
+    ("satisfaction-with-result", "Satisfaction with the result of the index procedure, on five levels"),
+    *_concepts("satisfaction-", "very-satisfied satisfied neutral dissatisfied very-dissatisfied", "Satisfaction: {}"),
+    ("working", "Working (return to work) at the follow-up, yes or no"),
+    ("complication", "Complication after the index procedure, as text"),
+    ("revision-surgery", "Revision surgery after the index procedure, yes or no"),
+    ("readmission", "Readmission to hospital after the index procedure, yes or no"),
 ]
 
 

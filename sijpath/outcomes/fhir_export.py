@@ -19,6 +19,7 @@ __all__ = [
     "PROCEDURE_CODES",
     "QUESTIONNAIRE_EQ5D",
     "QUESTIONNAIRE_ODI",
+    "SYNTHETIC_LABEL",
     "entry_resources",
     "outcome_ids",
     "patient_outcomes_bundle",
@@ -32,6 +33,9 @@ QUESTIONNAIRE_VERSION = "1"
 # be 27279, 27280 or 27278 by approach, and claiming one would be a guess).
 PROCEDURE_CODES = {"fusion": "sij-fusion", "rfa": "sij-rfa", "therapeutic-injection": "therapeutic-injection"}
 MME_UNIT = "{MME}/d"  # UCUM with an annotation: milligrams of morphine equivalent per day
+# The security label HL7 gives test data (v3-ActReason HTEST, "test health data"): every resource of a synthetic
+# procedure carries it, so generated patients stay labelled synthetic outside sijpath too.
+SYNTHETIC_LABEL = {"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "HTEST"}
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, f"{BASE}/outcomes")
 _DIMENSION_TEXT = {
     "mobility": "Mobility",
@@ -147,6 +151,18 @@ def entry_resources(procedure: Any, entry: Any, seed: str, ordinal: int) -> Iter
         yield measure("opioids", own("taking-opioids"), valueBoolean=entry.opioid_use)
     if entry.ct_bridging is not None:
         yield measure("bridging", own("ct-bridging"), valueCodeableConcept=own(f"ct-bridging-{entry.ct_bridging}"))
+    if entry.satisfaction is not None:
+        level = own(f"satisfaction-{entry.satisfaction}")
+        yield measure("satisfaction", own("satisfaction-with-result"), valueCodeableConcept=level)
+    if entry.complication is not None:
+        yield measure("complication", own("complication"), valueString=entry.complication)
+    for part, flag in (
+        ("working", entry.working),
+        ("revision-surgery", entry.revision),
+        ("readmission", entry.readmission),
+    ):
+        if flag is not None:
+            yield measure(part, own(part), valueBoolean=flag)
 
 
 def _mme(value: float) -> dict[str, Any]:
@@ -184,11 +200,14 @@ def patient_outcomes_bundle(connection: Connection, patient_id: str) -> dict[str
     resources: list[dict[str, Any]] = []
     for procedure in procedures:
         prid, seed = outcome_ids(procedure)
-        resources.append(_procedure(procedure, prid, {"reference": f"Patient/{patient_id}"}))
+        own_resources = [_procedure(procedure, prid, {"reference": f"Patient/{patient_id}"})]
         per_day: dict[Any, int] = {}
         for entry in entries[procedure.id]:
             ordinal = per_day[entry.measured_on] = per_day.get(entry.measured_on, -1) + 1
-            resources.extend(entry_resources(procedure, entry, seed, ordinal))
+            own_resources.extend(entry_resources(procedure, entry, seed, ordinal))
+        if procedure.synthetic:
+            own_resources = [{**r, "meta": {"security": [SYNTHETIC_LABEL]}} for r in own_resources]
+        resources.extend(own_resources)
     return {
         "resourceType": "Bundle",
         "type": "collection",

@@ -18,7 +18,7 @@ from sijpath.fhir.vocabulary import LOINC, LOINC_ODI_SCORE, LOINC_PAIN_NRS, OWN
 from sijpath.limits import check_json
 from sijpath.outcomes.entries import entry_row, parse_entry, parse_procedure
 from sijpath.outcomes.eq5d import EQ5D_DIMENSIONS, Eq5dValueSet
-from sijpath.outcomes.fhir_export import PROCEDURE_CODES, QUESTIONNAIRE_EQ5D, QUESTIONNAIRE_ODI
+from sijpath.outcomes.fhir_export import PROCEDURE_CODES, QUESTIONNAIRE_EQ5D, QUESTIONNAIRE_ODI, SYNTHETIC_LABEL
 from sijpath.outcomes.registry import record_entry, register_procedure
 from sijpath.store import outcomes as rows
 
@@ -28,6 +28,8 @@ Resource = Mapping[str, Any]
 _KINDS = {code: kind for kind, code in PROCEDURE_CODES.items()}
 _READ_STATUSES = ("final", "amended", "corrected")
 _BRIDGING = ("bridged", "not-bridged", "indeterminate")
+_FLAGS = {"working": "working", "revision-surgery": "revision", "readmission": "readmission"}
+_ENCOUNTER_STATUSES = ("arrived", "triaged", "in-progress", "onleave", "finished")
 
 
 @dataclass
@@ -37,6 +39,8 @@ class ReadOutcomes:
     procedures: dict[str, dict[str, Any]] = field(default_factory=dict)
     entries: dict[tuple[str, dt.date], dict[str, Any]] = field(default_factory=dict)
     responses: dict[str, Resource] = field(default_factory=dict)  # QuestionnaireResponses by `Type/id`
+    complication_of: dict[str, str] = field(default_factory=dict)  # Condition `Type/id` → its index procedure
+    synthetic: set[str] = field(default_factory=set)  # index procedures labelled as test data (HTEST)
     log: ReadLog = field(default_factory=ReadLog)
 
 
@@ -71,7 +75,14 @@ def _answers(response: Resource) -> dict[str, Any]:
     return found
 
 
-def _procedure(patient_id: str, resource: Resource, where: str, out: ReadOutcomes) -> None:
+def _references(resource: Resource, element: str, resolve: Callable[[str], str | None]) -> list[str]:
+    found = [resolve(str(r.get("reference", ""))) for r in resource.get(element) or [] if isinstance(r, dict)]
+    return [f for f in found if f is not None]
+
+
+def _procedure(
+    patient_id: str, resource: Resource, where: str, resolve: Callable[[str], str | None], out: ReadOutcomes
+) -> None:
     kind = _KINDS.get(_own(resource.get("code")) or "")
     if kind is None or resource.get("status") != "completed":
         out.log.note(where, "not a completed index procedure of the outcomes registry (sij-fusion, sij-rfa, …)")
@@ -82,6 +93,14 @@ def _procedure(patient_id: str, resource: Resource, where: str, out: ReadOutcome
         out.log.warn(where, "an index procedure needs a day (performedDateTime) and one joint (left-sij, right-sij)")
         return
     out.procedures[where] = {"patient_id": patient_id, "joint": side[:-4], "procedure": kind, "performed_on": day}
+    labels = (resource.get("meta") or {}).get("security") or []
+    if any(
+        isinstance(x, dict) and x.get("system") == SYNTHETIC_LABEL["system"] and x.get("code") == "HTEST"
+        for x in labels
+    ):
+        out.synthetic.add(where)
+    # FHIR's own link from a procedure to what went wrong after it: Procedure.complicationDetail → Condition.
+    out.complication_of.update((c, where) for c in _references(resource, "complicationDetail", resolve))
 
 
 def _measure(resource: Resource, response: Resource | None, entry: dict[str, Any]) -> str | None:
@@ -111,6 +130,21 @@ def _measure(resource: Resource, response: Resource | None, entry: dict[str, Any
         elif own == "eq5d-vas":
             entry["eq5d_vas"] = quantity
         # The index is not read: it is recomputed from the levels with the value set this deployment loaded.
+    elif own == "satisfaction-with-result":
+        level = _own(resource.get("valueCodeableConcept"))
+        if level is None:
+            return "a satisfaction needs valueCodeableConcept with one of our satisfaction-* codes"
+        entry["satisfaction"] = level.removeprefix("satisfaction-")  # anything else is refused by validation
+    elif own == "complication":
+        text = resource.get("valueString")
+        if not isinstance(text, str) or not text.strip():
+            return "a complication needs its description in valueString"
+        _add_complication(entry, text)
+    elif own in _FLAGS:
+        flag = resource.get("valueBoolean")
+        if not isinstance(flag, bool):
+            return f"{own} needs valueBoolean (true or false)"
+        entry[_FLAGS[own]] = flag
     elif own == "opioid-daily-mme":
         entry["mme_per_day"] = float(quantity) if isinstance(quantity, int) else quantity
     elif own == "taking-opioids":
@@ -133,12 +167,59 @@ def _observation(resource: Resource, where: str, resolve: Callable[[str], str | 
     if procedure is None or day is None:
         out.log.warn(where, "an outcome needs a day and partOf an index procedure in this Bundle; not imported")
         return
-    derived = [resolve(str(r.get("reference", ""))) for r in resource.get("derivedFrom") or [] if isinstance(r, dict)]
+    derived = _references(resource, "derivedFrom", resolve)
     response = next((out.responses[d] for d in derived if d in out.responses), None)
-    entry = out.entries.setdefault((procedure, day), {"measured_on": day.isoformat()})
+    # Taken into the entry only once read: an Observation that is not read never leaves an empty entry behind.
+    entry = out.entries.get((procedure, day), {"measured_on": day.isoformat()})
     reason = _measure(resource, response, entry)
     if reason is not None:
         out.log.note(where, f"{reason}; not imported")
+        return
+    out.entries[procedure, day] = entry
+
+
+def _add_complication(entry: dict[str, Any], text: str) -> None:
+    # Two complications on one day share the entry's one text (validation refuses it past 200 characters).
+    entry["complication"] = f"{entry['complication']}; {text}" if entry.get("complication") else text
+
+
+def _condition(resource: Resource, where: str, out: ReadOutcomes) -> None:
+    """A Condition an index procedure names in complicationDetail: a complication, on the day it was recorded."""
+    procedure = out.complication_of.get(where)
+    if procedure is None:
+        return  # a diagnosis, not a complication of an index procedure: the episode import reads those
+    status = {c.get("code") for c in (resource.get("verificationStatus") or {}).get("coding") or []}
+    if status & {"refuted", "entered-in-error"}:
+        out.log.note(where, "a complication refuted or entered in error; not imported")
+        return
+    day = calendar_date(str(resource.get("recordedDate") or resource.get("onsetDateTime") or ""))
+    concept = resource.get("code") or {}
+    displays = [c.get("display") for c in concept.get("coding") or [] if isinstance(c, dict) and c.get("display")]
+    text = concept.get("text") or next(iter(displays), None)
+    if day is None or not isinstance(text, str) or not text.strip():
+        out.log.warn(
+            where, "a complication needs a day (recordedDate or onsetDateTime) and words (code.text); not imported"
+        )
+        return
+    entry = out.entries.setdefault((procedure, day), {"measured_on": day.isoformat()})
+    _add_complication(entry, text)
+
+
+def _encounter(resource: Resource, where: str, resolve: Callable[[str], str | None], out: ReadOutcomes) -> None:
+    """A hospital stay marked as a readmission (hospitalization.reAdmission) whose reason is an index procedure."""
+    if not (resource.get("hospitalization") or {}).get("reAdmission"):
+        return  # not a readmission: other encounters are not the registry's
+    procedure = next((p for p in _references(resource, "reasonReference", resolve) if p in out.procedures), None)
+    day = calendar_date(str((resource.get("period") or {}).get("start", "")))
+    if resource.get("status") not in _ENCOUNTER_STATUSES:
+        out.log.note(where, f"a readmission with status {resource.get('status')!r} did not take place; not imported")
+    elif procedure is None or day is None:
+        out.log.warn(
+            where,
+            "a readmission needs period.start and reasonReference to an index procedure in this Bundle; not imported",
+        )
+    else:
+        out.entries.setdefault((procedure, day), {"measured_on": day.isoformat()})["readmission"] = True
 
 
 def read_outcomes(data: bytes, origin: str) -> dict[str, ReadOutcomes]:
@@ -152,10 +233,15 @@ def read_outcomes(data: bytes, origin: str) -> dict[str, ReadOutcomes]:
         out.responses = {k: r for k, r in keyed if r.get("resourceType") == "QuestionnaireResponse"}
         for where, resource in keyed:
             if resource.get("resourceType") == "Procedure":
-                _procedure(patient_id, resource, where, out)
+                _procedure(patient_id, resource, where, groups.resolve, out)
         for where, resource in keyed:
-            if resource.get("resourceType") == "Observation":
+            kind = resource.get("resourceType")
+            if kind == "Observation":
                 _observation(resource, where, groups.resolve, out)
+            elif kind == "Condition":
+                _condition(resource, where, out)
+            elif kind == "Encounter":
+                _encounter(resource, where, groups.resolve, out)
     return found
 
 
@@ -194,7 +280,10 @@ def import_outcomes(
         for where, values in found.procedures.items():
             existing = rows.find_procedure(connection, **values)
             if existing is None:
-                existing = register_procedure(connection, values, actor=actor, now=now, remote=remote)
+                synthetic = where in found.synthetic
+                existing = register_procedure(
+                    connection, values, actor=actor, now=now, remote=remote, synthetic=synthetic
+                )
                 added += 1
             ids[where] = existing
         days = rows.entry_days(connection, ids.values())

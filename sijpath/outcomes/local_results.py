@@ -15,11 +15,22 @@ from typing import Any
 from sqlalchemy import Connection
 
 from sijpath.outcomes.intervals import Estimate, wilson_interval
+from sijpath.outcomes.published import PublishedResult
 from sijpath.outcomes.report import FollowedProcedure, gather_follow_ups
 from sijpath.outcomes.responders import THRESHOLDS, classify
 from sijpath.store.outcomes import COHORT_COLUMNS, cohort_rows, procedure_index
 
-__all__ = ["MINIMUM_N", "MINIMUM_N_SOURCE", "LocalFigure", "LocalResults", "compute_local_results", "local_results"]
+__all__ = [
+    "MINIMUM_N",
+    "MINIMUM_N_SOURCE",
+    "PUBLISHED_BESIDE",
+    "STEP_OPTIONS",
+    "LocalFigure",
+    "LocalResults",
+    "at_decision",
+    "compute_local_results",
+    "local_results",
+]
 
 MINIMUM_N = 20  # sijpath's own reading: no source states a minimum
 MINIMUM_N_SOURCE = "sijpath-local-results-minimum"
@@ -158,3 +169,32 @@ def compute_local_results(
 def local_results(connection: Connection, as_of: dt.date) -> LocalResults:
     """The figures over the whole registry as of a day."""
     return compute_local_results(cohort_rows(connection), procedure_index(connection), as_of)
+
+
+# The published measures each figure is shown beside (sijpath.outcomes.published); a different population, and
+# for RFA a different responder definition (≥50% relief), which the display names.
+PUBLISHED_BESIDE = {
+    "rfa-responders-3m": ("relief-50",),
+    "rfa-durable-12m": ("relief-50",),
+    "fusion-odi-12m": ("responder:odi-insite-clinical",),
+    "fusion-bridging-12m": ("bridging",),
+}
+# Where the decision is made: the options whose figures stand beside a joint's next step, that step's option first.
+STEP_OPTIONS = {"radiofrequency-ablation": ("rfa", "fusion"), "fusion-evaluation": ("fusion", "rfa")}
+
+
+def at_decision(
+    local: LocalResults | None, step: str, published: Iterable[PublishedResult]
+) -> list[tuple[LocalFigure, tuple[PublishedResult, ...]]]:
+    """The figures beside a next step, each with the published results of its measure (none for other steps, or
+    when no procedure of the step's options has been followed up)."""
+    if local is None:
+        return []
+    figures = [f for option in STEP_OPTIONS.get(step, ()) for f in local.for_option(option)]
+    if all(f.estimate.n == 0 for f in figures):
+        return []
+    results = tuple(published)
+    return [
+        (f, tuple(r for r in results if r.procedure == f.option and r.measure in PUBLISHED_BESIDE.get(f.key, ())))
+        for f in figures
+    ]

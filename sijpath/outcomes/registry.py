@@ -20,12 +20,19 @@ __all__ = ["DueItem", "due_list", "patient_schedule", "record_entry", "register_
 
 
 def register_procedure(
-    connection: Connection, data: Mapping[str, Any], *, actor: str, now: dt.datetime, remote: str = "local"
+    connection: Connection,
+    data: Mapping[str, Any],
+    *,
+    actor: str,
+    now: dt.datetime,
+    remote: str = "local",
+    synthetic: bool = False,
 ) -> int:
-    """Add an index procedure to the registry (audited); returns its id."""
+    """Add an index procedure to the registry (audited); returns its id. `synthetic` marks generated demo data
+    (a FHIR import of resources labelled as test data)."""
     procedure = parse_procedure(data)
     procedure_id = rows.add_procedure(
-        connection, {**procedure.model_dump(), "synthetic": False, "created_at": now, "created_by": actor}
+        connection, {**procedure.model_dump(), "synthetic": synthetic, "created_at": now, "created_by": actor}
     )
     detail = {"procedure_id": procedure_id, **procedure.model_dump(mode="json")}
     _audit(connection, "outcome-procedure", procedure.patient_id, detail, actor, remote, now)

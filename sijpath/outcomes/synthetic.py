@@ -26,6 +26,9 @@ __all__ = ["SYNTHETIC_ACTOR", "SYNTHETIC_FIRST_DAY", "store_synthetic", "synthet
 SYNTHETIC_ACTOR = "synthetic"
 SYNTHETIC_FIRST_DAY = dt.date(2023, 1, 1)  # procedures fall between this day and `as_of`
 _PAYERS = ("synthetic-payer-a", "synthetic-payer-b", "synthetic-payer-c")
+# The rule set each synthetic payer's decisions were made under (built-in rule set ids), so the report's rule-set
+# filter has something to choose; taken from the payer, not drawn, so every seed's cohort stays as it was.
+_RULESETS = dict(zip(_PAYERS, ("source-articles", "commercial-strict", "aspn-2024"), strict=True))
 
 
 def _clamp(value: float, low: int, high: int) -> int:
@@ -45,12 +48,15 @@ def synthetic_cohort(
         odi0, nrs0 = rng.gauss(55, 12), rng.gauss(7, 1.3)
         benefit = rng.random()  # how much this synthetic patient improves, 0–1
         on_opioids = rng.random() < 0.7
+        joint = rng.choice(("left", "right"))
+        payer = rng.choice(_PAYERS)  # drawn after the joint, as always: the same seed gives the same cohort
         head = {
             "patient_id": f"SYN-{number:06d}",
-            "joint": rng.choice(("left", "right")),
+            "joint": joint,
             "procedure": procedure,
             "performed_on": performed_on,
-            "payer": rng.choice(_PAYERS),
+            "payer": payer,
+            "ruleset_id": _RULESETS[payer],
         }
         entries = []
         for t in SCHEDULES[procedure]:

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from sijpath.errors import NotFoundError, OutcomeEntryError, UsageError
+from sijpath.errors import NotFoundError, OutcomeEntryError, Problem, UsageError
 from sijpath.outcomes.form_answers import EQ5D_FIELDS, ODI_FIELDS, entry_from_form
 from sijpath.outcomes.links import create_link
 from sijpath.outcomes.odi import ODI_SECTIONS
@@ -65,6 +65,7 @@ def _page(request: Request, services: App, who: Principal, patient_id: str, **mo
         eq5d=list(zip(EQ5D_FIELDS, _DIMENSIONS, strict=True)),
         value_set=services.eq5d_value_set,
         can_record=who.user.role in ("clinician", "staff"),
+        rulesets=services.ruleset_ids,
         **more,
     )
 
@@ -105,8 +106,12 @@ async def add_procedure(request: Request, patient_id: str) -> Response:
     fields = await _fields(request)
     check_csrf(who, fields.get("csrf_token"))
     data = {k: fields[k] for k in ("joint", "procedure", "performed_on") if fields.get(k)}
-    data.update({k: fields[k].strip() for k in ("payer",) if fields.get(k, "").strip()})
+    data.update({k: fields[k].strip() for k in ("payer", "ruleset_id") if fields.get(k, "").strip()})
     try:
+        if "ruleset_id" in data and data["ruleset_id"] not in services.ruleset_ids:
+            known = ", ".join(services.ruleset_ids)
+            problem = Problem("ruleset_id", f"{data['ruleset_id'][:80]!r} is not a rule set of this app ({known})")
+            raise OutcomeEntryError("the index procedure cannot be stored", [problem])
         with transaction(services.engine) as connection:
             register_procedure(
                 connection,
@@ -198,4 +203,5 @@ def report_page(request: Request) -> HTMLResponse:
         as_of=as_of,
         params=params,
         procedures=PROCEDURES,
+        rulesets=services.ruleset_ids,
     )

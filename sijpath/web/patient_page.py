@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sijpath.engine.ruleset import RuleSet
 from sijpath.errors import InputError, Problem
+from sijpath.outcomes.local_results import at_decision
 from sijpath.pathway.thresholds import MIN_LASTING_INJECTION_RELIEF_MONTHS, MIN_LASTING_INJECTION_RELIEF_PERCENT
 from sijpath.rulesets.loader import MEDICARE_CONTRACTORS
 from sijpath.store import episodes as store
@@ -87,6 +88,7 @@ def patient_page(
         # The payer's rule sets beside the clinical pathway by default; every rule set on request.
         chosen = () if compare == "all" or not own else (services.settings.default_ruleset, *own)
         comparison = services.comparison(stored, as_of, tuple(dict.fromkeys(chosen)), contractor)
+    local = services.local_results(as_of) if services.local_results else None  # this clinic's own, cached
     keep = [(k, v) for k, v in params.multi_items() if k not in ("compare", "saved", "removed", "restored")]
     return render(
         request,
@@ -107,6 +109,9 @@ def patient_page(
         compare_query=urlencode([*keep, ("compare", "1")]),
         compare_all_query=urlencode([*keep, ("compare", "all")]),
         cell=matrix_cell,
+        clinic={u.key: at_decision(local, u.next_step.code, services.published) for u in assessment.units},
+        local=local,
+        labels=services.source_labels,
         coverage=coverage,
         payers=[*payers, OTHER_PAYER],
         contractors=MEDICARE_CONTRACTORS,

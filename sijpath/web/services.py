@@ -22,6 +22,7 @@ from sijpath.fhir.bundle import parse_bundle
 from sijpath.fhir.reader import ImportedEpisode
 from sijpath.limits import check_json
 from sijpath.outcomes.eq5d import Eq5dValueSet
+from sijpath.outcomes.local_results import LocalResults
 from sijpath.outcomes.published import PublishedResult
 from sijpath.pathway.assess import evaluate
 from sijpath.settings import Settings
@@ -79,6 +80,8 @@ class App:
     decision_aid: DecisionAidMaker | None = None
     letters: LetterWriter | None = None  # prior-authorization letters (None: the app makes none)
     eq5d_value_set: Eq5dValueSet | None = None  # the configured EQ-5D-5L value set (None: the index stays empty)
+    # This clinic's own results from the registry as of a day, cached (None: the assessment page shows none).
+    local_results: Callable[[dt.date], LocalResults] | None = None
 
     def today(self) -> dt.date:
         """The default as-of date: today where the server runs (a UTC date would turn at the wrong hour)."""

@@ -31,6 +31,7 @@ from sijpath.pathway.thresholds import MIN_LASTING_INJECTION_RELIEF_PERCENT
 __all__ = [
     "DEFAULT_RELIEF_NEEDED",
     "WebAid",
+    "cached_local_results",
     "decision_aids",
     "load_answers",
     "registry_decision_aids",
@@ -199,22 +200,35 @@ def web_decision_aid(
 LOCAL_RESULTS_FRESH = dt.timedelta(minutes=10)  # how long the clinic's figures are reused before the registry is read
 
 
-def registry_decision_aids(engine: Engine, clock: Callable[[], dt.datetime]) -> Callable[..., WebAid]:
-    """`web_decision_aid` with this clinic's own results as of each aid's day, read from the registry at most once
-    every ten minutes per day (the whole registry is read; an aid page must not wait for that every time)."""
+def cached_local_results(engine: Engine, clock: Callable[[], dt.datetime]) -> Callable[[dt.date], LocalResults]:
+    """This clinic's own results as of a day, read from the registry at most once every ten minutes per day (the
+    whole registry is read; a page must not wait for that every time). The assessment page and the decision aid
+    share one cache."""
     cache: dict[dt.date, tuple[dt.datetime, LocalResults]] = {}
 
     def figures(as_of: dt.date) -> LocalResults:
         now = clock()
         kept = cache.get(as_of)
         if kept is None or now - kept[0] > LOCAL_RESULTS_FRESH:
-            if len(cache) > 64:  # aids of many different days: start again rather than grow without bound
+            if len(cache) > 64:  # pages of many different days: start again rather than grow without bound
                 cache.clear()
             with engine.connect() as connection:
                 kept = cache[as_of] = (now, local_results(connection, as_of))
         return kept[1]
 
+    return figures
+
+
+def registry_decision_aids(
+    engine: Engine,
+    clock: Callable[[], dt.datetime],
+    figures: Callable[[dt.date], LocalResults] | None = None,
+) -> Callable[..., WebAid]:
+    """`web_decision_aid` with this clinic's own results as of each aid's day (`figures`, cached; by default a
+    cache of its own)."""
+    read = figures or cached_local_results(engine, clock)
+
     def make(assessment: Assessment, rules: RuleSet, episode: Episode, joint: str) -> WebAid:
-        return web_decision_aid(assessment, rules, episode, joint, figures(assessment.as_of))
+        return web_decision_aid(assessment, rules, episode, joint, read(assessment.as_of))
 
     return make

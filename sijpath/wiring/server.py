@@ -16,6 +16,7 @@ from sijpath.domain.document import problems_from_validation
 from sijpath.engine.ruleset import RuleSet
 from sijpath.errors import UnknownRuleSetError, UsageError
 from sijpath.outcomes.eq5d import Eq5dValueSet, parse_value_set
+from sijpath.outcomes.local_results import MINIMUM_N_SOURCE
 from sijpath.outcomes.responders import THRESHOLDS
 from sijpath.settings import Settings
 from sijpath.store import episodes as store
@@ -24,7 +25,7 @@ from sijpath.store.database import connect, require_current_schema
 from sijpath.web.app import create_app
 from sijpath.web.services import App
 from sijpath.wiring import builtin_ruleset_ids, load_catalog, load_episode, load_published_results, load_ruleset
-from sijpath.wiring.decision_aids import registry_decision_aids
+from sijpath.wiring.decision_aids import cached_local_results, registry_decision_aids
 from sijpath.wiring.letters import DocumentLetters
 from sijpath.wiring.practice import practice_from
 from sijpath.wiring.proxies import ClientAddress
@@ -104,7 +105,8 @@ def web_services(settings: Settings, engine: Engine, now: Callable[[], dt.dateti
     clock = now or (lambda: dt.datetime.now(dt.UTC))
     published = load_published_results()
     catalog = load_catalog()
-    cited = {r.source for r in published} | {t.source for t in THRESHOLDS}
+    cited = {r.source for r in published} | {t.source for t in THRESHOLDS} | {MINIMUM_N_SOURCE}
+    figures = cached_local_results(engine, clock)
     return App(
         engine,
         settings,
@@ -113,8 +115,9 @@ def web_services(settings: Settings, engine: Engine, now: Callable[[], dt.dateti
         clock,
         published,
         {s: catalog[s].label() for s in cited},
-        registry_decision_aids(engine, clock),
+        registry_decision_aids(engine, clock, figures),
         letters=DocumentLetters(),
+        local_results=figures,
         eq5d_value_set=load_eq5d_value_set(settings.eq5d_value_set),
     )
 

@@ -219,3 +219,60 @@ def test_export_as_parquet_to_the_terminal_is_refused_naming_the_option(
     code, _, err = run(capsys, "outcomes", "export", "-f", "parquet", "--data-dir", str(data_dir))
     assert code == 2
     assert "--out" in err
+
+
+EXAMPLE = str(Path(__file__).resolve().parents[2] / "examples" / "fusion-candidate.yaml")
+
+
+def test_the_command_line_aid_adds_the_clinics_results_only_when_asked(
+    capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    from sijpath.decisionaid.local import LOCAL_HEADING, SYNTHETIC_WORDS
+
+    base = ("decision-aid", EXAMPLE, "--ruleset", "source-articles", "--as-of", AS_OF, "--joint", "left")
+    code, plain, _ = run(capsys, *base)
+    assert code == 0
+    assert LOCAL_HEADING not in plain
+    code, out, err = run(capsys, *base, "--local-results", "--data-dir", str(data_dir))
+    assert code == 0, err
+    assert LOCAL_HEADING in out
+    assert SYNTHETIC_WORDS in out
+    assert out.index("Results at this clinic") > out.index("INSITE")  # after the cited study numbers
+    code, _, err = run(capsys, *base, "--data-dir", str(data_dir))
+    assert code == 2
+    assert "--local-results" in err
+
+
+def test_report_and_export_filter_by_the_rule_set_in_force_at_the_decision(
+    capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    import csv
+    import io
+
+    code, out, _ = run(
+        capsys, "outcomes", "report", "--ruleset", "commercial-strict", "--as-of", AS_OF, "--data-dir", str(data_dir)
+    )
+    assert code == 0
+    assert "rule set commercial-strict" in out
+    code, out, _ = run(
+        capsys, "outcomes", "export", "-f", "csv", "--ruleset", "commercial-strict", "--data-dir", str(data_dir)
+    )
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows
+    assert {(r["ruleset_id"], r["payer"]) for r in rows} == {("commercial-strict", "synthetic-payer-b")}
+    code, out, _ = run(
+        capsys,
+        "outcomes",
+        "export",
+        "-f",
+        "csv",
+        "--from",
+        "2026-01-01",
+        "--payer",
+        "nobody",
+        "--data-dir",
+        str(data_dir),
+    )
+    assert code == 0
+    assert out.count("\n") == 1  # the header only

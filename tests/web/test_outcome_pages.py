@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from sijpath.store.tables import audit_log, outcome_entries, outcome_links
+from sijpath.store.tables import audit_log, outcome_entries, outcome_links, outcome_procedures
 from sijpath.web.services import App
 from tests.web.seeded import SEEDED_LINK
 
@@ -158,3 +158,43 @@ def test_with_a_configured_value_set_the_page_computes_and_shows_the_eq5d_index(
 def test_without_a_value_set_the_page_says_the_index_stays_empty(sign_in: SignIn) -> None:
     page = sign_in("staff").get(PAGE).text
     assert "No EQ-5D-5L value set is configured, so the index stays empty" in page
+
+
+def _procedure_rulesets(services: App) -> list[str | None]:
+    with services.engine.connect() as connection:
+        return list(
+            connection.execute(select(outcome_procedures.c.ruleset_id).order_by(outcome_procedures.c.id)).scalars()
+        )
+
+
+def test_an_index_procedure_keeps_the_rule_set_its_decision_was_made_under(sign_in: SignIn, services: App) -> None:
+    staff = sign_in("staff")
+    page = staff.get(PAGE).text
+    assert "<option>commercial-strict</option>" in page  # the form offers the app's rule sets
+    form = {"csrf_token": staff.csrf, "joint": "left", "procedure": "rfa", "performed_on": "2026-09-01"}  # type: ignore[attr-defined]
+    assert staff.post(f"{PAGE}/procedures", data={**form, "ruleset_id": "commercial-strict"}).status_code == 200
+    refused = staff.post(f"{PAGE}/procedures", data={**form, "ruleset_id": "made-up"})
+    assert refused.status_code == 422
+    assert "ruleset_id" in refused.text
+    assert _procedure_rulesets(services)[-1] == "commercial-strict"
+    assert "made-up" not in _procedure_rulesets(services)
+
+
+def test_the_report_page_filters_by_the_rule_set_in_force_at_the_decision(sign_in: SignIn, services: App) -> None:
+    import datetime as dt
+
+    from sijpath.outcomes.synthetic import store_synthetic
+    from sijpath.store.database import transaction
+
+    with transaction(services.engine) as connection:
+        store_synthetic(connection, 90, seed=5, now=services.now(), as_of=dt.date(2026, 11, 1))
+    auditor = sign_in("auditor")
+    every = auditor.get("/outcomes/report?as_of=2026-11-01").text
+    chosen = auditor.get("/outcomes/report?as_of=2026-11-01&ruleset=aspn-2024").text
+    assert "filters: rule set aspn-2024" in chosen
+    assert "<option selected>aspn-2024</option>" in chosen
+
+    def procedures(page: str) -> int:
+        return sum(int(n) for n in re.findall(r"(\d+) index procedures", page))
+
+    assert 0 < procedures(chosen) < procedures(every)
