@@ -64,7 +64,8 @@ def read_injection(injection: TherapeuticInjection, min_relief_percent: float) -
     if injection.follow_up and pre is not None and (relief is None or days is None):
         try:
             # A score on the injection day itself is not follow-up (it may precede the injection).
-            later = sorted([e for e in injection.follow_up if e.date > injection.date], key=_DATE)
+            injected = injection.date
+            later = sorted([e for e in injection.follow_up if e.date > injected], key=_DATE)
             reliefs = [(e.date, relief_percent(pre, e.nrs)) for e in later]
         except ValueError as exc:
             problem = f"follow-up scores: {exc}"
