@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Collection, Mapping
 from typing import Literal, NamedTuple
@@ -13,10 +14,12 @@ __all__ = ["BlockReading", "percent_text", "read_block", "relief_percent", "two_
 Validity = Literal["valid", "invalid", "unverifiable"]
 
 
+@functools.lru_cache(maxsize=4096)
 def relief_percent(pre_nrs: float, post_nrs: float) -> float:
     """Pain relief in percent from a pre and a post score on the same scale: (pre − post) / pre × 100.
 
-    Raises ValueError when the pair cannot express relief (a pre score of 0, or a post score above the pre).
+    Raises ValueError when the pair cannot express relief (a pre score of 0, or a post score above the pre). Kept
+    for the pairs asked most recently (a pure function; scores take few values, and rounding is slow).
     """
     if pre_nrs <= 0:
         raise ValueError(f"pre score {pre_nrs:g} leaves no pain to relieve")
