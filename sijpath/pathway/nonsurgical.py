@@ -186,10 +186,8 @@ def rfa_candidate(j: JointFacts, o: Outcomes) -> Outcome:
 
 def diminishing_relief(j: JointFacts, o: Outcomes) -> FlagResult | None:
     """Relief after each injection of this joint shorter than after the one before."""
-    count = j.t[th.MIN_INJECTIONS_FOR_SHORTENING_TREND_COUNT]
-    if len(j.injections) < count:
-        return None  # too few injections to show a trend (most joints)
-    trend, used = relief_trend(j.injections, count)
+    count = j.t[th.MIN_INJECTIONS_FOR_SHORTENING_TREND_COUNT]  # fewer injections (most joints): no trend to read
+    trend, used = relief_trend(j.injections, count) if len(j.injections) >= count else ("insufficient-data", [])
     if trend != "shortening":
         return None
     weeks = " → ".join(f"{r.relief_days / 7:.0f}" for r in used if r.relief_days is not None)
@@ -203,12 +201,9 @@ def diminishing_relief(j: JointFacts, o: Outcomes) -> FlagResult | None:
 
 def injection_frequency(j: JointFacts, o: Outcomes | None = None) -> FlagResult | None:
     """Injections of this joint in the last 12 months repeated at or under the interval that raises steroid concern."""
-    intervals = j.injection_intervals
-    if not intervals:
-        return None
     weeks = j.t[th.STEROID_CONCERN_INJECTION_INTERVAL_WEEKS]
     year = j.patient.window(12)
-    close = [i for i in intervals if i.later.date in year and i.days <= weeks * 7]
+    close = [i for i in j.injection_intervals if i.later.date in year and i.days <= weeks * 7]
     if not close:
         return None
     return FlagResult(
