@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Collection, Mapping
 from typing import Literal, NamedTuple
@@ -13,10 +14,12 @@ __all__ = ["BlockReading", "percent_text", "read_block", "relief_percent", "two_
 Validity = Literal["valid", "invalid", "unverifiable"]
 
 
+@functools.lru_cache(maxsize=4096)
 def relief_percent(pre_nrs: float, post_nrs: float) -> float:
     """Pain relief in percent from a pre and a post score on the same scale: (pre − post) / pre × 100.
 
-    Raises ValueError when the pair cannot express relief (a pre score of 0, or a post score above the pre).
+    Raises ValueError when the pair cannot express relief (a pre score of 0, or a post score above the pre). Kept
+    for the pairs asked most recently (a pure function; scores take few values, and rounding is slow).
     """
     if pre_nrs <= 0:
         raise ValueError(f"pre score {pre_nrs:g} leaves no pain to relieve")
@@ -92,46 +95,44 @@ def read_block(
     """
     problems: list[str] = []
     unverified: list[str] = []
+    # Each field read once: a field of a model costs more to read than a local name, and this runs for every block.
+    contrast, anesthetics, minutes = block.contrast, block.anesthetics, block.post_block_minutes
+    pre, post = block.pre_block_nrs, block.post_block_nrs
     if block.steroids:
         problems.append("injectate contains a corticosteroid (a diagnostic block is anesthetic-only)")
     _check_guidance(block.guidance, accepted_guidance, problems, unverified)
-    if contrast_required and block.contrast is False:
+    if contrast_required and contrast is False:
         problems.append("no contrast was used")
-    elif contrast_required and block.contrast is None:
+    elif contrast_required and contrast is None:
         unverified.append("use of contrast not recorded")
-    windows = [anesthetic_window_minutes.get(agent.drug) for agent in block.anesthetics]
-    if any(window is None for window in windows):
-        unknown = [a.drug for a, w in zip(block.anesthetics, windows, strict=True) if w is None]
+    windows = [anesthetic_window_minutes.get(agent.drug) for agent in anesthetics]
+    if None in windows:
+        unknown = [a.drug for a, w in zip(anesthetics, windows, strict=True) if w is None]
         unverified.append(f"no duration of action known for {', '.join(unknown)}")
-    elif block.post_block_minutes is None:
+    elif minutes is None:
         unverified.append("time of the post-block score not recorded")
     else:
         window = max(w for w in windows if w is not None)
-        if min_post_block_minutes is not None and block.post_block_minutes < min_post_block_minutes:
+        if min_post_block_minutes is not None and minutes < min_post_block_minutes:
             problems.append(
-                f"post-block score at {block.post_block_minutes} min was read too early (at least "
+                f"post-block score at {minutes} min was read too early (at least "
                 f"{min_post_block_minutes} min after the injection)"
             )
-        if block.post_block_minutes > window:
-            problems.append(
-                f"post-block score at {block.post_block_minutes} min is outside the anesthetic's {window}-minute window"
-            )
+        if minutes > window:
+            problems.append(f"post-block score at {minutes} min is outside the anesthetic's {window}-minute window")
 
     relief: float | None = None
     data_problem: str | None = None
-    if block.pre_block_nrs is None or block.post_block_nrs is None:
+    if pre is None or post is None:
         unverified.append("pre- or post-block pain score not recorded")
     else:
         try:
-            relief = relief_percent(block.pre_block_nrs, block.post_block_nrs)
+            relief = relief_percent(pre, post)
         except ValueError as exc:
             data_problem = str(exc)
-        if relief is not None and min_pre_block_nrs is not None and block.pre_block_nrs < min_pre_block_nrs:
+        if relief is not None and min_pre_block_nrs is not None and pre < min_pre_block_nrs:
             relief = None
-            data_problem = (
-                f"pre score {block.pre_block_nrs:g} is below {min_pre_block_nrs:g}: too little pain for "
-                "relief to be read"
-            )
+            data_problem = f"pre score {pre:g} is below {min_pre_block_nrs:g}: too little pain for relief to be read"
     return BlockReading(block, relief, tuple(problems), tuple(unverified), data_problem)
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Literal, NamedTuple
 
 from sijpath.domain.blocks import percent_text, relief_percent
@@ -63,7 +64,8 @@ def read_injection(injection: TherapeuticInjection, min_relief_percent: float) -
     if injection.follow_up and pre is not None and (relief is None or days is None):
         try:
             # A score on the injection day itself is not follow-up (it may precede the injection).
-            later = sorted((e for e in injection.follow_up if e.date > injection.date), key=lambda e: e.date)
+            injected = injection.date
+            later = sorted([e for e in injection.follow_up if e.date > injected], key=_DATE)
             reliefs = [(e.date, relief_percent(pre, e.nrs)) for e in later]
         except ValueError as exc:
             problem = f"follow-up scores: {exc}"
@@ -85,6 +87,8 @@ def _duration_from_diary(
         last_good = day
     return (last_good - injected).days, True
 
+
+_DATE = attrgetter("date")
 
 Trend = Literal["shortening", "not-shortening", "insufficient-data"]
 

@@ -81,8 +81,9 @@ def attribute(episode: Episode, ref: Callable[[BaseModel, str], str]) -> Attribu
     only_painful = painful[0] if len(painful) == 1 else None
     issues: list[DataIssue] = []
     unattributed: list[tuple[str, BaseModel]] = []
+    values = episode.__dict__
     for name in JOINT_PROCEDURES:
-        for fact in getattr(episode, name):
+        for fact in values[name]:
             if fact.side is None:
                 unattributed.append((name, fact))
                 where = ref(fact, name)
@@ -95,7 +96,7 @@ def attribute(episode: Episode, ref: Callable[[BaseModel, str], str]) -> Attribu
                     )
                 )
     fused = {joint for fusion in episode.fusions for joint in joints_of(fusion.side)}
-    follow_ups = _follow_ups(episode, fused, ref, issues)
+    follow_ups = _follow_ups(episode, fused, ref, issues) if episode.post_operative_follow_ups else _NONE
 
     sij_imaging = tuple(s for s in episode.imaging if s.region in _SIJ_REGIONS)
     blocks = _by_joint(episode.diagnostic_blocks)
@@ -107,18 +108,18 @@ def attribute(episode: Episode, ref: Callable[[BaseModel, str], str]) -> Attribu
     fortin = _by_joint(episode.fortin_tests, only_painful)
     unsided_imaging = tuple(s for s in sij_imaging if s.side is None)
     joints = {
-        joint: JointRecord(
-            joint=joint,
-            symptomatic=symptomatic(laterality, joint),
-            blocks=blocks[joint],
-            injections=injections[joint],
-            ablations=ablations[joint],
-            fusions=fusions[joint],
-            follow_ups=follow_ups[joint],
-            imaging=imaging[joint],
-            unsided_imaging=unsided_imaging,
-            provocation_tests=tests[joint],
-            fortin_tests=fortin[joint],
+        joint: JointRecord(  # by position, in the fields' order: this runs for both joints of every assessment
+            joint,
+            symptomatic(laterality, joint),
+            blocks[joint],
+            injections[joint],
+            ablations[joint],
+            fusions[joint],
+            follow_ups[joint],  # type: ignore[arg-type]
+            imaging[joint],
+            unsided_imaging,
+            tests[joint],
+            fortin[joint],
         )
         for joint in JOINTS
     }

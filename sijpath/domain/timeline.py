@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -28,8 +29,12 @@ __all__ = [
 DAYS_PER_MONTH = 365.25 / 12
 
 
+@functools.lru_cache(maxsize=4096)
 def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` calendar months later (or earlier), clamped to the month's last day."""
+    """The same day `months` calendar months later (or earlier), clamped to the month's last day.
+
+    Kept for the most recent days asked (a pure function of its arguments): every assessment reads the same
+    windows back from its as-of date, and making a date costs more than looking one up."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     if day.day <= 28:  # every month has a 28th: skip the calendar lookup in the common case

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
-from sijpath.engine.conditions import Condition, Test
+from sijpath.engine.conditions import Condition, compiled
 from sijpath.engine.results import Outcome, Status, Text
 from sijpath.engine.rule import Criterion, Outcomes
 
@@ -138,24 +138,25 @@ class DecisionTable(Generic[U]):
     minimum_gates: Mapping[Step, tuple[Criterion[Any], ...]] = field(default_factory=dict)
 
     @functools.cached_property
-    def _tests(self) -> tuple[tuple[int, Branch[U], Test[U]], ...]:
-        return tuple((number, row, row.when.test()) for number, row in enumerate(self.rows, start=1))
+    def first_row(self) -> Callable[[U, Outcomes], int]:
+        """The number (from 1) of the first row whose condition holds, 0 for none: the rows' conditions compiled
+        into one function once per table (see `conditions.compiled`)."""
+        return compiled([row.when for row in self.rows])
 
     def decide(self, facts: U, outcomes: Outcomes, ruleset: RuleSet, laterality: str) -> Decision:
-        for number, row, holds in self._tests:
-            if not holds(facts, outcomes):
-                continue
-            others = row.alongside(facts, outcomes) if row.alongside else ()
-            others = tuple(_sided(a, laterality) for a in others)
-            action = Action(row.step, functools.partial(row.because, facts, outcomes), row.cites, laterality)
-            if row.step.procedure is None:
-                return Decision(row.stage, action, others, number)
-            decision = self._gated(row, action, others, number, outcomes, ruleset, laterality)
-            if decision.next_step.step is not row.step and row.held_alongside is not None:
-                held = tuple(_sided(a, laterality) for a in row.held_alongside(facts, outcomes))
-                decision = Decision(decision.stage, decision.next_step, held, decision.row, decision.held_by)
-            return decision
-        raise AssertionError("the decision table has no row that holds; its last row must always hold")
+        number = self.first_row(facts, outcomes)
+        if not number:
+            raise AssertionError("the decision table has no row that holds; its last row must always hold")
+        row = self.rows[number - 1]
+        others = tuple(_sided(a, laterality) for a in row.alongside(facts, outcomes)) if row.alongside else ()
+        action = Action(row.step, functools.partial(row.because, facts, outcomes), row.cites, laterality)
+        if row.step.procedure is None:
+            return Decision(row.stage, action, others, number)
+        decision = self._gated(row, action, others, number, outcomes, ruleset, laterality)
+        if decision.next_step.step is not row.step and row.held_alongside is not None:
+            held = tuple(_sided(a, laterality) for a in row.held_alongside(facts, outcomes))
+            decision = Decision(decision.stage, decision.next_step, held, decision.row, decision.held_by)
+        return decision
 
     def _gated(
         self,

@@ -57,9 +57,7 @@ def _assess(unit: Unit[U], pathway: Pathway[Any, U], ruleset: RuleSet, shared: d
     outcomes = UnitOutcomes(facts, stages, ruleset, shared)
 
     flags: list[RaisedFlag] = []
-    for flag_rule in ruleset.flags:
-        if flag_rule.stage not in stages:
-            continue
+    for flag_rule in ruleset.flags_at(stages):
         if flag_rule.shared and flag_rule in shared:
             fired: FlagResult | None = shared[flag_rule]
         else:
@@ -70,10 +68,13 @@ def _assess(unit: Unit[U], pathway: Pathway[Any, U], ruleset: RuleSet, shared: d
             flags.append(_flag(ruleset, flag_rule, fired))
 
     decision: Decision = pathway.decision.decide(facts, outcomes, ruleset, unit.key)
-    for decision_rule in ruleset.decision_flags:
-        raised = decision_rule.check(facts, decision, ruleset)
-        if raised is not None:
-            flags.append(_flag(ruleset, decision_rule, raised))
+    for applies, run in ruleset.decision_flag_runs:
+        if applies is not None and not applies(facts):
+            continue  # a test these flags share fails: none of them can fire
+        for decision_rule in run:
+            raised = decision_rule.check(facts, decision, ruleset)
+            if raised is not None:
+                flags.append(_flag(ruleset, decision_rule, raised))
 
     def explain() -> Explanation:
         def sources(ids: tuple[str, ...]) -> tuple[Source, ...]:

@@ -90,7 +90,7 @@ class Outcome(_Written):
         missing: tuple[str, ...] = (),
         cites: tuple[str, ...] = (),
     ) -> None:
-        _Written.__init__(self, summary, evidence, cites)
+        self._text, self._evidence, self.cites = summary, evidence, cites  # as _Written's, without a call
         self.status: Status = status
         self.missing = missing
 
@@ -134,7 +134,7 @@ class FlagResult(_Written):
     __slots__ = ("severity",)
 
     def __init__(self, severity: Severity, message: Text, evidence: Lines = (), cites: tuple[str, ...] = ()) -> None:
-        _Written.__init__(self, message, evidence, cites)
+        self._text, self._evidence, self.cites = message, evidence, cites  # as _Written's, without a call
         self.severity: Severity = severity
 
     @property

@@ -82,13 +82,18 @@ class Flag(Generic[U]):
 
 @dataclass(frozen=True, eq=False)
 class DecisionFlag(Generic[U]):
-    """A flag about the decision itself (a next step the rule set's issuer does not cover), raised after it."""
+    """A flag about the decision itself (a next step the rule set's issuer does not cover), raised after it.
+
+    `applies` is a cheap test several flags share (the record matches any value set of the screen): where it fails,
+    none of them can fire, so the engine tests it once per unit for each run of flags that share it and skips them.
+    """
 
     id: str
     title: str
     code: str
     cites: tuple[str, ...]
     check: Callable[[U, Decision, RuleSet], FlagResult | None]
+    applies: Callable[[U], bool] | None = None
 
     def __repr__(self) -> str:
         return f"DecisionFlag({self.id})"

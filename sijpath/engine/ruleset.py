@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -18,6 +18,7 @@ __all__ = ["CoverageStatement", "CoverageStatus", "RuleSet"]
 
 CoverageStatus = Literal["covered", "not-covered", "investigational", "not-addressed"]
 AnyRule = Criterion[Any] | Flag[Any] | DecisionFlag[Any]
+DecisionFlagRun = tuple[Callable[[Any], bool] | None, tuple[DecisionFlag[Any], ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,9 @@ class RuleSet:
     _gates: dict[Step, tuple[tuple[Criterion[Any], Status], ...]] = field(default_factory=dict, repr=False)
     _enabled: dict[Criterion[Any], None] = field(default_factory=dict, repr=False)
     _sources: dict[AnyRule, tuple[Source, ...]] = field(default_factory=dict, repr=False)
+    _cites: dict[AnyRule, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _flags_at: dict[frozenset[str], tuple[Flag[Any], ...]] = field(default_factory=dict, repr=False)
+    _decision_flag_runs: dict[str, tuple[DecisionFlagRun, ...]] = field(default_factory=dict, repr=False)
 
     @property
     def enabled(self) -> AbstractSet[Criterion[Any]]:
@@ -88,15 +92,40 @@ class RuleSet:
             found = self._gates[step] = tuple(gates)
         return found
 
+    def flags_at(self, stages: frozenset[str]) -> tuple[Flag[Any], ...]:
+        """The enabled flags of a unit at these stages, in the rule set's order (found once per set of stages)."""
+        found = self._flags_at.get(stages)
+        if found is None:
+            found = self._flags_at[stages] = tuple(f for f in self.flags if f.stage in stages)
+        return found
+
+    @property
+    def decision_flag_runs(self) -> tuple[DecisionFlagRun, ...]:
+        """The decision flags in order, each run of neighbours that share an `applies` test together with it."""
+        found = self._decision_flag_runs.get("runs")
+        if found is None:
+            runs: list[tuple[Callable[[Any], bool] | None, list[DecisionFlag[Any]]]] = []
+            for rule in self.decision_flags:
+                if runs and rule.applies is not None and runs[-1][0] is rule.applies:
+                    runs[-1][1].append(rule)
+                else:
+                    runs.append((rule.applies, [rule]))
+            found = self._decision_flag_runs["runs"] = tuple((test, tuple(run)) for test, run in runs)
+        return found
+
     def cites_for(self, rule: AnyRule) -> tuple[str, ...]:
-        """The rule's own sources, then those of every threshold it reads that this rule set sets, without repeats."""
-        cited = list(rule.cites)
-        if not isinstance(rule, DecisionFlag):
-            for spec in (*rule.reads, *rule.optional_reads):
-                setting = self.thresholds.get(spec.name)
-                if setting is not None:
-                    cited.extend(setting.cites)
-        return tuple(dict.fromkeys(cited))
+        """The rule's own sources, then those of every threshold it reads that this rule set sets, without repeats
+        (found once per rule: rule sets are immutable)."""
+        found = self._cites.get(rule)
+        if found is None:
+            cited = list(rule.cites)
+            if not isinstance(rule, DecisionFlag):
+                for spec in (*rule.reads, *rule.optional_reads):
+                    setting = self.thresholds.get(spec.name)
+                    if setting is not None:
+                        cited.extend(setting.cites)
+            found = self._cites[rule] = tuple(dict.fromkeys(cited))
+        return found
 
     def sources_for(self, rule: AnyRule) -> tuple[Source, ...]:
         """`cites_for` resolved to catalog entries, once per rule (rule sets are immutable)."""

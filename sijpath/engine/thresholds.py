@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar, overload
 
 __all__ = ["ThresholdSetting", "ThresholdSpec", "ThresholdValues"]
 
@@ -43,30 +43,37 @@ class ThresholdSetting:
         return self.spec.name
 
 
-class ThresholdValues:
-    """The values a rule set sets, read by spec: `values[MIN_BLOCK_RELIEF]` is typed by the spec."""
+class ThresholdValues(dict[ThresholdSpec[Any], Any]):
+    """The values a rule set sets, read by spec: `values[MIN_BLOCK_RELIEF]` is typed by the spec.
 
-    __slots__ = ("_values",)
+    A dict underneath, so reading a value (which every rule does, for every joint assessed) is one lookup in C; it
+    cannot be changed once made (rule sets are immutable).
+    """
+
+    __slots__ = ()
 
     def __init__(self, values: Mapping[ThresholdSpec[Any], Any]) -> None:
-        self._values = dict(values)
+        dict.__init__(self, values)
 
-    def __getitem__(self, spec: ThresholdSpec[T]) -> T:
+    def __missing__(self, spec: ThresholdSpec[Any]) -> Any:
         """A threshold the loader guaranteed (every rule's `reads` are set); a missing one is a bug in a rule."""
-        try:
-            value: T = self._values[spec]
-        except KeyError:
-            raise AssertionError(f"threshold {spec.name} is not set; the rule must declare it in `reads`") from None
-        return value
+        raise AssertionError(f"threshold {spec.name} is not set; the rule must declare it in `reads`")
 
-    @overload
-    def get(self, spec: ThresholdSpec[T]) -> T | None: ...
-    @overload
-    def get(self, spec: ThresholdSpec[T], default: T) -> T: ...
-    def get(self, spec: ThresholdSpec[T], default: T | None = None) -> T | None:
-        """An optional threshold (declared in `optional_reads`): None, or `default`, where the rule set omits it."""
-        value: T | None = self._values.get(spec, default)
-        return value
+    if TYPE_CHECKING:
 
-    def __contains__(self, spec: object) -> bool:
-        return spec in self._values
+        def __getitem__(self, spec: ThresholdSpec[T]) -> T: ...
+        @overload  # type: ignore[override]
+        def get(self, spec: ThresholdSpec[T]) -> T | None: ...
+        @overload
+        def get(self, spec: ThresholdSpec[T], default: T) -> T: ...
+        def get(self, spec: ThresholdSpec[T], default: T | None = None) -> T | None:
+            """An optional threshold (declared in `optional_reads`): None, or `default`, where the rule set omits it."""
+
+    def _frozen(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError("a rule set's threshold values cannot be changed")
+
+    __setitem__ = __delitem__ = __ior__ = _frozen
+    clear = pop = popitem = setdefault = update = _frozen
+
+    def __reduce__(self) -> tuple[type[ThresholdValues], tuple[dict[ThresholdSpec[Any], Any]]]:
+        return ThresholdValues, (dict(self),)  # pickled and copied as new values, never item by item

@@ -17,6 +17,7 @@ ScreenKind = Literal["red-flag", "exclusion", "caution"]
 `caution`: blocks nothing, but names a risk factor and the other pain sources to exclude."""
 ProcedureKind = Literal["injection", "ablation", "fusion"]
 
+_CODES_KEPT = 4096
 # ICD-10-CM codes are matched by prefix, so a family (`M45`) takes in every code below it (`M45.9`, `M45.A1`).
 _ICD10CM_PREFIX = r"^[A-Z]([0-9][0-9A-Z]?(\.[0-9A-Z]{0,4})?)?$"
 
@@ -88,11 +89,16 @@ class ValueSets(Mapping[str, ValueSet]):
         index = self._index
         if system == "snomed-ct":
             return index.snomed.get(code, ())
-        found: tuple[int, ...] = ()
-        for length in index.prefix_lengths:
-            if length > len(code):
-                break
-            found += index.icd10cm.get(code[:length], ())
+        found = index.by_code.get(code)
+        if found is None:
+            found = ()
+            for length in index.prefix_lengths:
+                if length > len(code):
+                    break
+                found += index.icd10cm.get(code[:length], ())
+            if len(index.by_code) >= _CODES_KEPT:
+                index.by_code.clear()  # bounded: a record's codes are few, but the codes of all records are not
+            index.by_code[code] = found
         return found
 
     def matching_contraindication(self, kind: str) -> tuple[int, ...]:
@@ -127,10 +133,12 @@ class ValueSets(Mapping[str, ValueSet]):
 class _Index:
     """Each code, prefix, contraindication kind and imaging finding mapped to the value sets it belongs to."""
 
-    __slots__ = ("findings", "icd10cm", "kinds", "ordered", "prefix_lengths", "snomed")
+    __slots__ = ("by_code", "findings", "icd10cm", "kinds", "ordered", "prefix_lengths", "snomed")
 
     def __init__(self, ordered: tuple[ValueSet, ...]) -> None:
         self.ordered = ordered
+        self.by_code: dict[str, tuple[int, ...]] = {}
+        """The value sets each ICD-10-CM code looked up so far falls in (value sets are immutable)."""
         self.icd10cm: dict[str, tuple[int, ...]] = {}
         self.snomed: dict[str, tuple[int, ...]] = {}
         self.kinds: dict[str, tuple[int, ...]] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sijpath.domain.base import JOINTS
 from sijpath.domain.episode import Episode
 from sijpath.domain.timeline import episode_as_of
 from sijpath.engine.pathway import Derivation, Unit
@@ -18,6 +19,7 @@ __all__ = ["PRESENTATIONS", "derive"]
 BEFORE_FUSION = frozenset(RULE_STAGES) - {"post-fusion"}
 AFTER_FUSION = frozenset({"post-fusion"})
 PRESENTATIONS = {True: "painful", False: "pain-free", None: "not-recorded"}
+TITLES = {joint: f"{joint.capitalize()} SI joint" for joint in JOINTS}
 
 
 def derive(episode: Episode, ruleset: RuleSet, as_of: dt.date) -> Derivation[JointFacts]:
@@ -38,7 +40,7 @@ def derive(episode: Episode, ruleset: RuleSet, as_of: dt.date) -> Derivation[Joi
         units.append(
             Unit(
                 key=joint,
-                title=f"{joint.capitalize()} SI joint",
+                title=TITLES[joint],
                 facts=facts,
                 stages=AFTER_FUSION if facts.fusion is not None else BEFORE_FUSION,
                 presentation=PRESENTATIONS[record.symptomatic],

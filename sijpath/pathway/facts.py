@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter
 from typing import TypeVar
 
 from pydantic import BaseModel
@@ -73,6 +74,8 @@ class JointFacts:
         return self.patient.attribution.unattributed
 
     def _read_blocks(self) -> list[BlockReading]:
+        if not self.record.blocks:
+            return []
         t = self.t
         readings = []
         guidance, windows = t[th.ACCEPTED_BLOCK_GUIDANCE_MODALITIES], t[th.ANESTHETIC_WINDOW_MINUTES]
@@ -101,13 +104,13 @@ class JointFacts:
         readings.sort(key=lambda r: (r.block.date, -(r.relief_percent if r.relief_percent is not None else -1.0)))
         # Two blocks of one joint on one day are one occasion (a re-sent or duplicated record, or a second needle
         # the same day): only the one with less relief (sorted last) counts, so a duplicate never adds a positive.
-        return self._one_per_day(
-            readings, lambda r: r.block, "diagnostic_blocks", "blocks", "as the one with less relief"
-        )
+        return self._one_per_day(readings, _BLOCK_OF, "diagnostic_blocks", "blocks", "as the one with less relief")
 
     def _read_ablations(self) -> tuple[RadiofrequencyAblation, ...]:
         """This joint's ablations: pulsed radiofrequency modulates the nerve without lesioning it, so it is not one
         (it neither counts as RFA tried nor as a response to repeat)."""
+        if not self.record.ablations:
+            return ()
         pulsed = [a for a in self.record.ablations if a.technique == "pulsed"]
         for ablation in pulsed:
             self.patient.data_issues.append(
@@ -136,6 +139,8 @@ class JointFacts:
         return tuple(kept)
 
     def _read_injections(self) -> list[InjectionReading]:
+        if not self.record.injections:
+            return []
         threshold = self.t[th.MIN_LASTING_INJECTION_RELIEF_PERCENT]
         readings = []
         for injection in self.record.injections:
@@ -144,9 +149,9 @@ class JointFacts:
                 where = self.where(injection, "therapeutic_injections")
                 self.patient.data_issues.append(DataIssue("warning", where, reading.data_problem))
             readings.append(reading)
-        readings.sort(key=lambda r: r.injection.date)
+        readings.sort(key=_INJECTION_DATE)
         # One injection of one joint per day: a duplicate (the same event re-sent under a new id) counts once.
-        return self._one_per_day(readings, lambda r: r.injection, "therapeutic_injections", "therapeutic injections")
+        return self._one_per_day(readings, _INJECTION_OF, "therapeutic_injections", "therapeutic injections")
 
     def _one_per_day(
         self,
@@ -291,6 +296,11 @@ class JointFacts:
             return None
         latest = max(self.record.fusions, key=lambda f: f.date)
         return latest, self.where(latest, "fusions")
+
+
+_BLOCK_OF: Callable[[BlockReading], DiagnosticBlock] = attrgetter("block")
+_INJECTION_OF: Callable[[InjectionReading], TherapeuticInjection] = attrgetter("injection")
+_INJECTION_DATE = attrgetter("injection.date")
 
 
 def _side_text(side: str | None) -> str:

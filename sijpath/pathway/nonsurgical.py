@@ -190,8 +190,8 @@ def rfa_candidate(j: JointFacts, o: Outcomes) -> Outcome:
 
 def diminishing_relief(j: JointFacts, o: Outcomes) -> FlagResult | None:
     """Relief after each injection of this joint shorter than after the one before."""
-    count = j.t[th.MIN_INJECTIONS_FOR_SHORTENING_TREND_COUNT]
-    trend, used = relief_trend(j.injections, count)
+    count = j.t[th.MIN_INJECTIONS_FOR_SHORTENING_TREND_COUNT]  # fewer injections (most joints): no trend to read
+    trend, used = relief_trend(j.injections, count) if len(j.injections) >= count else ("insufficient-data", [])
     if trend != "shortening":
         return None
     weeks = " → ".join(f"{r.relief_days / 7:.0f}" for r in used if r.relief_days is not None)

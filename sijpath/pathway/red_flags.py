@@ -74,7 +74,13 @@ def _screen_flag(value_set_id: str, kind: ScreenKind, title: str) -> DecisionFla
         code=f"{prefix}-{value_set_id}",
         cites={"red-flag": (SCREEN_SOURCE,), "exclusion": ("bcbs-al-mp-555",), "caution": ("cms-l39797",)}[kind],
         check=check,
+        applies=_screened,
     )
+
+
+def _screened(j: JointFacts) -> bool:
+    """The record matches a value set of the screen (rarely): only then can a screen flag fire."""
+    return bool(j.patient.screen)
 
 
 RED_FLAG_INFECTION = _screen_flag("infection", "red-flag", "Red flag: infection")

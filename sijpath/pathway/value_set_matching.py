@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from pydantic import BaseModel
 
@@ -17,6 +18,7 @@ from sijpath.evidence.value_sets import ValueSet, ValueSets
 __all__ = ["ScreenHit", "latest_studies", "match_value_sets"]
 
 Where = Callable[[BaseModel, str], str]
+_DATE = attrgetter("date")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +50,12 @@ def latest_studies(episode: Episode) -> list[ImagingStudy]:
     radiograph supersedes only earlier radiographs: it cannot clear what CT or MRI showed (a destructive lesion is
     often invisible on X-ray), while a later CT or MRI supersedes earlier radiographs too."""
     latest: dict[tuple[str, str | None, bool], ImagingStudy] = {}
-    for study in sorted(episode.imaging, key=lambda s: s.date):
-        sectional = study.modality != "xray"
-        for key in [k for k in latest if k[0] == study.region and (study.side is None or k[1] == study.side)]:
+    for study in sorted(episode.imaging, key=_DATE):
+        sectional, region, side = study.modality != "xray", study.region, study.side
+        for key in [k for k in latest if k[0] == region and (side is None or k[1] == side)]:
             if sectional or not key[2]:
                 del latest[key]
-        latest[(study.region, study.side, sectional)] = study
+        latest[(region, side, sectional)] = study
     return list(latest.values())
 
 
@@ -84,8 +86,9 @@ def match_value_sets(
                 text = c.kind.replace("-", " ") + (f": {c.description}" if c.description else "")
                 found.setdefault(position, []).append(Evidence(c.date, text, where(c, "contraindications")))
     for s in studies:
+        region = s.region
         for finding in s.findings:
-            for position in value_sets.matching_finding(s.region, finding):
+            for position in value_sets.matching_finding(region, finding):
                 text = f"{s.modality.upper()} {s.region}{_side(s.side)}: {finding.replace('-', ' ')}"
                 found.setdefault(position, []).append(Evidence(s.date, text, where(s, "imaging")))
     hits = []
