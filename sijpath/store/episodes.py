@@ -23,6 +23,7 @@ from sijpath.store.tables import assessments, episodes, facts, imports, removed_
 __all__ = [
     "PatientRow",
     "StoredEpisode",
+    "WorkItems",
     "assessment_row",
     "current_version",
     "decode_episode",
@@ -38,6 +39,7 @@ __all__ = [
     "save_assessment",
     "save_episode",
     "unassessed",
+    "worklist_tokens",
 ]
 
 
@@ -182,11 +184,12 @@ def save_assessment(
     *,
     now: dt.datetime | None = None,
     keep_dates: int | None = None,
+    work: WorkItems = (),
 ) -> None:
     """Keep an assessment (idempotent for the same patient, rule-set version, as-of date and episode). The store
     is a cache: with `keep_dates`, it holds the assessments of at most that many (rule set, as-of date) pairs, and
     a new pair pushes out the one stored longest ago, so no reader can grow it by asking for ever new dates."""
-    row = assessment_row(assessment, episode_fingerprint, now)
+    row = assessment_row(assessment, episode_fingerprint, now, work)
     key = {k: row[k] for k in ("patient_id", "ruleset_id", "ruleset_version", "as_of", "fingerprint")}
     exists = connection.execute(
         select(func.count()).select_from(assessments).where(and_(*(assessments.c[k] == v for k, v in key.items())))
@@ -200,8 +203,14 @@ def save_assessment(
         keep_newest_pairs(connection, keep_dates)
 
 
-def assessment_row(assessment: Assessment, episode_fingerprint: str, now: dt.datetime | None) -> dict[str, Any]:
-    """The `assessments` row of an assessment of the episode with this fingerprint."""
+WorkItems = Sequence[tuple[str, str, str]]
+"""Why the patient is on the worklist: (joint, reason, detail) each (`pathway.worklist.work_items`)."""
+
+
+def assessment_row(
+    assessment: Assessment, episode_fingerprint: str, now: dt.datetime | None, work: WorkItems = ()
+) -> dict[str, Any]:
+    """The `assessments` row of an assessment of the episode with this fingerprint, with its worklist reasons."""
     return {
         "patient_id": assessment.patient_id,
         "ruleset_id": assessment.ruleset_id,
@@ -213,7 +222,15 @@ def assessment_row(assessment: Assessment, episode_fingerprint: str, now: dt.dat
         "next_step": joint_tokens((u.key, u.next_step.code) for u in assessment.units),
         "flags": " ".join(assessment.flag_codes),
         "document": orjson.dumps(assessment.to_dict()).decode(),
+        "worklist": worklist_tokens(work),
+        "worklist_detail": orjson.dumps([list(item) for item in work]).decode(),
     }
+
+
+def worklist_tokens(work: WorkItems) -> str:
+    """`left:stale-evidence left:data-issues`: each (joint, reason) once, in order, within the column's width."""
+    tokens = list(dict.fromkeys(f"{joint}:{reason}" for joint, reason, _ in work))
+    return " ".join(tokens)[:400]
 
 
 def keep_newest_pairs(connection: Connection, keep: int) -> None:

@@ -124,6 +124,10 @@ assessments = Table(
     Column("next_step", String(200), nullable=False),
     Column("flags", Text, nullable=False),  # space-separated flag codes, for filtering the patient list
     Column("document", Text, nullable=False),  # the sijpath-assessment/2 JSON
+    # What puts the patient on the worklist: `joint:reason` tokens (`left:stale-evidence`), and the words for each
+    # as JSON [[joint, reason, detail], …]; NULL for an assessment stored before migration 0018.
+    Column("worklist", String(400)),
+    Column("worklist_detail", Text),
     # When it was stored: the cache keeps a bounded number of (rule set, as-of) dates and drops the oldest.
     Column("stored_at", DateTime(timezone=True)),
     UniqueConstraint("patient_id", "ruleset_id", "ruleset_version", "as_of", "fingerprint"),
@@ -137,6 +141,14 @@ Index(
 )
 Index(
     "assessments_by_stage", assessments.c.ruleset_id, assessments.c.as_of, assessments.c.stage, assessments.c.patient_id
+)
+# The worklist of a rule set and day in patient order (keyset pages), its tokens filtered in the index.
+Index(
+    "assessments_worklist",
+    assessments.c.ruleset_id,
+    assessments.c.as_of,
+    assessments.c.patient_id,
+    assessments.c.worklist,
 )
 # Covers the patient list's join and columns, so listing never touches the wide `document` column.
 Index(

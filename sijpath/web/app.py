@@ -33,6 +33,7 @@ from sijpath.web import (
     pages,
     patient_link_pages,
     prior_auth,
+    worklist_pages,
 )
 from sijpath.web.security import LoginThrottle, NotSignedIn
 from sijpath.web.services import App
@@ -100,6 +101,7 @@ def create_app(services: App) -> FastAPI:
     static = resources.files("sijpath.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(api.router)
+    app.include_router(worklist_pages.api_router)
     app.include_router(pages.router)
     app.include_router(outcome_pages.router)  # before the fact forms: /patients/{id}/outcomes/… is not a fact
     app.include_router(patient_link_pages.router)
@@ -108,6 +110,7 @@ def create_app(services: App) -> FastAPI:
     app.include_router(admin_pages.router)
     app.include_router(prior_auth.router)
     app.include_router(change_pages.router)
+    app.include_router(worklist_pages.router)
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:

@@ -23,6 +23,7 @@ from sijpath.limits import check_json
 from sijpath.outcomes.eq5d import Eq5dValueSet
 from sijpath.outcomes.published import PublishedResult
 from sijpath.pathway.assess import evaluate
+from sijpath.pathway.worklist import work_items
 from sijpath.settings import Settings
 from sijpath.store import audit, import_runs, removals
 from sijpath.store import episodes as store
@@ -98,12 +99,13 @@ class App:
         """Assess under a rule set and keep the result, so the patient list can show and filter it."""
         ruleset = self.load_ruleset(ruleset_id, as_of)
         assessment = evaluate(stored.episode, ruleset, as_of, stored.record_issues)
-        self._keep(connection, assessment, stored.fingerprint)
+        self._keep(connection, assessment, stored.fingerprint, ruleset)
         return assessment
 
-    def _keep(self, connection: Connection, assessment: Assessment, fingerprint: str) -> None:
+    def _keep(self, connection: Connection, assessment: Assessment, fingerprint: str, ruleset: RuleSet) -> None:
         keep = self.settings.assessment_cache_dates
-        store.save_assessment(connection, assessment, fingerprint, now=self.now(), keep_dates=keep)
+        work = work_items(assessment, ruleset)
+        store.save_assessment(connection, assessment, fingerprint, now=self.now(), keep_dates=keep, work=work)
 
     def comparison(self, stored: store.StoredEpisode, as_of: dt.date) -> Comparison:
         rulesets = []
@@ -127,7 +129,7 @@ class App:
             for patient_id in ids:
                 stored = store.load_episode(connection, patient_id)
                 assessment = evaluate(stored.episode, ruleset, as_of, stored.record_issues)
-                self._keep(connection, assessment, stored.fingerprint)
+                self._keep(connection, assessment, stored.fingerprint, ruleset)
         return len(ids)
 
     def save(

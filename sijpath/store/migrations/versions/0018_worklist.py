@@ -1,0 +1,25 @@
+"""The worklist: why each stored assessment needs action (`joint:reason` tokens and their words), indexed by day."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0018"
+down_revision: str | None = "0016"
+branch_labels: str | None = None
+depends_on: str | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("assessments") as batch:
+        batch.add_column(sa.Column("worklist", sa.String(400), nullable=True))
+        batch.add_column(sa.Column("worklist_detail", sa.Text(), nullable=True))
+    op.create_index("assessments_worklist", "assessments", ["ruleset_id", "as_of", "patient_id", "worklist"])
+
+
+def downgrade() -> None:
+    op.drop_index("assessments_worklist", table_name="assessments")
+    with op.batch_alter_table("assessments") as batch:
+        batch.drop_column("worklist_detail")
+        batch.drop_column("worklist")
