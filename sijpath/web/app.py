@@ -27,6 +27,7 @@ from sijpath.web import (
     admin_pages,
     aid_pages,
     api,
+    api_docs,
     change_pages,
     fact_pages,
     outcome_pages,
@@ -91,7 +92,7 @@ def create_app(services: App) -> FastAPI:
         title="sijpath",
         version="1",
         description="Clinical decision support for SI-joint pain. Supports clinical decisions; does not make them.",
-        docs_url=None,  # Swagger UI loads its script and styles from a CDN, which the CSP (rightly) blocks
+        docs_url=None,  # Swagger UI loads from a CDN, which the CSP (rightly) blocks: api_docs renders /api/docs
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -102,6 +103,7 @@ def create_app(services: App) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(api.router)
     app.include_router(worklist_pages.api_router)
+    app.include_router(api_docs.router)
     app.include_router(pages.router)
     app.include_router(outcome_pages.router)  # before the fact forms: /patients/{id}/outcomes/… is not a fact
     app.include_router(patient_link_pages.router)

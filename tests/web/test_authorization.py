@@ -220,6 +220,7 @@ ROUTES: tuple[Route, ...] = (
     ),
     # The API and its description
     Route("GET", "/api/openapi.json", "/api/openapi.json", PUBLIC, 200),
+    Route("GET", "/api/docs", "/api/docs", PUBLIC, 200),
     Route("GET", "/api/worklist", "/api/worklist", READ, 200),
     Route("GET", "/api/patients", "/api/patients", READ, 200),
     Route("POST", "/api/patients", "/api/patients", WRITE, 201, _api(json=_episode_json("table-new")), write=True),
