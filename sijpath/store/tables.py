@@ -142,13 +142,17 @@ Index(
 Index(
     "assessments_by_stage", assessments.c.ruleset_id, assessments.c.as_of, assessments.c.stage, assessments.c.patient_id
 )
-# The worklist of a rule set and day in patient order (keyset pages), its tokens filtered in the index.
+# The worklist of a rule set and day in patient order (keyset pages), filtered and counted in the index alone.
 Index(
     "assessments_worklist",
     assessments.c.ruleset_id,
     assessments.c.as_of,
     assessments.c.patient_id,
+    assessments.c.ruleset_version,
+    assessments.c.fingerprint,
     assessments.c.worklist,
+    assessments.c.next_step,
+    assessments.c.flags,
 )
 # Covers the patient list's join and columns, so listing never touches the wide `document` column.
 Index(

@@ -15,7 +15,8 @@ def upgrade() -> None:
     with op.batch_alter_table("assessments") as batch:
         batch.add_column(sa.Column("worklist", sa.String(400), nullable=True))
         batch.add_column(sa.Column("worklist_detail", sa.Text(), nullable=True))
-    op.create_index("assessments_worklist", "assessments", ["ruleset_id", "as_of", "patient_id", "worklist"])
+    columns = ["ruleset_id", "as_of", "patient_id", "ruleset_version", "fingerprint", "worklist", "next_step", "flags"]
+    op.create_index("assessments_worklist", "assessments", columns)
 
 
 def downgrade() -> None:
