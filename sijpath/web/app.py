@@ -28,6 +28,7 @@ from sijpath.web import (
     aid_pages,
     api,
     api_docs,
+    audit_pages,
     change_pages,
     fact_pages,
     outcome_pages,
@@ -110,6 +111,7 @@ def create_app(services: App) -> FastAPI:
     app.include_router(aid_pages.router)  # before fact_pages, whose /patients/{id}/{kind} would catch its posts
     app.include_router(fact_pages.router)
     app.include_router(admin_pages.router)
+    app.include_router(audit_pages.router)
     app.include_router(prior_auth.router)
     app.include_router(change_pages.router)
     app.include_router(worklist_pages.router)

@@ -206,6 +206,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/static", "/static/app.css", PUBLIC, 200),
     Route("GET", "/admin", "/admin", ADMIN, 200),
     Route("GET", "/changes", "/changes", READ, 200),
+    Route("GET", "/audit", "/audit", AUDIT, 200),
+    Route("GET", "/audit/verify", "/audit/verify", AUDIT, 200),
     Route("GET", "/worklist", "/worklist", READ, 200),
     Route("GET", "/worklist.csv", "/worklist.csv", READ, 200),
     Route("POST", "/admin/users/{username}/{change}", "/admin/users/staff/disable", ADMIN, 303, _form({}), True),
