@@ -16,11 +16,13 @@ from sijpath.domain.episode import Episode
 from sijpath.domain.issues import DataIssue
 from sijpath.engine.assessment import Assessment
 from sijpath.errors import ConflictError, NotFoundError
-from sijpath.store.patient_list import PatientRow, list_patients, unassessed
+from sijpath.store import generation
+from sijpath.store.patient_list import COUNT_CAP, PatientRow, list_patients, unassessed
 from sijpath.store.provenance import Provenance, kept_provenance, write_facts
 from sijpath.store.tables import assessments, episodes, facts, imports, removed_facts
 
 __all__ = [
+    "COUNT_CAP",
     "PatientRow",
     "StoredEpisode",
     "WorkItems",
@@ -120,6 +122,7 @@ def save_episode(
                 f"opened version {expected_version}; nothing was saved: reload the patient and re-enter the change"
             )
     write_facts(connection, episode, actor, sources or {}, kept)
+    generation.bump(connection)  # this patient's assessments are not current now
     # Assessments of the episode's earlier versions can never be current again.
     connection.execute(
         delete(assessments).where(assessments.c.patient_id == patient_id, assessments.c.fingerprint != digest)
@@ -152,6 +155,7 @@ def delete_episode(connection: Connection, patient_id: str, expected_version: in
     connection.execute(delete(assessments).where(assessments.c.patient_id == patient_id))
     connection.execute(delete(facts).where(facts.c.patient_id == patient_id))
     connection.execute(delete(episodes).where(episodes.c.patient_id == patient_id))
+    generation.bump(connection)
     return int(row.version)
 
 
@@ -241,6 +245,8 @@ def keep_newest_pairs(connection: Connection, keep: int) -> None:
         .group_by(assessments.c.ruleset_id, assessments.c.as_of)
         .order_by(newest.desc().nulls_last())
     ).all()
+    if pairs[keep:]:
+        generation.bump(connection)  # the patients of the pairs dropped are unassessed on those days again
     for ruleset_id, as_of, _ in pairs[keep:]:
         connection.execute(
             delete(assessments).where(assessments.c.ruleset_id == ruleset_id, assessments.c.as_of == as_of)

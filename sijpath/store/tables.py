@@ -18,6 +18,7 @@ from sqlalchemy import (
 
 # The registry's tables live in their own module, on the same metadata, so each module stays readable; importing
 # the schema imports them too, so every table is registered.
+from sijpath.store.generation import change_counters
 from sijpath.store.registry_tables import decision_aid_answers, outcome_entries, outcome_links, outcome_procedures
 from sijpath.store.schema_metadata import metadata
 
@@ -27,6 +28,7 @@ __all__ = [
     "audit_log",
     "cds_feedback",
     "cds_replays",
+    "change_counters",
     "decision_aid_answers",
     "episodes",
     "facts",
@@ -143,17 +145,17 @@ Index(
     "assessments_by_stage", assessments.c.ruleset_id, assessments.c.as_of, assessments.c.stage, assessments.c.patient_id
 )
 # The worklist of a rule set and day in patient order (keyset pages), filtered and counted in the index alone.
-Index(
-    "assessments_worklist",
-    assessments.c.ruleset_id,
-    assessments.c.as_of,
-    assessments.c.patient_id,
-    assessments.c.ruleset_version,
-    assessments.c.fingerprint,
-    assessments.c.worklist,
-    assessments.c.next_step,
-    assessments.c.flags,
+_WORKLIST_KEY = (
+    "ruleset_id",
+    "as_of",
+    "patient_id",
+    "ruleset_version",
+    "fingerprint",
+    "worklist",
+    "next_step",
+    "flags",
 )
+Index("assessments_worklist", *(assessments.c[name] for name in _WORKLIST_KEY))
 # Covers the patient list's join and columns, so listing never touches the wide `document` column.
 Index(
     "assessments_summary",

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 import orjson
 from sqlalchemy import ColumnElement, Connection, and_, func, literal, select
 
+from sijpath.store.patient_list import COUNT_CAP
 from sijpath.store.reassess import latest_run
 from sijpath.store.tables import assessments, episodes
 
 __all__ = ["COUNT_CAP", "WorklistFilter", "WorklistPage", "WorklistRow", "worklist_day", "worklist_page"]
-
-COUNT_CAP = 1000  # counted exactly up to here, then "more than": a count must not read the whole population
 
 
 @dataclass(frozen=True, slots=True)

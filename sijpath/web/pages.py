@@ -207,6 +207,7 @@ def patient_list(request: Request) -> HTMLResponse:
                 limit=PAGE_SIZE,
                 offset=(page - 1) * PAGE_SIZE,
                 assessed_only=everyone,
+                count_cap=store.COUNT_CAP,
             )
 
     total, rows = fetch()
@@ -223,6 +224,7 @@ def patient_list(request: Request) -> HTMLResponse:
         total=total,
         page=page,
         pages=max(math.ceil(total / PAGE_SIZE), 1),
+        capped=total > store.COUNT_CAP,  # counted up to the cap: "more than", and Next while a page is full
         ruleset_id=ruleset_id,
         as_of=as_of,
         rulesets=services.ruleset_ids,

@@ -25,7 +25,7 @@ from sijpath.outcomes.published import PublishedResult
 from sijpath.pathway.assess import evaluate
 from sijpath.pathway.worklist import work_items
 from sijpath.settings import Settings
-from sijpath.store import audit, import_runs, removals
+from sijpath.store import audit, generation, import_runs, removals
 from sijpath.store import episodes as store
 from sijpath.store.accounts import User
 from sijpath.store.database import transaction
@@ -75,6 +75,10 @@ class App:
     decision_aid: DecisionAidMaker | None = None
     letters: LetterWriter | None = None  # prior-authorization letters (None: the app makes none)
     eq5d_value_set: Eq5dValueSet | None = None  # the configured EQ-5D-5L value set (None: the index stays empty)
+    # Per (rule set, version, day): the episodes' change counter when every patient was last found assessed.
+    _everyone_assessed: dict[tuple[str, str, dt.date], int] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def today(self) -> dt.date:
         """The default as-of date: today where the server runs (a UTC date would turn at the wrong hour)."""
@@ -121,9 +125,15 @@ class App:
         set on this date, so the list can show, filter and sort by next step; returns how many."""
         with transaction(self.engine) as connection:
             ruleset = self.load_ruleset(ruleset_id, as_of)
+            key = (ruleset_id, ruleset.version, as_of)
+            seen = generation.current(connection)  # read first: a change made meanwhile is caught next time
+            if among is None and self._everyone_assessed.get(key) == seen:
+                return 0  # nothing changed since every patient was found assessed (asking reads every patient)
             ids = store.unassessed(
                 connection, ruleset_id=ruleset_id, as_of=as_of, among=among, ruleset_version=ruleset.version
             )
+            if among is None:
+                self._everyone_assessed[key] = seen
             if not ids:
                 return 0
             for patient_id in ids:

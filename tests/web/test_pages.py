@@ -799,3 +799,20 @@ def test_a_reader_asking_for_ever_new_dates_cannot_grow_the_assessment_cache_pas
     assert len(pairs) <= keep
     newest = (dt.date(2026, 1, 1) + dt.timedelta(days=keep + 9)).isoformat()
     assert newest in {str(as_of) for _, as_of in pairs}  # the newest kept, the oldest pushed out
+
+
+def test_a_patient_added_after_everyone_was_assessed_is_assessed_for_the_filtered_list(
+    sign_in: SignIn, services: App
+) -> None:
+    clinician = sign_in("clinician")
+    filtered = f"/?as_of={AS_OF}&step=fusion-evaluation"
+    assert "fusion-candidate-2" not in clinician.get(filtered).text  # everyone assessed, and remembered
+    episode = wiring.load_episode(EXAMPLES / "fusion-candidate.yaml")
+    episode = episode.model_copy(update={"patient": episode.patient.model_copy(update={"id": "fusion-candidate-2"})})
+    with transaction(services.engine) as connection:
+        store.save_episode(connection, episode, expected_version=None, actor="import", now=services.now())
+
+    again = clinician.get(filtered).text
+
+    assert 'href="/patients/fusion-candidate-2?' in again
+    assert services.assess_unassessed("source-articles", dt.date.fromisoformat(AS_OF)) == 0  # nothing changed since

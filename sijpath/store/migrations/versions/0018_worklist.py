@@ -1,4 +1,5 @@
-"""The worklist: why each stored assessment needs action (`joint:reason` tokens and their words), indexed by day."""
+"""The worklist: why each stored assessment needs action (`joint:reason` tokens and their words), indexed by day;
+and the episodes' change counter, so the list asks "is everyone assessed?" only after a change."""
 
 from __future__ import annotations
 
@@ -17,9 +18,17 @@ def upgrade() -> None:
         batch.add_column(sa.Column("worklist_detail", sa.Text(), nullable=True))
     columns = ["ruleset_id", "as_of", "patient_id", "ruleset_version", "fingerprint", "worklist", "next_step", "flags"]
     op.create_index("assessments_worklist", "assessments", columns)
+    counters = op.create_table(
+        "change_counters",
+        sa.Column("name", sa.String(40), nullable=False),
+        sa.Column("value", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("name"),
+    )
+    op.bulk_insert(counters, [{"name": "episodes", "value": 0}])
 
 
 def downgrade() -> None:
+    op.drop_table("change_counters")
     op.drop_index("assessments_worklist", table_name="assessments")
     with op.batch_alter_table("assessments") as batch:
         batch.drop_column("worklist_detail")
