@@ -125,3 +125,21 @@ def test_a_printout_has_no_navigation_forms_or_buttons(
     assert "fusion-candidate" in text
     (artifacts / f"print-{'prior-auth' if 'prior-auth' in path else 'patient'}.pdf").write_bytes(page.pdf())
     print(f"{path}: {len(printed)} printed page(s)")
+
+
+def test_what_is_folded_on_screen_is_printed_unfolded(new_page: NewPage, no_console_errors: list[str]) -> None:
+    page = open_page(new_page, no_console_errors)
+    sign_in(page, DEMO_USER, DEMO_PASSWORD)
+    page.goto(f"/patients/fusion-candidate?as_of={AS_OF}")
+    page.evaluate(
+        """() => { const d = document.createElement("details");
+        d.innerHTML = "<summary>Criteria folded</summary><p>Folded criterion text</p>";
+        document.querySelector("main").prepend(d); }"""
+    )
+    expect(page.get_by_text("Folded criterion text")).to_be_hidden()  # folded on screen
+
+    page.emulate_media(media="print")
+    text = "\n".join(_pdf_pages(page.pdf(format="Letter")))
+
+    assert "Folded criterion text" in text
+    assert "Add to the record" not in text  # a section of forms alone prints nothing
