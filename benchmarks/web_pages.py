@@ -16,6 +16,7 @@ import argparse
 import datetime as dt
 import functools
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -91,6 +92,17 @@ def report(name: str, times: list[float], floor: float) -> None:
     )
 
 
+def next_pages(client: TestClient, first: str, pages: int) -> list[str]:
+    """The first `pages` pages of the patient list, as its Next links (keyset: `after=`) give them."""
+    paths = [first]
+    while len(paths) < pages:
+        found = re.search(r'href="\?([^"]*after=[^"]*)">Next<', client.get(paths[-1]).text)
+        if found is None:
+            break
+        paths.append("/?" + found.group(1).replace("&amp;", "&"))
+    return paths
+
+
 def worklist_pages(client: TestClient, query: str, pages: int) -> list[str]:
     """The first `pages` keyset pages of a worklist, as the Next links give them."""
     paths, after = [f"/worklist?{query}"], ""
@@ -118,8 +130,12 @@ def main() -> None:
             n = args.requests
             floor = statistics.median(timed(client, ["/login"] * n))
             print(f"floor (sign-in page)               p50 {floor:7.1f} ms")
-            pages = [f"/?as_of=2026-11-01&page={1 + (i * 37) % 200}" for i in range(n)]
-            report("patient list (page of 50)", timed(client, pages), floor)
+            listed = next_pages(client, "/?as_of=2026-11-01", 200)
+            report(
+                "patient list (200 pages of 50)",
+                timed(client, [listed[(i * 37) % len(listed)] for i in range(n)]),
+                floor,
+            )
             report(
                 "patient list filtered by step", timed(client, ["/?as_of=2026-11-01&step=fusion-evaluation"] * n), floor
             )

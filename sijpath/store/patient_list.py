@@ -58,10 +58,12 @@ def list_patients(
     offset: int = 0,
     assessed_only: bool = False,
     count_cap: int | None = None,
+    after: str | None = None,
 ) -> tuple[int, list[PatientRow]]:
     """(total matching, one page) of patients with their assessment under a rule set on a date, if stored. With
     `count_cap`, a list filtered or sorted by the assessment is counted only up to one more than the cap (the page
-    shows "more than"), so counting never reads the whole population."""
+    shows "more than"), so counting never reads the whole population. `after` (a patient id, in patient order only)
+    starts the page after that patient, instead of `offset`: the next page costs what the first does."""
     # The join names the rule set and date in ON, so each episode finds its row through the unique index
     # (patient_id first); a filtered subquery here made SQLite scan assessments once per episode.
     current = assessments
@@ -84,8 +86,12 @@ def list_patients(
     if count_cap is not None and (assessed or assessed_only):
         counted = counted.limit(count_cap + 1)
     total = connection.execute(select(func.count()).select_from(counted.subquery())).scalar_one()
+    keyset: list[ColumnElement[bool]] = []
+    if after is not None and sort == "patient" and not descending:
+        keyset.append((current.c.patient_id if assessed_only else episodes.c.patient_id) > after)
+        offset = 0
     if not assessed and not assessed_only and sort in ("patient", "updated"):
-        return total, _episodes_first(connection, condition, searched, sort, descending, limit, offset)
+        return total, _episodes_first(connection, condition, [*searched, *keyset], sort, descending, limit, offset)
     order = {
         "patient": current.c.patient_id if assessed_only else episodes.c.patient_id,
         "next_step": current.c.next_step,
@@ -97,7 +103,7 @@ def list_patients(
     query = (
         select(*_COLUMNS)
         .select_from(joined)
-        .where(*searched, *assessed)
+        .where(*searched, *assessed, *keyset)
         .order_by(order.desc() if descending else order.asc(), tie.desc() if descending else tie.asc())
         .limit(limit)
         .offset(offset)

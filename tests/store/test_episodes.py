@@ -602,3 +602,12 @@ def test_every_episode_write_and_dropped_assessment_raises_the_change_counter(en
         after_delete = generation.current(connection)
 
     assert before < after_create < after_delete
+
+
+def test_a_keyset_page_starts_after_the_patient_given(engine: Engine, listed: dict[str, Assessment]) -> None:
+    ordered = sorted(listed)
+
+    _, plain = page(engine, limit=3, after=ordered[2])
+    _, assessed = page(engine, limit=3, after=ordered[2], assessed_only=True)
+
+    assert plain == assessed == ordered[3:6]
