@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from sijpath.errors import SijpathError
 from sijpath.pathway.assess import evaluate
+from sijpath.pathway.worklist import work_items
 from sijpath.screening.run import WORKER_RULESETS, Progress, RulesetLoader, worker_pool
 from sijpath.store import audit, reassess
 from sijpath.store.database import transaction
@@ -62,7 +63,7 @@ def _assess_batch(items: list[_Item], as_of: dt.date, stored_at: dt.datetime) ->
             for ruleset in WORKER_RULESETS:
                 if ruleset.id in ruleset_ids:
                     assessment = evaluate(episode, ruleset, as_of, issues)
-                    rows.append(assessment_row(assessment, fingerprint, stored_at))
+                    rows.append(assessment_row(assessment, fingerprint, stored_at, work_items(assessment, ruleset)))
         except (SijpathError, ValidationError, ValueError) as exc:
             failed.append((patient_id, (str(exc).splitlines() or [type(exc).__name__])[0][:300]))
     return rows, failed

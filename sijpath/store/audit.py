@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 
 import orjson
-from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy import ColumnElement, Connection, Engine, func, not_, or_, select, text
 
 from sijpath.store.tables import audit_log
 
-__all__ = ["GENESIS", "head", "history", "record", "verify"]
+__all__ = ["GENESIS", "KINDS", "AuditQuery", "head", "history", "record", "search", "verify"]
 
 GENESIS = "0" * 64
+# What an action is, by its name: reads of data, signing in and out, and everything else (writes, the default, so a
+# new action is never hidden among the reads).
+_READ_PREFIXES = ("view-", "list-", "read-", "download-")
+_READ_ACTIONS = ("assess", "compare", "cds-hooks")
+_SIGN_INS = ("sign-in", "sign-in-failed", "sign-out")
+KINDS = {"writes": "Writes", "reads": "Reads", "sign-ins": "Sign-ins", "all": "Everything"}
 
 
 def _digest(
@@ -69,6 +76,50 @@ def history(connection: Connection, patient_id: str, limit: int = 500) -> list[d
         select(audit_log).where(audit_log.c.patient_id == patient_id).order_by(audit_log.c.seq.desc()).limit(limit)
     )
     return [dict(r._mapping) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditQuery:
+    """Which rows of the whole trail: by user, action, patient, days (UTC, both included) and kind; `before` pages."""
+
+    actor: str = ""
+    action: str = ""
+    patient_id: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+    kind: str = "writes"
+    before: int | None = None  # rows with a lower sequence number than this (the next page, newest first)
+
+
+def _kind(kind: str) -> ColumnElement[bool] | None:
+    action = audit_log.c.action
+    reads = or_(*(action.startswith(p, autoescape=True) for p in _READ_PREFIXES), action.in_(_READ_ACTIONS))
+    sign_ins = action.in_(_SIGN_INS)
+    return {"reads": reads, "sign-ins": sign_ins, "writes": not_(or_(reads, sign_ins))}.get(kind)
+
+
+def search(connection: Connection, query: AuditQuery, limit: int = 100) -> list[dict[str, object]]:
+    """The newest rows of the whole trail that match, newest first (a keyset page: `before` the last seq shown)."""
+    c = audit_log.c
+    conditions = [
+        condition
+        for condition in (
+            c.actor == query.actor if query.actor else None,
+            c.action == query.action if query.action else None,
+            c.patient_id == query.patient_id if query.patient_id else None,
+            c.at >= _midnight(query.since) if query.since else None,
+            c.at < _midnight(query.until + dt.timedelta(days=1)) if query.until else None,
+            c.seq < query.before if query.before is not None else None,
+            _kind(query.kind),
+        )
+        if condition is not None
+    ]
+    rows = connection.execute(select(audit_log).where(*conditions).order_by(c.seq.desc()).limit(limit))
+    return [dict(r._mapping) for r in rows]
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 
 def head(engine: Engine) -> tuple[int, str] | None:

@@ -16,13 +16,16 @@ from sijpath.domain.episode import Episode
 from sijpath.domain.issues import DataIssue
 from sijpath.engine.assessment import Assessment
 from sijpath.errors import ConflictError, NotFoundError
-from sijpath.store.patient_list import PatientRow, list_patients, unassessed
+from sijpath.store import generation
+from sijpath.store.patient_list import COUNT_CAP, PatientRow, list_patients, unassessed
 from sijpath.store.provenance import Provenance, kept_provenance, write_facts
 from sijpath.store.tables import assessments, episodes, facts, imports, patient_coverage, removed_facts
 
 __all__ = [
+    "COUNT_CAP",
     "PatientRow",
     "StoredEpisode",
+    "WorkItems",
     "assessment_row",
     "current_version",
     "decode_episode",
@@ -38,6 +41,7 @@ __all__ = [
     "save_assessment",
     "save_episode",
     "unassessed",
+    "worklist_tokens",
 ]
 
 
@@ -118,6 +122,7 @@ def save_episode(
                 f"opened version {expected_version}; nothing was saved: reload the patient and re-enter the change"
             )
     write_facts(connection, episode, actor, sources or {}, kept)
+    generation.bump(connection)  # this patient's assessments are not current now
     # Assessments of the episode's earlier versions can never be current again.
     connection.execute(
         delete(assessments).where(assessments.c.patient_id == patient_id, assessments.c.fingerprint != digest)
@@ -151,6 +156,7 @@ def delete_episode(connection: Connection, patient_id: str, expected_version: in
     connection.execute(delete(facts).where(facts.c.patient_id == patient_id))
     connection.execute(delete(patient_coverage).where(patient_coverage.c.patient_id == patient_id))
     connection.execute(delete(episodes).where(episodes.c.patient_id == patient_id))
+    generation.bump(connection)
     return int(row.version)
 
 
@@ -183,11 +189,12 @@ def save_assessment(
     *,
     now: dt.datetime | None = None,
     keep_dates: int | None = None,
+    work: WorkItems = (),
 ) -> None:
     """Keep an assessment (idempotent for the same patient, rule-set version, as-of date and episode). The store
     is a cache: with `keep_dates`, it holds the assessments of at most that many (rule set, as-of date) pairs, and
     a new pair pushes out the one stored longest ago, so no reader can grow it by asking for ever new dates."""
-    row = assessment_row(assessment, episode_fingerprint, now)
+    row = assessment_row(assessment, episode_fingerprint, now, work)
     key = {k: row[k] for k in ("patient_id", "ruleset_id", "ruleset_version", "as_of", "fingerprint")}
     exists = connection.execute(
         select(func.count()).select_from(assessments).where(and_(*(assessments.c[k] == v for k, v in key.items())))
@@ -201,8 +208,14 @@ def save_assessment(
         keep_newest_pairs(connection, keep_dates)
 
 
-def assessment_row(assessment: Assessment, episode_fingerprint: str, now: dt.datetime | None) -> dict[str, Any]:
-    """The `assessments` row of an assessment of the episode with this fingerprint."""
+WorkItems = Sequence[tuple[str, str, str]]
+"""Why the patient is on the worklist: (joint, reason, detail) each (`pathway.worklist.work_items`)."""
+
+
+def assessment_row(
+    assessment: Assessment, episode_fingerprint: str, now: dt.datetime | None, work: WorkItems = ()
+) -> dict[str, Any]:
+    """The `assessments` row of an assessment of the episode with this fingerprint, with its worklist reasons."""
     return {
         "patient_id": assessment.patient_id,
         "ruleset_id": assessment.ruleset_id,
@@ -214,7 +227,15 @@ def assessment_row(assessment: Assessment, episode_fingerprint: str, now: dt.dat
         "next_step": joint_tokens((u.key, u.next_step.code) for u in assessment.units),
         "flags": " ".join(assessment.flag_codes),
         "document": orjson.dumps(assessment.to_dict()).decode(),
+        "worklist": worklist_tokens(work),
+        "worklist_detail": orjson.dumps([list(item) for item in work]).decode(),
     }
+
+
+def worklist_tokens(work: WorkItems) -> str:
+    """`left:stale-evidence left:data-issues`: each (joint, reason) once, in order, within the column's width."""
+    tokens = list(dict.fromkeys(f"{joint}:{reason}" for joint, reason, _ in work))
+    return " ".join(tokens)[:400]
 
 
 def keep_newest_pairs(connection: Connection, keep: int) -> None:
@@ -225,6 +246,8 @@ def keep_newest_pairs(connection: Connection, keep: int) -> None:
         .group_by(assessments.c.ruleset_id, assessments.c.as_of)
         .order_by(newest.desc().nulls_last())
     ).all()
+    if pairs[keep:]:
+        generation.bump(connection)  # the patients of the pairs dropped are unassessed on those days again
     for ruleset_id, as_of, _ in pairs[keep:]:
         connection.execute(
             delete(assessments).where(assessments.c.ruleset_id == ruleset_id, assessments.c.as_of == as_of)

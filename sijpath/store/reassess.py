@@ -7,8 +7,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, and_, func, insert, select, update
 
+from sijpath.store.episodes import worklist_tokens
 from sijpath.store.tables import assessments, episodes, reassess_runs, step_changes
 
 __all__ = [
@@ -128,6 +130,7 @@ def store_batch(connection: Connection, run_id: int, rows: Sequence[dict[str, An
     for row in rows:
         found = before.get((row["patient_id"], row["ruleset_id"]))
         if found is not None and found[1] != row["next_step"]:
+            _add_new_steps(row, found)
             changes.append(
                 {
                     "run_id": run_id,
@@ -142,6 +145,19 @@ def store_batch(connection: Connection, run_id: int, rows: Sequence[dict[str, An
     if changes:
         connection.execute(insert(step_changes), changes)
     return len(changes)
+
+
+def _add_new_steps(row: dict[str, Any], before: tuple[dt.date, str]) -> None:
+    """Put each joint whose next step changed on the worklist (`joint:new-step`), saying what it was."""
+    was = dict(_pairs(before[1]))
+    work = [tuple(item) for item in orjson.loads(row.get("worklist_detail") or "[]")]
+    new = [
+        (joint, "new-step", f"was {was[joint]} on {before[0]}, now {step}" if joint in was else f"now {step}")
+        for joint, step in _pairs(row["next_step"])
+        if was.get(joint) != step
+    ]
+    row["worklist_detail"] = orjson.dumps([list(item) for item in (*new, *work)]).decode()
+    row["worklist"] = worklist_tokens([(j, r, d) for j, r, d in (*new, *work)])
 
 
 def _previous(connection: Connection, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[dt.date, str]]:

@@ -18,6 +18,7 @@ from sqlalchemy import (
 
 # The registry's tables live in their own module, on the same metadata, so each module stays readable; importing
 # the schema imports them too, so every table is registered.
+from sijpath.store.generation import change_counters
 from sijpath.store.patient_tables import patient_coverage
 from sijpath.store.registry_tables import decision_aid_answers, outcome_entries, outcome_links, outcome_procedures
 from sijpath.store.schema_metadata import metadata
@@ -28,6 +29,7 @@ __all__ = [
     "audit_log",
     "cds_feedback",
     "cds_replays",
+    "change_counters",
     "decision_aid_answers",
     "episodes",
     "facts",
@@ -126,6 +128,10 @@ assessments = Table(
     Column("next_step", String(200), nullable=False),
     Column("flags", Text, nullable=False),  # space-separated flag codes, for filtering the patient list
     Column("document", Text, nullable=False),  # the sijpath-assessment/2 JSON
+    # What puts the patient on the worklist: `joint:reason` tokens (`left:stale-evidence`), and the words for each
+    # as JSON [[joint, reason, detail], …]; NULL for an assessment stored before migration 0018.
+    Column("worklist", String(400)),
+    Column("worklist_detail", Text),
     # When it was stored: the cache keeps a bounded number of (rule set, as-of) dates and drops the oldest.
     Column("stored_at", DateTime(timezone=True)),
     UniqueConstraint("patient_id", "ruleset_id", "ruleset_version", "as_of", "fingerprint"),
@@ -140,6 +146,18 @@ Index(
 Index(
     "assessments_by_stage", assessments.c.ruleset_id, assessments.c.as_of, assessments.c.stage, assessments.c.patient_id
 )
+# The worklist of a rule set and day in patient order (keyset pages), filtered and counted in the index alone.
+_WORKLIST_KEY = (
+    "ruleset_id",
+    "as_of",
+    "patient_id",
+    "ruleset_version",
+    "fingerprint",
+    "worklist",
+    "next_step",
+    "flags",
+)
+Index("assessments_worklist", *(assessments.c[name] for name in _WORKLIST_KEY))
 # Covers the patient list's join and columns, so listing never touches the wide `document` column.
 Index(
     "assessments_summary",

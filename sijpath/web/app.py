@@ -27,6 +27,8 @@ from sijpath.web import (
     admin_pages,
     aid_pages,
     api,
+    api_docs,
+    audit_pages,
     change_pages,
     fact_pages,
     outcome_pages,
@@ -34,6 +36,7 @@ from sijpath.web import (
     patient_link_pages,
     patient_page,
     prior_auth,
+    worklist_pages,
 )
 from sijpath.web.security import LoginThrottle, NotSignedIn
 from sijpath.web.services import App
@@ -91,7 +94,7 @@ def create_app(services: App) -> FastAPI:
         title="sijpath",
         version="1",
         description="Clinical decision support for SI-joint pain. Supports clinical decisions; does not make them.",
-        docs_url=None,  # Swagger UI loads its script and styles from a CDN, which the CSP (rightly) blocks
+        docs_url=None,  # Swagger UI loads from a CDN, which the CSP (rightly) blocks: api_docs renders /api/docs
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -101,6 +104,8 @@ def create_app(services: App) -> FastAPI:
     static = resources.files("sijpath.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(api.router)
+    app.include_router(worklist_pages.api_router)
+    app.include_router(api_docs.router)
     app.include_router(pages.router)
     app.include_router(patient_page.router)  # before the fact forms: /patients/{id}/coverage is not a fact
     app.include_router(outcome_pages.router)  # before the fact forms: /patients/{id}/outcomes/… is not a fact
@@ -108,8 +113,10 @@ def create_app(services: App) -> FastAPI:
     app.include_router(aid_pages.router)  # before fact_pages, whose /patients/{id}/{kind} would catch its posts
     app.include_router(fact_pages.router)
     app.include_router(admin_pages.router)
+    app.include_router(audit_pages.router)
     app.include_router(prior_auth.router)
     app.include_router(change_pages.router)
+    app.include_router(worklist_pages.router)
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:

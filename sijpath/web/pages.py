@@ -202,7 +202,9 @@ def patient_list(request: Request) -> HTMLResponse:
                 descending=params.get("dir") == "desc",
                 limit=PAGE_SIZE,
                 offset=(page - 1) * PAGE_SIZE,
+                after=params.get("after", "")[:128] or None,  # the Next link's keyset: no rows skipped one by one
                 assessed_only=everyone,
+                count_cap=store.COUNT_CAP,
             )
 
     total, rows = fetch()
@@ -219,6 +221,8 @@ def patient_list(request: Request) -> HTMLResponse:
         total=total,
         page=page,
         pages=max(math.ceil(total / PAGE_SIZE), 1),
+        capped=total > store.COUNT_CAP,  # counted up to the cap: "more than", and Next while a page is full
+        full=len(rows) == PAGE_SIZE,
         ruleset_id=ruleset_id,
         as_of=as_of,
         rulesets=services.ruleset_ids,
@@ -226,7 +230,7 @@ def patient_list(request: Request) -> HTMLResponse:
         step_titles={s.code: s.title for s in NEXT_STEPS},
         flags=FLAG_CODES,
         params=params,
-        base_query=urlencode([(k, v) for k, v in params.multi_items() if k != "page"]),
+        base_query=urlencode([(k, v) for k, v in params.multi_items() if k not in ("page", "after")]),
         stale=[r for r in rows if not r.assessed],
     )
 

@@ -25,8 +25,9 @@ from sijpath.outcomes.eq5d import Eq5dValueSet
 from sijpath.outcomes.local_results import LocalResults
 from sijpath.outcomes.published import PublishedResult
 from sijpath.pathway.assess import evaluate
+from sijpath.pathway.worklist import work_items
 from sijpath.settings import Settings
-from sijpath.store import audit, import_runs, removals
+from sijpath.store import audit, generation, import_runs, removals
 from sijpath.store import episodes as store
 from sijpath.store.accounts import User
 from sijpath.store.database import transaction
@@ -82,6 +83,10 @@ class App:
     eq5d_value_set: Eq5dValueSet | None = None  # the configured EQ-5D-5L value set (None: the index stays empty)
     # This clinic's own results from the registry as of a day, cached (None: the assessment page shows none).
     local_results: Callable[[dt.date], LocalResults] | None = None
+    # Per (rule set, version, day): the episodes' change counter when every patient was last found assessed.
+    _everyone_assessed: dict[tuple[str, str, dt.date], int] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def today(self) -> dt.date:
         """The default as-of date: today where the server runs (a UTC date would turn at the wrong hour)."""
@@ -112,12 +117,13 @@ class App:
         patient list can show and filter it."""
         ruleset = self.load_ruleset(ruleset_id, as_of, contractor)
         assessment = evaluate(stored.episode, ruleset, as_of, stored.record_issues)
-        self._keep(connection, assessment, stored.fingerprint)
+        self._keep(connection, assessment, stored.fingerprint, ruleset)
         return assessment
 
-    def _keep(self, connection: Connection, assessment: Assessment, fingerprint: str) -> None:
+    def _keep(self, connection: Connection, assessment: Assessment, fingerprint: str, ruleset: RuleSet) -> None:
         keep = self.settings.assessment_cache_dates
-        store.save_assessment(connection, assessment, fingerprint, now=self.now(), keep_dates=keep)
+        work = work_items(assessment, ruleset)
+        store.save_assessment(connection, assessment, fingerprint, now=self.now(), keep_dates=keep, work=work)
 
     def comparison(
         self,
@@ -141,15 +147,21 @@ class App:
         set on this date, so the list can show, filter and sort by next step; returns how many."""
         with transaction(self.engine) as connection:
             ruleset = self.load_ruleset(ruleset_id, as_of)
+            key = (ruleset_id, ruleset.version, as_of)
+            seen = generation.current(connection)  # read first: a change made meanwhile is caught next time
+            if among is None and self._everyone_assessed.get(key) == seen:
+                return 0  # nothing changed since every patient was found assessed (asking reads every patient)
             ids = store.unassessed(
                 connection, ruleset_id=ruleset_id, as_of=as_of, among=among, ruleset_version=ruleset.version
             )
+            if among is None:
+                self._everyone_assessed[key] = seen
             if not ids:
                 return 0
             for patient_id in ids:
                 stored = store.load_episode(connection, patient_id)
                 assessment = evaluate(stored.episode, ruleset, as_of, stored.record_issues)
-                self._keep(connection, assessment, stored.fingerprint)
+                self._keep(connection, assessment, stored.fingerprint, ruleset)
         return len(ids)
 
     def save(

@@ -22,6 +22,7 @@ from sijpath.store.accounts import User
 from sijpath.store.database import transaction
 from sijpath.store.episodes import (
     StoredEpisode,
+    delete_episode,
     episode_document,
     fingerprint,
     list_patients,
@@ -562,3 +563,51 @@ def test_the_same_episode_with_other_record_issues_has_another_fingerprint(engin
         flagged = save_episode(connection, episode, expected_version=1, actor="bob", now=NOW, record_issues=(issue,))
 
     assert flagged.fingerprint != plain.fingerprint
+
+
+def test_a_list_counted_by_the_assessment_stops_counting_past_the_cap(
+    engine: Engine, listed: dict[str, Assessment]
+) -> None:
+    exact, _ = page(engine, sort="next_step", assessed_only=True)
+    capped, rows = page(engine, sort="next_step", assessed_only=True, count_cap=3)
+    plain, _ = page(engine, count_cap=3)  # not counted by the assessment: every episode, exactly
+
+    assert exact == len(listed) > 4
+    assert capped == 4  # one more than the cap: "more than 3"
+    assert len(rows) == len(listed)
+    assert plain == len(listed)
+
+
+def test_a_later_page_of_the_plain_list_follows_the_earlier_one_in_patient_order(
+    engine: Engine, listed: dict[str, Assessment]
+) -> None:
+    _, first = page(engine, limit=5)
+    _, second = page(engine, limit=5, offset=5)
+    _, newest = page(engine, limit=3, sort="updated", descending=True)
+
+    assert first + second == sorted(listed)[:10]
+    assert newest == [p.stem for p in EXAMPLE_FILES][::-1][:3]  # saved an hour apart, in file order
+
+
+def test_every_episode_write_and_dropped_assessment_raises_the_change_counter(engine: Engine) -> None:
+    from sijpath.store import generation
+
+    with engine.connect() as connection:
+        before = generation.current(connection)
+    stored = create(engine, wiring.load_episode(EXAMPLE_FILES[0]))
+    with engine.connect() as connection:
+        after_create = generation.current(connection)
+    with transaction(engine) as connection:
+        delete_episode(connection, stored.episode.patient.id, expected_version=1)
+        after_delete = generation.current(connection)
+
+    assert before < after_create < after_delete
+
+
+def test_a_keyset_page_starts_after_the_patient_given(engine: Engine, listed: dict[str, Assessment]) -> None:
+    ordered = sorted(listed)
+
+    _, plain = page(engine, limit=3, after=ordered[2])
+    _, assessed = page(engine, limit=3, after=ordered[2], assessed_only=True)
+
+    assert plain == assessed == ordered[3:6]

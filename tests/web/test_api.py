@@ -398,6 +398,7 @@ def test_the_openapi_document_loads_and_lists_every_api_route_and_no_page(client
         ("DELETE", "/api/patients/{patient_id}"),
         ("POST", "/api/fhir/import"),
         ("GET", "/api/patients/{patient_id}/assessment"),
+        ("GET", "/api/worklist"),
         ("GET", "/api/patients/{patient_id}/comparison"),
         ("GET", "/api/rulesets"),
     }

@@ -216,6 +216,10 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/static", "/static/app.css", PUBLIC, 200),
     Route("GET", "/admin", "/admin", ADMIN, 200),
     Route("GET", "/changes", "/changes", READ, 200),
+    Route("GET", "/audit", "/audit", AUDIT, 200),
+    Route("GET", "/audit/verify", "/audit/verify", AUDIT, 200),
+    Route("GET", "/worklist", "/worklist", READ, 200),
+    Route("GET", "/worklist.csv", "/worklist.csv", READ, 200),
     Route("POST", "/admin/users/{username}/{change}", "/admin/users/staff/disable", ADMIN, 303, _form({}), True),
     Route(
         "POST",
@@ -228,6 +232,8 @@ ROUTES: tuple[Route, ...] = (
     ),
     # The API and its description
     Route("GET", "/api/openapi.json", "/api/openapi.json", PUBLIC, 200),
+    Route("GET", "/api/docs", "/api/docs", PUBLIC, 200),
+    Route("GET", "/api/worklist", "/api/worklist", READ, 200),
     Route("GET", "/api/patients", "/api/patients", READ, 200),
     Route("POST", "/api/patients", "/api/patients", WRITE, 201, _api(json=_episode_json("table-new")), write=True),
     Route("GET", "/api/patients/{patient_id}", "/api/patients/new-referral", READ, 200),

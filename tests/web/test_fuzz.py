@@ -24,7 +24,7 @@ from schemathesis import GenerationMode
 
 from sijpath.store.database import transaction
 from sijpath.store.tokens import create_token
-from sijpath.web import api
+from sijpath.web import api, worklist_pages
 from sijpath.web.app import create_app
 from sijpath.web.services import App
 from tests import strategies
@@ -32,9 +32,9 @@ from tests.web import seeded
 from tests.web.conftest import EXAMPLES
 
 PATIENT_IDS = sorted(path.stem for path in EXAMPLES.glob("*.yaml"))
-# The operations, from the API router alone (parametrizing needs them before any app exists); the first test checks
+# The operations, from the API routers alone (parametrizing needs them before any app exists); the first test checks
 # that the app serves the same. Negative cases need something to get wrong: a query parameter or a required header.
-DOCUMENT = get_openapi(title="sijpath", version="1", routes=api.router.routes)
+DOCUMENT = get_openapi(title="sijpath", version="1", routes=[*api.router.routes, *worklist_pages.api_router.routes])
 OPERATIONS = sorted((method.upper(), path) for path, item in DOCUMENT["paths"].items() for method in item)
 NEGATABLE = [
     (method, path)
@@ -82,7 +82,7 @@ def assert_no_server_error(response: Any, what: Callable[[], str]) -> None:
 def test_the_fuzzed_operations_are_those_the_app_serves(api_client: TestClient) -> None:
     served = api_client.get("/api/openapi.json").json()["paths"]
     assert sorted((method.upper(), path) for path, item in served.items() for method in item) == OPERATIONS
-    assert len(OPERATIONS) == 9
+    assert len(OPERATIONS) == 10
     assert ("PUT", "/api/patients/{patient_id}") in NEGATABLE
     assert ("GET", "/api/patients") in NEGATABLE
 

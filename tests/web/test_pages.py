@@ -282,15 +282,34 @@ def test_the_patient_list_sorts_both_ways(sign_in: SignIn) -> None:
 def test_the_patient_list_pages_through_everyone_once(sign_in: SignIn, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pages, "PAGE_SIZE", 4)
     client = sign_in("staff")
+    seen: list[list[str]] = []
+    text = client.get("/", params={"as_of": AS_OF}).text
+    assert "First page" not in text
+    while True:
+        seen.append(listed(text))
+        link = re.search(r'href="\?([^"]*after=[^"]*)">Next<', text)
+        if link is None:
+            break
+        text = client.get("/?" + link.group(1).replace("&amp;", "&")).text
+        assert "First page" in text
+    assert [p for ids in seen for p in ids] == PATIENT_IDS
+    assert [len(ids) for ids in seen[:-1]] == [4] * (len(seen) - 1)
+
+
+def test_a_list_in_another_order_pages_by_number(sign_in: SignIn, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pages, "PAGE_SIZE", 4)
+    client = sign_in("staff")
     count = -(-len(PATIENT_IDS) // 4)
-    first = client.get("/", params={"as_of": AS_OF})
+    first = client.get("/", params={"as_of": AS_OF, "sort": "updated"})
     assert f"Page 1 of {count}" in first.text
     assert "page=2" in first.text
     assert "Previous" not in first.text
-    seen = [listed(client.get("/", params={"as_of": AS_OF, "page": str(n)}).text) for n in range(1, count + 1)]
-    assert [len(ids) for ids in seen] == [4] * (count - 1) + [len(PATIENT_IDS) - 4 * (count - 1)]
-    assert [p for ids in seen for p in ids] == PATIENT_IDS
-    last = client.get("/", params={"as_of": AS_OF, "page": str(count)}).text
+    seen = [
+        listed(client.get("/", params={"as_of": AS_OF, "sort": "updated", "page": str(n)}).text)
+        for n in range(1, count + 1)
+    ]
+    assert sorted(p for ids in seen for p in ids) == PATIENT_IDS
+    last = client.get("/", params={"as_of": AS_OF, "sort": "updated", "page": str(count)}).text
     assert "Previous" in last
     assert ">Next<" not in last
 
@@ -839,3 +858,20 @@ def test_a_reader_asking_for_ever_new_dates_cannot_grow_the_assessment_cache_pas
     assert len(pairs) <= keep
     newest = (dt.date(2026, 1, 1) + dt.timedelta(days=keep + 9)).isoformat()
     assert newest in {str(as_of) for _, as_of in pairs}  # the newest kept, the oldest pushed out
+
+
+def test_a_patient_added_after_everyone_was_assessed_is_assessed_for_the_filtered_list(
+    sign_in: SignIn, services: App
+) -> None:
+    clinician = sign_in("clinician")
+    filtered = f"/?as_of={AS_OF}&step=fusion-evaluation"
+    assert "fusion-candidate-2" not in clinician.get(filtered).text  # everyone assessed, and remembered
+    episode = wiring.load_episode(EXAMPLES / "fusion-candidate.yaml")
+    episode = episode.model_copy(update={"patient": episode.patient.model_copy(update={"id": "fusion-candidate-2"})})
+    with transaction(services.engine) as connection:
+        store.save_episode(connection, episode, expected_version=None, actor="import", now=services.now())
+
+    again = clinician.get(filtered).text
+
+    assert 'href="/patients/fusion-candidate-2?' in again
+    assert services.assess_unassessed("source-articles", dt.date.fromisoformat(AS_OF)) == 0  # nothing changed since
