@@ -6,18 +6,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 import orjson
-from sqlalchemy import ColumnElement, Connection, and_, func, literal, select
+from sqlalchemy import ColumnElement, Connection, and_, exists, func, literal, select
 
 from sijpath.store.patient_list import COUNT_CAP
 from sijpath.store.reassess import latest_run
-from sijpath.store.tables import assessments, episodes
+from sijpath.store.tables import assessments, episodes, patient_coverage
 
 __all__ = ["COUNT_CAP", "WorklistFilter", "WorklistPage", "WorklistRow", "worklist_day", "worklist_page"]
 
 
 @dataclass(frozen=True, slots=True)
 class WorklistFilter:
-    """Which stored assessments: a rule set, a day, and optionally a reason, joint, next step and flag."""
+    """Which stored assessments: a rule set, a day, and optionally a reason, joint, next step, flag and the payer
+    of the patient's stored coverage."""
 
     ruleset_id: str
     ruleset_version: str
@@ -26,6 +27,7 @@ class WorklistFilter:
     joint: str = ""
     step: str = ""
     flag: str = ""
+    payer: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,9 @@ def _conditions(f: WorklistFilter) -> list[ColumnElement[bool]]:
         conditions.append(_padded(a.next_step).contains(f"{joint}{f.step} ", autoescape=True))
     if f.flag:
         conditions.append(_padded(a.flags).contains(f" {f.flag} ", autoescape=True))
+    if f.payer:  # the payer on the patient's stored coverage (a patient with none recorded is not this payer's)
+        c = patient_coverage.c
+        conditions.append(exists().where(c.patient_id == a.patient_id, c.payer == f.payer))
     return conditions
 
 

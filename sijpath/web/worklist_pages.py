@@ -20,6 +20,7 @@ from sijpath.pathway.worklist import REASONS
 from sijpath.store import worklist as store
 from sijpath.store.database import transaction
 from sijpath.web.pages import FLAG_CODES, render, ruleset_of, services_of
+from sijpath.web.patient_view import OTHER_PAYER
 from sijpath.web.security import Principal, authorize, principal, remote_of
 from sijpath.web.services import App
 
@@ -43,6 +44,9 @@ def _filter(request: Request, services: App, ruleset_id: str) -> tuple[store.Wor
     for name, value in chosen.items():
         if value and value not in known[name]:
             raise UsageError(f"no {name} `{value[:60]}` (one of: {', '.join(known[name])})")
+    payers = [*services.settings.payer_rulesets, OTHER_PAYER]
+    if (payer := params.get("payer", "")) and payer not in payers:
+        raise UsageError(f"no payer `{payer[:60]}` (one of: {', '.join(payers)})")
     with transaction(services.engine) as connection:
         day = store.worklist_day(connection, ruleset_id, services.today())
     if day is None:
@@ -51,7 +55,7 @@ def _filter(request: Request, services: App, ruleset_id: str) -> tuple[store.Wor
         version = services.load_ruleset(ruleset_id, day).version
     except SijpathError:  # the rule set was not in force on the batch's day: nothing of it to show
         return None, day
-    return store.WorklistFilter(ruleset_id, version, day, **chosen), day
+    return store.WorklistFilter(ruleset_id, version, day, **chosen, payer=payer), day
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +111,7 @@ def worklist_page(request: Request) -> HTMLResponse:
         joints=JOINTS,
         steps=_STEPS,
         flags=FLAG_CODES,
+        payers=[*services.settings.payer_rulesets, OTHER_PAYER],
     )
 
 
@@ -175,10 +180,12 @@ def worklist_api(
     joint: Filter = "",
     step: Filter = "",
     flag: Filter = "",
+    payer: Filter = "",
     after: Annotated[str, Query(max_length=128, description="Next page: the `next_after` of this one.")] = "",
 ) -> Worklist:
-    """Who needs action under a rule set (the payer, until coverage is stored per patient), from the latest stored
-    batch: new next steps, evidence to refresh, data issues, decisions waiting for documentation."""
+    """Who needs action under a rule set (and, with `payer`, only patients whose stored coverage names that payer),
+    from the latest stored batch: new next steps, evidence to refresh, data issues, decisions waiting for
+    documentation."""
     asked = _asked(request)
     services, who, ruleset_id, wanted, day = asked.services, asked.who, asked.ruleset_id, asked.wanted, asked.day
     page = store.WorklistPage((), 0, None)

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from sijpath.screening.reassess import ReassessRequest, reassess_store
 from sijpath.store import worklist as store
+from sijpath.store.coverage import Coverage, save_coverage
 from sijpath.store.tables import assessments
 from sijpath.web.services import App
 from sijpath.web.worklist_pages import csv_cell
@@ -149,3 +150,28 @@ def test_pages_follow_each_other_by_patient_id_without_repeats(services: App) ->
     assert len(everyone.rows) > 2
     assert seen == [r.patient_id for r in everyone.rows]
     assert everyone.total == len(seen)
+
+
+def test_the_payer_filter_keeps_only_patients_whose_stored_coverage_names_that_payer(
+    services: App, sign_in: SignIn
+) -> None:
+    _reassess(services, LATER)
+    with services.engine.begin() as connection:
+        save_coverage(connection, "fusion-candidate", Coverage(payer="Medicare"), "staff", services.now())
+    client = sign_in("staff")
+
+    medicare = client.get("/worklist?ruleset=source-articles&payer=Medicare").text
+    other = client.get("/worklist?ruleset=source-articles&payer=other").text
+    api = client.get("/api/worklist?ruleset=source-articles&payer=Medicare").json()
+
+    assert 'href="/patients/fusion-candidate?' in medicare
+    assert 'href="/patients/implausible-block?' not in medicare  # no coverage recorded: not Medicare's
+    assert 'href="/patients/fusion-candidate?' not in other
+    assert [p["patient_id"] for p in api["patients"]] == ["fusion-candidate"]
+
+
+def test_an_unknown_payer_is_a_clear_error_naming_the_payer(sign_in: SignIn) -> None:
+    response = sign_in("staff").get("/worklist?ruleset=source-articles&payer=Acme")
+
+    assert response.status_code in (400, 422)
+    assert "payer `Acme`" in response.text
