@@ -16,26 +16,30 @@ from sijpath.domain.procedures import (
     RadiofrequencyAblation,
     TherapeuticInjection,
 )
+from sijpath.fhir.care_procedures import (
+    FUSION_CPT,
+    SUPPORTIVE_CARE_KINDS,
+    fusion_fields,
+    supportive_fields,
+    therapy_fields,
+)
 from sijpath.fhir.model import (
     MedicationAdministration,
     Observation,
     Procedure,
-    calendar_date,
 )
 from sijpath.fhir.procedure_parts import extension, injectate, scores, whole
-from sijpath.fhir.reading import FACT_NAMES, ReadLog, last_confirmed, own_code, quantity_in, side_of, when
+from sijpath.fhir.reading import FACT_NAMES, ReadLog, own_code, quantity_in, side_of, when
 from sijpath.fhir.vocabulary import CPT, EXT, HCPCS, INJECTION_CPT, LOINC, LOINC_PAIN_NRS
 
 __all__ = ["PT_CPT", "procedure_kind", "read_procedure"]
 
-FUSION_CPT = ("27279", "27280", "27278")
 LATERAL_BRANCH_CPT = "64451"
 PT_CPT = ("97110", "97112", "97140", "97530")
 STEROIDS = ("methylprednisolone", "triamcinolone", "betamethasone", "dexamethasone")
 _MINUTES = {"min": 1.0, "h": 60.0}
 _DAYS = {"d": 1.0, "wk": 7.0}
 _MG = {"mg": 1.0, "g": 1000.0}
-SUPPORTIVE_CARE_KINDS = {"bracing-course": "bracing", "activity-modification-course": "activity-modification"}
 _READ_ON_PROCEDURES = ("relief-percent", "relief-duration", "functional-improvement", "functional-improvement-duration")
 
 
@@ -83,9 +87,11 @@ def read_procedure(
         log.note(where, f"status `{procedure.status}`: not a completed procedure; not imported")
         return None
     if kind == "physical-therapy":
-        return _build(log, where, "physical_therapy", PhysicalTherapyCourse, _therapy(log, where, procedure, day))
+        return _build(log, where, "physical_therapy", PhysicalTherapyCourse, therapy_fields(log, where, procedure, day))
     if kind == "supportive-care":
-        return _build(log, where, "supportive_care", SupportiveCareCourse, _supportive(log, where, procedure, day))
+        return _build(
+            log, where, "supportive_care", SupportiveCareCourse, supportive_fields(log, where, procedure, day)
+        )
     side = side_of(log, where, procedure.bodySite)
     if side is None and procedure.bodySite:
         # Imported without a side: it then counts for neither joint, and the assessment asks for the side.
@@ -101,7 +107,7 @@ def read_procedure(
         fields = {**common, **relief, **({"technique": technique.valueCode} if technique else {})}
         return _build(log, where, "radiofrequency_ablations", RadiofrequencyAblation, fields)
     if kind == "fusion":
-        return _build(log, where, "fusions", Fusion, {**common, **_fusion(procedure)})
+        return _build(log, where, "fusions", Fusion, {**common, **fusion_fields(procedure)})
     if kind == "lateral-branch-block":
         return _lateral_branch(log, where, procedure, day, attached, common, relief)
     return _injection(log, where, procedure, day, attached, common, relief)
@@ -251,68 +257,6 @@ def _report_unread(
             log.note(item_where, f"an Observation partOf {where} that sijpath does not read; not imported")
         elif kind in ("fusion", "physical-therapy"):
             log.note(item_where, f"sijpath reads no pain scores or relief on a {kind} procedure; not imported")
-
-
-def _fusion(procedure: Procedure) -> dict[str, Any]:
-    # The codes procedure_kind found it a fusion by: CPT codes, sometimes sent under the HCPCS system.
-    codes = procedure.code.codes(CPT) + procedure.code.codes(HCPCS) if procedure.code else ()
-    cpt = next(c for c in FUSION_CPT if c in codes)
-    approach = extension(procedure, EXT.FUSION_APPROACH)
-    implants = extension(procedure, EXT.IMPLANT_SYSTEM)
-    count = extension(procedure, EXT.IMPLANT_COUNT)
-    transfixing = extension(procedure, EXT.TRANSFIXING)
-    return {
-        "cpt": cpt,
-        # CPT 27280 is by definition an open arthrodesis.
-        "approach": approach.valueCode if approach else ("open" if cpt == "27280" else None),
-        "implants": implants.valueString if implants else None,
-        "implant_count": count.valueInteger if count else None,
-        "transfixing": transfixing.valueBoolean if transfixing else None,
-    }
-
-
-def _supportive(log: ReadLog, where: str, procedure: Procedure, day: dt.date) -> dict[str, Any]:
-    """A course of bracing or activity modification: its period, and the last confirmation of an ongoing one."""
-    end, confirmed = _course_period(log, where, procedure, day)
-    kind = SUPPORTIVE_CARE_KINDS[str(own_code(procedure.code))]
-    return {"kind": kind, "start_date": day, "end_date": end, "last_confirmed": confirmed}
-
-
-def _course_period(
-    log: ReadLog, where: str, procedure: Procedure, day: dt.date
-) -> tuple[dt.date | None, dt.date | None]:
-    """A course's end (none while ongoing; the day itself for a one-day Procedure) and, while ongoing, the last
-    day it was confirmed."""
-    period = procedure.performedPeriod
-    end = calendar_date(period.end) if period and period.end else (None if period else day)
-    confirmed_ext = extension(procedure, EXT.LAST_CONFIRMED)
-    confirmed = (
-        last_confirmed(log, where, "extension[last-confirmed]", confirmed_ext.valueDate if confirmed_ext else None, day)
-        if end is None
-        else None
-    )
-    return end, confirmed
-
-
-def _therapy(log: ReadLog, where: str, procedure: Procedure, day: dt.date) -> dict[str, Any]:
-    period = procedure.performedPeriod
-    end, confirmed = _course_period(log, where, procedure, day)
-    sessions = extension(procedure, EXT.THERAPY_SESSIONS)
-    setting = extension(procedure, EXT.THERAPY_SETTING)
-    if setting is None and own_code(procedure.code) == "physical-therapy-course":
-        # A billed PT session (CPT 97110…) is supervised by definition; a course without the setting is not known.
-        log.note(where, "therapy-setting extension missing: whether therapy was supervised is unknown")
-    focus = [e.valueCode for e in procedure.extension if e.url == EXT.THERAPY_FOCUS]
-    if not focus and procedure.code is not None and "97140" in procedure.code.codes(CPT):
-        focus = ["manual-therapy"]
-    return {
-        "start_date": day,
-        "end_date": end,
-        "last_confirmed": confirmed,
-        "sessions": sessions.valueInteger if sessions else (1 if period is None else None),
-        "setting": setting.valueCode if setting else (None if own_code(procedure.code) else "supervised"),
-        "focus": focus,
-    }
 
 
 def _build(

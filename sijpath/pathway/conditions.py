@@ -94,10 +94,11 @@ ABLATION_STILL_HELPS = Fact[JointFacts](
     lambda j: _ablation_helped(j) and (end := _ablation_end(j)) is not None and end >= j.as_of,
 )
 ABLATION_LASTED = Fact[JointFacts](
-    "the latest ablation helped for at least the lasting-RFA months, then wore off",
+    "the latest ablation (its technique recorded) helped for at least the lasting-RFA months, then wore off",
     lambda j: (
         _ablation_helped(j)
         and (a := latest_ablation(j)) is not None
+        and a.technique is not None  # an unrecorded technique may have been pulsed: not an ablation that lasted
         and (end := _ablation_end(j)) is not None
         and end >= add_months(a.date, j.t[th.MIN_LASTING_RFA_RELIEF_MONTHS])
     ),

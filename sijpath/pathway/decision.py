@@ -5,6 +5,7 @@ from __future__ import annotations
 from sijpath.engine.conditions import All, Is
 from sijpath.engine.decision import Branch, DecisionTable
 from sijpath.pathway import actions
+from sijpath.pathway import lateral_branch_steps as lbb
 from sijpath.pathway import reasons as why
 from sijpath.pathway import vocabulary as v
 from sijpath.pathway.care_first import CARE_FIRST_UNRECORDED
@@ -31,7 +32,6 @@ from sijpath.pathway.diagnosis import BLOCK_CONFIRMS, BLOCK_SUPPORTS_INJECTION, 
 from sijpath.pathway.exam import COMPARATIVE_BLOCKS
 from sijpath.pathway.facts import JointFacts
 from sijpath.pathway.fusion import NO_CONTRAINDICATION
-from sijpath.pathway.lateral_branch import LATERAL_BRANCH_NEGATIVE
 from sijpath.pathway.nonsurgical import INJECTION_FIRST_LINE, INJECTION_RELIEF_LASTING
 from sijpath.pathway.red_flags import (
     BORN_AFTER_AS_OF,
@@ -238,18 +238,19 @@ DECISION = DecisionTable[JointFacts](
             (ARTICLE_INJECTIONS_DONT_WORK,),
             actions.alongside,
         ),
+        lbb.LATERAL_BRANCH_PARTIAL,
         Branch(
             All((NO_ABLATION, RFA_NOT_REQUIRED)),
             v.FUSION_EVALUATION,
             "surgical-candidacy",
-            why.fusion_reasons,
+            lbb.fusion_reasons,
             "Injections failed and the rule set does not require RFA first: fusion evaluation, if every gate is met.",
             BOTH_ARTICLES,
             actions.with_fusion_risks,
             held_stage=NON_SURGICAL,
             held_alongside=actions.alongside,
         ),
-        LATERAL_BRANCH_NEGATIVE,
+        lbb.LATERAL_BRANCH_NEGATIVE,
         Branch(
             NO_ABLATION,
             v.RADIOFREQUENCY_ABLATION,
@@ -292,6 +293,7 @@ DECISION = DecisionTable[JointFacts](
             (ARTICLE_INJECTIONS_DONT_WORK, "cohen-2008-rfa"),
             actions.alongside,
         ),
+        lbb.LATERAL_BRANCH_NEGATIVE_AFTER_ABLATION,
         Branch(
             ABLATION_LASTED,
             v.RADIOFREQUENCY_ABLATION,

@@ -13,6 +13,7 @@ from sijpath.pathway import thresholds as th
 from sijpath.pathway import vocabulary as v
 from sijpath.pathway.facts import JointFacts
 from sijpath.pathway.injection_guidance import accepted_guidance
+from sijpath.pathway.lateral_branch_steps import rfa_ruled_out
 from sijpath.pathway.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
 
 CARE_HISTORY = "dates of physical therapy, medication courses, injections and ablations"
 PT_SETTING = "whether physical therapy was supervised or a home program"
+RFA = "radiofrequency-ablation"
 
 
 def care_evidence(j: JointFacts, fact: CareFact) -> Evidence:
@@ -73,7 +75,8 @@ def care_components(j: JointFacts, o: Outcomes) -> Outcome:
     if care.start is None:
         return unknown("no conservative care recorded", [CARE_HISTORY])
     components = care.components
-    absent = [c.replace("-", " ") for c in needed if c not in components]
+    ruled_out = rfa_ruled_out(j, o) if "radiofrequency-ablation" in needed else None
+    absent = [c.replace("-", " ") for c in needed if c not in components and not (ruled_out and c == RFA)]
     therapy = components.get("physical-therapy", [])
     setting_unknown = False
     supervised_required = j.t.get(th.SUPERVISED_PHYSICAL_THERAPY_REQUIRED_FLAG)
@@ -127,7 +130,8 @@ def care_components(j: JointFacts, o: Outcomes) -> Outcome:
             evidence,
         )
 
-    return met(lambda: f"tried: {', '.join(c.replace('-', ' ') for c in needed)}", evidence)
+    tried = ", ".join(c.replace("-", " ") for c in needed if c != RFA or c in components)
+    return met(lambda: f"tried: {tried}" + (f"; {ruled_out}" if ruled_out and RFA not in components else ""), evidence)
 
 
 def no_contraindication(j: JointFacts, o: Outcomes) -> Outcome:

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from sijpath.domain.blocks import BlockReading, percent_text
-from sijpath.engine.conditions import All, Is
-from sijpath.engine.decision import Action, Branch
+from sijpath.domain.procedures import RadiofrequencyAblation
 from sijpath.engine.results import Evidence, FlagResult, Outcome, met, not_met, unknown
 from sijpath.engine.rule import Criterion, Flag, Gate, Outcomes
-from sijpath.pathway import actions
-from sijpath.pathway import reasons as why
 from sijpath.pathway import thresholds as th
 from sijpath.pathway import vocabulary as v
-from sijpath.pathway.conditions import ABLATION_LASTED, NO_ABLATION, latest_ablation
+from sijpath.pathway.conditions import (
+    ABLATION_LASTED,
+    ABLATION_RESULT_UNKNOWN,
+    ABLATION_STILL_HELPS,
+    latest_ablation,
+)
 from sijpath.pathway.facts import JointFacts
 from sijpath.pathway.lateral_branch_reading import block_evidence, lateral_branch_readings, unreadable
-from sijpath.pathway.sources import ARTICLE_INJECTIONS_NOT_ENOUGH
 
-__all__ = ["LATERAL_BRANCH_BLOCKS", "LATERAL_BRANCH_NEGATIVE", "LATERAL_BRANCH_TECHNIQUE_FLAG"]
+__all__ = [
+    "LATERAL_BRANCH_BLOCKS",
+    "LATERAL_BRANCH_TECHNIQUE_FLAG",
+    "NEGATIVE_READING",
+    "REPEAT_READING",
+    "latest_result",
+]
 
 REPEAT_READING = "sijpath-rfa-repeat-without-blocks"
 NEGATIVE_READING = "sijpath-lateral-branch-negative"
@@ -52,9 +59,50 @@ def _shortfall(j: JointFacts, reading: BlockReading) -> str:
     return f"gave {relief}% relief, not {_threshold_text(j)} ({kind})"
 
 
-def lateral_branch_blocks(j: JointFacts, o: Outcomes) -> Outcome:
+def _result(j: JointFacts, reading: BlockReading) -> str:
+    """Positive, negative (little to no relief, as for an intra-articular block) or partial (in between: it asks
+    for a repeat, as an intra-articular block's does)."""
+    assert reading.relief_percent is not None
+    if _positive(j, reading):
+        return "positive"
+    return "negative" if reading.relief_percent < j.t[th.MAX_LITTLE_BLOCK_RELIEF_PERCENT] else "partial"
+
+
+def latest_result(j: JointFacts) -> str | None:
+    """How this joint's latest valid lateral branch block reads (after any ablation standing in for blocks)."""
+    ablation = _stand_in(j)
+    valid = [
+        r for b, r in lateral_branch_readings(j) if r.validity == "valid" and (not ablation or b.date > ablation.date)
+    ]
+    return _result(j, valid[-1]) if valid else None
+
+
+def _stand_in(j: JointFacts) -> RadiofrequencyAblation | None:
+    """The earlier ablation that stands in place of new blocks before a repeat: this joint's alone (a bilateral one
+    does not show which side's nerves carried the pain), with its technique recorded, that lasted."""
+    ablation = latest_ablation(j) if ABLATION_LASTED.check(j) else None
+    return ablation if ablation is not None and ablation.side == j.joint else None
+
+
+def _repeat_not_in_question(j: JointFacts) -> bool:
+    """An ablation of this joint was tried and its result is known, but it did not last: no repeat is in question,
+    so no blocks are asked for (the next step does not need them)."""
+    ablation = latest_ablation(j)
+    return (
+        ablation is not None
+        and ablation.technique is not None
+        and not ABLATION_LASTED.check(j)
+        and not ABLATION_RESULT_UNKNOWN.check(j)
+        and not ABLATION_STILL_HELPS.check(j)
+    )
+
+
+def lateral_branch_blocks(j: JointFacts, o: Outcomes) -> Outcome | None:
     """Enough positive lateral branch blocks of this joint before radiofrequency ablation of its nerves; before a
-    repeat, an earlier ablation of this joint that helped for the lasting-RFA months stands in their place."""
+    repeat, an earlier ablation of this joint alone that helped for the lasting-RFA months stands in their place.
+    Not assessed once an ablation of this joint failed or wore off early (no repeat is in question)."""
+    if _repeat_not_in_question(j):
+        return None
     needed = j.t[th.MIN_POSITIVE_LATERAL_BRANCH_BLOCKS_COUNT]
     readings = lateral_branch_readings(j)
     valid = [(b, r) for b, r in readings if r.validity == "valid"]
@@ -63,13 +111,14 @@ def lateral_branch_blocks(j: JointFacts, o: Outcomes) -> Outcome:
     def evidence() -> list[Evidence]:
         return [block_evidence(j, b, r) for b, r in readings]
 
-    ablation = latest_ablation(j) if ABLATION_LASTED.check(j) else None
+    ablation = _stand_in(j)
     if ablation is not None:
         valid = [(b, r) for b, r in valid if b.date > ablation.date]  # only blocks after it can outweigh it
     positive = [(b, r) for b, r in valid if _positive(j, r)]
     # The latest valid block decides first, as for intra-articular blocks: earlier positives do not outvote a
-    # negative repeat.
-    if valid and not _positive(j, valid[-1][1]):
+    # negative repeat, and a partial one asks for a repeat.
+    latest = _result(j, valid[-1][1]) if valid else None
+    if latest == "negative":
         block, reading = valid[-1]
         return not_met(
             lambda: (
@@ -77,6 +126,20 @@ def lateral_branch_blocks(j: JointFacts, o: Outcomes) -> Outcome:
                 "radiofrequency ablation of its nerves is unlikely to help "
                 f"({needed} positive blocks are needed for it)"
             ),
+            evidence,
+        )
+    if latest == "partial":
+        block, reading = valid[-1]
+        return unknown(
+            lambda: (
+                f"the latest lateral branch block of this joint ({block.date}) {_shortfall(j, reading)}: a repeat "
+                f"block decides ({len(positive)} of {needed} positive)"
+            ),
+            [
+                f"a repeat lateral branch block of the {j.joint} joint (CPT 64451, image-guided, anesthetic only): "
+                f"the one of {block.date} {_shortfall(j, reading)}, which neither shows nor rules out that "
+                "ablation may help"
+            ],
             evidence,
         )
     if ablation is not None:
@@ -102,11 +165,28 @@ def lateral_branch_blocks(j: JointFacts, o: Outcomes) -> Outcome:
     if any(b.side is None for b in j.episode.lateral_branch_blocks):
         missing.append("the side of each lateral branch block (one without a side counts for neither joint)")
     invalid = [b.date.isoformat() for b, r in readings if r.validity == "invalid"]
+    prior_ablation = latest_ablation(j)
+    not_standing_in = ""
+    if (
+        prior_ablation is not None
+        and ablation is None
+        and (ABLATION_LASTED.check(j) or prior_ablation.technique is None)
+    ):
+        not_standing_in = (
+            f"; the ablation of {prior_ablation.date} does not stand in for them ("
+            + (
+                "its technique is not recorded: a pulsed one would not be an ablation"
+                if prior_ablation.technique is None
+                else "it was bilateral: it does not show which side's nerves carried the pain"
+            )
+            + ")"
+        )
     return unknown(
         lambda: (
             f"{len(positive)} of {needed} lateral branch block(s) of this joint with {threshold} relief"
             + ("; none recorded" if not readings else "")
             + (f"; not diagnostic (technique): {', '.join(invalid)}" if invalid else "")
+            + not_standing_in
         ),
         missing,
         evidence,
@@ -164,44 +244,4 @@ LATERAL_BRANCH_TECHNIQUE_FLAG = Flag[JointFacts](
     reads=LATERAL_BRANCH_BLOCKS.reads,
     optional_reads=LATERAL_BRANCH_BLOCKS.optional_reads,
     uses=(LATERAL_BRANCH_BLOCKS,),
-)
-
-
-def _skip_rfa(j: JointFacts, o: Outcomes) -> str:
-    return (
-        f"radiofrequency ablation is not suggested ({o[LATERAL_BRANCH_BLOCKS].summary}); fusion evaluation instead, "
-        "if every gate is met. " + why.fusion_reasons(j, o)
-    )
-
-
-def _held_alongside(j: JointFacts, o: Outcomes) -> tuple[Action, ...]:
-    """Where fusion is held back (a rule set that requires ablation tried first), say why ablation was skipped."""
-    required = "radiofrequency-ablation" in j.t.get(th.REQUIRED_CONSERVATIVE_CARE_COMPONENTS, ())
-    why_held = (
-        "this rule set asks for ablation tried before fusion: consider with the patient whether to proceed without it"
-        if required
-        else "it waits for its other gates"
-    )
-    skipped = Action(
-        v.ABLATION_UNLIKELY,
-        f"Radiofrequency ablation is not suggested: {o[LATERAL_BRANCH_BLOCKS].summary}. Fusion evaluation would "
-        f"follow, but {why_held}.",
-        (NEGATIVE_READING, "patel-2012-lateral-branch"),
-    )
-    return (skipped, *actions.alongside(j, o))
-
-
-# A negative lateral branch block is not a dead end: ablation is skipped, and the fusion gates decide (a rule set
-# that requires RFA tried before fusion still holds fusion back, and says so).
-LATERAL_BRANCH_NEGATIVE = Branch[JointFacts](
-    All((NO_ABLATION, Is(LATERAL_BRANCH_BLOCKS, ("not-met",)))),
-    v.FUSION_EVALUATION,
-    "surgical-candidacy",
-    _skip_rfa,
-    "The latest lateral branch block gave too little relief: ablation is unlikely to help, so it is skipped and "
-    "fusion evaluation follows, if every gate is met.",
-    (NEGATIVE_READING, "patel-2012-lateral-branch", ARTICLE_INJECTIONS_NOT_ENOUGH),
-    actions.with_fusion_risks,
-    held_stage="non-surgical-care",
-    held_alongside=_held_alongside,
 )

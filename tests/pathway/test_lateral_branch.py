@@ -62,8 +62,14 @@ def test_a_block_read_too_early_or_without_scores_never_counts_as_positive() -> 
     assert _status(_block("2026-09-01"), too_early, no_scores)[0] == "unknown"
 
 
-def test_a_latest_block_with_little_relief_holds_rfa_as_not_met() -> None:
-    assert _status(_block("2026-09-01"), _block("2026-09-15", post=6)) == ("not-met", "conservative-care")
+def test_a_latest_block_with_little_relief_skips_rfa_and_fusion_waits_only_for_its_recordable_gates() -> None:
+    # Not conservative care held until the skipped ablation is tried (second reader's W1): the example lacks the
+    # fusion gates' data, so the step asks for them.
+    assert _status(_block("2026-09-01"), _block("2026-09-15", post=6)) == ("not-met", "gather-information")
+
+
+def test_a_latest_block_with_a_partial_response_asks_for_a_repeat_block_not_a_negative_reading() -> None:
+    assert _status(_block("2026-09-01"), _block("2026-09-15", post=4)) == ("unknown", "gather-information")
 
 
 def test_adding_a_same_day_duplicate_never_turns_the_gate_met() -> None:
