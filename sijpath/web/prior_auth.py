@@ -16,6 +16,7 @@ from sijpath.pathway.assess import evaluate
 from sijpath.pathway.requests import request_gaps
 from sijpath.pathway.vocabulary import PROCEDURES
 from sijpath.store import episodes as store
+from sijpath.store.coverage import load_coverage
 from sijpath.store.database import transaction
 from sijpath.store.letters import load_narrative, save_narrative
 from sijpath.web.letter_service import LetterRequest, LetterWriter
@@ -65,14 +66,22 @@ def _letter(
     choice = _Choice(services, request.query_params)
     with transaction(services.engine) as connection:
         stored = store.load_episode(connection, patient_id)
-        ruleset = services.load_ruleset(choice.ruleset_id, choice.as_of)
+        coverage = load_coverage(connection, patient_id)
+        contractor = coverage.medicare_contractor if coverage else None
+        ruleset = services.load_ruleset(choice.ruleset_id, choice.as_of, contractor or None)
         assessment = evaluate(stored.episode, ruleset, choice.as_of, stored.record_issues)
         unit = _unit(assessment, choice)
         narrative = load_narrative(connection, patient_id, choice.procedure, unit.key)
         detail = f"CPT {choice.procedure} {unit.key} {choice.ruleset_id}"
         services.audit(connection, who.user, action, patient_id, remote_of(request), detail)
     practice = services.settings.practice
-    return LetterRequest(assessment, unit, ruleset, choice.procedure, stored.episode, practice, narrative), choice
+    episode = stored.episode
+    if coverage is not None and coverage.member_id:
+        # The member ID staff recorded from the card is the payer's; it does not change the assessment.
+        episode = episode.model_copy(
+            update={"patient": episode.patient.model_copy(update={"member_id": coverage.member_id})}
+        )
+    return LetterRequest(assessment, unit, ruleset, choice.procedure, episode, practice, narrative), choice
 
 
 def _unit(assessment: Assessment, choice: _Choice) -> Any:

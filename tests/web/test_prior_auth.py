@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from sijpath.settings import Practice
 from sijpath.store import audit
+from sijpath.store.coverage import Coverage, save_coverage
 from sijpath.store.database import transaction
 from sijpath.web.services import App
 from tests.web.seeded import signed_in
@@ -114,3 +115,17 @@ def test_a_red_flag_shows_why_there_is_no_letter(as_role: Callable[[str], TestCl
     page = as_role("staff").get("/patients/postpartum-red-flag/prior-auth", params={"as_of": "2026-11-01"})
     assert page.status_code == 200
     assert "a red flag holds every SI-joint procedure" in page.text
+
+
+def test_the_letter_takes_the_member_id_staff_recorded_on_the_patients_coverage(
+    as_role: Callable[[str], TestClient], services: App
+) -> None:
+    with transaction(services.engine) as connection:
+        save_coverage(
+            connection, "payer-smoker", Coverage(payer="Medicare", member_id="MB-778812"), "staff", services.now()
+        )
+
+    page = as_role("staff").get(PAGE, params=QUERY)
+
+    assert page.status_code == 200
+    assert "MB-778812" in page.text
