@@ -46,6 +46,11 @@ def _screen(catalog: Catalog, cites: Cites) -> list[str]:
         "only active diagnoses and recorded contraindications count, and of imaging the latest study of a region and",
         "side decides. Value sets are cited data (`sijpath/evidence/value-sets.toml`), not code.",
         "",
+        "SNOMED CT matching is exact: sijpath has no terminology server offline, so there is no subsumption. A",
+        'child or sibling of a listed concept (a disorder "of sacroiliac joint" below a listed disorder, say) is',
+        "not matched unless it is listed itself; record the ICD-10-CM code beside a SNOMED CT one, whose prefix",
+        "match takes in the whole family.",
+        "",
         "| Value set | Kind | Effect | ICD-10-CM prefixes | SNOMED CT | Contraindication kinds | Imaging findings "
         "(regions) | Work-up | Sources |",
         "|---|---|---|---|---|---|---|---|---|",
