@@ -26,9 +26,13 @@ INVASIVENESS = {
 }
 
 
-def ranks(episode: Episode, ruleset_index: int) -> dict[str, int]:
+def steps(episode: Episode, ruleset_index: int) -> dict[str, str]:
     assessment = evaluate(episode, RULESETS[ruleset_index], AS_OF)
-    return {u.key: INVASIVENESS.get(u.next_step.code, 0) for u in assessment.units}
+    return {u.key: u.next_step.code for u in assessment.units}
+
+
+def ranks(episode: Episode, ruleset_index: int) -> dict[str, int]:
+    return {joint: INVASIVENESS.get(step, 0) for joint, step in steps(episode, ruleset_index).items()}
 
 
 @PROPERTY_SETTINGS
@@ -63,11 +67,16 @@ def test_duplicating_every_block_and_injection_never_makes_a_step_more_invasive(
 def test_removing_supporting_facts_never_makes_a_step_more_invasive(episode: Episode, r: int, facts: str) -> None:
     # A diagnostic block may follow (with the negative blocks gone, the source is unconfirmed again, so the next
     # step is to test it); a treatment never may.
+    # Removing a fact whose side is not recorded may lift the "record the side" hold it caused: that hold is about
+    # the record's ambiguity, not evidence for a step, and what the rest supports is then the step.
     fewer = episode.model_copy(update={facts: ()})
-    before, after = ranks(episode, r), ranks(fewer, r)
-    for joint, rank in after.items():
-        if joint in before and rank > before[joint]:
-            assert rank <= INVASIVENESS["diagnostic-block"], f"{facts} removed: {joint}"
+    unsided = any(getattr(fact, "side", "") is None for fact in getattr(episode, facts))
+    before, after = steps(episode, r), steps(fewer, r)
+    for joint, step in after.items():
+        if joint in before and INVASIVENESS.get(step, 0) > INVASIVENESS.get(before[joint], 0):
+            if unsided and before[joint] == "record-side":
+                continue
+            assert INVASIVENESS.get(step, 0) <= INVASIVENESS["diagnostic-block"], f"{facts} removed: {joint}"
 
 
 @PROPERTY_SETTINGS
