@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from sijpath.domain.disputes import disputes
 from sijpath.errors import RequestTooLargeError, SijpathError, UsageError
 from sijpath.pathway.definition import SIJ_PATHWAY
 from sijpath.pathway.thresholds import MIN_LASTING_INJECTION_RELIEF_MONTHS, MIN_LASTING_INJECTION_RELIEF_PERCENT
@@ -237,7 +238,7 @@ def patient_list(request: Request) -> HTMLResponse:
 
 @router.get("/patients/{patient_id}", response_class=HTMLResponse)
 def patient_page(
-    request: Request, patient_id: str, saved: str = "", removed: str = "", restored: str = ""
+    request: Request, patient_id: str, saved: str = "", removed: str = "", restored: str = "", resolved: str = ""
 ) -> HTMLResponse:
     services = services_of(request)
     who = principal(services, request)
@@ -250,6 +251,8 @@ def patient_page(
         if removed
         else "Fact restored"
         if restored
+        else "Dispute resolved: the value chosen counts again"
+        if resolved
         else ""
     )
     ruleset_id = ruleset_of(request, services)
@@ -278,6 +281,7 @@ def patient_page(
         comparison=comparison,
         record=record_groups(stored.episode),
         removed_facts=removed_facts,
+        disputes=disputes(stored.record_issues),
         # Undo is offered for the removal just made, by its id (only an open removal of this patient matches).
         undo=next((r for r in removed_facts if str(r.removal_id) == removed), None),
         forms=FACT_FORMS,
