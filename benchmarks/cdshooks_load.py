@@ -12,7 +12,9 @@ ES384 key, and drives it with httpx from asyncio in this process. Every call is 
 its own jti (pre-signed, so signing is not timed; ES384 by default, RS384 is the other algorithm the spec
 recommends and is much cheaper to verify), a new hookInstance, the prefetch resolved, the assessment made,
 the card remembered and the call audited. Each level is bounded by --requests and --seconds. Prints p50 / p95 /
-p99 latency in milliseconds and requests per second, per concurrency level. Client and server share the machine.
+p99 latency in milliseconds and requests per second, per concurrency level. Client and server share the machine,
+so each level also prints the CPU time the server's processes spent per call (from /proc, on Linux): on a machine
+busy with other work latency grows, but that figure, and its ratio to the bare endpoint's, hardly moves.
 """
 
 from __future__ import annotations
@@ -84,6 +86,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def cpu_ms(pid: int) -> float:
+    """CPU time (user and system, ms) of a process and all its descendants so far; 0 where /proc cannot say."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    own = (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_ms(int(child)) for child in children)
+
+
 def wait_for(url: str, expected: int, server: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -130,7 +143,15 @@ def start_server(folder: Path, port: int, jwks: Path, workers: int) -> subproces
     return server
 
 
-async def level(url: str, template: bytes, tokens: list[str], concurrency: int, seconds: float) -> dict[str, Any]:
+def level(url: str, template: bytes, tokens: list[str], concurrency: int, seconds: float, pid: int) -> dict[str, Any]:
+    """One level, with the CPU time the server (process `pid` and its workers) spent per call."""
+    before = cpu_ms(pid)
+    found = asyncio.run(calls(url, template, tokens, concurrency, seconds))
+    found["server_cpu_ms_per_call"] = round((cpu_ms(pid) - before) / found["requests"], 2)
+    return found
+
+
+async def calls(url: str, template: bytes, tokens: list[str], concurrency: int, seconds: float) -> dict[str, Any]:
     """Up to len(tokens) calls by `concurrency` workers, stopping after `seconds`."""
     latencies: list[float] = []
     failures: dict[int, int] = {}
@@ -223,12 +244,12 @@ def main() -> None:
                 f"patient-view, {count}-resource prefetch ({size} KiB), {args.alg} JWTs, {args.workers} workers, "
                 f"{os.cpu_count()} CPUs"
             )
-            asyncio.run(level(url, template, tokens(args.warmup), 4, args.seconds))
-            asyncio.run(level(bare_url, template, tokens(args.warmup), 4, args.seconds))
+            level(url, template, tokens(args.warmup), 4, args.seconds, server.pid)
+            level(bare_url, template, tokens(args.warmup), 4, args.seconds, bare_server.pid)
             results = []
             for concurrency in levels:
-                bare = asyncio.run(level(bare_url, template, tokens(args.requests), concurrency, args.seconds))
-                result = asyncio.run(level(url, template, tokens(args.requests), concurrency, args.seconds))
+                bare = level(bare_url, template, tokens(args.requests), concurrency, args.seconds, bare_server.pid)
+                result = level(url, template, tokens(args.requests), concurrency, args.seconds, server.pid)
                 load = os.getloadavg()[0]
                 result["bare"], result["load_average_1min"] = bare, load
                 results.append(result)
@@ -236,11 +257,19 @@ def main() -> None:
                     print(
                         f"concurrency {concurrency:>3} {name:>7}: {found['requests']:>5} calls  p50 "
                         f"{found['p50_ms']:>6} ms  p95 {found['p95_ms']:>6} ms  p99 {found['p99_ms']:>6} ms  max "
-                        f"{found['max_ms']:>6} ms  {found['requests_per_second']:>6} req/s  "
-                        f"failures {found['failures'] or 'none'}"
+                        f"{found['max_ms']:>6} ms  {found['requests_per_second']:>6} req/s  server CPU "
+                        f"{found['server_cpu_ms_per_call']:>5} ms/call  failures {found['failures'] or 'none'}"
                     )
                 ratio = result["p99_ms"] / bare["p99_ms"] if bare["p99_ms"] else float("inf")
-                print(f"concurrency {concurrency:>3}: p99 sijpath / bare {ratio:.1f}x; load average (1 min) {load:.2f}")
+                cpu = (
+                    result["server_cpu_ms_per_call"] / bare["server_cpu_ms_per_call"]
+                    if bare["server_cpu_ms_per_call"]
+                    else 0
+                )
+                print(
+                    f"concurrency {concurrency:>3}: p99 sijpath / bare {ratio:.1f}x; server CPU/call sijpath / bare "
+                    f"{cpu:.1f}x; load average (1 min) {load:.2f}"
+                )
         finally:
             for running in (server, bare_server):
                 running.terminate()

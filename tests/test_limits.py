@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sijpath import wiring
 from sijpath.errors import InputError
@@ -26,6 +29,44 @@ def test_json_nested_deeper_than_the_limit_is_refused_but_brackets_in_strings_do
         check_json(b"[" * 65 + b"]" * 65, "body")
     check_json(b"[" * 64 + b"]" * 64, "body")
     check_json(json.dumps({"note": "[[[[" * 100 + '\\"{{{' * 100}).encode(), "body")
+
+
+# Strings full of what a depth count must not be fooled by: brackets, quotes, backslashes (escaped or not).
+_TRICKY_TEXT = st.text(alphabet='[]{}"\\,ab/\n', max_size=8)
+_JSON_VALUES = st.recursive(
+    st.none() | st.integers(-(2**53), 2**53) | _TRICKY_TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TRICKY_TEXT, inner, max_size=3),
+    max_leaves=40,
+)
+
+
+def _depth(value: object) -> int:
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    return 0
+
+
+@given(_JSON_VALUES, st.integers(1, 6), st.booleans())
+def test_json_is_refused_exactly_when_it_nests_deeper_than_the_limit(value: object, limit: int, escaped: bool) -> None:
+    raw = json.dumps(value).encode() if escaped else orjson.dumps(value)  # \u escapes, or UTF-8 as is
+    if _depth(value) > limit:
+        with pytest.raises(InputError, match=f"nested more than {limit} levels"):
+            check_json(raw, "body", max_depth=limit)
+    else:
+        check_json(raw, "body", max_depth=limit)
+
+
+@pytest.mark.parametrize("document", [b"[[[[", b"[[[[]", b"{[{[}"])
+def test_json_whose_brackets_do_not_balance_is_refused_when_its_running_depth_passes_the_limit(document: bytes) -> None:
+    with pytest.raises(InputError, match="nested more than 3"):
+        check_json(document, "body", max_depth=3)
+
+
+@pytest.mark.parametrize("document", [b"]]]]]", b"}" * 70, b"[[[", b"]]]][[[["])
+def test_json_whose_brackets_do_not_balance_but_stay_shallow_is_left_to_the_parser(document: bytes) -> None:
+    check_json(document, "body", max_depth=3)
 
 
 @pytest.mark.parametrize("document", [b"[" + b"{}," * 2_000_000 + b"{}]", b"[" + b"1," * 2_000_001 + b"1]"])

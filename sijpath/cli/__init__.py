@@ -12,7 +12,19 @@ from rich.console import Console
 from rich.table import Table
 
 from sijpath import wiring
-from sijpath.cli import bulk, cds, decision_aid, episodes, fhir, letters, outcomes, reassess, screening, server
+from sijpath.cli import (
+    bulk,
+    cds,
+    decision_aid,
+    disputes,
+    episodes,
+    fhir,
+    letters,
+    outcomes,
+    reassess,
+    screening,
+    server,
+)
 from sijpath.cli.options import (
     ContractorOption,
     InputFileArgument,
@@ -74,6 +86,7 @@ decision_aid.register(app)
 screening.register(app)
 reassess.register(app)
 bulk.register(app)
+disputes.register(app)
 docs_app = typer.Typer(help="Generated reference documentation.", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
 

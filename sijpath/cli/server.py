@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 from pathlib import Path
@@ -128,6 +127,7 @@ def serve(
         open_database,
         seed_examples,
         server_app,
+        settle_collector,
         web_services,
     )
 
@@ -172,7 +172,7 @@ def serve(
     options = {"access_log": False, "log_level": "warning", "proxy_headers": False}
     if count == 1:
         app = server_app(services, cds)
-        gc.freeze()  # what start-up loaded (rule sets, catalog, code) stays out of every collection: short pauses
+        settle_collector()
         uvicorn.run(app, host=host, port=port, **options)  # type: ignore[arg-type]
         return
     from sijpath.wiring.workers import run_workers

@@ -3,9 +3,11 @@
 The rules (docs/fhir-profile.md, "Importing into an existing record"): two facts are the same event when they are in
 the same list (the kind of fact), concern the same side, are on the same date and agree on the list's identifying
 values (`IDENTIFYING`). The same event with the same values is *matched*: kept once, with both sources. The same
-event with a different value is *conflicting*: the record's fact is kept unchanged, the imported one is not added,
-and a data issue names both sources and both values. A value one source records and the other leaves out is not a
-conflict: the kept fact takes it. An imported event a clinician removed from this record is *skipped*.
+event with a different value is *conflicting*: the record's fact is kept unchanged and the imported one is not added,
+but the fact is *disputed*: a data issue names both sources and both values, and every criterion resting on the
+fact counts as unknown (never met) until someone chooses one source (domain/disputes.py). A value one source records
+and the other leaves out is not a conflict: the kept fact takes it. An imported event a clinician removed from this
+record is *skipped*.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from pydantic import BaseModel
 
 from sijpath.domain.episode import Episode
 from sijpath.domain.fact_lists import FACT_LISTS, fact_list
 from sijpath.domain.findings import PainPresentation
-from sijpath.domain.issues import DataIssue
+from sijpath.domain.issues import DataIssue, Dispute
 
 __all__ = ["IDENTIFYING", "Held", "MergeCounts", "RecordMerge", "event_key", "merge_record"]
 
@@ -192,13 +195,27 @@ def _conflict(
 ) -> DataIssue:
     entry = fact_list(list_name)
     side = getattr(fact, "side", None)
+    ref = getattr(kept.fact, "id", None) or f"{list_name}[{index}]"
     what = ", ".join(f"{n.replace('_', ' ')} {_shown(mine)} here, {_shown(theirs)}" for n, mine, theirs in differences)
+    held_json, other_json = kept.fact.model_dump(mode="json"), fact.model_dump(mode="json")
+    dispute = Dispute(
+        list_name=list_name,
+        position=index,
+        ref=ref,
+        fact=orjson.dumps(held_json, option=orjson.OPT_SORT_KEYS).decode(),
+        held_source=kept.source,
+        other_source=source,
+        values=tuple(
+            (n, orjson.dumps(held_json[n]).decode(), orjson.dumps(other_json[n]).decode()) for n, _, _ in differences
+        ),
+    )
     return DataIssue(
         "warning",
-        getattr(kept.fact, "id", None) or f"{list_name}[{index}]",
+        ref,
         f"conflicting {entry.singular} of {getattr(fact, entry.date_field)}{f' ({side})' if side else ''}: "
-        f"{what} in {source} ({origin}); the record's fact ({kept.source}) is kept as it was and the imported one is "
-        "not added: correct whichever source is wrong",
+        f"{what} in {source} ({origin}). Disputed until someone chooses one source (Resolve, on the patient "
+        f"page): the record ({kept.source}) keeps its value, but every criterion resting on this fact is unknown",
+        dispute,
     )
 
 

@@ -35,7 +35,9 @@ def evaluate(
     """
     derived = pathway.derive(record, ruleset, as_of)
     shared: dict[object, Any] = {}
-    units = tuple(_assess(unit, pathway, ruleset, shared) for unit in derived.units)
+    # Facts two sources record differently: what rests on them is unknown until the dispute is resolved.
+    disputed = frozenset(i.dispute.ref for i in record_issues if i.dispute is not None)
+    units = tuple(_assess(unit, pathway, ruleset, shared, disputed) for unit in derived.units)
     # Which version applies can depend on an input the caller did not give (a Medicare contractor): say so.
     applies = (DataIssue("info", "rule set", ruleset.applicability),) if ruleset.applicability else ()
     issues = list(dict.fromkeys([*record_issues, *applies, *derived.issues]))
@@ -51,10 +53,12 @@ def evaluate(
     )
 
 
-def _assess(unit: Unit[U], pathway: Pathway[Any, U], ruleset: RuleSet, shared: dict[object, Any]) -> UnitAssessment:
+def _assess(
+    unit: Unit[U], pathway: Pathway[Any, U], ruleset: RuleSet, shared: dict[object, Any], disputed: frozenset[str]
+) -> UnitAssessment:
     facts, stages = unit.facts, unit.stages
     # Criteria are checked when the decision (or a flag, or the explanation) first asks for them.
-    outcomes = UnitOutcomes(facts, stages, ruleset, shared)
+    outcomes = UnitOutcomes(facts, stages, ruleset, shared, disputed)
 
     flags: list[RaisedFlag] = []
     for flag_rule in ruleset.flags_at(stages):

@@ -14,6 +14,22 @@ __all__ = ["UnitOutcomes"]
 _NOT_YET = object()
 
 
+def _unless_disputed(outcome: Outcome, disputed: frozenset[str]) -> Outcome:
+    """An outcome resting on a fact two sources record differently is unknown, whichever value it read: a disputed
+    value never counts as met (nor as not met) until someone chooses one source."""
+    refs = tuple(dict.fromkeys(e.ref for e in outcome.evidence if e.ref in disputed))
+    if not refs:
+        return outcome
+    named = ", ".join(str(r) for r in refs)
+    return Outcome(
+        "unknown",
+        lambda: f"rests on a disputed value ({named}): {outcome.summary}",
+        outcome.evidence,
+        (f"one source chosen for the disputed {named}",),
+        outcome.cites,
+    )
+
+
 class UnitOutcomes(Mapping[Criterion[Any], Outcome]):
     """The outcomes of the rule set's enabled criteria for one unit at its stages, checked on demand.
 
@@ -24,10 +40,18 @@ class UnitOutcomes(Mapping[Criterion[Any], Outcome]):
     same mapping, so dependency order needs no bookkeeping.
     """
 
-    __slots__ = ("_enabled", "_facts", "_kept", "_ruleset", "_shared", "_stages")
+    __slots__ = ("_disputed", "_enabled", "_facts", "_kept", "_ruleset", "_shared", "_stages")
 
-    def __init__(self, facts: object, stages: frozenset[str], ruleset: RuleSet, shared: dict[object, Any]) -> None:
+    def __init__(
+        self,
+        facts: object,
+        stages: frozenset[str],
+        ruleset: RuleSet,
+        shared: dict[object, Any],
+        disputed: frozenset[str] = frozenset(),
+    ) -> None:
         self._facts = facts
+        self._disputed = disputed
         self._stages = stages
         self._ruleset = ruleset
         self._shared = shared
@@ -49,6 +73,8 @@ class UnitOutcomes(Mapping[Criterion[Any], Outcome]):
         else:
             self._kept[rule] = None  # a check that (wrongly) asked for itself finds nothing, not a loop
             outcome = rule.check(self._facts, self)
+        if self._disputed and outcome is not None and outcome.status != "unknown":
+            outcome = _unless_disputed(outcome, self._disputed)
         self._kept[rule] = outcome
         return outcome
 

@@ -44,30 +44,29 @@ def record(
     """Append one row inside the caller's transaction, chained to the row before it."""
     if connection.dialect.name == "postgresql":
         # Serialize writers on the chain's tail.
-        connection.execute(text("SELECT pg_advisory_xact_lock(424242)"))
-    elif connection.dialect.name == "sqlite":
+        connection.execute(_PG_LOCK)
+    elif connection.dialect.name == "sqlite" and not _has_written(connection):
         # SQLite has one writer at a time, but pysqlite starts the transaction only at its first write: a no-op
         # write takes the write lock now, so no other writer can append between reading the tail and appending.
-        connection.execute(text("UPDATE audit_log SET seq = seq WHERE 0 = 1"))
-    last = connection.execute(
-        select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
-    ).first()
+        connection.execute(_TAKE_WRITE_LOCK)
+    last = connection.execute(_TAIL).first()
     seq, prev_hash = (last.seq + 1, last.hash) if last is not None else (1, GENESIS)
     at = at.astimezone(dt.UTC)
     digest = _digest(seq, at, actor, action, patient_id, detail, remote, prev_hash)
-    connection.execute(
-        audit_log.insert().values(
-            seq=seq,
-            at=at,
-            actor=actor,
-            action=action,
-            patient_id=patient_id,
-            detail=detail,
-            remote=remote,
-            prev_hash=prev_hash,
-            hash=digest,
-        )
-    )
+    row = {"seq": seq, "at": at, "actor": actor, "action": action, "patient_id": patient_id, "detail": detail}
+    connection.execute(_APPEND, {**row, "remote": remote, "prev_hash": prev_hash, "hash": digest})
+
+
+def _has_written(connection: Connection) -> bool:
+    """Whether this SQLite transaction has written already, and so holds the write lock."""
+    return bool(getattr(connection.connection.dbapi_connection, "in_transaction", False))
+
+
+# Built once: a statement given its values as parameters is much cheaper than one built per row.
+_PG_LOCK = text("SELECT pg_advisory_xact_lock(424242)")
+_TAKE_WRITE_LOCK = text("UPDATE audit_log SET seq = seq WHERE 0 = 1")
+_TAIL = select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
+_APPEND = audit_log.insert()
 
 
 def history(connection: Connection, patient_id: str, limit: int = 500) -> list[dict[str, object]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -13,7 +14,7 @@ from sqlalchemy import Connection, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from sijpath.domain.episode import Episode
-from sijpath.domain.issues import DataIssue
+from sijpath.domain.issues import DataIssue, Dispute
 from sijpath.engine.assessment import Assessment
 from sijpath.errors import ConflictError, NotFoundError
 from sijpath.store import generation
@@ -85,7 +86,7 @@ def save_episode(
     else:
         kept = kept_provenance(connection, episode) if expected_version is not None else {}
     # The record's issues are part of what an assessment shows, so they are part of what it was made from.
-    issues = orjson.dumps([[i.severity, i.location, i.message] for i in record_issues]).decode()
+    issues = orjson.dumps([_issue_row(i) for i in record_issues]).decode()
     digest = fingerprint(document, issues.encode())
     patient_id = episode.patient.id
     values = {
@@ -171,7 +172,23 @@ def load_episode(connection: Connection, patient_id: str) -> StoredEpisode:
 
 def decode_episode(document: str, record_issues: str) -> tuple[Episode, tuple[DataIssue, ...]]:
     """A stored episode and its record issues from their two columns."""
-    return Episode.model_validate_json(document), tuple(DataIssue(*item) for item in orjson.loads(record_issues))
+    return Episode.model_validate_json(document), tuple(_issue(item) for item in orjson.loads(record_issues))
+
+
+def _issue_row(issue: DataIssue) -> list[Any]:
+    """[severity, location, message], and a dispute's particulars when it has one (older rows have three)."""
+    row: list[Any] = [issue.severity, issue.location, issue.message]
+    if issue.dispute is not None:
+        row.append(dataclasses.asdict(issue.dispute))
+    return row
+
+
+def _issue(row: list[Any]) -> DataIssue:
+    if len(row) < 4:
+        return DataIssue(*row)
+    found = row[3]
+    values = tuple((str(name), str(held), str(other)) for name, held, other in found["values"])
+    return DataIssue(row[0], row[1], row[2], Dispute(**{**found, "values": values}))
 
 
 def remember_import(connection: Connection, digest: str, patient_id: str, actor: str, now: dt.datetime) -> bool:

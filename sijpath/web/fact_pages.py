@@ -1,5 +1,5 @@
 """The patient page's forms: add a block, an injection, a PT course or an imaging study; remove a fact entered in
-error (after a confirmation page) and undo the removal."""
+error (after a confirmation page) and undo the removal; resolve a disputed fact."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sijpath.store.database import transaction
 from sijpath.web.forms import FACT_FORMS, FACT_LIST_NAMES, add_fact, form_text, form_version
 from sijpath.web.pages import render, services_of
 from sijpath.web.record import record_groups
-from sijpath.web.removal import remove_fact, restore_fact
+from sijpath.web.removal import remove_fact, resolve, restore_fact
 from sijpath.web.security import Principal, authorize, check_csrf, principal, remote_of
 from sijpath.web.services import App
 
@@ -44,6 +44,15 @@ async def _clinicians_form(request: Request) -> tuple[App, Principal, dict[str, 
 
 def _page(patient_id: str, query: str) -> RedirectResponse:
     return RedirectResponse(f"/patients/{quote(patient_id, safe='')}?{query}", status_code=303)
+
+
+@router.post("/patients/{patient_id}/disputes/resolve")
+async def resolve_dispute_form(request: Request, patient_id: str) -> Response:
+    """Settle a disputed fact: keep the record's value (`choice=record`) or the other source's (`other`); audited."""
+    services, who, form = await _clinicians_form(request)
+    ref, choice = form_text(form, "ref"), form_text(form, "choice")
+    resolve(services, who.user, patient_id, ref, choice, form_version(form), remote_of(request))
+    return _page(patient_id, "resolved=1")
 
 
 @router.post("/patients/{patient_id}/{kind}")

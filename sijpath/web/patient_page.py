@@ -8,6 +8,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from sijpath.domain.disputes import disputes
 from sijpath.engine.ruleset import RuleSet
 from sijpath.errors import InputError, Problem
 from sijpath.outcomes.local_results import at_decision
@@ -38,8 +39,10 @@ router = APIRouter(include_in_schema=False)
 COVERAGE_LIMITS = {"plan": 120, "member_id": 64}
 
 
-def _message(saved: str, removed: str, restored: str) -> str:
+def _message(saved: str, removed: str, restored: str, resolved: str = "") -> str:
     """The confirmation comes from a code, never from text in the URL (a link could plant any message)."""
+    if resolved:
+        return "Dispute resolved: the value chosen counts again"
     if saved == "coverage":
         return "Coverage saved"
     if saved in FACT_FORMS:
@@ -62,7 +65,7 @@ def _chart(stored: store.StoredEpisode, as_of: dt.date, ruleset: RuleSet) -> str
 
 @router.get("/patients/{patient_id}", response_class=HTMLResponse)
 def patient_page(
-    request: Request, patient_id: str, saved: str = "", removed: str = "", restored: str = ""
+    request: Request, patient_id: str, saved: str = "", removed: str = "", restored: str = "", resolved: str = ""
 ) -> HTMLResponse:
     services = services_of(request)
     who = principal(services, request)
@@ -117,10 +120,11 @@ def patient_page(
         contractors=MEDICARE_CONTRACTORS,
         record=record_groups(stored.episode),
         removed_facts=removed_facts,
+        disputes=disputes(stored.record_issues),
         # Undo is offered for the removal just made, by its id (only an open removal of this patient matches).
         undo=next((r for r in removed_facts if str(r.removal_id) == removed), None),
         forms=FACT_FORMS,
-        message=_message(saved, removed, restored),
+        message=_message(saved, removed, restored, resolved),
         can_write=who.user.role == "clinician",
         can_cover=who.user.role in ("clinician", "staff"),
         can_audit=who.user.role in ("admin", "auditor"),

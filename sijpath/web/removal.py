@@ -1,10 +1,12 @@
-"""Removing a fact entered in error, and undoing it: a soft delete, audited, that an import does not undo."""
+"""Correcting the record: removing a fact entered in error and undoing it (a soft delete an import does not undo),
+and resolving a disputed fact; each audited."""
 
 from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from sijpath.errors import ConflictError, NotFoundError
+from sijpath.domain.disputes import resolve_dispute
+from sijpath.errors import ConflictError, InputError, NotFoundError
 from sijpath.store import episodes as store
 from sijpath.store import removals
 from sijpath.store.accounts import User
@@ -12,7 +14,7 @@ from sijpath.store.database import transaction
 from sijpath.store.provenance import fact_provenance
 from sijpath.web.services import App
 
-__all__ = ["remove_fact", "restore_fact"]
+__all__ = ["remove_fact", "resolve", "restore_fact"]
 
 
 def _opened(stored: store.StoredEpisode, version: int, what: str) -> None:
@@ -68,3 +70,17 @@ def restore_fact(services: App, user: User, patient_id: str, removal_id: int, ve
         return f"restored {entry.list_name}[{position}] (removal {removal_id})"
 
     services.save(user, episode, version, remote, action="restore-fact", also=restore)
+
+
+def resolve(services: App, user: User, patient_id: str, ref: str, choice: str, version: int, remote: str) -> None:
+    """Settle a disputed fact by choosing the source that is right (audited); its criteria count again."""
+    if choice not in ("record", "other"):
+        raise InputError(f"choice must be `record` or `other`, not `{choice[:40]}`")
+    with transaction(services.engine) as connection:
+        stored = store.load_episode(connection, patient_id)
+    _opened(stored, version, "resolved")
+    resolved = resolve_dispute(stored.episode, stored.record_issues, ref, "record" if choice == "record" else "other")
+    if resolved is None:
+        raise NotFoundError(f"no open dispute on `{ref[:128]}` for patient `{patient_id}` (reload the page)")
+    episode, issues, note = resolved
+    services.save(user, episode, version, remote, action="resolve-dispute", detail=note, record_issues=issues)

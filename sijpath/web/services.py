@@ -12,7 +12,9 @@ from typing import Protocol
 import orjson
 from sqlalchemy import Connection, Engine
 
+from sijpath.domain.disputes import carry_disputes
 from sijpath.domain.episode import Episode
+from sijpath.domain.issues import DataIssue
 from sijpath.domain.merging import merge_record
 from sijpath.engine.assessment import Assessment
 from sijpath.engine.compare import Comparison, compare
@@ -173,18 +175,25 @@ class App:
         action: str = "update",
         detail: str = "",
         also: Callable[[Connection], str] | None = None,
+        record_issues: Sequence[DataIssue] | None = None,
     ) -> store.StoredEpisode:
-        """Save a clinician's edit; the issues found when the record was imported stay with it. `also` writes
-        what belongs with the edit in the same transaction (a removal's record) and returns more audit detail."""
+        """Save a clinician's edit; the issues found when the record was imported stay with it (a dispute follows
+        its fact, and ends when the edit changes or removes that fact), unless `record_issues` replaces them. `also`
+        writes what belongs with the edit in the same transaction (a removal's record) and returns more audit
+        detail."""
         with transaction(self.engine) as connection:
             before = store.load_episode(connection, episode.patient.id) if expected_version is not None else None
+            if record_issues is None:
+                record_issues, settled = carry_disputes(episode, before.record_issues if before else ())
+                if settled:
+                    detail = "; ".join(d for d in (detail, f"dispute on {', '.join(settled)} settled by the edit") if d)
             stored = store.save_episode(
                 connection,
                 episode,
                 expected_version=expected_version,
                 actor=user.username,
                 now=self.now(),
-                record_issues=before.record_issues if before else (),
+                record_issues=record_issues,
             )
             if also is not None:
                 detail = "; ".join(d for d in (detail, also(connection)) if d)

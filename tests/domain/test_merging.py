@@ -44,7 +44,7 @@ def test_the_same_event_with_the_same_values_is_kept_once_with_both_sources() ->
     assert merge.issues == ()
 
 
-def test_a_conflicting_value_keeps_the_records_fact_and_a_warning_names_both_sources_and_values() -> None:
+def test_a_conflicting_value_keeps_the_records_fact_disputed_and_a_warning_names_both_sources_and_values() -> None:
     here = record(injection())
 
     merge = merge_record(
@@ -59,6 +59,14 @@ def test_a_conflicting_value_keeps_the_records_fact_and_a_warning_names_both_sou
     assert "fhir:Procedure/inj-1" in issue.message
     assert "80.0 here, 40.0" in issue.message
     assert "x.json" in issue.message
+    # Disputed, not settled in the record's favour: both values are kept for someone to choose between.
+    assert issue.dispute is not None
+    assert (issue.dispute.ref, issue.dispute.held_source, issue.dispute.other_source) == (
+        "therapeutic_injections[0]",
+        "entered:alice",
+        "fhir:Procedure/inj-1",
+    )
+    assert issue.dispute.values == (("relief_percent", "80.0", "40.0"),)
 
 
 def test_a_value_only_the_import_records_completes_the_records_fact_without_a_conflict() -> None:

@@ -2,8 +2,10 @@
 
 `expect` holds the expectations of the patient's only assessed joint, or `joints: {left: {...}, right: {...}}` with
 one block per assessed joint (every assessed joint must be listed, and no other). `replace` swaps whole top-level
-fields of the episode (a variant of an example patient, one fact changed). `cites` lists the source clauses a
-scenario tests: `{source: <catalog id>, clause: "<the words it rests on>"}`.
+fields of the episode (a variant of an example patient, one fact changed). `imported: {replace: ...}` is the same
+record as the EHR sends it (the episode with those fields swapped), merged into the episode, whose every fact was
+entered here: the merged record is assessed with the issues the merge found (a disputed fact). `cites` lists the
+source clauses a scenario tests: `{source: <catalog id>, clause: "<the words it rests on>"}`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ import yaml
 
 from sijpath import wiring
 from sijpath.domain.episode import Episode
+from sijpath.domain.fact_lists import FACT_LISTS
+from sijpath.domain.issues import DataIssue
+from sijpath.domain.merging import merge_record
 from sijpath.engine.assessment import Assessment
 from sijpath.pathway.assess import evaluate
 
@@ -46,10 +51,11 @@ class Scenario:
     source: str = "inline"
     cites: list[dict[str, str]] = field(default_factory=list)
     medicare_contractor: str | None = None
+    record_issues: tuple[DataIssue, ...] = ()
 
     def assess(self) -> Assessment:
         ruleset = wiring.load_ruleset(self.ruleset, self.as_of, self.medicare_contractor)
-        return evaluate(self.episode, ruleset, self.as_of)
+        return evaluate(self.episode, ruleset, self.as_of, self.record_issues)
 
     def joint_expectations(self) -> dict[str, dict[str, Any]] | None:
         """Expectations by joint, or None when they are for the only assessed joint."""
@@ -71,6 +77,10 @@ class Scenario:
         return {f for j in joints.values() for f in j.get("flags", [])}
 
 
+def _replaced(episode: Episode, fields: dict[str, Any]) -> Episode:
+    return Episode.model_validate({**episode.model_dump(mode="json", exclude_none=True), **fields})
+
+
 def load_scenarios() -> list[Scenario]:
     scenarios = []
     for path in sorted(CASES.glob("*.yaml")):
@@ -78,7 +88,16 @@ def load_scenarios() -> list[Scenario]:
         source = data["episode"]
         episode = wiring.load_episode(REPO / source) if isinstance(source, str) else Episode.model_validate(source)
         if "replace" in data:
-            episode = Episode.model_validate({**episode.model_dump(mode="json", exclude_none=True), **data["replace"]})
+            episode = _replaced(episode, data["replace"])
+        issues: tuple[DataIssue, ...] = ()
+        if "imported" in data:
+            entered = {
+                (e.name, i): ("entered:clinician", None)
+                for e in FACT_LISTS
+                for i in range(len(getattr(episode, e.name)))
+            }
+            merge = merge_record(episode, entered, _replaced(episode, data["imported"]["replace"]), origin="the EHR")
+            episode, issues = merge.episode, merge.issues
         ruleset = data.get("ruleset", "source-articles")
         if ruleset.endswith(".toml"):
             ruleset = str(REPO / ruleset)
@@ -92,6 +111,7 @@ def load_scenarios() -> list[Scenario]:
             origin,
             data.get("cites", []),
             data.get("medicare_contractor"),
+            issues,
         )
         scenarios.append(scenario)
     return scenarios

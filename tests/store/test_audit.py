@@ -12,14 +12,16 @@ from sqlalchemy import DateTime, Engine, bindparam, func, select, text
 
 from sijpath.store import audit
 from sijpath.store.database import transaction
-from sijpath.store.tables import audit_log
+from sijpath.store.tables import audit_log, cds_replays
 
 NOW = dt.datetime(2026, 11, 1, 9, 0, 0, 123456, tzinfo=dt.UTC)
 ROWS = 5
 
 
-def append(engine: Engine, n: int, actor: str = "alice", at: dt.datetime = NOW) -> None:
+def append(engine: Engine, n: int, actor: str = "alice", at: dt.datetime = NOW, *, write_first: bool = False) -> None:
     with transaction(engine) as connection:
+        if write_first:  # as a CDS call does: its cards are written, then the call is audited
+            connection.execute(cds_replays.insert(), {"token_key": f"{actor}-{n}", "expires_at": at})
         audit.record(
             connection,
             actor=actor,
@@ -176,7 +178,10 @@ def test_swapping_the_contents_of_two_rows_but_not_their_numbers_is_detected(tra
     assert any(p.startswith("row 4:") for p in problems)
 
 
-def test_appends_from_two_threads_at_once_all_succeed_and_keep_one_valid_chain(engine: Engine) -> None:
+@pytest.mark.parametrize("alice_writes_first", [False, True])
+def test_appends_from_two_threads_at_once_all_succeed_and_keep_one_valid_chain(
+    engine: Engine, alice_writes_first: bool
+) -> None:
     per_thread = 60
     start = threading.Barrier(2)
     failures: list[BaseException] = []
@@ -185,7 +190,7 @@ def test_appends_from_two_threads_at_once_all_succeed_and_keep_one_valid_chain(e
         start.wait()
         for n in range(per_thread):
             try:
-                append(engine, n, actor=actor)
+                append(engine, n, actor=actor, write_first=alice_writes_first and actor == "alice")
             except Exception as exc:  # collected: an assertion in a thread would not fail the test
                 failures.append(exc)
 

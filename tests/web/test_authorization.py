@@ -132,6 +132,16 @@ ROUTES: tuple[Route, ...] = (
         _form({"version": "1"}),
         True,
     ),
+    # No dispute is open in the seeded database: an allowed caller is told so (404), the others are refused first.
+    Route(
+        "POST",
+        "/patients/{patient_id}/disputes/resolve",
+        "/patients/new-referral/disputes/resolve",
+        WRITE,
+        404,
+        _form({"version": "1", "ref": "inj-1", "choice": "record"}),
+        True,
+    ),
     Route(
         "POST",
         "/import",

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -20,7 +21,7 @@ from sijpath.fhir.writer import episode_bundle
 from sijpath.pathway.assess import evaluate
 from sijpath.store import episodes as store
 from sijpath.store.accounts import User
-from sijpath.store.tables import facts
+from sijpath.store.tables import audit_log, facts
 from sijpath.web.services import App
 from tests.web.conftest import EXAMPLES
 
@@ -181,3 +182,74 @@ def test_the_import_page_says_how_many_facts_were_new_matched_conflicting_and_sk
     response = clinician.post("/import", data={"csrf_token": clinician.csrf}, files=upload)  # type: ignore[attr-defined]
 
     assert "0 new, 22 matched, 0 conflicting, 0 skipped" in response.text  # its 22 facts, all seeded already
+
+
+def conflicting_import(services: App) -> store.StoredEpisode:
+    """The EHR records the second injection's relief as 30%, the record here as 70%: imported, so disputed."""
+    before = stored(services, "fusion-candidate")
+    ehr = before.episode.model_copy(
+        update={
+            "therapeutic_injections": tuple(
+                i.model_copy(update={"relief_percent": 30.0}) if i.id == "inj-2" else i
+                for i in before.episode.therapeutic_injections
+            )
+        }
+    )
+    services.import_bundle(CLINICIAN, bundle_of(ehr), "ehr.json", "10.0.0.7")
+    return stored(services, "fusion-candidate")
+
+
+def statuses(services: App) -> dict[str, str]:
+    return {c["id"]: c["status"] for j in assessment(services, "fusion-candidate")["joints"] for c in j["criteria"]}
+
+
+def test_a_conflicting_relief_makes_the_criteria_resting_on_it_unknown_until_resolved(services: App) -> None:
+    assert statuses(services)["injection-relief-shortening"] == "met"  # 70% here
+
+    after = conflicting_import(services)
+
+    assert after.episode.therapeutic_injections == stored(services, "fusion-candidate").episode.therapeutic_injections
+    assert [i.dispute.ref for i in after.record_issues if i.dispute] == ["inj-2"]
+    assert statuses(services)["injection-relief-shortening"] == "unknown"  # neither 70% nor 30% counts
+
+
+@pytest.mark.parametrize(("choice", "relief"), [("record", 70.0), ("other", 30.0)])
+def test_resolve_on_the_patient_page_keeps_the_chosen_value_and_is_audited(
+    services: App, sign_in: Callable[[str], TestClient], choice: str, relief: float
+) -> None:
+    disputed = conflicting_import(services)
+    clinician = sign_in("clinician")
+    page = clinician.get("/patients/fusion-candidate").text
+    assert "Disputed facts" in page
+    assert "Keep fhir:Procedure/inj-2" in page
+
+    form = {"csrf_token": clinician.csrf, "version": str(disputed.version), "ref": "inj-2", "choice": choice}  # type: ignore[attr-defined]
+    response = clinician.post("/patients/fusion-candidate/disputes/resolve", data=form)
+
+    assert response.status_code == 200
+    assert "Dispute resolved" in response.text
+    after = stored(services, "fusion-candidate")
+    assert not any(i.dispute for i in after.record_issues)
+    assert next(i for i in after.episode.therapeutic_injections if i.id == "inj-2").relief_percent == relief
+    assert statuses(services)["injection-relief-shortening"] != "unknown"
+    with services.engine.connect() as connection:
+        row = connection.execute(
+            select(audit_log.c.actor, audit_log.c.detail).where(audit_log.c.action == "resolve-dispute")
+        ).one()
+    assert row.actor == "clinician"
+    assert "dispute on inj-2 resolved" in row.detail
+    assert "70.0" in row.detail
+    assert "30.0" in row.detail
+
+
+def test_resolving_a_dispute_on_a_stale_page_changes_nothing(
+    services: App, sign_in: Callable[[str], TestClient]
+) -> None:
+    disputed = conflicting_import(services)
+    clinician = sign_in("clinician")
+    form = {"csrf_token": clinician.csrf, "version": str(disputed.version - 1), "ref": "inj-2", "choice": "other"}  # type: ignore[attr-defined]
+
+    response = clinician.post("/patients/fusion-candidate/disputes/resolve", data=form)
+
+    assert response.status_code == 409
+    assert stored(services, "fusion-candidate").record_issues == disputed.record_issues
