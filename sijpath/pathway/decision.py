@@ -6,6 +6,7 @@ from sijpath.engine.conditions import All, Is
 from sijpath.engine.decision import Branch, DecisionTable
 from sijpath.pathway import actions
 from sijpath.pathway import reasons as why
+from sijpath.pathway import red_flags as rf
 from sijpath.pathway import vocabulary as v
 from sijpath.pathway.care_first import CARE_FIRST_UNRECORDED
 from sijpath.pathway.conditions import (
@@ -19,6 +20,7 @@ from sijpath.pathway.conditions import (
     FUSION_FAILING,
     INJECTED,
     NO_ABLATION,
+    NO_GUIDED_INJECTION,
     NO_VALID_BLOCK,
     NOT_CONFIRMED,
     NOT_INJECTED,
@@ -33,13 +35,6 @@ from sijpath.pathway.facts import JointFacts
 from sijpath.pathway.fusion import NO_CONTRAINDICATION
 from sijpath.pathway.lateral_branch import LATERAL_BRANCH_NEGATIVE
 from sijpath.pathway.nonsurgical import INJECTION_FIRST_LINE, INJECTION_RELIEF_LASTING
-from sijpath.pathway.red_flags import (
-    BORN_AFTER_AS_OF,
-    RED_FLAG,
-    RED_FLAG_TO_CONFIRM,
-    red_flag_reason,
-    red_flag_to_confirm_reason,
-)
 from sijpath.pathway.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
 
 __all__ = ["DECISION"]
@@ -53,23 +48,23 @@ DECISION = DecisionTable[JointFacts](
     minimum_gates={v.FUSION_EVALUATION: (NO_CONTRAINDICATION,)},
     rows=(
         Branch(
-            RED_FLAG,
+            rf.RED_FLAG,
             v.RED_FLAG_WORK_UP,
             "red-flags",
-            lambda j, o: red_flag_reason(j),
+            lambda j, o: rf.red_flag_reason(j),
             "A red flag (infection, tumour, fracture, pregnancy): no SI-joint procedure until it is worked up.",
             ("sijpath-red-flag-screen",),
         ),
         Branch(
-            RED_FLAG_TO_CONFIRM,
+            rf.RED_FLAG_TO_CONFIRM,
             v.GATHER_INFORMATION,
             "red-flags",
-            lambda j, o: red_flag_to_confirm_reason(j),
+            lambda j, o: rf.red_flag_to_confirm_reason(j),
             "A red-flag diagnosis recorded long ago and still marked active: confirm whether it is current first.",
             ("sijpath-red-flag-screen",),
         ),
         Branch(
-            BORN_AFTER_AS_OF,
+            rf.BORN_AFTER_AS_OF,
             v.GATHER_INFORMATION,
             "diagnosis",
             why.born_after_as_of,
@@ -227,6 +222,15 @@ DECISION = DecisionTable[JointFacts](
             lambda j, o: f"SI joint confirmed ({o[BLOCK_CONFIRMS].summary}); no therapeutic injection yet.",
             "A confirmed joint without a therapeutic injection yet.",
             (ARTICLE_INJECTIONS_NOT_ENOUGH,),
+            actions.with_steroid_review,
+        ),
+        Branch(
+            All((NO_GUIDED_INJECTION, NO_ABLATION)),
+            v.THERAPEUTIC_INJECTION,
+            NON_SURGICAL,
+            why.image_guided_injection,
+            "Every injection given without the image guidance the rule set accepts: an image-guided one first.",
+            ("cms-sij-injection-lcd-2023", ARTICLE_INJECTIONS_DONT_WORK),
             actions.with_steroid_review,
         ),
         Branch(
