@@ -12,6 +12,7 @@ from sijpath.pathway import nonsurgical
 from sijpath.pathway import thresholds as th
 from sijpath.pathway import vocabulary as v
 from sijpath.pathway.facts import JointFacts
+from sijpath.pathway.fusion import NO_CONTRAINDICATION
 from sijpath.pathway.policy import NICOTINE_FREE
 from sijpath.pathway.post_fusion import BONY_BRIDGING
 from sijpath.pathway.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
@@ -21,6 +22,7 @@ __all__ = [
     "alongside",
     "dual_pathology",
     "fusion_risks",
+    "held_fusion",
     "review_imaging",
     "with_fusion_risks",
     "with_steroid_review",
@@ -110,6 +112,16 @@ def alongside(j: JointFacts, o: Outcomes) -> tuple[Action, ...]:
             (ARTICLE_INJECTIONS_DONT_WORK,),
         ),
     )
+
+
+def held_fusion(j: JointFacts, o: Outcomes) -> tuple[Action, ...]:
+    """Beside a held fusion: the work-up of each active exclusion that holds it, first, then the usual care."""
+    held = o.get(NO_CONTRAINDICATION)
+    hits = j.patient.standing_in_the_way("fusion") if held is not None and held.status == "not-met" else ()
+    work_ups = tuple(
+        Action(v.EXCLUSION_WORK_UP, f"{hit.describe()}. {hit.value_set.work_up}.", hit.value_set.cites) for hit in hits
+    )
+    return (*work_ups, *alongside(j, o))
 
 
 def dual_pathology(j: JointFacts, o: Outcomes) -> tuple[Action, ...]:

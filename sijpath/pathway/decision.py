@@ -251,7 +251,7 @@ DECISION = DecisionTable[JointFacts](
             BOTH_ARTICLES,
             actions.with_fusion_risks,
             held_stage=NON_SURGICAL,
-            held_alongside=actions.alongside,
+            held_alongside=actions.held_fusion,
         ),
         LATERAL_BRANCH_NEGATIVE,
         Branch(
@@ -314,7 +314,7 @@ DECISION = DecisionTable[JointFacts](
             BOTH_ARTICLES,
             actions.with_fusion_risks,
             held_stage=NON_SURGICAL,
-            held_alongside=actions.alongside,
+            held_alongside=actions.held_fusion,
         ),
     ),
 )
