@@ -17,6 +17,7 @@ __all__ = [
     "InjectionInterval",
     "InjectionReading",
     "InjectionWindow",
+    "function_contradiction",
     "injection_intervals",
     "injections_in_window",
     "read_injection",
@@ -74,7 +75,23 @@ def read_injection(injection: TherapeuticInjection, min_relief_percent: float) -
                 relief = max(r for _, r in reliefs)
             if days is None and reliefs:
                 days, at_least = _duration_from_diary(injection.date, reliefs, min_relief_percent)
+    contradiction = function_contradiction(injection)
+    if contradiction is not None:
+        contradiction += ": correct the one that is wrong"
+        problem = f"{problem}; {contradiction}" if problem else contradiction
     return InjectionReading(injection, relief, days, at_least, problem)
+
+
+def function_contradiction(injection: TherapeuticInjection) -> str | None:
+    """The function fields contradict each other: recorded as not improved, yet improved for some days. Neither is
+    taken over the other: which is right is a question for the record (None when they agree or one is missing)."""
+    days = injection.functional_improvement_days
+    if injection.functional_improvement is not False or not days:
+        return None
+    return (
+        f"function after the injection of {injection.date} is recorded as not improved (functional_improvement "
+        f"false) yet improved for {days} days (functional_improvement_days)"
+    )
 
 
 def _duration_from_diary(

@@ -196,10 +196,7 @@ class DecisionTable(Generic[U]):
                 held_stage,
                 Action(
                     self.held_not_met,
-                    lambda: (
-                        f"{_upper(step.name)} would come next for this joint, but not yet under {ruleset.title}: "
-                        f"{'; '.join(_unmet(c, o) for c, o in failing)}."
-                    ),
+                    lambda: _held_text(step, ruleset, failing),
                     action.cites,
                     laterality,
                 ),
@@ -234,6 +231,17 @@ class DecisionTable(Generic[U]):
 def _against(outcome: Outcome, needed: Status) -> bool:
     """A gate stands in the way: the criterion is known, and not what the step needs."""
     return outcome.status != "unknown" and outcome.status != needed
+
+
+def _held_text(step: Step, ruleset: RuleSet, failing: Sequence[tuple[Criterion[Any], Outcome]]) -> str:
+    """Why a step is held: an exclusion excludes it while it lasts; any other gate means not yet."""
+    excluded = "; ".join(o.summary for c, o in failing if c.exclusion)
+    waits = "; ".join(_unmet(c, o) for c, o in failing if not c.exclusion)
+    text = f"{_upper(step.name)} would come next for this joint, but "
+    if excluded:
+        text += f"it is excluded under {ruleset.title} while this lasts: {excluded}"
+        return text + (f"; besides, not yet: {waits}." if waits else ".")
+    return text + f"not yet under {ruleset.title}: {waits}."
 
 
 def _unmet(criterion: Criterion[Any], outcome: Outcome) -> str:

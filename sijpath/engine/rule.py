@@ -35,7 +35,8 @@ class Criterion(Generic[U]):
 
     `check(facts, outcomes)` receives the outcomes of the criteria it `uses` (evaluated first); `reads` and
     `optional_reads` are the thresholds it compares against, whose sources every outcome cites; `required_for`
-    lists the steps it gates; `remedy` says what settles it when it stands in the way. A `shared` criterion reads
+    lists the steps it gates; `remedy` says what settles it when it stands in the way; an `exclusion` that stands in
+    the way excludes the step while it lasts (no waiting or recording settles it). A `shared` criterion reads
     only what is common to every unit (the patient's smoking, function, systemic exposure) and is computed once.
     Identity is the object: outcomes, gates and the pathway's decision refer to the criterion itself.
     """
@@ -52,6 +53,7 @@ class Criterion(Generic[U]):
     uses: tuple[Criterion[Any], ...] = ()
     role: Role = "required"
     shared: bool = False
+    exclusion: bool = False
 
     def __repr__(self) -> str:
         return f"Criterion({self.id})"

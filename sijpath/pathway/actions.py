@@ -8,7 +8,7 @@ from sijpath.domain.timeline import add_months
 from sijpath.engine.decision import Action
 from sijpath.engine.results import FlagResult
 from sijpath.engine.rule import Outcomes
-from sijpath.pathway import nonsurgical
+from sijpath.pathway import fusion, nonsurgical  # fusion as a module: fusion.py imports this module's users
 from sijpath.pathway import thresholds as th
 from sijpath.pathway import vocabulary as v
 from sijpath.pathway.facts import JointFacts
@@ -21,6 +21,7 @@ __all__ = [
     "alongside",
     "dual_pathology",
     "fusion_risks",
+    "held_fusion",
     "review_imaging",
     "with_fusion_risks",
     "with_steroid_review",
@@ -110,6 +111,16 @@ def alongside(j: JointFacts, o: Outcomes) -> tuple[Action, ...]:
             (ARTICLE_INJECTIONS_DONT_WORK,),
         ),
     )
+
+
+def held_fusion(j: JointFacts, o: Outcomes) -> tuple[Action, ...]:
+    """Beside a held fusion: the work-up of each active exclusion that holds it, first, then the usual care."""
+    held = o.get(fusion.NO_CONTRAINDICATION)
+    hits = j.patient.standing_in_the_way("fusion") if held is not None and held.status == "not-met" else ()
+    work_ups = tuple(
+        Action(v.EXCLUSION_WORK_UP, f"{hit.describe()}. {hit.value_set.work_up}.", hit.value_set.cites) for hit in hits
+    )
+    return (*work_ups, *alongside(j, o))
 
 
 def dual_pathology(j: JointFacts, o: Outcomes) -> tuple[Action, ...]:

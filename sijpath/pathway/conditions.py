@@ -10,6 +10,7 @@ from sijpath.engine.conditions import All, AnyOf, Fact, Is, Not
 from sijpath.pathway import thresholds as th
 from sijpath.pathway.diagnosis import BLOCK_CONFIRMS
 from sijpath.pathway.facts import JointFacts
+from sijpath.pathway.injection_guidance import guided_injections
 from sijpath.pathway.post_fusion import BONY_BRIDGING, ODI_IMPROVED, PAIN_IMPROVED
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "NOT_INJECTED",
     "NO_ABLATION",
     "NO_BLOCK",
+    "NO_GUIDED_INJECTION",
     "NO_VALID_BLOCK",
     "PAIN_SIDE_UNKNOWN",
     "RFA_NOT_REQUIRED",
@@ -64,6 +66,10 @@ FOLLOW_UPS_WITHOUT_FUSION = Fact[JointFacts](
 )
 INJECTED = Fact[JointFacts]("this joint has had a therapeutic injection", lambda j: bool(j.injections))
 NOT_INJECTED = Not(INJECTED)
+NO_GUIDED_INJECTION = Fact[JointFacts](
+    "every therapeutic injection of this joint was given without image guidance the rule set accepts",
+    lambda j: guided_injections(j).none_guided,
+)
 UNVERIFIABLE_BLOCK = Fact[JointFacts](
     "no valid block of this joint, and one whose technique cannot yet be verified",
     lambda j: not j.valid_blocks and any(b.validity == "unverifiable" and b.block.side == j.joint for b in j.blocks),

@@ -7,6 +7,7 @@ from sijpath.engine.decision import Branch, DecisionTable
 from sijpath.pathway import actions
 from sijpath.pathway import lateral_branch_steps as lbb
 from sijpath.pathway import reasons as why
+from sijpath.pathway import red_flags as rf
 from sijpath.pathway import vocabulary as v
 from sijpath.pathway.care_first import CARE_FIRST_UNRECORDED
 from sijpath.pathway.conditions import (
@@ -20,6 +21,7 @@ from sijpath.pathway.conditions import (
     FUSION_FAILING,
     INJECTED,
     NO_ABLATION,
+    NO_GUIDED_INJECTION,
     NO_VALID_BLOCK,
     NOT_CONFIRMED,
     NOT_INJECTED,
@@ -33,19 +35,9 @@ from sijpath.pathway.exam import COMPARATIVE_BLOCKS
 from sijpath.pathway.facts import JointFacts
 from sijpath.pathway.fusion import NO_CONTRAINDICATION
 from sijpath.pathway.nonsurgical import INJECTION_FIRST_LINE, INJECTION_RELIEF_LASTING
-from sijpath.pathway.red_flags import (
-    BORN_AFTER_AS_OF,
-    RED_FLAG,
-    RED_FLAG_TO_CONFIRM,
-    red_flag_reason,
-    red_flag_to_confirm_reason,
-)
-from sijpath.pathway.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
+from sijpath.pathway.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH, BOTH_ARTICLES
 
 __all__ = ["DECISION"]
-
-BOTH_ARTICLES = (ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH)
-NON_SURGICAL = "non-surgical-care"
 
 DECISION = DecisionTable[JointFacts](
     held_not_met=v.CONSERVATIVE_CARE,
@@ -53,23 +45,23 @@ DECISION = DecisionTable[JointFacts](
     minimum_gates={v.FUSION_EVALUATION: (NO_CONTRAINDICATION,)},
     rows=(
         Branch(
-            RED_FLAG,
+            rf.RED_FLAG,
             v.RED_FLAG_WORK_UP,
             "red-flags",
-            lambda j, o: red_flag_reason(j),
+            lambda j, o: rf.red_flag_reason(j),
             "A red flag (infection, tumour, fracture, pregnancy): no SI-joint procedure until it is worked up.",
             ("sijpath-red-flag-screen",),
         ),
         Branch(
-            RED_FLAG_TO_CONFIRM,
+            rf.RED_FLAG_TO_CONFIRM,
             v.GATHER_INFORMATION,
             "red-flags",
-            lambda j, o: red_flag_to_confirm_reason(j),
+            lambda j, o: rf.red_flag_to_confirm_reason(j),
             "A red-flag diagnosis recorded long ago and still marked active: confirm whether it is current first.",
             ("sijpath-red-flag-screen",),
         ),
         Branch(
-            BORN_AFTER_AS_OF,
+            rf.BORN_AFTER_AS_OF,
             v.GATHER_INFORMATION,
             "diagnosis",
             why.born_after_as_of,
@@ -131,7 +123,7 @@ DECISION = DecisionTable[JointFacts](
         Branch(
             All((INJECTED, Is(INJECTION_RELIEF_LASTING, ("met",)))),
             v.THERAPEUTIC_INJECTION,
-            NON_SURGICAL,
+            v.NON_SURGICAL,
             lambda j, o: f"{o[INJECTION_RELIEF_LASTING].summary}: repeat the injection when the pain returns.",
             "Injections still give lasting relief: repeat one when the pain returns.",
             (ARTICLE_INJECTIONS_NOT_ENOUGH,),
@@ -140,7 +132,7 @@ DECISION = DecisionTable[JointFacts](
         Branch(
             CARE_FIRST_UNRECORDED,
             v.GATHER_INFORMATION,
-            NON_SURGICAL,
+            v.NON_SURGICAL,
             why.record_care_first,
             "An injection would come first, but no care is recorded: record what was tried (or start care) first.",
             ("aspn-2024", "cms-sij-injection-lcd-2023"),
@@ -149,7 +141,7 @@ DECISION = DecisionTable[JointFacts](
         Branch(
             All((Is(INJECTION_FIRST_LINE, ("met",)), NOT_INJECTED)),
             v.THERAPEUTIC_INJECTION,
-            NON_SURGICAL,
+            v.NON_SURGICAL,
             lambda j, o: f"{o[INJECTION_FIRST_LINE].summary}; no therapeutic injection yet.",
             "Inflammatory sacroiliitis or acute irritation: a therapeutic injection first.",
             (ARTICLE_INJECTIONS_NOT_ENOUGH,),
@@ -183,7 +175,7 @@ DECISION = DecisionTable[JointFacts](
         Branch(
             All((INJECTED, Is(INJECTION_RELIEF_LASTING, ("unknown",)), Is(BLOCK_SUPPORTS_INJECTION, ("met",)))),
             v.GATHER_INFORMATION,
-            NON_SURGICAL,
+            v.NON_SURGICAL,
             why.injection_relief_unknown,
             "Where one block allows injections, how the latest injection helped decides what follows.",
             ("evicore-cmm-203",),
@@ -192,7 +184,7 @@ DECISION = DecisionTable[JointFacts](
         Branch(
             All((NOT_CONFIRMED, NOT_INJECTED, NO_ABLATION, Is(BLOCK_SUPPORTS_INJECTION, ("met",)))),
             v.THERAPEUTIC_INJECTION,
-            NON_SURGICAL,
+            v.NON_SURGICAL,
             lambda j, o: (
                 f"{o[BLOCK_SUPPORTS_INJECTION].summary}: enough for a therapeutic injection under this rule set "
                 f"({o[BLOCK_CONFIRMS].summary} to confirm the joint for fusion)."
@@ -223,16 +215,25 @@ DECISION = DecisionTable[JointFacts](
         Branch(
             All((NOT_INJECTED, NO_ABLATION)),
             v.THERAPEUTIC_INJECTION,
-            NON_SURGICAL,
+            v.NON_SURGICAL,
             lambda j, o: f"SI joint confirmed ({o[BLOCK_CONFIRMS].summary}); no therapeutic injection yet.",
             "A confirmed joint without a therapeutic injection yet.",
             (ARTICLE_INJECTIONS_NOT_ENOUGH,),
             actions.with_steroid_review,
         ),
         Branch(
+            All((NO_GUIDED_INJECTION, NO_ABLATION)),
+            v.THERAPEUTIC_INJECTION,
+            v.NON_SURGICAL,
+            why.image_guided_injection,
+            "Every injection given without the image guidance the rule set accepts: an image-guided one first.",
+            ("cms-sij-injection-lcd-2023", ARTICLE_INJECTIONS_DONT_WORK),
+            actions.with_steroid_review,
+        ),
+        Branch(
             Is(INJECTION_RELIEF_LASTING, ("unknown",)),
             v.GATHER_INFORMATION,
-            NON_SURGICAL,
+            v.NON_SURGICAL,
             why.injection_relief_unknown,
             "How much and how long the latest injection helped decides what follows.",
             (ARTICLE_INJECTIONS_DONT_WORK,),
@@ -247,14 +248,14 @@ DECISION = DecisionTable[JointFacts](
             "Injections failed and the rule set does not require RFA first: fusion evaluation, if every gate is met.",
             BOTH_ARTICLES,
             actions.with_fusion_risks,
-            held_stage=NON_SURGICAL,
-            held_alongside=actions.alongside,
+            held_stage=v.NON_SURGICAL,
+            held_alongside=actions.held_fusion,
         ),
         lbb.LATERAL_BRANCH_NEGATIVE,
         Branch(
             NO_ABLATION,
             v.RADIOFREQUENCY_ABLATION,
-            NON_SURGICAL,
+            v.NON_SURGICAL,
             lambda j, o: (
                 f"SI joint confirmed and {why.failed_injections(o)}; patients with a temporary response to the "
                 "diagnostic block are the best candidates."
@@ -266,7 +267,7 @@ DECISION = DecisionTable[JointFacts](
         Branch(
             ABLATION_TECHNIQUE_UNKNOWN,
             v.GATHER_INFORMATION,
-            NON_SURGICAL,
+            v.NON_SURGICAL,
             why.ablation_technique,
             "Record the ablation's technique: pulsed radiofrequency does not count as an ablation.",
             (ARTICLE_INJECTIONS_DONT_WORK,),
@@ -275,7 +276,7 @@ DECISION = DecisionTable[JointFacts](
         Branch(
             ABLATION_RESULT_UNKNOWN,
             v.GATHER_INFORMATION,
-            NON_SURGICAL,
+            v.NON_SURGICAL,
             lambda j, o: (
                 f"radiofrequency ablation on {why.ablation_date(j)}: record how much it helped and for how long "
                 "(or whether it still helps) before considering fusion."
@@ -287,7 +288,7 @@ DECISION = DecisionTable[JointFacts](
         Branch(
             ABLATION_STILL_HELPS,
             v.CONSERVATIVE_CARE,
-            NON_SURGICAL,
+            v.NON_SURGICAL,
             why.ablation_still_helps,
             "The ablation still helps: continue conservative care.",
             (ARTICLE_INJECTIONS_DONT_WORK, "cohen-2008-rfa"),
@@ -297,7 +298,7 @@ DECISION = DecisionTable[JointFacts](
         Branch(
             ABLATION_LASTED,
             v.RADIOFREQUENCY_ABLATION,
-            NON_SURGICAL,
+            v.NON_SURGICAL,
             why.ablation_wore_off,
             "An ablation that helped for months and wore off: repeat it before fusion.",
             (ARTICLE_INJECTIONS_DONT_WORK, "cohen-2008-rfa"),
@@ -311,8 +312,8 @@ DECISION = DecisionTable[JointFacts](
             "Injections and ablation failed: fusion evaluation, if every gate is met.",
             BOTH_ARTICLES,
             actions.with_fusion_risks,
-            held_stage=NON_SURGICAL,
-            held_alongside=actions.alongside,
+            held_stage=v.NON_SURGICAL,
+            held_alongside=actions.held_fusion,
         ),
     ),
 )

@@ -250,6 +250,7 @@ NO_CONTRAINDICATION = Criterion[JointFacts](
     reads=(th.MAX_CONTRAINDICATION_REVIEW_AGE_MONTHS,),
     optional_reads=(th.FUSION_EXCLUDING_CONDITIONS,),
     shared=True,
+    exclusion=True,
 )
 RELIEF_SHORTENING = Criterion[JointFacts](
     id="injection-relief-shortening",

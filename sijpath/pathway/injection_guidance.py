@@ -29,13 +29,22 @@ class GuidedInjections:
     unrecorded: tuple[InjectionReading, ...]
     accepted: str
 
-    def note(self) -> str:
-        """The injections not counted and why, as a clause ('' when every injection counts)."""
+    def listed(self) -> str:
+        """The injections not counted, each with why ('' when every injection counts)."""
         parts = [f"{r.injection.date} ({_guidance_text(r.injection.guidance)})" for r in self.unguided]
         parts += [f"{r.injection.date} (guidance not recorded)" for r in self.unrecorded]
-        if not parts:
-            return ""
-        return f"; not counted as failed image-guided injections ({self.accepted}): {', '.join(parts)}"
+        return ", ".join(parts)
+
+    def note(self) -> str:
+        """The injections not counted and why, as a clause ('' when every injection counts)."""
+        listed = self.listed()
+        return f"; not counted as failed image-guided injections ({self.accepted}): {listed}" if listed else ""
+
+    @property
+    def none_guided(self) -> bool:
+        """Injections are recorded, and each was given with guidance the rule set does not accept (none of
+        unrecorded guidance, which may have been accepted)."""
+        return self.latest is None and bool(self.unguided) and not self.unrecorded
 
     def missing(self) -> tuple[str, ...]:
         return tuple(

@@ -15,7 +15,7 @@ from sijpath.pathway import vocabulary as v
 from sijpath.pathway.conditions import ABLATION_LASTED, latest_ablation
 from sijpath.pathway.diagnosis import BLOCK_CONFIRMS, PAIN_PRESENTATION
 from sijpath.pathway.facts import JointFacts
-from sijpath.pathway.injection_function import function_lasting
+from sijpath.pathway.injection_function import function_lasting, function_required
 from sijpath.pathway.injection_guidance import guided_injections
 from sijpath.pathway.sources import ARTICLE_INJECTIONS_DONT_WORK, ARTICLE_INJECTIONS_NOT_ENOUGH
 
@@ -135,16 +135,7 @@ def injection_relief_lasting(j: JointFacts, o: Outcomes, latest: InjectionReadin
         f"{'at least ' if latest.relief_days_at_least else ''}{days / 7:.0f} weeks"
     )
     if j.t.get(th.INJECTION_FUNCTION_IMPROVEMENT_REQUIRED_FLAG):
-        function = latest.injection.functional_improvement
-        if function is None:
-            return unknown(
-                f"{text}; functional improvement after it not recorded",
-                [f"whether function improved (or medication or service use fell) after the injection of {injected}"],
-                evidence,
-            )
-        if not function:
-            return not_met(f"{text}, but function did not improve", evidence)
-        return met(f"{text}, with improved function", evidence)
+        return function_required(j, latest, text, evidence)
     return met(text, evidence)
 
 

@@ -12,6 +12,7 @@ from sijpath.pathway import vocabulary as v
 from sijpath.pathway.conditions import latest_ablation
 from sijpath.pathway.diagnosis import BLOCK_CONFIRMS, REPEAT_BLOCK_FAILS
 from sijpath.pathway.facts import JointFacts
+from sijpath.pathway.injection_guidance import guided_injections
 from sijpath.pathway.nonsurgical import INJECTION_FIRST_LINE, INJECTION_RELIEF_LASTING
 from sijpath.pathway.post_fusion import BONY_BRIDGING, ODI_IMPROVED, PAIN_IMPROVED
 
@@ -24,6 +25,7 @@ __all__ = [
     "follow_ups_without_fusion",
     "fused",
     "fusion_reasons",
+    "image_guided_injection",
     "record_care_first",
     "record_sides",
     "repeat_block_failed",
@@ -67,6 +69,17 @@ def record_care_first(j: JointFacts, o: Outcomes) -> str:
         f"be the first step to consider ({_summary(o, INJECTION_FIRST_LINE)}), but a steroid injection is considered "
         f"only after {weeks} weeks of conservative care under this rule set: if none has been tried, consider "
         "starting it now."
+    )
+
+
+def image_guided_injection(j: JointFacts, o: Outcomes) -> str:
+    """A confirmed joint whose every injection was given without accepted guidance: the image-guided one is next."""
+    guided = guided_injections(j)
+    return (
+        f"SI joint confirmed ({_summary(o, BLOCK_CONFIRMS)}), but no therapeutic injection of this joint was "
+        f"image-guided ({guided.accepted}): {guided.listed()}. A failed injection without that guidance is not the "
+        "failed image-guided injection radiofrequency ablation or fusion follows: consider an image-guided "
+        f"({guided.accepted}) therapeutic injection of the {j.joint} joint."
     )
 
 

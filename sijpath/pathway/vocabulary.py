@@ -27,6 +27,7 @@ __all__ = [
     "RuleStage",
 ]
 
+NON_SURGICAL = "non-surgical-care"  # the stage of non-surgical care, where many decision rows sit
 RuleStage = Literal["diagnosis", "confirmation", "non-surgical-care", "surgical-candidacy", "post-fusion"]
 RULE_STAGES: tuple[RuleStage, ...] = (
     "diagnosis",
@@ -193,6 +194,9 @@ SMOKING_CESSATION = _action("smoking-cessation", "Consider smoking cessation sup
 RADICULOPATHY_ALONGSIDE = _action(
     "radiculopathy-alongside", "Consider working up and treating the lumbar radiculopathy alongside"
 )
+EXCLUSION_WORK_UP = _action(
+    "exclusion-work-up", "Consider working up the condition that excludes fusion before fusion is reconsidered"
+)
 ABLATION_UNLIKELY = _action(
     "ablation-unlikely-to-help", "Consider that radiofrequency ablation is unlikely to help this joint"
 )
@@ -208,6 +212,7 @@ ACTIONS: tuple[Step, ...] = (
     SMOKING_CESSATION,
     RADICULOPATHY_ALONGSIDE,
     ABLATION_UNLIKELY,
+    EXCLUSION_WORK_UP,
 )
 
 # The steps a request for a procedure code is a request for, by the kind of procedure: a gap report for an

@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from sijpath.domain.injections import InjectionReading, injection_intervals, read_injection, relief_trend
+from sijpath.domain.injections import (
+    InjectionReading,
+    function_contradiction,
+    injection_intervals,
+    read_injection,
+    relief_trend,
+)
 from sijpath.domain.procedures import FollowUpPain, TherapeuticInjection
 
 D = dt.date
@@ -142,6 +148,25 @@ def test_follow_up_without_a_pre_injection_score_gives_no_relief() -> None:
     reading = read_injection(injection, 50)
 
     assert (reading.relief_percent, reading.relief_days, reading.data_problem) == (None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("improved", "days", "contradicts"),
+    [(False, 100, True), (False, 0, False), (False, None, False), (True, 100, False), (None, 100, False)],
+)
+def test_function_recorded_as_not_improved_yet_improved_for_days_is_a_data_problem(
+    improved: bool | None, days: int | None, contradicts: bool
+) -> None:
+    injection = make_injection(functional_improvement=improved, functional_improvement_days=days)
+
+    reading = read_injection(injection, 50)
+
+    assert (function_contradiction(injection) is not None) is contradicts
+    assert (reading.data_problem is not None) is contradicts
+    if contradicts:
+        assert reading.data_problem is not None
+        assert "functional_improvement false" in reading.data_problem
+        assert "improved for 100 days" in reading.data_problem
 
 
 # --- relief_trend ---------------------------------------------------------------------------------------------
