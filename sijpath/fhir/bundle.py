@@ -7,10 +7,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
+from sijpath.domain.document import load_json
 from sijpath.domain.issues import DataIssue
-from sijpath.errors import FhirDocumentError, UnreadableInputError
+from sijpath.errors import FhirDocumentError, Problem
 from sijpath.fhir.reader import MODELS, ImportedEpisode, read_patient
 
 __all__ = [
@@ -68,12 +67,13 @@ class PatientGroups:
         return ImportedEpisode(imported.episode, imported.issues + tuple(extra))
 
 
+def _duplicate_key(origin: str, problems: list[Problem]) -> FhirDocumentError:
+    return FhirDocumentError(f"{origin}: not a FHIR document sijpath can read", problems)
+
+
 def parse_bundle(data: bytes | str, origin: str = "<input>") -> PatientGroups:
     """Check that `data` is a FHIR R4 Bundle sijpath can read, and group its resources by patient."""
-    try:
-        document = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        raise UnreadableInputError(f"{origin}: not valid JSON ({exc})") from None
+    document = load_json(data, origin, _duplicate_key)  # a key given twice (a resource's value replaced) is refused
     if not isinstance(document, dict) or "resourceType" not in document:
         raise FhirDocumentError(f"{origin}: not a FHIR resource (no `resourceType` at the top level)")
     if document["resourceType"] != "Bundle":

@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
-from sijpath.domain.document import problems_from_validation
+from sijpath.domain.document import load_json, problems_from_validation
 from sijpath.domain.episode import Episode
-from sijpath.errors import EpisodeValidationError, NotFoundError, UsageError
+from sijpath.errors import EpisodeValidationError, NotFoundError, UnreadableInputError, UsageError
 from sijpath.limits import check_json
 from sijpath.store import episodes as store
 from sijpath.store.database import transaction
@@ -154,8 +153,8 @@ async def _json(request: Request) -> Any:
     body = await request.body()  # at most the server's request-size limit (wiring's RequestSizeLimit)
     check_json(body, "request body")
     try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError:
+        return load_json(body, "request body")  # a key given twice is refused, naming it
+    except UnreadableInputError:
         raise EpisodeValidationError("the request body is not JSON") from None
 
 

@@ -294,3 +294,36 @@ def test_a_boolean_pain_score_is_rejected() -> None:
     problems = problems_of(with_patient(pain_scores=[{"date": "2024-01-01", "nrs": True}]))
 
     assert [p.location for p in problems] == ["pain_scores[0].nrs"]
+
+
+def test_a_key_given_twice_in_yaml_is_refused_naming_the_key_and_its_path() -> None:
+    text = "patient: {id: p}\ndiagnostic_blocks:\n  - date: 2026-03-15\n    side: left\n    side: right\n"
+    with pytest.raises(EpisodeValidationError) as caught:
+        parse_episode(text, "yaml")
+    (problem,) = caught.value.problems
+    assert problem.location == "diagnostic_blocks[0].side"
+    assert "`side` is given twice" in problem.message
+    assert "line 5" in problem.message
+
+
+def test_a_key_given_twice_in_json_is_refused_naming_the_key_and_its_path() -> None:
+    text = '{"patient": {"id": "p"}, "diagnostic_blocks": [{"post_block_nrs": 7, "post_block_nrs": 1}]}'
+    with pytest.raises(EpisodeValidationError) as caught:
+        parse_episode(text, "json")
+    assert [str(p) for p in caught.value.problems] == [
+        "diagnostic_blocks[0].post_block_nrs: the key `post_block_nrs` is given twice in one mapping: keep the one "
+        "that is right"
+    ]
+
+
+def test_a_top_level_key_given_twice_is_refused() -> None:
+    with pytest.raises(EpisodeValidationError, match="patient"):
+        parse_episode("patient: {id: a}\npatient: {id: b}\n", "yaml")
+
+
+def test_the_same_key_in_sibling_mappings_is_not_a_duplicate() -> None:
+    text = (
+        "patient: {id: p}\npain: {laterality: left}\n"
+        "pain_scores:\n  - {date: 2026-01-01, nrs: 5}\n  - {date: 2026-02-01, nrs: 4}\n"
+    )
+    assert len(parse_episode(text, "yaml").pain_scores) == 2

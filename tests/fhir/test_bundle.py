@@ -174,3 +174,11 @@ def test_a_bundle_of_100000_entries_imports_every_patients_scores() -> None:
     assert all(i.issues == () for i in imported.values())
     last = imported["p0"].episode.pain_scores[-1]  # n = 99,996
     assert (last.id, last.nrs) == ("Observation #33334", 6.0)
+
+
+def test_a_key_given_twice_in_a_bundle_is_refused_naming_it() -> None:
+    patient = b'{"resourceType": "Patient", "id": "a", "id": "b"}'
+    text = b'{"resourceType": "Bundle", "type": "collection", "entry": [{"resource": ' + patient + b"}]}"
+    with pytest.raises(FhirDocumentError) as caught:
+        parse_bundle(text, ORIGIN)
+    assert [p.location for p in caught.value.problems] == ["entry[0].resource.id"]

@@ -250,6 +250,13 @@ def test_a_body_that_is_not_an_episode_object_gets_422(api: TestClient, content:
     assert response.json()["error"] == message
 
 
+def test_a_body_giving_a_key_twice_gets_422_naming_it(api: TestClient) -> None:
+    content = b'{"patient": {"id": "dup"}, "pain": {"laterality": "left", "laterality": "right"}}'
+    response = api.post("/api/patients", content=content, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert [p.split(":")[0] for p in response.json()["problems"]] == ["pain.laterality"]
+
+
 def test_deleting_a_patient_gives_204_and_then_404(api: TestClient) -> None:
     assert api.delete("/api/patients/fibromyalgia").status_code == 204
     assert api.get("/api/patients/fibromyalgia").status_code == 404
