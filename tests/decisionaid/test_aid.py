@@ -172,10 +172,9 @@ def test_when_only_waiting_is_left_the_aid_shows_no_lone_option_but_says_why_the
     episode = wiring.load_episode(EXAMPLES / "rfa-candidate.yaml")
     ablation = {"date": "2026-05-20", "side": "right", "relief_percent": 0.0}
     record = tmp_path / "only-waiting.json"
-    record.write_text(
-        episode.model_copy(update={"radiofrequency_ablations": ()}).model_dump_json(exclude_none=True)[:-1]
-        + f', "radiofrequency_ablations": [{json.dumps(ablation)}]}}'
-    )
+    document = json.loads(episode.model_dump_json(exclude_none=True))
+    document["radiofrequency_ablations"] = [ablation]  # one key, replaced: a key given twice is refused
+    record.write_text(json.dumps(document))
     (aid,) = aids_for(record, wiring.DEFAULT_RULESET, DAY)
     assert aid.options == ()
     assert aid.clarify[0].startswith("Right now there is no treatment choice to make")
